@@ -1,0 +1,41 @@
+# Thin wrapper around CMake: the two commands a new user types are
+# `make run` and `make test`. Everything else is plumbing for them.
+BUILD     ?= build
+CAPTURE   ?= captures/synth_injected_rst.pcap
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_ARGS ?=
+
+# CI builds with warnings as errors; a user on a newer compiler should not
+# be stopped by a warning that compiler invented.
+ifeq ($(CI),true)
+CMAKE_ARGS += -DTC_WERROR=ON
+endif
+
+.PHONY: all deps configure build run test captures clean install
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/tcpclose -r $(CAPTURE)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Re-record the real-socket captures (root: it opens sockets and captures).
+captures: build
+	./$(BUILD)/tools/tc-record --all --out captures
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

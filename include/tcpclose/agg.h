@@ -1,0 +1,155 @@
+/*
+ * agg.h -- what the connections add up to, per host and per service.
+ *
+ * Fed every finished connection (with its verdict and diagnosis), the
+ * aggregator keeps, in memory bounded by the number of hosts and services
+ * (capped, the rest counted as dropped), what an operator asks after the
+ * per-connection list:
+ *   - TIME_WAIT: per host, how many TIME_WAIT sockets it held over time, the
+ *     peak and when; per (client host -> server ip:port), the peak, which is
+ *     what exhausts ephemeral ports, against the ephemeral port range;
+ *     servers that close first; 4-tuples reused while in TIME_WAIT;
+ *   - CLOSE_WAIT: servers and clients that left connections half-closed;
+ *   - socket options read from the wire per endpoint: SO_LINGER 0 aborts,
+ *     SO_KEEPALIVE probes and interval, TCP_NODELAY vs Nagle stalls,
+ *     SO_REUSEADDR-style reuse;
+ *   - idle profile per server port: idle time before each close or reset,
+ *     bucketed, so a middlebox timeout stands out;
+ *   - reset causes per server port.
+ * tc_agg_findings() turns that into a ranked list of one-sentence findings.
+ *
+ * TIME_WAIT counts follow capture time: a TIME_WAIT socket is counted from
+ * the moment its holder entered it until `time_wait` later. Connections are
+ * reported up to --linger after they close and in id order at the end of
+ * the input, so a peak can be off by the few sockets of that window.
+ */
+#ifndef TCPCLOSE_AGG_H
+#define TCPCLOSE_AGG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpclose/conn.h"
+#include "tcpclose/diag.h"
+#include "tcpclose/engine.h"
+
+struct tc_agg_opts {
+	int64_t time_wait_ns;     /* TIME_WAIT length; 0 = 60 s (Linux) */
+	uint32_t ephemeral_ports; /* 0 = 28232 (Linux 32768-60999) */
+	uint32_t max_keys;        /* hosts / services / pairs tracked; 0 = 100000 */
+};
+
+#define TC_IDLE_BUCKETS 9
+/* Upper bounds (seconds) of the idle buckets; the last is open-ended. */
+extern const uint32_t tc_idle_bucket_s[TC_IDLE_BUCKETS - 1];
+
+/* One host (an address): the TIME_WAIT sockets it held. */
+struct tc_host_stats {
+	uint8_t af;
+	uint8_t addr[16];
+	uint32_t tw_now, tw_peak;
+	int64_t tw_peak_ts;
+	uint64_t tw_total;        /* connections it ended in TIME_WAIT */
+	uint64_t as_client, as_server;
+	uint64_t tw_reuse;        /* its new connections on a 4-tuple still in TIME_WAIT */
+	/* socket options of this host acting as a client (ports vary) */
+	uint64_t ka_conns;        /* connections where it sent keep-alive probes */
+	uint32_t ka_interval_ms;  /* the last probe interval seen */
+	uint64_t nodelay_conns;   /* >= 2 sub-MSS segments in flight at once */
+	uint64_t nagle_stalls;
+	uint64_t nagle_stall_ms;
+	uint64_t aborts;          /* abortive closes it sent as a client */
+};
+
+/* One service (server address and port). */
+struct tc_service_stats {
+	uint8_t af;
+	uint8_t addr[16];
+	uint16_t port;
+	uint64_t conns;
+	uint64_t by_close[TC_CLOSE__COUNT];
+	uint64_t by_cause[TC_CAUSE__COUNT];
+	uint64_t by_cause_server[TC_CAUSE__COUNT]; /* ... where the server sent the RST */
+	uint64_t refused;
+	uint64_t server_closed_first, client_closed_first, simultaneous;
+	uint64_t close_wait_server;   /* half-closed: the server never closed */
+	uint64_t close_wait_client;   /* half-closed: the client never closed */
+	int64_t close_wait_longest_ns;
+	uint64_t keepalive_race;
+	uint64_t aborts_after_exchange; /* server RST without FIN after data both ways */
+	uint64_t data_lost_conns;
+	uint64_t idle_hist[TC_IDLE_BUCKETS];
+	uint64_t idle_match[4];       /* closes whose idle matched idle_match_s[i] */
+	uint32_t idle_match_s[4];
+	uint64_t ka_conns;            /* server sent keep-alive probes */
+	uint32_t ka_interval_ms;
+	uint64_t nodelay_conns, nagle_stalls, nagle_stall_ms;
+	uint64_t tw_reuse;            /* connections opened on a 4-tuple in TIME_WAIT */
+	uint64_t injected;
+};
+
+/* A (client host -> service) pair: the TIME_WAIT that exhausts ports. */
+struct tc_pair_stats {
+	uint32_t client;          /* index of the client host */
+	uint32_t service;         /* index of the service */
+	uint32_t tw_now, tw_peak;
+	int64_t tw_peak_ts;
+};
+
+enum tc_finding_kind {
+	TC_FIND_ABORTIVE = 0,
+	TC_FIND_KEEPALIVE_RACE,
+	TC_FIND_DATA_AFTER_CLOSE,
+	TC_FIND_IDLE_TIMEOUT,
+	TC_FIND_NO_CONNECTION,
+	TC_FIND_INJECTED,
+	TC_FIND_REFUSED,
+	TC_FIND_CLOSE_WAIT,
+	TC_FIND_TIME_WAIT_PORTS,
+	TC_FIND_SERVER_CLOSES_FIRST,
+	TC_FIND_TW_REUSE,
+	TC_FIND_KEEPALIVE_TIMEOUT,
+	TC_FIND_DEAD_PEER,
+	TC_FIND_NAGLE,
+	TC_FIND_RST_IGNORED,
+	TC_FIND_HANDSHAKE_ABORT,
+	TC_FIND__COUNT
+};
+
+struct tc_finding {
+	enum tc_finding_kind kind;
+	int severity;             /* ranking weight, higher first */
+	uint64_t count, of;       /* e.g. 1204 of 1310 connections */
+	char text[320];           /* the sentence */
+	char subject[64];         /* host or ip:port it is about */
+};
+
+struct tc_agg;
+
+struct tc_agg *tc_agg_new(const struct tc_agg_opts *o);
+void tc_agg_free(struct tc_agg *a);
+
+/* Account one finished connection. */
+void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verdict *v,
+		 const struct tc_diagnosis *d);
+
+/* Global counters (rst_ignored etc. come from the engine's stats). */
+void tc_agg_set_stats(struct tc_agg *a, const struct tc_stats *st);
+
+/* Ranked findings, most severe first; *n set. Valid until the next call. */
+const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n);
+
+size_t tc_agg_nhosts(const struct tc_agg *a);
+const struct tc_host_stats *tc_agg_host(const struct tc_agg *a, size_t i);
+size_t tc_agg_nservices(const struct tc_agg *a);
+const struct tc_service_stats *tc_agg_service(const struct tc_agg *a, size_t i);
+size_t tc_agg_npairs(const struct tc_agg *a);
+const struct tc_pair_stats *tc_agg_pair(const struct tc_agg *a, size_t i);
+uint64_t tc_agg_dropped(const struct tc_agg *a);
+uint32_t tc_agg_ephemeral_ports(const struct tc_agg *a);
+
+/* The idle time of a finished connection before its close or reset, or -1. */
+int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdict *v,
+				 const struct tc_diagnosis *d);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * conn.h -- what tcpclose knows about one TCP connection.
+ *
+ * A connection is two endpoints, the client (the endpoint that sent the
+ * first SYN, or the one the mid-stream heuristic picked, see tcpsm.h) and the
+ * server. Each endpoint carries its own inferred RFC 9293 state and the
+ * sequence-space facts the state machine needs to decide what an ACK covers
+ * and whether an RST is acceptable.
+ *
+ * The record is fixed-size: nothing in it grows with the number of packets,
+ * so the memory of a connection does not depend on how long it lived.
+ * Front ends read these records; only tcpsm.c writes the state fields.
+ */
+#ifndef TCPCLOSE_CONN_H
+#define TCPCLOSE_CONN_H
+
+#include <stdint.h>
+
+/* RFC 9293 section 3.3.2 connection states. */
+enum tc_state {
+	TC_CLOSED = 0,
+	TC_LISTEN,
+	TC_SYN_SENT,
+	TC_SYN_RECEIVED,
+	TC_ESTABLISHED,
+	TC_FIN_WAIT_1,
+	TC_FIN_WAIT_2,
+	TC_CLOSING,
+	TC_TIME_WAIT,
+	TC_CLOSE_WAIT,
+	TC_LAST_ACK,
+	TC_STATE__COUNT
+};
+
+/* Endpoint roles; also the index into tc_conn.ep[]. */
+enum tc_role { TC_CLIENT = 0, TC_SERVER = 1 };
+
+/* tc_endpoint.flags */
+enum {
+	TC_EP_SYN = 0x0001,       /* sent a SYN (isn is valid) */
+	TC_EP_SEQ = 0x0002,       /* snd_nxt is valid (sent at least one segment) */
+	TC_EP_ACK = 0x0004,       /* ack is valid (sent at least one ACK) */
+	TC_EP_FIN = 0x0008,       /* sent a FIN (fin_seq is valid) */
+	TC_EP_FIN_ACKED = 0x0010, /* the peer acknowledged our FIN */
+	TC_EP_RST = 0x0020,       /* sent an RST that was accepted */
+	TC_EP_WSCALE = 0x0040,    /* window scale known (from the handshake) */
+	TC_EP_TS = 0x0080,        /* uses the timestamp option */
+	TC_EP_SYN_ACKED = 0x0100, /* the peer acknowledged our SYN */
+	TC_EP_DATA_AFTER_FIN = 0x0200, /* sent new data after its own FIN (bogus) */
+	TC_EP_DATA_AFTER_PEER_FIN = 0x0400, /* sent data after the peer's FIN */
+	TC_EP_WIN_UNSCALED = 0x0800 /* its last window came on a SYN: not scaled */
+};
+
+struct tc_endpoint {
+	uint8_t addr[16];         /* network order; IPv4 in the first 4 bytes */
+	uint16_t port;
+	uint8_t state;            /* enum tc_state */
+	uint8_t wscale;           /* valid with TC_EP_WSCALE */
+	uint16_t flags;           /* TC_EP_* */
+	uint8_t ttl_min, ttl_max; /* TTL / hop limit range seen from this side */
+	uint16_t ip_id_last;      /* IPv4 ID of its last segment */
+	uint16_t win;             /* raw window field of its last segment */
+	uint32_t isn;             /* initial sequence number (TC_EP_SYN) */
+	uint32_t snd_nxt;         /* highest seq + len it has sent (TC_EP_SEQ) */
+	uint32_t ack;             /* highest ACK it has sent (TC_EP_ACK) */
+	uint32_t fin_seq;         /* sequence number its FIN occupies */
+	uint32_t tsval_last;      /* last TSval (TC_EP_TS) */
+	uint32_t pkts;            /* segments sent */
+	uint32_t fins;            /* FIN segments sent, retransmissions included */
+	uint32_t rsts;            /* RST segments sent, accepted or not */
+	uint32_t retx;            /* segments that repeated sequence space */
+	uint32_t zero_win;        /* segments advertising a zero window */
+	uint32_t rst_seq;         /* sequence number of its last RST */
+	uint32_t fin_seq_last;    /* sequence number of its last FIN (history) */
+	uint64_t bytes;           /* payload bytes sent (per IP lengths) */
+	uint16_t mss;             /* MSS option of its SYN, 0 if unknown */
+	uint16_t ka_probes;       /* keep-alive probes it sent */
+	uint16_t ka_unanswered;   /* ... since the peer last sent anything */
+	uint16_t ka_answered;     /* probes the peer acknowledged */
+	uint16_t retx_unanswered; /* retransmissions since the peer last sent */
+	uint16_t small_unacked;   /* sub-MSS segments in flight now */
+	uint16_t small_unacked_max; /* most sub-MSS segments in flight at once */
+	uint16_t nagle_stalls;    /* small segments held until an ACK came */
+	uint32_t nagle_stall_ms;  /* time those stalls cost */
+	uint32_t ka_interval_ms;  /* interval between its last two probes */
+	int64_t ts_ka_last;       /* time of its last keep-alive probe */
+	int64_t ts_data_last;     /* time of its last payload, 0 if none */
+	int64_t ts_small_last;    /* time of its last sub-MSS payload */
+	int64_t ts_time_wait;     /* when it entered TIME_WAIT, 0 if never */
+	uint64_t frame_fin;       /* frame of its first FIN, 0 if none */
+	uint64_t frame_rst;       /* frame of its first accepted RST, 0 if none */
+	int64_t ts_fin;           /* time of its first FIN (ns) */
+	int64_t ts_last;          /* time of its last segment (ns), 0 if none */
+};
+
+/* How the connection began (tc_conn.opened). */
+enum tc_opened {
+	TC_OPENED_HANDSHAKE = 0,  /* SYN answered by SYN+ACK */
+	TC_OPENED_SYN_ONLY,       /* SYN(s) never answered */
+	TC_OPENED_REFUSED,        /* SYN answered by RST */
+	TC_OPENED_MIDSTREAM,      /* no SYN seen: picked up mid-stream */
+	TC_OPENED__COUNT
+};
+
+/* How it ended. */
+enum tc_close {
+	TC_CLOSE_GRACEFUL = 0,    /* FIN from both sides */
+	TC_CLOSE_HALF_CLOSED,     /* FIN from one side only: the other never closed */
+	TC_CLOSE_RESET,           /* an accepted RST (refused connections included) */
+	TC_CLOSE_OPEN,            /* neither FIN nor accepted RST */
+	TC_CLOSE__COUNT
+};
+
+/* Who: for closer and reset_by. */
+enum tc_who {
+	TC_WHO_NONE = 0,
+	TC_WHO_CLIENT = 1,
+	TC_WHO_SERVER = 2,
+	TC_WHO_BOTH = 3
+};
+
+/* What the connection was doing when the first accepted RST came. */
+enum tc_phase {
+	TC_PHASE_NONE = 0,
+	TC_PHASE_HANDSHAKE,
+	TC_PHASE_ESTABLISHED,
+	TC_PHASE_CLOSING
+};
+
+/* tc_conn.cflags */
+enum {
+	TC_CONN_SIMULTANEOUS = 0x01,  /* both FINs crossed (CLOSING on both sides) */
+	TC_CONN_FLIPPED = 0x02,       /* client is not the sender of the first packet */
+	TC_CONN_SUPERSEDED = 0x04,    /* ended by a new SYN on the same 4-tuple */
+	TC_CONN_EVICTED = 0x08,       /* dropped from the table to respect --max-conns */
+	TC_CONN_DONE = 0x10,          /* closed: FIN both ways acknowledged, or RST */
+	TC_CONN_SYNACK_SEEN = 0x20,   /* the server answered the SYN */
+	TC_CONN_TW_REUSE = 0x40       /* opened while the previous connection on
+	                                 this 4-tuple was still in TIME_WAIT */
+};
+
+#define TC_HISTORY_MAX 31
+#define TC_RST_TEXT_MAX 23
+
+/*
+ * What the first accepted RST looked like next to the rest of its sender's
+ * segments: the raw material of the reset diagnosis (diag.h). Captured when
+ * the RST is accepted, because the sender's "before" values are gone after.
+ */
+struct tc_rst_evidence {
+	uint8_t check;            /* enum tc_rst_check */
+	uint8_t flags;            /* TCP flags of the RST (ACK or not) */
+	uint8_t opt;              /* TC_OPT_* on the RST */
+	uint8_t ttl;              /* its TTL / hop limit */
+	uint8_t ttl_min, ttl_max; /* the sender's range before it */
+	uint8_t answered;         /* the segment just before was the peer's */
+	uint8_t peer_had_data;    /* the segment it answered carried payload */
+	uint16_t ip_id;           /* its IPv4 ID */
+	uint16_t ip_id_prev;      /* the sender's previous IPv4 ID */
+	uint16_t win;             /* its window field */
+	uint16_t peer_win;        /* the peer's last window field */
+	uint16_t win_prev;        /* the sender's own previous window field */
+	uint16_t payload_len;     /* bytes of payload it carried (captured) */
+	uint8_t sender_pkts_before; /* sender's segments before it (saturating) */
+	uint8_t sender_had_ts;    /* the sender used timestamps before */
+	uint8_t sender_fin;       /* the sender had sent its FIN before */
+	uint8_t ka_unanswered;    /* sender's unanswered keep-alives (saturating) */
+	uint8_t unread;           /* the peer had sent data the sender never answered */
+	uint32_t inflight;        /* sender's bytes the peer had not acknowledged */
+	uint64_t trigger_frame;   /* frame of the segment it answered, 0 if none */
+	uint32_t tsval;           /* its TSval, if it had the option */
+	uint32_t tsval_prev;      /* the sender's previous TSval */
+	int64_t idle_before_ns;   /* quiet time before the segment it answered */
+	int64_t response_ns;      /* from that segment to the RST */
+	char text[TC_RST_TEXT_MAX + 1]; /* printable payload, if any */
+};
+
+struct tc_conn {
+	uint64_t id;              /* 1, 2, ... in order of first packet */
+	uint8_t af;               /* 4 or 6 */
+	uint8_t opened;           /* enum tc_opened */
+	uint8_t closer;           /* enum tc_who: first FIN (BOTH if crossed) */
+	uint8_t reset_by;         /* enum tc_who: senders of accepted RSTs */
+	uint8_t reset_phase;      /* enum tc_phase at the first accepted RST */
+	uint8_t cflags;           /* TC_CONN_* */
+	uint8_t hist_len;
+	char history[TC_HISTORY_MAX + 1]; /* Zeek conn.log history letters */
+	uint32_t hist_seen;       /* once-only letters already recorded */
+	uint32_t rst_ignored;     /* RSTs that failed the acceptability check */
+	struct tc_endpoint ep[2]; /* [TC_CLIENT], [TC_SERVER] */
+	int64_t first_ts, last_ts;/* ns since the epoch */
+	uint64_t frame_first, frame_last;
+	uint64_t frame_rst;       /* frame of the first accepted RST, 0 if none */
+	int64_t gap_last;         /* quiet time before the latest segment */
+	int64_t idle_max;         /* longest quiet time between two segments */
+	int64_t tw_reuse_gap;     /* TC_CONN_TW_REUSE: time since the old close */
+	uint8_t rst_distinct;     /* RSTs with distinct sequence numbers (saturating) */
+	uint8_t last_from;        /* role that sent the latest segment */
+	uint8_t last_data;        /* the latest segment carried payload */
+	uint8_t data_after_rst;   /* the RST's sender sent payload after it */
+	struct tc_rst_evidence rst;
+};
+
+const char *tc_state_name(enum tc_state s);
+const char *tc_opened_name(enum tc_opened o);
+const char *tc_close_name(enum tc_close c);
+/* "client", "server", "both"; NULL for TC_WHO_NONE. */
+const char *tc_who_name(enum tc_who w);
+/* "handshake", "established", "closing"; NULL for TC_PHASE_NONE. */
+const char *tc_phase_name(enum tc_phase p);
+
+/*
+ * Format an endpoint address: dotted quad, or RFC 5952 text for IPv6.
+ * `buf` must hold at least TC_ADDRSTRLEN bytes. Returns buf.
+ */
+#define TC_ADDRSTRLEN 46
+char *tc_addr_str(int af, const uint8_t addr[16], char *buf);
+
+#endif

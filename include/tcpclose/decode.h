@@ -1,0 +1,115 @@
+/*
+ * decode.h -- captured bytes to TCP segment facts.
+ *
+ * The decoder is the only code in tcpclose that looks at raw packet bytes.
+ * It promises:
+ *   - every byte it reads lies inside [buf, buf + caplen); it never trusts a
+ *     length field from the packet without checking it against caplen;
+ *   - it never allocates, never prints and keeps no state between calls;
+ *   - a packet it cannot use is classified (enum tc_decode_status), never
+ *     fatal, so the caller can count it.
+ *
+ * Link types are given as the values pcap_datalink() returns (DLT_*), so the
+ * core does not need <pcap.h>; the TC_DLT_* constants below mirror them.
+ */
+#ifndef TCPCLOSE_DECODE_H
+#define TCPCLOSE_DECODE_H
+
+#include <stdint.h>
+
+/* pcap_datalink() values (DLT_*), mirrored so the core needs no libpcap. */
+enum {
+	TC_DLT_NULL = 0,          /* BSD loopback, host-endian AF_ value */
+	TC_DLT_EN10MB = 1,        /* Ethernet II, with 802.1Q / 802.1ad tags */
+	TC_DLT_RAW = 12,          /* raw IP (Linux value of DLT_RAW) */
+	TC_DLT_RAW_BSD = 14,      /* raw IP (DLT_RAW on OpenBSD) */
+	TC_DLT_LINKTYPE_RAW = 101,/* LINKTYPE_RAW, if it leaks through unmapped */
+	TC_DLT_LOOP = 108,        /* OpenBSD loopback, network-endian AF_ value */
+	TC_DLT_LINUX_SLL = 113,   /* Linux cooked capture v1 (tcpdump -i any) */
+	TC_DLT_IPV4 = 228,        /* raw IPv4 */
+	TC_DLT_IPV6 = 229,        /* raw IPv6 */
+	TC_DLT_LINUX_SLL2 = 276   /* Linux cooked capture v2 */
+};
+
+/* TCP header flag bits, as on the wire (RFC 9293 section 3.1). */
+enum {
+	TC_FIN = 0x01,
+	TC_SYN = 0x02,
+	TC_RST = 0x04,
+	TC_PSH = 0x08,
+	TC_ACK = 0x10,
+	TC_URG = 0x20,
+	TC_ECE = 0x40,
+	TC_CWR = 0x80
+};
+
+/* Which TCP options were present (tc_pkt.opt). */
+enum {
+	TC_OPT_MSS = 0x01,
+	TC_OPT_WSCALE = 0x02,
+	TC_OPT_SACKOK = 0x04,
+	TC_OPT_SACK = 0x08,
+	TC_OPT_TS = 0x10,
+	TC_OPT_OTHER = 0x20,    /* some option we do not interpret */
+	TC_OPT_BAD = 0x40       /* option list malformed or cut off: parsing stopped */
+};
+
+enum tc_decode_status {
+	TC_DEC_OK = 0,          /* a TCP segment: *out is filled in */
+	TC_DEC_NOT_IP,          /* link layer carries something else (ARP, LLDP...) */
+	TC_DEC_NOT_TCP,         /* IPv4/IPv6 but not TCP (UDP, ICMP, ESP...) */
+	TC_DEC_FRAGMENT,        /* a non-first IP fragment: no TCP header in it */
+	TC_DEC_TRUNCATED,       /* capture ends before the headers do (snaplen) */
+	TC_DEC_MALFORMED,       /* a length or version field that cannot be right */
+	TC_DEC_UNSUPPORTED_LINK,/* link type the decoder does not know */
+	TC_DEC__COUNT
+};
+
+/*
+ * Facts about one TCP segment. Addresses are in network byte order; an IPv4
+ * address occupies the first 4 bytes of src/dst and the rest is zero, so two
+ * tc_pkt of the same family compare with memcmp.
+ */
+struct tc_pkt {
+	uint8_t af;             /* 4 or 6 */
+	uint8_t flags;          /* TC_FIN ... TC_CWR */
+	uint8_t ttl;            /* IPv4 TTL or IPv6 hop limit */
+	uint8_t opt;            /* TC_OPT_* present */
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t win;           /* raw window field, not scaled */
+	uint16_t ip_id;         /* IPv4 identification (0 for IPv6) */
+	uint8_t ip_df;          /* IPv4 don't-fragment bit (0 for IPv6) */
+	uint8_t wscale;         /* valid if opt & TC_OPT_WSCALE */
+	uint16_t mss;           /* valid if opt & TC_OPT_MSS */
+	uint32_t tsval;         /* valid if opt & TC_OPT_TS */
+	uint32_t tsecr;
+	/* Payload length according to the IP length fields: what the sender
+	 * put on the wire, even if the capture kept less of it. */
+	uint32_t payload_len;
+	/* The captured part of the payload (payload_caplen <= payload_len). */
+	const uint8_t *payload;
+	uint32_t payload_caplen;
+	uint16_t vlan;          /* outermost 802.1Q VLAN id, 0 if none */
+	uint8_t ip_fragment;    /* 1 if this is a first fragment (MF set) */
+};
+
+/*
+ * Decode one captured frame of link type `dlt`. `caplen` is the number of
+ * bytes captured (the only bytes that may be read). On TC_DEC_OK, *out holds
+ * the segment facts; on any other status *out is unspecified.
+ */
+enum tc_decode_status tc_decode(int dlt, const uint8_t *buf, uint32_t caplen,
+				struct tc_pkt *out);
+
+/* True if the decoder knows the link type. */
+int tc_decode_link_supported(int dlt);
+
+/* Short stable name of a status, e.g. "truncated". */
+const char *tc_decode_status_name(enum tc_decode_status st);
+
+#endif

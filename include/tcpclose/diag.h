@@ -1,0 +1,107 @@
+/*
+ * diag.h -- why a connection ended the way it did.
+ *
+ * A pure function of the finished connection record (the facts gathered by
+ * tcpsm.c and evidence.c): the verdict says *what* happened (reset by the
+ * server while established); the diagnosis says the most likely *why*
+ * (abortive close with data lost; a write after the peer closed; a stateless
+ * answer from a host that forgot the connection after 350 s idle; an RST
+ * that its claimed sender did not send), with the frames it rests on.
+ *
+ * Causes (docs/diagnosing-resets.md walks through each):
+ *   refused            RST(+ACK) answering a SYN: no listener, or a reject
+ *   abortive_close     RST from an endpoint that never sent FIN (SO_LINGER
+ *                      {1,0}, abort(), or close() with unread data)
+ *   data_after_close   RST from an endpoint that had sent FIN, answering data
+ *                      the peer sent after it (the peer wrote to a closed
+ *                      socket; the keep-alive race when the server closed)
+ *   no_connection      a stateless RST (no options, window 0, IP ID 0) or one
+ *                      from a sender never seen before: it no longer knew
+ *                      the connection, typically after an idle period
+ *   injected           the RST does not look like its claimed sender's other
+ *                      segments (score over several signals): a middlebox
+ *   keepalive_timeout  RST after the sender's keep-alive probes went unanswered
+ *   handshake_abort    RST during the handshake other than a refusal
+ *   dead_peer          no FIN or RST: one side's retransmissions or probes
+ *                      met silence until the capture ended
+ *   unknown            none of the above; the signals seen are listed
+ */
+#ifndef TCPCLOSE_DIAG_H
+#define TCPCLOSE_DIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpclose/conn.h"
+#include "tcpclose/engine.h"
+
+enum tc_cause {
+	TC_CAUSE_NONE = 0,
+	TC_CAUSE_REFUSED,
+	TC_CAUSE_ABORTIVE_CLOSE,
+	TC_CAUSE_DATA_AFTER_CLOSE,
+	TC_CAUSE_NO_CONNECTION,
+	TC_CAUSE_INJECTED,
+	TC_CAUSE_KEEPALIVE_TIMEOUT,
+	TC_CAUSE_HANDSHAKE_ABORT,
+	TC_CAUSE_DEAD_PEER,
+	TC_CAUSE_UNKNOWN,
+	TC_CAUSE__COUNT
+};
+
+/* tc_diagnosis.notes */
+enum {
+	TC_DX_DATA_LOST = 0x001,      /* the RST's sender had unacknowledged data */
+	TC_DX_UNREAD = 0x002,         /* ... had received data it never answered */
+	TC_DX_KEEPALIVE_RACE = 0x004, /* server closed, client's request crossed */
+	TC_DX_STATELESS = 0x008,      /* RST looks kernel-generated, no socket */
+	TC_DX_SOCKET_RST = 0x010,     /* RST carries the connection's options */
+	TC_DX_IDLE_MATCH = 0x020,     /* idle time matches a middlebox timeout */
+	TC_DX_MULTI_RST = 0x040,      /* more than one distinct RST */
+	TC_DX_RST_IGNORED = 0x080,    /* some RSTs failed the acceptability check */
+	TC_DX_TEXT = 0x100,           /* the RST carried text */
+	TC_DX_KEEPALIVE = 0x200       /* keep-alive probes were seen */
+};
+
+/* Signals that an RST was not sent by the endpoint it claims (score). */
+enum {
+	TC_SIG_TTL = 0x01,            /* TTL / hop limit unlike the sender's (+3) */
+	TC_SIG_IPID = 0x02,           /* IPv4 ID far from the sender's sequence (+2) */
+	TC_SIG_NO_TS = 0x04,          /* no timestamps though the sender uses them (+1) */
+	TC_SIG_TS_BACK = 0x08,        /* TSval older than the sender's last (+2) */
+	TC_SIG_WIN_COPIED = 0x10,     /* window equals the other direction's (+1) */
+	TC_SIG_SEQ_NOT_EXACT = 0x20,  /* in window but not the exact next seq (+1) */
+	TC_SIG_DATA_AFTER_RST = 0x40, /* the claimed sender went on sending (+3) */
+	TC_SIG_BURST = 0x80           /* several RSTs with different seqs (+2) */
+};
+
+#define TC_INJECTED_THRESHOLD 4
+
+struct tc_diagnosis {
+	enum tc_cause cause;
+	enum tc_role by;          /* the RST's sender; for dead_peer the side left talking */
+	uint32_t notes;           /* TC_DX_* */
+	uint32_t signals;         /* TC_SIG_* */
+	int score;                /* sum of the signal weights */
+	int64_t idle_ns;          /* quiet time before the RST's trigger, or the
+	                             silence at the end (dead_peer) */
+	uint32_t idle_match_s;    /* the middlebox idle timeout it matches, 0 if none */
+	uint32_t data_lost;       /* bytes in flight when the RST was sent */
+	uint64_t frames[4];       /* evidence frames, in order, 0-terminated */
+};
+
+void tc_diagnose(const struct tc_conn *c, const struct tc_verdict *v, struct tc_diagnosis *d);
+
+const char *tc_cause_name(enum tc_cause cause);
+
+/* "ttl", "ip_id", ...: name of one TC_SIG_* bit. */
+const char *tc_signal_name(uint32_t sig);
+
+/* Well-known idle timeouts (seconds) the idle time matches, 0 if none. */
+uint32_t tc_idle_timeout_match(int64_t idle_ns);
+
+/* One sentence for an operator: who, what, the frames, the likely cause. */
+void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
+		     const struct tc_diagnosis *d, char *buf, size_t n);
+
+#endif

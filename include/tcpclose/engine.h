@@ -1,0 +1,106 @@
+/*
+ * engine.h -- the tcpclose core behind one opaque handle.
+ *
+ * The engine takes captured frames in time order and hands back finished
+ * connections through a callback. It owns the flow table and drives the
+ * decoder, the state machine and the classifier. It does no I/O: it never
+ * reads a file, a clock or a terminal. Time is the capture's own time, in
+ * nanoseconds, as given with each frame.
+ *
+ * A connection is handed to the callback exactly once:
+ *   - `linger` capture-seconds after it closed (FIN both ways acknowledged,
+ *     or an accepted RST), so trailing retransmissions and RSTs still count
+ *     toward it rather than opening a phantom connection;
+ *   - at once when a new SYN reuses its 4-tuple after it closed;
+ *   - when it is evicted to respect max_conns (TC_CONN_EVICTED is set);
+ *   - from tc_engine_finish(), for everything still tracked, in id order.
+ * After the callback returns the record is gone: memory depends on the
+ * connections open at once, not on how many the capture holds.
+ */
+#ifndef TCPCLOSE_ENGINE_H
+#define TCPCLOSE_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpclose/conn.h"
+#include "tcpclose/decode.h"
+
+struct tc_engine;
+
+struct tc_engine_opts {
+	uint32_t max_conns;       /* table cap; 0 = TC_DEFAULT_MAX_CONNS */
+	int64_t linger_ns;        /* report a closed connection this long after
+	                             its close; <0 = TC_DEFAULT_LINGER_NS */
+	uint64_t hash_seed;       /* flow table hash key (see flow.h) */
+	int64_t time_wait_ns;     /* TIME_WAIT length, for reuse detection; 0 = 60 s */
+};
+
+#define TC_DEFAULT_MAX_CONNS 1000000u
+#define TC_DEFAULT_LINGER_NS (5LL * 1000000000LL)
+
+/* Counters over everything fed to the engine. */
+struct tc_stats {
+	uint64_t frames;          /* frames given to tc_engine_frame() */
+	uint64_t tcp;             /* decoded TCP segments */
+	uint64_t by_status[TC_DEC__COUNT]; /* decode outcome per frame */
+	uint64_t conns;           /* connections created */
+	uint64_t reported;        /* connections handed to the callback */
+	uint64_t evicted;         /* ... of which evicted by max_conns */
+	uint64_t active;          /* connections in the table now */
+	uint64_t peak_active;     /* most connections in the table at once */
+	uint64_t by_close[TC_CLOSE__COUNT]; /* verdicts of reported connections */
+	uint64_t refused;         /* reported connections with opened=refused */
+	uint64_t time_backwards;  /* frames older than the newest seen so far */
+	uint64_t rst_ignored;     /* RSTs that failed the acceptability check */
+	int64_t ts_first;         /* time of the first frame (ns) */
+	int64_t ts_last;          /* newest frame time (ns) */
+};
+
+/* Everything the classifier concluded about a finished connection. */
+struct tc_verdict {
+	enum tc_close close;
+	enum tc_opened opened;
+	enum tc_who closer;
+	enum tc_who reset_by;
+	enum tc_phase reset_phase;
+};
+
+typedef void (*tc_conn_cb)(const struct tc_conn *c, const struct tc_verdict *v,
+			   void *arg);
+
+/* NULL on allocation failure. `opts` may be NULL for defaults. */
+struct tc_engine *tc_engine_new(const struct tc_engine_opts *opts,
+				tc_conn_cb on_conn, void *arg);
+void tc_engine_free(struct tc_engine *e);
+
+/*
+ * Feed one captured frame. `frame` is its number, counted from 1 over the
+ * whole input as tcpdump and Wireshark count. Returns the decode status.
+ */
+enum tc_decode_status tc_engine_frame(struct tc_engine *e, int dlt,
+				      int64_t ts_ns, uint64_t frame,
+				      const uint8_t *buf, uint32_t caplen);
+
+/* Advance capture time without a frame (live idle periods). */
+void tc_engine_tick(struct tc_engine *e, int64_t now_ns);
+
+/* Report every connection still tracked, in id order; the table is empty after. */
+void tc_engine_finish(struct tc_engine *e);
+
+const struct tc_stats *tc_engine_stats(const struct tc_engine *e);
+
+/*
+ * A tap on every segment applied to a connection, after the state machine
+ * ran: the record as it is now, who sent it, the segment facts and each
+ * endpoint's state before it. For the ladder diagram; NULL to remove.
+ */
+typedef void (*tc_segment_cb)(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
+			      int64_t ts_ns, uint64_t frame, const uint8_t state_before[2], void *arg);
+void tc_engine_set_tap(struct tc_engine *e, tc_segment_cb cb, void *arg);
+
+/* Visit every tracked connection (unordered). The record must not be kept. */
+void tc_engine_foreach(const struct tc_engine *e,
+		       void (*fn)(const struct tc_conn *c, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * flow.h -- the connection table: 4-tuple to connection record, O(1).
+ *
+ * A chained hash table keyed by the canonical (direction-independent)
+ * 4-tuple, so both directions of a connection find the same entry. Entries
+ * come from a slab with a free list: no malloc per connection, and memory
+ * returns to the free list, not to the system, so a table that has peaked
+ * stays at its peak instead of fragmenting the heap.
+ *
+ * The hash is keyed with a seed chosen by the caller, so a capture crafted
+ * to collide in one run does not collide in the next; the table never
+ * orders anything by hash, so output does not depend on the seed.
+ *
+ * The table only stores; it has no opinion on when an entry goes. The
+ * `prev`/`next` links belong to the caller (the engine keeps its idle and
+ * closed lists there).
+ */
+#ifndef TCPCLOSE_FLOW_H
+#define TCPCLOSE_FLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpclose/conn.h"
+#include "tcpclose/decode.h"
+
+struct tc_flow {
+	struct tc_conn conn;
+	struct tc_flow *hnext;    /* hash chain (table-owned) */
+	struct tc_flow *prev;     /* caller-owned list links */
+	struct tc_flow *next;
+	int64_t done_ts;          /* caller-owned */
+	uint32_t hash;            /* table-owned */
+	uint8_t list;             /* caller-owned: which list the entry is on */
+};
+
+struct tc_flowtab;
+
+struct tc_flowtab *tc_flowtab_new(uint64_t seed);
+void tc_flowtab_free(struct tc_flowtab *t);
+
+/* The entry for p's 4-tuple, or NULL; *from is set to the sender's role. */
+struct tc_flow *tc_flowtab_find(const struct tc_flowtab *t, const struct tc_pkt *p,
+				enum tc_role *from);
+
+/*
+ * A new zeroed entry hashed under p's 4-tuple; the caller fills conn with
+ * that same 4-tuple (tc_sm_init). NULL if memory runs out.
+ */
+struct tc_flow *tc_flowtab_add(struct tc_flowtab *t, const struct tc_pkt *p);
+
+/* Unlink and recycle an entry. */
+void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f);
+
+size_t tc_flowtab_count(const struct tc_flowtab *t);
+
+/* Length of the longest hash chain: the cost of the worst lookup. */
+size_t tc_flowtab_longest_chain(const struct tc_flowtab *t);
+
+/* Bytes the table holds from the allocator (slabs + buckets). */
+size_t tc_flowtab_memory(const struct tc_flowtab *t);
+
+void tc_flowtab_foreach(const struct tc_flowtab *t,
+			void (*fn)(struct tc_flow *f, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * tcpsm.h -- the per-endpoint TCP state machine, inferred from the wire.
+ *
+ * A passive observer sees segments, not sockets. For every segment this
+ * module derives what it means for each endpoint -- the sender *sent* a SYN,
+ * a FIN, an RST; the receiver *received* them, or received an ACK that
+ * covers its own SYN or FIN -- and feeds those events to one pure
+ * transition function, tc_sm_next(). That function is the only place a
+ * state transition is defined; everything else computes events.
+ *
+ * Decisions are driven by sequence and acknowledgement numbers, not by the
+ * flags alone (RFC 9293 section 3.10.7):
+ *   - a FIN is acknowledged only by an ACK >= fin_seq + 1; a FIN with the
+ *     sequence number already recorded is a retransmission, not a new close;
+ *   - a FIN whose ACK field does not cover a FIN the peer already sent was
+ *     sent before its sender received the peer's FIN: the FINs crossed, a
+ *     simultaneous close, and both endpoints pass through CLOSING;
+ *   - an RST is accepted only if its sequence number is acceptable to the
+ *     receiver (RFC 5961 section 3 spirit, see tc_sm_rst_check()); anything
+ *     else is counted as ignored and changes no state;
+ *   - a connection seen without its handshake starts ESTABLISHED on both sides.
+ *
+ * Client/server for a connection seen without its SYN (tc_sm_init()): a SYN
+ * without ACK names its sender the client; a SYN+ACK names its *receiver*
+ * the client. Otherwise the server is the endpoint on the well-known port
+ * (< 1024) when exactly one port is; else the endpoint on the lower port
+ * number (services listen on low ports, clients get ephemeral ones from
+ * 32768 and up); on equal ports, the first sender is the client.
+ */
+#ifndef TCPCLOSE_TCPSM_H
+#define TCPCLOSE_TCPSM_H
+
+#include <stdint.h>
+
+#include "tcpclose/conn.h"
+#include "tcpclose/decode.h"
+
+/* What one endpoint goes through, named from that endpoint's side. */
+enum tc_event {
+	TC_EV_SEND_SYN = 0,       /* it sends a SYN (active OPEN) */
+	TC_EV_SEND_SYN_ACK,       /* it sends SYN+ACK (passive OPEN) */
+	TC_EV_RECV_SYN,           /* it receives a SYN (simultaneous open if SYN_SENT) */
+	TC_EV_RECV_SYN_ACK,       /* it receives a SYN+ACK acknowledging its SYN */
+	TC_EV_RECV_ACK_OF_SYN,    /* it receives an ACK covering its SYN */
+	TC_EV_SEND_FIN,           /* it sends its FIN (CLOSE) */
+	TC_EV_SEND_FIN_CROSSED,   /* it sends its FIN before receiving the peer's */
+	TC_EV_RECV_FIN,           /* it receives the peer's FIN */
+	TC_EV_RECV_ACK_OF_FIN,    /* it receives an ACK covering its FIN */
+	TC_EV_SEND_RST,           /* it sends an RST that the peer accepts */
+	TC_EV_RECV_RST,           /* it receives an acceptable RST */
+	TC_EV__COUNT
+};
+
+const char *tc_event_name(enum tc_event ev);
+
+/*
+ * The transition function: the state an endpoint in `s` moves to on `ev`.
+ * Events that do not apply in `s` leave it unchanged. Pure.
+ */
+enum tc_state tc_sm_next(enum tc_state s, enum tc_event ev);
+
+/* Outcome of the RST acceptability check. */
+enum tc_rst_check {
+	TC_RST_EXACT = 0,         /* seq is exactly what the receiver expects next */
+	TC_RST_IN_WINDOW,         /* inside the receiver's window, not exact */
+	TC_RST_UNCHECKED,         /* receiver's window unknown: accepted */
+	TC_RST_OUT_OF_WINDOW,     /* ignored */
+	TC_RST_BAD_ACK            /* answers a SYN but acknowledges something else: ignored */
+};
+
+/* Is an RST from endpoint `from` acceptable to its peer? Pure. */
+enum tc_rst_check tc_sm_rst_check(const struct tc_conn *c, enum tc_role from,
+				  const struct tc_pkt *p);
+
+/*
+ * Start a connection record from its first segment: fills addresses, ports,
+ * id-independent fields, picks the roles (see above) and returns the role of
+ * the sender of `p`. The segment itself is not applied: call tc_sm_segment().
+ */
+enum tc_role tc_sm_init(struct tc_conn *c, const struct tc_pkt *p);
+
+/* Which role sent `p` in connection `c` (p must belong to c's 4-tuple). */
+enum tc_role tc_sm_role_of(const struct tc_conn *c, const struct tc_pkt *p);
+
+/*
+ * Does `p`, sent by `from`, open a new connection on c's 4-tuple rather than
+ * continue c? True for a SYN (no ACK) with a different initial sequence
+ * number than the one c began with, or a SYN on a connection that never saw
+ * one -- TIME_WAIT reuse, a client retrying with a new ISN, a reused port.
+ */
+int tc_sm_is_new_syn(const struct tc_conn *c, enum tc_role from,
+		     const struct tc_pkt *p);
+
+/* Apply one segment sent by `from`. `frame` is its frame number (from 1). */
+void tc_sm_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
+		   int64_t ts_ns, uint64_t frame);
+
+#endif

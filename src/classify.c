@@ -1,0 +1,28 @@
+/*
+ * classify.c -- close verdicts (see classify.h for the rules).
+ *
+ * The state machine records facts as they happen (which FINs were sent and
+ * acknowledged, who reset, in which phase); this function only reads them,
+ * so the verdict of a record never depends on when it is asked for.
+ */
+#include "tcpclose/classify.h"
+
+void tc_classify(const struct tc_conn *c, struct tc_verdict *v)
+{
+	int fin_c = (c->ep[TC_CLIENT].flags & TC_EP_FIN) != 0;
+	int fin_s = (c->ep[TC_SERVER].flags & TC_EP_FIN) != 0;
+
+	v->opened = (enum tc_opened)c->opened;
+	v->closer = (enum tc_who)c->closer;
+	v->reset_by = (enum tc_who)c->reset_by;
+	v->reset_phase = (enum tc_phase)c->reset_phase;
+
+	if (c->reset_by != TC_WHO_NONE)
+		v->close = TC_CLOSE_RESET;
+	else if (fin_c && fin_s)
+		v->close = TC_CLOSE_GRACEFUL;
+	else if (fin_c || fin_s)
+		v->close = TC_CLOSE_HALF_CLOSED;
+	else
+		v->close = TC_CLOSE_OPEN;
+}

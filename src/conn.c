@@ -1,0 +1,108 @@
+/*
+ * conn.c -- names of the connection vocabulary, and address text.
+ *
+ * The names are part of the output contract (JSON, .expect files, Zeek
+ * columns): change one and every consumer breaks.
+ */
+#include "tcpclose/conn.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const state_names[TC_STATE__COUNT] = {
+	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED",
+	"FIN_WAIT_1", "FIN_WAIT_2", "CLOSING", "TIME_WAIT", "CLOSE_WAIT", "LAST_ACK",
+};
+
+const char *tc_state_name(enum tc_state s)
+{
+	return (unsigned)s < TC_STATE__COUNT ? state_names[s] : "?";
+}
+
+const char *tc_opened_name(enum tc_opened o)
+{
+	static const char *const n[TC_OPENED__COUNT] = {
+		"handshake", "syn_only", "refused", "midstream"};
+	return (unsigned)o < TC_OPENED__COUNT ? n[o] : "?";
+}
+
+const char *tc_close_name(enum tc_close c)
+{
+	static const char *const n[TC_CLOSE__COUNT] = {
+		"graceful", "half_closed", "reset", "open"};
+	return (unsigned)c < TC_CLOSE__COUNT ? n[c] : "?";
+}
+
+const char *tc_who_name(enum tc_who w)
+{
+	switch (w) {
+	case TC_WHO_CLIENT: return "client";
+	case TC_WHO_SERVER: return "server";
+	case TC_WHO_BOTH: return "both";
+	default: return NULL;
+	}
+}
+
+const char *tc_phase_name(enum tc_phase p)
+{
+	switch (p) {
+	case TC_PHASE_HANDSHAKE: return "handshake";
+	case TC_PHASE_ESTABLISHED: return "established";
+	case TC_PHASE_CLOSING: return "closing";
+	default: return NULL;
+	}
+}
+
+/*
+ * RFC 5952: lower-case hex, no leading zeros, the longest run of two or
+ * more zero groups (the first on a tie) as "::", and IPv4-mapped addresses
+ * with a dotted quad (section 5). Written out rather than left to
+ * inet_ntop() so the text is the same on every libc.
+ */
+static void v6_str(const uint8_t a[16], char *buf)
+{
+	uint16_t g[8];
+	int best = -1, best_len = 0, i;
+	char *o = buf;
+
+	for (i = 0; i < 8; i++)
+		g[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+
+	if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 &&
+	    g[5] == 0xffff) {
+		sprintf(buf, "::ffff:%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+		return;
+	}
+	for (i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > best_len && j - i >= 2) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			*o++ = ':';
+			if (i == 0)
+				*o++ = ':';
+			i += best_len - 1;
+			continue;
+		}
+		o += sprintf(o, "%x", g[i]);
+		if (i < 7)
+			*o++ = ':';
+	}
+	*o = '\0';
+}
+
+char *tc_addr_str(int af, const uint8_t addr[16], char *buf)
+{
+	if (af == 4)
+		sprintf(buf, "%u.%u.%u.%u", addr[0], addr[1], addr[2], addr[3]);
+	else
+		v6_str(addr, buf);
+	return buf;
+}

@@ -1,0 +1,644 @@
+/*
+ * decode.c -- captured frame bytes to struct tc_pkt.
+ *
+ * What it does: walks one captured frame from the link layer down to the
+ * TCP header and reports the segment facts the state machine needs
+ * (addresses, ports, seq/ack, flags, window, a few options, payload extent),
+ * or classifies why the frame is not a usable TCP segment.
+ *
+ *   link    Ethernet II with any stack of 802.1Q / 802.1ad / 0x9100 tags,
+ *           PPPoE session (RFC 2516) and MPLS (RFC 3032) inside it; Linux
+ *           cooked SLL and SLL2; BSD NULL and LOOP; raw IP.
+ *   IP      IPv4 (RFC 791) with options skipped; IPv6 (RFC 8200) with its
+ *           extension-header chain walked (AH per RFC 4302; mobility, HIP
+ *           and shim6 headers in the RFC 6564 uniform format).
+ *   TCP     RFC 9293 fixed header; options MSS, SACK-permitted and SACK
+ *           (RFC 2018), window scale and timestamps (RFC 7323).
+ *
+ * What it does not do: verify checksums (offloading makes them wrong in
+ * most host captures), reassemble IP fragments (a first fragment is
+ * decoded and marked; later ones are only classified), apply IPv6 routing
+ * headers or the home-address option (addresses are those of the fixed
+ * header, which is what a reply on the wire is addressed to), or interpret
+ * option semantics such as clamping a window scale above 14 (RFC 7323
+ * section 2.3) -- that is policy for the state machine, we report the
+ * bytes.
+ *
+ * How it reads: every field goes through the cursor below. A cursor is a
+ * window [off, end) over the captured frame; every read checks the window
+ * and returns 0 if the bytes are not there, so no length field from the
+ * packet can make us read outside what was captured. Layers narrow the
+ * window as they learn lengths (IP total length, IPv6 payload length) and
+ * never widen it. Packet memory is never cast to a struct: frames are
+ * unaligned and hostile. This is tcpdump's GET_BE_U_2() discipline with a
+ * return code instead of a longjmp.
+ *
+ * Two lengths are tracked to the end: what was captured (the window) and
+ * what the IP header says was sent. The first bounds every read; the second
+ * gives payload_len and is how we tell a lying header (MALFORMED) from a
+ * short snaplen (TRUNCATED).
+ */
+#include "tcpclose/decode.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/* Ethertypes (IEEE 802 numbers) and other on-the-wire constants. */
+enum {
+	ETHERTYPE_IPV4 = 0x0800,
+	ETHERTYPE_IPV6 = 0x86dd,
+	ETHERTYPE_8021Q = 0x8100,
+	ETHERTYPE_8021AD = 0x88a8,
+	ETHERTYPE_QINQ_OLD = 0x9100, /* pre-802.1ad vendor QinQ */
+	ETHERTYPE_PPPOE_SESS = 0x8864,
+	ETHERTYPE_MPLS_UC = 0x8847,
+	ETHERTYPE_MPLS_MC = 0x8848,
+
+	PPP_IPV4 = 0x0021,
+	PPP_IPV6 = 0x0057,
+
+	/* IPv4 protocol / IPv6 next-header numbers (IANA). */
+	NH_HOPOPTS = 0,
+	NH_TCP = 6,
+	NH_ROUTING = 43,
+	NH_FRAGMENT = 44,
+	NH_ESP = 50,
+	NH_AH = 51,
+	NH_NONE = 59,
+	NH_DSTOPTS = 60,
+	NH_MH = 135,
+	NH_HIP = 139,
+	NH_SHIM6 = 140
+};
+
+/*
+ * Stack bounds. Every loop below consumes bytes, so it ends with the
+ * capture anyway; the bounds make a crafted frame fail fast and name it
+ * MALFORMED instead of walking 64 KiB of tags. Real traffic uses two VLAN
+ * tags at most and a handful of extension headers.
+ */
+#define MAX_VLAN_TAGS 8
+#define MAX_IP6_EXT_HDRS 16
+
+/*
+ * "The IP header declared no length, use what was captured": IPv4 total
+ * length 0 (the capturing host's TSO/GSO hands the stack one giant
+ * segment) or IPv6 payload length 0 (TSO, or a jumbogram). No real IP
+ * length reaches this value.
+ */
+#define LEN_FROM_CAPTURE UINT32_MAX
+
+/* ---- bounds-checked cursor -------------------------------------------- */
+
+struct cur {
+	const uint8_t *buf;     /* the captured frame */
+	uint32_t off;           /* next byte to read */
+	uint32_t end;           /* first byte not to read; off <= end <= caplen */
+};
+
+static uint32_t cur_left(const struct cur *c)
+{
+	return c->end - c->off;
+}
+
+/* Shrink the window to at most n bytes from here; a length field from the
+ * packet may hide captured bytes (Ethernet padding), never add any. */
+static void cur_limit(struct cur *c, uint32_t n)
+{
+	if (cur_left(c) > n)
+		c->end = c->off + n;
+}
+
+static int cur_skip(struct cur *c, uint32_t n)
+{
+	if (cur_left(c) < n)
+		return 0;
+	c->off += n;
+	return 1;
+}
+
+static int cur_peek_u8(const struct cur *c, uint8_t *v)
+{
+	if (cur_left(c) < 1)
+		return 0;
+	*v = c->buf[c->off];
+	return 1;
+}
+
+static int cur_u8(struct cur *c, uint8_t *v)
+{
+	if (!cur_peek_u8(c, v))
+		return 0;
+	c->off += 1;
+	return 1;
+}
+
+static int cur_be16(struct cur *c, uint16_t *v)
+{
+	const uint8_t *p;
+
+	if (cur_left(c) < 2)
+		return 0;
+	p = c->buf + c->off;
+	*v = (uint16_t)((unsigned)p[0] << 8 | p[1]);
+	c->off += 2;
+	return 1;
+}
+
+static int cur_be32(struct cur *c, uint32_t *v)
+{
+	const uint8_t *p;
+
+	if (cur_left(c) < 4)
+		return 0;
+	p = c->buf + c->off;
+	*v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	     (uint32_t)p[2] << 8 | (uint32_t)p[3];
+	c->off += 4;
+	return 1;
+}
+
+static int cur_copy(struct cur *c, uint8_t *dst, uint32_t n)
+{
+	if (cur_left(c) < n)
+		return 0;
+	memcpy(dst, c->buf + c->off, n);
+	c->off += n;
+	return 1;
+}
+
+/* Can n more header bytes lie inside what the IP length fields declare?
+ * `left` is the declared byte count still ahead, or LEN_FROM_CAPTURE. */
+static int declared_fits(uint32_t left, uint32_t n)
+{
+	return left == LEN_FROM_CAPTURE || n <= left;
+}
+
+/* ---- TCP ---------------------------------------------------------------- */
+
+/*
+ * Walk the option bytes in window `c` (the captured part of the options).
+ * Stops at EOL or at the end of the window. Anything that cannot be
+ * walked safely -- a length below 2 (it would not advance: the classic
+ * infinite loop), an option running past the window, or a known option
+ * with the wrong length -- stops the walk with TC_OPT_BAD: after a bad
+ * length we no longer know where the next option starts.
+ */
+static void tcp_options(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t kind, len;
+
+	for (;;) {
+		struct cur body;
+		uint32_t blen;
+		uint8_t bit;
+		int ok;
+
+		if (!cur_u8(c, &kind))  /* walked the whole option space */
+			return;
+		if (kind == 0)          /* EOL: the rest is padding */
+			return;
+		if (kind == 1)          /* NOP */
+			continue;
+		if (!cur_u8(c, &len) || len < 2 || cur_left(c) < len - 2u)
+			break;
+		blen = len - 2u;
+		body = *c;
+		cur_limit(&body, blen);
+		(void)cur_skip(c, blen);        /* cannot fail: checked above */
+
+		switch (kind) {
+		case 2:         /* MSS */
+			bit = TC_OPT_MSS;
+			ok = blen == 2 && cur_be16(&body, &out->mss);
+			break;
+		case 3:         /* window scale */
+			bit = TC_OPT_WSCALE;
+			ok = blen == 1 && cur_u8(&body, &out->wscale);
+			break;
+		case 4:         /* SACK permitted */
+			bit = TC_OPT_SACKOK;
+			ok = blen == 0;
+			break;
+		case 5:         /* SACK: one or more blocks of two 32-bit edges */
+			bit = TC_OPT_SACK;
+			ok = blen >= 8 && blen % 8 == 0;
+			break;
+		case 8:         /* timestamps */
+			bit = TC_OPT_TS;
+			ok = blen == 8 && cur_be32(&body, &out->tsval) &&
+			     cur_be32(&body, &out->tsecr);
+			break;
+		default:
+			bit = TC_OPT_OTHER;
+			ok = 1;
+			break;
+		}
+		if (!ok)
+			break;
+		out->opt |= bit;
+	}
+	out->opt |= TC_OPT_BAD;
+}
+
+/*
+ * `c` is the captured part of the TCP segment; `seglen` the segment length
+ * the IP header declares (or LEN_FROM_CAPTURE). The IP layer has already
+ * narrowed `c` to seglen, so cur_left(c) <= seglen throughout.
+ *
+ * In a first fragment (out->ip_fragment) seglen is only what this
+ * fragment carries, and the TCP header may legally continue into the next
+ * fragment (RFC 791 cuts anywhere on 8 bytes), so a header longer than
+ * seglen is not a lie there.
+ */
+static enum tc_decode_status decode_tcp(struct cur *c, uint32_t seglen,
+					struct tc_pkt *out)
+{
+	uint8_t offx, flags;
+	uint32_t hlen, optlen;
+	struct cur opts;
+
+	if (!declared_fits(seglen, 20))
+		/* Not even seq/ack/flags here: a "tiny fragment" (RFC 1858)
+		 * is as useless to us as a later one. */
+		return out->ip_fragment ? TC_DEC_FRAGMENT : TC_DEC_MALFORMED;
+	if (!cur_be16(c, &out->sport) || !cur_be16(c, &out->dport) ||
+	    !cur_be32(c, &out->seq) || !cur_be32(c, &out->ack) ||
+	    !cur_u8(c, &offx) || !cur_u8(c, &flags) ||
+	    !cur_be16(c, &out->win) || !cur_skip(c, 4) /* cksum, urp */)
+		return TC_DEC_TRUNCATED;
+
+	hlen = (uint32_t)(offx >> 4) * 4u;
+	if (hlen < 20)
+		return TC_DEC_MALFORMED;
+	if (!declared_fits(seglen, hlen) && !out->ip_fragment)
+		return TC_DEC_MALFORMED;
+	/* The low nibble of offx holds reserved bits and NS/AE: ignored. */
+	out->flags = flags;
+
+	/*
+	 * From here on the segment is usable even if the options are bad or
+	 * the snaplen cut them: seq/ack/flags are what the state machine
+	 * lives on, so report OK and let TC_OPT_BAD say the option list is
+	 * incomplete. Options are parsed from the captured part only.
+	 */
+	optlen = hlen - 20;
+	opts = *c;
+	cur_limit(&opts, optlen);
+	tcp_options(&opts, out);
+	if (!cur_skip(c, optlen)) {
+		out->opt |= TC_OPT_BAD;
+		c->off = c->end;        /* nothing of the payload was captured */
+	}
+
+	out->payload_caplen = cur_left(c);
+	if (seglen == LEN_FROM_CAPTURE)
+		out->payload_len = out->payload_caplen;
+	else
+		out->payload_len = seglen > hlen ? seglen - hlen : 0;
+	out->payload = out->payload_caplen ? c->buf + c->off : NULL;
+	return TC_DEC_OK;
+}
+
+/* ---- IPv4 / IPv6 ------------------------------------------------------- */
+
+static enum tc_decode_status decode_ipv4(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t vhl, ttl, proto;
+	uint16_t totlen, frag;
+	uint32_t hlen, seglen;
+
+	if (!cur_u8(c, &vhl) || !cur_skip(c, 1) /* TOS */ ||
+	    !cur_be16(c, &totlen) ||
+	    !cur_be16(c, &out->ip_id) || !cur_be16(c, &frag) ||
+	    !cur_u8(c, &ttl) || !cur_u8(c, &proto) ||
+	    !cur_skip(c, 2) /* checksum */ ||
+	    !cur_copy(c, out->src, 4) || !cur_copy(c, out->dst, 4))
+		return TC_DEC_TRUNCATED;
+
+	if (vhl >> 4 != 4)
+		return TC_DEC_MALFORMED;
+	hlen = (uint32_t)(vhl & 0x0f) * 4u;
+	if (hlen < 20)
+		return TC_DEC_MALFORMED;
+	if (totlen != 0 && totlen < hlen)
+		return TC_DEC_MALFORMED;
+	if (!cur_skip(c, hlen - 20))    /* options: not needed for TCP */
+		return TC_DEC_TRUNCATED;
+
+	out->af = 4;
+	out->ttl = ttl;
+	out->ip_df = (frag & 0x4000) != 0;
+
+	/*
+	 * Not TCP comes before "not first fragment": a later fragment of a
+	 * UDP datagram is not something the TCP side lost.
+	 */
+	if (proto != NH_TCP)
+		return TC_DEC_NOT_TCP;
+	if ((frag & 0x1fff) != 0)
+		return TC_DEC_FRAGMENT;
+	out->ip_fragment = (frag & 0x2000) != 0;
+
+	if (totlen == 0) {
+		seglen = LEN_FROM_CAPTURE;
+	} else {
+		/* Total length governs: bytes past it are link padding. */
+		seglen = totlen - hlen;
+		cur_limit(c, seglen);
+	}
+	return decode_tcp(c, seglen, out);
+}
+
+static int ip6_is_ext_hdr(uint8_t nh)
+{
+	switch (nh) {
+	case NH_HOPOPTS: case NH_ROUTING: case NH_FRAGMENT:
+	case NH_AH: case NH_DSTOPTS: case NH_MH:
+	case NH_HIP: case NH_SHIM6:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static enum tc_decode_status decode_ipv6(struct cur *c, struct tc_pkt *out)
+{
+	uint32_t vcf, left, hlen;
+	uint16_t plen;
+	uint8_t nh, hlim;
+	int n;
+
+	if (!cur_be32(c, &vcf) || !cur_be16(c, &plen) || !cur_u8(c, &nh) ||
+	    !cur_u8(c, &hlim) ||
+	    !cur_copy(c, out->src, 16) || !cur_copy(c, out->dst, 16))
+		return TC_DEC_TRUNCATED;
+	if (vcf >> 28 != 6)
+		return TC_DEC_MALFORMED;
+	out->af = 6;
+	out->ttl = hlim;
+
+	if (plen == 0) {
+		left = LEN_FROM_CAPTURE;
+	} else {
+		left = plen;
+		cur_limit(c, left);
+	}
+
+	/*
+	 * Extension headers. `left` counts down in step with the cursor so
+	 * the TCP layer gets its declared length. Each header is checked
+	 * against the declared payload first (a header that cannot fit is
+	 * MALFORMED whatever the snaplen) and the capture second (TRUNCATED).
+	 */
+	for (n = 0;; n++) {
+		uint8_t next, len;
+		uint16_t fo;
+
+		if (nh == NH_TCP)
+			return decode_tcp(c, left, out);
+		if (!ip6_is_ext_hdr(nh))
+			return TC_DEC_NOT_TCP;  /* UDP, ICMPv6, NH_ESP, NH_NONE... */
+		if (n >= MAX_IP6_EXT_HDRS)
+			return TC_DEC_MALFORMED;
+
+		if (!declared_fits(left, 2))
+			return TC_DEC_MALFORMED;
+		if (!cur_u8(c, &next) || !cur_u8(c, &len))
+			return TC_DEC_TRUNCATED;
+		if (nh == NH_FRAGMENT)
+			hlen = 8;       /* second byte is reserved, not a length */
+		else if (nh == NH_AH)
+			hlen = ((uint32_t)len + 2) * 4;         /* RFC 4302 */
+		else
+			hlen = ((uint32_t)len + 1) * 8;         /* RFC 6564 */
+		if (!declared_fits(left, hlen))
+			return TC_DEC_MALFORMED;
+
+		if (nh == NH_FRAGMENT) {
+			if (!cur_be16(c, &fo))
+				return TC_DEC_TRUNCATED;
+			if ((fo & 0xfff8) != 0) {
+				/*
+				 * A later fragment. Its next-header names the
+				 * first header of the fragmentable part
+				 * (RFC 8200 4.5), so as for IPv4 we can tell
+				 * a UDP/ICMPv6 fragment from a maybe-TCP one.
+				 */
+				if (next != NH_TCP && !ip6_is_ext_hdr(next))
+					return TC_DEC_NOT_TCP;
+				return TC_DEC_FRAGMENT;
+			}
+			/* Offset 0 without M is an atomic fragment (RFC
+			 * 6946): the whole packet, decode as usual. */
+			if (fo & 0x0001)
+				out->ip_fragment = 1;
+			if (!cur_skip(c, hlen - 4))
+				return TC_DEC_TRUNCATED;
+		} else if (!cur_skip(c, hlen - 2)) {
+			return TC_DEC_TRUNCATED;
+		}
+		if (left != LEN_FROM_CAPTURE)
+			left -= hlen;
+		nh = next;
+	}
+}
+
+/* IP whose version is given only by its first nibble (raw IP, MPLS). */
+static enum tc_decode_status decode_ip_by_version(struct cur *c,
+		struct tc_pkt *out, enum tc_decode_status if_neither)
+{
+	uint8_t v;
+
+	if (!cur_peek_u8(c, &v))
+		return TC_DEC_TRUNCATED;
+	switch (v >> 4) {
+	case 4:
+		return decode_ipv4(c, out);
+	case 6:
+		return decode_ipv6(c, out);
+	default:
+		return if_neither;
+	}
+}
+
+/* ---- link layer -------------------------------------------------------- */
+
+/* PPPoE session stage (RFC 2516): 6-byte header, then the 2-byte PPP
+ * protocol field. The PPPoE length is not used: the IP length governs, as
+ * for Ethernet. */
+static enum tc_decode_status decode_pppoe(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t vt, code;
+	uint16_t proto;
+
+	if (!cur_u8(c, &vt) || !cur_u8(c, &code) ||
+	    !cur_skip(c, 4) /* session id, length */ || !cur_be16(c, &proto))
+		return TC_DEC_TRUNCATED;
+	if (vt != 0x11 || code != 0)    /* version 1, type 1, session data */
+		return TC_DEC_MALFORMED;
+	switch (proto) {
+	case PPP_IPV4:
+		return decode_ipv4(c, out);
+	case PPP_IPV6:
+		return decode_ipv6(c, out);
+	default:
+		return TC_DEC_NOT_IP;   /* LCP, IPCP, ... */
+	}
+}
+
+/* MPLS (RFC 3032): 4-byte entries until the bottom-of-stack bit. The
+ * label stack does not say what it carries, so guess from the version
+ * nibble the way tcpdump does; anything else (pseudowires) is not IP. */
+static enum tc_decode_status decode_mpls(struct cur *c, struct tc_pkt *out)
+{
+	uint32_t lse;
+
+	do {
+		if (!cur_be32(c, &lse))
+			return TC_DEC_TRUNCATED;
+	} while ((lse & 0x100) == 0);
+	return decode_ip_by_version(c, out, TC_DEC_NOT_IP);
+}
+
+static int is_vlan_tpid(uint16_t type)
+{
+	return type == ETHERTYPE_8021Q || type == ETHERTYPE_8021AD ||
+	       type == ETHERTYPE_QINQ_OLD;
+}
+
+/* Everything after an ethertype: Ethernet and both cooked captures (which
+ * can carry a tag that libpcap re-inserted) share this. */
+static enum tc_decode_status decode_ethertype(struct cur *c, uint16_t type,
+					      struct tc_pkt *out)
+{
+	int tags = 0;
+
+	while (is_vlan_tpid(type)) {
+		uint16_t tci;
+
+		if (++tags > MAX_VLAN_TAGS)
+			return TC_DEC_MALFORMED;
+		if (!cur_be16(c, &tci) || !cur_be16(c, &type))
+			return TC_DEC_TRUNCATED;
+		if (tags == 1)
+			out->vlan = tci & 0x0fff;       /* drop PCP and DEI */
+	}
+	switch (type) {
+	case ETHERTYPE_IPV4:
+		return decode_ipv4(c, out);
+	case ETHERTYPE_IPV6:
+		return decode_ipv6(c, out);
+	case ETHERTYPE_PPPOE_SESS:
+		return decode_pppoe(c, out);
+	case ETHERTYPE_MPLS_UC:
+	case ETHERTYPE_MPLS_MC:
+		return decode_mpls(c, out);
+	default:
+		return TC_DEC_NOT_IP;   /* ARP, LLDP, 802.3 length field, ... */
+	}
+}
+
+/* BSD NULL / LOOP: a 4-byte address family. The AF_INET6 value differs
+ * between the systems that wrote the capture, so accept them all. */
+static enum tc_decode_status decode_af(struct cur *c, uint32_t af,
+				       struct tc_pkt *out)
+{
+	switch (af) {
+	case 2:                         /* AF_INET everywhere */
+		return decode_ipv4(c, out);
+	case 10:                        /* Linux */
+	case 24:                        /* OpenBSD, NetBSD */
+	case 28:                        /* FreeBSD, DragonFly */
+	case 30:                        /* macOS */
+		return decode_ipv6(c, out);
+	default:
+		return TC_DEC_NOT_IP;
+	}
+}
+
+int tc_decode_link_supported(int dlt)
+{
+	switch (dlt) {
+	case TC_DLT_NULL: case TC_DLT_EN10MB: case TC_DLT_RAW:
+	case TC_DLT_RAW_BSD: case TC_DLT_LINKTYPE_RAW: case TC_DLT_LOOP:
+	case TC_DLT_LINUX_SLL: case TC_DLT_IPV4: case TC_DLT_IPV6:
+	case TC_DLT_LINUX_SLL2:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+enum tc_decode_status tc_decode(int dlt, const uint8_t *buf, uint32_t caplen,
+				struct tc_pkt *out)
+{
+	struct cur c;
+	uint16_t type;
+	uint32_t af;
+
+	memset(out, 0, sizeof *out);
+	c.buf = buf;
+	c.off = 0;
+	c.end = buf != NULL ? caplen : 0;
+
+	switch (dlt) {
+	case TC_DLT_EN10MB:
+		if (!cur_skip(&c, 12) /* MACs */ || !cur_be16(&c, &type))
+			return TC_DEC_TRUNCATED;
+		return decode_ethertype(&c, type, out);
+	case TC_DLT_LINUX_SLL:
+		/* packet type, ARPHRD, addr len, 8-byte addr, protocol */
+		if (!cur_skip(&c, 14) || !cur_be16(&c, &type))
+			return TC_DEC_TRUNCATED;
+		return decode_ethertype(&c, type, out);
+	case TC_DLT_LINUX_SLL2:
+		/* protocol, reserved, ifindex, ARPHRD, type, addr len, addr */
+		if (!cur_be16(&c, &type) || !cur_skip(&c, 18))
+			return TC_DEC_TRUNCATED;
+		return decode_ethertype(&c, type, out);
+	case TC_DLT_NULL:
+		if (!cur_be32(&c, &af))
+			return TC_DEC_TRUNCATED;
+		/*
+		 * Host byte order of the machine that captured, which need
+		 * not be ours. AF values are small, so high bits set mean
+		 * the other order (the same test tcpdump's null.c makes).
+		 */
+		if ((af & 0xffff0000u) != 0)
+			af = (af >> 24) | (af >> 8 & 0xff00u) |
+			     (af << 8 & 0xff0000u) | (af << 24);
+		return decode_af(&c, af, out);
+	case TC_DLT_LOOP:
+		if (!cur_be32(&c, &af))
+			return TC_DEC_TRUNCATED;
+		return decode_af(&c, af, out);
+	case TC_DLT_RAW:
+	case TC_DLT_RAW_BSD:
+	case TC_DLT_LINKTYPE_RAW:
+		return decode_ip_by_version(&c, out, TC_DEC_MALFORMED);
+	case TC_DLT_IPV4:
+		return decode_ipv4(&c, out);
+	case TC_DLT_IPV6:
+		return decode_ipv6(&c, out);
+	default:
+		return TC_DEC_UNSUPPORTED_LINK;
+	}
+}
+
+const char *tc_decode_status_name(enum tc_decode_status st)
+{
+	static const char *const names[TC_DEC__COUNT] = {
+		[TC_DEC_OK] = "ok",
+		[TC_DEC_NOT_IP] = "not_ip",
+		[TC_DEC_NOT_TCP] = "not_tcp",
+		[TC_DEC_FRAGMENT] = "fragment",
+		[TC_DEC_TRUNCATED] = "truncated",
+		[TC_DEC_MALFORMED] = "malformed",
+		[TC_DEC_UNSUPPORTED_LINK] = "unsupported_link",
+	};
+
+	if ((unsigned)st >= TC_DEC__COUNT)
+		return "unknown";
+	return names[st];
+}

@@ -1,0 +1,322 @@
+/*
+ * engine.c -- decode, track, classify, report (see engine.h).
+ *
+ * Each tracked connection is on exactly one of two lists:
+ *   ACTIVE  ordered by last activity, oldest first: the eviction order when
+ *           the table is full (the oldest idle or embryonic entry goes);
+ *   CLOSED  ordered by the time it closed: reported `linger` later, so the
+ *           list is a FIFO and expiry is O(1) per connection.
+ * Nothing here walks the table per packet; the only O(n) step is
+ * tc_engine_finish(), which sorts what is left so output is in id order.
+ */
+#include "tcpclose/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpclose/classify.h"
+#include "tcpclose/flow.h"
+#include "tcpclose/tcpsm.h"
+
+enum { L_NONE = 0, L_ACTIVE, L_CLOSED };
+
+struct list {
+	struct tc_flow *head, *tail;
+};
+
+struct tc_engine {
+	struct tc_engine_opts o;
+	tc_conn_cb cb;
+	void *arg;
+	struct tc_flowtab *ft;
+	struct list active, closed;
+	struct tc_stats st;
+	uint64_t next_id;
+	int64_t now;
+	int have_now;
+	tc_segment_cb tap;
+	void *tap_arg;
+};
+
+static void list_unlink(struct list *l, struct tc_flow *f)
+{
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		l->head = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	else
+		l->tail = f->prev;
+	f->prev = f->next = NULL;
+}
+
+static void list_append(struct list *l, struct tc_flow *f)
+{
+	f->next = NULL;
+	f->prev = l->tail;
+	if (l->tail)
+		l->tail->next = f;
+	else
+		l->head = f;
+	l->tail = f;
+}
+
+static struct list *list_of(struct tc_engine *e, struct tc_flow *f)
+{
+	return f->list == L_ACTIVE ? &e->active : f->list == L_CLOSED ? &e->closed : NULL;
+}
+
+static void move_to(struct tc_engine *e, struct tc_flow *f, int which)
+{
+	struct list *l = list_of(e, f);
+	if (l)
+		list_unlink(l, f);
+	f->list = (uint8_t)which;
+	list_append(which == L_ACTIVE ? &e->active : &e->closed, f);
+}
+
+struct tc_engine *tc_engine_new(const struct tc_engine_opts *opts, tc_conn_cb on_conn,
+				void *arg)
+{
+	struct tc_engine *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	if (opts)
+		e->o = *opts;
+	else
+		e->o.linger_ns = -1;
+	if (e->o.max_conns == 0)
+		e->o.max_conns = TC_DEFAULT_MAX_CONNS;
+	if (e->o.linger_ns < 0)
+		e->o.linger_ns = TC_DEFAULT_LINGER_NS;
+	if (e->o.time_wait_ns <= 0)
+		e->o.time_wait_ns = 60LL * 1000000000LL;
+	e->cb = on_conn;
+	e->arg = arg;
+	e->ft = tc_flowtab_new(e->o.hash_seed);
+	if (!e->ft) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void tc_engine_free(struct tc_engine *e)
+{
+	if (!e)
+		return;
+	tc_flowtab_free(e->ft);
+	free(e);
+}
+
+/* Hand a connection to the callback and forget it. */
+static void report(struct tc_engine *e, struct tc_flow *f)
+{
+	struct tc_verdict v;
+	struct list *l = list_of(e, f);
+
+	if (l)
+		list_unlink(l, f);
+	tc_classify(&f->conn, &v);
+	e->st.reported++;
+	e->st.by_close[v.close]++;
+	if (v.opened == TC_OPENED_REFUSED)
+		e->st.refused++;
+	if (f->conn.cflags & TC_CONN_EVICTED)
+		e->st.evicted++;
+	if (e->cb)
+		e->cb(&f->conn, &v, e->arg);
+	tc_flowtab_del(e->ft, f);
+	e->st.active--;
+}
+
+static void expire(struct tc_engine *e, int64_t now)
+{
+	while (e->closed.head && e->closed.head->done_ts + e->o.linger_ns <= now)
+		report(e, e->closed.head);
+}
+
+/* Make room for one more: closed-but-lingering first, then the most idle. */
+static void evict_one(struct tc_engine *e)
+{
+	struct tc_flow *f = e->closed.head ? e->closed.head : e->active.head;
+	if (!f)
+		return;
+	if (f->list == L_ACTIVE)
+		f->conn.cflags |= TC_CONN_EVICTED;
+	report(e, f);
+}
+
+/* How long an endpoint of `old` has been in TIME_WAIT, if it still is. */
+static int64_t time_wait_gap(const struct tc_engine *e, const struct tc_conn *old)
+{
+	int i;
+	for (i = 0; i < 2; i++) {
+		int64_t since = old->ep[i].ts_time_wait;
+		if (old->ep[i].state == TC_TIME_WAIT && since && e->now - since < e->o.time_wait_ns)
+			return e->now - since;
+	}
+	return -1;
+}
+
+static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p,
+				  enum tc_role *from)
+{
+	struct tc_flow *f;
+
+	while (e->st.active >= e->o.max_conns)
+		evict_one(e);
+	f = tc_flowtab_add(e->ft, p);
+	if (!f)
+		return NULL;
+	*from = tc_sm_init(&f->conn, p);
+	f->conn.id = ++e->next_id;
+	e->st.conns++;
+	e->st.active++;
+	if (e->st.active > e->st.peak_active)
+		e->st.peak_active = e->st.active;
+	move_to(e, f, L_ACTIVE);
+	return f;
+}
+
+enum tc_decode_status tc_engine_frame(struct tc_engine *e, int dlt, int64_t ts_ns,
+				      uint64_t frame, const uint8_t *buf, uint32_t caplen)
+{
+	struct tc_pkt p;
+	enum tc_decode_status st;
+	struct tc_flow *f;
+	enum tc_role from = TC_CLIENT;
+	uint32_t ignored_before;
+	uint8_t before[2];
+
+	e->st.frames++;
+	/* Capture time only moves forward: a frame stamped in the past (clock
+	 * step, merged files) is analysed but does not rewind expiry. */
+	if (!e->have_now)
+		e->st.ts_first = ts_ns;
+	if (!e->have_now || ts_ns >= e->now) {
+		e->now = ts_ns;
+		e->st.ts_last = ts_ns;
+		e->have_now = 1;
+	} else {
+		e->st.time_backwards++;
+	}
+	expire(e, e->now);
+
+	st = tc_decode(dlt, buf, caplen, &p);
+	e->st.by_status[st]++;
+	if (st != TC_DEC_OK)
+		return st;
+	e->st.tcp++;
+
+	f = tc_flowtab_find(e->ft, &p, &from);
+	if (f && tc_sm_is_new_syn(&f->conn, from, &p)) {
+		int64_t tw_gap = time_wait_gap(e, &f->conn);
+		if (!(f->conn.cflags & TC_CONN_DONE))
+			f->conn.cflags |= TC_CONN_SUPERSEDED;
+		report(e, f);
+		f = start_conn(e, &p, &from);
+		if (f && tw_gap >= 0) {
+			f->conn.cflags |= TC_CONN_TW_REUSE;
+			f->conn.tw_reuse_gap = tw_gap;
+		}
+	} else if (!f) {
+		f = start_conn(e, &p, &from);
+	}
+	if (!f)
+		return st; /* out of memory: the segment is counted, not tracked */
+
+	ignored_before = f->conn.rst_ignored;
+	before[0] = f->conn.ep[0].state;
+	before[1] = f->conn.ep[1].state;
+	tc_sm_segment(&f->conn, from, &p, ts_ns, frame);
+	if (e->tap)
+		e->tap(&f->conn, from, &p, ts_ns, frame, before, e->tap_arg);
+	e->st.rst_ignored += f->conn.rst_ignored - ignored_before;
+
+	if (f->conn.cflags & TC_CONN_DONE) {
+		if (f->list != L_CLOSED) {
+			f->done_ts = e->now;
+			move_to(e, f, L_CLOSED);
+		}
+	} else {
+		move_to(e, f, L_ACTIVE); /* most recently active goes last */
+	}
+	return st;
+}
+
+void tc_engine_tick(struct tc_engine *e, int64_t now_ns)
+{
+	if (!e->have_now || now_ns > e->now) {
+		e->now = now_ns;
+		e->have_now = 1;
+	}
+	expire(e, e->now);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	uint64_t x = (*(struct tc_flow *const *)a)->conn.id;
+	uint64_t y = (*(struct tc_flow *const *)b)->conn.id;
+	return (x > y) - (x < y);
+}
+
+static void collect(struct tc_flow *f, void *arg)
+{
+	struct tc_flow ***pp = arg;
+	*(*pp)++ = f;
+}
+
+void tc_engine_finish(struct tc_engine *e)
+{
+	size_t n = tc_flowtab_count(e->ft), i;
+	struct tc_flow **v, **p;
+
+	if (n == 0)
+		return;
+	v = malloc(n * sizeof(*v));
+	if (!v) {
+		/* No memory to sort: report in table order rather than lose them. */
+		while (e->closed.head)
+			report(e, e->closed.head);
+		while (e->active.head)
+			report(e, e->active.head);
+		return;
+	}
+	p = v;
+	tc_flowtab_foreach(e->ft, collect, &p);
+	qsort(v, n, sizeof(*v), by_id);
+	for (i = 0; i < n; i++)
+		report(e, v[i]);
+	free(v);
+}
+
+void tc_engine_set_tap(struct tc_engine *e, tc_segment_cb cb, void *arg)
+{
+	e->tap = cb;
+	e->tap_arg = arg;
+}
+
+const struct tc_stats *tc_engine_stats(const struct tc_engine *e)
+{
+	return &e->st;
+}
+
+struct foreach_ctx {
+	void (*fn)(const struct tc_conn *c, void *arg);
+	void *arg;
+};
+
+static void visit(struct tc_flow *f, void *arg)
+{
+	struct foreach_ctx *x = arg;
+	x->fn(&f->conn, x->arg);
+}
+
+void tc_engine_foreach(const struct tc_engine *e,
+		       void (*fn)(const struct tc_conn *c, void *arg), void *arg)
+{
+	struct foreach_ctx x = {fn, arg};
+	tc_flowtab_foreach(e->ft, visit, &x);
+}

@@ -1,0 +1,171 @@
+/*
+ * evidence.c -- facts for the diagnosis, gathered per segment (see evidence.h).
+ *
+ * Everything here is O(1) per segment and writes fixed-size counters: no
+ * list of segments is kept, so a connection's memory does not grow with
+ * its length. The heuristics are deliberately simple and documented where
+ * they are made; diag.c decides what they add up to.
+ */
+#include "tcpclose/evidence.h"
+
+#include <string.h>
+
+#define MS 1000000LL
+
+static int seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+
+int tc_evidence_is_keepalive(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
+{
+	const struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+	/* Linux sends zero bytes at snd_una - 1; BSD-derived stacks one
+	 * garbage byte there. Either way it lies just below what was sent.
+	 * A zero-window probe looks the same, but only toward a zero window. */
+	return (s->flags & TC_EP_SEQ) && (p->flags & TC_ACK) && r->win != 0 &&
+	       !(p->flags & (TC_SYN | TC_FIN | TC_RST)) && p->payload_len <= 1 &&
+	       p->seq + 1 == s->snd_nxt;
+}
+
+/*
+ * Nagle (RFC 896, RFC 9293 3.7.4): a sender with Nagle on never has two
+ * sub-MSS segments unacknowledged at once. Two or more in flight means
+ * TCP_NODELAY. With Nagle on, a small segment waits for the ACK of the
+ * previous one; if the peer delays that ACK (40 ms on Linux, up to 200 ms
+ * elsewhere), the small segment leaves right after the late ACK: a stall.
+ */
+static void nagle(struct tc_conn *c, struct tc_endpoint *s, const struct tc_endpoint *r,
+		  const struct tc_pkt *p, int64_t ts)
+{
+	uint32_t mss = s->mss ? s->mss : (r->mss ? r->mss : 0);
+
+	if (!mss || p->payload_len == 0 || p->payload_len >= mss || (p->flags & (TC_SYN | TC_RST)))
+		return;
+	if ((r->flags & TC_EP_ACK) && seq_lt(r->ack, p->seq) && s->ts_data_last &&
+	    s->ts_small_last == s->ts_data_last)
+		s->small_unacked++;
+	else
+		s->small_unacked = 1;
+	if (s->small_unacked > s->small_unacked_max)
+		s->small_unacked_max = s->small_unacked;
+
+	/* The previous small segment was acknowledged by the peer's last
+	 * (pure) ACK, which came late, and this one followed it at once. */
+	if (s->ts_small_last && s->ts_small_last == s->ts_data_last &&
+	    c->last_from != (uint8_t)(s - c->ep) && !c->last_data && r->ack == p->seq &&
+	    ts - r->ts_last < 2 * MS && r->ts_last - s->ts_small_last >= 30 * MS) {
+		s->nagle_stalls++;
+		s->nagle_stall_ms += (uint32_t)((r->ts_last - s->ts_small_last) / MS);
+	}
+	s->ts_small_last = ts;
+}
+
+void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
+			int64_t ts, struct tc_ev_snapshot *snap)
+{
+	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+	int have_prev = c->ep[0].pkts + c->ep[1].pkts > 0;
+	uint32_t seglen = p->payload_len + !!(p->flags & TC_SYN) + !!(p->flags & TC_FIN);
+
+	memset(snap, 0, sizeof(*snap));
+	snap->ttl_min = s->ttl_min;
+	snap->ttl_max = s->ttl_max;
+	snap->had_ts = (s->flags & TC_EP_TS) != 0;
+	snap->ip_id_prev = s->ip_id_last;
+	snap->tsval_prev = s->tsval_last;
+	snap->peer_win = r->win;
+	snap->win_prev = s->win;
+	snap->pkts_before = s->pkts;
+	snap->ka_unanswered = s->ka_unanswered > 255 ? 255 : (uint8_t)s->ka_unanswered;
+	if (have_prev) {
+		snap->answered = c->last_from != (uint8_t)from;
+		snap->peer_had_data = snap->answered && c->last_data;
+		snap->gap_before_trigger = c->gap_last;
+		snap->response_ns = ts - c->last_ts;
+		if (snap->answered)
+			snap->trigger_frame = c->frame_last;
+	}
+
+	if (p->flags & TC_SYN) {
+		if (p->opt & TC_OPT_MSS)
+			s->mss = p->mss;
+	}
+	/* Anything we send answers the peer's probes and retransmissions. */
+	if (r->ka_unanswered) {
+		r->ka_answered++;
+		r->ka_unanswered = 0;
+	}
+	r->retx_unanswered = 0;
+
+	if (tc_evidence_is_keepalive(c, from, p)) {
+		if (s->ts_ka_last)
+			s->ka_interval_ms = (uint32_t)((ts - s->ts_ka_last) / MS);
+		s->ts_ka_last = ts;
+		s->ka_probes++;
+		s->ka_unanswered++;
+	} else if ((s->flags & TC_EP_SEQ) && seglen > 0 && !(p->flags & TC_RST) &&
+		   !seq_lt(s->snd_nxt, p->seq + seglen)) {
+		s->retx_unanswered++;
+	}
+	/* The peer acknowledging all we sent ends any sub-MSS flight. */
+	if ((p->flags & TC_ACK) && !seq_lt(p->ack, r->snd_nxt))
+		r->small_unacked = 0;
+	nagle(c, s, r, p, ts);
+
+	if ((p->flags & TC_RST) && (s->rsts == 0 || p->seq != s->rst_seq) && c->rst_distinct < 255)
+		c->rst_distinct++;
+	if (p->payload_len > 0 && !(p->flags & TC_RST) && (s->flags & TC_EP_RST))
+		c->data_after_rst = 1;
+	if (p->payload_len > 0 && !(p->flags & TC_RST))
+		s->ts_data_last = ts;
+
+	if (have_prev) {
+		c->gap_last = ts - c->last_ts;
+		if (c->gap_last > c->idle_max)
+			c->idle_max = c->gap_last;
+	}
+	c->last_from = (uint8_t)from;
+	c->last_data = p->payload_len > 0;
+}
+
+void tc_evidence_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int check,
+		     const struct tc_ev_snapshot *snap)
+{
+	struct tc_rst_evidence *e = &c->rst;
+	const struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+	uint32_t i, n;
+
+	e->check = (uint8_t)check;
+	e->flags = p->flags;
+	e->opt = p->opt;
+	e->ttl = p->ttl;
+	e->ttl_min = snap->ttl_min;
+	e->ttl_max = snap->ttl_max;
+	e->answered = snap->answered;
+	e->peer_had_data = snap->peer_had_data;
+	e->ip_id = p->ip_id;
+	e->ip_id_prev = snap->ip_id_prev;
+	e->win = p->win;
+	e->peer_win = snap->peer_win;
+	e->win_prev = snap->win_prev;
+	e->sender_pkts_before = snap->pkts_before > 255 ? 255 : (uint8_t)snap->pkts_before;
+	e->sender_had_ts = snap->had_ts;
+	e->sender_fin = (s->flags & TC_EP_FIN) != 0;
+	e->ka_unanswered = snap->ka_unanswered;
+	e->tsval = p->tsval;
+	e->tsval_prev = snap->tsval_prev;
+	e->idle_before_ns = snap->gap_before_trigger;
+	e->response_ns = snap->response_ns;
+	e->trigger_frame = snap->trigger_frame;
+	/* Data the sender sent that the peer never acknowledged is lost. */
+	if ((s->flags & TC_EP_SEQ) && (r->flags & TC_EP_ACK) && seq_lt(r->ack, s->snd_nxt))
+		e->inflight = s->snd_nxt - r->ack - ((s->flags & TC_EP_FIN) ? 1u : 0u);
+	/* The peer spoke last: data the sender's application never answered
+	 * (close() with unread data makes the kernel send RST, not FIN). */
+	e->unread = r->ts_data_last && r->ts_data_last > s->ts_data_last;
+	n = p->payload_caplen < TC_RST_TEXT_MAX ? p->payload_caplen : TC_RST_TEXT_MAX;
+	e->payload_len = p->payload_len > 0xffff ? 0xffff : (uint16_t)p->payload_len;
+	for (i = 0; i < n; i++) {
+		uint8_t ch = p->payload[i];
+		e->text[i] = (char)(ch >= 0x20 && ch < 0x7f ? ch : '.');
+	}
+	e->text[n] = '\0';
+}

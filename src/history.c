@@ -1,0 +1,77 @@
+/*
+ * history.c -- Zeek-compatible `history` letters (see history.h for the
+ * alphabet). Kept apart from the state machine because it answers a
+ * different question: not "what state is each side in" but "what kinds of
+ * segments were seen, in what order", the compact summary analysts grep.
+ */
+#include "tcpclose/history.h"
+
+#include <ctype.h>
+
+/* Letters recorded once per direction: bit index in tc_conn.hist_seen. */
+enum { HB_A, HB_D, HB_Q, HB_I, HB__COUNT };
+
+static void add(struct tc_conn *c, enum tc_role from, char letter)
+{
+	if (c->hist_len >= TC_HISTORY_MAX)
+		return;
+	c->history[c->hist_len++] =
+		(char)(from == TC_CLIENT ? letter : tolower((unsigned char)letter));
+	c->history[c->hist_len] = '\0';
+}
+
+static void add_once(struct tc_conn *c, enum tc_role from, int bit, char letter)
+{
+	uint32_t mask = 1u << (bit + (from == TC_CLIENT ? 0 : HB__COUNT));
+	if (c->hist_seen & mask)
+		return;
+	c->hist_seen |= mask;
+	add(c, from, letter);
+}
+
+/* Zeek's logarithmic letters: at the 1st, 10th, 100th ... occurrence. */
+static int is_power_of_ten(uint32_t n)
+{
+	while (n >= 10 && n % 10 == 0)
+		n /= 10;
+	return n == 1;
+}
+
+void tc_history_update(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
+		       int retx)
+{
+	struct tc_endpoint *s = &c->ep[from];
+	uint8_t f = p->flags;
+
+	if (c->hist_len == 0 && (c->cflags & TC_CONN_FLIPPED))
+		add(c, TC_CLIENT, '^');
+
+	if ((f & TC_SYN) && (f & (TC_FIN | TC_RST)))
+		add_once(c, from, HB_Q, 'Q');
+	else if ((f & TC_FIN) && (f & TC_RST))
+		add_once(c, from, HB_I, 'I');
+
+	if ((f & TC_SYN) && !(s->flags & TC_EP_SYN))
+		add(c, from, (f & TC_ACK) ? 'H' : 'S');
+
+	if (p->payload_len > 0)
+		add_once(c, from, HB_D, 'D');
+	else if ((f & (TC_ACK | TC_SYN | TC_FIN | TC_RST)) == TC_ACK)
+		add_once(c, from, HB_A, 'A');
+
+	if (f & TC_FIN) {
+		uint32_t fin_seq = p->seq + p->payload_len + ((f & TC_SYN) ? 1 : 0);
+		if (s->fins == 1 || fin_seq != s->fin_seq_last)
+			add(c, from, 'F');
+		s->fin_seq_last = fin_seq;
+	}
+	if (f & TC_RST) {
+		if (s->rsts == 1 || p->seq != s->rst_seq)
+			add(c, from, 'R');
+		s->rst_seq = p->seq;
+	}
+	if (retx && is_power_of_ten(s->retx))
+		add(c, from, 'T');
+	if (p->win == 0 && !(f & (TC_SYN | TC_FIN | TC_RST)) && is_power_of_ten(s->zero_win))
+		add(c, from, 'W');
+}

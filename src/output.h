@@ -1,0 +1,58 @@
+/*
+ * output.h -- report writers: the human text report, JSON Lines, and the
+ * key=value view of a connection that .expect checks and filters share.
+ *
+ * Writers only format; they never decide a verdict (classify.c does) and
+ * hold no pointer to a connection after the call returns (the engine frees
+ * the record right after).
+ */
+#ifndef TCPCLOSE_OUTPUT_H
+#define TCPCLOSE_OUTPUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "tcpclose/agg.h"
+#include "tcpclose/diag.h"
+#include "tcpclose/engine.h"
+
+/* What the run was over, for headers and summaries. */
+struct tc_run_info {
+	char *const *files;
+	int nfiles;
+	const char *filter;
+	int nerrors;
+	const char *const *errors;  /* nerrors messages: where input stopped */
+	int truncated_by_count;     /* -c N stopped the read */
+};
+
+/*
+ * The value of one named field of a finished connection, as text ("-" for
+ * null): the vocabulary of .expect files and report filters. Returns 0, or
+ * -1 for an unknown key.
+ */
+int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const char *key, char *buf,
+	     size_t n);
+
+/* JSON Lines. */
+void tc_json_conn(FILE *out, const struct tc_conn *c, const struct tc_verdict *v,
+		  const struct tc_diagnosis *d);
+/* Findings and per-endpoint records, then the summary: the end of a run. */
+void tc_json_end(FILE *out, struct tc_agg *agg, const struct tc_stats *st,
+		 const struct tc_run_info *ri);
+
+/* Text report: connections are spooled by verdict, printed by tc_text_end. */
+struct tc_text;
+struct tc_text *tc_text_new(FILE *out, int verbose, int color);
+void tc_text_conn(struct tc_text *t, const struct tc_conn *c, const struct tc_verdict *v,
+		  const struct tc_diagnosis *d);
+void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *st,
+		 const struct tc_run_info *ri);
+void tc_text_free(struct tc_text *t);
+
+/* Seconds with nanoseconds, "1700000000.123456789". buf >= 32 bytes. */
+char *tc_ts_str(int64_t ns, char *buf);
+/* UTC wall-clock time, "2023-11-14 22:13:20.000Z". buf >= 64 bytes. */
+char *tc_time_human(int64_t ns, char *buf);
+
+#endif

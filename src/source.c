@@ -1,0 +1,238 @@
+/*
+ * source.c -- libpcap offline reading and the time-ordered merge of files.
+ *
+ * The merge keeps one pending frame per file and always hands out the
+ * earliest; pcap_next_ex() keeps each handle's buffer alive until the next
+ * call on that handle, so holding one pending frame per file costs nothing.
+ * With a handful of files a linear scan for the minimum beats a heap.
+ *
+ * The filter is applied with pcap_offline_filter() after reading, not with
+ * pcap_setfilter(), so that rejected frames are still counted and frame
+ * numbers stay those of the file.
+ */
+#include "source.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct input {
+	pcap_t *p;
+	char *name;
+	struct bpf_program prog;
+	int have_prog;
+	int dlt;
+	int pending;             /* hdr/data hold the next frame */
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	uint64_t nread;          /* frames read from this file */
+	int64_t size;
+	FILE *fp;                /* for progress: the stdio stream libpcap reads */
+};
+
+#define MAX_ERRORS 16
+
+struct tc_source {
+	struct input *in;
+	int n;
+	uint64_t frame;
+	struct input *last;      /* whose frame was handed out last */
+	int64_t total;
+	int nerr;
+	char *err[MAX_ERRORS];
+};
+
+static void add_error(struct tc_source *s, const char *name, uint64_t frame, const char *what)
+{
+	char buf[TC_ERRBUF + 256];
+	if (s->nerr >= MAX_ERRORS)
+		return;
+	/* libpcap's pcapng reader accepts one link type per file; say what
+	 * to do about it rather than call a valid file damaged. */
+	if (strstr(what, "different from the type of the first interface"))
+		snprintf(buf, sizeof(buf),
+			 "%s: reading stopped after packet %llu: %s (libpcap reads only one link type per "
+			 "file: split it per interface, e.g. tshark -r FILE -Y frame.interface_id==1 -w part.pcapng)",
+			 name, (unsigned long long)frame, what);
+	else
+		snprintf(buf, sizeof(buf), "%s: input damaged after packet %llu of this file: %s", name,
+			 (unsigned long long)frame, what);
+	s->err[s->nerr] = strdup(buf);
+	if (s->err[s->nerr])
+		s->nerr++;
+}
+
+static void close_input(struct input *in)
+{
+	if (in->have_prog)
+		pcap_freecode(&in->prog);
+	in->have_prog = 0;
+	if (in->p)
+		pcap_close(in->p);
+	in->p = NULL;
+	in->pending = 0;
+}
+
+/* Read the next frame of one file into its pending slot. */
+static void refill(struct tc_source *s, struct input *in)
+{
+	int r;
+	if (!in->p)
+		return;
+	r = pcap_next_ex(in->p, &in->hdr, &in->data);
+	if (r == 1) {
+		in->pending = 1;
+		in->nread++;
+		return;
+	}
+	if (r == PCAP_ERROR) {
+		/* libpcap says what was wrong ("truncated dump file; tried to
+		 * read 1514 captured bytes, only got 700"); we add where. */
+		add_error(s, in->name, in->nread, pcap_geterr(in->p));
+	}
+	close_input(in);
+}
+
+struct tc_source *tc_source_open(char *const *files, int nfiles, const char *filter,
+				 char errbuf[TC_ERRBUF])
+{
+	struct tc_source *s = calloc(1, sizeof(*s));
+	int i;
+
+	if (!s || !(s->in = calloc((size_t)nfiles, sizeof(*s->in)))) {
+		snprintf(errbuf, TC_ERRBUF, "out of memory");
+		free(s);
+		return NULL;
+	}
+	s->n = nfiles;
+	for (i = 0; i < nfiles; i++) {
+		struct input *in = &s->in[i];
+		char pe[PCAP_ERRBUF_SIZE] = "";
+		struct stat sb;
+		FILE *fp;
+
+		in->name = strdup(files[i]);
+		/* Open the stream ourselves so progress can ask it how far it is
+		 * and the error names the file the way tcpdump does. */
+		fp = strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
+		if (!fp) {
+			snprintf(errbuf, TC_ERRBUF, "%s: %s", files[i], strerror(errno));
+			goto fail;
+		}
+		in->size = (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)) ? (int64_t)sb.st_size : -1;
+		in->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pe);
+		if (!in->p) {
+			if (fp != stdin)
+				fclose(fp);
+			snprintf(errbuf, TC_ERRBUF, "%s: %s", files[i], pe);
+			goto fail;
+		}
+		in->fp = fp;
+		in->dlt = pcap_datalink(in->p);
+		if (filter && *filter) {
+			if (pcap_compile(in->p, &in->prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+				snprintf(errbuf, TC_ERRBUF, "%s: bad filter expression: %s", files[i],
+					 pcap_geterr(in->p));
+				goto fail;
+			}
+			in->have_prog = 1;
+		}
+		if (in->size > 0)
+			s->total += in->size;
+		else
+			s->total = -1;
+	}
+	for (i = 0; i < nfiles; i++)
+		refill(s, &s->in[i]);
+	return s;
+fail:
+	tc_source_close(s);
+	return NULL;
+}
+
+static int64_t ts_of(const struct input *in)
+{
+	/* With nanosecond precision tv_usec holds nanoseconds. */
+	return (int64_t)in->hdr->ts.tv_sec * 1000000000LL + (int64_t)in->hdr->ts.tv_usec;
+}
+
+int tc_source_next(struct tc_source *s, struct tc_frame *fr)
+{
+	/* The frame handed out last time is still in its file's buffer; only
+	 * now may that file read on. */
+	if (s->last) {
+		refill(s, s->last);
+		s->last = NULL;
+	}
+	for (;;) {
+		struct input *best = NULL;
+		int i;
+		for (i = 0; i < s->n; i++) {
+			struct input *in = &s->in[i];
+			if (in->pending && (!best || ts_of(in) < ts_of(best)))
+				best = in; /* ties: the earlier file first, stable */
+		}
+		if (!best)
+			return 0;
+		best->pending = 0;
+		s->frame++;
+		if (best->have_prog && !pcap_offline_filter(&best->prog, best->hdr, best->data)) {
+			refill(s, best);
+			continue;
+		}
+		fr->ts_ns = ts_of(best);
+		fr->frame = s->frame;
+		fr->caplen = best->hdr->caplen;
+		fr->wirelen = best->hdr->len;
+		fr->dlt = best->dlt;
+		fr->data = best->data;
+		s->last = best;
+		return 1;
+	}
+}
+
+int tc_source_nerrors(const struct tc_source *s)
+{
+	return s->nerr;
+}
+
+const char *tc_source_error(const struct tc_source *s, int i)
+{
+	return i >= 0 && i < s->nerr ? s->err[i] : NULL;
+}
+
+void tc_source_progress(const struct tc_source *s, int64_t *done, int64_t *total)
+{
+	int64_t d = 0;
+	int i;
+	for (i = 0; i < s->n; i++) {
+		const struct input *in = &s->in[i];
+		if (in->p && in->fp) {
+			long off = ftell(in->fp);
+			if (off > 0)
+				d += off;
+		} else if (in->size > 0) {
+			d += in->size;
+		}
+	}
+	*done = d;
+	*total = s->total;
+}
+
+void tc_source_close(struct tc_source *s)
+{
+	int i;
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++) {
+		close_input(&s->in[i]);
+		free(s->in[i].name);
+	}
+	for (i = 0; i < s->nerr; i++)
+		free(s->err[i]);
+	free(s->in);
+	free(s);
+}

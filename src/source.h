@@ -1,0 +1,53 @@
+/*
+ * source.h -- capture files in, frames out, through libpcap.
+ *
+ * Several files are read as one stream in timestamp order (a rotated
+ * capture: a connection may span files). Every frame is counted, also those
+ * the BPF filter rejects, so frame numbers are the ones tcpdump -r and
+ * Wireshark show for a single file (for several files: the position in the
+ * merged stream, as mergecap would number it).
+ *
+ * A damaged file does not end the run: its error is recorded with the file
+ * name and the frame number where reading stopped, the file is closed, and
+ * the other files go on. The caller reports what was read and says where
+ * it stopped.
+ */
+#ifndef TCPCLOSE_SOURCE_H
+#define TCPCLOSE_SOURCE_H
+
+#include <stdint.h>
+
+#define TC_ERRBUF 512
+
+struct tc_frame {
+	int64_t ts_ns;
+	uint64_t frame;          /* from 1, over the merged stream */
+	uint32_t caplen;
+	uint32_t wirelen;
+	int dlt;
+	const uint8_t *data;     /* valid until the next tc_source_next() */
+};
+
+struct tc_source;
+
+/*
+ * Open the files (all of them: a file that cannot be opened is an error
+ * for the whole run, reported in errbuf as "FILE: reason"). `filter` is a
+ * tcpdump filter expression or NULL.
+ */
+struct tc_source *tc_source_open(char *const *files, int nfiles, const char *filter,
+				 char errbuf[TC_ERRBUF]);
+
+/* 1: a frame; 0: all files ended. Damaged files end early (see errors). */
+int tc_source_next(struct tc_source *s, struct tc_frame *fr);
+
+/* Number of read errors so far, and the text of the i-th. */
+int tc_source_nerrors(const struct tc_source *s);
+const char *tc_source_error(const struct tc_source *s, int i);
+
+/* Bytes consumed and total bytes of the files, for progress (-1 if unknown). */
+void tc_source_progress(const struct tc_source *s, int64_t *done, int64_t *total);
+
+void tc_source_close(struct tc_source *s);
+
+#endif

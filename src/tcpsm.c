@@ -1,0 +1,560 @@
+/*
+ * tcpsm.c -- per-endpoint TCP state machine, inferred from observed segments.
+ *
+ * The module has two halves. tc_sm_next() is the transition function of
+ * RFC 9293 section 3.3.2 (figure 5), restated per endpoint: one handler per
+ * state, each a switch over the events that state reacts to. It is pure and
+ * it is the only place where a state changes meaning.
+ *
+ * tc_sm_segment() is the observer: it turns one captured segment into events
+ * for its sender and its receiver, in the order RFC 9293 section 3.10.7.4
+ * processes a segment (RST, then SYN, then ACK, then FIN), so that a FIN
+ * that also acknowledges the peer's FIN first moves the peer from FIN_WAIT_1
+ * to FIN_WAIT_2 and then to TIME_WAIT. Every state change goes through
+ * set_state().
+ *
+ * The observer assumes that what it sees is delivered. When a later segment
+ * proves otherwise -- a FIN whose ACK field does not cover the peer's FIN
+ * was sent before that FIN arrived -- the event says so
+ * (TC_EV_SEND_FIN_CROSSED) rather than rewriting history.
+ *
+ * Not here: what the verdict is (classify.c), the Zeek history letters
+ * (history.c), why an RST happened (diagnosis).
+ */
+#include "tcpclose/tcpsm.h"
+
+#include <string.h>
+
+#include "tcpclose/evidence.h"
+#include "tcpclose/history.h"
+
+/* Wrap-safe sequence comparisons (RFC 9293 section 3.4). */
+static int seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static int seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
+
+static const char *const event_names[TC_EV__COUNT] = {
+	[TC_EV_SEND_SYN] = "send SYN",
+	[TC_EV_SEND_SYN_ACK] = "send SYN+ACK",
+	[TC_EV_RECV_SYN] = "receive SYN",
+	[TC_EV_RECV_SYN_ACK] = "receive SYN+ACK",
+	[TC_EV_RECV_ACK_OF_SYN] = "receive ACK of SYN",
+	[TC_EV_SEND_FIN] = "send FIN",
+	[TC_EV_SEND_FIN_CROSSED] = "send FIN (crossed)",
+	[TC_EV_RECV_FIN] = "receive FIN",
+	[TC_EV_RECV_ACK_OF_FIN] = "receive ACK of FIN",
+	[TC_EV_SEND_RST] = "send RST",
+	[TC_EV_RECV_RST] = "receive RST",
+};
+
+const char *tc_event_name(enum tc_event ev)
+{
+	return (unsigned)ev < TC_EV__COUNT ? event_names[ev] : "?";
+}
+
+/* ---- the transition function: one handler per state ------------------- */
+
+static enum tc_state on_closed(enum tc_event ev)
+{
+	switch (ev) {
+	case TC_EV_SEND_SYN: return TC_SYN_SENT;
+	case TC_EV_SEND_SYN_ACK: return TC_SYN_RECEIVED;
+	default: return TC_CLOSED;
+	}
+}
+
+static enum tc_state on_listen(enum tc_event ev)
+{
+	switch (ev) {
+	case TC_EV_SEND_SYN_ACK: return TC_SYN_RECEIVED;
+	case TC_EV_SEND_SYN: return TC_SYN_SENT;
+	default: return TC_LISTEN;
+	}
+}
+
+static enum tc_state on_syn_sent(enum tc_event ev)
+{
+	switch (ev) {
+	case TC_EV_RECV_SYN_ACK: return TC_ESTABLISHED;
+	/* Simultaneous open (RFC 9293 figure 8). */
+	case TC_EV_RECV_SYN:
+	case TC_EV_SEND_SYN_ACK: return TC_SYN_RECEIVED;
+	/* Not sent by a conforming stack (close() in SYN_SENT just deletes the
+	 * TCB), but if it is on the wire the sender has begun closing. */
+	case TC_EV_SEND_FIN:
+	case TC_EV_SEND_FIN_CROSSED: return TC_FIN_WAIT_1;
+	case TC_EV_SEND_RST:
+	case TC_EV_RECV_RST: return TC_CLOSED;
+	default: return TC_SYN_SENT;
+	}
+}
+
+static enum tc_state on_syn_received(enum tc_event ev)
+{
+	switch (ev) {
+	case TC_EV_RECV_ACK_OF_SYN:
+	case TC_EV_RECV_SYN_ACK: return TC_ESTABLISHED;
+	case TC_EV_SEND_FIN:
+	case TC_EV_SEND_FIN_CROSSED: return TC_FIN_WAIT_1;
+	case TC_EV_RECV_FIN: return TC_CLOSE_WAIT;
+	case TC_EV_SEND_RST:
+	case TC_EV_RECV_RST: return TC_CLOSED;
+	default: return TC_SYN_RECEIVED;
+	}
+}
+
+static enum tc_state on_established(enum tc_event ev)
+{
+	switch (ev) {
+	case TC_EV_SEND_FIN:
+	case TC_EV_SEND_FIN_CROSSED: return TC_FIN_WAIT_1;
+	case TC_EV_RECV_FIN: return TC_CLOSE_WAIT;
+	case TC_EV_SEND_RST:
+	case TC_EV_RECV_RST: return TC_CLOSED;
+	default: return TC_ESTABLISHED;
+	}
+}
+
+static enum tc_state on_fin_wait_1(enum tc_event ev)
+{
+	switch (ev) {
+	case TC_EV_RECV_ACK_OF_FIN: return TC_FIN_WAIT_2;
+	/* The peer's FIN without an ACK of ours: the FINs crossed. */
+	case TC_EV_RECV_FIN: return TC_CLOSING;
+	case TC_EV_SEND_RST:
+	case TC_EV_RECV_RST: return TC_CLOSED;
+	default: return TC_FIN_WAIT_1;
+	}
+}
+
+static enum tc_state on_fin_wait_2(enum tc_event ev)
+{
+	switch (ev) {
+	case TC_EV_RECV_FIN: return TC_TIME_WAIT;
+	case TC_EV_SEND_RST:
+	case TC_EV_RECV_RST: return TC_CLOSED;
+	default: return TC_FIN_WAIT_2;
+	}
+}
+
+static enum tc_state on_closing(enum tc_event ev)
+{
+	switch (ev) {
+	case TC_EV_RECV_ACK_OF_FIN: return TC_TIME_WAIT;
+	case TC_EV_SEND_RST:
+	case TC_EV_RECV_RST: return TC_CLOSED;
+	default: return TC_CLOSING;
+	}
+}
+
+static enum tc_state on_time_wait(enum tc_event ev)
+{
+	switch (ev) {
+	/* Linux (tcp_rfc1337 = 0, the default) lets an RST end TIME_WAIT
+	 * early; RFC 1337 recommends ignoring it. We follow what is deployed. */
+	case TC_EV_SEND_RST:
+	case TC_EV_RECV_RST: return TC_CLOSED;
+	default: return TC_TIME_WAIT;
+	}
+}
+
+static enum tc_state on_close_wait(enum tc_event ev)
+{
+	switch (ev) {
+	case TC_EV_SEND_FIN: return TC_LAST_ACK;
+	/* Our FIN left before the peer's arrived: we were really in
+	 * FIN_WAIT_1 when it came, which makes this CLOSING. */
+	case TC_EV_SEND_FIN_CROSSED: return TC_CLOSING;
+	case TC_EV_SEND_RST:
+	case TC_EV_RECV_RST: return TC_CLOSED;
+	default: return TC_CLOSE_WAIT;
+	}
+}
+
+static enum tc_state on_last_ack(enum tc_event ev)
+{
+	switch (ev) {
+	case TC_EV_RECV_ACK_OF_FIN:
+	case TC_EV_SEND_RST:
+	case TC_EV_RECV_RST: return TC_CLOSED;
+	default: return TC_LAST_ACK;
+	}
+}
+
+enum tc_state tc_sm_next(enum tc_state s, enum tc_event ev)
+{
+	switch (s) {
+	case TC_CLOSED: return on_closed(ev);
+	case TC_LISTEN: return on_listen(ev);
+	case TC_SYN_SENT: return on_syn_sent(ev);
+	case TC_SYN_RECEIVED: return on_syn_received(ev);
+	case TC_ESTABLISHED: return on_established(ev);
+	case TC_FIN_WAIT_1: return on_fin_wait_1(ev);
+	case TC_FIN_WAIT_2: return on_fin_wait_2(ev);
+	case TC_CLOSING: return on_closing(ev);
+	case TC_TIME_WAIT: return on_time_wait(ev);
+	case TC_CLOSE_WAIT: return on_close_wait(ev);
+	case TC_LAST_ACK: return on_last_ack(ev);
+	default: return s;
+	}
+}
+
+/* The one setter: every state change of an endpoint goes through here. */
+static void set_state(struct tc_endpoint *ep, enum tc_event ev)
+{
+	ep->state = (uint8_t)tc_sm_next((enum tc_state)ep->state, ev);
+}
+
+/* ---- roles --------------------------------------------------------------- */
+
+static int addr_port_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+{
+	int r = memcmp(a, b, 16);
+	if (r)
+		return r;
+	return (pa > pb) - (pa < pb);
+}
+
+enum tc_role tc_sm_init(struct tc_conn *c, const struct tc_pkt *p)
+{
+	enum tc_role sender;
+
+	memset(c, 0, sizeof(*c));
+	c->af = p->af;
+
+	if ((p->flags & TC_SYN) && !(p->flags & TC_RST)) {
+		/* SYN: the sender opens. SYN+ACK: the receiver opened it. */
+		sender = (p->flags & TC_ACK) ? TC_SERVER : TC_CLIENT;
+	} else {
+		int s_wk = p->sport < 1024, d_wk = p->dport < 1024;
+		if (s_wk != d_wk)
+			sender = s_wk ? TC_SERVER : TC_CLIENT;
+		else if (p->sport != p->dport)
+			sender = p->sport < p->dport ? TC_SERVER : TC_CLIENT;
+		else
+			sender = TC_CLIENT;
+	}
+	if (sender != TC_CLIENT)
+		c->cflags |= TC_CONN_FLIPPED;
+
+	memcpy(c->ep[sender].addr, p->src, 16);
+	c->ep[sender].port = p->sport;
+	memcpy(c->ep[!sender].addr, p->dst, 16);
+	c->ep[!sender].port = p->dport;
+
+	if (!(p->flags & TC_SYN)) {
+		/* Picked up mid-stream: whatever came before, it was open. */
+		c->ep[TC_CLIENT].state = TC_ESTABLISHED;
+		c->ep[TC_SERVER].state = TC_ESTABLISHED;
+		c->opened = TC_OPENED_MIDSTREAM;
+	} else if (p->flags & TC_ACK) {
+		/* The client's SYN was missed; it is waiting for this answer. */
+		c->ep[TC_CLIENT].state = TC_SYN_SENT;
+		c->opened = TC_OPENED_MIDSTREAM;
+	} else {
+		c->opened = TC_OPENED_SYN_ONLY;
+	}
+	return sender;
+}
+
+enum tc_role tc_sm_role_of(const struct tc_conn *c, const struct tc_pkt *p)
+{
+	const struct tc_endpoint *cl = &c->ep[TC_CLIENT];
+	return addr_port_cmp(p->src, p->sport, cl->addr, cl->port) == 0 ? TC_CLIENT
+									  : TC_SERVER;
+}
+
+int tc_sm_is_new_syn(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
+{
+	const struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+
+	if ((p->flags & (TC_SYN | TC_ACK | TC_RST)) != TC_SYN)
+		return 0;
+	if (s->flags & TC_EP_SYN)
+		return p->seq != s->isn; /* same ISN: a retransmitted SYN */
+	/* The peer's SYN is still unanswered: a simultaneous open. */
+	if ((r->flags & TC_EP_SYN) && r->state == TC_SYN_SENT)
+		return 0;
+	return 1;
+}
+
+/* ---- RST acceptability (RFC 9293 3.10.7.3 / 3.10.7.4, RFC 5961 3.2) ----- */
+
+/*
+ * The receiver's window in bytes. Window scaling is in effect only if both
+ * SYNs carried the option (RFC 7323 2.2); if the handshake was not seen we
+ * cannot know the scale, so assume the largest (14) rather than reject a
+ * genuine RST from a connection we picked up late.
+ */
+static uint32_t recv_window(const struct tc_conn *c, const struct tc_endpoint *r)
+{
+	const struct tc_endpoint *s = (r == &c->ep[0]) ? &c->ep[1] : &c->ep[0];
+	unsigned shift;
+	uint64_t w;
+
+	if ((r->flags & TC_EP_SYN) && (s->flags & TC_EP_SYN))
+		shift = ((r->flags & s->flags) & TC_EP_WSCALE) ? r->wscale : 0;
+	else
+		shift = 14;
+	if (shift > 14)
+		shift = 14;
+	if (r->flags & TC_EP_WIN_UNSCALED)
+		shift = 0; /* the window of a SYN is never scaled (RFC 7323 2.2) */
+	w = (uint64_t)r->win << shift;
+	if (w == 0)
+		w = 1; /* a zero window still accepts the exact RST */
+	if (w > (1u << 30))
+		w = 1u << 30;
+	return (uint32_t)w;
+}
+
+enum tc_rst_check tc_sm_rst_check(const struct tc_conn *c, enum tc_role from,
+				  const struct tc_pkt *p)
+{
+	const struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+
+	if (r->state == TC_SYN_SENT && (r->flags & TC_EP_SYN)) {
+		/* Answer to a SYN: only the ACK field can validate it, and an
+		 * RST without ACK is dropped (RFC 9293 3.10.7.3). */
+		if ((p->flags & TC_ACK) && p->ack == r->isn + 1)
+			return TC_RST_EXACT;
+		return TC_RST_BAD_ACK;
+	}
+	if (!(r->flags & TC_EP_ACK)) {
+		/* The receiver never acknowledged anything we saw: compare with
+		 * what the sender has sent, if anything. */
+		if ((s->flags & TC_EP_SEQ) && p->seq == s->snd_nxt)
+			return TC_RST_EXACT;
+		return TC_RST_UNCHECKED;
+	}
+	if (p->seq == r->ack)
+		return TC_RST_EXACT;
+	/* The receiver may hold data it has not acknowledged yet. */
+	if ((s->flags & TC_EP_SEQ) && p->seq == s->snd_nxt)
+		return TC_RST_EXACT;
+	if (seq_geq(p->seq, r->ack) && seq_lt(p->seq, r->ack + recv_window(c, r)))
+		return TC_RST_IN_WINDOW;
+	return TC_RST_OUT_OF_WINDOW;
+}
+
+/* ---- the observer ------------------------------------------------------- */
+
+static int both_fins_acked(const struct tc_conn *c)
+{
+	uint16_t need = TC_EP_FIN | TC_EP_FIN_ACKED;
+	return (c->ep[0].flags & need) == need && (c->ep[1].flags & need) == need;
+}
+
+static enum tc_phase phase_now(const struct tc_conn *c)
+{
+	if ((c->ep[0].flags | c->ep[1].flags) & TC_EP_FIN)
+		return TC_PHASE_CLOSING;
+	/* Until both sides are synchronized the handshake is not over: a
+	 * client that aborts after the SYN+ACK still aborts a handshake. */
+	if (c->ep[0].state == TC_ESTABLISHED && c->ep[1].state == TC_ESTABLISHED)
+		return TC_PHASE_ESTABLISHED;
+	return TC_PHASE_HANDSHAKE;
+}
+
+static void on_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
+		   uint64_t frame, const struct tc_ev_snapshot *snap)
+{
+	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+	enum tc_rst_check chk;
+
+	/* After both FINs were acknowledged the connection has closed
+	 * gracefully; an RST now (answering a late segment in TIME_WAIT)
+	 * does not change how it ended. */
+	if (both_fins_acked(c))
+		return;
+	/* Once one side reset, its peer has no state left to check against;
+	 * an RST from the side that already reset changes nothing. */
+	if (c->reset_by & (from == TC_CLIENT ? TC_WHO_CLIENT : TC_WHO_SERVER))
+		return;
+
+	chk = tc_sm_rst_check(c, from, p);
+	if (chk == TC_RST_OUT_OF_WINDOW || chk == TC_RST_BAD_ACK) {
+		c->rst_ignored++;
+		return;
+	}
+	if (c->reset_by == TC_WHO_NONE) {
+		c->reset_phase = (uint8_t)phase_now(c);
+		c->frame_rst = frame;
+		tc_evidence_rst(c, from, p, (int)chk, snap);
+		if (from == TC_SERVER && s->state != TC_SYN_RECEIVED &&
+		    !(c->cflags & TC_CONN_SYNACK_SEEN) && (r->flags & TC_EP_SYN))
+			c->opened = TC_OPENED_REFUSED;
+	}
+	c->reset_by |= (uint8_t)(from == TC_CLIENT ? TC_WHO_CLIENT : TC_WHO_SERVER);
+	s->flags |= TC_EP_RST;
+	if (!s->frame_rst)
+		s->frame_rst = frame;
+	set_state(s, TC_EV_SEND_RST);
+	set_state(r, TC_EV_RECV_RST);
+	c->cflags |= TC_CONN_DONE;
+}
+
+static void on_syn(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
+{
+	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+
+	if (s->flags & TC_EP_SYN)
+		return; /* retransmitted SYN (same ISN: tc_sm_is_new_syn said so) */
+	s->flags |= TC_EP_SYN;
+	s->isn = p->seq;
+	if (p->opt & TC_OPT_WSCALE) {
+		s->flags |= TC_EP_WSCALE;
+		s->wscale = p->wscale > 14 ? 14 : p->wscale; /* RFC 7323 2.3 */
+	}
+	if (!(p->flags & TC_ACK)) {
+		set_state(s, TC_EV_SEND_SYN);
+		set_state(r, TC_EV_RECV_SYN);
+		return;
+	}
+	c->cflags |= TC_CONN_SYNACK_SEEN;
+	if (c->opened == TC_OPENED_SYN_ONLY)
+		c->opened = TC_OPENED_HANDSHAKE;
+	set_state(s, TC_EV_SEND_SYN_ACK);
+	if ((r->flags & TC_EP_SYN) && p->ack == r->isn + 1) {
+		r->flags |= TC_EP_SYN_ACKED;
+		set_state(r, TC_EV_RECV_SYN_ACK);
+	} else if (!(r->flags & TC_EP_SYN) && r->state == TC_SYN_SENT) {
+		/* Picked up at the SYN+ACK: the client's SYN was missed. */
+		set_state(r, TC_EV_RECV_SYN_ACK);
+	}
+}
+
+static void on_ack(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
+{
+	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+
+	if (!(s->flags & TC_EP_ACK) || seq_lt(s->ack, p->ack))
+		s->ack = p->ack;
+	s->flags |= TC_EP_ACK;
+
+	if ((r->flags & TC_EP_SYN) && !(r->flags & TC_EP_SYN_ACKED) &&
+	    !(p->flags & TC_SYN) && seq_geq(p->ack, r->isn + 1)) {
+		r->flags |= TC_EP_SYN_ACKED;
+		set_state(r, TC_EV_RECV_ACK_OF_SYN);
+	}
+	if ((r->flags & TC_EP_FIN) && !(r->flags & TC_EP_FIN_ACKED) &&
+	    seq_geq(p->ack, r->fin_seq + 1)) {
+		r->flags |= TC_EP_FIN_ACKED;
+		set_state(r, TC_EV_RECV_ACK_OF_FIN);
+	}
+}
+
+static void on_fin(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
+		   int64_t ts_ns, uint64_t frame)
+{
+	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+	uint32_t fin_seq = p->seq + p->payload_len + ((p->flags & TC_SYN) ? 1 : 0);
+	int crossed;
+
+	if (s->flags & TC_EP_FIN)
+		return; /* a retransmission, or a bogus second FIN: one close */
+	s->flags |= TC_EP_FIN;
+	s->fin_seq = fin_seq;
+	s->frame_fin = frame;
+	s->ts_fin = ts_ns;
+
+	crossed = (r->flags & TC_EP_FIN) &&
+		  !((p->flags & TC_ACK) && seq_geq(p->ack, r->fin_seq + 1));
+	if (c->closer == TC_WHO_NONE)
+		c->closer = (uint8_t)(from == TC_CLIENT ? TC_WHO_CLIENT : TC_WHO_SERVER);
+	if (crossed) {
+		c->closer = TC_WHO_BOTH;
+		c->cflags |= TC_CONN_SIMULTANEOUS;
+	}
+	set_state(s, crossed ? TC_EV_SEND_FIN_CROSSED : TC_EV_SEND_FIN);
+	set_state(r, TC_EV_RECV_FIN);
+}
+
+/* Bookkeeping that does not depend on state: counters and IP-level facts. */
+static int account(struct tc_conn *c, struct tc_endpoint *s, const struct tc_pkt *p,
+		   int64_t ts_ns, uint64_t frame)
+{
+	uint32_t seglen = p->payload_len + ((p->flags & TC_SYN) ? 1 : 0) +
+			  ((p->flags & TC_FIN) ? 1 : 0);
+	uint32_t end = p->seq + seglen;
+	int retx = 0;
+
+	if (s->pkts == 0 || p->ttl < s->ttl_min)
+		s->ttl_min = p->ttl;
+	if (s->pkts == 0 || p->ttl > s->ttl_max)
+		s->ttl_max = p->ttl;
+	s->pkts++;
+	s->bytes += p->payload_len;
+	s->ip_id_last = p->ip_id;
+	s->win = p->win;
+	if (p->flags & TC_SYN)
+		s->flags |= TC_EP_WIN_UNSCALED;
+	else
+		s->flags &= (uint16_t)~TC_EP_WIN_UNSCALED;
+	s->ts_last = ts_ns;
+	if (p->flags & TC_FIN)
+		s->fins++;
+	if (p->flags & TC_RST)
+		s->rsts++;
+	if (p->win == 0 && !(p->flags & (TC_SYN | TC_FIN | TC_RST)))
+		s->zero_win++;
+	if (p->opt & TC_OPT_TS) {
+		s->flags |= TC_EP_TS;
+		s->tsval_last = p->tsval;
+	}
+
+	if (!(p->flags & TC_RST)) {
+		/* Repeating sequence space already sent is a retransmission;
+		 * a one-byte (or empty) probe at snd_nxt - 1 is a keep-alive
+		 * and is counted by the diagnosis, not here. */
+		if ((s->flags & TC_EP_SEQ) && p->payload_len > 0 && seq_lt(p->seq, s->snd_nxt) &&
+		    !(p->payload_len == 1 && p->seq + 1 == s->snd_nxt))
+			retx = 1;
+		if (!(s->flags & TC_EP_SEQ) || seq_lt(s->snd_nxt, end))
+			s->snd_nxt = end;
+		s->flags |= TC_EP_SEQ;
+		if (p->payload_len > 0 && (s->flags & TC_EP_FIN) && seq_geq(p->seq, s->fin_seq))
+			s->flags |= TC_EP_DATA_AFTER_FIN;
+		if (p->payload_len > 0 && (c->ep[s == &c->ep[0]].flags & TC_EP_FIN))
+			s->flags |= TC_EP_DATA_AFTER_PEER_FIN;
+	}
+	if (retx)
+		s->retx++;
+
+	if (c->frame_first == 0) {
+		c->frame_first = frame;
+		c->first_ts = ts_ns;
+	}
+	c->frame_last = frame;
+	c->last_ts = ts_ns;
+	return retx;
+}
+
+void tc_sm_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
+		   int64_t ts_ns, uint64_t frame)
+{
+	struct tc_endpoint *s = &c->ep[from];
+	struct tc_ev_snapshot snap;
+	int retx, i;
+
+	tc_evidence_before(c, from, p, ts_ns, &snap);
+	retx = account(c, s, p, ts_ns, frame);
+	tc_history_update(c, from, p, retx);
+
+	if (p->flags & TC_RST) {
+		on_rst(c, from, p, frame, &snap);
+		return;
+	}
+	if (p->flags & TC_SYN)
+		on_syn(c, from, p);
+	if (p->flags & TC_ACK)
+		on_ack(c, from, p);
+	if (p->flags & TC_FIN)
+		on_fin(c, from, p, ts_ns, frame);
+
+	/* TIME_WAIT accounting needs when each side entered it. */
+	for (i = 0; i < 2; i++)
+		if (c->ep[i].state == TC_TIME_WAIT && !c->ep[i].ts_time_wait)
+			c->ep[i].ts_time_wait = ts_ns;
+	if (both_fins_acked(c))
+		c->cflags |= TC_CONN_DONE;
+}

@@ -1,0 +1,355 @@
+/*
+ * test_conn.c -- unit tests for src/conn.c: the names of the connection
+ * vocabulary (states, opened, close, who, phase) and tc_addr_str().
+ *
+ * The names are an output contract (.expect files, JSON, text): each is
+ * checked against the spelling the headers and docs/expect-format.md give,
+ * and out-of-range values against "?" / NULL. Addresses are checked against
+ * RFC 5952 case by case (expected strings written from the RFC's rules, not
+ * from the implementation), and against glibc inet_ntop() over many random
+ * addresses in the classes where RFC 5952 and glibc agree. Every output is
+ * written into a heap buffer of exactly TC_ADDRSTRLEN bytes so that
+ * AddressSanitizer sees any overflow.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "tcpclose/conn.h"
+
+/* ---- names -------------------------------------------------------------- */
+
+static void test_state_names(void **state)
+{
+	(void)state;
+	/* RFC 9293 names with '_' for '-', as the .expect files spell them. */
+	assert_string_equal(tc_state_name(TC_CLOSED), "CLOSED");
+	assert_string_equal(tc_state_name(TC_LISTEN), "LISTEN");
+	assert_string_equal(tc_state_name(TC_SYN_SENT), "SYN_SENT");
+	assert_string_equal(tc_state_name(TC_SYN_RECEIVED), "SYN_RECEIVED");
+	assert_string_equal(tc_state_name(TC_ESTABLISHED), "ESTABLISHED");
+	assert_string_equal(tc_state_name(TC_FIN_WAIT_1), "FIN_WAIT_1");
+	assert_string_equal(tc_state_name(TC_FIN_WAIT_2), "FIN_WAIT_2");
+	assert_string_equal(tc_state_name(TC_CLOSING), "CLOSING");
+	assert_string_equal(tc_state_name(TC_TIME_WAIT), "TIME_WAIT");
+	assert_string_equal(tc_state_name(TC_CLOSE_WAIT), "CLOSE_WAIT");
+	assert_string_equal(tc_state_name(TC_LAST_ACK), "LAST_ACK");
+	assert_int_equal(TC_STATE__COUNT, 11);
+}
+
+static void test_state_names_distinct(void **state)
+{
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < TC_STATE__COUNT; i++) {
+		assert_non_null(tc_state_name((enum tc_state)i));
+		assert_string_not_equal(tc_state_name((enum tc_state)i), "?");
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(tc_state_name((enum tc_state)i),
+						tc_state_name((enum tc_state)j));
+	}
+}
+
+static void test_opened_close_names(void **state)
+{
+	(void)state;
+	/* classify.h: opened = handshake | syn_only | refused | midstream */
+	assert_string_equal(tc_opened_name(TC_OPENED_HANDSHAKE), "handshake");
+	assert_string_equal(tc_opened_name(TC_OPENED_SYN_ONLY), "syn_only");
+	assert_string_equal(tc_opened_name(TC_OPENED_REFUSED), "refused");
+	assert_string_equal(tc_opened_name(TC_OPENED_MIDSTREAM), "midstream");
+	/* classify.h: close = reset | graceful | half_closed | open */
+	assert_string_equal(tc_close_name(TC_CLOSE_GRACEFUL), "graceful");
+	assert_string_equal(tc_close_name(TC_CLOSE_HALF_CLOSED), "half_closed");
+	assert_string_equal(tc_close_name(TC_CLOSE_RESET), "reset");
+	assert_string_equal(tc_close_name(TC_CLOSE_OPEN), "open");
+}
+
+static void test_who_phase_names(void **state)
+{
+	(void)state;
+	assert_string_equal(tc_who_name(TC_WHO_CLIENT), "client");
+	assert_string_equal(tc_who_name(TC_WHO_SERVER), "server");
+	assert_string_equal(tc_who_name(TC_WHO_BOTH), "both");
+	assert_null(tc_who_name(TC_WHO_NONE));
+	assert_string_equal(tc_phase_name(TC_PHASE_HANDSHAKE), "handshake");
+	assert_string_equal(tc_phase_name(TC_PHASE_ESTABLISHED), "established");
+	assert_string_equal(tc_phase_name(TC_PHASE_CLOSING), "closing");
+	assert_null(tc_phase_name(TC_PHASE_NONE));
+}
+
+/* A name for an invalid value must not be mistaken for a valid one. */
+static int is_valid_who(const char *s)
+{
+	return s && (!strcmp(s, "client") || !strcmp(s, "server") || !strcmp(s, "both"));
+}
+
+static int is_valid_phase(const char *s)
+{
+	return s && (!strcmp(s, "handshake") || !strcmp(s, "established") ||
+		     !strcmp(s, "closing"));
+}
+
+static void test_out_of_range_names(void **state)
+{
+	static const int bad[] = { -1, -100, 11, 12, 99, 255, 256, 1 << 20, 0x7fffffff };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int v = bad[i];
+		if (v >= TC_STATE__COUNT || v < 0)
+			assert_string_equal(tc_state_name((enum tc_state)v), "?");
+		if (v >= TC_OPENED__COUNT || v < 0)
+			assert_string_equal(tc_opened_name((enum tc_opened)v), "?");
+		if (v >= TC_CLOSE__COUNT || v < 0)
+			assert_string_equal(tc_close_name((enum tc_close)v), "?");
+	}
+	assert_string_equal(tc_state_name(TC_STATE__COUNT), "?");
+	assert_string_equal(tc_opened_name(TC_OPENED__COUNT), "?");
+	assert_string_equal(tc_close_name(TC_CLOSE__COUNT), "?");
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_false(is_valid_who(tc_who_name((enum tc_who)bad[i])));
+		assert_false(is_valid_phase(tc_phase_name((enum tc_phase)bad[i])));
+	}
+	assert_false(is_valid_who(tc_who_name((enum tc_who)4)));
+	assert_false(is_valid_phase(tc_phase_name((enum tc_phase)4)));
+}
+
+/* ---- addresses ---------------------------------------------------------- */
+
+/* tc_addr_str into an exact-size heap buffer; the caller frees. */
+static char *fmt(int af, const uint8_t a[16])
+{
+	char *buf = malloc(TC_ADDRSTRLEN);
+	assert_non_null(buf);
+	memset(buf, 'X', TC_ADDRSTRLEN);
+	assert_ptr_equal(tc_addr_str(af, a, buf), buf);
+	assert_true(strlen(buf) < TC_ADDRSTRLEN);
+	return buf;
+}
+
+static void check_v4(const char *text)
+{
+	uint8_t a[16];
+	char *s;
+
+	memset(a, 0, sizeof a);
+	assert_int_equal(inet_pton(AF_INET, text, a), 1);
+	s = fmt(4, a);
+	assert_string_equal(s, text);
+	free(s);
+}
+
+static void test_addr_v4(void **state)
+{
+	uint8_t a[16];
+	char *s;
+
+	(void)state;
+	check_v4("0.0.0.0");
+	check_v4("127.0.0.1");
+	check_v4("192.0.2.1");
+	check_v4("10.20.30.40");
+	check_v4("255.255.255.255");
+	check_v4("1.2.3.4");
+
+	/* Only the first 4 bytes are the address: bytes 4..15 are ignored. */
+	memset(a, 0xee, sizeof a);
+	a[0] = 198;
+	a[1] = 51;
+	a[2] = 100;
+	a[3] = 7;
+	s = fmt(4, a);
+	assert_string_equal(s, "198.51.100.7");
+	free(s);
+}
+
+/* Parse `in` (any valid IPv6 text), format it, expect `want` exactly. */
+static void check_v6(const char *in, const char *want)
+{
+	uint8_t a[16];
+	char *s;
+
+	assert_int_equal(inet_pton(AF_INET6, in, a), 1);
+	s = fmt(6, a);
+	if (strcmp(s, want) != 0)
+		print_error("%s formatted as %s, want %s\n", in, s, want);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void test_addr_v6_rfc5952(void **state)
+{
+	(void)state;
+	/* 4.2.3 / 4.2.2: zero runs. */
+	check_v6("0:0:0:0:0:0:0:0", "::");
+	check_v6("0:0:0:0:0:0:0:1", "::1");
+	check_v6("1:0:0:0:0:0:0:0", "1::");
+	check_v6("2001:0db8:0:0:0:0:0:1", "2001:db8::1");
+	check_v6("2001:db8:0:0:0:0:2:1", "2001:db8::2:1");
+	check_v6("0:0:1:0:0:0:0:0", "0:0:1::");       /* longer run at the end */
+	check_v6("0:0:0:1:0:0:0:0", "0:0:0:1::");     /* runs of 3 and 4: the longer */
+	check_v6("0:0:0:0:1:0:0:0", "::1:0:0:0");     /* longest at the start */
+	check_v6("1:0:0:0:0:0:0:2", "1::2");
+	check_v6("0:1:0:1:0:1:0:1", "0:1:0:1:0:1:0:1"); /* no run of two */
+	/* 4.2.2: a single 16-bit 0 field is not shortened. */
+	check_v6("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1");
+	check_v6("0:1:2:3:4:5:6:7", "0:1:2:3:4:5:6:7");
+	check_v6("1:2:3:4:5:6:7:0", "1:2:3:4:5:6:7:0");
+	/* 4.2.3: the longest run; the first one on a tie. */
+	check_v6("2001:0:0:1:0:0:0:1", "2001:0:0:1::1");
+	check_v6("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1");
+	check_v6("0:0:1:0:0:1:0:0", "::1:0:0:1:0:0");
+	check_v6("1:0:0:2:0:0:3:4", "1::2:0:0:3:4");
+	/* 4.3: lower case.  4.1: no leading zeros. */
+	check_v6("2001:DB8:ABCD:EF01:0:0:0:FFFF", "2001:db8:abcd:ef01::ffff");
+	check_v6("2001:0db8:000a:00bc:0def:0001:0010:0100", "2001:db8:a:bc:def:1:10:100");
+	check_v6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		 "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	check_v6("fe80::1:2", "fe80::1:2");
+	/* 5: IPv4-mapped addresses in dotted-quad form. */
+	check_v6("::ffff:192.0.2.1", "::ffff:192.0.2.1");
+	check_v6("0:0:0:0:0:ffff:c000:0201", "::ffff:192.0.2.1");
+	check_v6("::ffff:0.0.0.0", "::ffff:0.0.0.0");
+	check_v6("::ffff:255.255.255.255", "::ffff:255.255.255.255");
+	/* Not mapped: ffff elsewhere, or a non-zero prefix. */
+	check_v6("::ffff:0:c000:201", "::ffff:0:c000:201");
+	check_v6("1::ffff:c000:201", "1::ffff:c000:201");
+	check_v6("::fffe:c000:201", "::fffe:c000:201");
+}
+
+/* The longest outputs fit: 39 characters for 8 full groups, 22 for mapped. */
+static void test_addr_lengths(void **state)
+{
+	uint8_t a[16];
+	char *s;
+
+	(void)state;
+	memset(a, 0xff, sizeof a);
+	s = fmt(6, a);
+	assert_int_equal(strlen(s), 39);
+	free(s);
+	memset(a, 0, 10);
+	s = fmt(6, a);
+	assert_string_equal(s, "::ffff:255.255.255.255");
+	free(s);
+	assert_true(TC_ADDRSTRLEN >= INET6_ADDRSTRLEN);
+}
+
+/* A simple deterministic generator (xorshift64*). */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+/*
+ * glibc and RFC 5952 disagree only on IPv4-compatible addresses
+ * (::a.b.c.d, six leading zero groups then a non-zero group 6), which
+ * glibc prints with a dotted quad. Everything else must match exactly.
+ */
+static int glibc_agrees(const uint8_t a[16])
+{
+	int i;
+
+	for (i = 0; i < 12; i++)
+		if (a[i])
+			return 1;
+	return a[12] == 0 && a[13] == 0; /* group 6 zero: "::" or "::x" */
+}
+
+static void test_addr_v6_vs_inet_ntop(void **state)
+{
+	int n, i, compared = 0;
+
+	(void)state;
+	for (n = 0; n < 200000; n++) {
+		uint8_t a[16];
+		char ref[INET6_ADDRSTRLEN];
+		char *s;
+		uint64_t r = rnd(), r2 = rnd();
+
+		/* Each group: zero (half the time), or a value of 1 to 4
+		 * hex digits, so runs, ties and leading zeros all occur. */
+		for (i = 0; i < 8; i++) {
+			unsigned g = 0;
+			if ((r >> i) & 1) {
+				unsigned digits = (unsigned)((r >> (8 + 2 * i)) & 3) + 1;
+				g = (unsigned)((r2 >> (8 * i)) & 0xffff);
+				g &= (1u << (4 * digits)) - 1;
+			}
+			a[2 * i] = (uint8_t)(g >> 8);
+			a[2 * i + 1] = (uint8_t)g;
+		}
+		if ((r >> 40) % 16 == 0) { /* some IPv4-mapped ones */
+			memset(a, 0, 10);
+			a[10] = a[11] = 0xff;
+		}
+		if (!glibc_agrees(a))
+			continue;
+		assert_non_null(inet_ntop(AF_INET6, a, ref, sizeof ref));
+		s = fmt(6, a);
+		if (strcmp(s, ref) != 0)
+			print_error("tc_addr_str %s, inet_ntop %s\n", s, ref);
+		assert_string_equal(s, ref);
+		free(s);
+		compared++;
+	}
+	assert_true(compared > 150000);
+}
+
+/* Output parses back to the same address (round trip) for the same set. */
+static void test_addr_v6_round_trip(void **state)
+{
+	int n;
+
+	(void)state;
+	rng_state = 12345;
+	for (n = 0; n < 50000; n++) {
+		uint8_t a[16], b[16];
+		uint64_t r = rnd(), r2 = rnd(), zmask = rnd();
+		char *s;
+		int i;
+
+		memcpy(a, &r, 8);
+		memcpy(a + 8, &r2, 8);
+		for (i = 0; i < 8; i++)
+			if ((zmask >> i) & 1)
+				a[2 * i] = a[2 * i + 1] = 0;
+		s = fmt(6, a);
+		assert_int_equal(inet_pton(AF_INET6, s, b), 1);
+		assert_memory_equal(a, b, 16);
+		free(s);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_state_names_distinct),
+		cmocka_unit_test(test_opened_close_names),
+		cmocka_unit_test(test_who_phase_names),
+		cmocka_unit_test(test_out_of_range_names),
+		cmocka_unit_test(test_addr_v4),
+		cmocka_unit_test(test_addr_v6_rfc5952),
+		cmocka_unit_test(test_addr_lengths),
+		cmocka_unit_test(test_addr_v6_vs_inet_ntop),
+		cmocka_unit_test(test_addr_v6_round_trip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

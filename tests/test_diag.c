@@ -1,0 +1,429 @@
+/*
+ * test_diag.c -- reset causes and their edges.
+ *
+ * Each cause from a conversation built to produce it, and the near misses
+ * that must not produce it: a TTL one hop off is not a signal; a socket RST
+ * after idle is an abortive close, not a forgotten connection; the
+ * keep-alive race needs the server to have closed first; a stateless RST
+ * from a side that had sent FIN but was sent no data is not data-after-close.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "convo.h"
+#include "tcpclose/classify.h"
+#include "tcpclose/diag.h"
+
+#define SEC_NS 1000000000LL
+
+static void diagnose(const struct conv *v, struct tc_verdict *vd, struct tc_diagnosis *d)
+{
+	tc_classify(&v->c, vd);
+	tc_diagnose(&v->c, vd, d);
+}
+
+/* Send a segment with the sender's usual IP-level signature: TTL 64, IP ID
+ * counting up per side, timestamps on. */
+static void sig_seg(struct conv *v, enum tc_role from, uint8_t flags, uint32_t seq, uint32_t ack,
+		    uint32_t len)
+{
+	struct tc_pkt p = pkt(v, from, flags, seq, ack, len);
+	p.ip_id = v->ipid[from]++;
+	p.opt = TC_OPT_TS;
+	p.tsval = v->tsval[from]++;
+	sendp(v, &p);
+}
+
+static void test_refused(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	(void)state;
+	conv_init(&v);
+	seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	seg(&v, S, TC_RST | TC_ACK, 0, ISN_C + 1, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_REFUSED);
+	assert_int_equal(d.by, S);
+	assert_int_equal(d.frames[0], 1); /* the SYN it answered */
+	assert_int_equal(d.frames[1], 2);
+}
+
+/* SO_LINGER {1,0} on the server with data still unacknowledged. */
+static void test_abortive_close_data_lost(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 11, 100);
+	sig_seg(&v, S, TC_RST | TC_ACK, ISN_S + 111, ISN_C + 11, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(vd.close, TC_CLOSE_RESET);
+	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+	assert_int_equal(d.by, S);
+	assert_true(d.notes & TC_DX_DATA_LOST);
+	assert_int_equal(d.data_lost, 100);
+	assert_false(d.notes & TC_DX_UNREAD); /* the server spoke last */
+	assert_true(d.notes & TC_DX_SOCKET_RST);
+	assert_int_equal(d.score, 0); /* same window both ways is not "copied" */
+}
+
+/* close() with unread data: the client's request arrives, the server
+ * closes without reading: RST, and the client spoke last. */
+static void test_abortive_close_unread(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 50);
+	sig_seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 61, 0);
+	sig_seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 61, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+	assert_true(d.notes & TC_DX_UNREAD);
+	assert_false(d.notes & TC_DX_DATA_LOST);
+}
+
+/* Server closes an idle keep-alive connection; the client's next request
+ * crosses the FIN; the server's kernel answers it with RST. */
+static void test_keepalive_race(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	struct tc_pkt p;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	v.now += 5 * SEC_NS;
+	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 12, 80); /* frame 8: the request */
+	p = pkt(&v, S, TC_RST, ISN_S + 12, 0, 0);                 /* stateless answer */
+	p.win = 0;
+	sendp(&v, &p);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
+	assert_int_equal(d.by, S);
+	assert_true(d.notes & TC_DX_KEEPALIVE_RACE);
+	assert_true(d.notes & TC_DX_STATELESS);
+	assert_int_equal(d.frames[0], 8);
+	assert_int_equal(d.frames[1], 9);
+	assert_int_equal(d.frames[2], 7); /* the server's FIN */
+}
+
+/* The client half-closed; the server wrote after it: the client's RST is
+ * data-after-close, but not the keep-alive race (the client closed). */
+static void test_data_after_close_not_race(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 12, 30);
+	seg(&v, C, TC_RST, ISN_C + 12, 0, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
+	assert_int_equal(d.by, C);
+	assert_false(d.notes & TC_DX_KEEPALIVE_RACE);
+}
+
+/* A side that sent FIN then RST with nothing to answer: no known pattern. */
+static void test_fin_then_rst_unknown(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	sig_seg(&v, C, TC_RST | TC_ACK, ISN_C + 12, ISN_S + 11, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_UNKNOWN);
+}
+
+/* After a long idle, the server answers the client's segment with a
+ * stateless RST: it no longer knew the connection; 350 s is AWS's NLB. */
+static void no_connection_after(int64_t idle, struct tc_diagnosis *d)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	conv_init(&v);
+	handshake_and_data(&v);
+	v.now += idle;
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 20);
+	p = pkt(&v, S, TC_RST, ISN_S + 11, 0, 0);
+	p.win = 0;
+	sendp(&v, &p);
+	diagnose(&v, &vd, d);
+}
+
+static void test_no_connection_idle(void **state)
+{
+	struct tc_diagnosis d;
+	(void)state;
+	no_connection_after(350 * SEC_NS, &d);
+	assert_int_equal(d.cause, TC_CAUSE_NO_CONNECTION);
+	assert_true(d.notes & TC_DX_STATELESS);
+	assert_true(d.notes & TC_DX_IDLE_MATCH);
+	assert_int_equal(d.idle_match_s, 350);
+	assert_true(d.idle_ns >= 350 * SEC_NS);
+
+	no_connection_after(200 * SEC_NS, &d);
+	assert_int_equal(d.cause, TC_CAUSE_NO_CONNECTION);
+	assert_int_equal(d.idle_match_s, 0);
+	assert_false(d.notes & TC_DX_IDLE_MATCH);
+}
+
+/* The same idle, but the RST comes from the socket (timestamps, next IP
+ * ID, a window): the server aborted, it did not forget. */
+static void test_socket_rst_after_idle_is_abortive(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	(void)state;
+	conv_init(&v);
+	sig_seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	sig_seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	sig_seg(&v, C, TC_ACK, ISN_C + 1, ISN_S + 1, 0);
+	v.now += 400 * SEC_NS;
+	sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1, ISN_S + 1, 20);
+	sig_seg(&v, S, TC_RST | TC_ACK, ISN_S + 1, ISN_C + 21, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+	assert_true(d.notes & TC_DX_SOCKET_RST);
+}
+
+static void injected_rst(uint8_t ttl, uint16_t ip_id, struct tc_diagnosis *d)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	conv_init(&v);
+	sig_seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	sig_seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	sig_seg(&v, C, TC_ACK, ISN_C + 1, ISN_S + 1, 0);
+	sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1, ISN_S + 1, 20);
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 1, ISN_C + 21, 200);
+	p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 201, ISN_C + 21, 0);
+	p.ttl = ttl;
+	p.ip_id = ip_id;
+	p.win = 0;
+	sendp(&v, &p);
+	diagnose(&v, &vd, d);
+}
+
+static void test_injected_ttl_and_ipid(void **state)
+{
+	struct tc_diagnosis d;
+	(void)state;
+	injected_rst(57, 31337, &d);
+	assert_int_equal(d.cause, TC_CAUSE_INJECTED);
+	assert_true(d.signals & TC_SIG_TTL);
+	assert_true(d.signals & TC_SIG_IPID);
+	assert_true(d.signals & TC_SIG_NO_TS);
+	assert_true(d.score >= TC_INJECTED_THRESHOLD);
+}
+
+/* One hop of TTL difference is routing noise (ECMP paths), not a signal;
+ * with nothing else odd the RST is the server's own. */
+static void test_ttl_one_off_is_not_a_signal(void **state)
+{
+	struct tc_diagnosis d;
+	(void)state;
+	injected_rst(63, 9002, &d); /* the server's next IP ID */
+	assert_false(d.signals & TC_SIG_TTL);
+	assert_false(d.signals & TC_SIG_IPID);
+	assert_true(d.score < TC_INJECTED_THRESHOLD);
+	assert_int_not_equal(d.cause, TC_CAUSE_INJECTED);
+}
+
+/* The claimed sender goes on sending data after "its" RST. */
+static void test_data_after_own_rst(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, S, TC_RST, ISN_S + 11, 0, 0);
+	seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 11, 100);
+	diagnose(&v, &vd, &d);
+	assert_true(d.signals & TC_SIG_DATA_AFTER_RST);
+}
+
+static void test_keepalive_timeout(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	int i;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	for (i = 0; i < 3; i++) {
+		v.now += 75 * SEC_NS;
+		seg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 11, 0); /* seq = snd_nxt - 1 */
+	}
+	assert_int_equal(v.c.ep[C].ka_probes, 3);
+	assert_int_equal(v.c.ep[C].ka_unanswered, 3);
+	assert_in_range(v.c.ep[C].ka_interval_ms, 75000, 75001); /* +1 ms per segment */
+	assert_int_equal(v.c.ep[C].retx, 0);
+	seg(&v, C, TC_RST | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_KEEPALIVE_TIMEOUT);
+	assert_int_equal(d.by, C);
+	assert_true(d.notes & TC_DX_KEEPALIVE);
+}
+
+/* Probes that are answered are not a timeout. */
+static void test_keepalive_answered(void **state)
+{
+	struct conv v;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	v.now += 75 * SEC_NS;
+	seg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 11, 0);
+	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	assert_int_equal(v.c.ep[C].ka_probes, 1);
+	assert_int_equal(v.c.ep[C].ka_answered, 1);
+	assert_int_equal(v.c.ep[C].ka_unanswered, 0);
+}
+
+static void test_handshake_abort(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	(void)state;
+	conv_init(&v);
+	seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	seg(&v, C, TC_RST, ISN_C + 1, 0, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_HANDSHAKE_ABORT);
+	assert_int_equal(d.by, C);
+}
+
+/* The server stops answering: the client's retransmissions meet silence. */
+static void test_dead_peer(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	int i;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 40);
+	for (i = 0; i < 4; i++) {
+		v.now += (int64_t)(1 << i) * SEC_NS;
+		seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 40);
+	}
+	diagnose(&v, &vd, &d);
+	assert_int_equal(vd.close, TC_CLOSE_OPEN);
+	assert_int_equal(d.cause, TC_CAUSE_DEAD_PEER);
+	assert_int_equal(d.by, C);
+	assert_true(d.idle_ns >= 15 * SEC_NS);
+}
+
+/* Two retransmissions then an answer: not dead. */
+static void test_retransmissions_answered_not_dead(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 40);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 40);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 40);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 40);
+	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 51, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_NONE);
+}
+
+static void test_idle_timeout_match(void **state)
+{
+	(void)state;
+	assert_int_equal(tc_idle_timeout_match(350 * SEC_NS), 350);
+	assert_int_equal(tc_idle_timeout_match(352 * SEC_NS), 350);
+	assert_int_equal(tc_idle_timeout_match(60 * SEC_NS + SEC_NS / 2), 60);
+	assert_int_equal(tc_idle_timeout_match(3610 * SEC_NS), 3600);
+	assert_int_equal(tc_idle_timeout_match(45 * SEC_NS), 0);
+	assert_int_equal(tc_idle_timeout_match(200 * SEC_NS), 0);
+	assert_int_equal(tc_idle_timeout_match(58 * SEC_NS), 0); /* timers fire late, not early */
+	assert_int_equal(tc_idle_timeout_match(0), 0);
+}
+
+static void test_names_and_explain(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	char buf[512];
+	int i;
+	(void)state;
+	assert_null(tc_cause_name(TC_CAUSE_NONE));
+	for (i = 1; i < TC_CAUSE__COUNT; i++)
+		assert_non_null(tc_cause_name((enum tc_cause)i));
+	assert_string_equal(tc_cause_name(TC_CAUSE_DATA_AFTER_CLOSE), "data_after_close");
+	assert_string_equal(tc_signal_name(TC_SIG_TTL), "ttl");
+	conv_init(&v);
+	seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	seg(&v, S, TC_RST | TC_ACK, 0, ISN_C + 1, 0);
+	diagnose(&v, &vd, &d);
+	tc_diag_explain(&v.c, &vd, &d, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "refused"));
+	assert_non_null(strstr(buf, "frame 2"));
+	/* A tiny buffer is cut, never overrun. */
+	memset(buf, 'x', sizeof(buf));
+	tc_diag_explain(&v.c, &vd, &d, buf, 8);
+	assert_int_equal(strlen(buf), 7);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_abortive_close_data_lost),
+		cmocka_unit_test(test_abortive_close_unread),
+		cmocka_unit_test(test_keepalive_race),
+		cmocka_unit_test(test_data_after_close_not_race),
+		cmocka_unit_test(test_fin_then_rst_unknown),
+		cmocka_unit_test(test_no_connection_idle),
+		cmocka_unit_test(test_socket_rst_after_idle_is_abortive),
+		cmocka_unit_test(test_injected_ttl_and_ipid),
+		cmocka_unit_test(test_ttl_one_off_is_not_a_signal),
+		cmocka_unit_test(test_data_after_own_rst),
+		cmocka_unit_test(test_keepalive_timeout),
+		cmocka_unit_test(test_keepalive_answered),
+		cmocka_unit_test(test_handshake_abort),
+		cmocka_unit_test(test_dead_peer),
+		cmocka_unit_test(test_retransmissions_answered_not_dead),
+		cmocka_unit_test(test_idle_timeout_match),
+		cmocka_unit_test(test_names_and_explain),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,307 @@
+/*
+ * test_engine.c -- the engine's promises about when and how often a
+ * connection is reported: once, `linger` after it closed, at once when its
+ * 4-tuple is reused by a new SYN, when evicted under --max-conns, and at
+ * finish() in id order; memory released as it goes; every frame counted.
+ * Frames are real bytes (raw IPv4, DLT_RAW) so the decoder is in the path.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tcpclose/engine.h"
+
+#define NS 1000000000LL
+
+struct got {
+	int n;
+	uint64_t id[64];
+	struct tc_verdict v[64];
+	uint8_t cflags[64];
+	uint16_t cport[64];
+};
+
+static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *arg)
+{
+	struct got *g = arg;
+	assert_true(g->n < 64);
+	g->id[g->n] = c->id;
+	g->v[g->n] = *v;
+	g->cflags[g->n] = c->cflags;
+	g->cport[g->n] = c->ep[TC_CLIENT].port;
+	g->n++;
+}
+
+struct wire {
+	struct tc_engine *e;
+	uint64_t frame;
+	int64_t now;
+};
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
+
+/* One raw IPv4 TCP segment from host .1:cport to .2:80 or back. */
+static enum tc_decode_status tx(struct wire *w, uint16_t cport, int from_server, uint8_t flags,
+				uint32_t seq, uint32_t ack, uint16_t len)
+{
+	uint8_t b[40 + 64];
+	memset(b, 0, sizeof(b));
+	b[0] = 0x45;
+	put16(b + 2, (uint16_t)(40 + len));
+	b[8] = 64;
+	b[9] = 6;
+	memcpy(b + 12, from_server ? "\x0a\x00\x00\x02" : "\x0a\x00\x00\x01", 4);
+	memcpy(b + 16, from_server ? "\x0a\x00\x00\x01" : "\x0a\x00\x00\x02", 4);
+	put16(b + 20, from_server ? 80 : cport);
+	put16(b + 22, from_server ? cport : 80);
+	put32(b + 24, seq);
+	put32(b + 28, ack);
+	b[32] = 5 << 4;
+	b[33] = flags;
+	put16(b + 34, 8192);
+	w->now += NS / 1000;
+	return tc_engine_frame(w->e, TC_DLT_RAW, w->now, ++w->frame, b, 40u + len);
+}
+
+/* A complete graceful connection, client closing first. */
+static void graceful(struct wire *w, uint16_t cport, uint32_t isn)
+{
+	tx(w, cport, 0, TC_SYN, isn, 0, 0);
+	tx(w, cport, 1, TC_SYN | TC_ACK, 9000, isn + 1, 0);
+	tx(w, cport, 0, TC_ACK, isn + 1, 9001, 0);
+	tx(w, cport, 0, TC_FIN | TC_ACK, isn + 1, 9001, 0);
+	tx(w, cport, 1, TC_FIN | TC_ACK, 9001, isn + 2, 0);
+	tx(w, cport, 0, TC_ACK, isn + 2, 9002, 0);
+}
+
+static struct tc_engine *mk(struct got *g, uint32_t max_conns, int64_t linger)
+{
+	struct tc_engine_opts o = {0};
+	memset(g, 0, sizeof(*g));
+	o.max_conns = max_conns;
+	o.linger_ns = linger;
+	o.hash_seed = 42;
+	return tc_engine_new(&o, on_conn, g);
+}
+
+static void test_reported_once_after_linger(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&g, 0, 2 * NS);
+	graceful(&w, 40000, 100);
+	assert_int_equal(g.n, 0); /* closed, but lingering */
+	assert_int_equal(tc_engine_stats(w.e)->active, 1);
+	tc_engine_tick(w.e, w.now + NS);
+	assert_int_equal(g.n, 0);
+	tc_engine_tick(w.e, w.now + 2 * NS);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.v[0].close, TC_CLOSE_GRACEFUL);
+	assert_int_equal(g.v[0].closer, TC_WHO_CLIENT);
+	assert_int_equal(tc_engine_stats(w.e)->active, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(g.n, 1); /* not twice */
+	tc_engine_free(w.e);
+}
+
+/* A trailing retransmission inside the linger time belongs to the same
+ * connection; it does not open a phantom mid-stream one. */
+static void test_late_segment_within_linger(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&g, 0, 2 * NS);
+	graceful(&w, 40000, 100);
+	tx(&w, 40000, 1, TC_FIN | TC_ACK, 9001, 102, 0); /* retransmitted FIN */
+	tc_engine_finish(w.e);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(tc_engine_stats(w.e)->conns, 1);
+	tc_engine_free(w.e);
+}
+
+/* TIME_WAIT reuse: a new SYN on the 4-tuple reports the old connection at
+ * once and starts a new one. */
+static void test_new_syn_reuses_tuple(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&g, 0, 60 * NS);
+	graceful(&w, 40000, 100);
+	graceful(&w, 40000, 777777);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.id[0], 1);
+	assert_false(g.cflags[0] & TC_CONN_SUPERSEDED); /* it had closed */
+	tc_engine_finish(w.e);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.id[1], 2);
+	assert_int_equal(g.v[1].close, TC_CLOSE_GRACEFUL);
+	tc_engine_free(w.e);
+}
+
+/* A SYN retry with a new ISN on a never-answered attempt: two attempts,
+ * the first superseded and syn_only. */
+static void test_superseded_syn_only(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&g, 0, -1);
+	tx(&w, 40000, 0, TC_SYN, 100, 0, 0);
+	tx(&w, 40000, 0, TC_SYN, 100, 0, 0); /* retransmission: same attempt */
+	tx(&w, 40000, 0, TC_SYN, 5000, 0, 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.v[0].opened, TC_OPENED_SYN_ONLY);
+	assert_int_equal(g.v[0].close, TC_CLOSE_OPEN);
+	assert_true(g.cflags[0] & TC_CONN_SUPERSEDED);
+	tc_engine_finish(w.e);
+	assert_int_equal(g.n, 2);
+	tc_engine_free(w.e);
+}
+
+/* Table full: the most idle open connection goes first, flagged evicted;
+ * the count stays at the cap. */
+static void test_eviction_order(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&g, 2, -1);
+	tx(&w, 40001, 0, TC_SYN, 1, 0, 0);
+	tx(&w, 40002, 0, TC_SYN, 1, 0, 0);
+	tx(&w, 40001, 0, TC_SYN, 1, 0, 0); /* 40001 active again: 40002 is idlest */
+	tx(&w, 40003, 0, TC_SYN, 1, 0, 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.cport[0], 40002);
+	assert_true(g.cflags[0] & TC_CONN_EVICTED);
+	assert_int_equal(tc_engine_stats(w.e)->active, 2);
+	assert_int_equal(tc_engine_stats(w.e)->evicted, 1);
+	assert_int_equal(tc_engine_stats(w.e)->peak_active, 2);
+	tc_engine_finish(w.e);
+	assert_int_equal(g.n, 3);
+	tc_engine_free(w.e);
+}
+
+/* Closed connections waiting out their linger are dropped before any open
+ * one, and they are not flagged evicted: their verdict is final. */
+static void test_eviction_prefers_closed(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&g, 2, 60 * NS);
+	tx(&w, 40001, 0, TC_SYN, 1, 0, 0);
+	graceful(&w, 40002, 100);
+	tx(&w, 40003, 0, TC_SYN, 1, 0, 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.cport[0], 40002);
+	assert_false(g.cflags[0] & TC_CONN_EVICTED);
+	tc_engine_free(w.e);
+}
+
+static void test_finish_in_id_order(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	int i;
+	(void)state;
+	w.e = mk(&g, 0, -1);
+	for (i = 0; i < 20; i++)
+		tx(&w, (uint16_t)(41000 + i * 7), 0, TC_SYN, 1, 0, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(g.n, 20);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(g.id[i], (uint64_t)i + 1);
+	tc_engine_free(w.e);
+}
+
+static void test_counts_every_frame(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	uint8_t udp[28] = {0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17};
+	uint8_t junk[3] = {0x45, 0, 0};
+	const struct tc_stats *st;
+	(void)state;
+	w.e = mk(&g, 0, -1);
+	assert_int_equal(tc_engine_frame(w.e, TC_DLT_RAW, 10 * NS, 1, udp, sizeof(udp)), TC_DEC_NOT_TCP);
+	assert_int_equal(tc_engine_frame(w.e, TC_DLT_RAW, 20 * NS, 2, junk, sizeof(junk)), TC_DEC_TRUNCATED);
+	assert_int_equal(tc_engine_frame(w.e, 9999, 30 * NS, 3, udp, sizeof(udp)), TC_DEC_UNSUPPORTED_LINK);
+	w.now = 5 * NS; /* behind the newest frame: time went backwards */
+	w.frame = 3;
+	assert_int_equal(tx(&w, 40000, 0, TC_SYN, 1, 0, 0), TC_DEC_OK);
+	st = tc_engine_stats(w.e);
+	assert_int_equal(st->frames, 4);
+	assert_int_equal(st->tcp, 1);
+	assert_int_equal(st->by_status[TC_DEC_NOT_TCP], 1);
+	assert_int_equal(st->by_status[TC_DEC_TRUNCATED], 1);
+	assert_int_equal(st->by_status[TC_DEC_UNSUPPORTED_LINK], 1);
+	assert_int_equal(st->time_backwards, 1);
+	assert_int_equal(st->ts_first, 10 * NS);
+	assert_int_equal(st->ts_last, 30 * NS);
+	tc_engine_finish(w.e);
+	assert_int_equal(tc_engine_stats(w.e)->by_close[TC_CLOSE_OPEN], 1);
+	tc_engine_free(w.e);
+}
+
+/* A reset is reported linger after the RST, with the verdict tallied. */
+static void test_reset_and_refused_tallies(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	const struct tc_stats *st;
+	(void)state;
+	w.e = mk(&g, 0, 0);
+	tx(&w, 40000, 0, TC_SYN, 100, 0, 0);
+	tx(&w, 40000, 1, TC_RST | TC_ACK, 0, 101, 0);
+	tx(&w, 40001, 0, TC_SYN, 100, 0, 0); /* advances time: expiry runs */
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.v[0].close, TC_CLOSE_RESET);
+	assert_int_equal(g.v[0].opened, TC_OPENED_REFUSED);
+	st = tc_engine_stats(w.e);
+	assert_int_equal(st->refused, 1);
+	assert_int_equal(st->by_close[TC_CLOSE_RESET], 1);
+	tc_engine_free(w.e);
+}
+
+/* Memory follows what is open: many short connections one after another
+ * keep the table small. */
+static void test_memory_follows_open_connections(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	int i;
+	(void)state;
+	w.e = mk(&g, 0, 0);
+	for (i = 0; i < 5000; i++) {
+		graceful(&w, (uint16_t)(20000 + i), (uint32_t)i * 1000u);
+		g.n = 0; /* the recorder keeps only 64 */
+	}
+	assert_true(tc_engine_stats(w.e)->peak_active <= 2);
+	assert_int_equal(tc_engine_stats(w.e)->conns, 5000);
+	tc_engine_free(w.e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reported_once_after_linger),
+		cmocka_unit_test(test_late_segment_within_linger),
+		cmocka_unit_test(test_new_syn_reuses_tuple),
+		cmocka_unit_test(test_superseded_syn_only),
+		cmocka_unit_test(test_eviction_order),
+		cmocka_unit_test(test_eviction_prefers_closed),
+		cmocka_unit_test(test_finish_in_id_order),
+		cmocka_unit_test(test_counts_every_frame),
+		cmocka_unit_test(test_reset_and_refused_tallies),
+		cmocka_unit_test(test_memory_follows_open_connections),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

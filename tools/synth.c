@@ -1,0 +1,1414 @@
+/*
+ * synth.c -- tc-synth: write the test captures a real socket on this machine
+ * cannot produce (middlebox-injected and out-of-window RSTs, a capture that
+ * starts mid-stream or lost a packet, damaged files, link types other than
+ * the loopback's, ...), each with the `.expect` golden file that says what
+ * tcpclose must conclude (docs/expect-format.md).
+ *
+ *   tc-synth --list
+ *   tc-synth --out DIR [NAME...]     (no NAME: all of them)
+ *
+ * The output is byte-for-byte deterministic: fixed timestamps from
+ * 1700000000.000000000, fixed ISNs, IP IDs, TSvals and addresses, so running
+ * it again changes nothing. See captures/SYNTHESIZED.md for what each one
+ * is and why it is synthesized.
+ *
+ * Inside: a small packet builder. A `conv` is one TCP connection; it keeps
+ * each side's snd_nxt / rcv_nxt so segments are consistent, fills in TCP
+ * options (MSS/SACKOK/TS/WS on SYNs, TS after), per-side TTL, incrementing
+ * IP ID and increasing TSval, computes the IPv4 and TCP checksums and wraps
+ * the IP packet in the link layer of the capture. It also counts, per side,
+ * what the .expect counters report (packets, payload bytes, FINs, RSTs) and
+ * checks every RST against the receiver's window the way tcpclose does, so
+ * the counters in the .expect always describe the file that was written.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define T0_SEC 1700000000LL
+#define NSEC 1000000000LL
+
+/* TCP flags */
+#define F_FIN 0x01
+#define F_SYN 0x02
+#define F_RST 0x04
+#define F_PSH 0x08
+#define F_ACK 0x10
+#define F_PA (F_PSH | F_ACK)
+#define F_FA (F_FIN | F_ACK)
+
+#define MAX_CONVS 8
+#define FRAME_MAX 4096
+
+/* Link-layer AF values for DLT_NULL (host byte order). */
+#define NULL_AF_INET 2
+#define NULL_AF_INET6_DARWIN 30
+
+/* SLL packet types */
+#define SLL_HOST 0
+#define SLL_OUTGOING 4
+
+static _Noreturn void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("tc-synth: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t sum16(const uint8_t *p, size_t n, uint32_t acc)
+{
+	while (n > 1) {
+		acc += (uint32_t)p[0] << 8 | p[1];
+		p += 2;
+		n -= 2;
+	}
+	if (n)
+		acc += (uint32_t)p[0] << 8;
+	return acc;
+}
+
+static uint16_t fold(uint32_t acc)
+{
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)~acc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Capture file                                                        */
+
+struct conv;
+
+struct cap {
+	pcap_t *p;
+	pcap_dumper_t *d;
+	int dlt;
+	char path[4096];
+	int64_t own_clock;
+	int64_t *clock;      /* ns since the epoch; may be shared by two caps */
+	int64_t step_ns;     /* clock advance after each packet */
+	int counting;        /* 0: packet written but not part of the expect */
+	uint32_t frames;     /* counted frames */
+	uint32_t next_id;
+	struct conv *convs[MAX_CONVS];
+	int nconvs;
+};
+
+static void cap_open(struct cap *cap, const char *dir, const char *file, int dlt)
+{
+	memset(cap, 0, sizeof(*cap));
+	cap->dlt = dlt;
+	if ((size_t)snprintf(cap->path, sizeof(cap->path), "%s/%s", dir, file) >=
+	    sizeof(cap->path))
+		die("path too long: %s/%s", dir, file);
+	cap->p = pcap_open_dead_with_tstamp_precision(dlt, 262144,
+						      PCAP_TSTAMP_PRECISION_NANO);
+	if (!cap->p)
+		die("pcap_open_dead failed for DLT %d", dlt);
+	cap->d = pcap_dump_open(cap->p, cap->path);
+	if (!cap->d)
+		die("%s: %s", cap->path, pcap_geterr(cap->p));
+	cap->own_clock = T0_SEC * NSEC;
+	cap->clock = &cap->own_clock;
+	cap->step_ns = 50000;
+	cap->counting = 1;
+}
+
+static void cap_close(struct cap *cap)
+{
+	if (pcap_dump_flush(cap->d) != 0)
+		die("%s: write error", cap->path);
+	pcap_dump_close(cap->d);
+	pcap_close(cap->p);
+	cap->d = NULL;
+	cap->p = NULL;
+}
+
+static void wait_us(struct cap *cap, int64_t us)
+{
+	*cap->clock += us * 1000;
+}
+
+/* ------------------------------------------------------------------ */
+/* Conversation                                                        */
+
+struct side {
+	int af;
+	uint8_t addr[16];
+	uint16_t port;
+	uint8_t mac[6];
+	uint8_t ttl;
+	uint16_t ipid;       /* next IPv4 ID */
+	uint32_t flow;       /* IPv6 flow label */
+	uint32_t snd_nxt;    /* next sequence number this side sends */
+	uint32_t rcv_nxt;    /* what it has received of the peer: its ACK */
+	int held;            /* its segments are not delivered yet (crossing) */
+	uint16_t win;        /* raw window field outside SYNs */
+	uint8_t wscale;
+	uint16_t mss;
+	int scaled;          /* window scaling in effect (after the handshake) */
+	uint32_t ts_base, tsval_last;
+	/* what the peer uses to judge this side's RSTs: */
+	int ack_valid;
+	uint32_t last_ack;   /* last ACK it sent */
+	uint32_t win_bytes;  /* its advertised window, scaled */
+	/* counters for the .expect */
+	uint32_t pkts, fins, rsts;
+	uint64_t bytes;
+};
+
+struct conv {
+	struct cap *cap;
+	int af;
+	struct side s[2];    /* [0] client, [1] server */
+	int ts;              /* timestamp option in use */
+	/* link layer */
+	int nvlan;
+	uint16_t vlan_tpid[2], vlan_tci[2]; /* outermost first */
+	uint32_t null_af6;
+	uint32_t ifindex;
+	/* network layer extras */
+	const uint8_t *ip4opt;
+	size_t ip4opt_len;   /* multiple of 4, <= 40 */
+	int v6ext;           /* hop-by-hop + destination options before TCP */
+	/* bookkeeping */
+	uint32_t id;         /* order of first packet, 1-based */
+	uint32_t rst_ignored;
+	unsigned rst_accepted; /* bit 0 client, bit 1 server */
+	/* the verdict the scenario expects */
+	const char *opened, *close, *closer, *reset_by, *reset_phase;
+	const char *cstate, *sstate;
+};
+
+static void conv_init(struct conv *c, struct cap *cap, const char *caddr,
+		      uint16_t cport, const char *saddr, uint16_t sport,
+		      uint32_t cisn, uint32_t sisn)
+{
+	memset(c, 0, sizeof(*c));
+	c->cap = cap;
+	c->af = strchr(caddr, ':') ? 6 : 4;
+	const char *a[2] = {caddr, saddr};
+	uint16_t port[2] = {cport, sport};
+	uint32_t isn[2] = {cisn, sisn};
+	for (int i = 0; i < 2; i++) {
+		struct side *s = &c->s[i];
+		s->af = c->af;
+		if (inet_pton(c->af == 6 ? AF_INET6 : AF_INET, a[i], s->addr) != 1)
+			die("bad address %s", a[i]);
+		s->port = port[i];
+		/* locally administered MACs derived from the address */
+		s->mac[0] = 0x02;
+		s->mac[1] = 0x00;
+		memcpy(s->mac + 2, c->af == 6 ? s->addr + 12 : s->addr, 4);
+		s->ttl = 64;
+		s->ipid = (uint16_t)(isn[i] >> 16 ^ isn[i]);
+		s->flow = (isn[i] >> 12) & 0xfffff;
+		s->snd_nxt = isn[i];
+		s->win = i ? 509 : 502;
+		s->wscale = 7;
+		s->mss = c->af == 6 ? 1440 : 1460;
+		s->ts_base = isn[i] ^ 0x5a5a5a5a;
+	}
+	c->ts = 1;
+	c->null_af6 = NULL_AF_INET6_DARWIN;
+	c->ifindex = 2;
+	c->opened = "handshake";
+	c->close = c->closer = c->reset_by = c->reset_phase = "-";
+	c->cstate = c->sstate = "-";
+}
+
+static void conv_expect(struct conv *c, const char *opened, const char *close,
+			const char *closer, const char *reset_by,
+			const char *reset_phase, const char *cstate,
+			const char *sstate)
+{
+	c->opened = opened;
+	c->close = close;
+	c->closer = closer;
+	c->reset_by = reset_by;
+	c->reset_phase = reset_phase;
+	c->cstate = cstate;
+	c->sstate = sstate;
+}
+
+/* A segment as the scenario asks for it; emit() turns it into a frame. */
+struct seg {
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;
+	uint32_t len;        /* payload bytes */
+	int no_opts;         /* no TCP options at all */
+	int ttl;             /* -1: the side's TTL */
+	int ipid;            /* -1: the side's next IP ID (and increment it) */
+	int df;              /* IPv4 don't-fragment */
+};
+
+static void seg_init(struct seg *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->ttl = -1;
+	g->ipid = -1;
+	g->df = 1;
+}
+
+static size_t tcp_options(struct conv *c, int from, const struct seg *g,
+			  uint8_t *o)
+{
+	struct side *me = &c->s[from], *peer = &c->s[!from];
+	size_t n = 0;
+	uint32_t tsval = 0;
+
+	if (g->no_opts)
+		return 0;
+	if (c->ts) {
+		uint32_t ms = (uint32_t)((*c->cap->clock - T0_SEC * NSEC) / 1000000);
+		tsval = me->ts_base + ms;
+		if (me->tsval_last && (int32_t)(tsval - me->tsval_last) <= 0)
+			tsval = me->tsval_last + 1;
+		me->tsval_last = tsval;
+	}
+	if (g->flags & F_SYN) {
+		o[n++] = 2; o[n++] = 4; put16(o + n, me->mss); n += 2;
+		if (c->ts) {
+			o[n++] = 4; o[n++] = 2;                    /* SACK permitted */
+			o[n++] = 8; o[n++] = 10;
+			put32(o + n, tsval); n += 4;
+			put32(o + n, (g->flags & F_ACK) ? peer->tsval_last : 0); n += 4;
+		} else {
+			o[n++] = 1; o[n++] = 1; o[n++] = 4; o[n++] = 2;
+		}
+		o[n++] = 1;
+		o[n++] = 3; o[n++] = 3; o[n++] = me->wscale;
+	} else if (c->ts) {
+		o[n++] = 1; o[n++] = 1;
+		o[n++] = 8; o[n++] = 10;
+		put32(o + n, tsval); n += 4;
+		put32(o + n, peer->tsval_last); n += 4;
+	}
+	return n;
+}
+
+static void payload_fill(uint8_t *p, uint32_t len, uint32_t seq, int from)
+{
+	static const char text[] =
+		"tcpclose synthesized payload: how did this connection end? ";
+	for (uint32_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(from ? text[(seq + i) % (sizeof(text) - 1)] ^ 0x20
+				      : text[(seq + i) % (sizeof(text) - 1)]);
+}
+
+static void cap_register(struct cap *cap, struct conv *c)
+{
+	for (int i = 0; i < cap->nconvs; i++)
+		if (cap->convs[i] == c)
+			return;
+	if (cap->nconvs == MAX_CONVS)
+		die("too many connections in one capture");
+	cap->convs[cap->nconvs++] = c;
+}
+
+/* Build one frame for segment g from side `from` and write it. */
+static void emit(struct conv *c, int from, const struct seg *g)
+{
+	struct cap *cap = c->cap;
+	struct side *me = &c->s[from], *peer = &c->s[!from];
+	uint8_t tcp[FRAME_MAX], ip[FRAME_MAX], frame[FRAME_MAX];
+	size_t optlen, tcplen, iplen, flen = 0;
+
+	/* TCP header */
+	memset(tcp, 0, sizeof(tcp));
+	put16(tcp, me->port);
+	put16(tcp + 2, peer->port);
+	put32(tcp + 4, g->seq);
+	put32(tcp + 8, (g->flags & F_ACK) ? g->ack : 0);
+	optlen = tcp_options(c, from, g, tcp + 20);
+	if (optlen % 4 || optlen > 40)
+		die("internal: option length %zu", optlen);
+	tcp[12] = (uint8_t)((20 + optlen) / 4) << 4;
+	tcp[13] = g->flags;
+	put16(tcp + 14, g->win);
+	if (20 + optlen + g->len > 1600)
+		die("internal: segment too long");
+	payload_fill(tcp + 20 + optlen, g->len, g->seq, from);
+	tcplen = 20 + optlen + g->len;
+
+	/* IP header and TCP checksum */
+	uint32_t acc;
+	if (c->af == 4) {
+		size_t ihl = 20 + c->ip4opt_len;
+		memset(ip, 0, ihl);
+		ip[0] = (uint8_t)(0x40 | ihl / 4);
+		put16(ip + 2, (uint16_t)(ihl + tcplen));
+		put16(ip + 4, g->ipid >= 0 ? (uint16_t)g->ipid : me->ipid++);
+		put16(ip + 6, g->df ? 0x4000 : 0);
+		ip[8] = g->ttl >= 0 ? (uint8_t)g->ttl : me->ttl;
+		ip[9] = 6;
+		memcpy(ip + 12, me->addr, 4);
+		memcpy(ip + 16, peer->addr, 4);
+		if (c->ip4opt_len)
+			memcpy(ip + 20, c->ip4opt, c->ip4opt_len);
+		put16(ip + 10, fold(sum16(ip, ihl, 0)));
+		acc = sum16(ip + 12, 8, 0) + 6 + (uint32_t)tcplen;
+		put16(tcp + 16, fold(sum16(tcp, tcplen, acc)));
+		memcpy(ip + ihl, tcp, tcplen);
+		iplen = ihl + tcplen;
+	} else {
+		size_t ext = 0;
+		uint8_t *e = ip + 40;
+		if (c->v6ext) {
+			/* hop-by-hop, 8 bytes: PadN(4) */
+			e[0] = 60; e[1] = 0; e[2] = 1; e[3] = 4;
+			memset(e + 4, 0, 4);
+			/* destination options, 16 bytes: tunnel encapsulation
+			 * limit (type 4, len 1, 4) + PadN(9) */
+			e[8] = 6; e[9] = 1; e[10] = 4; e[11] = 1; e[12] = 4;
+			e[13] = 1; e[14] = 9;
+			memset(e + 15, 0, 9);
+			ext = 24;
+		}
+		put32(ip, 0x60000000u | me->flow);
+		put16(ip + 4, (uint16_t)(ext + tcplen));
+		ip[6] = c->v6ext ? 0 : 6;
+		ip[7] = g->ttl >= 0 ? (uint8_t)g->ttl : me->ttl;
+		memcpy(ip + 8, me->addr, 16);
+		memcpy(ip + 24, peer->addr, 16);
+		acc = sum16(ip + 8, 32, 0) + 6 + (uint32_t)tcplen;
+		put16(tcp + 16, fold(sum16(tcp, tcplen, acc)));
+		memcpy(ip + 40 + ext, tcp, tcplen);
+		iplen = 40 + ext + tcplen;
+	}
+	uint16_t ethertype = c->af == 4 ? 0x0800 : 0x86dd;
+
+	/* link layer */
+	switch (cap->dlt) {
+	case DLT_EN10MB:
+		memcpy(frame, peer->mac, 6);
+		memcpy(frame + 6, me->mac, 6);
+		flen = 12;
+		for (int i = 0; i < c->nvlan; i++) {
+			put16(frame + flen, c->vlan_tpid[i]);
+			put16(frame + flen + 2, c->vlan_tci[i]);
+			flen += 4;
+		}
+		put16(frame + flen, ethertype);
+		flen += 2;
+		break;
+	case DLT_NULL: {
+		uint32_t af = c->af == 4 ? NULL_AF_INET : c->null_af6;
+		memcpy(frame, &af, 4);    /* host byte order */
+		flen = 4;
+		break;
+	}
+	case DLT_RAW:
+		flen = 0;
+		break;
+	case DLT_LINUX_SLL:
+		/* capture taken on the client host: client's segments are
+		 * outgoing, the server's are addressed to this host */
+		put16(frame, from == 0 ? SLL_OUTGOING : SLL_HOST);
+		put16(frame + 2, 1);      /* ARPHRD_ETHER */
+		put16(frame + 4, 6);
+		memset(frame + 6, 0, 8);
+		memcpy(frame + 6, me->mac, 6);
+		put16(frame + 14, ethertype);
+		flen = 16;
+		break;
+	case DLT_LINUX_SLL2:
+		put16(frame, ethertype);
+		put16(frame + 2, 0);
+		put32(frame + 4, c->ifindex);
+		put16(frame + 8, 1);      /* ARPHRD_ETHER */
+		frame[10] = from == 0 ? SLL_OUTGOING : SLL_HOST;
+		frame[11] = 6;
+		memset(frame + 12, 0, 8);
+		memcpy(frame + 12, me->mac, 6);
+		flen = 20;
+		break;
+	default:
+		die("internal: link type %d", cap->dlt);
+	}
+	memcpy(frame + flen, ip, iplen);
+	flen += iplen;
+	/* Ethernet frames shorter than the minimum are padded on the wire
+	 * (bare RSTs): the padding is not TCP payload. */
+	if (cap->dlt == DLT_EN10MB && flen < 60) {
+		memset(frame + flen, 0, 60 - flen);
+		flen = 60;
+	}
+
+	struct pcap_pkthdr h;
+	memset(&h, 0, sizeof(h));
+	h.ts.tv_sec = (time_t)(*cap->clock / NSEC);
+	h.ts.tv_usec = (suseconds_t)(*cap->clock % NSEC); /* ns: NANO precision */
+	h.caplen = h.len = (bpf_u_int32)flen;
+	pcap_dump((u_char *)cap->d, &h, frame);
+	*cap->clock += cap->step_ns;
+
+	if (!cap->counting)
+		return;
+	/* bookkeeping for the .expect */
+	cap_register(cap, c);
+	if (!c->id)
+		c->id = ++cap->next_id;
+	cap->frames++;
+	me->pkts++;
+	me->bytes += g->len;
+	if (g->flags & F_FIN)
+		me->fins++;
+	if (g->flags & F_RST) {
+		me->rsts++;
+		/* RFC 5961 spirit: acceptable iff inside the receiver's window */
+		if (!peer->ack_valid ||
+		    (uint32_t)(g->seq - peer->last_ack) < peer->win_bytes)
+			c->rst_accepted |= 1u << from;
+		else
+			c->rst_ignored++;
+	}
+	if ((g->flags & F_ACK) && !(g->flags & F_RST)) {
+		me->ack_valid = 1;
+		me->last_ack = g->ack;
+		me->win_bytes = (uint32_t)g->win << ((g->flags & F_SYN) || !me->scaled
+							     ? 0 : me->wscale);
+	}
+}
+
+/* Send the next segment of side `from`: seq = its snd_nxt, ack = what it
+ * has received. Delivered to the peer at once unless the side is held. */
+static void tx(struct conv *c, int from, uint8_t flags, uint32_t len)
+{
+	struct side *me = &c->s[from], *peer = &c->s[!from];
+	struct seg g;
+	seg_init(&g);
+	g.seq = me->snd_nxt;
+	g.ack = me->rcv_nxt;
+	g.flags = flags;
+	g.len = len;
+	g.win = (flags & F_SYN) ? (c->af == 6 ? 64800 : 64240) : me->win;
+	emit(c, from, &g);
+	me->snd_nxt += len + ((flags & F_SYN) ? 1 : 0) + ((flags & F_FIN) ? 1 : 0);
+	if (!(flags & F_RST) && !me->held)
+		peer->rcv_nxt = me->snd_nxt;
+}
+
+/* Segments of `from` sent while held cross the peer's on the wire. */
+static void hold(struct conv *c, int from)
+{
+	c->s[from].held = 1;
+}
+
+static void release(struct conv *c, int from)
+{
+	c->s[from].held = 0;
+	c->s[!from].rcv_nxt = c->s[from].snd_nxt;
+}
+
+static void handshake(struct conv *c)
+{
+	tx(c, 0, F_SYN, 0);
+	wait_us(c->cap, 300);
+	tx(c, 1, F_SYN | F_ACK, 0);
+	wait_us(c->cap, 300);
+	c->s[0].scaled = c->s[1].scaled = 1;
+	tx(c, 0, F_ACK, 0);
+}
+
+/* Pick the connection up mid-stream: no SYN, both sides established. */
+static void midstream(struct conv *c)
+{
+	c->s[0].rcv_nxt = c->s[1].snd_nxt;
+	c->s[1].rcv_nxt = c->s[0].snd_nxt;
+	c->s[0].scaled = c->s[1].scaled = 1;
+	/* timestamps were already flowing: echo something plausible */
+	c->s[0].tsval_last = c->s[0].ts_base - 2000;
+	c->s[1].tsval_last = c->s[1].ts_base - 2000;
+}
+
+/* Request from the client, response from the server, both ACKed. */
+static void exchange(struct conv *c, uint32_t req, uint32_t resp)
+{
+	struct cap *cap = c->cap;
+	tx(c, 0, F_PA, req);
+	wait_us(cap, 200);
+	tx(c, 1, F_ACK, 0);
+	wait_us(cap, 800);
+	if (!resp)
+		return;
+	while (resp) {
+		uint32_t n = resp > 1200 ? 1200 : resp;
+		tx(c, 1, resp > n ? F_ACK : F_PA, n);
+		resp -= n;
+	}
+	wait_us(cap, 300);
+	tx(c, 0, F_ACK, 0);
+}
+
+/* FIN from `who`, ACK, FIN from the other side, final ACK. */
+static void close_graceful(struct conv *c, int who)
+{
+	struct cap *cap = c->cap;
+	tx(c, who, F_FA, 0);
+	wait_us(cap, 300);
+	tx(c, !who, F_ACK, 0);
+	wait_us(cap, 500);
+	tx(c, !who, F_FA, 0);
+	wait_us(cap, 300);
+	tx(c, who, F_ACK, 0);
+}
+
+/* Abortive close (SO_LINGER 0) by `who`: an in-window RST+ACK. */
+static void abort_rst(struct conv *c, int who)
+{
+	tx(c, who, F_RST | F_ACK, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* .expect                                                             */
+
+static const char *endpoint_str(const struct side *s, char *buf, size_t n)
+{
+	char a[INET6_ADDRSTRLEN];
+	inet_ntop(s->af == 6 ? AF_INET6 : AF_INET, s->addr, a, sizeof(a));
+	snprintf(buf, n, s->af == 6 ? "[%s]:%u" : "%s:%u", a, s->port);
+	return buf;
+}
+
+static void check_conv(const struct cap *cap, const struct conv *c)
+{
+	static const char *who[] = {"-", "client", "server", "both"};
+	const char *want_reset_by = who[c->rst_accepted & 3];
+	int reset = c->rst_accepted != 0;
+	int fins = (c->s[0].fins > 0) + (c->s[1].fins > 0);
+
+	if (strcmp(c->reset_by, want_reset_by) != 0)
+		die("%s: conn %u: reset_by=%s but the accepted RSTs say %s",
+		    cap->path, c->id, c->reset_by, want_reset_by);
+	if (reset != (strcmp(c->close, "reset") == 0) ||
+	    (!reset && fins == 2 && strcmp(c->close, "graceful") != 0) ||
+	    (!reset && fins == 1 && strcmp(c->close, "half_closed") != 0) ||
+	    (!reset && fins == 0 && strcmp(c->close, "open") != 0))
+		die("%s: conn %u: close=%s does not match the segments",
+		    cap->path, c->id, c->close);
+}
+
+/* Write DIR/NAME.expect for the capture; `error` (may be NULL) goes last. */
+static void write_expect(const struct cap *cap, const char *dir,
+			 const char *name, const char *what, const char *error)
+{
+	char path[4096], ce[80], se[80];
+	unsigned n[4] = {0, 0, 0, 0}; /* graceful half_closed reset open */
+	FILE *f;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.expect", dir, name) >=
+	    sizeof(path))
+		die("path too long");
+	f = fopen(path, "w");
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	fprintf(f, "# %s: written by tools/synth.c (tc-synth), do not edit.\n",
+		name);
+	fprintf(f, "# %s\n", what);
+	for (uint32_t id = 1; id <= cap->next_id; id++) {
+		const struct conv *c = NULL;
+		for (int i = 0; i < cap->nconvs; i++)
+			if (cap->convs[i]->id == id)
+				c = cap->convs[i];
+		if (!c)
+			die("internal: conn %u missing", id);
+		check_conv(cap, c);
+		if (!strcmp(c->close, "graceful")) n[0]++;
+		else if (!strcmp(c->close, "half_closed")) n[1]++;
+		else if (!strcmp(c->close, "reset")) n[2]++;
+		else n[3]++;
+		fprintf(f,
+			"conn client=%s server=%s opened=%s close=%s closer=%s "
+			"reset_by=%s reset_phase=%s client_state=%s server_state=%s "
+			"pkts_client=%u pkts_server=%u bytes_client=%llu "
+			"bytes_server=%llu fins_client=%u fins_server=%u "
+			"rsts_client=%u rsts_server=%u rst_ignored=%u\n",
+			endpoint_str(&c->s[0], ce, sizeof(ce)),
+			endpoint_str(&c->s[1], se, sizeof(se)), c->opened,
+			c->close, c->closer, c->reset_by, c->reset_phase,
+			c->cstate, c->sstate, c->s[0].pkts, c->s[1].pkts,
+			(unsigned long long)c->s[0].bytes,
+			(unsigned long long)c->s[1].bytes, c->s[0].fins,
+			c->s[1].fins, c->s[0].rsts, c->s[1].rsts,
+			c->rst_ignored);
+	}
+	fprintf(f,
+		"summary connections=%u graceful=%u half_closed=%u reset=%u "
+		"open=%u refused=0 packets=%u tcp_packets=%u",
+		cap->next_id, n[0], n[1], n[2], n[3], cap->frames, cap->frames);
+	if (error)
+		fprintf(f, " error=%s", error);
+	fputc('\n', f);
+	if (fclose(f) != 0)
+		die("%s: write error", path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Scenarios                                                           */
+
+#define C4 "192.0.2.10"
+#define S4 "203.0.113.5"
+#define C6 "2001:db8:1::10"
+#define S6 "2001:db8:2::5"
+
+static void sc_injected_rst(const char *dir)
+{
+	struct cap cap;
+	struct conv c;
+	struct seg g;
+
+	cap_open(&cap, dir, "synth_injected_rst.pcap", DLT_EN10MB);
+	conv_init(&c, &cap, C4, 51000, S4, 443, 0x1f2e3d4c, 0x8a7b6c5d);
+	c.s[1].ttl = 50;                   /* the server is 14 hops away */
+	handshake(&c);
+	exchange(&c, 517, 2400);
+	wait_us(&cap, 2000);
+	exchange(&c, 320, 900);
+	wait_us(&cap, 1500);
+	/* A middlebox 7 hops away forges an RST "from the server" with the
+	 * exact sequence number the client expects: TTL 57 and an IP ID out
+	 * of the server's sequence, no DF, no options, window 0. */
+	seg_init(&g);
+	g.seq = c.s[1].snd_nxt;
+	g.flags = F_RST;
+	g.win = 0;
+	g.no_opts = 1;
+	g.ttl = 57;
+	g.ipid = 0xd35f;
+	g.df = 0;
+	emit(&c, 1, &g);
+	conv_expect(&c, "handshake", "reset", "-", "server", "established",
+		    "CLOSED", "CLOSED");
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_injected_rst",
+		     "IPv4, data both ways, then an in-window RST from the server's"
+		     " address with TTL 57 (server 50) and IP ID 0xd35f: accepted.",
+		     NULL);
+}
+
+static void sc_rst_out_of_window(const char *dir)
+{
+	struct cap cap;
+	struct conv c;
+	struct seg g;
+
+	cap_open(&cap, dir, "synth_rst_out_of_window.pcap", DLT_EN10MB);
+	conv_init(&c, &cap, C4, 51001, S4, 80, 0x21436587, 0xa0b1c2d3);
+	handshake(&c);
+	exchange(&c, 210, 1800);
+	wait_us(&cap, 1000);
+	/* RST from the server's address, sequence number 0x20000000 past the
+	 * client's window (64256 bytes): must be ignored. */
+	seg_init(&g);
+	g.seq = c.s[1].snd_nxt + 0x20000000u;
+	g.ack = c.s[1].rcv_nxt;
+	g.flags = F_RST | F_ACK;
+	g.win = 0;
+	g.no_opts = 1;
+	emit(&c, 1, &g);
+	wait_us(&cap, 1000);
+	exchange(&c, 180, 600);            /* the connection lives on */
+	wait_us(&cap, 1000);
+	close_graceful(&c, 0);
+	conv_expect(&c, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "CLOSED");
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_rst_out_of_window",
+		     "an RST 0x20000000 beyond the client's window is ignored;"
+		     " the connection goes on and closes gracefully.", NULL);
+}
+
+static void sc_midstream(const char *dir)
+{
+	struct cap cap;
+	struct conv c;
+
+	cap_open(&cap, dir, "synth_midstream.pcap", DLT_EN10MB);
+	conv_init(&c, &cap, C4, 51514, S4, 443, 0x3c4d5e6f, 0x7f8e9dac);
+	c.s[0].snd_nxt += 48213;           /* well into the stream */
+	c.s[1].snd_nxt += 1203377;
+	midstream(&c);
+	/* the capture starts with the server's data */
+	tx(&c, 1, F_ACK, 1200);
+	tx(&c, 1, F_PA, 731);
+	wait_us(&cap, 300);
+	tx(&c, 0, F_ACK, 0);
+	wait_us(&cap, 5000);
+	exchange(&c, 402, 3000);
+	wait_us(&cap, 4000);
+	close_graceful(&c, 1);             /* the server closes first */
+	conv_expect(&c, "midstream", "graceful", "server", "-", "-", "CLOSED",
+		    "TIME_WAIT");
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_midstream",
+		     "no SYN: starts with server (443) data to the client (51514),"
+		     " then the server closes gracefully.", NULL);
+}
+
+static void sc_final_ack_missing(const char *dir)
+{
+	struct cap cap;
+	struct conv c;
+
+	cap_open(&cap, dir, "synth_final_ack_missing.pcap", DLT_EN10MB);
+	conv_init(&c, &cap, C4, 51002, S4, 8080, 0x0badcafe, 0x600dbeef);
+	handshake(&c);
+	exchange(&c, 99, 512);
+	wait_us(&cap, 1000);
+	tx(&c, 0, F_FA, 0);
+	wait_us(&cap, 300);
+	tx(&c, 1, F_ACK, 0);
+	wait_us(&cap, 500);
+	tx(&c, 1, F_FA, 0);
+	/* the client's final ACK was sent but is not in the capture */
+	conv_expect(&c, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "LAST_ACK");
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_final_ack_missing",
+		     "client FIN, server ACK, server FIN; the ACK of the server's"
+		     " FIN is missing from the capture.", NULL);
+}
+
+static void sc_truncated_file(const char *dir)
+{
+	struct cap cap;
+	struct conv a, b, c;
+	long cut;
+
+	cap_open(&cap, dir, "synth_truncated_file.pcap", DLT_EN10MB);
+	conv_init(&a, &cap, C4, 51010, S4, 80, 0x11111111, 0x22222222);
+	conv_init(&b, &cap, C4, 51011, S4, 80, 0x33333333, 0x44444444);
+	conv_init(&c, &cap, C4, 51012, S4, 80, 0x55555555, 0x66666666);
+	handshake(&a);
+	exchange(&a, 120, 1500);
+	close_graceful(&a, 0);
+	wait_us(&cap, 1000);
+	handshake(&b);
+	exchange(&b, 140, 0);              /* request, no answer ... */
+	abort_rst(&b, 1);                  /* ... server aborts */
+	wait_us(&cap, 1000);
+	handshake(&c);
+	exchange(&c, 160, 2400);
+	wait_us(&cap, 500);
+	tx(&c, 0, F_PA, 300);
+	wait_us(&cap, 900);
+	/* the last record: cut 20 bytes into its data, so it is not part of
+	 * what tcpclose can read */
+	cap.counting = 0;
+	if (pcap_dump_flush(cap.d) != 0)
+		die("%s: write error", cap.path);
+	cut = pcap_dump_ftell(cap.d);
+	tx(&c, 1, F_PA, 1000);
+	conv_expect(&a, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "CLOSED");
+	conv_expect(&b, "handshake", "reset", "-", "server", "established",
+		    "CLOSED", "CLOSED");
+	conv_expect(&c, "handshake", "open", "-", "-", "-", "ESTABLISHED",
+		    "ESTABLISHED");
+	cap_close(&cap);
+	if (cut < 24 || truncate(cap.path, (off_t)cut + 16 + 20) != 0)
+		die("%s: truncate: %s", cap.path, strerror(errno));
+	write_expect(&cap, dir, "synth_truncated_file",
+		     "three connections; the file ends 20 bytes into the data of"
+		     " the last packet record.", "truncated");
+}
+
+/* A graceful connection and an aborted one, for the link-type captures. */
+static void two_conns(struct cap *cap, struct conv *g, struct conv *r)
+{
+	handshake(g);
+	exchange(g, 75, 330);
+	wait_us(cap, 500);
+	close_graceful(g, 0);
+	wait_us(cap, 1000);
+	handshake(r);
+	exchange(r, 64, 0);
+	abort_rst(r, 1);
+	conv_expect(g, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "CLOSED");
+	conv_expect(r, "handshake", "reset", "-", "server", "established",
+		    "CLOSED", "CLOSED");
+}
+
+static void sc_vlan(const char *dir)
+{
+	struct cap cap;
+	struct conv g, r;
+	cap_open(&cap, dir, "synth_vlan.pcap", DLT_EN10MB);
+	conv_init(&g, &cap, C4, 52000, S4, 80, 0x01020304, 0x05060708);
+	conv_init(&r, &cap, C6, 52001, S6, 80, 0x090a0b0c, 0x0d0e0f10);
+	g.nvlan = r.nvlan = 1;
+	g.vlan_tpid[0] = r.vlan_tpid[0] = 0x8100;
+	g.vlan_tci[0] = 100;
+	r.vlan_tci[0] = 0x2000 | 200;      /* PCP 1, VID 200 */
+	two_conns(&cap, &g, &r);
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_vlan",
+		     "Ethernet 802.1Q: IPv4 graceful on VLAN 100, IPv6 reset on"
+		     " VLAN 200.", NULL);
+}
+
+static void sc_qinq(const char *dir)
+{
+	struct cap cap;
+	struct conv g, r;
+	cap_open(&cap, dir, "synth_qinq.pcap", DLT_EN10MB);
+	conv_init(&g, &cap, C4, 52010, S4, 80, 0x11223344, 0x55667788);
+	conv_init(&r, &cap, C4, 52011, S4, 80, 0x99aabbcc, 0xddeeff00);
+	struct conv *both[2] = {&g, &r};
+	for (int i = 0; i < 2; i++) {
+		both[i]->nvlan = 2;
+		both[i]->vlan_tpid[0] = 0x88a8;   /* S-tag, VLAN 300 */
+		both[i]->vlan_tci[0] = 300;
+		both[i]->vlan_tpid[1] = 0x8100;   /* C-tag */
+	}
+	g.vlan_tci[1] = 100;
+	r.vlan_tci[1] = 101;
+	two_conns(&cap, &g, &r);
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_qinq",
+		     "Ethernet 802.1ad S-tag 300 + 802.1Q C-tag 100/101: IPv4"
+		     " graceful and IPv4 reset.", NULL);
+}
+
+static void sc_sll(const char *dir)
+{
+	struct cap cap;
+	struct conv g, r;
+	cap_open(&cap, dir, "synth_sll.pcap", DLT_LINUX_SLL);
+	conv_init(&g, &cap, C4, 52020, S4, 80, 0x0a0b0c0d, 0x1a1b1c1d);
+	conv_init(&r, &cap, C6, 52021, S6, 80, 0x2a2b2c2d, 0x3a3b3c3d);
+	two_conns(&cap, &g, &r);
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_sll",
+		     "Linux cooked v1 (tcpdump -i any): IPv4 graceful, IPv6 reset.",
+		     NULL);
+}
+
+static void sc_sll2(const char *dir)
+{
+	struct cap cap;
+	struct conv g, r;
+	cap_open(&cap, dir, "synth_sll2.pcap", DLT_LINUX_SLL2);
+	conv_init(&g, &cap, C6, 52030, S6, 80, 0x4a4b4c4d, 0x5a5b5c5d);
+	conv_init(&r, &cap, C4, 52031, S4, 80, 0x6a6b6c6d, 0x7a7b7c7d);
+	r.ifindex = 3;
+	handshake(&g);
+	exchange(&g, 75, 330);
+	wait_us(&cap, 500);
+	close_graceful(&g, 0);
+	wait_us(&cap, 1000);
+	/* the client closes, the server answers its FIN with an RST */
+	handshake(&r);
+	exchange(&r, 64, 128);
+	wait_us(&cap, 500);
+	tx(&r, 0, F_FA, 0);
+	wait_us(&cap, 300);
+	abort_rst(&r, 1);
+	conv_expect(&g, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "CLOSED");
+	conv_expect(&r, "handshake", "reset", "client", "server", "closing",
+		    "CLOSED", "CLOSED");
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_sll2",
+		     "Linux cooked v2: IPv6 graceful on ifindex 2; IPv4 on"
+		     " ifindex 3 where the server answers the client's FIN with"
+		     " an RST.", NULL);
+}
+
+/* Interleave the segments of two connections: a v4 and a v6 one. */
+static void sc_raw(const char *dir)
+{
+	struct cap cap;
+	struct conv g, h, r;
+	cap_open(&cap, dir, "synth_raw.pcap", DLT_RAW);
+	conv_init(&g, &cap, C4, 52040, S4, 80, 0x8a8b8c8d, 0x9a9b9c9d);
+	conv_init(&h, &cap, C6, 52041, S6, 80, 0xaaabacad, 0xbabbbcbd);
+	conv_init(&r, &cap, C6, 52042, S6, 80, 0xcacbcccd, 0xdadbdcdd);
+	handshake(&g);
+	handshake(&h);
+	exchange(&g, 100, 200);
+	exchange(&h, 100, 1300);
+	handshake(&r);
+	tx(&g, 0, F_FA, 0);
+	tx(&h, 0, F_FA, 0);
+	tx(&g, 1, F_ACK, 0);
+	tx(&r, 0, F_PA, 50);
+	tx(&h, 1, F_ACK, 0);
+	tx(&g, 1, F_FA, 0);
+	tx(&r, 1, F_ACK, 0);
+	tx(&h, 1, F_FA, 0);
+	tx(&g, 0, F_ACK, 0);
+	tx(&h, 0, F_ACK, 0);
+	abort_rst(&r, 0);                  /* the client aborts */
+	conv_expect(&g, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "CLOSED");
+	conv_expect(&h, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "CLOSED");
+	conv_expect(&r, "handshake", "reset", "-", "client", "established",
+		    "CLOSED", "CLOSED");
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_raw",
+		     "raw IP, IPv4 and IPv6 packets interleaved: two graceful,"
+		     " one reset by the client.", NULL);
+}
+
+static void sc_null(const char *dir)
+{
+	struct cap cap;
+	struct conv g, h, r;
+	cap_open(&cap, dir, "synth_null.pcap", DLT_NULL);
+	conv_init(&g, &cap, "127.0.0.1", 52050, "127.0.0.1", 8080, 0xe0e1e2e3,
+		  0xf0f1f2f3);
+	conv_init(&h, &cap, "::1", 52051, "::1", 8080, 0x01234567, 0x89abcdef);
+	conv_init(&r, &cap, "127.0.0.1", 52052, "127.0.0.1", 8080, 0x76543210,
+		  0xfedcba98);
+	g.s[0].mss = g.s[1].mss = r.s[0].mss = r.s[1].mss = 16344;
+	h.s[0].mss = h.s[1].mss = 16324;
+	handshake(&g);
+	exchange(&g, 75, 330);
+	close_graceful(&g, 1);
+	wait_us(&cap, 1000);
+	handshake(&h);
+	exchange(&h, 75, 330);
+	close_graceful(&h, 0);
+	wait_us(&cap, 1000);
+	handshake(&r);
+	exchange(&r, 64, 0);
+	abort_rst(&r, 1);
+	conv_expect(&r, "handshake", "reset", "-", "server", "established",
+		    "CLOSED", "CLOSED");
+	conv_expect(&g, "handshake", "graceful", "server", "-", "-", "CLOSED",
+		    "TIME_WAIT");
+	conv_expect(&h, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "CLOSED");
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_null",
+		     "DLT_NULL (BSD/macOS loopback), AF 2 and AF 30 in host byte"
+		     " order: IPv4 and IPv6 graceful, IPv4 reset.", NULL);
+}
+
+static void sc_ipv6_ext(const char *dir)
+{
+	struct cap cap;
+	struct conv g, r;
+	cap_open(&cap, dir, "synth_ipv6_ext.pcap", DLT_EN10MB);
+	conv_init(&g, &cap, C6, 52060, S6, 443, 0x13579bdf, 0x2468ace0);
+	conv_init(&r, &cap, C6, 52061, S6, 443, 0x0f1e2d3c, 0x4b5a6978);
+	g.v6ext = r.v6ext = 1;
+	two_conns(&cap, &g, &r);
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_ipv6_ext",
+		     "Ethernet, IPv6 with hop-by-hop (8 B) and destination options"
+		     " (16 B) before TCP: graceful and reset.", NULL);
+}
+
+static void sc_ipv4_options(const char *dir)
+{
+	/* record route, 2 slots, one filled (11 B) + EOL: IHL 8 */
+	static const uint8_t rr[12] = {7, 11, 8, 198, 51, 100, 1, 0, 0, 0, 0, 0};
+	/* router alert: IHL 6 */
+	static const uint8_t ra[4] = {0x94, 4, 0, 0};
+	/* timestamp option filling all 40 bytes: IHL 15 */
+	static const uint8_t tso[40] = {68, 40, 5, 0};
+	struct cap cap;
+	struct conv g, r, m;
+	cap_open(&cap, dir, "synth_ipv4_options.pcap", DLT_EN10MB);
+	conv_init(&g, &cap, C4, 52070, S4, 80, 0x31415926, 0x27182818);
+	conv_init(&r, &cap, C4, 52071, S4, 80, 0x16180339, 0x14142135);
+	conv_init(&m, &cap, C4, 52072, S4, 80, 0x17320508, 0x22360679);
+	g.ip4opt = rr;
+	g.ip4opt_len = sizeof(rr);
+	r.ip4opt = ra;
+	r.ip4opt_len = sizeof(ra);
+	m.ip4opt = tso;
+	m.ip4opt_len = sizeof(tso);
+	two_conns(&cap, &g, &r);
+	wait_us(&cap, 1000);
+	handshake(&m);
+	exchange(&m, 33, 1100);
+	close_graceful(&m, 1);
+	conv_expect(&m, "handshake", "graceful", "server", "-", "-", "CLOSED",
+		    "TIME_WAIT");
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_ipv4_options",
+		     "IPv4 with options: record route (IHL 8) graceful, router"
+		     " alert (IHL 6) reset, timestamp (IHL 15) graceful.", NULL);
+}
+
+static void sc_simultaneous_close(const char *dir)
+{
+	struct cap cap;
+	struct conv c;
+	cap_open(&cap, dir, "synth_simultaneous_close.pcap", DLT_EN10MB);
+	conv_init(&c, &cap, C4, 52080, S4, 7000, 0x5eed1234, 0x5eed5678);
+	handshake(&c);
+	exchange(&c, 64, 64);
+	wait_us(&cap, 2000);
+	/* both FINs are on the wire before either is received */
+	hold(&c, 0);
+	hold(&c, 1);
+	tx(&c, 0, F_FA, 0);
+	wait_us(&cap, 20);
+	tx(&c, 1, F_FA, 0);
+	release(&c, 0);
+	release(&c, 1);
+	wait_us(&cap, 300);
+	tx(&c, 0, F_ACK, 0);
+	wait_us(&cap, 20);
+	tx(&c, 1, F_ACK, 0);
+	conv_expect(&c, "handshake", "graceful", "both", "-", "-", "TIME_WAIT",
+		    "TIME_WAIT");
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_simultaneous_close",
+		     "FIN from each side before either is acknowledged (the"
+		     " server's FIN acks only the client's data), then an ACK"
+		     " of each FIN.", NULL);
+}
+
+static void sc_fin_retransmit(const char *dir)
+{
+	struct cap cap;
+	struct conv c;
+	struct seg g;
+	cap_open(&cap, dir, "synth_fin_retransmit.pcap", DLT_EN10MB);
+	conv_init(&c, &cap, C4, 52090, S4, 80, 0x0f1f2f3f, 0x4f5f6f7f);
+	handshake(&c);
+	exchange(&c, 88, 700);
+	wait_us(&cap, 1000);
+	tx(&c, 0, F_FA, 0);
+	wait_us(&cap, 204000);             /* RTO: the FIN was lost */
+	seg_init(&g);
+	g.seq = c.s[0].snd_nxt - 1;        /* same sequence number */
+	g.ack = c.s[0].rcv_nxt;
+	g.flags = F_FA;
+	g.win = c.s[0].win;
+	emit(&c, 0, &g);
+	wait_us(&cap, 300);
+	tx(&c, 1, F_ACK, 0);
+	wait_us(&cap, 500);
+	tx(&c, 1, F_FA, 0);
+	wait_us(&cap, 300);
+	tx(&c, 0, F_ACK, 0);
+	conv_expect(&c, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "CLOSED");
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_fin_retransmit",
+		     "the client's FIN is retransmitted (same sequence number)"
+		     " before the server acknowledges it; one close.", NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* pcapng with two interfaces: two pcaps merged by mergecap            */
+
+static int find_in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	if (!path || !*path)
+		path = "/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		if (n > 0 && n + strlen(prog) + 2 < sizeof(buf)) {
+			memcpy(buf, path, n);
+			buf[n] = '/';
+			strcpy(buf + n + 1, prog);
+			if (access(buf, X_OK) == 0)
+				return 1;
+		}
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return 0;
+}
+
+static int run(char *const argv[])
+{
+	pid_t pid = fork();
+	int st;
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * mergecap's section header carries the build machine's OS (kernel release)
+ * and mergecap's version: replace it with a fixed one so the file does not
+ * depend on where it was made. Same byte order, no section length, one
+ * shb_userappl option.
+ */
+static void pcapng_fixed_shb(const char *path)
+{
+	static const char app[] = "tc-synth (tools/synth.c), merged by mergecap";
+	uint8_t *d, shb[128];
+	long n = 0;
+	size_t alen = sizeof(app) - 1, apad = (alen + 3) & ~(size_t)3, len;
+	uint32_t old, magic;
+	FILE *f = fopen(path, "rb");
+
+	if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 28 ||
+	    fseek(f, 0, SEEK_SET) != 0)
+		die("%s: cannot read back", path);
+	d = malloc((size_t)n);
+	if (!d || fread(d, 1, (size_t)n, f) != (size_t)n)
+		die("%s: cannot read back", path);
+	fclose(f);
+	memcpy(&magic, d + 8, 4);
+	if (memcmp(d, "\x0a\x0d\x0d\x0a", 4) != 0 || magic != 0x1a2b3c4du)
+		die("%s: not a host-order pcapng section", path);
+	memcpy(&old, d + 4, 4);
+	if (old < 28 || old > (uint32_t)n || old % 4)
+		die("%s: bad section header length", path);
+
+	len = 28 + 4 + apad + 4;
+	memset(shb, 0, sizeof(shb));
+	uint32_t v32 = 0x0a0d0d0a, blen = (uint32_t)len;
+	uint16_t v16;
+	memcpy(shb, &v32, 4);
+	memcpy(shb + 4, &blen, 4);
+	memcpy(shb + 8, &magic, 4);
+	v16 = 1; memcpy(shb + 12, &v16, 2);             /* major */
+	v16 = 0; memcpy(shb + 14, &v16, 2);             /* minor */
+	memset(shb + 16, 0xff, 8);                      /* section length -1 */
+	v16 = 4; memcpy(shb + 24, &v16, 2);             /* shb_userappl */
+	v16 = (uint16_t)alen; memcpy(shb + 26, &v16, 2);
+	memcpy(shb + 28, app, alen);
+	/* opt_endofopt is the 4 zero bytes after the padded string */
+	memcpy(shb + len - 4, &blen, 4);
+
+	f = fopen(path, "wb");
+	if (!f || fwrite(shb, 1, len, f) != len ||
+	    fwrite(d + old, 1, (size_t)n - old, f) != (size_t)n - old ||
+	    fclose(f) != 0)
+		die("%s: write error", path);
+	free(d);
+}
+
+static void pcapng_two_if(const char *dir, const char *name, int dlt2,
+			  const char *what)
+{
+	struct cap e, s;
+	struct conv a, b;
+	char tmpl[] = "/tmp/tc-synth.XXXXXX", out[4096];
+	int64_t clock = T0_SEC * NSEC;
+
+	if (!find_in_path("mergecap")) {
+		fprintf(stderr, "tc-synth: warning: mergecap not found "
+			"(wireshark-common): %s skipped\n", name);
+		return;
+	}
+	if (!mkdtemp(tmpl))
+		die("mkdtemp: %s", strerror(errno));
+	cap_open(&e, tmpl, "if0.pcap", DLT_EN10MB);
+	cap_open(&s, tmpl, "if1.pcap", dlt2);
+	e.clock = s.clock = &clock;        /* one clock: a total order */
+	conv_init(&a, &e, C4, 52100, S4, 80, 0x1234abcd, 0x5678ef01);
+	conv_init(&b, &s, C6, 52101, S6, 443, 0x2345bcde, 0x6789f012);
+	tx(&a, 0, F_SYN, 0);
+	tx(&b, 0, F_SYN, 0);
+	tx(&a, 1, F_SYN | F_ACK, 0);
+	tx(&b, 1, F_SYN | F_ACK, 0);
+	a.s[0].scaled = a.s[1].scaled = b.s[0].scaled = b.s[1].scaled = 1;
+	tx(&a, 0, F_ACK, 0);
+	tx(&b, 0, F_ACK, 0);
+	exchange(&a, 90, 400);
+	exchange(&b, 300, 1500);
+	close_graceful(&a, 0);
+	tx(&b, 0, F_PA, 40);
+	abort_rst(&b, 1);
+	conv_expect(&a, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "CLOSED");
+	conv_expect(&b, "handshake", "reset", "-", "server", "established",
+		    "CLOSED", "CLOSED");
+	cap_close(&e);
+	cap_close(&s);
+	if ((size_t)snprintf(out, sizeof(out), "%s/%s.pcapng", dir, name) >=
+	    sizeof(out))
+		die("path too long");
+	char *argv[] = {"mergecap", "-F", "pcapng", "-w", out, e.path, s.path,
+			NULL};
+	int rc = run(argv);
+	unlink(e.path);
+	unlink(s.path);
+	rmdir(tmpl);
+	if (rc != 0)
+		die("mergecap failed (exit %d)", rc);
+	pcapng_fixed_shb(out);
+
+	/* one expect over both: ids follow the merged (time) order */
+	struct cap all;
+	memset(&all, 0, sizeof(all));
+	snprintf(all.path, sizeof(all.path), "%s", out);
+	all.convs[all.nconvs++] = &a;
+	all.convs[all.nconvs++] = &b;
+	a.id = 1;
+	b.id = 2;
+	all.next_id = 2;
+	all.frames = e.frames + s.frames;
+	if (dlt2 == DLT_EN10MB) {
+		write_expect(&all, dir, name, what, NULL);
+		return;
+	}
+	/* libpcap stops at the second interface's description, before the
+	 * first packet: tcpclose must say why, and report nothing invented. */
+	snprintf(out, sizeof(out), "%s/%s.expect", dir, name);
+	FILE *f = fopen(out, "w");
+	if (!f)
+		die("%s: %s", out, strerror(errno));
+	fprintf(f, "# %s: written by tools/synth.c (tc-synth), do not edit.\n"
+		"# %s\n"
+		"# libpcap reads one link type per file and refuses this one at its\n"
+		"# second interface; tcpclose must say so, not guess.\n"
+		"summary connections=0 packets=0 error=only one link type per file\n",
+		name, what);
+	if (fclose(f) != 0)
+		die("%s: write error", out);
+}
+
+/* Different link types per interface: valid pcapng, read by Wireshark;
+ * libpcap's API (one pcap_datalink() per file) refuses it. */
+static void sc_pcapng_two_if(const char *dir)
+{
+	pcapng_two_if(dir, "synth_pcapng_two_if", DLT_LINUX_SLL,
+		      "pcapng, interface 0 Ethernet (IPv4 graceful), interface 1"
+		      " Linux cooked v1 (IPv6 reset), packets interleaved.");
+}
+
+/* The same with both interfaces Ethernet: what libpcap can read. */
+static void sc_pcapng_two_if_same_link(const char *dir)
+{
+	pcapng_two_if(dir, "synth_pcapng_two_if_same_link", DLT_EN10MB,
+		      "pcapng, interfaces 0 and 1 both Ethernet (IPv4 graceful"
+		      " on 0, IPv6 reset on 1), packets interleaved.");
+}
+
+
+
+/* ------------------------------------------------------------------ */
+
+struct scenario {
+	const char *name;
+	void (*fn)(const char *dir);
+	const char *what;
+};
+
+static const struct scenario scenarios[] = {
+	{"injected_rst", sc_injected_rst, "in-window RST forged by a middlebox (odd TTL and IP ID)"},
+	{"rst_out_of_window", sc_rst_out_of_window, "RST far outside the window, ignored; then graceful"},
+	{"midstream", sc_midstream, "capture starts mid-connection (no SYN), 51514 -> 443"},
+	{"final_ack_missing", sc_final_ack_missing, "graceful close whose final ACK is not captured"},
+	{"truncated_file", sc_truncated_file, "file cut off inside the last packet record"},
+	{"vlan", sc_vlan, "Ethernet with 802.1Q tags"},
+	{"qinq", sc_qinq, "Ethernet with 802.1ad + 802.1Q tags"},
+	{"sll", sc_sll, "DLT_LINUX_SLL"},
+	{"sll2", sc_sll2, "DLT_LINUX_SLL2"},
+	{"raw", sc_raw, "DLT_RAW, IPv4 and IPv6 mixed"},
+	{"null", sc_null, "DLT_NULL, host-order AF values, IPv4 and IPv6"},
+	{"ipv6_ext", sc_ipv6_ext, "IPv6 hop-by-hop + destination options"},
+	{"ipv4_options", sc_ipv4_options, "IPv4 header options (IHL 6, 8, 15)"},
+	{"pcapng_two_if", sc_pcapng_two_if, "pcapng, Ethernet + SLL interfaces (needs mergecap)"},
+	{"pcapng_two_if_same_link", sc_pcapng_two_if_same_link, "pcapng, two Ethernet interfaces (needs mergecap)"},
+	{"simultaneous_close", sc_simultaneous_close, "both FINs cross on the wire"},
+	{"fin_retransmit", sc_fin_retransmit, "FIN sent twice before its ACK"},
+};
+
+#define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
+
+static const struct scenario *lookup(const char *name)
+{
+	if (!strncmp(name, "synth_", 6))
+		name += 6;
+	for (size_t i = 0; i < NSCEN; i++)
+		if (!strcmp(scenarios[i].name, name))
+			return &scenarios[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: tc-synth --out DIR [NAME...]   write synth_NAME.pcap[ng] + .expect\n"
+	      "       tc-synth --list                 list the NAMEs\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--list")) {
+			for (size_t k = 0; k < NSCEN; k++)
+				printf("synth_%-20s %s\n", scenarios[k].name,
+				       scenarios[k].what);
+			return 0;
+		} else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+			dir = argv[++i];
+		} else if (!strncmp(argv[i], "--out=", 6)) {
+			dir = argv[i] + 6;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (argv[i][0] == '-') {
+			usage(stderr);
+			return 2;
+		} else {
+			break;
+		}
+	}
+	if (!dir) {
+		usage(stderr);
+		return 2;
+	}
+	for (int k = i; k < argc; k++)
+		if (!lookup(argv[k])) {
+			fprintf(stderr, "tc-synth: unknown capture '%s' (see --list)\n",
+				argv[k]);
+			return 2;
+		}
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		die("%s: %s", dir, strerror(errno));
+	if (i == argc)
+		for (size_t k = 0; k < NSCEN; k++)
+			scenarios[k].fn(dir);
+	else
+		for (int k = i; k < argc; k++)
+			lookup(argv[k])->fn(dir);
+	return 0;
+}
