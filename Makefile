@@ -4,6 +4,9 @@ BUILD     ?= build
 CAPTURE   ?= captures/synth_injected_rst.pcap
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
+MAKEFLAGS += --no-print-directory
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
 # CI builds with warnings as errors; a user on a newer compiler should not
 # be stopped by a warning that compiler invented.
@@ -22,7 +25,7 @@ configure: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) >/dev/null
 
 build: configure
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) | sed '/Built target/d'
 
 run: build
 	./$(BUILD)/tcpclose -r $(CAPTURE)

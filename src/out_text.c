@@ -283,9 +283,10 @@ void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *s
 			tc_time_human(st->ts_first, t1));
 	}
 	fputc('\n', o);
-	fprintf(o, "  %" PRIu64 " connections: %" PRIu64 " graceful, %" PRIu64 " half_closed, %" PRIu64
+	fprintf(o, "  %" PRIu64 " connection%s: %" PRIu64 " graceful, %" PRIu64 " half_closed, %" PRIu64
 		   " reset (%" PRIu64 " refused), %" PRIu64 " open\n",
-		st->reported, st->by_close[TC_CLOSE_GRACEFUL], st->by_close[TC_CLOSE_HALF_CLOSED],
+		st->reported, st->reported == 1 ? "" : "s", st->by_close[TC_CLOSE_GRACEFUL],
+		st->by_close[TC_CLOSE_HALF_CLOSED],
 		st->by_close[TC_CLOSE_RESET], st->refused, st->by_close[TC_CLOSE_OPEN]);
 	if (st->by_close[TC_CLOSE_GRACEFUL])
 		fprintf(o, "  graceful closes: client closed first %" PRIu64 ", server first %" PRIu64
