@@ -180,7 +180,12 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 	if (e->sender_fin && e->answered && e->peer_had_data) {
 		d->cause = TC_CAUSE_DATA_AFTER_CLOSE;
 		add_frame(d, s->frame_fin);
-		if (by == TC_SERVER && v->closer == TC_WHO_SERVER)
+		/* The race: the server closed an idle connection and the
+		 * client's next request was already on its way (it does not
+		 * acknowledge the FIN). A client that saw the FIN and wrote
+		 * anyway is a plain write-after-close. */
+		if (by == TC_SERVER && v->closer == TC_WHO_SERVER &&
+		    (c->ep[TC_CLIENT].flags & TC_EP_DATA_CROSSED_FIN))
 			d->notes |= TC_DX_KEEPALIVE_RACE;
 		return;
 	}
@@ -204,6 +209,9 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 static void diagnose_silence(const struct tc_conn *c, struct tc_diagnosis *d)
 {
 	int i;
+	/* An unanswered SYN is its own verdict (opened=syn_only). */
+	if (c->opened == TC_OPENED_SYN_ONLY)
+		return;
 	for (i = 0; i < 2; i++) {
 		const struct tc_endpoint *s = &c->ep[i], *r = &c->ep[!i];
 		if (s->retx_unanswered >= 3 || s->ka_unanswered >= 2) {

@@ -31,15 +31,17 @@ int tc_evidence_is_keepalive(const struct tc_conn *c, enum tc_role from, const s
  * TCP_NODELAY. With Nagle on, a small segment waits for the ACK of the
  * previous one; if the peer delays that ACK (40 ms on Linux, up to 200 ms
  * elsewhere), the small segment leaves right after the late ACK: a stall.
+ * So a stall is: the ACK covering the previous small segment came >= 30 ms
+ * after it, and the next small segment left within 2 ms of that ACK.
  */
-static void nagle(struct tc_conn *c, struct tc_endpoint *s, const struct tc_endpoint *r,
-		  const struct tc_pkt *p, int64_t ts)
+static void nagle(struct tc_endpoint *s, const struct tc_endpoint *r, const struct tc_pkt *p,
+		  int64_t ts)
 {
-	uint32_t mss = s->mss ? s->mss : (r->mss ? r->mss : 0);
+	uint32_t mss = s->mss ? s->mss : r->mss;
 
 	if (!mss || p->payload_len == 0 || p->payload_len >= mss || (p->flags & (TC_SYN | TC_RST)))
 		return;
-	if ((r->flags & TC_EP_ACK) && seq_lt(r->ack, p->seq) && s->ts_data_last &&
+	if ((r->flags & TC_EP_ACK) && seq_lt(r->ack, p->seq) && s->ts_small_last &&
 	    s->ts_small_last == s->ts_data_last)
 		s->small_unacked++;
 	else
@@ -47,15 +49,22 @@ static void nagle(struct tc_conn *c, struct tc_endpoint *s, const struct tc_endp
 	if (s->small_unacked > s->small_unacked_max)
 		s->small_unacked_max = s->small_unacked;
 
-	/* The previous small segment was acknowledged by the peer's last
-	 * (pure) ACK, which came late, and this one followed it at once. */
-	if (s->ts_small_last && s->ts_small_last == s->ts_data_last &&
-	    c->last_from != (uint8_t)(s - c->ep) && !c->last_data && r->ack == p->seq &&
-	    ts - r->ts_last < 2 * MS && r->ts_last - s->ts_small_last >= 30 * MS) {
+	if (s->ts_small_acked && ts - s->ts_small_acked < 2 * MS &&
+	    s->ts_small_acked - s->ts_small_last >= 30 * MS) {
 		s->nagle_stalls++;
-		s->nagle_stall_ms += (uint32_t)((r->ts_last - s->ts_small_last) / MS);
+		s->nagle_stall_ms += (uint32_t)((s->ts_small_acked - s->ts_small_last) / MS);
 	}
 	s->ts_small_last = ts;
+	s->small_end = p->seq + p->payload_len;
+	s->ts_small_acked = 0;
+}
+
+/* When does the peer first acknowledge our last small segment? */
+static void small_acked(struct tc_endpoint *r, const struct tc_pkt *p, int64_t ts)
+{
+	if ((p->flags & TC_ACK) && r->ts_small_last && !r->ts_small_acked &&
+	    !seq_lt(p->ack, r->small_end))
+		r->ts_small_acked = ts;
 }
 
 void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
@@ -108,7 +117,8 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 	/* The peer acknowledging all we sent ends any sub-MSS flight. */
 	if ((p->flags & TC_ACK) && !seq_lt(p->ack, r->snd_nxt))
 		r->small_unacked = 0;
-	nagle(c, s, r, p, ts);
+	small_acked(r, p, ts);
+	nagle(s, r, p, ts);
 
 	if ((p->flags & TC_RST) && (s->rsts == 0 || p->seq != s->rst_seq) && c->rst_distinct < 255)
 		c->rst_distinct++;
@@ -116,6 +126,11 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 		c->data_after_rst = 1;
 	if (p->payload_len > 0 && !(p->flags & TC_RST))
 		s->ts_data_last = ts;
+	/* Data sent after the peer's FIN whose ACK does not cover that FIN
+	 * left before the FIN arrived: the two crossed (the keep-alive race). */
+	if (p->payload_len > 0 && !(p->flags & TC_RST) && (r->flags & TC_EP_FIN) &&
+	    !((p->flags & TC_ACK) && !seq_lt(p->ack, r->fin_seq + 1)))
+		s->flags |= TC_EP_DATA_CROSSED_FIN;
 
 	if (have_prev) {
 		c->gap_last = ts - c->last_ts;

@@ -109,7 +109,8 @@ static void test_keepalive_race(void **state)
 	handshake_and_data(&v);
 	v.now += 5 * SEC_NS;
 	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
-	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 12, 80); /* frame 8: the request */
+	/* frame 8: the request, sent before the FIN arrived (acks only data) */
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 80);
 	p = pkt(&v, S, TC_RST, ISN_S + 12, 0, 0);                 /* stateless answer */
 	p.win = 0;
 	sendp(&v, &p);
@@ -121,6 +122,28 @@ static void test_keepalive_race(void **state)
 	assert_int_equal(d.frames[0], 8);
 	assert_int_equal(d.frames[1], 9);
 	assert_int_equal(d.frames[2], 7); /* the server's FIN */
+}
+
+/* The server closed; the client saw the FIN (acknowledged it) and wrote
+ * anyway: write-after-close, not the race. */
+static void test_write_after_seen_fin_not_race(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	struct tc_pkt p;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	seg(&v, C, TC_ACK, ISN_C + 11, ISN_S + 12, 0);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 12, 80);
+	p = pkt(&v, S, TC_RST, ISN_S + 12, 0, 0);
+	p.win = 0;
+	sendp(&v, &p);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
+	assert_false(d.notes & TC_DX_KEEPALIVE_RACE);
 }
 
 /* The client half-closed; the server wrote after it: the client's RST is
@@ -346,6 +369,22 @@ static void test_dead_peer(void **state)
 	assert_true(d.idle_ns >= 15 * SEC_NS);
 }
 
+/* SYNs into silence are syn_only, not a dead peer. */
+static void test_unanswered_syns_not_dead_peer(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	int i;
+	(void)state;
+	conv_init(&v);
+	for (i = 0; i < 6; i++)
+		seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(vd.opened, TC_OPENED_SYN_ONLY);
+	assert_int_equal(d.cause, TC_CAUSE_NONE);
+}
+
 /* Two retransmissions then an answer: not dead. */
 static void test_retransmissions_answered_not_dead(void **state)
 {
@@ -362,6 +401,68 @@ static void test_retransmissions_answered_not_dead(void **state)
 	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 51, 0);
 	diagnose(&v, &vd, &d);
 	assert_int_equal(d.cause, TC_CAUSE_NONE);
+}
+
+/* SYN with an MSS option, so "small" means something. */
+static void handshake_mss(struct conv *v)
+{
+	struct tc_pkt p = pkt(v, C, TC_SYN, ISN_C, 0, 0);
+	p.opt = TC_OPT_MSS;
+	p.mss = 1460;
+	sendp(v, &p);
+	p = pkt(v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	p.opt = TC_OPT_MSS;
+	p.mss = 1460;
+	sendp(v, &p);
+	seg(v, C, TC_ACK, ISN_C + 1, ISN_S + 1, 0);
+}
+
+/* Nagle on, delayed ACK: the second small write waits for the ACK of the
+ * first, which the peer holds 40 ms. */
+static void test_nagle_stall(void **state)
+{
+	struct conv v;
+	(void)state;
+	conv_init(&v);
+	handshake_mss(&v);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1, ISN_S + 1, 100);
+	v.now += 40 * MS_NS;
+	seg(&v, S, TC_ACK, ISN_S + 1, ISN_C + 101, 0); /* the delayed ACK */
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 101, ISN_S + 1, 100); /* 1 ms later */
+	assert_int_equal(v.c.ep[C].nagle_stalls, 1);
+	assert_in_range(v.c.ep[C].nagle_stall_ms, 40, 41);
+	assert_int_equal(v.c.ep[C].small_unacked_max, 1);
+}
+
+/* A prompt ACK and a later write: no stall. */
+static void test_no_stall_when_ack_prompt(void **state)
+{
+	struct conv v;
+	(void)state;
+	conv_init(&v);
+	handshake_mss(&v);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1, ISN_S + 1, 100);
+	seg(&v, S, TC_ACK, ISN_S + 1, ISN_C + 101, 0);
+	v.now += 40 * MS_NS;
+	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 1, ISN_C + 101, 0);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 101, ISN_S + 2, 100);
+	assert_int_equal(v.c.ep[C].nagle_stalls, 0);
+}
+
+/* TCP_NODELAY: small segments leave back to back, unacknowledged. */
+static void test_nodelay_small_in_flight(void **state)
+{
+	struct conv v;
+	(void)state;
+	conv_init(&v);
+	handshake_mss(&v);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1, ISN_S + 1, 50);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 51, ISN_S + 1, 50);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 101, ISN_S + 1, 50);
+	assert_int_equal(v.c.ep[C].small_unacked_max, 3);
+	seg(&v, S, TC_ACK, ISN_S + 1, ISN_C + 151, 0);
+	assert_int_equal(v.c.ep[C].small_unacked, 0);
+	assert_int_equal(v.c.ep[C].nagle_stalls, 0);
 }
 
 static void test_idle_timeout_match(void **state)
@@ -411,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_abortive_close_unread),
 		cmocka_unit_test(test_keepalive_race),
 		cmocka_unit_test(test_data_after_close_not_race),
+		cmocka_unit_test(test_write_after_seen_fin_not_race),
 		cmocka_unit_test(test_fin_then_rst_unknown),
 		cmocka_unit_test(test_no_connection_idle),
 		cmocka_unit_test(test_socket_rst_after_idle_is_abortive),
@@ -422,6 +524,10 @@ int main(void)
 		cmocka_unit_test(test_handshake_abort),
 		cmocka_unit_test(test_dead_peer),
 		cmocka_unit_test(test_retransmissions_answered_not_dead),
+		cmocka_unit_test(test_unanswered_syns_not_dead_peer),
+		cmocka_unit_test(test_nagle_stall),
+		cmocka_unit_test(test_no_stall_when_ack_prompt),
+		cmocka_unit_test(test_nodelay_small_in_flight),
 		cmocka_unit_test(test_idle_timeout_match),
 		cmocka_unit_test(test_names_and_explain),
 	};

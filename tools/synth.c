@@ -206,6 +206,9 @@ struct conv {
 	/* the verdict the scenario expects */
 	const char *opened, *close, *closer, *reset_by, *reset_phase;
 	const char *cstate, *sstate;
+	const char *cause;   /* the diagnosis, written only when set */
+	unsigned idle_match; /* the idle timeout it must match, 0: unchecked */
+	int race;            /* expect the keep-alive race note */
 };
 
 static void conv_init(struct conv *c, struct cap *cap, const char *caddr,
@@ -652,7 +655,7 @@ static void write_expect(const struct cap *cap, const char *dir,
 			"reset_by=%s reset_phase=%s client_state=%s server_state=%s "
 			"pkts_client=%u pkts_server=%u bytes_client=%llu "
 			"bytes_server=%llu fins_client=%u fins_server=%u "
-			"rsts_client=%u rsts_server=%u rst_ignored=%u\n",
+			"rsts_client=%u rsts_server=%u rst_ignored=%u",
 			endpoint_str(&c->s[0], ce, sizeof(ce)),
 			endpoint_str(&c->s[1], se, sizeof(se)), c->opened,
 			c->close, c->closer, c->reset_by, c->reset_phase,
@@ -661,6 +664,13 @@ static void write_expect(const struct cap *cap, const char *dir,
 			(unsigned long long)c->s[1].bytes, c->s[0].fins,
 			c->s[1].fins, c->s[0].rsts, c->s[1].rsts,
 			c->rst_ignored);
+		if (c->cause)
+			fprintf(f, " cause=%s", c->cause);
+		if (c->idle_match)
+			fprintf(f, " idle_match=%u", c->idle_match);
+		if (c->race)
+			fprintf(f, " keepalive_race=yes");
+		fputc('\n', f);
 	}
 	fprintf(f,
 		"summary connections=%u graceful=%u half_closed=%u reset=%u "
@@ -709,6 +719,7 @@ static void sc_injected_rst(const char *dir)
 	emit(&c, 1, &g);
 	conv_expect(&c, "handshake", "reset", "-", "server", "established",
 		    "CLOSED", "CLOSED");
+	c.cause = "injected";
 	cap_close(&cap);
 	write_expect(&cap, dir, "synth_injected_rst",
 		     "IPv4, data both ways, then an in-window RST from the server's"
@@ -1329,6 +1340,133 @@ struct scenario {
 	const char *what;
 };
 
+/* The kernel's answer for a segment that matches no socket: no options,
+ * window 0, IP ID 0, DF (tcp_v4_send_reset). */
+static void stateless_rst(struct conv *c, int from, uint32_t seq)
+{
+	struct seg g;
+	seg_init(&g);
+	g.seq = seq;
+	g.flags = F_RST;
+	g.win = 0;
+	g.no_opts = 1;
+	g.ipid = 0;
+	g.df = 1;
+	emit(c, from, &g);
+}
+
+/* The keep-alive race behind a load balancer: the server closes an idle
+ * keep-alive connection; the client's next request is already on its way
+ * (it does not acknowledge the FIN); the server, whose socket is gone,
+ * answers it with RST. Real sockets on one machine cannot make the two
+ * cross reliably; this is the textbook shape. */
+static void sc_keepalive_race(const char *dir)
+{
+	struct cap cap;
+	struct conv c;
+
+	cap_open(&cap, dir, "synth_keepalive_race.pcap", DLT_EN10MB);
+	conv_init(&c, &cap, C4, 52200, S4, 80, 0x3a1b2c3d, 0x4e5f6071);
+	handshake(&c);
+	exchange(&c, 210, 1800);
+	wait_us(&cap, 5000000);        /* the server's keep-alive timeout: 5 s */
+	hold(&c, 1);                   /* its FIN and the request cross */
+	tx(&c, 1, F_FA, 0);
+	wait_us(&cap, 100);
+	tx(&c, 0, F_PA, 230);          /* acknowledges the data, not the FIN */
+	wait_us(&cap, 200);
+	release(&c, 1);
+	stateless_rst(&c, 1, c.s[0].rcv_nxt - 1);
+	conv_expect(&c, "handshake", "reset", "server", "server", "closing",
+		    "CLOSED", "CLOSED");
+	c.cause = "data_after_close";
+	c.race = 1;
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_keepalive_race",
+		     "server closes an idle keep-alive connection (FIN) as the"
+		     " client's next request crosses it; the server answers the"
+		     " request with RST.", NULL);
+}
+
+/* 350 s of silence (the AWS Network Load Balancer's idle timeout), then
+ * the client speaks. Connection 1: the load balancer answers with an RST
+ * forged in the server's name (its own TTL and IP ID, no timestamps).
+ * Connection 2: the server's host, whose state expired, answers with a
+ * stateless RST of its own. Nobody waits 350 s to record a test. */
+static void sc_lb_idle_timeout(const char *dir)
+{
+	struct cap cap;
+	struct conv a, b;
+	struct seg g;
+
+	cap_open(&cap, dir, "synth_lb_idle_timeout.pcap", DLT_EN10MB);
+	conv_init(&a, &cap, C4, 52300, S4, 443, 0x11223344, 0x55667788);
+	a.s[1].ttl = 50;
+	handshake(&a);
+	exchange(&a, 300, 2000);
+	wait_us(&cap, 350000000);
+	tx(&a, 0, F_PA, 120);
+	wait_us(&cap, 150);
+	seg_init(&g);
+	g.seq = a.s[1].snd_nxt;
+	g.flags = F_RST;
+	g.win = 0;
+	g.no_opts = 1;
+	g.ttl = 62;                    /* the balancer is 2 hops away */
+	g.ipid = 0x4a21;
+	g.df = 0;
+	emit(&a, 1, &g);
+	conv_expect(&a, "handshake", "reset", "-", "server", "established",
+		    "CLOSED", "CLOSED");
+	a.cause = "injected";
+	a.idle_match = 350;
+
+	conv_init(&b, &cap, C4, 52301, S4, 443, 0x99aabbcc, 0xddeeff00);
+	b.s[1].ttl = 50;
+	handshake(&b);
+	exchange(&b, 300, 2000);
+	wait_us(&cap, 351000000);
+	tx(&b, 0, F_PA, 120);
+	wait_us(&cap, 150);
+	b.s[1].ttl = 50;
+	stateless_rst(&b, 1, b.s[1].snd_nxt);
+	conv_expect(&b, "handshake", "reset", "-", "server", "established",
+		    "CLOSED", "CLOSED");
+	b.cause = "no_connection";
+	b.idle_match = 350;
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_lb_idle_timeout",
+		     "two connections idle 350 s: the first reset by a load"
+		     " balancer in the server's name, the second by the server's"
+		     " host that forgot it.", NULL);
+}
+
+/* The client gives up during the handshake: its socket is gone when the
+ * SYN+ACK arrives (connect() timed out, or close() on a non-blocking
+ * connect), so its kernel answers the SYN+ACK with RST. The timing is the
+ * application's, not reproducible on demand here. */
+static void sc_handshake_abort(const char *dir)
+{
+	struct cap cap;
+	struct conv c;
+
+	cap_open(&cap, dir, "synth_handshake_abort.pcap", DLT_EN10MB);
+	conv_init(&c, &cap, C4, 52400, S4, 5432, 0x0badcafe, 0x0ddba11);
+	tx(&c, 0, F_SYN, 0);
+	wait_us(&cap, 900000);          /* a slow SYN+ACK */
+	tx(&c, 1, F_SYN | F_ACK, 0);
+	wait_us(&cap, 100);
+	stateless_rst(&c, 0, c.s[0].snd_nxt);
+	conv_expect(&c, "handshake", "reset", "-", "client", "handshake",
+		    "CLOSED", "CLOSED");
+	c.cause = "handshake_abort";
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_handshake_abort",
+		     "SYN, a SYN+ACK 0.9 s later, and the client's kernel answers"
+		     " it with RST: the client had given up.", NULL);
+}
+
+
 static const struct scenario scenarios[] = {
 	{"injected_rst", sc_injected_rst, "in-window RST forged by a middlebox (odd TTL and IP ID)"},
 	{"rst_out_of_window", sc_rst_out_of_window, "RST far outside the window, ignored; then graceful"},
@@ -1347,6 +1485,9 @@ static const struct scenario scenarios[] = {
 	{"pcapng_two_if_same_link", sc_pcapng_two_if_same_link, "pcapng, two Ethernet interfaces (needs mergecap)"},
 	{"simultaneous_close", sc_simultaneous_close, "both FINs cross on the wire"},
 	{"fin_retransmit", sc_fin_retransmit, "FIN sent twice before its ACK"},
+	{"keepalive_race", sc_keepalive_race, "server FIN crosses the client's next request: RST"},
+	{"lb_idle_timeout", sc_lb_idle_timeout, "RSTs after 350 s idle: a load balancer's and a server's"},
+	{"handshake_abort", sc_handshake_abort, "the client answers a late SYN+ACK with RST"},
 };
 
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -48,7 +48,9 @@ enum {
 	TC_EP_SYN_ACKED = 0x0100, /* the peer acknowledged our SYN */
 	TC_EP_DATA_AFTER_FIN = 0x0200, /* sent new data after its own FIN (bogus) */
 	TC_EP_DATA_AFTER_PEER_FIN = 0x0400, /* sent data after the peer's FIN */
-	TC_EP_WIN_UNSCALED = 0x0800 /* its last window came on a SYN: not scaled */
+	TC_EP_WIN_UNSCALED = 0x0800, /* its last window came on a SYN: not scaled */
+	TC_EP_DATA_CROSSED_FIN = 0x1000 /* sent data after the peer's FIN without
+	                                   acknowledging it: it had not seen it yet */
 };
 
 struct tc_endpoint {
@@ -86,6 +88,8 @@ struct tc_endpoint {
 	int64_t ts_ka_last;       /* time of its last keep-alive probe */
 	int64_t ts_data_last;     /* time of its last payload, 0 if none */
 	int64_t ts_small_last;    /* time of its last sub-MSS payload */
+	int64_t ts_small_acked;   /* when the peer first acknowledged it, 0 if not yet */
+	uint32_t small_end;       /* sequence number just past it */
 	int64_t ts_time_wait;     /* when it entered TIME_WAIT, 0 if never */
 	uint64_t frame_fin;       /* frame of its first FIN, 0 if none */
 	uint64_t frame_rst;       /* frame of its first accepted RST, 0 if none */
