@@ -1,7 +1,7 @@
 # Thin wrapper around CMake: the two commands a new user types are
 # `make run` and `make test`. Everything else is plumbing for them.
 BUILD     ?= build
-CAPTURE   ?= captures/synth_injected_rst.pcap
+CAPTURE   ?= captures/default.pcap
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 MAKEFLAGS += --no-print-directory
@@ -33,9 +33,12 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# Re-record the real-socket captures (root: it opens sockets and captures).
+# Re-record the real-socket captures (root: it opens sockets and captures
+# on loopback and in network namespaces it creates and removes), and
+# rewrite the synthesized ones (deterministic: git shows no change).
 captures: build
 	./$(BUILD)/tools/tc-record --all --out captures
+	./$(BUILD)/tools/tc-synth --out captures
 
 install: build
 	cmake --install $(BUILD)
