@@ -523,6 +523,18 @@ static struct tc_finding *add(struct tc_agg *a, enum tc_finding_kind k, uint64_t
 	return f;
 }
 
+/* A duration an operator reads at a glance: "42 ms", "3.5 s", "350 s". */
+static const char *dur(int64_t ns, char *buf, size_t n)
+{
+	if (ns < SEC)
+		snprintf(buf, n, "%.0f ms", (double)ns / 1e6);
+	else if (ns < 60 * SEC)
+		snprintf(buf, n, "%.1f s", (double)ns / SEC);
+	else
+		snprintf(buf, n, "%.0f s", (double)ns / SEC);
+	return buf;
+}
+
 static const char *plural(uint64_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
@@ -533,10 +545,12 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 static void service_findings(struct tc_agg *a, const struct tc_service_stats *s)
 {
 	struct tc_finding *f;
-	char nm[64];
+	char nm[64], held[32];
 	uint64_t n;
 	int i;
 	unsigned long long conns = (unsigned long long)s->conns;
+
+	dur(s->close_wait_longest_ns, held, sizeof(held));
 
 	svc_name(s, nm, sizeof(nm));
 	if ((n = s->by_cause_server[TC_CAUSE_ABORTIVE_CLOSE]) && (f = add(a, TC_FIND_ABORTIVE, n, s->conns, nm))) {
@@ -571,13 +585,11 @@ static void service_findings(struct tc_agg *a, const struct tc_service_stats *s)
 		F(f, "%llu of %llu %s to %s refused (RST to the SYN): nothing listening, or a firewall reject",
 		  (unsigned long long)n, conns, plural(s->conns, "connection", "connections"), nm);
 	if ((n = s->close_wait_server) && (f = add(a, TC_FIND_CLOSE_WAIT, n, s->conns, nm)))
-		F(f, "server %s left %llu %s in CLOSE_WAIT: the client closed, the application never called close() (held up to %.1f s)",
-		  nm, (unsigned long long)n, plural(n, "connection", "connections"),
-		  (double)s->close_wait_longest_ns / SEC);
+		F(f, "server %s left %llu %s in CLOSE_WAIT: the client closed, the application never called close() (held up to %s)",
+		  nm, (unsigned long long)n, plural(n, "connection", "connections"), held);
 	if ((n = s->close_wait_client) && (f = add(a, TC_FIND_CLOSE_WAIT, n, s->conns, nm)))
-		F(f, "clients of %s left %llu %s in CLOSE_WAIT: the server closed, the client application never called close() (held up to %.1f s)",
-		  nm, (unsigned long long)n, plural(n, "connection", "connections"),
-		  (double)s->close_wait_longest_ns / SEC);
+		F(f, "clients of %s left %llu %s in CLOSE_WAIT: the server closed, the client application never called close() (held up to %s)",
+		  nm, (unsigned long long)n, plural(n, "connection", "connections"), held);
 	if ((n = s->server_closed_first) && n * 2 > s->server_closed_first + s->client_closed_first &&
 	    (f = add(a, TC_FIND_SERVER_CLOSES_FIRST, n, s->conns, nm)))
 		F(f, "server %s closed first in %llu of %llu graceful closes, so it holds their TIME_WAIT (let clients close first, or use SO_REUSEADDR on restart)",
