@@ -196,7 +196,10 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 	if (!e->sender_fin) {
 		d->cause = TC_CAUSE_ABORTIVE_CLOSE;
 		d->data_lost = e->inflight;
-		if (e->inflight)
+		/* Bytes on the wire never acknowledged are lost; so is whatever
+		 * was queued behind a peer's zero window (not on the wire, so
+		 * its size is unknown: data_lost stays 0). */
+		if (e->inflight || e->peer_win == 0)
 			d->notes |= TC_DX_DATA_LOST;
 		if (e->unread)
 			d->notes |= TC_DX_UNREAD;
@@ -292,8 +295,10 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 		    (unsigned long long)c->frame_rst);
 		if (d->notes & TC_DX_UNREAD)
 			OUT(", or close() with unread data (the %s spoke last)", peer);
-		if (d->notes & TC_DX_DATA_LOST)
+		if ((d->notes & TC_DX_DATA_LOST) && d->data_lost)
 			OUT("; %u bytes it had sent were never acknowledged (lost)", d->data_lost);
+		else if (d->notes & TC_DX_DATA_LOST)
+			OUT("; the %s's window was closed (0): data still queued was discarded", peer);
 		break;
 	case TC_CAUSE_DATA_AFTER_CLOSE:
 		OUT("%s wrote to a closed socket: data (frame %llu) after the %s's FIN (frame %llu), answered by RST (frame %llu)",

@@ -59,6 +59,9 @@ void tc_ladder_add(struct tc_ladder *l, const struct tc_conn *c, int from, const
 	r->keepalive = (p->flags & TC_ACK) && !(p->flags & (TC_SYN | TC_FIN | TC_RST)) &&
 		       p->payload_len <= 1 && c->ep[from].ka_probes &&
 		       c->ep[from].ts_ka_last == ts_ns;
+	/* The state machine counted it as a retransmission just now. */
+	r->retx = c->ep[from].retx != l->retx_seen[from];
+	l->retx_seen[from] = c->ep[from].retx;
 	/* An RST that changed nothing was not accepted (or came after the end). */
 	r->ignored = (p->flags & TC_RST) && before[0] == r->after[0] && before[1] == r->after[1] &&
 		     !(before[0] == TC_CLOSED && before[1] == TC_CLOSED);
@@ -166,6 +169,8 @@ static void label(const struct tc_ladder *l, const struct tc_ladder_row *r, char
 		off += (size_t)snprintf(b + off, n - off, " ack %" PRIu32, ack);
 	if (r->keepalive && off < n)
 		snprintf(b + off, n - off, " keep-alive");
+	else if (r->retx && off < n)
+		snprintf(b + off, n - off, " retx");
 	else if (r->ignored && off < n)
 		snprintf(b + off, n - off, " (ignored)");
 }
@@ -215,7 +220,7 @@ static void row_line(struct out *o, const struct tc_ladder *l, const struct tc_l
 static int plain(const struct tc_ladder_row *r)
 {
 	return !(r->flags & (TC_SYN | TC_FIN | TC_RST)) && r->before[0] == r->after[0] &&
-	       r->before[1] == r->after[1] && !r->keepalive;
+	       r->before[1] == r->after[1] && !r->keepalive && !r->retx;
 }
 
 static int in_handshake(const struct tc_ladder_row *r)

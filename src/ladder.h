@@ -34,6 +34,7 @@ struct tc_ladder_row {
 	uint8_t before[2], after[2];
 	uint8_t keepalive;
 	uint8_t ignored;          /* an RST that failed the acceptability check */
+	uint8_t retx;             /* repeats sequence space already sent */
 };
 
 struct tc_ladder {
@@ -44,6 +45,7 @@ struct tc_ladder {
 	uint64_t ntail;           /* rows ever put in the tail ring */
 	uint32_t isn[2];          /* for relative sequence numbers */
 	uint8_t isn_known[2];
+	uint32_t retx_seen[2];    /* each side's retransmission count so far */
 };
 
 void tc_ladder_init(struct tc_ladder *l, uint64_t conn_id);
