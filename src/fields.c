@@ -83,6 +83,7 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const char *ke
 	if (IS("retx_client")) return U(cl->retx);
 	if (IS("retx_server")) return U(sv->retx);
 	if (IS("rst_ignored")) return U(c->rst_ignored);
+	if (IS("challenge_acks")) return U(c->challenge_acks);
 	if (IS("simultaneous")) return S((c->cflags & TC_CONN_SIMULTANEOUS) ? "yes" : "no");
 	if (IS("first_ts")) return S(tc_ts_str(c->first_ts, t));
 	if (IS("last_ts")) return S(tc_ts_str(c->last_ts, t));

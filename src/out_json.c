@@ -161,9 +161,9 @@ void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 		",\"fins\":{\"client\":%" PRIu32 ",\"server\":%" PRIu32 "}"
 		",\"rsts\":{\"client\":%" PRIu32 ",\"server\":%" PRIu32 "}"
 		",\"retransmits\":{\"client\":%" PRIu32 ",\"server\":%" PRIu32 "}"
-		",\"rst_ignored\":%" PRIu32 ",\"simultaneous\":%s,\"superseded\":%s,\"evicted\":%s",
+		",\"rst_ignored\":%" PRIu32 ",\"challenge_acks\":%u,\"simultaneous\":%s,\"superseded\":%s,\"evicted\":%s",
 		cl->pkts, sv->pkts, cl->bytes, sv->bytes, cl->fins, sv->fins, cl->rsts, sv->rsts,
-		cl->retx, sv->retx, c->rst_ignored,
+		cl->retx, sv->retx, c->rst_ignored, c->challenge_acks,
 		(c->cflags & TC_CONN_SIMULTANEOUS) ? "true" : "false",
 		(c->cflags & TC_CONN_SUPERSEDED) ? "true" : "false",
 		(c->cflags & TC_CONN_EVICTED) ? "true" : "false");

@@ -179,7 +179,7 @@ void tc_text_conn(struct tc_text *t, const struct tc_conn *c, const struct tc_ve
 		tc_state_name((enum tc_state)c->ep[0].state), tc_state_name((enum tc_state)c->ep[1].state),
 		c->ep[0].pkts, c->ep[1].pkts, c->ep[0].bytes, c->ep[1].bytes,
 		c->history[0] ? c->history : "-",
-		c->rst_ignored ? "  (RSTs ignored: out of window)" : "");
+		c->rst_ignored ? "  (RSTs not accepted: out of window or challenge-ACKed)" : "");
 }
 
 static const char *const section_title[TC_CLOSE__COUNT] = {

@@ -376,6 +376,20 @@ static void on_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 		c->rst_ignored++;
 		return;
 	}
+	/* RFC 5961 3.2: an RST in the window but not exact draws a challenge
+	 * ACK and does not reset. We cannot see the receiver's rcv_nxt, only
+	 * its last ACK, so the RST stands until the receiver proves it alive. */
+	if (chk == TC_RST_IN_WINDOW) {
+		c->cflags |= TC_CONN_RST_TENTATIVE;
+		c->undo.from = (uint8_t)from;
+		c->undo.reset_by = c->reset_by;
+		c->undo.reset_phase = c->reset_phase;
+		c->undo.state[0] = c->ep[0].state;
+		c->undo.state[1] = c->ep[1].state;
+		c->undo.sender_flags = s->flags;
+		c->undo.frame_rst = c->frame_rst;
+		c->undo.sender_frame_rst = s->frame_rst;
+	}
 	if (c->reset_by == TC_WHO_NONE) {
 		c->reset_phase = (uint8_t)phase_now(c);
 		c->frame_rst = frame;
@@ -469,6 +483,35 @@ static void on_fin(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	set_state(r, TC_EV_RECV_FIN);
 }
 
+/*
+ * The first segment from the receiver of a tentative RST settles it: a
+ * further RST confirms the reset; anything else (a challenge ACK, data)
+ * shows the receiver kept the connection, so the RST is undone and
+ * counted as not accepted.
+ */
+static void settle_tentative_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
+{
+	struct tc_endpoint *sender = &c->ep[c->undo.from];
+
+	if (from == (enum tc_role)c->undo.from)
+		return;
+	c->cflags &= (uint8_t)~TC_CONN_RST_TENTATIVE;
+	if (p->flags & TC_RST)
+		return;
+	c->reset_by = c->undo.reset_by;
+	c->reset_phase = c->undo.reset_phase;
+	c->ep[0].state = c->undo.state[0];
+	c->ep[1].state = c->undo.state[1];
+	sender->flags = c->undo.sender_flags;
+	c->frame_rst = c->undo.frame_rst;
+	sender->frame_rst = c->undo.sender_frame_rst;
+	if (c->reset_by == TC_WHO_NONE)
+		c->cflags &= (uint8_t)~TC_CONN_DONE;
+	c->rst_ignored++;
+	if (c->challenge_acks < 255)
+		c->challenge_acks++;
+}
+
 /* Bookkeeping that does not depend on state: counters and IP-level facts. */
 static int account(struct tc_conn *c, struct tc_endpoint *s, const struct tc_pkt *p,
 		   int64_t ts_ns, uint64_t frame)
@@ -535,6 +578,9 @@ void tc_sm_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	struct tc_endpoint *s = &c->ep[from];
 	struct tc_ev_snapshot snap;
 	int retx, i;
+
+	if (c->cflags & TC_CONN_RST_TENTATIVE)
+		settle_tentative_rst(c, from, p);
 
 	tc_evidence_before(c, from, p, ts_ns, &snap);
 	retx = account(c, s, p, ts_ns, frame);

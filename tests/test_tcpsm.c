@@ -320,6 +320,47 @@ static void test_rst_out_of_window_ignored(void **state)
 	assert_false(v.c.cflags & TC_CONN_DONE);
 }
 
+/* RFC 5961: an RST in the window but not exact draws a challenge ACK; the
+ * receiver carrying on undoes the reset, and it counts as not accepted. */
+static void test_rst_undone_by_challenge_ack(void **state)
+{
+	struct conv v;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_RST, ISN_C + 11 + 500, 0, 0); /* in window, not exact */
+	assert_int_equal(v.c.reset_by, TC_WHO_CLIENT);
+	assert_true(v.c.cflags & TC_CONN_RST_TENTATIVE);
+	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 11, 0); /* the challenge ACK */
+	assert_int_equal(v.c.reset_by, TC_WHO_NONE);
+	assert_int_equal(v.c.reset_phase, TC_PHASE_NONE);
+	assert_int_equal(v.c.frame_rst, 0);
+	assert_int_equal(ST(&v, C), TC_ESTABLISHED);
+	assert_int_equal(ST(&v, S), TC_ESTABLISHED);
+	assert_int_equal(v.c.rst_ignored, 1);
+	assert_int_equal(v.c.challenge_acks, 1);
+	assert_false(v.c.cflags & (TC_CONN_DONE | TC_CONN_RST_TENTATIVE));
+	/* and the connection can still close normally */
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	assert_int_equal(ST(&v, C), TC_FIN_WAIT_1);
+}
+
+/* Nothing more from the receiver, or its own RST: the reset stands. */
+static void test_rst_in_window_stands(void **state)
+{
+	struct conv v;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_RST, ISN_C + 11 + 500, 0, 0);
+	seg(&v, C, TC_ACK, ISN_C + 11, ISN_S + 11, 0); /* the sender again: undecided */
+	assert_true(v.c.cflags & TC_CONN_RST_TENTATIVE);
+	seg(&v, S, TC_RST, ISN_S + 11, 0, 0);
+	assert_int_equal(v.c.reset_by, TC_WHO_BOTH);
+	assert_int_equal(v.c.rst_ignored, 0);
+	assert_int_equal(ST(&v, S), TC_CLOSED);
+}
+
 /* Connect to a closed port: SYN, RST+ACK acknowledging the SYN. */
 static void test_refused(void **state)
 {
@@ -540,6 +581,8 @@ int main(void)
 		cmocka_unit_test(test_rst_window_scaled_and_wrapping),
 		cmocka_unit_test(test_rst_window_of_syn_unscaled),
 		cmocka_unit_test(test_rst_out_of_window_ignored),
+		cmocka_unit_test(test_rst_undone_by_challenge_ack),
+		cmocka_unit_test(test_rst_in_window_stands),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_rst_to_syn_needs_right_ack),
 		cmocka_unit_test(test_client_aborts_handshake),

@@ -139,8 +139,10 @@ enum {
 	TC_CONN_EVICTED = 0x08,       /* dropped from the table to respect --max-conns */
 	TC_CONN_DONE = 0x10,          /* closed: FIN both ways acknowledged, or RST */
 	TC_CONN_SYNACK_SEEN = 0x20,   /* the server answered the SYN */
-	TC_CONN_TW_REUSE = 0x40       /* opened while the previous connection on
+	TC_CONN_TW_REUSE = 0x40,      /* opened while the previous connection on
 	                                 this 4-tuple was still in TIME_WAIT */
+	TC_CONN_RST_TENTATIVE = 0x80  /* last RST was in window but not exact: it
+	                                 stands unless the receiver carries on */
 };
 
 #define TC_HISTORY_MAX 31
@@ -200,6 +202,12 @@ struct tc_conn {
 	int64_t tw_reuse_gap;     /* TC_CONN_TW_REUSE: time since the old close */
 	uint8_t rst_distinct;     /* RSTs with distinct sequence numbers (saturating) */
 	uint8_t last_from;        /* role that sent the latest segment */
+	uint8_t challenge_acks;   /* RSTs undone by the receiver carrying on (RFC 5961) */
+	struct {                  /* what a tentative RST changed, to undo it */
+		uint8_t from, reset_by, reset_phase, state[2];
+		uint16_t sender_flags;
+		uint64_t frame_rst, sender_frame_rst;
+	} undo;
 	uint8_t last_data;        /* the latest segment carried payload */
 	uint8_t data_after_rst;   /* the RST's sender sent payload after it */
 	struct tc_rst_evidence rst;
