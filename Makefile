@@ -14,7 +14,7 @@ ifeq ($(CI),true)
 CMAKE_ARGS += -DTC_WERROR=ON
 endif
 
-.PHONY: all deps configure build run test captures clean install
+.PHONY: all deps configure build run test test-asan test-valgrind captures clean install
 
 all: build
 
@@ -32,6 +32,17 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite again, built with AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	@cmake -S . -B $(BUILD)-asan -DTC_SANITIZE=ON -DTC_BENCH=OFF $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD)-asan -j $(JOBS) | sed '/Built target/d'
+	cd $(BUILD)-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+# Unit and golden tests under valgrind memcheck (invalid accesses, leaks).
+test-valgrind: build
+	cd $(BUILD) && ctest -T memcheck -L 'unit|golden' -j $(JOBS) --output-on-failure
 
 # Re-record the real-socket captures (root: it opens sockets and captures
 # on loopback and in network namespaces it creates and removes), and

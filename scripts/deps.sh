@@ -4,8 +4,8 @@
 # command and fails, so `make` never half-builds on a missing header.
 set -u
 PKGS="cmake gcc make pkg-config libpcap-dev libncurses-dev libcmocka-dev"
-# Optional: used by tests when present (tshark cross-check, live-view test).
-OPT_PKGS="tmux tcpdump"
+# Optional: used by tests when present (live-view test, valgrind step).
+OPT_PKGS="tmux tcpdump valgrind"
 
 missing=""
 for p in $PKGS $OPT_PKGS; do
