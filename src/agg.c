@@ -673,7 +673,8 @@ const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)
 	if (a->rst_ignored && (f = add(a, TC_FIND_RST_IGNORED, a->rst_ignored, 0, "")))
 		F(f, "%llu %s ignored: sequence number outside the receiver's window (stale, or a blind injection attempt)",
 		  (unsigned long long)a->rst_ignored, plural(a->rst_ignored, "RST", "RSTs"));
-	qsort(a->find, a->nfind, sizeof(*a->find), by_severity);
+	if (a->nfind) /* qsort(NULL, 0, ...) is undefined */
+		qsort(a->find, a->nfind, sizeof(*a->find), by_severity);
 	*n = a->nfind;
 	return a->find;
 }
