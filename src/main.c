@@ -2,12 +2,17 @@
  * main.c -- the tcpclose command line.
  *
  * Thin by design: parse options, open the input (source.c), feed frames to
- * the engine, route finished connections to the chosen writer. All analysis
- * lives in the core library; nothing here knows TCP.
+ * the engine, route finished connections to the chosen writer, and with -w
+ * extract packets (extract.c). All analysis lives in the core library;
+ * nothing here knows TCP.
  *
- * Exit status: 0 success; 1 usage error or input that cannot be read at
- * all; 2 input damaged part-way (a report of what was read was produced);
- * 3 --expect found mismatches.
+ * The command line is tcpdump's where tcpdump has the option (-r, -i, -c,
+ * -n, -w, -Z, -q, a trailing BPF expression), long options for the rest;
+ * messages are tcpdump's shape: "tcpclose: FILE: reason".
+ *
+ * Exit status: 0 success; 1 usage error, input that cannot be read at all,
+ * or output that cannot be written; 2 input damaged part-way (a report of
+ * what was read was produced); 3 --expect found mismatches.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,19 +23,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "expect.h"
+#include "extract.h"
 #include "ladder.h"
+#include "out_tab.h"
 #include "output.h"
+#include "progress.h"
+#include "select.h"
 #include "source.h"
 
 #ifndef TC_VERSION
 #define TC_VERSION "0.0.0"
 #endif
 
-enum format { FMT_TEXT, FMT_JSON };
+enum format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_ZEEK };
 
 struct opts {
 	char **files;
@@ -39,9 +49,16 @@ struct opts {
 	uint64_t count;          /* -c: 0 = all */
 	enum format fmt;
 	int verbose;
+	int quiet;               /* -q: no progress line */
 	int color;               /* -1 auto */
 	const char *expect;
 	const char *outfile;
+	const char *wfile;       /* -w */
+	const char *iface;       /* -i: live capture */
+	const char *user;        /* -Z: user to run as once a live capture is open */
+	struct tc_select sel;    /* --only, --port, --host: what the report shows */
+	struct tc_select wsel;   /* what -w writes: sel, words from --write-matching */
+	int have_wmatch;
 	struct tc_engine_opts eng;
 	struct tc_agg_opts agg;
 	const char *ladder;       /* --ladder SELECTOR */
@@ -60,48 +77,63 @@ struct ladders {
 	uint64_t more;            /* matching connections beyond MAX_LADDERS */
 };
 
+/* Everything a run holds, so that stop() lets go of it on every path. */
 struct run {
 	struct opts *o;
+	struct tc_source *src;
+	struct tc_engine *eng;
+	struct tc_dump *dump;     /* -w */
+	struct tc_progress *prog_line;
+	int first_dlt;            /* link type of the first frame, for an empty -w */
+	int dump_failed;          /* the one-pass copy stopped: dump_err says why */
+	char dump_err[TC_ERRBUF];
 	FILE *out;
 	struct tc_text *text;
+	/* Text with a selection (see text_with_selection): `text` writes the
+	 * selected connections to text_sel, `text_all` counts them all. */
+	struct tc_text *text_all;
+	FILE *text_sel, *text_hdr;
+	struct tc_zeek *zeek;
 	struct tc_expect *expect;
 	struct tc_agg *agg;
 	struct ladders *lad;
+	struct tc_extract *ext;   /* -w with a selection: pass 1 records */
+	int ext_oom;
+	uint64_t shown;           /* connections the report showed */
 };
 
 static const char *prog = "tcpclose";
 
+/*
+ * One screen (24 lines of 80 columns): the options and a pointer to the
+ * manual, where the formats, the verdicts and the examples are.
+ */
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s -r FILE [-r FILE ...] [options] [BPF expression]\n"
-		"Report how every TCP connection in a capture ended, who ended it, and why.\n"
-		"\n"
-		"  -r FILE            read a pcap/pcapng file (\"-\" = stdin); repeat for rotated\n"
-		"                     files: they are merged in time order\n"
-		"  -c N               stop after N packets\n"
-		"  -o FILE            write the report to FILE instead of stdout\n"
-		"  -v                 list every connection, graceful ones included\n"
-		"  --format FMT       text (default) or json (JSON Lines, one record per\n"
-		"                     connection as it finishes, then a summary record)\n"
-		"  --expect FILE      check the verdicts against a .expect file; exit 3 if\n"
-		"                     they differ (captures as regression tests)\n"
-		"  --max-conns N      track at most N connections at once (default %u);\n"
-		"                     the most idle are reported and dropped first\n"
-		"  --linger SECONDS   report a closed connection this long after its close,\n"
-		"                     so late retransmissions still count (default %d)\n"
-		"  --time-wait S      TIME_WAIT length for the accounting (default 60, Linux)\n"
-		"  --ephemeral-ports LO-HI|N  client port range to compare TIME_WAIT peaks\n"
-		"                     with (default 32768-60999, Linux)\n"
-		"  --ladder SEL       draw the close sequence of connection SEL (an id from the\n"
-		"                     report, or ADDR:PORT-ADDR:PORT) as a ladder diagram\n"
-		"  --ladder-all       ... with every segment (handshake and data not compressed)\n"
-		"  --color[=WHEN]     colour the text report: auto, always, never (NO_COLOR)\n"
-		"  -h, --help         this help\n"
-		"  --version          versions of tcpclose and libpcap\n"
-		"\n"
-		"Exit status: 0 ok, 1 usage or unreadable input, 2 input damaged part-way\n"
-		"(the report covers what was read), 3 --expect mismatch.\n",
+		"Usage: %s [-nNqv] [-c N] [-o FILE] [-w FILE] -r FILE ... [BPF expression]\n"
+		"How every TCP connection in a capture ended, who ended it, and why.\n"
+		"  -r FILE        read a pcap/pcapng file (- = stdin); repeat for rotated files\n"
+		"  -i IFACE       capture live on IFACE (-Z USER: run as USER once it is open)\n"
+		"  -c N           stop after N packets     -n, -N  (names are never resolved)\n"
+		"  -o FILE        write the report to FILE -v      list every connection\n"
+		"  -q             no progress line on stderr\n"
+		"  --format FMT   text (default), json (JSON Lines), csv, zeek (Zeek conn.log)\n"
+		"  --only LIST    show only these verdicts or causes, e.g. reset,half_closed\n"
+		"  --port N[,N]   show only connections on these ports (either end)\n"
+		"  --host A[/LEN] show only connections with these addresses (either end)\n"
+		"  -w FILE        write the packets of the connections shown to a pcap file\n"
+		"  --write-matching LIST  ... of these verdicts or causes instead (as --only)\n"
+		"  --expect FILE  check the verdicts against a .expect file (exit 3 if not)\n"
+		"  --max-conns N  track at most N connections at once (default %u)\n"
+		"  --linger S     report a closed connection S s after its close (default %d)\n"
+		"  --time-wait S  TIME_WAIT length for the accounting (default 60)\n"
+		"  --ephemeral-ports LO-HI|N  client port range (default 32768-60999)\n"
+		"  --ladder SEL   draw connection SEL (id or A:P-B:P); --ladder-all: all of it\n"
+		"  --color[=WHEN] auto (default), always, never; NO_COLOR is honoured\n"
+		"  -h, --help     this help                --version  tcpclose, libpcap versions\n"
+		"Exit: 0 ok, 1 usage or unreadable input, 2 input damaged part-way, 3 --expect\n"
+		"mismatch. Verdicts, causes, formats and examples: man tcpclose\n",
 		prog, TC_DEFAULT_MAX_CONNS, (int)(TC_DEFAULT_LINGER_NS / 1000000000LL));
 }
 
@@ -144,12 +176,27 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+/* --only / --write-matching / --port / --host: a list, or a usage error. */
+static void select_arg(int (*add)(struct tc_select *, const char *, char *, size_t),
+		       struct tc_select *s, const char *opt, const char *arg)
+{
+	char err[512], msg[600];
+	if (add(s, arg, err, sizeof(err)) != 0) {
+		snprintf(msg, sizeof(msg), "%s: %s", opt, err);
+		die_usage(msg, NULL);
+	}
+}
+
 static void parse(struct opts *o, int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_EXPECT, O_MAXCONNS, O_LINGER, O_COLOR, O_VERSION, O_TIMEWAIT,
-	       O_EPHEMERAL, O_LADDER, O_LADDER_ALL };
+	       O_EPHEMERAL, O_LADDER, O_LADDER_ALL, O_ONLY, O_PORT, O_HOST, O_WMATCH };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
+		{"only", required_argument, NULL, O_ONLY},
+		{"port", required_argument, NULL, O_PORT},
+		{"host", required_argument, NULL, O_HOST},
+		{"write-matching", required_argument, NULL, O_WMATCH},
 		{"expect", required_argument, NULL, O_EXPECT},
 		{"max-conns", required_argument, NULL, O_MAXCONNS},
 		{"linger", required_argument, NULL, O_LINGER},
@@ -163,6 +210,7 @@ static void parse(struct opts *o, int argc, char **argv)
 		{"ladder-all", no_argument, NULL, O_LADDER_ALL},
 		{NULL, 0, NULL, 0},
 	};
+	struct tc_select wwords = {0};
 	int ch;
 
 	o->color = -1;
@@ -171,17 +219,33 @@ static void parse(struct opts *o, int argc, char **argv)
 	if (!o->files)
 		exit(1);
 	/* "+" stops at the first non-option: the BPF expression follows. */
-	while ((ch = getopt_long(argc, argv, "+r:c:o:vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+r:i:c:nNo:qvw:Z:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o->files[o->nfiles++] = optarg; break;
+		case 'i': o->iface = optarg; break;
 		case 'c': o->count = parse_u64(optarg, "invalid packet count"); break;
+		case 'n': /* tcpdump's "don't resolve": tcpclose never resolves */
+		case 'N': /* tcpdump's "no domain part": no names, nothing to strip */
+			break;
 		case 'o': o->outfile = optarg; break;
+		case 'q': o->quiet = 1; break;
 		case 'v': o->verbose = 1; break;
+		case 'w': o->wfile = optarg; break;
+		case 'Z': o->user = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case O_FORMAT:
 			if (!strcmp(optarg, "text")) o->fmt = FMT_TEXT;
 			else if (!strcmp(optarg, "json")) o->fmt = FMT_JSON;
-			else die_usage("unknown format (text, json)", optarg);
+			else if (!strcmp(optarg, "csv")) o->fmt = FMT_CSV;
+			else if (!strcmp(optarg, "zeek")) o->fmt = FMT_ZEEK;
+			else die_usage("unknown format (text, json, csv, zeek)", optarg);
+			break;
+		case O_ONLY: select_arg(tc_select_words, &o->sel, "--only", optarg); break;
+		case O_PORT: select_arg(tc_select_ports, &o->sel, "--port", optarg); break;
+		case O_HOST: select_arg(tc_select_hosts, &o->sel, "--host", optarg); break;
+		case O_WMATCH:
+			select_arg(tc_select_words, &wwords, "--write-matching", optarg);
+			o->have_wmatch = 1;
 			break;
 		case O_EXPECT: o->expect = optarg; break;
 		case O_MAXCONNS: {
@@ -238,8 +302,65 @@ static void parse(struct opts *o, int argc, char **argv)
 		}
 	}
 	o->filter = join_args(argc - optind, argv + optind);
-	if (o->nfiles == 0)
+
+	/* -w writes what the report shows, unless --write-matching says
+	 * which verdicts; --port and --host narrow both. */
+	o->wsel = o->sel;
+	if (o->have_wmatch) {
+		o->wsel.close_mask = wwords.close_mask;
+		o->wsel.cause_mask = wwords.cause_mask;
+	}
+}
+
+/* Same file? (-o or -w naming an input would destroy it before pass 2.) */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return strcmp(a, "-") && strcmp(b, "-") && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Combinations that cannot work, refused before anything is read. */
+static void check(const struct opts *o)
+{
+	int i;
+
+	if (o->iface && o->nfiles)
+		die_usage("-i and -r cannot be combined", NULL);
+	if (o->nfiles == 0 && !o->iface)
 		die_usage("no input: give a capture file with -r FILE", NULL);
+	if ((o->expect || o->ladder) && (tc_select_active(&o->sel) || o->wfile))
+		die_usage("--only, --port, --host and -w do not apply to --expect or --ladder", NULL);
+	if (o->expect && o->ladder)
+		die_usage("--expect and --ladder cannot be combined", NULL);
+	if (o->have_wmatch && !o->wfile)
+		die_usage("--write-matching needs -w FILE", NULL);
+	if (o->wfile && !strcmp(o->wfile, "-") && (!o->outfile || !strcmp(o->outfile, "-")))
+		die_usage("-w - writes packets to stdout: send the report elsewhere with -o FILE", NULL);
+	if (o->wfile && o->outfile && strcmp(o->wfile, "-") &&
+	    (!strcmp(o->wfile, o->outfile) || same_file(o->wfile, o->outfile)))
+		die_usage("-o and -w name the same file", o->wfile);
+	for (i = 0; i < o->nfiles; i++) {
+		if (o->wfile && same_file(o->wfile, o->files[i]))
+			die_usage("-w would overwrite an input file", o->wfile);
+		if (o->outfile && same_file(o->outfile, o->files[i]))
+			die_usage("-o would overwrite an input file", o->outfile);
+		/* Pass 2 of -w re-reads the input: a pipe cannot be read twice. */
+		if (o->wfile && tc_select_active(&o->wsel) && !strcmp(o->files[i], "-"))
+			die_usage("-w with --only, --port, --host or --write-matching reads the input "
+				  "twice; standard input cannot be re-read: save it to a file first",
+				  NULL);
+	}
+}
+
+/*
+ * Live capture: src/live.c and src/tui.c implement it (-i, -Z, the live
+ * view); they plug in here. Until they do, say so rather than pretend.
+ */
+static int run_live(const struct opts *o)
+{
+	fprintf(stderr, "%s: -i %s: live capture is not built into this tcpclose\n", prog, o->iface);
+	return 1;
 }
 
 static void on_segment(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
@@ -292,6 +413,7 @@ static void put_line(const char *s, void *arg)
 static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *arg)
 {
 	struct run *r = arg;
+	struct opts *o = r->o;
 	struct tc_diagnosis d;
 
 	if (r->lad) {
@@ -304,11 +426,21 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *a
 		return;
 	}
 	tc_diagnose(c, v, &d);
+	/* Findings and summaries are over every connection, shown or not. */
 	tc_agg_conn(r->agg, c, v, &d);
-	if (r->o->fmt == FMT_JSON)
-		tc_json_conn(r->out, c, v, &d);
-	else
-		tc_text_conn(r->text, c, v, &d);
+	if (r->text_all)
+		tc_text_conn(r->text_all, c, v, &d);
+	if (r->ext && tc_select_match(&o->wsel, c, v, &d) && tc_extract_add(r->ext, c) != 0)
+		r->ext_oom = 1;
+	if (!tc_select_match(&o->sel, c, v, &d))
+		return;
+	r->shown++;
+	switch (o->fmt) {
+	case FMT_JSON: tc_json_conn(r->out, c, v, &d); break;
+	case FMT_CSV: tc_csv_conn(r->out, c, v, &d); break;
+	case FMT_ZEEK: tc_zeek_conn(r->zeek, c, v, &d); break;
+	default: tc_text_conn(r->text, c, v, &d); break;
+	}
 }
 
 static uint64_t random_seed(void)
@@ -319,88 +451,300 @@ static uint64_t random_seed(void)
 	return s;
 }
 
-int main(int argc, char **argv)
+/*
+ * The text report with a selection. Its header counts every connection
+ * (who closed first, TIME_WAIT left...), its sections list the selected
+ * ones. The text writer does one or the other, so two run: `text_all` saw
+ * every connection and gives the header block (up to its first blank
+ * line), `text` saw the selected ones and gives the rest. A line between
+ * says how many are listed.
+ */
+static void text_with_selection(struct run *r, const struct tc_stats *st)
 {
-	struct opts o = {0};
-	struct run r = {0};
-	struct tc_source *src;
-	struct tc_engine *eng;
-	struct tc_frame fr;
-	struct tc_run_info ri = {0};
-	char err[TC_ERRBUF];
-	const char **errs = NULL;
+	char sel[512], line[4096];
+	int in_header = 1;
+
+	tc_select_describe(&r->o->sel, "--only", sel, sizeof(sel));
+	rewind(r->text_hdr);
+	while (fgets(line, sizeof(line), r->text_hdr) && line[0] != '\n')
+		fputs(line, r->out);
+	fprintf(r->out, "  showing %" PRIu64 " of %" PRIu64 " connection%s: %s\n", r->shown,
+		st->reported, st->reported == 1 ? "" : "s", sel);
+	rewind(r->text_sel);
+	while (fgets(line, sizeof(line), r->text_sel)) {
+		if (in_header && line[0] == '\n')
+			in_header = 0;
+		if (!in_header)
+			fputs(line, r->out);
+	}
+}
+
+/* The end of the report, once every connection has been handed over. */
+static int end_report(struct run *r, const struct tc_stats *st, const struct tc_run_info *ri)
+{
+	struct opts *o = r->o;
 	int status = 0, i;
 
-	parse(&o, argc, argv);
-	r.o = &o;
-	r.out = stdout;
-	if (o.outfile && !(r.out = fopen(o.outfile, "w"))) {
-		fprintf(stderr, "%s: %s: %s\n", prog, o.outfile, strerror(errno));
-		return 1;
+	if (r->lad) {
+		for (i = 0; i < r->lad->n; i++) {
+			if (i)
+				fputc('\n', r->out);
+			tc_ladder_render(r->lad->l[i], &r->lad->conn[i], r->lad->verdict[i], 80, o->ladder_full,
+					 put_line, r->out);
+			free(r->lad->l[i]);
+		}
+		if (r->lad->n == 0) {
+			fprintf(stderr, "%s: --ladder %s: no such connection\n", prog, o->ladder);
+			status = 1;
+		}
+		if (r->lad->more)
+			fprintf(r->out, "\n(%llu more connections on that 4-tuple not drawn)\n",
+				(unsigned long long)r->lad->more);
+		free(r->lad);
+		r->lad = NULL;
+	} else if (r->expect) {
+		/* The .expect file says whether damage is expected (error=...),
+		 * so here only a mismatch fails. */
+		status = tc_expect_finish(r->expect, st, ri, r->out) ? 3 : 0;
+		tc_expect_free(r->expect);
+		r->expect = NULL;
+	} else if (o->fmt == FMT_JSON) {
+		if (tc_select_active(&o->sel)) {
+			/* Before the summary, which stays the last line. */
+			fprintf(r->out, "{\"type\":\"selection\",\"shown\":%" PRIu64 ",\"of\":%" PRIu64 ",",
+				r->shown, st->reported);
+			tc_select_json(r->out, &o->sel);
+			fputs("}\n", r->out);
+		}
+		tc_json_end(r->out, r->agg, st, ri);
+	} else if (o->fmt == FMT_ZEEK) {
+		tc_zeek_end(r->zeek);
+		r->zeek = NULL;
+	} else if (o->fmt == FMT_TEXT) {
+		tc_text_end(r->text, r->agg, st, ri);
+		if (r->text_all) {
+			tc_text_end(r->text_all, r->agg, st, ri);
+			text_with_selection(r, st);
+		}
 	}
-	if (o.color < 0)
-		o.color = !o.outfile && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	return status;
+}
 
-	if (o.expect) {
-		r.expect = tc_expect_load(o.expect, err, sizeof(err));
-		if (!r.expect) {
-			fprintf(stderr, "%s: %s\n", prog, err);
-			return 1;
-		}
-	} else {
-		r.agg = tc_agg_new(&o.agg);
-		if (!r.agg) {
-			fprintf(stderr, "%s: out of memory\n", prog);
-			return 1;
-		}
-	}
-	if (!o.expect && o.fmt == FMT_TEXT) {
-		r.text = tc_text_new(r.out, o.verbose, o.color);
-		if (!r.text) {
-			fprintf(stderr, "%s: out of memory\n", prog);
-			return 1;
-		}
-	}
+/*
+ * Pass 2 of -w, or the end of the one-pass copy. Returns 0 or 1 (the
+ * message is printed). The file is removed on failure. Frees dump.
+ */
+static int finish_pcap(struct run *r, struct tc_dump *dump, int dlt, struct tc_progress *prog_line)
+{
+	struct opts *o = r->o;
+	char err[TC_ERRBUF] = "";
+	int failed = 0;
+	uint64_t wrote;
 
-	src = tc_source_open(o.files, o.nfiles, o.filter, err);
-	if (!src) {
+	if (r->ext_oom) {
+		snprintf(err, sizeof(err), "%s: out of memory recording the connections to write", o->wfile);
+		failed = 1;
+	} else if (r->ext && tc_extract_run(r->ext, o->files, o->nfiles, o->filter, dump, prog_line, err) != 0) {
+		failed = 1;
+	}
+	wrote = tc_dump_count(dump);
+	if (tc_dump_close(dump, dlt, failed, err) != 0 || failed) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}
-	o.eng.hash_seed = random_seed();
-	eng = tc_engine_new(&o.eng, on_conn, &r);
-	if (!eng) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return 1;
-	}
-	if (o.ladder) {
-		r.lad = calloc(1, sizeof(*r.lad));
-		if (!r.lad) {
-			fprintf(stderr, "%s: out of memory\n", prog);
+	/* Pass 2 must see what pass 1 saw: same files, same numbering. */
+	if (r->ext && wrote != tc_extract_expected(r->ext))
+		fprintf(stderr, "%s: warning: %s: wrote %" PRIu64 " packets, expected %" PRIu64
+				": did the input change between the two reads?\n",
+			prog, o->wfile, wrote, tc_extract_expected(r->ext));
+	return 0;
+}
+
+static int oom(void)
+{
+	fprintf(stderr, "%s: out of memory\n", prog);
+	return 1;
+}
+
+/* The writer of the chosen format, ready for the first connection. */
+static int start_writer(struct run *r)
+{
+	struct opts *o = r->o;
+
+	switch (o->fmt) {
+	case FMT_CSV:
+		tc_csv_header(r->out);
+		return 0;
+	case FMT_ZEEK:
+		r->zeek = tc_zeek_new(r->out, tc_engine_stats(r->eng));
+		return r->zeek ? 0 : oom();
+	case FMT_TEXT:
+		if (!tc_select_active(&o->sel)) {
+			r->text = tc_text_new(r->out, o->verbose, o->color);
+			return r->text ? 0 : oom();
+		}
+		if (!(r->text_sel = tmpfile()) || !(r->text_hdr = tmpfile())) {
+			fprintf(stderr, "%s: temporary file: %s\n", prog, strerror(errno));
 			return 1;
 		}
-		if (tc_ladder_parse_selector(o.ladder, &r.lad->sel) != 0)
-			die_usage("--ladder takes a connection id or ADDR:PORT-ADDR:PORT", o.ladder);
-		tc_engine_set_tap(eng, on_segment, r.lad);
+		r->text = tc_text_new(r->text_sel, o->verbose, o->color);
+		/* Not verbose: it only counts; its list is never shown. */
+		r->text_all = tc_text_new(r->text_hdr, 0, o->color);
+		return r->text && r->text_all ? 0 : oom();
+	default:
+		return 0;
 	}
+}
 
-	while (tc_source_next(src, &fr) == 1) {
-		tc_engine_frame(eng, fr.dlt, fr.ts_ns, fr.frame, fr.data, fr.caplen);
-		if (o.count && tc_engine_stats(eng)->frames >= o.count) {
-			ri.truncated_by_count = 1;
+/*
+ * Open the input, the outputs and the engine. Returns 0, or 1 with the
+ * message printed. Inputs first, so a missing file leaves no empty report
+ * or pcap behind.
+ */
+static int start(struct run *r)
+{
+	struct opts *o = r->o;
+	char err[TC_ERRBUF];
+	const char *nc;
+	int streams;
+
+	r->first_dlt = -1;
+	r->out = stdout;
+	if (!(r->src = tc_source_open(o->files, o->nfiles, o->filter, err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 1;
+	}
+	if (o->outfile && strcmp(o->outfile, "-") && !(r->out = fopen(o->outfile, "w"))) {
+		r->out = stdout;
+		fprintf(stderr, "%s: %s: %s\n", prog, o->outfile, strerror(errno));
+		return 1;
+	}
+	/* no-color.org: NO_COLOR set and not empty turns auto colour off. */
+	nc = getenv("NO_COLOR");
+	if (o->color < 0)
+		o->color = r->out == stdout && isatty(STDOUT_FILENO) && !(nc && *nc);
+	if (o->wfile) {
+		if (!(r->dump = tc_dump_new(o->wfile, err))) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			return 1;
+		}
+		/* Without a selection every connection is written: every TCP
+		 * packet, copied as it is read. With one, pass 2 does it. */
+		if (tc_select_active(&o->wsel) && !(r->ext = tc_extract_new()))
+			return oom();
+	}
+	/* The progress line shares the terminal with nothing: not with rows
+	 * that stream to the same terminal as connections finish (the text
+	 * report, a ladder and --expect print at the end). */
+	streams = o->fmt != FMT_TEXT && !o->expect && !o->ladder;
+	if (!o->quiet && !(streams && r->out == stdout && isatty(STDOUT_FILENO)))
+		r->prog_line = tc_progress_new(STDERR_FILENO);
+
+	o->eng.hash_seed = random_seed();
+	if (!(r->eng = tc_engine_new(&o->eng, on_conn, r)))
+		return oom();
+	if (o->expect) {
+		if (!(r->expect = tc_expect_load(o->expect, err, sizeof(err)))) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			return 1;
+		}
+		return 0;
+	}
+	if (!(r->agg = tc_agg_new(&o->agg)))
+		return oom();
+	if (o->ladder) {
+		if (!(r->lad = calloc(1, sizeof(*r->lad))))
+			return oom();
+		if (tc_ladder_parse_selector(o->ladder, &r->lad->sel) != 0)
+			die_usage("--ladder takes a connection id or ADDR:PORT-ADDR:PORT", o->ladder);
+		tc_engine_set_tap(r->eng, on_segment, r->lad);
+		return 0;
+	}
+	return start_writer(r);
+}
+
+/* Pass 1: every frame to the engine (and, for -w without a selection, to
+ * the pcap). Connections reach on_conn as they finish. */
+static void analyse(struct run *r, struct tc_run_info *ri)
+{
+	struct opts *o = r->o;
+	struct tc_frame fr;
+
+	tc_progress_begin(r->prog_line, "reading");
+	while (tc_source_next(r->src, &fr) == 1) {
+		enum tc_decode_status st;
+		tc_progress_frame(r->prog_line, r->src, fr.frame);
+		if (r->first_dlt < 0)
+			r->first_dlt = fr.dlt;
+		st = tc_engine_frame(r->eng, fr.dlt, fr.ts_ns, fr.frame, fr.data, fr.caplen);
+		/* A failed copy is reported at the end; the analysis goes on. */
+		if (r->dump && !r->ext && !r->dump_failed && st == TC_DEC_OK &&
+		    tc_dump_frame(r->dump, &fr, r->dump_err) != 0)
+			r->dump_failed = 1;
+		if (o->count && tc_engine_stats(r->eng)->frames >= o->count) {
+			ri->truncated_by_count = 1;
 			break;
 		}
 	}
-	tc_engine_finish(eng);
+	tc_engine_finish(r->eng);
+	tc_progress_end(r->prog_line);
+}
+
+/* Let go of everything start() may have taken, whatever happened. */
+static void stop(struct run *r)
+{
+	tc_source_close(r->src);
+	tc_engine_free(r->eng);
+	tc_agg_free(r->agg);
+	tc_text_free(r->text);
+	tc_text_free(r->text_all);
+	if (r->text_sel)
+		fclose(r->text_sel);
+	if (r->text_hdr)
+		fclose(r->text_hdr);
+	if (r->zeek)
+		tc_zeek_end(r->zeek);
+	if (r->expect)
+		tc_expect_free(r->expect);
+	free(r->lad);
+	if (r->dump) {
+		char ignored[TC_ERRBUF];
+		tc_dump_close(r->dump, r->first_dlt, 1, ignored);
+	}
+	tc_extract_free(r->ext);
+	tc_progress_free(r->prog_line);
+	if (r->out && r->out != stdout)
+		fclose(r->out);
+}
+
+int main(int argc, char **argv)
+{
+	/* Static: the option strings live as long as the process. */
+	static struct opts o;
+	struct run r = {0};
+	struct tc_run_info ri = {0};
+	const char **errs = NULL;
+	int status, i;
+
+	parse(&o, argc, argv);
+	check(&o);
+	if (o.iface)
+		return run_live(&o);
+	r.o = &o;
+	if ((status = start(&r)) != 0) {
+		stop(&r);
+		return status;
+	}
+	analyse(&r, &ri);
 
 	ri.files = o.files;
 	ri.nfiles = o.nfiles;
 	ri.filter = o.filter;
-	ri.nerrors = tc_source_nerrors(src);
+	ri.nerrors = tc_source_nerrors(r.src);
 	if (ri.nerrors) {
 		errs = calloc((size_t)ri.nerrors, sizeof(*errs));
 		for (i = 0; errs && i < ri.nerrors; i++)
-			errs[i] = tc_source_error(src, i);
+			errs[i] = tc_source_error(r.src, i);
 		ri.errors = errs;
 		if (!errs)
 			ri.nerrors = 0;
@@ -408,45 +752,30 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s\n", prog, errs[i]);
 		status = 2;
 	}
-
-	if (r.lad) {
-		for (i = 0; i < r.lad->n; i++) {
-			if (i)
-				fputc('\n', r.out);
-			tc_ladder_render(r.lad->l[i], &r.lad->conn[i], r.lad->verdict[i], 80, o.ladder_full,
-					 put_line, r.out);
-			free(r.lad->l[i]);
-		}
-		if (r.lad->n == 0) {
-			fprintf(stderr, "%s: --ladder %s: no such connection\n", prog, o.ladder);
-			status = 1;
-		}
-		if (r.lad->more)
-			fprintf(r.out, "\n(%llu more connections on that 4-tuple not drawn)\n",
-				(unsigned long long)r.lad->more);
-		free(r.lad);
-	} else if (r.expect) {
-		/* The .expect file says whether damage is expected (error=...),
-		 * so here only a mismatch fails. */
-		status = tc_expect_finish(r.expect, tc_engine_stats(eng), &ri, r.out) ? 3 : 0;
-		tc_expect_free(r.expect);
-	} else if (o.fmt == FMT_JSON) {
-		tc_json_end(r.out, r.agg, tc_engine_stats(eng), &ri);
-	} else {
-		tc_text_end(r.text, r.agg, tc_engine_stats(eng), &ri);
-		tc_text_free(r.text);
-	}
-	tc_agg_free(r.agg);
-
+	i = end_report(&r, tc_engine_stats(r.eng), &ri);
+	/* With --expect, damage is judged by the .expect file (error=...):
+	 * only a mismatch fails. */
+	if (i || o.expect)
+		status = i;
+	free(errs);
 	if (fflush(r.out) != 0 || ferror(r.out)) {
-		fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));
+		fprintf(stderr, "%s: %s: write error: %s\n", prog, o.outfile ? o.outfile : "stdout",
+			strerror(errno));
 		status = 1;
 	}
-	if (r.out != stdout)
-		fclose(r.out);
-	tc_engine_free(eng);
-	tc_source_close(src);
-	free(errs);
+	if (r.dump) {
+		struct tc_dump *d = r.dump;
+		r.dump = NULL; /* finish_pcap() or the failure path frees it */
+		if (r.dump_failed) {
+			char ignored[TC_ERRBUF];
+			tc_dump_close(d, r.first_dlt, 1, ignored);
+			fprintf(stderr, "%s: %s\n", prog, r.dump_err);
+			status = 1;
+		} else if (finish_pcap(&r, d, r.first_dlt, r.prog_line) != 0) {
+			status = 1;
+		}
+	}
+	stop(&r);
 	free(o.filter);
 	free(o.files);
 	return status;

@@ -1,0 +1,112 @@
+/*
+ * out_csv.c -- one CSV row per finished connection, for spreadsheets,
+ * DuckDB, pandas and `mlr`.
+ *
+ * Columns are the JSON record flattened, named as the field vocabulary of
+ * fields.c (pkts_client, ...), so a name means the same thing in .expect
+ * files, CSV and JSON. A null is an empty field; booleans are true/false;
+ * timestamps are epoch seconds with nanoseconds, as in JSON.
+ *
+ * Quoting follows RFC 4180: a field holding a comma, a double quote, CR or
+ * LF is enclosed in double quotes, and its quotes are doubled. Only the
+ * explanation sentence can need it (it quotes the payload text of an RST).
+ * Lines end in LF: Unix tools want it, and RFC 4180 readers accept it.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "out_tab.h"
+#include "output.h"
+
+static const char *const columns[] = {
+	"id", "first_ts", "last_ts", "client_ip", "client_port", "server_ip", "server_port",
+	"opened", "close", "closer", "reset_by", "reset_phase", "client_state", "server_state",
+	"history", "pkts_client", "pkts_server", "bytes_client", "bytes_server", "fins_client",
+	"fins_server", "rsts_client", "rsts_server", "retx_client", "retx_server", "rst_ignored",
+	"simultaneous", "superseded", "evicted", "frame_first", "frame_last", "frame_client_fin",
+	"frame_server_fin", "frame_rst", "cause", "cause_by", "explain",
+};
+
+void tc_csv_header(FILE *o)
+{
+	size_t i;
+	for (i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
+		fprintf(o, "%s%s", i ? "," : "", columns[i]);
+	fputc('\n', o);
+}
+
+/* A text field, quoted only when it must be. NULL is an empty field. */
+static void csv_str(FILE *o, const char *s)
+{
+	fputc(',', o);
+	if (!s)
+		return;
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		fputs(s, o);
+		return;
+	}
+	fputc('"', o);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', o);
+		fputc(*s, o);
+	}
+	fputc('"', o);
+}
+
+/* Frame numbers: 0 means "none" in the record. */
+static void csv_frame(FILE *o, uint64_t f)
+{
+	if (f)
+		fprintf(o, ",%" PRIu64, f);
+	else
+		fputc(',', o);
+}
+
+static const char *yes(int b)
+{
+	return b ? "true" : "false";
+}
+
+void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
+		 const struct tc_diagnosis *d)
+{
+	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
+	char t1[32], t2[32], a[TC_ADDRSTRLEN], b[TC_ADDRSTRLEN], why[512];
+
+	fprintf(o, "%" PRIu64 ",%s,%s,%s,%u,%s,%u", c->id, tc_ts_str(c->first_ts, t1),
+		tc_ts_str(c->last_ts, t2), tc_addr_str(c->af, cl->addr, a), cl->port,
+		tc_addr_str(c->af, sv->addr, b), sv->port);
+	csv_str(o, tc_opened_name(v->opened));
+	csv_str(o, tc_close_name(v->close));
+	csv_str(o, tc_who_name(v->closer));
+	csv_str(o, tc_who_name(v->reset_by));
+	csv_str(o, tc_phase_name(v->reset_phase));
+	csv_str(o, tc_state_name((enum tc_state)cl->state));
+	csv_str(o, tc_state_name((enum tc_state)sv->state));
+	csv_str(o, c->history[0] ? c->history : NULL);
+	fprintf(o,
+		",%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32
+		",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32,
+		cl->pkts, sv->pkts, cl->bytes, sv->bytes, cl->fins, sv->fins, cl->rsts, sv->rsts,
+		cl->retx, sv->retx, c->rst_ignored);
+	csv_str(o, yes(c->cflags & TC_CONN_SIMULTANEOUS));
+	csv_str(o, yes(c->cflags & TC_CONN_SUPERSEDED));
+	csv_str(o, yes(c->cflags & TC_CONN_EVICTED));
+	csv_frame(o, c->frame_first);
+	csv_frame(o, c->frame_last);
+	csv_frame(o, cl->frame_fin);
+	csv_frame(o, sv->frame_fin);
+	csv_frame(o, c->frame_rst);
+	csv_str(o, tc_cause_name(d->cause));
+	if (d->cause != TC_CAUSE_NONE) {
+		csv_str(o, d->by == TC_CLIENT ? "client" : "server");
+		tc_diag_explain(c, v, d, why, sizeof(why));
+		csv_str(o, why);
+	} else {
+		csv_str(o, NULL);
+		csv_str(o, NULL);
+	}
+	fputc('\n', o);
+}
