@@ -89,10 +89,6 @@ struct run {
 	char dump_err[TC_ERRBUF];
 	FILE *out;
 	struct tc_text *text;
-	/* Text with a selection (see text_with_selection): `text` writes the
-	 * selected connections to text_sel, `text_all` counts them all. */
-	struct tc_text *text_all;
-	FILE *text_sel, *text_hdr;
 	struct tc_zeek *zeek;
 	struct tc_expect *expect;
 	struct tc_agg *agg;
@@ -415,6 +411,7 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *a
 	struct run *r = arg;
 	struct opts *o = r->o;
 	struct tc_diagnosis d;
+	int shown;
 
 	if (r->lad) {
 		tc_diagnose(c, v, &d);
@@ -428,18 +425,19 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *a
 	tc_diagnose(c, v, &d);
 	/* Findings and summaries are over every connection, shown or not. */
 	tc_agg_conn(r->agg, c, v, &d);
-	if (r->text_all)
-		tc_text_conn(r->text_all, c, v, &d);
 	if (r->ext && tc_select_match(&o->wsel, c, v, &d) && tc_extract_add(r->ext, c) != 0)
 		r->ext_oom = 1;
-	if (!tc_select_match(&o->sel, c, v, &d))
+	shown = tc_select_match(&o->sel, c, v, &d);
+	if (o->fmt == FMT_TEXT)
+		tc_text_conn(r->text, c, v, &d, shown); /* counts all, lists the shown */
+	if (!shown)
 		return;
 	r->shown++;
 	switch (o->fmt) {
 	case FMT_JSON: tc_json_conn(r->out, c, v, &d); break;
 	case FMT_CSV: tc_csv_conn(r->out, c, v, &d); break;
 	case FMT_ZEEK: tc_zeek_conn(r->zeek, c, v, &d); break;
-	default: tc_text_conn(r->text, c, v, &d); break;
+	default: break;
 	}
 }
 
@@ -449,34 +447,6 @@ static uint64_t random_seed(void)
 	if (getentropy(&s, sizeof(s)) != 0)
 		s = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	return s;
-}
-
-/*
- * The text report with a selection. Its header counts every connection
- * (who closed first, TIME_WAIT left...), its sections list the selected
- * ones. The text writer does one or the other, so two run: `text_all` saw
- * every connection and gives the header block (up to its first blank
- * line), `text` saw the selected ones and gives the rest. A line between
- * says how many are listed.
- */
-static void text_with_selection(struct run *r, const struct tc_stats *st)
-{
-	char sel[512], line[4096];
-	int in_header = 1;
-
-	tc_select_describe(&r->o->sel, "--only", sel, sizeof(sel));
-	rewind(r->text_hdr);
-	while (fgets(line, sizeof(line), r->text_hdr) && line[0] != '\n')
-		fputs(line, r->out);
-	fprintf(r->out, "  showing %" PRIu64 " of %" PRIu64 " connection%s: %s\n", r->shown,
-		st->reported, st->reported == 1 ? "" : "s", sel);
-	rewind(r->text_sel);
-	while (fgets(line, sizeof(line), r->text_sel)) {
-		if (in_header && line[0] == '\n')
-			in_header = 0;
-		if (!in_header)
-			fputs(line, r->out);
-	}
 }
 
 /* The end of the report, once every connection has been handed over. */
@@ -522,10 +492,6 @@ static int end_report(struct run *r, const struct tc_stats *st, const struct tc_
 		r->zeek = NULL;
 	} else if (o->fmt == FMT_TEXT) {
 		tc_text_end(r->text, r->agg, st, ri);
-		if (r->text_all) {
-			tc_text_end(r->text_all, r->agg, st, ri);
-			text_with_selection(r, st);
-		}
 	}
 	return status;
 }
@@ -579,18 +545,15 @@ static int start_writer(struct run *r)
 		r->zeek = tc_zeek_new(r->out, tc_engine_stats(r->eng));
 		return r->zeek ? 0 : oom();
 	case FMT_TEXT:
-		if (!tc_select_active(&o->sel)) {
-			r->text = tc_text_new(r->out, o->verbose, o->color);
-			return r->text ? 0 : oom();
+		r->text = tc_text_new(r->out, o->verbose, o->color);
+		if (!r->text)
+			return oom();
+		if (tc_select_active(&o->sel)) {
+			char sel[512];
+			tc_select_describe(&o->sel, "--only", sel, sizeof(sel));
+			tc_text_set_selection(r->text, sel);
 		}
-		if (!(r->text_sel = tmpfile()) || !(r->text_hdr = tmpfile())) {
-			fprintf(stderr, "%s: temporary file: %s\n", prog, strerror(errno));
-			return 1;
-		}
-		r->text = tc_text_new(r->text_sel, o->verbose, o->color);
-		/* Not verbose: it only counts; its list is never shown. */
-		r->text_all = tc_text_new(r->text_hdr, 0, o->color);
-		return r->text && r->text_all ? 0 : oom();
+		return 0;
 	default:
 		return 0;
 	}
@@ -697,11 +660,6 @@ static void stop(struct run *r)
 	tc_engine_free(r->eng);
 	tc_agg_free(r->agg);
 	tc_text_free(r->text);
-	tc_text_free(r->text_all);
-	if (r->text_sel)
-		fclose(r->text_sel);
-	if (r->text_hdr)
-		fclose(r->text_hdr);
 	if (r->zeek)
 		tc_zeek_end(r->zeek);
 	if (r->expect)

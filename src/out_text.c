@@ -35,6 +35,8 @@ struct tc_text {
 	struct spool sp[TC_CLOSE__COUNT];
 	uint64_t closer_client, closer_server, closer_both;
 	uint64_t time_wait_client, time_wait_server;
+	char *selection;          /* description of --only/--port/--host, or NULL */
+	uint64_t shown;
 };
 
 static FILE *spool_open(struct spool *s)
@@ -68,6 +70,7 @@ void tc_text_free(struct tc_text *t)
 			fclose(t->sp[i].f);
 		free(t->sp[i].mem);
 	}
+	free(t->selection);
 	free(t);
 }
 
@@ -144,8 +147,14 @@ static void explain(char *buf, size_t n, const struct tc_conn *c, const struct t
 	}
 }
 
+void tc_text_set_selection(struct tc_text *t, const char *desc)
+{
+	free(t->selection);
+	t->selection = desc ? strdup(desc) : NULL;
+}
+
 void tc_text_conn(struct tc_text *t, const struct tc_conn *c, const struct tc_verdict *v,
-		  const struct tc_diagnosis *d)
+		  const struct tc_diagnosis *d, int shown)
 {
 	struct spool *s = &t->sp[v->close];
 	char cl[64], sv[64], why[512];
@@ -163,7 +172,9 @@ void tc_text_conn(struct tc_text *t, const struct tc_conn *c, const struct tc_ve
 		t->time_wait_client++;
 	if (c->ep[TC_SERVER].state == TC_TIME_WAIT)
 		t->time_wait_server++;
-
+	if (!shown)
+		return;
+	t->shown++;
 	s->n++;
 	if (v->close == TC_CLOSE_GRACEFUL && !t->verbose && s->n > GRACEFUL_SHOWN)
 		return;
@@ -299,6 +310,9 @@ void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *s
 	if (st->rst_ignored)
 		fprintf(o, "  %" PRIu64 " RSTs ignored (sequence number not acceptable)\n",
 			st->rst_ignored);
+	if (t->selection)
+		fprintf(o, "  showing %" PRIu64 " of %" PRIu64 " connection%s: %s\n", t->shown,
+			st->reported, st->reported == 1 ? "" : "s", t->selection);
 	if (st->evicted)
 		fprintf(o, "  %" PRIu64 " connections evicted to stay within --max-conns\n",
 			st->evicted);

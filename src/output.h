@@ -44,8 +44,11 @@ void tc_json_end(FILE *out, struct tc_agg *agg, const struct tc_stats *st,
 /* Text report: connections are spooled by verdict, printed by tc_text_end. */
 struct tc_text;
 struct tc_text *tc_text_new(FILE *out, int verbose, int color);
+/* Every connection is counted in the header; only `shown` ones are listed. */
 void tc_text_conn(struct tc_text *t, const struct tc_conn *c, const struct tc_verdict *v,
-		  const struct tc_diagnosis *d);
+		  const struct tc_diagnosis *d, int shown);
+/* A report selection is active: the header says "showing N of M: desc". */
+void tc_text_set_selection(struct tc_text *t, const char *desc);
 void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *st,
 		 const struct tc_run_info *ri);
 void tc_text_free(struct tc_text *t);
