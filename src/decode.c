@@ -326,6 +326,22 @@ static enum tc_decode_status decode_ipv4(struct cur *c, struct tc_pkt *out)
 	if (!cur_skip(c, hlen - 20))    /* options: not needed for TCP */
 		return TC_DEC_TRUNCATED;
 
+	/* IPsec AH (RFC 4302) authenticates without hiding: TCP follows it.
+	 * Only a first fragment carries it. */
+	if (proto == NH_AH && (frag & 0x1fff) == 0) {
+		uint8_t nh, alen;
+		uint32_t ahlen;
+		if (!cur_u8(c, &nh) || !cur_u8(c, &alen))
+			return TC_DEC_TRUNCATED;
+		ahlen = ((uint32_t)alen + 2u) * 4u;
+		if (ahlen < 12 || (totlen != 0 && totlen < hlen + ahlen))
+			return TC_DEC_MALFORMED;
+		if (!cur_skip(c, ahlen - 2))
+			return TC_DEC_TRUNCATED;
+		proto = nh;
+		hlen += ahlen;
+	}
+
 	out->af = 4;
 	out->ttl = ttl;
 	out->ip_df = (frag & 0x4000) != 0;
@@ -512,8 +528,9 @@ static int is_vlan_tpid(uint16_t type)
 static enum tc_decode_status decode_ethertype(struct cur *c, uint16_t type,
 					      struct tc_pkt *out)
 {
-	int tags = 0;
+	int tags = 0, snap_done = 0;
 
+again:
 	while (is_vlan_tpid(type)) {
 		uint16_t tci;
 
@@ -535,7 +552,19 @@ static enum tc_decode_status decode_ethertype(struct cur *c, uint16_t type,
 	case ETHERTYPE_MPLS_MC:
 		return decode_mpls(c, out);
 	default:
-		return TC_DEC_NOT_IP;   /* ARP, LLDP, 802.3 length field, ... */
+		/* An 802.3 length field (<= 1500) is followed by 802.2 LLC; IP
+		 * rides in it with a SNAP header (RFC 1042): AA AA 03, OUI 0. */
+		if (type <= 1500 && !snap_done) {
+			uint8_t llc[6];
+			if (!cur_copy(c, llc, 6) || !cur_be16(c, &type))
+				return TC_DEC_NOT_IP;
+			if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 || llc[3] || llc[4] ||
+			    llc[5])
+				return TC_DEC_NOT_IP;
+			snap_done = 1;
+			goto again;
+		}
+		return TC_DEC_NOT_IP;   /* ARP, LLDP, other LLC, ... */
 	}
 }
 

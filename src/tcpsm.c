@@ -271,6 +271,10 @@ int tc_sm_is_new_syn(const struct tc_conn *c, enum tc_role from, const struct tc
 		return 0;
 	if (s->flags & TC_EP_SYN)
 		return p->seq != s->isn; /* same ISN: a retransmitted SYN */
+	/* Picked up at the SYN+ACK, and this is the SYN it answered, captured
+	 * late (reordered, or two capture points merged). */
+	if ((r->flags & TC_EP_SYN) && (r->flags & TC_EP_ACK) && p->seq + 1 == r->ack)
+		return 0;
 	/* The peer's SYN is still unanswered: a simultaneous open. */
 	if ((r->flags & TC_EP_SYN) && r->state == TC_SYN_SENT)
 		return 0;
@@ -420,6 +424,10 @@ static void on_syn(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
 		s->wscale = p->wscale > 14 ? 14 : p->wscale; /* RFC 7323 2.3 */
 	}
 	if (!(p->flags & TC_ACK)) {
+		/* The SYN of a connection picked up at its SYN+ACK: the
+		 * handshake was seen after all, only out of order. */
+		if (c->opened == TC_OPENED_MIDSTREAM && (c->cflags & TC_CONN_SYNACK_SEEN))
+			c->opened = TC_OPENED_HANDSHAKE;
 		set_state(s, TC_EV_SEND_SYN);
 		set_state(r, TC_EV_RECV_SYN);
 		return;

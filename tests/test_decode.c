@@ -1453,9 +1453,58 @@ static void test_mutation(void **state)
 	assert_true(counts[TC_DEC_MALFORMED] > 100);
 }
 
+/* IPv4 with IPsec AH (RFC 4302): TCP follows the AH header. */
+static void test_ipv4_ah(void **state)
+{
+	struct buf b = {0};
+	struct tc_pkt p;
+	static const uint8_t data[5] = "hello";
+	uint32_t ip;
+	(void)state;
+	put_eth(&b, 0x0800);
+	ip = put_ip4(&b, 51, 5, 0);
+	put_ah(&b, 6, 4);               /* 24 bytes: 12 fixed + 12 ICV */
+	put_tcp(&b, 0x18, NULL, 0, data, sizeof data);
+	end_ip4(&b, ip);
+	assert_int_equal(tc_decode(TC_DLT_EN10MB, b.d, b.n, &p), TC_DEC_OK);
+	assert_int_equal(p.sport, SPORT);
+	assert_int_equal(p.seq, SEQ);
+	assert_int_equal(p.payload_len, 5);
+	/* an AH length that runs past the IP total length is malformed */
+	set8(&b, 14 + 20 + 1, 40);
+	assert_int_equal(tc_decode(TC_DLT_EN10MB, b.d, b.n, &p), TC_DEC_MALFORMED);
+}
+
+/* 802.3 length field + LLC/SNAP (RFC 1042) carrying IPv4. */
+static void test_llc_snap(void **state)
+{
+	static const uint8_t snap[8] = {0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00};
+	struct buf b = {0};
+	struct tc_pkt p;
+	uint32_t ip;
+	(void)state;
+	put_eth(&b, 0);                 /* length: patched below */
+	putn(&b, snap, sizeof snap);
+	ip = put_ip4(&b, 6, 5, 0);
+	put_tcp(&b, 0x02, NULL, 0, NULL, 0);
+	end_ip4(&b, ip);
+	set16(&b, 12, b.n - 14);
+	assert_int_equal(tc_decode(TC_DLT_EN10MB, b.d, b.n, &p), TC_DEC_OK);
+	assert_int_equal(p.flags, 0x02);
+	assert_int_equal(p.dport, DPORT);
+	/* LLC that is not SNAP (e.g. STP, 42 42 03) stays not-IP */
+	set8(&b, 14, 0x42);
+	set8(&b, 15, 0x42);
+	assert_int_equal(tc_decode(TC_DLT_EN10MB, b.d, b.n, &p), TC_DEC_NOT_IP);
+	/* cut inside the SNAP header */
+	assert_int_equal(tc_decode(TC_DLT_EN10MB, b.d, 18, &p), TC_DEC_NOT_IP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ipv4_ah),
+		cmocka_unit_test(test_llc_snap),
 		cmocka_unit_test(test_every_link_type),
 		cmocka_unit_test(test_vlan_stacks),
 		cmocka_unit_test(test_pppoe_and_mpls),

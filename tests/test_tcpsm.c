@@ -511,6 +511,27 @@ static void test_pickup_at_syn_ack(void **state)
 	assert_int_equal(v.c.opened, TC_OPENED_MIDSTREAM);
 }
 
+/* The SYN captured after its SYN+ACK (reordered, or merged capture
+ * points): one connection, and its handshake was seen after all. */
+static void test_syn_after_syn_ack(void **state)
+{
+	struct conv v;
+	struct tc_pkt p;
+	(void)state;
+	conv_init(&v);
+	seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	p = pkt(&v, C, TC_SYN, ISN_C, 0, 0);
+	assert_false(tc_sm_is_new_syn(&v.c, C, &p));
+	sendp(&v, &p);
+	seg(&v, C, TC_ACK, ISN_C + 1, ISN_S + 1, 0);
+	assert_int_equal(v.c.opened, TC_OPENED_HANDSHAKE);
+	assert_int_equal(ST(&v, C), TC_ESTABLISHED);
+	assert_int_equal(ST(&v, S), TC_ESTABLISHED);
+	/* a SYN with another ISN is still a new connection */
+	p = pkt(&v, C, TC_SYN, ISN_C + 777, 0, 0);
+	assert_true(tc_sm_is_new_syn(&v.c, C, &p));
+}
+
 /* Mid-stream close: FIN first seen from the server. */
 static void test_midstream_close(void **state)
 {
@@ -591,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_rst_both_sides),
 		cmocka_unit_test(test_midstream_roles),
 		cmocka_unit_test(test_pickup_at_syn_ack),
+		cmocka_unit_test(test_syn_after_syn_ack),
 		cmocka_unit_test(test_midstream_close),
 		cmocka_unit_test(test_new_syn_detection),
 		cmocka_unit_test(test_retransmission_counting),
