@@ -23,6 +23,14 @@ void tc_ladder_init(struct tc_ladder *l, uint64_t conn_id)
 	l->conn_id = conn_id;
 }
 
+void tc_ladder_push(struct tc_ladder *l, const struct tc_ladder_row *r)
+{
+	if (l->nhead < LADDER_HEAD)
+		l->head[l->nhead++] = *r;
+	else
+		l->tail[l->ntail++ % LADDER_TAIL] = *r;
+}
+
 void tc_ladder_add(struct tc_ladder *l, const struct tc_conn *c, int from, const struct tc_pkt *p,
 		   int64_t ts_ns, uint64_t frame, const uint8_t before[2])
 {

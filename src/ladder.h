@@ -50,6 +50,9 @@ struct tc_ladder {
 
 void tc_ladder_init(struct tc_ladder *l, uint64_t conn_id);
 
+/* Append a row built elsewhere (a recorder that kept rows of its own). */
+void tc_ladder_push(struct tc_ladder *l, const struct tc_ladder_row *r);
+
 /* Record one segment (call from the engine tap for the chosen connection). */
 void tc_ladder_add(struct tc_ladder *l, const struct tc_conn *c, int from, const struct tc_pkt *p,
 		   int64_t ts_ns, uint64_t frame, const uint8_t before[2]);

@@ -34,6 +34,11 @@
 #include "output.h"
 #include "progress.h"
 #include "select.h"
+#ifdef TC_HAVE_TUI
+#include "live.h"
+#include "tui.h"
+#include "tui_ladder.h"
+#endif
 #include "source.h"
 
 #ifndef TC_VERSION
@@ -59,6 +64,9 @@ struct opts {
 	struct tc_select sel;    /* --only, --port, --host: what the report shows */
 	struct tc_select wsel;   /* what -w writes: sel, words from --write-matching */
 	int have_wmatch;
+	int tui;                 /* --tui: browse the -r files in the live view */
+	double speed;            /* --speed X: ... replayed at X times capture speed */
+	int fmt_set;             /* --format was given */
 	struct tc_engine_opts eng;
 	struct tc_agg_opts agg;
 	const char *ladder;       /* --ladder SELECTOR */
@@ -111,6 +119,7 @@ static void usage(FILE *f)
 		"How every TCP connection in a capture ended, who ended it, and why.\n"
 		"  -r FILE        read a pcap/pcapng file (- = stdin); repeat for rotated files\n"
 		"  -i IFACE       capture live on IFACE (-Z USER: run as USER once it is open)\n"
+		"  --tui          the live view on -r files too (--speed X: replay at X times)\n"
 		"  -c N           stop after N packets     -n, -N  (names are never resolved)\n"
 		"  -o FILE        write the report to FILE -v      list every connection\n"
 		"  -q             no progress line on stderr\n"
@@ -186,7 +195,8 @@ static void select_arg(int (*add)(struct tc_select *, const char *, char *, size
 static void parse(struct opts *o, int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_EXPECT, O_MAXCONNS, O_LINGER, O_COLOR, O_VERSION, O_TIMEWAIT,
-	       O_EPHEMERAL, O_LADDER, O_LADDER_ALL, O_ONLY, O_PORT, O_HOST, O_WMATCH };
+	       O_EPHEMERAL, O_LADDER, O_LADDER_ALL, O_ONLY, O_PORT, O_HOST, O_WMATCH, O_TUI,
+	       O_SPEED };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"only", required_argument, NULL, O_ONLY},
@@ -204,6 +214,8 @@ static void parse(struct opts *o, int argc, char **argv)
 		{"ephemeral-ports", required_argument, NULL, O_EPHEMERAL},
 		{"ladder", required_argument, NULL, O_LADDER},
 		{"ladder-all", no_argument, NULL, O_LADDER_ALL},
+		{"tui", no_argument, NULL, O_TUI},
+		{"speed", required_argument, NULL, O_SPEED},
 		{NULL, 0, NULL, 0},
 	};
 	struct tc_select wwords = {0};
@@ -230,6 +242,7 @@ static void parse(struct opts *o, int argc, char **argv)
 		case 'Z': o->user = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case O_FORMAT:
+			o->fmt_set = 1;
 			if (!strcmp(optarg, "text")) o->fmt = FMT_TEXT;
 			else if (!strcmp(optarg, "json")) o->fmt = FMT_JSON;
 			else if (!strcmp(optarg, "csv")) o->fmt = FMT_CSV;
@@ -283,6 +296,15 @@ static void parse(struct opts *o, int argc, char **argv)
 		}
 		case O_LADDER: o->ladder = optarg; break;
 		case O_LADDER_ALL: o->ladder_full = 1; break;
+		case O_TUI: o->tui = 1; break;
+		case O_SPEED: {
+			char *end;
+			double d = strtod(optarg, &end);
+			if (end == optarg || *end || !(d > 0) || d > 1e6)
+				die_usage("invalid --speed (a factor above 0: 1 = capture speed)", optarg);
+			o->speed = d;
+			break;
+		}
 		case O_COLOR:
 			if (!optarg || !strcmp(optarg, "always")) o->color = 1;
 			else if (!strcmp(optarg, "never")) o->color = 0;
@@ -329,6 +351,18 @@ static void check(const struct opts *o)
 		die_usage("--only, --port, --host and -w do not apply to --expect or --ladder", NULL);
 	if (o->expect && o->ladder)
 		die_usage("--expect and --ladder cannot be combined", NULL);
+	if (o->speed > 0 && !o->tui)
+		die_usage("--speed goes with --tui", NULL);
+	if (o->tui && !o->nfiles)
+		die_usage("--tui browses -r files (-i shows the live view by itself)", NULL);
+	if (o->tui && (o->fmt_set || o->outfile))
+		die_usage("--tui shows the view: no --format or -o", NULL);
+	if ((o->iface || o->tui) &&
+	    (o->expect || o->ladder || o->wfile || tc_select_active(&o->sel)))
+		die_usage("--expect, --ladder, -w, --only, --port and --host read files: not with -i "
+			  "or --tui (a BPF expression filters a live capture)", NULL);
+	if (o->iface && o->fmt != FMT_TEXT && o->fmt != FMT_JSON)
+		die_usage("-i shows the live view, or streams --format json", NULL);
 	if (o->have_wmatch && !o->wfile)
 		die_usage("--write-matching needs -w FILE", NULL);
 	if (o->wfile && !strcmp(o->wfile, "-") && (!o->outfile || !strcmp(o->outfile, "-")))
@@ -350,13 +384,51 @@ static void check(const struct opts *o)
 }
 
 /*
- * Live capture: src/live.c and src/tui.c implement it (-i, -Z, the live
- * view); they plug in here. Until they do, say so rather than pretend.
+ * Live capture (-i) and the view on files (--tui): src/live.c, src/tui.c.
+ * On a terminal -i shows the view; into a pipe or a file (-o), or with
+ * --format json, it streams the same JSON Lines as a file gives, one line
+ * per connection as it finishes, so `tcpclose -i lo --format json | jq`
+ * works. Privileges are dropped (-Z) once the capture is open.
  */
 static int run_live(const struct opts *o)
 {
-	fprintf(stderr, "%s: -i %s: live capture is not built into this tcpclose\n", prog, o->iface);
+#ifdef TC_HAVE_TUI
+	struct tc_live_opts lo = {0};
+	FILE *out = stdout;
+	int status;
+
+	lo.iface = o->iface;
+	lo.files = o->files;
+	lo.nfiles = o->nfiles;
+	lo.filter = o->filter;
+	lo.user = o->user;
+	lo.speed = o->speed;
+	lo.count = o->count;
+	lo.eng = o->eng;
+	lo.agg = o->agg;
+	if (o->tui || (!o->outfile && o->fmt == FMT_TEXT && isatty(STDOUT_FILENO))) {
+		int st;
+		/* Without the ring the view still works, only without ladders. */
+		(void)tc_tui_ladder_install();
+		st = tc_tui_run(&lo);
+		tc_tui_ladder_uninstall();
+		return st;
+	}
+	if (o->outfile && strcmp(o->outfile, "-") && !(out = fopen(o->outfile, "w"))) {
+		fprintf(stderr, "%s: %s: %s\n", prog, o->outfile, strerror(errno));
+		return 1;
+	}
+	status = tc_live_json_run(&lo, out);
+	if (out != stdout && fclose(out) != 0 && !status) {
+		fprintf(stderr, "%s: %s: write error: %s\n", prog, o->outfile, strerror(errno));
+		status = 1;
+	}
+	return status;
+#else
+	fprintf(stderr, "%s: %s: the live view and capture are not built into this tcpclose "
+		"(it needs ncursesw)\n", prog, o->iface ? o->iface : "--tui");
 	return 1;
+#endif
 }
 
 static void on_segment(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
@@ -686,7 +758,7 @@ int main(int argc, char **argv)
 
 	parse(&o, argc, argv);
 	check(&o);
-	if (o.iface)
+	if (o.iface || o.tui)
 		return run_live(&o);
 	r.o = &o;
 	if ((status = start(&r)) != 0) {

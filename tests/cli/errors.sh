@@ -31,6 +31,7 @@ for args in "" "-r" "--format xml -r in.pcap" "--bogus -r in.pcap" "-c many -r i
 	"--write-matching reset -r in.pcap" "--color=sometimes -r in.pcap" \
 	"--max-conns 0 -r in.pcap" "--linger -1 -r in.pcap" "--time-wait 0 -r in.pcap" \
 	"--ephemeral-ports 9-3 -r in.pcap" "-i lo -r in.pcap" \
+	"--speed 2 -r in.pcap" "--tui -o out.txt -r in.pcap" "--tui --speed 0 -r in.pcap" \
 	"--expect x.expect --only reset -r in.pcap" "--ladder 1 -w o.pcap -r in.pcap"; do
 	# shellcheck disable=SC2086
 	run 1 $args

@@ -1,0 +1,394 @@
+/*
+ * live.c -- live capture with libpcap (see live.h), and the JSON Lines
+ * live mode.
+ *
+ * The handle is set up the way a monitor needs: a short snapshot (headers
+ * are all tcpclose reads), a large kernel buffer so a burst is queued rather
+ * than dropped, immediate mode so a packet is seen when it arrives (not
+ * when a buffer block fills), nanosecond time stamps where the platform has
+ * them, and non-blocking reads behind a selectable descriptor.
+ */
+#include "live.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "output.h"
+#include "privdrop.h"
+#include "tcpclose/agg.h"
+#include "tcpclose/diag.h"
+
+struct tc_live {
+	pcap_t *p;
+	char *name;
+	int dlt;
+	int nano;                /* time stamps in ns (else us) */
+	int fd;
+	uint64_t frame;
+	char err[PCAP_ERRBUF_SIZE + 64];
+	/* dispatch context */
+	tc_live_cb cb;
+	void *arg;
+};
+
+int64_t tc_wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t tc_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void tc_live_perror(const char *msg)
+{
+	const char *s = msg, *nl;
+	do {
+		nl = strchr(s, '\n');
+		fprintf(stderr, "tcpclose: %.*s\n", nl ? (int)(nl - s) : (int)strlen(s), s);
+		s = nl ? nl + 1 : NULL;
+	} while (s && *s);
+}
+
+/* "lo, eth0, any": what could have been meant. */
+static void list_devices(char *buf, size_t n)
+{
+	pcap_if_t *all = NULL, *d;
+	char e[PCAP_ERRBUF_SIZE];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (pcap_findalldevs(&all, e) != 0 || !all)
+		return;
+	for (d = all; d && len + 1 < n; d = d->next) {
+		int k = snprintf(buf + len, n - len, "%s%s", len ? ", " : "", d->name);
+		if (k < 0 || (size_t)k >= n - len)
+			break;
+		len += (size_t)k;
+	}
+	pcap_freealldevs(all);
+}
+
+static void open_error(pcap_t *p, const char *iface, int rc, char *errbuf)
+{
+	const char *detail = pcap_geterr(p);
+	char devs[256];
+
+	switch (rc) {
+	case PCAP_ERROR_NO_SUCH_DEVICE:
+		list_devices(devs, sizeof(devs));
+		snprintf(errbuf, TC_ERRBUF, "%s: No such device exists\n%s%s%s", iface,
+			 devs[0] ? "capture interfaces here: " : "", devs,
+			 devs[0] ? " (tcpdump -D lists them)" : "");
+		break;
+	case PCAP_ERROR_PERM_DENIED:
+		snprintf(errbuf, TC_ERRBUF,
+			 "%s: You don't have permission to capture on that device%s%s%s\n"
+			 "run it as root (it drops to an unprivileged user once the capture is open), "
+			 "or: setcap cap_net_raw,cap_net_admin=eip $(command -v tcpclose)",
+			 iface, detail && *detail ? " (" : "", detail ? detail : "",
+			 detail && *detail ? ")" : "");
+		break;
+	case PCAP_ERROR_PROMISC_PERM_DENIED:
+		snprintf(errbuf, TC_ERRBUF,
+			 "%s: You don't have permission to capture in promiscuous mode%s%s%s", iface,
+			 detail && *detail ? " (" : "", detail ? detail : "",
+			 detail && *detail ? ")" : "");
+		break;
+	case PCAP_ERROR_IFACE_NOT_UP:
+		snprintf(errbuf, TC_ERRBUF, "%s: That device is not up", iface);
+		break;
+	default:
+		if (detail && *detail)
+			snprintf(errbuf, TC_ERRBUF, "%s: %s", iface, detail);
+		else
+			snprintf(errbuf, TC_ERRBUF, "%s: %s", iface, pcap_statustostr(rc));
+		break;
+	}
+}
+
+struct tc_live *tc_live_open(const char *iface, const char *filter, int snaplen,
+			     int buffer_mib, int promisc, char errbuf[TC_ERRBUF])
+{
+	struct tc_live *l = calloc(1, sizeof(*l));
+	char e[PCAP_ERRBUF_SIZE] = "";
+	int rc;
+
+	if (!l || !(l->name = strdup(iface))) {
+		snprintf(errbuf, TC_ERRBUF, "out of memory");
+		free(l);
+		return NULL;
+	}
+	l->fd = -1;
+	l->p = pcap_create(iface, e);
+	if (!l->p) {
+		snprintf(errbuf, TC_ERRBUF, "%s: %s", iface, e);
+		goto fail;
+	}
+	pcap_set_snaplen(l->p, snaplen > 0 ? snaplen : TC_LIVE_SNAPLEN);
+	pcap_set_promisc(l->p, promisc);
+	pcap_set_buffer_size(l->p, (buffer_mib > 0 ? buffer_mib : TC_LIVE_BUFFER_MIB) << 20);
+	/* Immediate mode where there is one; a short timeout elsewhere. */
+	pcap_set_timeout(l->p, 100);
+	(void)pcap_set_immediate_mode(l->p, 1);
+#ifdef PCAP_TSTAMP_PRECISION_NANO
+	(void)pcap_set_tstamp_precision(l->p, PCAP_TSTAMP_PRECISION_NANO);
+#endif
+	rc = pcap_activate(l->p);
+	if (rc < 0) {
+		open_error(l->p, iface, rc, errbuf);
+		goto fail;
+	}
+	/* rc > 0 is a warning (e.g. promiscuous mode not supported): go on. */
+#ifdef PCAP_TSTAMP_PRECISION_NANO
+	l->nano = pcap_get_tstamp_precision(l->p) == PCAP_TSTAMP_PRECISION_NANO;
+#endif
+	l->dlt = pcap_datalink(l->p);
+
+	if (filter && *filter) {
+		struct bpf_program prog;
+		bpf_u_int32 net = 0, mask = PCAP_NETMASK_UNKNOWN;
+		if (pcap_lookupnet(iface, &net, &mask, e) != 0)
+			mask = PCAP_NETMASK_UNKNOWN;
+		if (pcap_compile(l->p, &prog, filter, 1, mask) != 0) {
+			snprintf(errbuf, TC_ERRBUF, "invalid filter '%s': %s", filter, pcap_geterr(l->p));
+			goto fail;
+		}
+		rc = pcap_setfilter(l->p, &prog);
+		pcap_freecode(&prog);
+		if (rc != 0) {
+			snprintf(errbuf, TC_ERRBUF, "%s: cannot set filter: %s", iface, pcap_geterr(l->p));
+			goto fail;
+		}
+	}
+	if (pcap_setnonblock(l->p, 1, e) != 0) {
+		snprintf(errbuf, TC_ERRBUF, "%s: %s", iface, e);
+		goto fail;
+	}
+	l->fd = pcap_get_selectable_fd(l->p);
+	return l;
+fail:
+	tc_live_close(l);
+	return NULL;
+}
+
+int tc_live_fd(const struct tc_live *l)
+{
+	return l->fd;
+}
+
+static void handler(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct tc_live *l = (struct tc_live *)user;
+	struct tc_frame fr;
+
+	fr.ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL +
+		   (int64_t)h->ts.tv_usec * (l->nano ? 1 : 1000);
+	fr.frame = ++l->frame;
+	fr.caplen = h->caplen;
+	fr.wirelen = h->len;
+	fr.dlt = l->dlt;
+	fr.data = bytes;
+	l->cb(l->arg, &fr);
+}
+
+int tc_live_dispatch(struct tc_live *l, int max, tc_live_cb cb, void *arg)
+{
+	int n;
+	l->cb = cb;
+	l->arg = arg;
+	n = pcap_dispatch(l->p, max > 0 ? max : 1, handler, (u_char *)l);
+	if (n == PCAP_ERROR_BREAK)
+		return 0;
+	if (n < 0) {
+		snprintf(l->err, sizeof(l->err), "%s: capture stopped: %s", l->name, pcap_geterr(l->p));
+		return -1;
+	}
+	return n;
+}
+
+const char *tc_live_error(const struct tc_live *l)
+{
+	return l->err;
+}
+
+void tc_live_stats(struct tc_live *l, struct tc_live_stats *st)
+{
+	struct pcap_stat ps;
+	memset(st, 0, sizeof(*st));
+	if (pcap_stats(l->p, &ps) != 0)
+		return;
+	st->recv = ps.ps_recv;
+	st->drop = ps.ps_drop;
+	st->ifdrop = ps.ps_ifdrop;
+	st->valid = 1;
+}
+
+const char *tc_live_name(const struct tc_live *l)
+{
+	return l->name;
+}
+
+void tc_live_close(struct tc_live *l)
+{
+	if (!l)
+		return;
+	if (l->p)
+		pcap_close(l->p);
+	free(l->name);
+	free(l);
+}
+
+/* ---- JSON Lines live mode ------------------------------------------- */
+
+static volatile sig_atomic_t json_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	json_stop = 1;
+}
+
+struct json_run {
+	FILE *out;
+	struct tc_engine *eng;
+	struct tc_agg *agg;      /* findings and per-host records at the end */
+	const struct tc_live_opts *o;
+	int stop;
+};
+
+static void json_conn(const struct tc_conn *c, const struct tc_verdict *v, void *arg)
+{
+	struct json_run *r = arg;
+	struct tc_diagnosis d;
+	tc_diagnose(c, v, &d);
+	tc_json_conn(r->out, c, v, &d);
+	if (r->agg)
+		tc_agg_conn(r->agg, c, v, &d);
+	fflush(r->out); /* a pipe to jq sees each connection as it finishes */
+}
+
+static void json_frame(void *arg, const struct tc_frame *fr)
+{
+	struct json_run *r = arg;
+	if (r->stop)
+		return;
+	tc_engine_frame(r->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen);
+	if (r->o->count && tc_engine_stats(r->eng)->frames >= r->o->count)
+		r->stop = 1;
+}
+
+static uint64_t seed64(void)
+{
+	return (uint64_t)tc_wall_ns() ^ ((uint64_t)tc_mono_ns() << 17) ^ (uint64_t)(uintptr_t)&seed64;
+}
+
+int tc_live_json_run(const struct tc_live_opts *o, FILE *out)
+{
+	char err[TC_ERRBUF];
+	struct tc_live *l;
+	struct json_run r = {0};
+	struct tc_engine_opts eo = o->eng;
+	struct tc_run_info ri = {0};
+	struct tc_live_stats ks;
+	struct sigaction sa;
+	const char *capture_err = NULL;
+	int status = 0;
+
+	l = tc_live_open(o->iface, o->filter, o->snaplen, o->buffer_mib, !o->no_promisc, err);
+	if (!l) {
+		tc_live_perror(err);
+		return 1;
+	}
+	if (tc_privdrop(o->user, err, sizeof(err)) != 0) {
+		tc_live_perror(err);
+		tc_live_close(l);
+		return 1;
+	}
+	if (!eo.hash_seed)
+		eo.hash_seed = seed64();
+	r.out = out;
+	r.o = o;
+	r.eng = tc_engine_new(&eo, json_conn, &r);
+	r.agg = tc_agg_new(&o->agg);
+	if (!r.eng || !r.agg) {
+		tc_live_perror("out of memory");
+		tc_agg_free(r.agg);
+		tc_engine_free(r.eng);
+		tc_live_close(l);
+		return 1;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop; /* no SA_RESTART: poll() returns at once */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	fprintf(stderr, "tcpclose: listening on %s%s%s%s\n", tc_live_name(l),
+		o->filter && *o->filter ? ", filter '" : "", o->filter ? o->filter : "",
+		o->filter && *o->filter ? "'" : "");
+
+	while (!json_stop && !r.stop) {
+		struct pollfd pfd = {tc_live_fd(l), POLLIN, 0};
+		int i, n = 0, drained = 0;
+		if (pfd.fd >= 0)
+			(void)poll(&pfd, 1, 250);
+		else
+			(void)poll(NULL, 0, 20);
+		/* A bounded batch, then look at the clock and the signals again. */
+		for (i = 0; i < 16 && !r.stop; i++) {
+			n = tc_live_dispatch(l, 1024, json_frame, &r);
+			if (n < 0) {
+				capture_err = tc_live_error(l);
+				break;
+			}
+			if (n < 1024) {
+				drained = 1;
+				break;
+			}
+		}
+		if (capture_err)
+			break;
+		/* Idle: let capture time advance so closed connections are
+		 * reported. A little behind the wall clock, so a packet still
+		 * queued in the kernel is not older than the engine's now. */
+		if (drained)
+			tc_engine_tick(r.eng, tc_wall_ns() - 200000000LL);
+	}
+
+	tc_engine_finish(r.eng);
+	ri.filter = o->filter;
+	if (capture_err) {
+		ri.nerrors = 1;
+		ri.errors = &capture_err;
+		status = 2;
+	}
+	/* The same ending as a file: findings, per-endpoint records, summary. */
+	tc_json_end(out, r.agg, tc_engine_stats(r.eng), &ri);
+	fflush(out);
+	tc_live_stats(l, &ks);
+	if (capture_err)
+		tc_live_perror(capture_err);
+	if (ks.valid)
+		fprintf(stderr,
+			"tcpclose: %llu packets captured, %llu received by filter, %llu dropped by kernel%s\n",
+			(unsigned long long)tc_engine_stats(r.eng)->frames, (unsigned long long)ks.recv,
+			(unsigned long long)ks.drop, ks.ifdrop ? " (and some by the interface)" : "");
+	if (ferror(out))
+		status = 1;
+	tc_agg_free(r.agg);
+	tc_engine_free(r.eng);
+	tc_live_close(l);
+	return status;
+}

@@ -1,0 +1,209 @@
+/*
+ * tui_model.h -- the view model of the live view: a small copy of what the
+ * screen shows, rebuilt from the engine on a timer.
+ *
+ * The model never holds a pointer into the flow table: connections expire
+ * and are freed by the engine at any packet. Each rebuild copies what it
+ * needs (one struct tc_conn per row shown, at most rows_cap of them) and
+ * every list it keeps is capped, so memory is bounded however long it runs:
+ *
+ *   - finished rows: a ring of connections the engine reported through its
+ *     callback, kept on screen for a while after they finished (TIME_WAIT
+ *     ones until their TIME_WAIT would expire, others keep_ns), at most
+ *     finished_cap of them;
+ *   - the event feed: the last TCM_FEED_MAX closes, resets first-class;
+ *   - TIME_WAIT per host: at most TCM_HOSTS_MAX hosts, each a ring of
+ *     per-interval counters covering one TIME_WAIT period;
+ *   - rate samples: a fixed ring.
+ *
+ * Time is capture time (ns since the epoch): live, the wall clock; reading
+ * a file, the time of the newest frame. Nothing here reads a clock, a
+ * terminal or libpcap, so it is unit-tested on its own (test_tui_model.c).
+ *
+ * Use:
+ *   engine callback:  tcm_on_conn(m, c, v, now)
+ *   each tick:        tcm_rebuild_begin(m, now);
+ *                     tc_engine_foreach(e, cb -> tcm_rebuild_conn(m, c));
+ *                     tcm_rebuild_end(m, tc_engine_stats(e));
+ *                     (or tcm_rebuild(m, e, now), which does the three)
+ *   the view reads:   tcm_snap(m)
+ */
+#ifndef TCPCLOSE_TUI_MODEL_H
+#define TCPCLOSE_TUI_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpclose/engine.h"
+
+#define TCM_FEED_MAX 256
+#define TCM_HOSTS_MAX 256
+#define TCM_TW_BUCKETS 64       /* per host; one TIME_WAIT period is 60 of them */
+#define TCM_SAMPLES 128
+#define TCM_SEARCH_MAX 64
+
+#define TCM_DEFAULT_FINISHED_CAP 4096u
+#define TCM_DEFAULT_ROWS_CAP 5000u
+#define TCM_DEFAULT_KEEP_NS (30LL * 1000000000LL)
+#define TCM_DEFAULT_TIME_WAIT_NS (60LL * 1000000000LL)   /* Linux TCP_TIMEWAIT_LEN */
+#define TCM_DEFAULT_EPH_PORTS 28232u   /* Linux ip_local_port_range 32768-60999 */
+#define TCM_DEFAULT_RATE_WINDOW_NS (10LL * 1000000000LL)
+
+struct tcm_opts {
+	uint32_t finished_cap;  /* finished rows kept; 0 = default */
+	uint32_t rows_cap;      /* rows in one snapshot; 0 = default */
+	int64_t keep_ns;        /* finished rows (not TIME_WAIT) shown this long
+	                           after they finished; 0 = default; <0 = until
+	                           pushed out of the ring (browsing a file) */
+	int64_t time_wait_ns;   /* TIME_WAIT length; 0 = default 60 s */
+	uint32_t eph_ports;     /* ephemeral ports per host; 0 = default */
+	int64_t rate_window_ns; /* rates over this much capture time; 0 =
+	                           default; <0 = averaged over the whole capture */
+};
+
+enum tcm_sort {
+	TCM_SORT_IDLE = 0,      /* most idle first */
+	TCM_SORT_AGE,           /* oldest first */
+	TCM_SORT_STATE,         /* most telling state first (CLOSE_WAIT ...) */
+	TCM_SORT_BYTES,         /* most bytes (both ways) first */
+	TCM_SORT_RESETS,        /* resets first, most RSTs first */
+	TCM_SORT__COUNT
+};
+
+enum tcm_fkind {
+	TCM_F_ALL = 0,
+	TCM_F_STATE,            /* either endpoint in `state` */
+	TCM_F_RESET,            /* verdict reset (refused included) */
+	TCM_F_OPEN,             /* still tracked */
+	TCM_F_FINISHED,         /* reported by the engine */
+	TCM_F__COUNT
+};
+
+struct tcm_filter {
+	int kind;               /* enum tcm_fkind */
+	int state;              /* enum tc_state, with TCM_F_STATE */
+	char text[TCM_SEARCH_MAX]; /* "" none; digits only: a port of either
+	                              endpoint; else a substring of "addr:port"
+	                              (IPv6 "[addr]:port") of either endpoint */
+};
+
+/* One connection as shown: a copy, valid after the engine freed it. */
+struct tcm_row {
+	struct tc_conn c;
+	struct tc_verdict v;    /* final if finished, else the verdict so far */
+	uint8_t finished;       /* reported through the engine callback */
+	uint8_t at_end;         /* reported when the input ended */
+	uint8_t dead;           /* expired (ring slot to reuse) */
+	int64_t finished_ts;    /* capture time it was reported */
+	int64_t expire_ts;      /* capture time it leaves the view */
+};
+
+/* One line of the event feed: a close, told from its final facts. */
+struct tcm_event {
+	int64_t ts;             /* capture time of the connection's last packet */
+	uint64_t id;
+	uint8_t af;
+	uint8_t cflags;
+	uint8_t state[2];
+	uint8_t final;          /* reported by the engine (else seen closing) */
+	uint8_t cause;          /* enum tc_cause (diag.h): the likely why */
+	uint16_t port[2];
+	uint8_t addr[2][16];
+	struct tc_verdict v;
+};
+
+/* TIME_WAIT endpoints of one host. */
+struct tcm_host {
+	uint8_t af;
+	uint8_t addr[16];
+	uint32_t now;           /* endpoints in TIME_WAIT now */
+	uint32_t peak;          /* most seen at once */
+};
+
+/* What the view draws. */
+struct tcm_snap {
+	int64_t now;            /* capture time of the snapshot */
+	int64_t first_ts;       /* capture time of the first frame */
+	uint64_t frames, tcp, tracked, peak_tracked, conns, reported, evicted;
+	uint64_t rst_ignored, time_backwards;
+	/* Endpoints per state: tracked connections, plus TIME_WAIT endpoints
+	 * of finished ones whose TIME_WAIT has not expired, plus (once the input
+	 * ended) the final states of connections still open at the end. */
+	uint64_t state_count[TC_STATE__COUNT];
+	/* Closes by verdict. `reset` here excludes refused connections (they
+	 * are counted in `refused`), so the four add up to the closes seen. */
+	uint64_t graceful, half_closed, reset, refused, open;
+	double graceful_rate, half_closed_rate, reset_rate, refused_rate;
+	double pkt_rate;
+	int rate_avg;           /* rates are averages over the whole capture */
+
+	enum tcm_sort sort;
+	struct tcm_filter filter;
+	struct tcm_row *rows;   /* sorted, filtered; nrows of them */
+	size_t nrows;
+	size_t nmatch;          /* rows matching the filter (before rows_cap) */
+	size_t ntotal;          /* rows before filtering */
+
+	struct tcm_event feed[TCM_FEED_MAX]; /* newest first */
+	size_t nfeed;
+
+	struct tcm_host tw[TCM_HOSTS_MAX];   /* by TIME_WAIT now, then peak */
+	size_t ntw;
+	uint64_t tw_total;      /* TIME_WAIT endpoints now, all hosts */
+	uint32_t eph_ports;
+	int64_t time_wait_ns;
+};
+
+struct tcm_model;
+
+/* NULL on allocation failure; `o` may be NULL for defaults. */
+struct tcm_model *tcm_new(const struct tcm_opts *o);
+void tcm_free(struct tcm_model *m);
+
+/* The engine reported a finished connection at capture time `now`. */
+void tcm_on_conn(struct tcm_model *m, const struct tc_conn *c, const struct tc_verdict *v,
+		 int64_t now);
+
+/* The input ended: what is reported from now on was still open at the end
+ * (tc_engine_finish follows). */
+void tcm_set_ended(struct tcm_model *m);
+
+/* Sort and filter apply from the next rebuild (tcm_resort applies a sort
+ * at once to the rows already in the snapshot: used while paused). */
+void tcm_set_sort(struct tcm_model *m, enum tcm_sort s);
+void tcm_set_filter(struct tcm_model *m, const struct tcm_filter *f);
+void tcm_resort(struct tcm_model *m);
+
+void tcm_rebuild_begin(struct tcm_model *m, int64_t now);
+void tcm_rebuild_conn(struct tcm_model *m, const struct tc_conn *c);
+void tcm_rebuild_end(struct tcm_model *m, const struct tc_stats *st);
+void tcm_rebuild(struct tcm_model *m, const struct tc_engine *e, int64_t now);
+
+const struct tcm_snap *tcm_snap(const struct tcm_model *m);
+
+/* Index of connection `id` in the snapshot rows, or -1. */
+long tcm_find(const struct tcm_snap *s, uint64_t id);
+
+/* Finished rows currently held (live ones, not expired), for tests. */
+size_t tcm_finished_count(const struct tcm_model *m);
+
+/* Words and helpers shared by the view and the tests. */
+const char *tcm_sort_name(enum tcm_sort s);
+/* "all", "CLOSE_WAIT", "reset", ... into buf (>= 24 bytes). */
+const char *tcm_filter_name(const struct tcm_filter *f, char *buf, size_t n);
+int tcm_row_matches(const struct tcm_filter *f, const struct tcm_row *r);
+/* "10.0.0.1:443" or "[2001:db8::1]:443". buf >= TC_ADDRSTRLEN + 8. */
+char *tcm_endpoint_str(int af, const uint8_t addr[16], uint16_t port, char *buf, size_t n);
+/* Short text of the last notable thing that happened: "RST by server",
+ * "FIN by client", "data", "SYN", or for finished rows the verdict. */
+const char *tcm_row_last(const struct tcm_row *r, char *buf, size_t n);
+/* One feed line without the time: "RESET   a -> b  by server while
+ * established". `arrow` is the text between the endpoints. */
+const char *tcm_event_text(const struct tcm_event *e, const char *arrow, char *buf, size_t n);
+/* 1 if the event is a reset (refused included): drawn first-class. */
+int tcm_event_is_reset(const struct tcm_event *e);
+/* Human sizes and durations: "1.5K", "12M"; "0.4s", "3m07s", "2h05m". */
+char *tcm_bytes_str(uint64_t b, char *buf, size_t n);
+char *tcm_dur_str(int64_t ns, char *buf, size_t n);
+
+#endif

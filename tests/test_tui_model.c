@@ -1,0 +1,743 @@
+/*
+ * test_tui_model.c -- the live view's model: sort orders, filters, the
+ * counters of the header, the event feed, TIME_WAIT per host, and the
+ * expiry and caps of finished rows. No terminal, no capture: connections
+ * are made by hand (and, in the last test, by the real engine).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tcpclose/engine.h"
+#include "tui_model.h"
+
+#define NS 1000000000LL
+#define T0 (1700000000LL * NS)
+
+static struct tc_conn mk(uint64_t id, uint16_t cport, int cst, int sst, int64_t first, int64_t last)
+{
+	struct tc_conn c;
+	memset(&c, 0, sizeof(c));
+	c.id = id;
+	c.af = 4;
+	memcpy(c.ep[TC_CLIENT].addr, "\x0a\x00\x00\x01", 4);
+	memcpy(c.ep[TC_SERVER].addr, "\x0a\x00\x00\x02", 4);
+	c.ep[TC_CLIENT].port = cport;
+	c.ep[TC_SERVER].port = 80;
+	c.ep[TC_CLIENT].state = (uint8_t)cst;
+	c.ep[TC_SERVER].state = (uint8_t)sst;
+	c.ep[TC_CLIENT].flags = TC_EP_SYN;
+	c.ep[TC_SERVER].flags = TC_EP_SYN;
+	c.cflags = TC_CONN_SYNACK_SEEN;
+	c.first_ts = first;
+	c.last_ts = last;
+	c.ep[TC_CLIENT].ts_last = last;
+	c.ep[TC_SERVER].ts_last = last;
+	return c;
+}
+
+/* A graceful close, client first: the client ends in TIME_WAIT. */
+static struct tc_conn graceful_conn(uint64_t id, uint16_t cport, int64_t fin_ts)
+{
+	struct tc_conn c = mk(id, cport, TC_TIME_WAIT, TC_CLOSED, fin_ts - NS, fin_ts);
+	c.ep[TC_CLIENT].flags |= TC_EP_FIN | TC_EP_FIN_ACKED;
+	c.ep[TC_SERVER].flags |= TC_EP_FIN | TC_EP_FIN_ACKED;
+	c.ep[TC_CLIENT].ts_fin = fin_ts - NS / 10;
+	c.ep[TC_SERVER].ts_fin = fin_ts;
+	c.cflags |= TC_CONN_DONE;
+	return c;
+}
+
+static struct tc_verdict verdict(enum tc_close close, enum tc_who closer, enum tc_who reset_by)
+{
+	struct tc_verdict v;
+	memset(&v, 0, sizeof(v));
+	v.close = close;
+	v.closer = closer;
+	v.reset_by = reset_by;
+	v.reset_phase = reset_by ? TC_PHASE_ESTABLISHED : TC_PHASE_NONE;
+	return v;
+}
+
+static struct tc_stats no_stats(void)
+{
+	struct tc_stats st;
+	memset(&st, 0, sizeof(st));
+	st.ts_first = T0;
+	return st;
+}
+
+static void rebuild(struct tcm_model *m, int64_t now, const struct tc_conn *c, int n)
+{
+	struct tc_stats st = no_stats();
+	int i;
+	tcm_rebuild_begin(m, now);
+	for (i = 0; i < n; i++)
+		tcm_rebuild_conn(m, &c[i]);
+	st.active = (uint64_t)n;
+	tcm_rebuild_end(m, &st);
+}
+
+static uint64_t row_id(const struct tcm_model *m, size_t i)
+{
+	const struct tcm_snap *s = tcm_snap(m);
+	assert_true(i < s->nrows);
+	return s->rows[i].c.id;
+}
+
+/* ---- sort orders ------------------------------------------------------- */
+
+static void test_sort_orders(void **state)
+{
+	struct tcm_model *m = tcm_new(NULL);
+	struct tc_conn c[4];
+	(void)state;
+	assert_non_null(m);
+
+	/* 1: old, busy recently; 2: young, idle long; 3: CLOSE_WAIT; 4: RSTs */
+	c[0] = mk(1, 1001, TC_ESTABLISHED, TC_ESTABLISHED, T0, T0 + 50 * NS);
+	c[1] = mk(2, 1002, TC_ESTABLISHED, TC_ESTABLISHED, T0 + 10 * NS, T0 + 11 * NS);
+	c[2] = mk(3, 1003, TC_FIN_WAIT_2, TC_CLOSE_WAIT, T0 + 20 * NS, T0 + 30 * NS);
+	c[3] = mk(4, 1004, TC_ESTABLISHED, TC_ESTABLISHED, T0 + 30 * NS, T0 + 40 * NS);
+	c[0].ep[0].bytes = 10;
+	c[1].ep[1].bytes = 5000;
+	c[2].ep[0].bytes = 100;
+	c[3].ep[0].bytes = 1;
+	c[3].ep[1].rsts = 2; /* RSTs sent but none accepted: not reset */
+	c[3].rst_ignored = 2;
+
+	tcm_set_sort(m, TCM_SORT_IDLE);
+	rebuild(m, T0 + 60 * NS, c, 4);
+	assert_int_equal(tcm_snap(m)->nrows, 4);
+	assert_int_equal(row_id(m, 0), 2); /* idle since +11 s */
+	assert_int_equal(row_id(m, 1), 3);
+	assert_int_equal(row_id(m, 2), 4);
+	assert_int_equal(row_id(m, 3), 1);
+
+	tcm_set_sort(m, TCM_SORT_AGE);
+	rebuild(m, T0 + 60 * NS, c, 4);
+	assert_int_equal(row_id(m, 0), 1);
+	assert_int_equal(row_id(m, 3), 4);
+
+	tcm_set_sort(m, TCM_SORT_STATE);
+	rebuild(m, T0 + 60 * NS, c, 4);
+	assert_int_equal(row_id(m, 0), 3); /* CLOSE_WAIT comes first */
+
+	tcm_set_sort(m, TCM_SORT_BYTES);
+	rebuild(m, T0 + 60 * NS, c, 4);
+	assert_int_equal(row_id(m, 0), 2);
+	assert_int_equal(row_id(m, 1), 3);
+	assert_int_equal(row_id(m, 2), 1);
+	assert_int_equal(row_id(m, 3), 4);
+
+	tcm_set_sort(m, TCM_SORT_RESETS);
+	rebuild(m, T0 + 60 * NS, c, 4);
+	assert_int_equal(row_id(m, 0), 4); /* most RSTs */
+	assert_string_equal(tcm_sort_name(tcm_snap(m)->sort), "resets");
+
+	/* Re-sorting the rows already there (paused view) needs no engine. */
+	tcm_set_sort(m, TCM_SORT_AGE);
+	tcm_resort(m);
+	assert_int_equal(row_id(m, 0), 1);
+	assert_int_equal(tcm_snap(m)->sort, TCM_SORT_AGE);
+	tcm_free(m);
+}
+
+static void test_open_rows_before_finished(void **state)
+{
+	struct tcm_model *m = tcm_new(NULL);
+	struct tc_conn open = mk(5, 2005, TC_ESTABLISHED, TC_ESTABLISHED, T0 + 5 * NS, T0 + 6 * NS);
+	struct tc_conn done = graceful_conn(1, 2001, T0 + 2 * NS);
+	struct tc_verdict v = verdict(TC_CLOSE_GRACEFUL, TC_WHO_CLIENT, TC_WHO_NONE);
+	(void)state;
+
+	tcm_on_conn(m, &done, &v, T0 + 3 * NS);
+	rebuild(m, T0 + 7 * NS, &open, 1);
+	/* The finished one has been idle longer, but open connections come
+	 * first in the idle and age orders. */
+	assert_int_equal(tcm_snap(m)->nrows, 2);
+	assert_int_equal(row_id(m, 0), 5);
+	assert_int_equal(row_id(m, 1), 1);
+	assert_true(tcm_snap(m)->rows[1].finished);
+	tcm_free(m);
+}
+
+static void test_rows_cap_keeps_first_in_order(void **state)
+{
+	struct tcm_opts o = {0};
+	struct tcm_model *m;
+	struct tc_conn c[100];
+	int i;
+	(void)state;
+
+	o.rows_cap = 10;
+	m = tcm_new(&o);
+	for (i = 0; i < 100; i++) {
+		c[i] = mk((uint64_t)i + 1, (uint16_t)(3000 + i), TC_ESTABLISHED, TC_ESTABLISHED, T0, T0);
+		c[i].ep[0].bytes = (uint64_t)((i * 37) % 100); /* a permutation of 0..99 */
+	}
+	tcm_set_sort(m, TCM_SORT_BYTES);
+	rebuild(m, T0 + NS, c, 100);
+	assert_int_equal(tcm_snap(m)->nrows, 10);
+	assert_int_equal(tcm_snap(m)->nmatch, 100);
+	assert_int_equal(tcm_snap(m)->ntotal, 100);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(tcm_snap(m)->rows[i].c.ep[0].bytes, 99 - i);
+	tcm_free(m);
+}
+
+/* ---- filters ------------------------------------------------------------- */
+
+static void test_filters(void **state)
+{
+	struct tcm_model *m = tcm_new(NULL);
+	struct tc_conn c[3], r = mk(9, 4009, TC_CLOSED, TC_CLOSED, T0, T0 + NS);
+	struct tc_verdict rv = verdict(TC_CLOSE_RESET, TC_WHO_NONE, TC_WHO_SERVER);
+	struct tcm_filter f;
+	char name[32];
+	(void)state;
+
+	c[0] = mk(1, 4001, TC_ESTABLISHED, TC_ESTABLISHED, T0, T0 + NS);
+	c[1] = mk(2, 4002, TC_FIN_WAIT_2, TC_CLOSE_WAIT, T0, T0 + NS);
+	c[2] = mk(3, 4003, TC_ESTABLISHED, TC_ESTABLISHED, T0, T0 + NS);
+	c[2].af = 6;
+	memset(c[2].ep[0].addr, 0, 16);
+	memcpy(c[2].ep[0].addr, "\x20\x01\x0d\xb8", 4);
+	c[2].ep[0].addr[15] = 1;
+	r.ep[TC_SERVER].flags |= TC_EP_RST;
+	tcm_on_conn(m, &r, &rv, T0 + 2 * NS);
+
+	memset(&f, 0, sizeof(f));
+	f.kind = TCM_F_STATE;
+	f.state = TC_CLOSE_WAIT;
+	tcm_set_filter(m, &f);
+	rebuild(m, T0 + 2 * NS, c, 3);
+	assert_int_equal(tcm_snap(m)->nrows, 1);
+	assert_int_equal(row_id(m, 0), 2);
+	assert_int_equal(tcm_snap(m)->ntotal, 4);
+	assert_string_equal(tcm_filter_name(&tcm_snap(m)->filter, name, sizeof(name)), "CLOSE_WAIT");
+
+	f.state = TC_FIN_WAIT_2; /* either endpoint */
+	tcm_set_filter(m, &f);
+	rebuild(m, T0 + 2 * NS, c, 3);
+	assert_int_equal(tcm_snap(m)->nrows, 1);
+
+	f.kind = TCM_F_RESET;
+	tcm_set_filter(m, &f);
+	rebuild(m, T0 + 2 * NS, c, 3);
+	assert_int_equal(tcm_snap(m)->nrows, 1);
+	assert_int_equal(row_id(m, 0), 9);
+
+	f.kind = TCM_F_OPEN;
+	tcm_set_filter(m, &f);
+	rebuild(m, T0 + 2 * NS, c, 3);
+	assert_int_equal(tcm_snap(m)->nrows, 3);
+	f.kind = TCM_F_FINISHED;
+	tcm_set_filter(m, &f);
+	rebuild(m, T0 + 2 * NS, c, 3);
+	assert_int_equal(tcm_snap(m)->nrows, 1);
+
+	/* Search: digits are a port of either side ... */
+	memset(&f, 0, sizeof(f));
+	snprintf(f.text, sizeof(f.text), "4002");
+	tcm_set_filter(m, &f);
+	rebuild(m, T0 + 2 * NS, c, 3);
+	assert_int_equal(tcm_snap(m)->nrows, 1);
+	assert_int_equal(row_id(m, 0), 2);
+	snprintf(f.text, sizeof(f.text), "80");
+	tcm_set_filter(m, &f);
+	rebuild(m, T0 + 2 * NS, c, 3);
+	assert_int_equal(tcm_snap(m)->nrows, 4); /* the server port, not "8080" or ".80." */
+	snprintf(f.text, sizeof(f.text), "400");
+	tcm_set_filter(m, &f);
+	rebuild(m, T0 + 2 * NS, c, 3);
+	assert_int_equal(tcm_snap(m)->nrows, 0); /* a port is a whole number */
+
+	/* ... anything else is part of "addr:port", IPv6 in brackets, any case. */
+	snprintf(f.text, sizeof(f.text), "2001:DB8::1");
+	tcm_set_filter(m, &f);
+	rebuild(m, T0 + 2 * NS, c, 3);
+	assert_int_equal(tcm_snap(m)->nrows, 1);
+	assert_int_equal(row_id(m, 0), 3);
+	snprintf(f.text, sizeof(f.text), "10.0.0.1:4001");
+	tcm_set_filter(m, &f);
+	rebuild(m, T0 + 2 * NS, c, 3);
+	assert_int_equal(tcm_snap(m)->nrows, 1);
+	assert_int_equal(row_id(m, 0), 1);
+
+	/* State and search together. */
+	f.kind = TCM_F_STATE;
+	f.state = TC_CLOSE_WAIT;
+	tcm_set_filter(m, &f);
+	rebuild(m, T0 + 2 * NS, c, 3);
+	assert_int_equal(tcm_snap(m)->nrows, 0);
+	tcm_free(m);
+}
+
+/* ---- counters ---------------------------------------------------------------- */
+
+static void test_counters_and_rates(void **state)
+{
+	struct tcm_model *m = tcm_new(NULL);
+	struct tc_conn c[3];
+	struct tc_stats st = no_stats();
+	const struct tcm_snap *s;
+	int i;
+	(void)state;
+
+	c[0] = mk(1, 5001, TC_ESTABLISHED, TC_ESTABLISHED, T0, T0);
+	c[1] = mk(2, 5002, TC_FIN_WAIT_2, TC_CLOSE_WAIT, T0, T0);
+	c[2] = mk(3, 5003, TC_TIME_WAIT, TC_LAST_ACK, T0, T0);
+
+	/* t = 0 s: nothing closed; t = 10 s: 20 graceful, 5 resets of which 2
+	 * refused, 1000 frames. */
+	tcm_rebuild_begin(m, T0);
+	for (i = 0; i < 3; i++)
+		tcm_rebuild_conn(m, &c[i]);
+	tcm_rebuild_end(m, &st);
+	st.frames = 1000;
+	st.active = 3;
+	st.by_close[TC_CLOSE_GRACEFUL] = 20;
+	st.by_close[TC_CLOSE_RESET] = 5;
+	st.refused = 2;
+	tcm_rebuild_begin(m, T0 + 10 * NS);
+	for (i = 0; i < 3; i++)
+		tcm_rebuild_conn(m, &c[i]);
+	tcm_rebuild_end(m, &st);
+
+	s = tcm_snap(m);
+	assert_int_equal(s->state_count[TC_ESTABLISHED], 2);
+	assert_int_equal(s->state_count[TC_FIN_WAIT_2], 1);
+	assert_int_equal(s->state_count[TC_CLOSE_WAIT], 1);
+	assert_int_equal(s->state_count[TC_TIME_WAIT], 1);
+	assert_int_equal(s->state_count[TC_LAST_ACK], 1);
+	assert_int_equal(s->tracked, 3);
+	assert_int_equal(s->graceful, 20);
+	assert_int_equal(s->reset, 3); /* refused counted apart */
+	assert_int_equal(s->refused, 2);
+	assert_true(s->graceful_rate > 1.99 && s->graceful_rate < 2.01);
+	assert_true(s->reset_rate > 0.29 && s->reset_rate < 0.31);
+	assert_true(s->pkt_rate > 99.9 && s->pkt_rate < 100.1);
+	assert_false(s->rate_avg);
+
+	/* 30 s later with nothing new: the 10 s window says 0/s. */
+	tcm_rebuild_begin(m, T0 + 40 * NS);
+	tcm_rebuild_end(m, &st);
+	assert_true(tcm_snap(m)->graceful_rate < 0.001);
+	assert_int_equal(tcm_snap(m)->graceful, 20);
+	tcm_free(m);
+}
+
+static void test_rate_average_over_capture(void **state)
+{
+	struct tcm_opts o = {0};
+	struct tcm_model *m;
+	struct tc_stats st = no_stats();
+	(void)state;
+
+	o.rate_window_ns = -1; /* a file read as fast as possible */
+	m = tcm_new(&o);
+	st.frames = 500;
+	st.by_close[TC_CLOSE_HALF_CLOSED] = 10;
+	tcm_rebuild_begin(m, T0 + 5 * NS);
+	tcm_rebuild_end(m, &st);
+	assert_true(tcm_snap(m)->rate_avg);
+	assert_true(tcm_snap(m)->pkt_rate > 99.9 && tcm_snap(m)->pkt_rate < 100.1);
+	assert_true(tcm_snap(m)->half_closed_rate > 1.99 && tcm_snap(m)->half_closed_rate < 2.01);
+	tcm_free(m);
+}
+
+static void test_rate_starts_at_first_frame(void **state)
+{
+	struct tcm_model *m = tcm_new(NULL);
+	struct tc_stats st = no_stats();
+	(void)state;
+
+	/* A file: the view draws once before the first frame, at time 0. */
+	tcm_rebuild_begin(m, 0);
+	tcm_rebuild_end(m, &st);
+	assert_true(tcm_snap(m)->pkt_rate == 0);
+	st.frames = 100;
+	tcm_rebuild_begin(m, T0);
+	tcm_rebuild_end(m, &st);
+	st.frames = 300;
+	tcm_rebuild_begin(m, T0 + 2 * NS);
+	tcm_rebuild_end(m, &st);
+	assert_true(tcm_snap(m)->pkt_rate > 99.9 && tcm_snap(m)->pkt_rate < 100.1);
+	tcm_free(m);
+}
+
+/* ---- finished rows: expiry and caps ----------------------------------------------- */
+
+static void test_finished_rows_expire(void **state)
+{
+	struct tcm_model *m = tcm_new(NULL); /* keep 30 s, TIME_WAIT 60 s */
+	struct tc_conn tw = graceful_conn(1, 6001, T0);
+	struct tc_conn rst = mk(2, 6002, TC_CLOSED, TC_CLOSED, T0 - NS, T0);
+	struct tc_verdict gv = verdict(TC_CLOSE_GRACEFUL, TC_WHO_CLIENT, TC_WHO_NONE);
+	struct tc_verdict rv = verdict(TC_CLOSE_RESET, TC_WHO_NONE, TC_WHO_CLIENT);
+	(void)state;
+
+	/* Reported 5 s after the close (the engine's linger). */
+	tcm_on_conn(m, &tw, &gv, T0 + 5 * NS);
+	tcm_on_conn(m, &rst, &rv, T0 + 5 * NS);
+	rebuild(m, T0 + 6 * NS, NULL, 0);
+	assert_int_equal(tcm_snap(m)->nrows, 2);
+	assert_int_equal(tcm_snap(m)->state_count[TC_TIME_WAIT], 1);
+	assert_int_equal(tcm_snap(m)->tw_total, 1);
+
+	/* 30 s after the report the RST row goes; TIME_WAIT stays. */
+	rebuild(m, T0 + 36 * NS, NULL, 0);
+	assert_int_equal(tcm_snap(m)->nrows, 1);
+	assert_int_equal(row_id(m, 0), 1);
+	assert_int_equal(tcm_finished_count(m), 1);
+	assert_int_equal(tcm_snap(m)->state_count[TC_TIME_WAIT], 1);
+
+	/* 60 s after the TIME_WAIT began, it has expired: row and count. */
+	rebuild(m, T0 + 61 * NS, NULL, 0);
+	assert_int_equal(tcm_snap(m)->nrows, 0);
+	assert_int_equal(tcm_finished_count(m), 0);
+	assert_int_equal(tcm_snap(m)->state_count[TC_TIME_WAIT], 0);
+	/* The per-host peak outlives the sockets. */
+	assert_int_equal(tcm_snap(m)->ntw, 1);
+	assert_int_equal(tcm_snap(m)->tw[0].now, 0);
+	assert_int_equal(tcm_snap(m)->tw[0].peak, 1);
+	tcm_free(m);
+}
+
+static void test_finished_ring_is_bounded(void **state)
+{
+	struct tcm_opts o = {0};
+	struct tcm_model *m;
+	struct tc_verdict v = verdict(TC_CLOSE_RESET, TC_WHO_NONE, TC_WHO_SERVER);
+	int i;
+	(void)state;
+
+	o.finished_cap = 50;
+	o.keep_ns = -1; /* browsing a file: only the cap makes room */
+	m = tcm_new(&o);
+	for (i = 0; i < 500; i++) {
+		struct tc_conn c = mk((uint64_t)i + 1, (uint16_t)(7000 + i), TC_CLOSED, TC_CLOSED, T0, T0);
+		tcm_on_conn(m, &c, &v, T0 + i * NS);
+	}
+	assert_int_equal(tcm_finished_count(m), 50);
+	rebuild(m, T0 + 10000 * NS, NULL, 0); /* no expiry with keep < 0 */
+	assert_int_equal(tcm_snap(m)->nrows, 50);
+	tcm_set_sort(m, TCM_SORT_AGE);
+	rebuild(m, T0 + 10000 * NS, NULL, 0);
+	/* the newest 50 are kept, latest finished first */
+	assert_int_equal(row_id(m, 0), 500);
+	assert_int_equal(row_id(m, 49), 451);
+	/* the feed is capped too */
+	assert_int_equal(tcm_snap(m)->nfeed, TCM_FEED_MAX);
+	assert_int_equal(tcm_snap(m)->feed[0].id, 500);
+	tcm_free(m);
+}
+
+static void test_ring_compacts_after_partial_expiry(void **state)
+{
+	struct tcm_opts o = {0};
+	struct tcm_model *m;
+	struct tc_verdict gv = verdict(TC_CLOSE_GRACEFUL, TC_WHO_CLIENT, TC_WHO_NONE);
+	struct tc_verdict rv = verdict(TC_CLOSE_RESET, TC_WHO_NONE, TC_WHO_SERVER);
+	int i;
+	(void)state;
+
+	o.finished_cap = 8;
+	m = tcm_new(&o);
+	/* alternate TIME_WAIT (long) and reset (short) rows */
+	for (i = 0; i < 8; i++) {
+		struct tc_conn c = (i & 1) ? mk((uint64_t)i + 1, (uint16_t)(8000 + i), TC_CLOSED,
+						TC_CLOSED, T0, T0)
+					   : graceful_conn((uint64_t)i + 1, (uint16_t)(8000 + i), T0);
+		tcm_on_conn(m, &c, (i & 1) ? &rv : &gv, T0 + NS);
+	}
+	rebuild(m, T0 + 40 * NS, NULL, 0);
+	assert_int_equal(tcm_finished_count(m), 4);
+	assert_int_equal(tcm_snap(m)->nrows, 4);
+	/* room again for four more without pushing out a live TIME_WAIT row */
+	for (i = 8; i < 12; i++) {
+		struct tc_conn c = mk((uint64_t)i + 1, (uint16_t)(8000 + i), TC_CLOSED, TC_CLOSED,
+				      T0 + 39 * NS, T0 + 39 * NS);
+		tcm_on_conn(m, &c, &rv, T0 + 40 * NS);
+	}
+	rebuild(m, T0 + 41 * NS, NULL, 0);
+	assert_int_equal(tcm_finished_count(m), 8);
+	assert_int_equal(tcm_snap(m)->state_count[TC_TIME_WAIT], 4);
+	tcm_free(m);
+}
+
+/* ---- the feed ----------------------------------------------------------------------- */
+
+static void test_feed(void **state)
+{
+	struct tcm_model *m = tcm_new(NULL);
+	struct tc_conn done = mk(1, 9001, TC_CLOSED, TC_CLOSED, T0, T0 + NS);
+	struct tc_conn open = mk(2, 9002, TC_ESTABLISHED, TC_ESTABLISHED, T0, T0 + NS);
+	struct tc_conn half = mk(3, 9003, TC_FIN_WAIT_2, TC_CLOSE_WAIT, T0, T0 + 2 * NS);
+	struct tc_verdict rv = verdict(TC_CLOSE_RESET, TC_WHO_NONE, TC_WHO_SERVER);
+	struct tc_verdict ov = verdict(TC_CLOSE_OPEN, TC_WHO_NONE, TC_WHO_NONE);
+	struct tc_verdict hv = verdict(TC_CLOSE_HALF_CLOSED, TC_WHO_CLIENT, TC_WHO_NONE);
+	char line[256];
+	(void)state;
+
+	/* Seen closing (RST accepted) while still tracked: announced at once. */
+	done.ep[TC_SERVER].flags |= TC_EP_RST;
+	done.ep[TC_SERVER].rsts = 1;
+	done.ep[TC_SERVER].frame_rst = 7;
+	done.frame_rst = 7;
+	done.reset_by = TC_WHO_SERVER;
+	done.reset_phase = TC_PHASE_ESTABLISHED;
+	done.cflags |= TC_CONN_DONE;
+	rebuild(m, T0 + 2 * NS, &done, 1);
+	assert_int_equal(tcm_snap(m)->nfeed, 1);
+	assert_int_equal(tcm_snap(m)->feed[0].id, 1);
+	assert_false(tcm_snap(m)->feed[0].final);
+	assert_true(tcm_event_is_reset(&tcm_snap(m)->feed[0]));
+
+	/* The engine reports it later: same line, now final; no duplicate. */
+	tcm_on_conn(m, &done, &rv, T0 + 7 * NS);
+	/* An open connection reported at the end is not news; a half-close is. */
+	tcm_on_conn(m, &open, &ov, T0 + 7 * NS);
+	tcm_on_conn(m, &half, &hv, T0 + 7 * NS);
+	rebuild(m, T0 + 8 * NS, NULL, 0);
+	assert_int_equal(tcm_snap(m)->nfeed, 2);
+	assert_int_equal(tcm_snap(m)->feed[0].id, 3); /* newest first */
+	assert_int_equal(tcm_snap(m)->feed[1].id, 1);
+	assert_true(tcm_snap(m)->feed[1].final);
+
+	tcm_event_text(&tcm_snap(m)->feed[1], "->", line, sizeof(line));
+	assert_non_null(strstr(line, "RESET"));
+	assert_non_null(strstr(line, "10.0.0.1:9001 -> 10.0.0.2:80"));
+	assert_non_null(strstr(line, "by server during established"));
+	tcm_event_text(&tcm_snap(m)->feed[0], "->", line, sizeof(line));
+	assert_non_null(strstr(line, "HALF"));
+	assert_non_null(strstr(line, "client closed, server never did (CLOSE_WAIT)"));
+
+	/* Evicted while open is told. */
+	open.cflags |= TC_CONN_EVICTED;
+	open.id = 4;
+	tcm_on_conn(m, &open, &ov, T0 + 9 * NS);
+	rebuild(m, T0 + 9 * NS, NULL, 0);
+	assert_int_equal(tcm_snap(m)->nfeed, 3);
+	tcm_event_text(&tcm_snap(m)->feed[0], "->", line, sizeof(line));
+	assert_non_null(strstr(line, "EVICTED"));
+	tcm_free(m);
+}
+
+/* ---- TIME_WAIT per host ------------------------------------------------------------- */
+
+static void test_time_wait_per_host(void **state)
+{
+	struct tcm_model *m = tcm_new(NULL);
+	struct tc_verdict gv = verdict(TC_CLOSE_GRACEFUL, TC_WHO_CLIENT, TC_WHO_NONE);
+	struct tc_conn tracked = graceful_conn(100, 10100, T0 + 20 * NS);
+	int i;
+	(void)state;
+
+	/* host 10.0.0.1: 3 finished in TIME_WAIT + 1 still tracked;
+	 * host 10.0.0.9: 1 */
+	for (i = 0; i < 3; i++) {
+		struct tc_conn c = graceful_conn((uint64_t)i + 1, (uint16_t)(10000 + i), T0 + i * NS);
+		tcm_on_conn(m, &c, &gv, T0 + 10 * NS);
+	}
+	{
+		struct tc_conn c = graceful_conn(50, 10050, T0 + 5 * NS);
+		c.ep[TC_CLIENT].addr[3] = 9;
+		tcm_on_conn(m, &c, &gv, T0 + 10 * NS);
+	}
+	rebuild(m, T0 + 21 * NS, &tracked, 1);
+	assert_int_equal(tcm_snap(m)->ntw, 2);
+	assert_int_equal(tcm_snap(m)->tw[0].addr[3], 1);
+	assert_int_equal(tcm_snap(m)->tw[0].now, 4);
+	assert_int_equal(tcm_snap(m)->tw[0].peak, 4);
+	assert_int_equal(tcm_snap(m)->tw[1].now, 1);
+	assert_int_equal(tcm_snap(m)->tw_total, 5);
+	assert_int_equal(tcm_snap(m)->eph_ports, TCM_DEFAULT_EPH_PORTS);
+
+	/* 61.5 s after the first FINs: the first two have expired. */
+	rebuild(m, T0 + 61 * NS + NS / 2, NULL, 0);
+	assert_int_equal(tcm_snap(m)->tw[0].now, 1);
+	assert_int_equal(tcm_snap(m)->tw[0].peak, 4);
+	tcm_free(m);
+}
+
+/* ---- the input ended (file browsing) ------------------------------------------------ */
+
+static void test_end_states_counted(void **state)
+{
+	struct tcm_model *m = tcm_new(NULL);
+	struct tc_conn half = mk(1, 11001, TC_FIN_WAIT_2, TC_CLOSE_WAIT, T0, T0 + NS);
+	struct tc_conn est = mk(2, 11002, TC_ESTABLISHED, TC_ESTABLISHED, T0, T0 + NS);
+	struct tc_verdict hv = verdict(TC_CLOSE_HALF_CLOSED, TC_WHO_CLIENT, TC_WHO_NONE);
+	struct tc_verdict ov = verdict(TC_CLOSE_OPEN, TC_WHO_NONE, TC_WHO_NONE);
+	char last[64];
+	(void)state;
+
+	tcm_set_ended(m); /* tc_engine_finish() follows */
+	tcm_on_conn(m, &half, &hv, T0 + NS);
+	tcm_on_conn(m, &est, &ov, T0 + NS);
+	rebuild(m, T0 + NS, NULL, 0);
+	assert_int_equal(tcm_snap(m)->state_count[TC_CLOSE_WAIT], 1);
+	assert_int_equal(tcm_snap(m)->state_count[TC_FIN_WAIT_2], 1);
+	assert_int_equal(tcm_snap(m)->state_count[TC_ESTABLISHED], 2);
+	assert_int_equal(tcm_snap(m)->nrows, 2);
+	assert_true(tcm_snap(m)->rows[0].at_end);
+	tcm_row_last(&tcm_snap(m)->rows[tcm_find(tcm_snap(m), 2)], last, sizeof(last));
+	assert_string_equal(last, "open at end");
+	tcm_free(m);
+}
+
+/* ---- words ------------------------------------------------------------------------ */
+
+static void test_words(void **state)
+{
+	char b[32];
+	struct tcm_row r;
+	(void)state;
+
+	assert_string_equal(tcm_bytes_str(0, b, sizeof(b)), "0");
+	assert_string_equal(tcm_bytes_str(1023, b, sizeof(b)), "1023");
+	assert_string_equal(tcm_bytes_str(1536, b, sizeof(b)), "1.5K");
+	assert_string_equal(tcm_bytes_str(50u << 20, b, sizeof(b)), "50M");
+	assert_string_equal(tcm_dur_str(NS / 2, b, sizeof(b)), "0.5s");
+	assert_string_equal(tcm_dur_str(42 * NS, b, sizeof(b)), "42s");
+	assert_string_equal(tcm_dur_str(187 * NS, b, sizeof(b)), "3m07s");
+	assert_string_equal(tcm_dur_str(7500 * NS, b, sizeof(b)), "2h05m");
+
+	memset(&r, 0, sizeof(r));
+	r.c = mk(1, 1, TC_FIN_WAIT_1, TC_CLOSE_WAIT, T0, T0);
+	r.c.ep[TC_CLIENT].frame_fin = 9;
+	assert_string_equal(tcm_row_last(&r, b, sizeof(b)), "FIN by client");
+	r.c.ep[TC_SERVER].frame_rst = 12;
+	assert_string_equal(tcm_row_last(&r, b, sizeof(b)), "RST by server");
+	r.c = mk(1, 1, TC_SYN_SENT, TC_CLOSED, T0, T0);
+	r.c.cflags = 0;
+	assert_string_equal(tcm_row_last(&r, b, sizeof(b)), "SYN");
+	r.finished = 1;
+	r.v = verdict(TC_CLOSE_RESET, TC_WHO_NONE, TC_WHO_SERVER);
+	r.v.opened = TC_OPENED_REFUSED;
+	assert_string_equal(tcm_row_last(&r, b, sizeof(b)), "refused");
+	assert_string_equal(tcm_endpoint_str(4, r.c.ep[0].addr, 443, b, sizeof(b)), "10.0.0.1:443");
+}
+
+/* ---- with the real engine -------------------------------------------------------------- */
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
+
+struct wire {
+	struct tc_engine *e;
+	uint64_t frame;
+	int64_t now;
+};
+
+static void tx(struct wire *w, uint16_t cport, int from_server, uint8_t flags, uint32_t seq,
+	       uint32_t ack)
+{
+	uint8_t b[40];
+	memset(b, 0, sizeof(b));
+	b[0] = 0x45;
+	put16(b + 2, 40);
+	b[8] = 64;
+	b[9] = 6;
+	memcpy(b + 12, from_server ? "\x0a\x00\x00\x02" : "\x0a\x00\x00\x01", 4);
+	memcpy(b + 16, from_server ? "\x0a\x00\x00\x01" : "\x0a\x00\x00\x02", 4);
+	put16(b + 20, from_server ? 80 : cport);
+	put16(b + 22, from_server ? cport : 80);
+	put32(b + 24, seq);
+	put32(b + 28, ack);
+	b[32] = 5 << 4;
+	b[33] = flags;
+	put16(b + 34, 8192);
+	w->now += NS / 1000;
+	tc_engine_frame(w->e, TC_DLT_RAW, w->now, ++w->frame, b, 40);
+}
+
+struct link {
+	struct tcm_model *m;
+	int64_t *now;
+};
+
+static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *arg)
+{
+	struct link *l = arg;
+	tcm_on_conn(l->m, c, v, *l->now);
+}
+
+static void test_with_engine(void **state)
+{
+	struct tcm_model *m = tcm_new(NULL);
+	struct wire w = {NULL, 0, T0};
+	struct link l = {m, &w.now};
+	struct tc_engine_opts eo = {0};
+	const struct tcm_snap *s;
+	(void)state;
+
+	eo.linger_ns = NS;
+	w.e = tc_engine_new(&eo, on_conn, &l);
+	/* graceful, client first */
+	tx(&w, 1000, 0, TC_SYN, 100, 0);
+	tx(&w, 1000, 1, TC_SYN | TC_ACK, 900, 101);
+	tx(&w, 1000, 0, TC_ACK, 101, 901);
+	tx(&w, 1000, 0, TC_FIN | TC_ACK, 101, 901);
+	tx(&w, 1000, 1, TC_FIN | TC_ACK, 901, 102);
+	tx(&w, 1000, 0, TC_ACK, 102, 902);
+	/* half-open: the client's FIN, acknowledged, never the server's */
+	tx(&w, 1001, 0, TC_SYN, 200, 0);
+	tx(&w, 1001, 1, TC_SYN | TC_ACK, 800, 201);
+	tx(&w, 1001, 0, TC_ACK, 201, 801);
+	tx(&w, 1001, 0, TC_FIN | TC_ACK, 201, 801);
+	tx(&w, 1001, 1, TC_ACK, 801, 202);
+
+	tcm_rebuild(m, w.e, w.now);
+	s = tcm_snap(m);
+	assert_int_equal(s->nrows, 2);
+	assert_int_equal(s->state_count[TC_CLOSE_WAIT], 1);
+	assert_int_equal(s->state_count[TC_FIN_WAIT_2], 1);
+	assert_int_equal(s->state_count[TC_TIME_WAIT], 1);
+	assert_int_equal(s->nfeed, 1); /* the graceful one, seen closing */
+
+	/* Idle time passes (live: tc_engine_tick): the closed one is reported,
+	 * stays as a finished row, and is counted. */
+	w.now += 2 * NS;
+	tc_engine_tick(w.e, w.now);
+	tcm_rebuild(m, w.e, w.now);
+	s = tcm_snap(m);
+	assert_int_equal(s->tracked, 1);
+	assert_int_equal(s->nrows, 2);
+	assert_int_equal(s->graceful, 1);
+	assert_int_equal(s->state_count[TC_TIME_WAIT], 1);
+	assert_int_equal(s->nfeed, 1);
+	assert_true(s->feed[0].final);
+	assert_int_equal(tcm_finished_count(m), 1);
+	tc_engine_free(w.e);
+	tcm_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_orders),
+		cmocka_unit_test(test_open_rows_before_finished),
+		cmocka_unit_test(test_rows_cap_keeps_first_in_order),
+		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_counters_and_rates),
+		cmocka_unit_test(test_rate_average_over_capture),
+		cmocka_unit_test(test_rate_starts_at_first_frame),
+		cmocka_unit_test(test_finished_rows_expire),
+		cmocka_unit_test(test_finished_ring_is_bounded),
+		cmocka_unit_test(test_ring_compacts_after_partial_expiry),
+		cmocka_unit_test(test_feed),
+		cmocka_unit_test(test_time_wait_per_host),
+		cmocka_unit_test(test_end_states_counted),
+		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_with_engine),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
