@@ -279,6 +279,9 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 	size_t off = 0;
 
 	(void)v;
+	if (n == 0)
+		return;
+	buf[0] = '\0'; /* no cause, nothing said: still a string */
 #define OUT(...)                                                                       \
 	do {                                                                           \
 		if (off < n)                                                           \

@@ -191,6 +191,10 @@ enum tc_decode_status tc_engine_frame(struct tc_engine *e, int dlt, int64_t ts_n
 	uint8_t before[2];
 
 	e->st.frames++;
+	if (ts_ns < 0)
+		ts_ns = 0;
+	else if (ts_ns > TC_TS_MAX)
+		ts_ns = TC_TS_MAX;
 	/* Capture time only moves forward: a frame stamped in the past (clock
 	 * step, merged files) is analysed but does not rewind expiry. */
 	if (!e->have_now)
@@ -248,6 +252,10 @@ enum tc_decode_status tc_engine_frame(struct tc_engine *e, int dlt, int64_t ts_n
 
 void tc_engine_tick(struct tc_engine *e, int64_t now_ns)
 {
+	if (now_ns < 0)
+		now_ns = 0;
+	else if (now_ns > TC_TS_MAX)
+		now_ns = TC_TS_MAX;
 	if (!e->have_now || now_ns > e->now) {
 		e->now = now_ns;
 		e->have_now = 1;

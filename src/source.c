@@ -12,6 +12,8 @@
  */
 #include "source.h"
 
+#include "tcpclose/engine.h"
+
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -155,8 +157,17 @@ fail:
 
 static int64_t ts_of(const struct input *in)
 {
-	/* With nanosecond precision tv_usec holds nanoseconds. */
-	return (int64_t)in->hdr->ts.tv_sec * 1000000000LL + (int64_t)in->hdr->ts.tv_usec;
+	/* With nanosecond precision tv_usec holds nanoseconds. A hostile
+	 * pcapng (huge if_tsresol or timestamps) can put any value in tv_sec:
+	 * clamp before multiplying rather than overflow. */
+	int64_t sec = (int64_t)in->hdr->ts.tv_sec, frac = (int64_t)in->hdr->ts.tv_usec;
+	if (sec < 0)
+		return 0;
+	if (sec >= TC_TS_MAX / 1000000000LL)
+		return TC_TS_MAX;
+	if (frac < 0 || frac > 999999999)
+		frac = 0;
+	return sec * 1000000000LL + frac;
 }
 
 int tc_source_next(struct tc_source *s, struct tc_frame *fr)

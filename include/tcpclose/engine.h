@@ -36,6 +36,13 @@ struct tc_engine_opts {
 	int64_t time_wait_ns;     /* TIME_WAIT length, for reuse detection; 0 = 60 s */
 };
 
+/*
+ * Capture time is kept within [0, TC_TS_MAX] ns (TC_TS_MAX is the year
+ * 2096): a hostile timestamp is clamped into it, so that any difference of
+ * two times, and a time plus a timeout, fits in 64 bits.
+ */
+#define TC_TS_MAX (4000000000LL * 1000000000LL)
+
 #define TC_DEFAULT_MAX_CONNS 1000000u
 #define TC_DEFAULT_LINGER_NS (5LL * 1000000000LL)
 
