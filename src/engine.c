@@ -3,7 +3,11 @@
  *
  * Each tracked connection is on exactly one of two lists:
  *   ACTIVE  ordered by last activity, oldest first: the eviction order when
- *           the table is full (the oldest idle or embryonic entry goes);
+ *           the table is full (the oldest idle or embryonic entry goes).
+ *           An entry moves to the tail at most once per LRU_GRANULARITY of
+ *           capture time: relinking on every packet costs two random
+ *           writes per packet, and "most idle first" within a second is
+ *           all eviction needs;
  *   CLOSED  ordered by the time it closed: reported `linger` later, so the
  *           list is a FIFO and expiry is O(1) per connection.
  * Nothing here walks the table per packet; the only O(n) step is
@@ -19,6 +23,8 @@
 #include "tcpclose/tcpsm.h"
 
 enum { L_NONE = 0, L_ACTIVE, L_CLOSED };
+
+#define LRU_GRANULARITY 1000000000LL /* 1 s */
 
 struct list {
 	struct tc_flow *head, *tail;
@@ -133,7 +139,7 @@ static void report(struct tc_engine *e, struct tc_flow *f)
 
 static void expire(struct tc_engine *e, int64_t now)
 {
-	while (e->closed.head && e->closed.head->done_ts + e->o.linger_ns <= now)
+	while (e->closed.head && e->closed.head->mark_ts + e->o.linger_ns <= now)
 		report(e, e->closed.head);
 }
 
@@ -176,6 +182,7 @@ static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p,
 	e->st.active++;
 	if (e->st.active > e->st.peak_active)
 		e->st.peak_active = e->st.active;
+	f->mark_ts = e->now;
 	move_to(e, f, L_ACTIVE);
 	return f;
 }
@@ -241,11 +248,12 @@ enum tc_decode_status tc_engine_frame(struct tc_engine *e, int dlt, int64_t ts_n
 
 	if (f->conn.cflags & TC_CONN_DONE) {
 		if (f->list != L_CLOSED) {
-			f->done_ts = e->now;
+			f->mark_ts = e->now; /* when it closed */
 			move_to(e, f, L_CLOSED);
 		}
-	} else {
-		move_to(e, f, L_ACTIVE); /* most recently active goes last */
+	} else if (f->list != L_ACTIVE || e->now - f->mark_ts >= LRU_GRANULARITY) {
+		f->mark_ts = e->now; /* when it last moved to the tail */
+		move_to(e, f, L_ACTIVE);
 	}
 	return st;
 }

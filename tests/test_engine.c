@@ -176,6 +176,7 @@ static void test_eviction_order(void **state)
 	w.e = mk(&g, 2, -1);
 	tx(&w, 40001, 0, TC_SYN, 1, 0, 0);
 	tx(&w, 40002, 0, TC_SYN, 1, 0, 0);
+	w.now += 2 * NS; /* idleness counts to the second */
 	tx(&w, 40001, 0, TC_SYN, 1, 0, 0); /* 40001 active again: 40002 is idlest */
 	tx(&w, 40003, 0, TC_SYN, 1, 0, 0);
 	assert_int_equal(g.n, 1);

@@ -334,7 +334,7 @@ static void test_recycled_entry_is_zeroed(void **state)
 		f->conn.cflags = 0xff;
 		memset(f->conn.history, 'x', sizeof f->conn.history);
 		f->prev = f->next = &dummy;
-		f->done_ts = -1;
+		f->mark_ts = -1;
 		f->list = 3;
 	}
 	for (i = 0; i < 3000; i++) {
@@ -353,7 +353,7 @@ static void test_recycled_entry_is_zeroed(void **state)
 		assert_memory_equal(&f->conn, &zero.conn, sizeof f->conn);
 		assert_null(f->prev);
 		assert_null(f->next);
-		assert_int_equal(f->done_ts, 0);
+		assert_int_equal(f->mark_ts, 0);
 		assert_int_equal(f->list, 0);
 		fill(f, &q, TC_CLIENT);
 	}
@@ -457,7 +457,7 @@ static void test_grow_large(void **state)
 	tc_flowtab_free(t);
 }
 
-/* The table never touches prev/next/done_ts/list, even when it grows. */
+/* The table never touches prev/next/mark_ts/list, even when it grows. */
 static void test_caller_fields_untouched(void **state)
 {
 	struct tc_flowtab *t = tc_flowtab_new(77);
@@ -472,7 +472,7 @@ static void test_caller_fields_untouched(void **state)
 	for (i = 0; i < 10; i++) {
 		keep[i]->prev = keep[(i + 9) % 10];
 		keep[i]->next = keep[(i + 1) % 10];
-		keep[i]->done_ts = (int64_t)i * 1000000007;
+		keep[i]->mark_ts = (int64_t)i * 1000000007;
 		keep[i]->list = (uint8_t)(i + 1);
 	}
 	for (i = 10; i < 20000; i++) {
@@ -489,7 +489,7 @@ static void test_caller_fields_untouched(void **state)
 		expect_find(t, &q, keep[i], TC_CLIENT);
 		assert_ptr_equal(keep[i]->prev, keep[(i + 9) % 10]);
 		assert_ptr_equal(keep[i]->next, keep[(i + 1) % 10]);
-		assert_int_equal(keep[i]->done_ts, (int64_t)i * 1000000007);
+		assert_int_equal(keep[i]->mark_ts, (int64_t)i * 1000000007);
 		assert_int_equal(keep[i]->list, i + 1);
 	}
 	tc_flowtab_free(t);

@@ -29,7 +29,7 @@ struct tc_flow {
 	struct tc_flow *hnext;    /* hash chain (table-owned) */
 	struct tc_flow *prev;     /* caller-owned list links */
 	struct tc_flow *next;
-	int64_t done_ts;          /* caller-owned */
+	int64_t mark_ts;          /* caller-owned */
 	uint32_t hash;            /* table-owned */
 	uint8_t list;             /* caller-owned: which list the entry is on */
 };
