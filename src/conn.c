@@ -59,6 +59,45 @@ const char *tc_phase_name(enum tc_phase p)
  * with a dotted quad (section 5). Written out rather than left to
  * inet_ntop() so the text is the same on every libc.
  */
+/* Decimal 0..255 without sprintf: addresses are formatted once per
+ * connection per output line, and printf's machinery dominated that. */
+static char *put_dec8(char *o, unsigned v)
+{
+	if (v >= 100)
+		*o++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*o++ = (char)('0' + v / 10 % 10);
+	*o++ = (char)('0' + v % 10);
+	return o;
+}
+
+static char *put_v4(char *o, const uint8_t a[4])
+{
+	int i;
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*o++ = '.';
+		o = put_dec8(o, a[i]);
+	}
+	*o = '\0';
+	return o;
+}
+
+/* Lower-case hex without leading zeros (RFC 5952 4.1, 4.3). */
+static char *put_hex16(char *o, unsigned v)
+{
+	static const char hex[] = "0123456789abcdef";
+	int shift, started = 0;
+	for (shift = 12; shift >= 0; shift -= 4) {
+		unsigned d = (v >> shift) & 0xf;
+		if (d || started || shift == 0) {
+			*o++ = hex[d];
+			started = 1;
+		}
+	}
+	return o;
+}
+
 static void v6_str(const uint8_t a[16], char *buf)
 {
 	uint16_t g[8];
@@ -70,7 +109,8 @@ static void v6_str(const uint8_t a[16], char *buf)
 
 	if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 &&
 	    g[5] == 0xffff) {
-		sprintf(buf, "::ffff:%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+		memcpy(buf, "::ffff:", 7);
+		put_v4(buf + 7, a + 12);
 		return;
 	}
 	for (i = 0; i < 8;) {
@@ -91,7 +131,7 @@ static void v6_str(const uint8_t a[16], char *buf)
 			i += best_len - 1;
 			continue;
 		}
-		o += sprintf(o, "%x", g[i]);
+		o = put_hex16(o, g[i]);
 		if (i < 7)
 			*o++ = ':';
 	}
@@ -101,7 +141,7 @@ static void v6_str(const uint8_t a[16], char *buf)
 char *tc_addr_str(int af, const uint8_t addr[16], char *buf)
 {
 	if (af == 4)
-		sprintf(buf, "%u.%u.%u.%u", addr[0], addr[1], addr[2], addr[3]);
+		put_v4(buf, addr);
 	else
 		v6_str(addr, buf);
 	return buf;
