@@ -273,6 +273,67 @@ static void time_wait(struct tc_text *t, struct tc_agg *agg)
 	}
 }
 
+/* One "name: evidence" clause per option seen, into buf; 0 if none. */
+static int options_line(char *buf, size_t n, uint64_t aborts, uint64_t ka, uint32_t ka_ms,
+			uint64_t nodelay, uint64_t stalls, uint64_t stall_ms, uint64_t reuse)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+#define ADD(...)                                                                  \
+	do {                                                                      \
+		if (off < n)                                                      \
+			off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__); \
+	} while (0)
+	if (aborts)
+		ADD("%sSO_LINGER 0 (%" PRIu64 " abort%s)", off ? "; " : "", aborts, aborts == 1 ? "" : "s");
+	if (ka) {
+		ADD("%sSO_KEEPALIVE (%" PRIu64 " conn%s", off ? "; " : "", ka, ka == 1 ? "" : "s");
+		if (ka_ms)
+			ADD(", every %.1f s", ka_ms / 1e3);
+		ADD(")");
+	}
+	if (nodelay)
+		ADD("%sTCP_NODELAY (%" PRIu64 " conn%s with small segments in flight)", off ? "; " : "",
+		    nodelay, nodelay == 1 ? "" : "s");
+	if (stalls)
+		ADD("%sNagle on, %" PRIu64 " stall%s behind delayed ACKs (%" PRIu64 " ms)", off ? "; " : "",
+		    stalls, stalls == 1 ? "" : "s", stall_ms);
+	if (reuse)
+		ADD("%sreuses 4-tuples in TIME_WAIT (%" PRIu64 ")", off ? "; " : "", reuse);
+#undef ADD
+	return off > 0;
+}
+
+/* Socket options read from the wire: services by ip:port, clients by host. */
+static void socket_options(struct tc_text *t, struct tc_agg *agg)
+{
+	FILE *o = t->out;
+	size_t i, shown = 0;
+	char line[512], name[80], a[TC_ADDRSTRLEN];
+
+	for (i = 0; i < tc_agg_nservices(agg) && shown < 20; i++) {
+		const struct tc_service_stats *s = tc_agg_service(agg, i);
+		if (!options_line(line, sizeof(line), s->by_cause_server[TC_CAUSE_ABORTIVE_CLOSE],
+				  s->ka_conns, s->ka_interval_ms, s->nodelay_conns, s->nagle_stalls,
+				  s->nagle_stall_ms, 0))
+			continue;
+		if (!shown++)
+			fprintf(o, "\nSOCKET OPTIONS (as the wire shows them)\n");
+		snprintf(name, sizeof(name), s->af == 6 ? "[%s]:%u" : "%s:%u",
+			 tc_addr_str(s->af, s->addr, a), s->port);
+		fprintf(o, "  server %-24s %s\n", name, line);
+	}
+	for (i = 0; i < tc_agg_nhosts(agg) && shown < 20; i++) {
+		const struct tc_host_stats *h = tc_agg_host(agg, i);
+		if (!options_line(line, sizeof(line), h->aborts, h->ka_conns, h->ka_interval_ms,
+				  h->nodelay_conns, h->nagle_stalls, h->nagle_stall_ms, h->tw_reuse))
+			continue;
+		if (!shown++)
+			fprintf(o, "\nSOCKET OPTIONS (as the wire shows them)\n");
+		fprintf(o, "  client %-24s %s\n", tc_addr_str(h->af, h->addr, a), line);
+	}
+}
+
 void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *st,
 		 const struct tc_run_info *ri)
 {
@@ -320,6 +381,7 @@ void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *s
 	if (agg) {
 		findings(t, agg, st);
 		time_wait(t, agg);
+		socket_options(t, agg);
 	}
 	for (i = 0; i < TC_CLOSE__COUNT; i++) {
 		int k = order[i];
