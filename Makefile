@@ -14,12 +14,15 @@ ifeq ($(CI),true)
 CMAKE_ARGS += -DTC_WERROR=ON
 endif
 
-.PHONY: all deps configure build run test test-asan test-valgrind captures clean install
+.PHONY: all deps deps-test configure build run test test-asan test-valgrind captures clean install
 
 all: build
 
 deps:
 	@sh scripts/deps.sh
+
+deps-test:
+	@sh scripts/deps.sh test
 
 configure: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) >/dev/null
@@ -30,11 +33,11 @@ build: configure
 run: build
 	./$(BUILD)/tcpclose -r $(CAPTURE)
 
-test: build
+test: deps-test build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The whole suite again, built with AddressSanitizer + UndefinedBehaviorSanitizer.
-test-asan: deps
+test-asan: deps-test
 	@cmake -S . -B $(BUILD)-asan -DTC_SANITIZE=ON -DTC_BENCH=OFF $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD)-asan -j $(JOBS) | sed '/Built target/d'
 	cd $(BUILD)-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
