@@ -94,7 +94,19 @@ struct cur {
 	const uint8_t *buf;     /* the captured frame */
 	uint32_t off;           /* next byte to read */
 	uint32_t end;           /* first byte not to read; off <= end <= caplen */
+	uint32_t wire;          /* the frame's length on the wire; 0 = unknown */
 };
+
+/*
+ * An IP header that says its datagram is longer than the frame that was
+ * on the wire is lying (a snaplen cut only shortens what was captured,
+ * never the frame). Without this check its length would be believed and
+ * counted as payload that never existed.
+ */
+static int longer_than_wire(const struct cur *c, uint32_t ip_off, uint32_t iplen)
+{
+	return c->wire != 0 && (uint64_t)ip_off + iplen > c->wire;
+}
 
 static uint32_t cur_left(const struct cur *c)
 {
@@ -306,7 +318,7 @@ static enum tc_decode_status decode_ipv4(struct cur *c, struct tc_pkt *out)
 {
 	uint8_t vhl, ttl, proto;
 	uint16_t totlen, frag;
-	uint32_t hlen, seglen;
+	uint32_t hlen, seglen, ip_off = c->off;
 
 	if (!cur_u8(c, &vhl) || !cur_skip(c, 1) /* TOS */ ||
 	    !cur_be16(c, &totlen) ||
@@ -322,6 +334,8 @@ static enum tc_decode_status decode_ipv4(struct cur *c, struct tc_pkt *out)
 	if (hlen < 20)
 		return TC_DEC_MALFORMED;
 	if (totlen != 0 && totlen < hlen)
+		return TC_DEC_MALFORMED;
+	if (totlen != 0 && longer_than_wire(c, ip_off, totlen))
 		return TC_DEC_MALFORMED;
 	if (!cur_skip(c, hlen - 20))    /* options: not needed for TCP */
 		return TC_DEC_TRUNCATED;
@@ -396,6 +410,8 @@ static enum tc_decode_status decode_ipv6(struct cur *c, struct tc_pkt *out)
 
 	if (plen == 0) {
 		left = LEN_FROM_CAPTURE;
+	} else if (longer_than_wire(c, c->off - 40, 40u + plen)) {
+		return TC_DEC_MALFORMED;
 	} else {
 		left = plen;
 		cur_limit(c, left);
@@ -602,6 +618,12 @@ int tc_decode_link_supported(int dlt)
 enum tc_decode_status tc_decode(int dlt, const uint8_t *buf, uint32_t caplen,
 				struct tc_pkt *out)
 {
+	return tc_decode_wire(dlt, buf, caplen, 0, out);
+}
+
+enum tc_decode_status tc_decode_wire(int dlt, const uint8_t *buf, uint32_t caplen,
+				     uint32_t wirelen, struct tc_pkt *out)
+{
 	struct cur c;
 	uint16_t type;
 	uint32_t af;
@@ -610,6 +632,8 @@ enum tc_decode_status tc_decode(int dlt, const uint8_t *buf, uint32_t caplen,
 	c.buf = buf;
 	c.off = 0;
 	c.end = buf != NULL ? caplen : 0;
+	/* A wire length shorter than what was captured is itself a lie: ignore it. */
+	c.wire = wirelen >= caplen ? wirelen : 0;
 
 	switch (dlt) {
 	case TC_DLT_EN10MB:

@@ -190,6 +190,13 @@ static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p,
 enum tc_decode_status tc_engine_frame(struct tc_engine *e, int dlt, int64_t ts_ns,
 				      uint64_t frame, const uint8_t *buf, uint32_t caplen)
 {
+	return tc_engine_frame_wire(e, dlt, ts_ns, frame, buf, caplen, 0);
+}
+
+enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t ts_ns,
+					   uint64_t frame, const uint8_t *buf, uint32_t caplen,
+					   uint32_t wirelen)
+{
 	struct tc_pkt p;
 	enum tc_decode_status st;
 	struct tc_flow *f;
@@ -215,7 +222,7 @@ enum tc_decode_status tc_engine_frame(struct tc_engine *e, int dlt, int64_t ts_n
 	}
 	expire(e, e->now);
 
-	st = tc_decode(dlt, buf, caplen, &p);
+	st = tc_decode_wire(dlt, buf, caplen, wirelen, &p);
 	e->st.by_status[st]++;
 	if (st != TC_DEC_OK)
 		return st;

@@ -283,7 +283,8 @@ static void json_frame(void *arg, const struct tc_frame *fr)
 	struct json_run *r = arg;
 	if (r->stop)
 		return;
-	tc_engine_frame(r->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen);
+	tc_engine_frame_wire(r->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen,
+			     fr->wirelen);
 	if (r->o->count && tc_engine_stats(r->eng)->frames >= r->o->count)
 		r->stop = 1;
 }

@@ -711,7 +711,8 @@ static void analyse(struct run *r, struct tc_run_info *ri)
 		tc_progress_frame(r->prog_line, r->src, fr.frame);
 		if (r->first_dlt < 0)
 			r->first_dlt = fr.dlt;
-		st = tc_engine_frame(r->eng, fr.dlt, fr.ts_ns, fr.frame, fr.data, fr.caplen);
+		st = tc_engine_frame_wire(r->eng, fr.dlt, fr.ts_ns, fr.frame, fr.data, fr.caplen,
+					  fr.wirelen);
 		/* A failed copy is reported at the end; the analysis goes on. */
 		if (r->dump && !r->ext && !r->dump_failed && st == TC_DEC_OK &&
 		    tc_dump_frame(r->dump, &fr, r->dump_err) != 0)

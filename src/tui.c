@@ -1139,7 +1139,8 @@ static void live_frame(void *arg, const struct tc_frame *fr)
 		return;
 	if (fr->ts_ns > u->cap_now)
 		u->cap_now = fr->ts_ns;
-	tc_engine_frame(u->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen);
+	tc_engine_frame_wire(u->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen,
+			     fr->wirelen);
 	if (u->o->count && tc_engine_stats(u->eng)->frames >= u->o->count) {
 		u->capturing = 0;
 		u->count_reached = 1;
@@ -1214,8 +1215,8 @@ static void pump_file(struct ui *u)
 			break;
 		if (u->pend.ts_ns > u->cap_now)
 			u->cap_now = u->pend.ts_ns;
-		tc_engine_frame(u->eng, u->pend.dlt, u->pend.ts_ns, u->pend.frame, u->pend.data,
-				u->pend.caplen);
+		tc_engine_frame_wire(u->eng, u->pend.dlt, u->pend.ts_ns, u->pend.frame, u->pend.data,
+				     u->pend.caplen, u->pend.wirelen);
 		u->have_pend = 0;
 		if (u->o->count && tc_engine_stats(u->eng)->frames >= u->o->count)
 			u->count_reached = 1;

@@ -1500,10 +1500,36 @@ static void test_llc_snap(void **state)
 	assert_int_equal(tc_decode(TC_DLT_EN10MB, b.d, 18, &p), TC_DEC_NOT_IP);
 }
 
+/* With the wire length known, an IP length longer than the frame was on
+ * the wire is a lie (MALFORMED); a snaplen cut (wire > caplen) is not. */
+static void test_ip_longer_than_wire(void **state)
+{
+	struct buf b = {0};
+	struct tc_pkt p;
+	static const uint8_t data[100] = {0};
+	uint32_t ip;
+	(void)state;
+	put_eth(&b, 0x0800);
+	ip = put_ip4(&b, 6, 5, 0);
+	put_tcp(&b, 0x18, NULL, 0, data, sizeof data);
+	end_ip4(&b, ip);
+	/* honest: captured 60 of a frame of b.n bytes */
+	assert_int_equal(tc_decode_wire(TC_DLT_EN10MB, b.d, 60, b.n, &p), TC_DEC_OK);
+	assert_int_equal(p.payload_len, 100);
+	/* lying: the IP header claims 35000 bytes of a frame of b.n */
+	set16(&b, ip + 2, 35000);
+	assert_int_equal(tc_decode_wire(TC_DLT_EN10MB, b.d, b.n, b.n, &p), TC_DEC_MALFORMED);
+	/* without the wire length it cannot tell */
+	assert_int_equal(tc_decode(TC_DLT_EN10MB, b.d, b.n, &p), TC_DEC_OK);
+	/* a wire length below the captured length is ignored */
+	assert_int_equal(tc_decode_wire(TC_DLT_EN10MB, b.d, b.n, 10, &p), TC_DEC_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipv4_ah),
+		cmocka_unit_test(test_ip_longer_than_wire),
 		cmocka_unit_test(test_llc_snap),
 		cmocka_unit_test(test_every_link_type),
 		cmocka_unit_test(test_vlan_stacks),

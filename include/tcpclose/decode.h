@@ -106,6 +106,14 @@ struct tc_pkt {
 enum tc_decode_status tc_decode(int dlt, const uint8_t *buf, uint32_t caplen,
 				struct tc_pkt *out);
 
+/*
+ * The same, knowing the frame's length on the wire (pcap_pkthdr.len; 0 =
+ * unknown): an IP length longer than the frame was is then MALFORMED
+ * rather than taken for a snaplen cut.
+ */
+enum tc_decode_status tc_decode_wire(int dlt, const uint8_t *buf, uint32_t caplen,
+				     uint32_t wirelen, struct tc_pkt *out);
+
 /* True if the decoder knows the link type. */
 int tc_decode_link_supported(int dlt);
 

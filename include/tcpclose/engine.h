@@ -88,6 +88,10 @@ void tc_engine_free(struct tc_engine *e);
 enum tc_decode_status tc_engine_frame(struct tc_engine *e, int dlt,
 				      int64_t ts_ns, uint64_t frame,
 				      const uint8_t *buf, uint32_t caplen);
+/* The same with the frame's length on the wire (see tc_decode_wire). */
+enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t ts_ns,
+					   uint64_t frame, const uint8_t *buf, uint32_t caplen,
+					   uint32_t wirelen);
 
 /* Advance capture time without a frame (live idle periods). */
 void tc_engine_tick(struct tc_engine *e, int64_t now_ns);
