@@ -99,13 +99,20 @@ struct cur {
 
 /*
  * An IP header that says its datagram is longer than the frame that was
- * on the wire is lying (a snaplen cut only shortens what was captured,
- * never the frame). Without this check its length would be believed and
- * counted as payload that never existed.
+ * on the wire is wrong (a snaplen cut only shortens what was captured,
+ * never the frame): a hostile packet, or a trace whose frames were cut by
+ * an editor that also rewrote their lengths. The TCP header is still good
+ * state-machine input, so the segment is kept, its length taken as what
+ * the frame could hold, and the packet marked (tc_pkt.len_clamped).
+ * Returns the IP length to believe.
  */
-static int longer_than_wire(const struct cur *c, uint32_t ip_off, uint32_t iplen)
+static uint32_t clamp_to_wire(const struct cur *c, uint32_t ip_off, uint32_t iplen,
+			      struct tc_pkt *out)
 {
-	return c->wire != 0 && (uint64_t)ip_off + iplen > c->wire;
+	if (c->wire == 0 || (uint64_t)ip_off + iplen <= c->wire)
+		return iplen;
+	out->len_clamped = 1;
+	return c->wire > ip_off ? c->wire - ip_off : 0;
 }
 
 static uint32_t cur_left(const struct cur *c)
@@ -335,8 +342,12 @@ static enum tc_decode_status decode_ipv4(struct cur *c, struct tc_pkt *out)
 		return TC_DEC_MALFORMED;
 	if (totlen != 0 && totlen < hlen)
 		return TC_DEC_MALFORMED;
-	if (totlen != 0 && longer_than_wire(c, ip_off, totlen))
-		return TC_DEC_MALFORMED;
+	if (totlen != 0) {
+		uint32_t believed = clamp_to_wire(c, ip_off, totlen, out);
+		if (believed < hlen)
+			return TC_DEC_MALFORMED;
+		totlen = (uint16_t)believed;
+	}
 	if (!cur_skip(c, hlen - 20))    /* options: not needed for TCP */
 		return TC_DEC_TRUNCATED;
 
@@ -410,10 +421,9 @@ static enum tc_decode_status decode_ipv6(struct cur *c, struct tc_pkt *out)
 
 	if (plen == 0) {
 		left = LEN_FROM_CAPTURE;
-	} else if (longer_than_wire(c, c->off - 40, 40u + plen)) {
-		return TC_DEC_MALFORMED;
 	} else {
-		left = plen;
+		uint32_t believed = clamp_to_wire(c, c->off - 40, 40u + plen, out);
+		left = believed > 40 ? believed - 40 : 0;
 		cur_limit(c, left);
 	}
 

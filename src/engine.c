@@ -227,6 +227,7 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	if (st != TC_DEC_OK)
 		return st;
 	e->st.tcp++;
+	e->st.len_clamped += p.len_clamped;
 
 	f = tc_flowtab_find(e->ft, &p, &from);
 	if (f && tc_sm_is_new_syn(&f->conn, from, &p)) {

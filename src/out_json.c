@@ -200,8 +200,8 @@ static void json_summary(FILE *o, const struct tc_stats *st, const struct tc_run
 			tc_decode_status_name((enum tc_decode_status)i), st->by_status[i]);
 	fprintf(o,
 		"},\"rst_ignored\":%" PRIu64 ",\"evicted\":%" PRIu64 ",\"peak_tracked\":%" PRIu64
-		",\"time_backwards\":%" PRIu64,
-		st->rst_ignored, st->evicted, st->peak_active, st->time_backwards);
+		",\"time_backwards\":%" PRIu64 ",\"ip_length_clamped\":%" PRIu64,
+		st->rst_ignored, st->evicted, st->peak_active, st->time_backwards, st->len_clamped);
 	if (st->frames)
 		fprintf(o, ",\"first_ts\":%s,\"last_ts\":%s", tc_ts_str(st->ts_first, t1),
 			tc_ts_str(st->ts_last, t2));

@@ -1501,7 +1501,8 @@ static void test_llc_snap(void **state)
 }
 
 /* With the wire length known, an IP length longer than the frame was on
- * the wire is a lie (MALFORMED); a snaplen cut (wire > caplen) is not. */
+ * the wire is not believed: the segment is kept with the length the frame
+ * could hold, and marked. A snaplen cut (wire > caplen) is not that. */
 static void test_ip_longer_than_wire(void **state)
 {
 	struct buf b = {0};
@@ -1516,11 +1517,18 @@ static void test_ip_longer_than_wire(void **state)
 	/* honest: captured 60 of a frame of b.n bytes */
 	assert_int_equal(tc_decode_wire(TC_DLT_EN10MB, b.d, 60, b.n, &p), TC_DEC_OK);
 	assert_int_equal(p.payload_len, 100);
+	assert_int_equal(p.len_clamped, 0);
 	/* lying: the IP header claims 35000 bytes of a frame of b.n */
 	set16(&b, ip + 2, 35000);
-	assert_int_equal(tc_decode_wire(TC_DLT_EN10MB, b.d, b.n, b.n, &p), TC_DEC_MALFORMED);
+	assert_int_equal(tc_decode_wire(TC_DLT_EN10MB, b.d, b.n, b.n, &p), TC_DEC_OK);
+	assert_int_equal(p.payload_len, 100);
+	assert_int_equal(p.len_clamped, 1);
+	/* ... even when only part of it was captured */
+	assert_int_equal(tc_decode_wire(TC_DLT_EN10MB, b.d, 60, b.n, &p), TC_DEC_OK);
+	assert_int_equal(p.payload_len, 100);
 	/* without the wire length it cannot tell */
 	assert_int_equal(tc_decode(TC_DLT_EN10MB, b.d, b.n, &p), TC_DEC_OK);
+	assert_int_equal(p.payload_len, 35000 - 40);
 	/* a wire length below the captured length is ignored */
 	assert_int_equal(tc_decode_wire(TC_DLT_EN10MB, b.d, b.n, 10, &p), TC_DEC_OK);
 }

@@ -96,6 +96,8 @@ struct tc_pkt {
 	uint32_t payload_caplen;
 	uint16_t vlan;          /* outermost 802.1Q VLAN id, 0 if none */
 	uint8_t ip_fragment;    /* 1 if this is a first fragment (MF set) */
+	uint8_t len_clamped;    /* the IP length claimed more than the frame on the
+	                           wire held; payload_len is what it could hold */
 };
 
 /*
@@ -108,8 +110,8 @@ enum tc_decode_status tc_decode(int dlt, const uint8_t *buf, uint32_t caplen,
 
 /*
  * The same, knowing the frame's length on the wire (pcap_pkthdr.len; 0 =
- * unknown): an IP length longer than the frame was is then MALFORMED
- * rather than taken for a snaplen cut.
+ * unknown): an IP length longer than the whole frame was is then clamped
+ * to it (and len_clamped set) instead of being believed.
  */
 enum tc_decode_status tc_decode_wire(int dlt, const uint8_t *buf, uint32_t caplen,
 				     uint32_t wirelen, struct tc_pkt *out);

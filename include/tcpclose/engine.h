@@ -60,6 +60,7 @@ struct tc_stats {
 	uint64_t refused;         /* reported connections with opened=refused */
 	uint64_t time_backwards;  /* frames older than the newest seen so far */
 	uint64_t rst_ignored;     /* RSTs that failed the acceptability check */
+	uint64_t len_clamped;     /* segments whose IP length exceeded the frame */
 	int64_t ts_first;         /* time of the first frame (ns) */
 	int64_t ts_last;          /* newest frame time (ns) */
 };
