@@ -290,7 +290,9 @@ static enum tc_decode_status decode_tcp(struct cur *c, uint32_t seglen,
 	hlen = (uint32_t)(offx >> 4) * 4u;
 	if (hlen < 20)
 		return TC_DEC_MALFORMED;
-	if (!declared_fits(seglen, hlen) && !out->ip_fragment)
+	/* A first fragment's share, or a length already found wrong (clamped
+	 * to the wire frame), cannot condemn the header: use what is there. */
+	if (!declared_fits(seglen, hlen) && !out->ip_fragment && !out->len_clamped)
 		return TC_DEC_MALFORMED;
 	/* The low nibble of offx holds reserved bits and NS/AE: ignored. */
 	out->flags = flags;
