@@ -524,6 +524,11 @@ static uint64_t random_seed(void)
 /* The end of the report, once every connection has been handed over. */
 static int end_report(struct run *r, const struct tc_stats *st, const struct tc_run_info *ri)
 {
+	/* Say it, rather than report zero connections as if there were none. */
+	if (st->by_status[TC_DEC_UNSUPPORTED_LINK])
+		fprintf(stderr, "%s: %llu packet%s of a link type tcpclose does not decode were skipped\n",
+			prog, (unsigned long long)st->by_status[TC_DEC_UNSUPPORTED_LINK],
+			st->by_status[TC_DEC_UNSUPPORTED_LINK] == 1 ? "" : "s");
 	struct opts *o = r->o;
 	int status = 0, i;
 

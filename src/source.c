@@ -59,6 +59,8 @@ static void add_error(struct tc_source *s, const char *name, uint64_t frame, con
 			 "%s: reading stopped after packet %llu: %s (libpcap reads only one link type per "
 			 "file: split it per interface, e.g. tshark -r FILE -Y frame.interface_id==1 -w part.pcapng)",
 			 name, (unsigned long long)frame, what);
+	else if (frame == 0)
+		snprintf(buf, sizeof(buf), "%s: input damaged before its first packet: %s", name, what);
 	else
 		snprintf(buf, sizeof(buf), "%s: input damaged after packet %llu of this file: %s", name,
 			 (unsigned long long)frame, what);
