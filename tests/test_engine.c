@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "tcpclose/engine.h"
+#include "wire.h"
 
 #define NS 1000000000LL
 
@@ -36,47 +37,15 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *a
 	g->n++;
 }
 
-struct wire {
-	struct tc_engine *e;
-	uint64_t frame;
-	int64_t now;
-};
-
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
-
-/* One raw IPv4 TCP segment from host .1:cport to .2:80 or back. */
-static enum tc_decode_status tx(struct wire *w, uint16_t cport, int from_server, uint8_t flags,
-				uint32_t seq, uint32_t ack, uint16_t len)
-{
-	uint8_t b[40 + 64];
-	memset(b, 0, sizeof(b));
-	b[0] = 0x45;
-	put16(b + 2, (uint16_t)(40 + len));
-	b[8] = 64;
-	b[9] = 6;
-	memcpy(b + 12, from_server ? "\x0a\x00\x00\x02" : "\x0a\x00\x00\x01", 4);
-	memcpy(b + 16, from_server ? "\x0a\x00\x00\x01" : "\x0a\x00\x00\x02", 4);
-	put16(b + 20, from_server ? 80 : cport);
-	put16(b + 22, from_server ? cport : 80);
-	put32(b + 24, seq);
-	put32(b + 28, ack);
-	b[32] = 5 << 4;
-	b[33] = flags;
-	put16(b + 34, 8192);
-	w->now += NS / 1000;
-	return tc_engine_frame(w->e, TC_DLT_RAW, w->now, ++w->frame, b, 40u + len);
-}
-
 /* A complete graceful connection, client closing first. */
 static void graceful(struct wire *w, uint16_t cport, uint32_t isn)
 {
-	tx(w, cport, 0, TC_SYN, isn, 0, 0);
-	tx(w, cport, 1, TC_SYN | TC_ACK, 9000, isn + 1, 0);
-	tx(w, cport, 0, TC_ACK, isn + 1, 9001, 0);
-	tx(w, cport, 0, TC_FIN | TC_ACK, isn + 1, 9001, 0);
-	tx(w, cport, 1, TC_FIN | TC_ACK, 9001, isn + 2, 0);
-	tx(w, cport, 0, TC_ACK, isn + 2, 9002, 0);
+	wire_tx(w, cport, 0, TC_SYN, isn, 0, 0);
+	wire_tx(w, cport, 1, TC_SYN | TC_ACK, 9000, isn + 1, 0);
+	wire_tx(w, cport, 0, TC_ACK, isn + 1, 9001, 0);
+	wire_tx(w, cport, 0, TC_FIN | TC_ACK, isn + 1, 9001, 0);
+	wire_tx(w, cport, 1, TC_FIN | TC_ACK, 9001, isn + 2, 0);
+	wire_tx(w, cport, 0, TC_ACK, isn + 2, 9002, 0);
 }
 
 static struct tc_engine *mk(struct got *g, uint32_t max_conns, int64_t linger)
@@ -119,7 +88,7 @@ static void test_late_segment_within_linger(void **state)
 	(void)state;
 	w.e = mk(&g, 0, 2 * NS);
 	graceful(&w, 40000, 100);
-	tx(&w, 40000, 1, TC_FIN | TC_ACK, 9001, 102, 0); /* retransmitted FIN */
+	wire_tx(&w, 40000, 1, TC_FIN | TC_ACK, 9001, 102, 0); /* retransmitted FIN */
 	tc_engine_finish(w.e);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(tc_engine_stats(w.e)->conns, 1);
@@ -154,9 +123,9 @@ static void test_superseded_syn_only(void **state)
 	struct wire w = {0};
 	(void)state;
 	w.e = mk(&g, 0, -1);
-	tx(&w, 40000, 0, TC_SYN, 100, 0, 0);
-	tx(&w, 40000, 0, TC_SYN, 100, 0, 0); /* retransmission: same attempt */
-	tx(&w, 40000, 0, TC_SYN, 5000, 0, 0);
+	wire_tx(&w, 40000, 0, TC_SYN, 100, 0, 0);
+	wire_tx(&w, 40000, 0, TC_SYN, 100, 0, 0); /* retransmission: same attempt */
+	wire_tx(&w, 40000, 0, TC_SYN, 5000, 0, 0);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.v[0].opened, TC_OPENED_SYN_ONLY);
 	assert_int_equal(g.v[0].close, TC_CLOSE_OPEN);
@@ -174,11 +143,11 @@ static void test_eviction_order(void **state)
 	struct wire w = {0};
 	(void)state;
 	w.e = mk(&g, 2, -1);
-	tx(&w, 40001, 0, TC_SYN, 1, 0, 0);
-	tx(&w, 40002, 0, TC_SYN, 1, 0, 0);
+	wire_tx(&w, 40001, 0, TC_SYN, 1, 0, 0);
+	wire_tx(&w, 40002, 0, TC_SYN, 1, 0, 0);
 	w.now += 2 * NS; /* idleness counts to the second */
-	tx(&w, 40001, 0, TC_SYN, 1, 0, 0); /* 40001 active again: 40002 is idlest */
-	tx(&w, 40003, 0, TC_SYN, 1, 0, 0);
+	wire_tx(&w, 40001, 0, TC_SYN, 1, 0, 0); /* 40001 active again: 40002 is idlest */
+	wire_tx(&w, 40003, 0, TC_SYN, 1, 0, 0);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.cport[0], 40002);
 	assert_true(g.cflags[0] & TC_CONN_EVICTED);
@@ -198,9 +167,9 @@ static void test_eviction_prefers_closed(void **state)
 	struct wire w = {0};
 	(void)state;
 	w.e = mk(&g, 2, 60 * NS);
-	tx(&w, 40001, 0, TC_SYN, 1, 0, 0);
+	wire_tx(&w, 40001, 0, TC_SYN, 1, 0, 0);
 	graceful(&w, 40002, 100);
-	tx(&w, 40003, 0, TC_SYN, 1, 0, 0);
+	wire_tx(&w, 40003, 0, TC_SYN, 1, 0, 0);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.cport[0], 40002);
 	assert_false(g.cflags[0] & TC_CONN_EVICTED);
@@ -215,7 +184,7 @@ static void test_finish_in_id_order(void **state)
 	(void)state;
 	w.e = mk(&g, 0, -1);
 	for (i = 0; i < 20; i++)
-		tx(&w, (uint16_t)(41000 + i * 7), 0, TC_SYN, 1, 0, 0);
+		wire_tx(&w, (uint16_t)(41000 + i * 7), 0, TC_SYN, 1, 0, 0);
 	tc_engine_finish(w.e);
 	assert_int_equal(g.n, 20);
 	for (i = 0; i < 20; i++)
@@ -237,7 +206,7 @@ static void test_counts_every_frame(void **state)
 	assert_int_equal(tc_engine_frame(w.e, 9999, 30 * NS, 3, udp, sizeof(udp)), TC_DEC_UNSUPPORTED_LINK);
 	w.now = 5 * NS; /* behind the newest frame: time went backwards */
 	w.frame = 3;
-	assert_int_equal(tx(&w, 40000, 0, TC_SYN, 1, 0, 0), TC_DEC_OK);
+	assert_int_equal(wire_tx(&w, 40000, 0, TC_SYN, 1, 0, 0), TC_DEC_OK);
 	st = tc_engine_stats(w.e);
 	assert_int_equal(st->frames, 4);
 	assert_int_equal(st->tcp, 1);
@@ -260,9 +229,9 @@ static void test_reset_and_refused_tallies(void **state)
 	const struct tc_stats *st;
 	(void)state;
 	w.e = mk(&g, 0, 0);
-	tx(&w, 40000, 0, TC_SYN, 100, 0, 0);
-	tx(&w, 40000, 1, TC_RST | TC_ACK, 0, 101, 0);
-	tx(&w, 40001, 0, TC_SYN, 100, 0, 0); /* advances time: expiry runs */
+	wire_tx(&w, 40000, 0, TC_SYN, 100, 0, 0);
+	wire_tx(&w, 40000, 1, TC_RST | TC_ACK, 0, 101, 0);
+	wire_tx(&w, 40001, 0, TC_SYN, 100, 0, 0); /* advances time: expiry runs */
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.v[0].close, TC_CLOSE_RESET);
 	assert_int_equal(g.v[0].opened, TC_OPENED_REFUSED);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "tcpclose/engine.h"
+#include "wire.h"
 #include "tui_model.h"
 
 #define NS 1000000000LL
@@ -628,35 +629,11 @@ static void test_words(void **state)
 
 /* ---- with the real engine -------------------------------------------------------------- */
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
-
-struct wire {
-	struct tc_engine *e;
-	uint64_t frame;
-	int64_t now;
-};
-
+/* The model's tests only need segments without payload. */
 static void tx(struct wire *w, uint16_t cport, int from_server, uint8_t flags, uint32_t seq,
 	       uint32_t ack)
 {
-	uint8_t b[40];
-	memset(b, 0, sizeof(b));
-	b[0] = 0x45;
-	put16(b + 2, 40);
-	b[8] = 64;
-	b[9] = 6;
-	memcpy(b + 12, from_server ? "\x0a\x00\x00\x02" : "\x0a\x00\x00\x01", 4);
-	memcpy(b + 16, from_server ? "\x0a\x00\x00\x01" : "\x0a\x00\x00\x02", 4);
-	put16(b + 20, from_server ? 80 : cport);
-	put16(b + 22, from_server ? cport : 80);
-	put32(b + 24, seq);
-	put32(b + 28, ack);
-	b[32] = 5 << 4;
-	b[33] = flags;
-	put16(b + 34, 8192);
-	w->now += NS / 1000;
-	tc_engine_frame(w->e, TC_DLT_RAW, w->now, ++w->frame, b, 40);
+	(void)wire_tx(w, cport, from_server, flags, seq, ack, 0);
 }
 
 struct link {

@@ -1,0 +1,42 @@
+/*
+ * wire.c -- raw IPv4 TCP segments for engine-level tests (see wire.h).
+ */
+#include "wire.h"
+
+#include <string.h>
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+enum tc_decode_status wire_tx(struct wire *w, uint16_t cport, int from_server, uint8_t flags,
+			      uint32_t seq, uint32_t ack, uint16_t len)
+{
+	uint8_t b[40 + 64];
+	if (len > 64)
+		len = 64;
+	memset(b, 0, sizeof(b));
+	b[0] = 0x45;
+	put16(b + 2, (uint16_t)(40 + len));
+	b[8] = 64;
+	b[9] = 6;
+	memcpy(b + 12, from_server ? "\x0a\x00\x00\x02" : "\x0a\x00\x00\x01", 4);
+	memcpy(b + 16, from_server ? "\x0a\x00\x00\x01" : "\x0a\x00\x00\x02", 4);
+	put16(b + 20, from_server ? 80 : cport);
+	put16(b + 22, from_server ? cport : 80);
+	put32(b + 24, seq);
+	put32(b + 28, ack);
+	b[32] = 5 << 4;
+	b[33] = flags;
+	put16(b + 34, 8192);
+	w->now += 1000; /* 1 us */
+	return tc_engine_frame(w->e, TC_DLT_RAW, w->now, ++w->frame, b, 40u + len);
+}
