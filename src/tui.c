@@ -1325,10 +1325,13 @@ static void summary(struct ui *u)
 	const struct tc_stats *st = tc_engine_stats(u->eng);
 	uint64_t g = st->by_close[TC_CLOSE_GRACEFUL], h = st->by_close[TC_CLOSE_HALF_CLOSED];
 	uint64_t rs = st->by_close[TC_CLOSE_RESET] - st->refused;
+	/* Live, connections still in the table (open, or closed and not yet
+	 * reported) have no verdict yet: say so rather than call them open. */
 	fprintf(stderr,
 		"tcpclose: %" PRIu64 " packets, %" PRIu64 " connections: %" PRIu64 " graceful, %" PRIu64
-		" half_closed, %" PRIu64 " reset, %" PRIu64 " refused, %" PRIu64 " open",
-		st->frames, st->conns, g, h, rs, st->refused, st->conns - g - h - rs - st->refused);
+		" half_closed, %" PRIu64 " reset, %" PRIu64 " refused, %" PRIu64 " open, %" PRIu64
+		" still tracked",
+		st->frames, st->conns, g, h, rs, st->refused, st->by_close[TC_CLOSE_OPEN], st->active);
 	if (u->live && u->ks.valid)
 		fprintf(stderr, ", %" PRIu64 " dropped by kernel", u->ks.drop + u->ks.ifdrop);
 	fputc('\n', stderr);
