@@ -23,34 +23,12 @@ void tc_ladder_init(struct tc_ladder *l, uint64_t conn_id)
 	l->conn_id = conn_id;
 }
 
-void tc_ladder_push(struct tc_ladder *l, const struct tc_ladder_row *r)
+void tc_ladder_capture(const struct tc_conn *c, int from, const struct tc_pkt *p, int64_t ts_ns,
+		       uint64_t frame, const uint8_t before[2], struct tc_ladder_row *r,
+		       struct tc_ladder_facts *f)
 {
-	if (l->nhead < LADDER_HEAD)
-		l->head[l->nhead++] = *r;
-	else
-		l->tail[l->ntail++ % LADDER_TAIL] = *r;
-}
-
-void tc_ladder_add(struct tc_ladder *l, const struct tc_conn *c, int from, const struct tc_pkt *p,
-		   int64_t ts_ns, uint64_t frame, const uint8_t before[2])
-{
-	struct tc_ladder_row *r;
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		if (!l->isn_known[i] && (c->ep[i].flags & TC_EP_SYN)) {
-			l->isn[i] = c->ep[i].isn;
-			l->isn_known[i] = 2; /* from the SYN */
-		}
-	}
-	if (!l->isn_known[from] && !(p->flags & TC_SYN)) {
-		l->isn[from] = p->seq;
-		l->isn_known[from] = 1;
-	}
-	if (l->nhead < LADDER_HEAD)
-		r = &l->head[l->nhead++];
-	else
-		r = &l->tail[l->ntail++ % LADDER_TAIL];
 	memset(r, 0, sizeof(*r));
 	r->ts = ts_ns;
 	r->frame = frame;
@@ -64,15 +42,53 @@ void tc_ladder_add(struct tc_ladder *l, const struct tc_conn *c, int from, const
 	r->before[1] = before[1];
 	r->after[0] = c->ep[0].state;
 	r->after[1] = c->ep[1].state;
-	r->keepalive = (p->flags & TC_ACK) && !(p->flags & (TC_SYN | TC_FIN | TC_RST)) &&
-		       p->payload_len <= 1 && c->ep[from].ka_probes &&
-		       c->ep[from].ts_ka_last == ts_ns;
-	/* The state machine counted it as a retransmission just now. */
-	r->retx = c->ep[from].retx != l->retx_seen[from];
-	l->retx_seen[from] = c->ep[from].retx;
 	/* An RST that changed nothing was not accepted (or came after the end). */
 	r->ignored = (p->flags & TC_RST) && before[0] == r->after[0] && before[1] == r->after[1] &&
 		     !(before[0] == TC_CLOSED && before[1] == TC_CLOSED);
+	for (i = 0; i < 2; i++) {
+		f->isn[i] = c->ep[i].isn;
+		f->isn_known[i] = (c->ep[i].flags & TC_EP_SYN) != 0;
+		f->retx[i] = c->ep[i].retx;
+		f->ka[i] = c->ep[i].ka_probes;
+	}
+}
+
+void tc_ladder_append(struct tc_ladder *l, const struct tc_ladder_row *in,
+		      const struct tc_ladder_facts *f)
+{
+	struct tc_ladder_row r = *in;
+	int i, first = l->nhead == 0;
+
+	for (i = 0; i < 2; i++) {
+		if (!l->isn_known[i] && f->isn_known[i]) {
+			l->isn[i] = f->isn[i];
+			l->isn_known[i] = 2; /* from the SYN */
+		}
+	}
+	/* Without the SYN, relative to the first segment seen of that side. */
+	if (!l->isn_known[r.from] && !(r.flags & TC_SYN)) {
+		l->isn[r.from] = r.seq;
+		l->isn_known[r.from] = 1;
+	}
+	if (!first) {
+		/* The state machine counted it just now. */
+		r.retx = f->retx[r.from] != l->seen.retx[r.from];
+		r.keepalive = f->ka[r.from] != l->seen.ka[r.from];
+	}
+	l->seen = *f;
+	if (l->nhead < LADDER_HEAD)
+		l->head[l->nhead++] = r;
+	else
+		l->tail[l->ntail++ % LADDER_TAIL] = r;
+}
+
+void tc_ladder_add(struct tc_ladder *l, const struct tc_conn *c, int from, const struct tc_pkt *p,
+		   int64_t ts_ns, uint64_t frame, const uint8_t before[2])
+{
+	struct tc_ladder_row r;
+	struct tc_ladder_facts f;
+	tc_ladder_capture(c, from, p, ts_ns, frame, before, &r, &f);
+	tc_ladder_append(l, &r, &f);
 }
 
 /* ---- rendering -------------------------------------------------------- */

@@ -37,6 +37,18 @@ struct tc_ladder_row {
 	uint8_t retx;             /* repeats sequence space already sent */
 };
 
+/*
+ * What a recorder keeps of a segment besides its row: the connection's
+ * facts right after it, from which appending makes sequence numbers
+ * relative and marks retransmissions and keep-alive probes.
+ */
+struct tc_ladder_facts {
+	uint32_t isn[2];
+	uint8_t isn_known[2];     /* the side's SYN was seen */
+	uint32_t retx[2];         /* each side's retransmission count */
+	uint32_t ka[2];           /* each side's keep-alive probe count */
+};
+
 struct tc_ladder {
 	uint64_t conn_id;
 	struct tc_ladder_row head[LADDER_HEAD];
@@ -45,15 +57,25 @@ struct tc_ladder {
 	uint64_t ntail;           /* rows ever put in the tail ring */
 	uint32_t isn[2];          /* for relative sequence numbers */
 	uint8_t isn_known[2];
-	uint32_t retx_seen[2];    /* each side's retransmission count so far */
+	struct tc_ladder_facts seen; /* the facts of the last row appended */
 };
 
 void tc_ladder_init(struct tc_ladder *l, uint64_t conn_id);
 
-/* Append a row built elsewhere (a recorder that kept rows of its own). */
-void tc_ladder_push(struct tc_ladder *l, const struct tc_ladder_row *r);
+/* One segment as the engine tap sees it: its row and the facts after it. */
+void tc_ladder_capture(const struct tc_conn *c, int from, const struct tc_pkt *p, int64_t ts_ns,
+		       uint64_t frame, const uint8_t before[2], struct tc_ladder_row *r,
+		       struct tc_ladder_facts *f);
 
-/* Record one segment (call from the engine tap for the chosen connection). */
+/*
+ * Append a captured segment. Retransmissions and probes are marked by
+ * their counts moving since the previous row; the first row appended is
+ * the baseline (a recorder that lost the rows before it cannot know).
+ */
+void tc_ladder_append(struct tc_ladder *l, const struct tc_ladder_row *r,
+		      const struct tc_ladder_facts *f);
+
+/* capture + append: record one segment of the chosen connection. */
 void tc_ladder_add(struct tc_ladder *l, const struct tc_conn *c, int from, const struct tc_pkt *p,
 		   int64_t ts_ns, uint64_t frame, const uint8_t before[2]);
 

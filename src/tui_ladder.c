@@ -1,8 +1,8 @@
 /*
  * tui_ladder.c -- the ring of recent segments behind the detail pane's
- * ladder (see tui_ladder.h). The ring stores finished ladder rows plus the
- * few facts needed to make sequence numbers relative and to spot
- * retransmissions when a connection's rows are gathered.
+ * ladder (see tui_ladder.h). Each slot holds what tc_ladder_capture()
+ * makes of a segment; a connection's slots are replayed through
+ * tc_ladder_append(), as --ladder records them.
  */
 #include "tui_ladder.h"
 
@@ -16,10 +16,7 @@
 struct slot {
 	uint64_t conn_id;         /* 0: empty */
 	struct tc_ladder_row row;
-	uint32_t isn[2];
-	uint8_t isn_known[2];
-	uint32_t retx[2];         /* each side's retransmission count after it */
-	uint32_t ka[2];           /* keep-alive probe counts after it */
+	struct tc_ladder_facts facts;
 };
 
 struct recorder {
@@ -35,31 +32,9 @@ static void on_segment(const struct tc_conn *c, enum tc_role from, const struct 
 		       int64_t ts, uint64_t frame, const uint8_t before[2], void *arg)
 {
 	struct slot *s = &g.ring[g.n++ % TUI_LADDER_RING];
-	int i;
 	(void)arg;
-	memset(s, 0, sizeof(*s));
 	s->conn_id = c->id;
-	s->row.ts = ts;
-	s->row.frame = frame;
-	s->row.seq = p->seq;
-	s->row.ack = p->ack;
-	s->row.len = p->payload_len;
-	s->row.win = p->win;
-	s->row.from = (uint8_t)from;
-	s->row.flags = p->flags;
-	s->row.before[0] = before[0];
-	s->row.before[1] = before[1];
-	s->row.after[0] = c->ep[0].state;
-	s->row.after[1] = c->ep[1].state;
-	s->row.ignored = (p->flags & TC_RST) && before[0] == c->ep[0].state &&
-			 before[1] == c->ep[1].state &&
-			 !(before[0] == TC_CLOSED && before[1] == TC_CLOSED);
-	for (i = 0; i < 2; i++) {
-		s->isn[i] = c->ep[i].isn;
-		s->isn_known[i] = (c->ep[i].flags & TC_EP_SYN) != 0;
-		s->retx[i] = c->ep[i].retx;
-		s->ka[i] = c->ep[i].ka_probes;
-	}
+	tc_ladder_capture(c, from, p, ts, frame, before, &s->row, &s->facts);
 }
 
 static void attach(struct tc_engine *e, void *arg)
@@ -78,42 +53,12 @@ static void select_conn(uint64_t id, void *arg)
 static void build(uint64_t id)
 {
 	uint64_t first = g.n > TUI_LADDER_RING ? g.n - TUI_LADDER_RING : 0, k;
-	uint32_t retx[2] = {0, 0}, ka[2] = {0, 0};
-	int seen = 0, i;
 
 	tc_ladder_init(g.ladder, id);
 	for (k = first; k < g.n; k++) {
-		struct slot *s = &g.ring[k % TUI_LADDER_RING];
-		struct tc_ladder_row r;
-		if (s->conn_id != id)
-			continue;
-		r = s->row;
-		if (!seen) {
-			/* The first row kept is the baseline: what came before it
-			 * is gone from the ring, so it is not marked itself. */
-			for (i = 0; i < 2; i++) {
-				retx[i] = s->retx[i];
-				ka[i] = s->ka[i];
-			}
-			seen = 1;
-		}
-		/* Sequence numbers relative to the ISN, else to the first
-		 * segment kept of each side. */
-		for (i = 0; i < 2; i++) {
-			if (!g.ladder->isn_known[i] && s->isn_known[i]) {
-				g.ladder->isn[i] = s->isn[i];
-				g.ladder->isn_known[i] = 2;
-			}
-		}
-		if (!g.ladder->isn_known[r.from] && !(r.flags & TC_SYN)) {
-			g.ladder->isn[r.from] = r.seq;
-			g.ladder->isn_known[r.from] = 1;
-		}
-		r.retx = s->retx[r.from] != retx[r.from];
-		r.keepalive = s->ka[r.from] != ka[r.from];
-		retx[r.from] = s->retx[r.from];
-		ka[r.from] = s->ka[r.from];
-		tc_ladder_push(g.ladder, &r);
+		const struct slot *s = &g.ring[k % TUI_LADDER_RING];
+		if (s->conn_id == id)
+			tc_ladder_append(g.ladder, &s->row, &s->facts);
 	}
 }
 
