@@ -166,14 +166,14 @@ static int64_t time_wait_gap(const struct tc_engine *e, const struct tc_conn *ol
 	return -1;
 }
 
-static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p,
+static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p, uint32_t h,
 				  enum tc_role *from)
 {
 	struct tc_flow *f;
 
 	while (e->st.active >= e->o.max_conns)
 		evict_one(e);
-	f = tc_flowtab_add(e->ft, p);
+	f = tc_flowtab_add_h(e->ft, h);
 	if (!f)
 		return NULL;
 	*from = tc_sm_init(&f->conn, p);
@@ -201,7 +201,7 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	enum tc_decode_status st;
 	struct tc_flow *f;
 	enum tc_role from = TC_CLIENT;
-	uint32_t ignored_before;
+	uint32_t ignored_before, h;
 	uint8_t before[2];
 
 	e->st.frames++;
@@ -229,19 +229,20 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	e->st.tcp++;
 	e->st.len_clamped += p.len_clamped;
 
-	f = tc_flowtab_find(e->ft, &p, &from);
+	h = tc_flowtab_hash(e->ft, &p);
+	f = tc_flowtab_find_h(e->ft, &p, h, &from);
 	if (f && tc_sm_is_new_syn(&f->conn, from, &p)) {
 		int64_t tw_gap = time_wait_gap(e, &f->conn);
 		if (!(f->conn.cflags & TC_CONN_DONE))
 			f->conn.cflags |= TC_CONN_SUPERSEDED;
 		report(e, f);
-		f = start_conn(e, &p, &from);
+		f = start_conn(e, &p, h, &from);
 		if (f && tw_gap >= 0) {
 			f->conn.cflags |= TC_CONN_TW_REUSE;
 			f->conn.tw_reuse_gap = tw_gap;
 		}
 	} else if (!f) {
-		f = start_conn(e, &p, &from);
+		f = start_conn(e, &p, h, &from);
 	}
 	if (!f)
 		return st; /* out of memory: the segment is counted, not tracked */

@@ -1,30 +1,40 @@
 /*
  * flow.c -- connection table (see flow.h for what it promises).
  *
- * Buckets double when the load factor reaches 1, rehashing all at once:
- * simple, and amortized O(1). Entries are carved from slabs of SLAB_ENTRIES
- * and recycled through a free list threaded on hnext.
+ * Records live in slabs of SLAB_ENTRIES and are named by a 32-bit record
+ * number (slab << SLAB_SHIFT | position); freed records go on a free list
+ * threaded through their `hash` field and are reused before a new slab is
+ * allocated.
+ *
+ * The index is linear probing over slots of {hash, record number + 1}
+ * (0 = empty), kept at most half full so that a miss ends after about two
+ * slots. Deletion shifts the following run back instead of leaving
+ * tombstones (Knuth 6.4, algorithm R), so lookups never slow down as
+ * connections come and go. The slots double when half full; their hashes
+ * are stored, so growing never rehashes a key.
  */
 #include "tcpclose/flow.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define INITIAL_BUCKETS 1024u
-#define SLAB_ENTRIES 1024u
+#define INITIAL_SLOTS 2048u
+#define SLAB_SHIFT 10
+#define SLAB_ENTRIES (1u << SLAB_SHIFT)
+#define MAX_RECORDS 0x7fffffffu
 
-struct slab {
-	struct slab *next;
-	struct tc_flow e[SLAB_ENTRIES];
+struct slot {
+	uint32_t hash;
+	uint32_t rec1;            /* record number + 1; 0: empty */
 };
 
 struct tc_flowtab {
-	struct tc_flow **b;
-	size_t nb;                /* power of two */
+	struct slot *s;
+	size_t ns;                /* power of two */
 	size_t count;
-	struct tc_flow *free;
-	struct slab *slabs;
-	size_t nslabs;
+	struct tc_flow **slabs;   /* slabs[i] holds records i << SLAB_SHIFT ... */
+	size_t nslabs, slabs_cap;
+	uint32_t free1;           /* free record number + 1; 0: none */
 	uint64_t seed;
 };
 
@@ -72,8 +82,13 @@ static uint32_t hash_tuple(uint64_t seed, int af, const uint8_t *a, uint16_t pa,
 	h = hash_end(h, b, pb);
 	/* The high half: every input bit reaches it. (h ^ h >> 32 would undo
 	 * the mixer's last shift and leave the low bits blind to the last
-	 * port, putting one client's connections to one server in a bucket.) */
+	 * port, putting one client's connections to one server in a run.) */
 	return (uint32_t)(h >> 32);
+}
+
+static struct tc_flow *rec(const struct tc_flowtab *t, uint32_t n)
+{
+	return &t->slabs[n >> SLAB_SHIFT][n & (SLAB_ENTRIES - 1)];
 }
 
 struct tc_flowtab *tc_flowtab_new(uint64_t seed)
@@ -81,9 +96,9 @@ struct tc_flowtab *tc_flowtab_new(uint64_t seed)
 	struct tc_flowtab *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	t->nb = INITIAL_BUCKETS;
-	t->b = calloc(t->nb, sizeof(*t->b));
-	if (!t->b) {
+	t->ns = INITIAL_SLOTS;
+	t->s = calloc(t->ns, sizeof(*t->s));
+	if (!t->s) {
 		free(t);
 		return NULL;
 	}
@@ -93,26 +108,34 @@ struct tc_flowtab *tc_flowtab_new(uint64_t seed)
 
 void tc_flowtab_free(struct tc_flowtab *t)
 {
-	struct slab *s, *n;
+	size_t i;
 	if (!t)
 		return;
-	for (s = t->slabs; s; s = n) {
-		n = s->next;
-		free(s);
-	}
-	free(t->b);
+	for (i = 0; i < t->nslabs; i++)
+		free(t->slabs[i]);
+	free(t->slabs);
+	free(t->s);
 	free(t);
 }
 
-struct tc_flow *tc_flowtab_find(const struct tc_flowtab *t, const struct tc_pkt *p,
-				enum tc_role *from)
+uint32_t tc_flowtab_hash(const struct tc_flowtab *t, const struct tc_pkt *p)
 {
-	uint32_t h = hash_tuple(t->seed, p->af, p->src, p->sport, p->dst, p->dport);
-	struct tc_flow *f;
+	return hash_tuple(t->seed, p->af, p->src, p->sport, p->dst, p->dport);
+}
 
-	for (f = t->b[h & (t->nb - 1)]; f; f = f->hnext) {
-		const struct tc_conn *c = &f->conn;
-		if (f->hash != h || c->af != p->af)
+struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pkt *p,
+				  uint32_t h, enum tc_role *from)
+{
+	size_t mask = t->ns - 1, i;
+
+	for (i = h & mask; t->s[i].rec1; i = (i + 1) & mask) {
+		struct tc_flow *f;
+		const struct tc_conn *c;
+		if (t->s[i].hash != h)
+			continue;
+		f = rec(t, t->s[i].rec1 - 1);
+		c = &f->conn;
+		if (c->af != p->af)
 			continue;
 		if (c->ep[0].port == p->sport && c->ep[1].port == p->dport &&
 		    !memcmp(c->ep[0].addr, p->src, 16) && !memcmp(c->ep[1].addr, p->dst, 16)) {
@@ -128,76 +151,123 @@ struct tc_flow *tc_flowtab_find(const struct tc_flowtab *t, const struct tc_pkt 
 	return NULL;
 }
 
+struct tc_flow *tc_flowtab_find(const struct tc_flowtab *t, const struct tc_pkt *p,
+				enum tc_role *from)
+{
+	return tc_flowtab_find_h(t, p, tc_flowtab_hash(t, p), from);
+}
+
+static void place(struct slot *s, size_t ns, uint32_t h, uint32_t rec1)
+{
+	size_t mask = ns - 1, i = h & mask;
+	while (s[i].rec1)
+		i = (i + 1) & mask;
+	s[i].hash = h;
+	s[i].rec1 = rec1;
+}
+
 static int grow(struct tc_flowtab *t)
 {
-	size_t nb = t->nb * 2, i;
-	struct tc_flow **b = calloc(nb, sizeof(*b));
-	if (!b)
-		return -1; /* keep the old buckets: longer chains, still correct */
-	for (i = 0; i < t->nb; i++) {
-		struct tc_flow *f = t->b[i], *n;
-		for (; f; f = n) {
-			n = f->hnext;
-			f->hnext = b[f->hash & (nb - 1)];
-			b[f->hash & (nb - 1)] = f;
-		}
-	}
-	free(t->b);
-	t->b = b;
-	t->nb = nb;
+	size_t ns = t->ns * 2, i;
+	struct slot *s = calloc(ns, sizeof(*s));
+	if (!s)
+		return -1;
+	for (i = 0; i < t->ns; i++)
+		if (t->s[i].rec1)
+			place(s, ns, t->s[i].hash, t->s[i].rec1);
+	free(t->s);
+	t->s = s;
+	t->ns = ns;
 	return 0;
 }
 
 static struct tc_flow *alloc_entry(struct tc_flowtab *t)
 {
 	struct tc_flow *f;
-	if (!t->free) {
-		struct slab *s = malloc(sizeof(*s));
-		size_t i;
-		if (!s)
+	uint32_t n;
+
+	if (!t->free1) {
+		uint32_t base = (uint32_t)(t->nslabs << SLAB_SHIFT), i;
+		struct tc_flow *slab;
+		if (t->nslabs >= (MAX_RECORDS >> SLAB_SHIFT))
 			return NULL;
-		s->next = t->slabs;
-		t->slabs = s;
-		t->nslabs++;
+		if (t->nslabs == t->slabs_cap) {
+			size_t cap = t->slabs_cap ? t->slabs_cap * 2 : 16;
+			struct tc_flow **v = realloc(t->slabs, cap * sizeof(*v));
+			if (!v)
+				return NULL;
+			t->slabs = v;
+			t->slabs_cap = cap;
+		}
+		slab = malloc(SLAB_ENTRIES * sizeof(*slab));
+		if (!slab)
+			return NULL;
+		t->slabs[t->nslabs++] = slab;
+		/* Thread the new records so the lowest number is used first. */
 		for (i = SLAB_ENTRIES; i-- > 0;) {
-			s->e[i].hnext = t->free;
-			t->free = &s->e[i];
+			slab[i].used = 0;
+			slab[i].hash = t->free1;
+			t->free1 = base + i + 1;
 		}
 	}
-	f = t->free;
-	t->free = f->hnext;
+	n = t->free1 - 1;
+	f = rec(t, n);
+	t->free1 = f->hash;
 	memset(f, 0, sizeof(*f));
+	f->recno = n;
+	f->used = 1;
+	return f;
+}
+
+struct tc_flow *tc_flowtab_add_h(struct tc_flowtab *t, uint32_t h)
+{
+	struct tc_flow *f;
+
+	/* Keep the index at most half full; if it cannot grow, it still
+	 * works until it is full, only with longer probes. */
+	if ((t->count + 1) * 2 > t->ns && grow(t) != 0 && t->count + 1 >= t->ns)
+		return NULL;
+	f = alloc_entry(t);
+	if (!f)
+		return NULL;
+	f->hash = h;
+	place(t->s, t->ns, h, f->recno + 1);
+	t->count++;
 	return f;
 }
 
 struct tc_flow *tc_flowtab_add(struct tc_flowtab *t, const struct tc_pkt *p)
 {
-	struct tc_flow *f;
-	size_t i;
-
-	if (t->count >= t->nb)
-		(void)grow(t);
-	f = alloc_entry(t);
-	if (!f)
-		return NULL;
-	f->hash = hash_tuple(t->seed, p->af, p->src, p->sport, p->dst, p->dport);
-	i = f->hash & (t->nb - 1);
-	f->hnext = t->b[i];
-	t->b[i] = f;
-	t->count++;
-	return f;
+	return tc_flowtab_add_h(t, tc_flowtab_hash(t, p));
 }
 
 void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f)
 {
-	struct tc_flow **pp = &t->b[f->hash & (t->nb - 1)];
-	while (*pp && *pp != f)
-		pp = &(*pp)->hnext;
-	if (!*pp)
-		return; /* not in this table: a caller bug, but not memory corruption */
-	*pp = f->hnext;
-	f->hnext = t->free;
-	t->free = f;
+	size_t mask = t->ns - 1, i, j;
+
+	if (!f->used)
+		return; /* already free: a caller bug, but not memory corruption */
+	for (i = f->hash & mask; t->s[i].rec1 != f->recno + 1; i = (i + 1) & mask)
+		if (!t->s[i].rec1)
+			return; /* not in this table */
+	/* Backward-shift deletion: move up every later entry of the run
+	 * whose home slot is not between the hole and itself. */
+	for (j = i;;) {
+		size_t home;
+		j = (j + 1) & mask;
+		if (!t->s[j].rec1)
+			break;
+		home = t->s[j].hash & mask;
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			t->s[i] = t->s[j];
+			i = j;
+		}
+	}
+	t->s[i].rec1 = 0;
+	t->s[i].hash = 0;
+	f->used = 0;
+	f->hash = t->free1;
+	t->free1 = f->recno + 1;
 	t->count--;
 }
 
@@ -208,32 +278,32 @@ size_t tc_flowtab_count(const struct tc_flowtab *t)
 
 size_t tc_flowtab_longest_chain(const struct tc_flowtab *t)
 {
-	size_t i, best = 0;
-	for (i = 0; i < t->nb; i++) {
-		size_t n = 0;
-		const struct tc_flow *f;
-		for (f = t->b[i]; f; f = f->hnext)
-			n++;
-		if (n > best)
-			best = n;
+	size_t mask = t->ns - 1, i, best = 0;
+	for (i = 0; i < t->ns; i++) {
+		size_t probes;
+		if (!t->s[i].rec1)
+			continue;
+		probes = ((i - (t->s[i].hash & mask)) & mask) + 1;
+		if (probes > best)
+			best = probes;
 	}
 	return best;
 }
 
 size_t tc_flowtab_memory(const struct tc_flowtab *t)
 {
-	return t->nslabs * sizeof(struct slab) + t->nb * sizeof(*t->b) + sizeof(*t);
+	return t->nslabs * SLAB_ENTRIES * sizeof(struct tc_flow) +
+	       t->slabs_cap * sizeof(*t->slabs) + t->ns * sizeof(*t->s) + sizeof(*t);
 }
 
 void tc_flowtab_foreach(const struct tc_flowtab *t,
 			void (*fn)(struct tc_flow *f, void *arg), void *arg)
 {
-	size_t i;
-	for (i = 0; i < t->nb; i++) {
-		struct tc_flow *f = t->b[i], *n;
-		for (; f; f = n) {
-			n = f->hnext; /* fn may delete f */
-			fn(f, arg);
-		}
-	}
+	size_t i, j;
+	/* Over the records, not the index: fn may delete, and deletion
+	 * moves index slots but never records. */
+	for (i = 0; i < t->nslabs; i++)
+		for (j = 0; j < SLAB_ENTRIES; j++)
+			if (t->slabs[i][j].used)
+				fn(&t->slabs[i][j], arg);
 }

@@ -1,11 +1,17 @@
 /*
  * flow.h -- the connection table: 4-tuple to connection record, O(1).
  *
- * A chained hash table keyed by the canonical (direction-independent)
- * 4-tuple, so both directions of a connection find the same entry. Entries
- * come from a slab with a free list: no malloc per connection, and memory
- * returns to the free list, not to the system, so a table that has peaked
- * stays at its peak instead of fragmenting the heap.
+ * A hash table keyed by the canonical (direction-independent) 4-tuple, so
+ * both directions of a connection find the same entry. Entries come from
+ * slabs with a free list: no malloc per connection, and memory returns to
+ * the free list, not to the system, so a table that has peaked stays at its
+ * peak instead of fragmenting the heap.
+ *
+ * The index is open addressing over 8-byte slots (32-bit hash, 32-bit
+ * record number), at most half full. A lookup reads one slot line and, on
+ * a hash match, the record's first line, where the key is; with chaining
+ * every candidate cost a pointer chase into a record several cache lines
+ * long, and that dominated the per-packet cost on large tables.
  *
  * The hash is keyed with a seed chosen by the caller, so a capture crafted
  * to collide in one run does not collide in the next; the table never
@@ -26,12 +32,13 @@
 
 struct tc_flow {
 	struct tc_conn conn;
-	struct tc_flow *hnext;    /* hash chain (table-owned) */
 	struct tc_flow *prev;     /* caller-owned list links */
 	struct tc_flow *next;
 	int64_t mark_ts;          /* caller-owned */
-	uint32_t hash;            /* table-owned */
+	uint32_t hash;            /* table-owned (free-list link when free) */
+	uint32_t recno;           /* table-owned: the record's number */
 	uint8_t list;             /* caller-owned: which list the entry is on */
+	uint8_t used;             /* table-owned */
 };
 
 struct tc_flowtab;
@@ -44,6 +51,15 @@ struct tc_flow *tc_flowtab_find(const struct tc_flowtab *t, const struct tc_pkt 
 				enum tc_role *from);
 
 /*
+ * The same in two steps, so a packet that misses and is then added is
+ * hashed once: h must be tc_flowtab_hash(t, p).
+ */
+uint32_t tc_flowtab_hash(const struct tc_flowtab *t, const struct tc_pkt *p);
+struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pkt *p,
+				  uint32_t h, enum tc_role *from);
+struct tc_flow *tc_flowtab_add_h(struct tc_flowtab *t, uint32_t h);
+
+/*
  * A new zeroed entry hashed under p's 4-tuple; the caller fills conn with
  * that same 4-tuple (tc_sm_init). NULL if memory runs out.
  */
@@ -54,7 +70,7 @@ void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f);
 
 size_t tc_flowtab_count(const struct tc_flowtab *t);
 
-/* Length of the longest hash chain: the cost of the worst lookup. */
+/* Slots the longest lookup probes: the cost of the worst lookup. */
 size_t tc_flowtab_longest_chain(const struct tc_flowtab *t);
 
 /* Bytes the table holds from the allocator (slabs + buckets). */
