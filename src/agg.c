@@ -332,8 +332,9 @@ int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdic
 	int64_t last_data, fin;
 	(void)d;
 	if (v->close == TC_CLOSE_RESET && c->frame_rst) {
-		int64_t idle = c->rst.answered ? c->rst.idle_before_ns : 0;
-		return idle > c->rst.response_ns ? idle : c->rst.response_ns;
+		const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
+		int64_t idle = e->answered ? e->idle_before_ns : 0;
+		return idle > e->response_ns ? idle : e->response_ns;
 	}
 	if (v->close != TC_CLOSE_GRACEFUL && v->close != TC_CLOSE_HALF_CLOSED)
 		return -1;
@@ -369,9 +370,11 @@ static void idle_account(struct tc_service_stats *s, int64_t idle)
 	}
 }
 
-static void options_account(struct tc_agg *a, const struct tc_endpoint *ep, uint32_t host,
+static void options_account(struct tc_agg *a, const struct tc_conn *c, int role, uint32_t host,
 			    struct tc_service_stats *svc)
 {
+	const struct tc_endpoint *ep = &c->ep[role];
+	const struct tc_ext_endpoint *xe = &tc_conn_ext(c)->ep[role];
 	uint64_t *ka, *nodelay, *stalls, *stall_ms;
 	uint32_t *ival;
 	if (svc) {
@@ -390,15 +393,15 @@ static void options_account(struct tc_agg *a, const struct tc_endpoint *ep, uint
 	} else {
 		return;
 	}
-	if (ep->ka_probes) {
+	if (xe->ka_probes) {
 		(*ka)++;
-		if (ep->ka_interval_ms)
-			*ival = ep->ka_interval_ms;
+		if (xe->ka_interval_ms)
+			*ival = xe->ka_interval_ms;
 	}
 	if (ep->small_unacked_max >= 2)
 		(*nodelay)++;
-	*stalls += ep->nagle_stalls;
-	*stall_ms += ep->nagle_stall_ms;
+	*stalls += xe->nagle_stalls;
+	*stall_ms += xe->nagle_stall_ms;
 }
 
 void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verdict *v,
@@ -423,10 +426,10 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 		a->hosts[hc].tw_reuse++;
 	if (d->cause == TC_CAUSE_ABORTIVE_CLOSE && d->by == TC_CLIENT && hc != NONE)
 		a->hosts[hc].aborts++;
-	options_account(a, cl, hc, NULL);
+	options_account(a, c, TC_CLIENT, hc, NULL);
 	if (!s)
 		return;
-	options_account(a, sv, hs, s);
+	options_account(a, c, TC_SERVER, hs, s);
 
 	s->conns++;
 	s->by_close[v->close]++;

@@ -1,5 +1,6 @@
 /*
- * conn.c -- names of the connection vocabulary, and address text.
+ * conn.c -- names of the connection vocabulary, address text, and the
+ * lazily allocated extension record.
  *
  * The names are part of the output contract (JSON, .expect files, Zeek
  * columns): change one and every consumer breaks.
@@ -7,7 +8,37 @@
 #include "tcpclose/conn.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static const struct tc_conn_ext zero_ext;
+
+const struct tc_conn_ext *tc_conn_ext(const struct tc_conn *c)
+{
+	return c->x ? c->x : &zero_ext;
+}
+
+struct tc_conn_ext *tc_conn_ext_mut(struct tc_conn *c)
+{
+	if (!c->x)
+		c->x = calloc(1, sizeof(*c->x));
+	return c->x;
+}
+
+void tc_conn_release(struct tc_conn *c)
+{
+	free(c->x);
+	c->x = NULL;
+}
+
+void tc_conn_copy(struct tc_conn *dst, struct tc_conn_ext *xbuf, const struct tc_conn *src)
+{
+	*dst = *src;
+	if (src->x) {
+		*xbuf = *src->x;
+		dst->x = xbuf;
+	}
+}
 
 static const char *const state_names[TC_STATE__COUNT] = {
 	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED",

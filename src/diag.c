@@ -106,9 +106,9 @@ static void score_injection(const struct tc_conn *c, const struct tc_rst_evidenc
 		d->signals |= TC_SIG_WIN_COPIED;
 	if (e->check == TC_RST_IN_WINDOW)
 		d->signals |= TC_SIG_SEQ_NOT_EXACT;
-	if (c->data_after_rst)
+	if (tc_conn_ext(c)->data_after_rst)
 		d->signals |= TC_SIG_DATA_AFTER_RST;
-	if (c->rst_distinct >= 3)
+	if (tc_conn_ext(c)->rst_distinct >= 3)
 		d->signals |= TC_SIG_BURST;
 	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		if (d->signals & signals[i].bit)
@@ -133,7 +133,7 @@ static void add_frame(struct tc_diagnosis *d, uint64_t f)
 static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 			   struct tc_diagnosis *d)
 {
-	const struct tc_rst_evidence *e = &c->rst;
+	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 	enum tc_role by = v->reset_by == TC_WHO_SERVER ? TC_SERVER : TC_CLIENT;
 	const struct tc_endpoint *s = &c->ep[by];
 
@@ -217,10 +217,10 @@ static void diagnose_silence(const struct tc_conn *c, struct tc_diagnosis *d)
 		return;
 	for (i = 0; i < 2; i++) {
 		const struct tc_endpoint *s = &c->ep[i], *r = &c->ep[!i];
-		if (s->retx_unanswered >= 3 || s->ka_unanswered >= 2) {
+		if (s->retx_unanswered >= 3 || tc_conn_ext(c)->ep[s - c->ep].ka_unanswered >= 2) {
 			d->cause = TC_CAUSE_DEAD_PEER;
 			d->by = (enum tc_role)i;
-			d->idle_ns = r->ts_last ? c->last_ts - r->ts_last : c->last_ts - c->first_ts;
+			d->idle_ns = c->last_ts - (r->t_last ? tc_conn_ts(c, r->t_last) : c->first_ts);
 			add_frame(d, c->frame_last);
 			return;
 		}
@@ -233,9 +233,9 @@ void tc_diagnose(const struct tc_conn *c, const struct tc_verdict *v, struct tc_
 	d->by = TC_CLIENT;
 	if (c->rst_ignored)
 		d->notes |= TC_DX_RST_IGNORED;
-	if (c->rst_distinct > 1)
+	if (tc_conn_ext(c)->rst_distinct > 1)
 		d->notes |= TC_DX_MULTI_RST;
-	if (c->ep[0].ka_probes || c->ep[1].ka_probes)
+	if (tc_conn_ext(c)->ep[0].ka_probes || tc_conn_ext(c)->ep[1].ka_probes)
 		d->notes |= TC_DX_KEEPALIVE;
 	if (v->close == TC_CLOSE_RESET)
 		diagnose_reset(c, v, d);
@@ -253,7 +253,7 @@ static const char *who(int role)
 static size_t signal_list(const struct tc_diagnosis *d, const struct tc_conn *c, char *buf,
 			  size_t n)
 {
-	const struct tc_rst_evidence *e = &c->rst;
+	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 	size_t off = 0;
 	size_t i;
 	buf[0] = '\0';
@@ -273,7 +273,7 @@ static size_t signal_list(const struct tc_diagnosis *d, const struct tc_conn *c,
 void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 		     const struct tc_diagnosis *d, char *buf, size_t n)
 {
-	const struct tc_rst_evidence *e = &c->rst;
+	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 	const char *by = who(d->by), *peer = who(!d->by);
 	char sig[160];
 	size_t off = 0;
@@ -331,7 +331,7 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 		break;
 	case TC_CAUSE_DEAD_PEER:
 		OUT("%s vanished: the %s's %s went unanswered for %.1f s until the capture ended", peer, by,
-		    c->ep[d->by].ka_unanswered >= 2 ? "keep-alive probes" : "retransmissions",
+		    tc_conn_ext(c)->ep[d->by].ka_unanswered >= 2 ? "keep-alive probes" : "retransmissions",
 		    (double)d->idle_ns / 1e9);
 		break;
 	case TC_CAUSE_UNKNOWN:

@@ -238,8 +238,10 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 		report(e, f);
 		f = start_conn(e, &p, h, &from);
 		if (f && tw_gap >= 0) {
+			struct tc_conn_ext *x = tc_conn_ext_mut(&f->conn);
 			f->conn.cflags |= TC_CONN_TW_REUSE;
-			f->conn.tw_reuse_gap = tw_gap;
+			if (x)
+				x->tw_reuse_gap = tw_gap;
 		}
 	} else if (!f) {
 		f = start_conn(e, &p, h, &from);

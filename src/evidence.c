@@ -33,38 +33,53 @@ int tc_evidence_is_keepalive(const struct tc_conn *c, enum tc_role from, const s
  * elsewhere), the small segment leaves right after the late ACK: a stall.
  * So a stall is: the ACK covering the previous small segment came >= 30 ms
  * after it, and the next small segment left within 2 ms of that ACK.
+ * Returns whether p was recorded as the sender's latest small segment.
  */
-static void nagle(struct tc_endpoint *s, const struct tc_endpoint *r, const struct tc_pkt *p,
-		  int64_t ts)
+static int nagle(struct tc_conn *c, struct tc_endpoint *s, const struct tc_endpoint *r,
+		 const struct tc_pkt *p, int64_t ts)
 {
 	uint32_t mss = s->mss ? s->mss : r->mss;
+	uint32_t now_us = (uint32_t)(ts / 1000);
 
 	if (!mss || p->payload_len == 0 || p->payload_len >= mss || (p->flags & (TC_SYN | TC_RST)))
-		return;
-	if ((r->flags & TC_EP_ACK) && seq_lt(r->ack, p->seq) && s->ts_small_last &&
-	    s->ts_small_last == s->ts_data_last)
-		s->small_unacked++;
-	else
+		return 0;
+	if ((r->flags & TC_EP_ACK) && seq_lt(r->ack, p->seq) &&
+	    (s->sflags & (TC_SM_SMALL | TC_SM_SMALL_LAST)) == (TC_SM_SMALL | TC_SM_SMALL_LAST)) {
+		if (s->small_unacked < 255)
+			s->small_unacked++;
+	} else {
 		s->small_unacked = 1;
+	}
 	if (s->small_unacked > s->small_unacked_max)
 		s->small_unacked_max = s->small_unacked;
 
-	if (s->ts_small_acked && ts - s->ts_small_acked < 2 * MS &&
-	    s->ts_small_acked - s->ts_small_last >= 30 * MS) {
-		s->nagle_stalls++;
-		s->nagle_stall_ms += (uint32_t)((s->ts_small_acked - s->ts_small_last) / MS);
+	if (s->sflags & TC_SM_SMALL_ACKED) {
+		/* Wrapping microseconds: both spans are short when they matter. */
+		uint32_t since = now_us - s->small_acked_us;
+		uint32_t delay = s->small_acked_us - s->small_sent_us;
+		if (since < 2000 && delay >= 30000 && delay < 0x80000000u) {
+			struct tc_conn_ext *x = tc_conn_ext_mut(c);
+			if (x) {
+				struct tc_ext_endpoint *xe = &x->ep[s - c->ep];
+				xe->nagle_stalls++;
+				xe->nagle_stall_ms += delay / 1000;
+			}
+		}
 	}
-	s->ts_small_last = ts;
+	s->small_sent_us = now_us;
 	s->small_end = p->seq + p->payload_len;
-	s->ts_small_acked = 0;
+	s->sflags = (uint8_t)((s->sflags | TC_SM_SMALL) & ~TC_SM_SMALL_ACKED);
+	return 1;
 }
 
 /* When does the peer first acknowledge our last small segment? */
 static void small_acked(struct tc_endpoint *r, const struct tc_pkt *p, int64_t ts)
 {
-	if ((p->flags & TC_ACK) && r->ts_small_last && !r->ts_small_acked &&
-	    !seq_lt(p->ack, r->small_end))
-		r->ts_small_acked = ts;
+	if ((p->flags & TC_ACK) && (r->sflags & (TC_SM_SMALL | TC_SM_SMALL_ACKED)) == TC_SM_SMALL &&
+	    !seq_lt(p->ack, r->small_end)) {
+		r->small_acked_us = (uint32_t)(ts / 1000);
+		r->sflags |= TC_SM_SMALL_ACKED;
+	}
 }
 
 void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
@@ -73,24 +88,30 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
 	int have_prev = c->ep[0].pkts + c->ep[1].pkts > 0;
 	uint32_t seglen = p->payload_len + !!(p->flags & TC_SYN) + !!(p->flags & TC_FIN);
+	int small;
 
-	memset(snap, 0, sizeof(*snap));
-	snap->ttl_min = s->ttl_min;
-	snap->ttl_max = s->ttl_max;
-	snap->had_ts = (s->flags & TC_EP_TS) != 0;
-	snap->ip_id_prev = s->ip_id_last;
-	snap->tsval_prev = s->tsval_last;
-	snap->peer_win = r->win;
-	snap->win_prev = s->win;
-	snap->pkts_before = s->pkts;
-	snap->ka_unanswered = s->ka_unanswered > 255 ? 255 : (uint8_t)s->ka_unanswered;
-	if (have_prev) {
-		snap->answered = c->last_from != (uint8_t)from;
-		snap->peer_had_data = snap->answered && c->last_data;
-		snap->gap_before_trigger = c->gap_last;
-		snap->response_ns = ts - c->last_ts;
-		if (snap->answered)
-			snap->trigger_frame = c->frame_last;
+	/* The "before" values only an RST's evidence uses: taken for RSTs
+	 * alone, since they are a small minority of segments. */
+	if (p->flags & TC_RST) {
+		const struct tc_ext_endpoint *xs = &tc_conn_ext(c)->ep[from];
+		memset(snap, 0, sizeof(*snap));
+		snap->ttl_min = s->ttl_min;
+		snap->ttl_max = s->ttl_max;
+		snap->had_ts = (s->flags & TC_EP_TS) != 0;
+		snap->ip_id_prev = s->ip_id_last;
+		snap->tsval_prev = s->tsval_last;
+		snap->peer_win = r->win;
+		snap->win_prev = s->win;
+		snap->pkts_before = s->pkts;
+		snap->ka_unanswered = xs->ka_unanswered > 255 ? 255 : (uint8_t)xs->ka_unanswered;
+		if (have_prev) {
+			snap->answered = c->last_from != (uint8_t)from;
+			snap->peer_had_data = snap->answered && c->last_data;
+			snap->gap_before_trigger = c->gap_last;
+			snap->response_ns = ts - c->last_ts;
+			if (snap->answered)
+				snap->trigger_frame = c->frame_last;
+		}
 	}
 
 	if (p->flags & TC_SYN) {
@@ -98,45 +119,59 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 			s->mss = p->mss;
 	}
 	/* Anything we send answers the peer's probes and retransmissions. */
-	if (r->ka_unanswered) {
-		r->ka_answered++;
-		r->ka_unanswered = 0;
+	if (c->x && c->x->ep[!from].ka_unanswered) {
+		c->x->ep[!from].ka_answered++;
+		c->x->ep[!from].ka_unanswered = 0;
 	}
 	r->retx_unanswered = 0;
 
 	if (tc_evidence_is_keepalive(c, from, p)) {
-		if (s->ts_ka_last)
-			s->ka_interval_ms = (uint32_t)((ts - s->ts_ka_last) / MS);
-		s->ts_ka_last = ts;
-		s->ka_probes++;
-		s->ka_unanswered++;
+		struct tc_conn_ext *x = tc_conn_ext_mut(c);
+		if (x) {
+			struct tc_ext_endpoint *xs = &x->ep[from];
+			if (xs->ts_ka_last)
+				xs->ka_interval_ms = (uint32_t)((ts - xs->ts_ka_last) / MS);
+			xs->ts_ka_last = ts;
+			xs->ka_probes++;
+			xs->ka_unanswered++;
+		}
 	} else if ((s->flags & TC_EP_SEQ) && seglen > 0 && !(p->flags & TC_RST) &&
 		   !seq_lt(s->snd_nxt, p->seq + seglen)) {
-		s->retx_unanswered++;
+		if (s->retx_unanswered < 255)
+			s->retx_unanswered++;
 	}
 	/* The peer acknowledging all we sent ends any sub-MSS flight. */
 	if ((p->flags & TC_ACK) && !seq_lt(p->ack, r->snd_nxt))
 		r->small_unacked = 0;
 	small_acked(r, p, ts);
-	nagle(s, r, p, ts);
+	small = nagle(c, s, r, p, ts);
 
-	if ((p->flags & TC_RST) && (s->rsts == 0 || p->seq != s->rst_seq) && c->rst_distinct < 255)
-		c->rst_distinct++;
-	if (p->payload_len > 0 && !(p->flags & TC_RST) && (s->flags & TC_EP_RST))
-		c->data_after_rst = 1;
-	if (p->payload_len > 0 && !(p->flags & TC_RST))
+	if (p->flags & TC_RST) {
+		struct tc_conn_ext *x = tc_conn_ext_mut(c);
+		if (x && (s->rsts == 0 || p->seq != x->ep[from].rst_seq) && x->rst_distinct < 255)
+			x->rst_distinct++;
+	}
+	if (p->payload_len > 0 && !(p->flags & TC_RST)) {
+		if (s->flags & TC_EP_RST) {
+			struct tc_conn_ext *x = tc_conn_ext_mut(c);
+			if (x)
+				x->data_after_rst = 1;
+		}
 		s->ts_data_last = ts;
+		c->data_last_from = (uint8_t)(from + 1);
+		if (small)
+			s->sflags |= TC_SM_SMALL_LAST;
+		else
+			s->sflags &= (uint8_t)~TC_SM_SMALL_LAST;
+	}
 	/* Data sent after the peer's FIN whose ACK does not cover that FIN
 	 * left before the FIN arrived: the two crossed (the keep-alive race). */
 	if (p->payload_len > 0 && !(p->flags & TC_RST) && (r->flags & TC_EP_FIN) &&
 	    !((p->flags & TC_ACK) && !seq_lt(p->ack, r->fin_seq + 1)))
 		s->flags |= TC_EP_DATA_CROSSED_FIN;
 
-	if (have_prev) {
+	if (have_prev)
 		c->gap_last = ts - c->last_ts;
-		if (c->gap_last > c->idle_max)
-			c->idle_max = c->gap_last;
-	}
 	c->last_from = (uint8_t)from;
 	c->last_data = p->payload_len > 0;
 }
@@ -144,10 +179,14 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 void tc_evidence_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int check,
 		     const struct tc_ev_snapshot *snap)
 {
-	struct tc_rst_evidence *e = &c->rst;
+	struct tc_conn_ext *x = tc_conn_ext_mut(c);
+	struct tc_rst_evidence *e;
 	const struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
 	uint32_t i, n;
 
+	if (!x)
+		return; /* out of memory: the verdict stands, the evidence is lost */
+	e = &x->rst;
 	e->check = (uint8_t)check;
 	e->flags = p->flags;
 	e->opt = p->opt;

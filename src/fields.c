@@ -83,7 +83,7 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const char *ke
 	if (IS("retx_client")) return U(cl->retx);
 	if (IS("retx_server")) return U(sv->retx);
 	if (IS("rst_ignored")) return U(c->rst_ignored);
-	if (IS("challenge_acks")) return U(c->challenge_acks);
+	if (IS("challenge_acks")) return U(tc_conn_ext(c)->challenge_acks);
 	if (IS("simultaneous")) return S((c->cflags & TC_CONN_SIMULTANEOUS) ? "yes" : "no");
 	if (IS("first_ts")) return S(tc_ts_str(c->first_ts, t));
 	if (IS("last_ts")) return S(tc_ts_str(c->last_ts, t));
@@ -100,8 +100,8 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const char *ke
 		if (IS("idle_match")) return U(d.idle_match_s);
 		return U((uint64_t)d.score);
 	}
-	if (IS("ka_probes_client")) return U(cl->ka_probes);
-	if (IS("ka_probes_server")) return U(sv->ka_probes);
+	if (IS("ka_probes_client")) return U(tc_conn_ext(c)->ep[TC_CLIENT].ka_probes);
+	if (IS("ka_probes_server")) return U(tc_conn_ext(c)->ep[TC_SERVER].ka_probes);
 #undef IS
 #undef U
 #undef S

@@ -111,8 +111,13 @@ void tc_flowtab_free(struct tc_flowtab *t)
 	size_t i;
 	if (!t)
 		return;
-	for (i = 0; i < t->nslabs; i++)
+	for (i = 0; i < t->nslabs; i++) {
+		size_t j;
+		for (j = 0; j < SLAB_ENTRIES; j++)
+			if (t->slabs[i][j].used)
+				tc_conn_release(&t->slabs[i][j].conn);
 		free(t->slabs[i]);
+	}
 	free(t->slabs);
 	free(t->s);
 	free(t);
@@ -265,6 +270,7 @@ void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f)
 	}
 	t->s[i].rec1 = 0;
 	t->s[i].hash = 0;
+	tc_conn_release(&f->conn);
 	f->used = 0;
 	f->hash = t->free1;
 	t->free1 = f->recno + 1;

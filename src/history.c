@@ -60,15 +60,30 @@ void tc_history_update(struct tc_conn *c, enum tc_role from, const struct tc_pkt
 		add_once(c, from, HB_A, 'A');
 
 	if (f & TC_FIN) {
+		/* A FIN at a new sequence number is a new letter; a retransmitted
+		 * one is not. The first FIN's number is s->fin_seq (set after
+		 * this runs); only a FIN that moved needs the extension. */
 		uint32_t fin_seq = p->seq + p->payload_len + ((f & TC_SYN) ? 1 : 0);
-		if (s->fins == 1 || fin_seq != s->fin_seq_last)
+		const struct tc_ext_endpoint *xe = &tc_conn_ext(c)->ep[from];
+		uint32_t last = (xe->have & TC_XE_FIN_SEQ_LAST) ? xe->fin_seq_last : s->fin_seq;
+		if (s->fins == 1 && !(f & TC_RST)) {
 			add(c, from, 'F');
-		s->fin_seq_last = fin_seq;
+		} else if (s->fins == 1 || fin_seq != last) {
+			/* (An RST+FIN never reaches on_fin: remember its number.) */
+			struct tc_conn_ext *x = tc_conn_ext_mut(c);
+			add(c, from, 'F');
+			if (x) {
+				x->ep[from].fin_seq_last = fin_seq;
+				x->ep[from].have |= TC_XE_FIN_SEQ_LAST;
+			}
+		}
 	}
 	if (f & TC_RST) {
-		if (s->rsts == 1 || p->seq != s->rst_seq)
+		struct tc_conn_ext *x = tc_conn_ext_mut(c);
+		if (s->rsts == 1 || !x || p->seq != x->ep[from].rst_seq)
 			add(c, from, 'R');
-		s->rst_seq = p->seq;
+		if (x)
+			x->ep[from].rst_seq = p->seq;
 	}
 	if (retx && is_power_of_ten(s->retx))
 		add(c, from, 'T');

@@ -49,7 +49,7 @@ void tc_ladder_capture(const struct tc_conn *c, int from, const struct tc_pkt *p
 		f->isn[i] = c->ep[i].isn;
 		f->isn_known[i] = (c->ep[i].flags & TC_EP_SYN) != 0;
 		f->retx[i] = c->ep[i].retx;
-		f->ka[i] = c->ep[i].ka_probes;
+		f->ka[i] = tc_conn_ext(c)->ep[i].ka_probes;
 	}
 }
 

@@ -80,6 +80,7 @@ struct ladders {
 	struct tc_ladder_sel sel;
 	struct tc_ladder *l[MAX_LADDERS];
 	struct tc_conn conn[MAX_LADDERS];
+	struct tc_conn_ext conn_x[MAX_LADDERS]; /* conn[i].x points here */
 	char verdict[MAX_LADDERS][512];
 	int n;
 	uint64_t more;            /* matching connections beyond MAX_LADDERS */
@@ -459,7 +460,7 @@ static void ladder_verdict(struct ladders *L, const struct tc_conn *c, const str
 	for (i = 0; i < L->n; i++) {
 		if (L->l[i]->conn_id != c->id)
 			continue;
-		L->conn[i] = *c;
+		tc_conn_copy(&L->conn[i], &L->conn_x[i], c);
 		if (d->cause != TC_CAUSE_NONE) {
 			char why[400];
 			tc_diag_explain(c, v, d, why, sizeof(why));

@@ -99,7 +99,7 @@ static void json_diag(FILE *o, const struct tc_conn *c, const struct tc_verdict 
 	if (d.cause != TC_CAUSE_NONE)
 		fprintf(o, ",\"by\":\"%s\"", d.by == TC_CLIENT ? "client" : "server");
 	if (c->frame_rst) {
-		const struct tc_rst_evidence *e = &c->rst;
+		const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 		fprintf(o, ",\"injected_score\":%d,\"signals\":[", d.score);
 		for (bit = 1, first = 1; bit <= TC_SIG_BURST; bit <<= 1)
 			if (d.signals & bit) {
@@ -163,7 +163,7 @@ void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 		",\"retransmits\":{\"client\":%" PRIu32 ",\"server\":%" PRIu32 "}"
 		",\"rst_ignored\":%" PRIu32 ",\"challenge_acks\":%u,\"simultaneous\":%s,\"superseded\":%s,\"evicted\":%s",
 		cl->pkts, sv->pkts, cl->bytes, sv->bytes, cl->fins, sv->fins, cl->rsts, sv->rsts,
-		cl->retx, sv->retx, c->rst_ignored, c->challenge_acks,
+		cl->retx, sv->retx, c->rst_ignored, tc_conn_ext(c)->challenge_acks,
 		(c->cflags & TC_CONN_SIMULTANEOUS) ? "true" : "false",
 		(c->cflags & TC_CONN_SUPERSEDED) ? "true" : "false",
 		(c->cflags & TC_CONN_EVICTED) ? "true" : "false");

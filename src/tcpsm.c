@@ -384,15 +384,18 @@ static void on_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	 * ACK and does not reset. We cannot see the receiver's rcv_nxt, only
 	 * its last ACK, so the RST stands until the receiver proves it alive. */
 	if (chk == TC_RST_IN_WINDOW) {
-		c->cflags |= TC_CONN_RST_TENTATIVE;
-		c->undo.from = (uint8_t)from;
-		c->undo.reset_by = c->reset_by;
-		c->undo.reset_phase = c->reset_phase;
-		c->undo.state[0] = c->ep[0].state;
-		c->undo.state[1] = c->ep[1].state;
-		c->undo.sender_flags = s->flags;
-		c->undo.frame_rst = c->frame_rst;
-		c->undo.sender_frame_rst = s->frame_rst;
+		struct tc_conn_ext *x = tc_conn_ext_mut(c);
+		if (x) { /* out of memory: it stands for good */
+			c->cflags |= TC_CONN_RST_TENTATIVE;
+			x->undo.from = (uint8_t)from;
+			x->undo.reset_by = c->reset_by;
+			x->undo.reset_phase = c->reset_phase;
+			x->undo.state[0] = c->ep[0].state;
+			x->undo.state[1] = c->ep[1].state;
+			x->undo.sender_flags = s->flags;
+			x->undo.frame_rst = c->frame_rst;
+			x->undo.sender_frame_rst = s->frame_rst;
+		}
 	}
 	if (c->reset_by == TC_WHO_NONE) {
 		c->reset_phase = (uint8_t)phase_now(c);
@@ -499,25 +502,26 @@ static void on_fin(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
  */
 static void settle_tentative_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
 {
-	struct tc_endpoint *sender = &c->ep[c->undo.from];
+	struct tc_conn_ext *x = c->x; /* set with TC_CONN_RST_TENTATIVE */
+	struct tc_endpoint *sender = &c->ep[x->undo.from];
 
-	if (from == (enum tc_role)c->undo.from)
+	if (from == (enum tc_role)x->undo.from)
 		return;
 	c->cflags &= (uint8_t)~TC_CONN_RST_TENTATIVE;
 	if (p->flags & TC_RST)
 		return;
-	c->reset_by = c->undo.reset_by;
-	c->reset_phase = c->undo.reset_phase;
-	c->ep[0].state = c->undo.state[0];
-	c->ep[1].state = c->undo.state[1];
-	sender->flags = c->undo.sender_flags;
-	c->frame_rst = c->undo.frame_rst;
-	sender->frame_rst = c->undo.sender_frame_rst;
+	c->reset_by = x->undo.reset_by;
+	c->reset_phase = x->undo.reset_phase;
+	c->ep[0].state = x->undo.state[0];
+	c->ep[1].state = x->undo.state[1];
+	sender->flags = x->undo.sender_flags;
+	c->frame_rst = x->undo.frame_rst;
+	sender->frame_rst = x->undo.sender_frame_rst;
 	if (c->reset_by == TC_WHO_NONE)
 		c->cflags &= (uint8_t)~TC_CONN_DONE;
 	c->rst_ignored++;
-	if (c->challenge_acks < 255)
-		c->challenge_acks++;
+	if (x->challenge_acks < 255)
+		x->challenge_acks++;
 }
 
 /* Bookkeeping that does not depend on state: counters and IP-level facts. */
@@ -541,12 +545,12 @@ static int account(struct tc_conn *c, struct tc_endpoint *s, const struct tc_pkt
 		s->flags |= TC_EP_WIN_UNSCALED;
 	else
 		s->flags &= (uint16_t)~TC_EP_WIN_UNSCALED;
-	s->ts_last = ts_ns;
-	if (p->flags & TC_FIN)
+	s->t_last = tc_conn_rel(c, ts_ns);
+	if ((p->flags & TC_FIN) && s->fins < UINT16_MAX)
 		s->fins++;
-	if (p->flags & TC_RST)
+	if ((p->flags & TC_RST) && s->rsts < UINT16_MAX)
 		s->rsts++;
-	if (p->win == 0 && !(p->flags & (TC_SYN | TC_FIN | TC_RST)))
+	if (p->win == 0 && !(p->flags & (TC_SYN | TC_FIN | TC_RST)) && s->zero_win < UINT16_MAX)
 		s->zero_win++;
 	if (p->opt & TC_OPT_TS) {
 		s->flags |= TC_EP_TS;
@@ -571,10 +575,6 @@ static int account(struct tc_conn *c, struct tc_endpoint *s, const struct tc_pkt
 	if (retx)
 		s->retx++;
 
-	if (c->frame_first == 0) {
-		c->frame_first = frame;
-		c->first_ts = ts_ns;
-	}
 	c->frame_last = frame;
 	c->last_ts = ts_ns;
 	return retx;
@@ -587,6 +587,11 @@ void tc_sm_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	struct tc_ev_snapshot snap;
 	int retx, i;
 
+	/* Times in the record are relative to the first segment's. */
+	if (c->ep[0].pkts + c->ep[1].pkts == 0) {
+		c->frame_first = frame;
+		c->first_ts = ts_ns;
+	}
 	if (c->cflags & TC_CONN_RST_TENTATIVE)
 		settle_tentative_rst(c, from, p);
 

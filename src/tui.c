@@ -715,9 +715,12 @@ static void draw_detail(struct ui *u, int y0, int h)
 	}
 	if (y < y0 + h && (r->v.close == TC_CLOSE_RESET || r->finished)) {
 		struct tc_diagnosis dx;
+		struct tc_conn kc;
+		struct tc_conn_ext kx;
+		const struct tc_conn *kk = tcm_row_conn(r, &kc, &kx);
 		char why[512];
-		tc_diagnose(k, &r->v, &dx);
-		tc_diag_explain(k, &r->v, &dx, why, sizeof(why));
+		tc_diagnose(kk, &r->v, &dx);
+		tc_diag_explain(kk, &r->v, &dx, why, sizeof(why));
 		if (why[0]) {
 			putf(y, 1, A_BOLD, "why:");
 			y = wrap(y, 6, y0 + h, 0, why);

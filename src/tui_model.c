@@ -202,7 +202,7 @@ const char *tcm_row_last(const struct tcm_row *r, char *buf, size_t n)
 		snprintf(buf, n, "SYN+ACK");
 	else if (e[0].bytes || e[1].bytes)
 		snprintf(buf, n, "data from %s",
-			 e[TC_SERVER].ts_last > e[TC_CLIENT].ts_last ? "server" : "client");
+			 c->data_last_from == TC_SERVER + 1 ? "server" : "client");
 	else
 		snprintf(buf, n, "ACK");
 	return buf;
@@ -527,6 +527,26 @@ static int64_t tw_start(const struct tc_conn *c)
 	return t ? t : c->last_ts;
 }
 
+static void row_set_conn(struct tcm_row *r, const struct tc_conn *c)
+{
+	r->c = *c;
+	r->c.x = NULL;
+	r->has_x = c->x != NULL;
+	if (c->x)
+		r->x = *c->x;
+}
+
+const struct tc_conn *tcm_row_conn(const struct tcm_row *r, struct tc_conn *c,
+				   struct tc_conn_ext *x)
+{
+	*c = r->c;
+	if (r->has_x) {
+		*x = r->x;
+		c->x = x;
+	}
+	return c;
+}
+
 /* ---- the model -------------------------------------------------------- */
 
 struct tcm_model *tcm_new(const struct tcm_opts *o)
@@ -635,7 +655,7 @@ void tcm_on_conn(struct tcm_model *m, const struct tc_conn *c, const struct tc_v
 		m->fin_n++;
 	}
 	memset(r, 0, sizeof(*r));
-	r->c = *c;
+	row_set_conn(r, c);
 	r->v = *v;
 	r->finished = 1;
 	r->at_end = (uint8_t)m->ended;
@@ -764,7 +784,7 @@ void tcm_rebuild_conn(struct tcm_model *m, const struct tc_conn *c)
 			host_get(m, c->af, c->ep[i].addr)->tracked++;
 	}
 	memset(&r, 0, sizeof(r));
-	r.c = *c;
+	row_set_conn(&r, c);
 	tc_classify(c, &r.v);
 	/* Seen closing since the last rebuild: the feed need not wait for
 	 * the engine's linger to tell it. */

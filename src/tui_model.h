@@ -87,9 +87,16 @@ struct tcm_filter {
 	                              (IPv6 "[addr]:port") of either endpoint */
 };
 
-/* One connection as shown: a copy, valid after the engine freed it. */
+/*
+ * One connection as shown: a copy, valid after the engine freed it. Rows
+ * are copied and sorted by value, so c.x is always NULL and the extension
+ * record, if the connection had one, is kept in x: read the whole
+ * connection with tcm_row_conn().
+ */
 struct tcm_row {
 	struct tc_conn c;
+	struct tc_conn_ext x;
+	uint8_t has_x;
 	struct tc_verdict v;    /* final if finished, else the verdict so far */
 	uint8_t finished;       /* reported through the engine callback */
 	uint8_t at_end;         /* reported when the input ended */
@@ -205,5 +212,9 @@ int tcm_event_is_reset(const struct tcm_event *e);
 /* Human sizes and durations: "1.5K", "12M"; "0.4s", "3m07s", "2h05m". */
 char *tcm_bytes_str(uint64_t b, char *buf, size_t n);
 char *tcm_dur_str(int64_t ns, char *buf, size_t n);
+
+/* r's connection with its extension attached, built in *c and *x. */
+const struct tc_conn *tcm_row_conn(const struct tcm_row *r, struct tc_conn *c,
+				   struct tc_conn_ext *x);
 
 #endif

@@ -306,9 +306,9 @@ static void test_keepalive_timeout(void **state)
 		v.now += 75 * SEC_NS;
 		seg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 11, 0); /* seq = snd_nxt - 1 */
 	}
-	assert_int_equal(v.c.ep[C].ka_probes, 3);
-	assert_int_equal(v.c.ep[C].ka_unanswered, 3);
-	assert_in_range(v.c.ep[C].ka_interval_ms, 75000, 75001); /* +1 ms per segment */
+	assert_int_equal(tc_conn_ext(&v.c)->ep[C].ka_probes, 3);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[C].ka_unanswered, 3);
+	assert_in_range(tc_conn_ext(&v.c)->ep[C].ka_interval_ms, 75000, 75001); /* +1 ms per segment */
 	assert_int_equal(v.c.ep[C].retx, 0);
 	seg(&v, C, TC_RST | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
 	diagnose(&v, &vd, &d);
@@ -327,9 +327,9 @@ static void test_keepalive_answered(void **state)
 	v.now += 75 * SEC_NS;
 	seg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 11, 0);
 	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 11, 0);
-	assert_int_equal(v.c.ep[C].ka_probes, 1);
-	assert_int_equal(v.c.ep[C].ka_answered, 1);
-	assert_int_equal(v.c.ep[C].ka_unanswered, 0);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[C].ka_probes, 1);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[C].ka_answered, 1);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[C].ka_unanswered, 0);
 }
 
 static void test_handshake_abort(void **state)
@@ -429,8 +429,8 @@ static void test_nagle_stall(void **state)
 	v.now += 40 * MS_NS;
 	seg(&v, S, TC_ACK, ISN_S + 1, ISN_C + 101, 0); /* the delayed ACK */
 	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 101, ISN_S + 1, 100); /* 1 ms later */
-	assert_int_equal(v.c.ep[C].nagle_stalls, 1);
-	assert_in_range(v.c.ep[C].nagle_stall_ms, 40, 41);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[C].nagle_stalls, 1);
+	assert_in_range(tc_conn_ext(&v.c)->ep[C].nagle_stall_ms, 40, 41);
 	assert_int_equal(v.c.ep[C].small_unacked_max, 1);
 }
 
@@ -446,7 +446,7 @@ static void test_no_stall_when_ack_prompt(void **state)
 	v.now += 40 * MS_NS;
 	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 1, ISN_C + 101, 0);
 	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 101, ISN_S + 2, 100);
-	assert_int_equal(v.c.ep[C].nagle_stalls, 0);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[C].nagle_stalls, 0);
 }
 
 /* TCP_NODELAY: small segments leave back to back, unacknowledged. */
@@ -462,7 +462,7 @@ static void test_nodelay_small_in_flight(void **state)
 	assert_int_equal(v.c.ep[C].small_unacked_max, 3);
 	seg(&v, S, TC_ACK, ISN_S + 1, ISN_C + 151, 0);
 	assert_int_equal(v.c.ep[C].small_unacked, 0);
-	assert_int_equal(v.c.ep[C].nagle_stalls, 0);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[C].nagle_stalls, 0);
 }
 
 static void test_idle_timeout_match(void **state)

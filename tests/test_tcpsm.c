@@ -338,7 +338,7 @@ static void test_rst_undone_by_challenge_ack(void **state)
 	assert_int_equal(ST(&v, C), TC_ESTABLISHED);
 	assert_int_equal(ST(&v, S), TC_ESTABLISHED);
 	assert_int_equal(v.c.rst_ignored, 1);
-	assert_int_equal(v.c.challenge_acks, 1);
+	assert_int_equal(tc_conn_ext(&v.c)->challenge_acks, 1);
 	assert_false(v.c.cflags & (TC_CONN_DONE | TC_CONN_RST_TENTATIVE));
 	/* and the connection can still close normally */
 	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);

@@ -37,8 +37,8 @@ static struct tc_conn mk(uint64_t id, uint16_t cport, int cst, int sst, int64_t 
 	c.cflags = TC_CONN_SYNACK_SEEN;
 	c.first_ts = first;
 	c.last_ts = last;
-	c.ep[TC_CLIENT].ts_last = last;
-	c.ep[TC_SERVER].ts_last = last;
+	c.ep[TC_CLIENT].t_last = tc_conn_rel(&c, last);
+	c.ep[TC_SERVER].t_last = tc_conn_rel(&c, last);
 	return c;
 }
 

@@ -53,48 +53,60 @@ enum {
 	                                   acknowledging it: it had not seen it yet */
 };
 
+/*
+ * Times inside a record other than first_ts and last_ts are kept as
+ * milliseconds after the connection's first_ts, plus one, so that 0 still
+ * means "never" (49 days of range, clamped beyond): the reports print
+ * seconds to the millisecond, and 4 bytes instead of 8 per time is a
+ * cache line less per connection. tc_conn_ts() turns them back into ns.
+ */
+typedef uint32_t tc_reltime;
+
 struct tc_endpoint {
 	uint8_t addr[16];         /* network order; IPv4 in the first 4 bytes */
-	uint16_t port;
-	uint8_t state;            /* enum tc_state */
-	uint8_t wscale;           /* valid with TC_EP_WSCALE */
-	uint16_t flags;           /* TC_EP_* */
-	uint8_t ttl_min, ttl_max; /* TTL / hop limit range seen from this side */
-	uint16_t ip_id_last;      /* IPv4 ID of its last segment */
-	uint16_t win;             /* raw window field of its last segment */
 	uint32_t isn;             /* initial sequence number (TC_EP_SYN) */
 	uint32_t snd_nxt;         /* highest seq + len it has sent (TC_EP_SEQ) */
 	uint32_t ack;             /* highest ACK it has sent (TC_EP_ACK) */
 	uint32_t fin_seq;         /* sequence number its FIN occupies */
 	uint32_t tsval_last;      /* last TSval (TC_EP_TS) */
 	uint32_t pkts;            /* segments sent */
-	uint32_t fins;            /* FIN segments sent, retransmissions included */
-	uint32_t rsts;            /* RST segments sent, accepted or not */
 	uint32_t retx;            /* segments that repeated sequence space */
-	uint32_t zero_win;        /* segments advertising a zero window */
-	uint32_t rst_seq;         /* sequence number of its last RST */
-	uint32_t fin_seq_last;    /* sequence number of its last FIN (history) */
+	uint32_t small_end;       /* sequence number just past its last sub-MSS segment */
+	/* Nagle timing needs sub-millisecond resolution over short spans
+	 * only: a wrapping microsecond clock, like TCP timestamps. */
+	uint32_t small_sent_us;   /* when that segment left */
+	uint32_t small_acked_us;  /* when the peer first acknowledged it (TC_EP_SMALL_ACKED) */
 	uint64_t bytes;           /* payload bytes sent (per IP lengths) */
-	uint16_t mss;             /* MSS option of its SYN, 0 if unknown */
-	uint16_t ka_probes;       /* keep-alive probes it sent */
-	uint16_t ka_unanswered;   /* ... since the peer last sent anything */
-	uint16_t ka_answered;     /* probes the peer acknowledged */
-	uint16_t retx_unanswered; /* retransmissions since the peer last sent */
-	uint16_t small_unacked;   /* sub-MSS segments in flight now */
-	uint16_t small_unacked_max; /* most sub-MSS segments in flight at once */
-	uint16_t nagle_stalls;    /* small segments held until an ACK came */
-	uint32_t nagle_stall_ms;  /* time those stalls cost */
-	uint32_t ka_interval_ms;  /* interval between its last two probes */
-	int64_t ts_ka_last;       /* time of its last keep-alive probe */
-	int64_t ts_data_last;     /* time of its last payload, 0 if none */
-	int64_t ts_small_last;    /* time of its last sub-MSS payload */
-	int64_t ts_small_acked;   /* when the peer first acknowledged it, 0 if not yet */
-	uint32_t small_end;       /* sequence number just past it */
-	int64_t ts_time_wait;     /* when it entered TIME_WAIT, 0 if never */
 	uint64_t frame_fin;       /* frame of its first FIN, 0 if none */
 	uint64_t frame_rst;       /* frame of its first accepted RST, 0 if none */
-	int64_t ts_fin;           /* time of its first FIN (ns) */
-	int64_t ts_last;          /* time of its last segment (ns), 0 if none */
+	/* Exact (ns since the epoch): reports print these times and the
+	 * spans from them (CLOSE_WAIT held, TIME_WAIT peaks, idle before the close). */
+	int64_t ts_fin;           /* its first FIN, 0 if none */
+	int64_t ts_time_wait;     /* when it entered TIME_WAIT, 0 if never */
+	int64_t ts_data_last;     /* its last payload, 0 if none (ordered against ts_fin) */
+	tc_reltime t_last;        /* its last segment */
+	uint16_t port;
+	uint16_t flags;           /* TC_EP_* */
+	uint16_t ip_id_last;      /* IPv4 ID of its last segment */
+	uint16_t win;             /* raw window field of its last segment */
+	uint16_t mss;             /* MSS option of its SYN, 0 if unknown */
+	uint16_t zero_win;        /* segments advertising a zero window (saturating) */
+	uint16_t fins;            /* FIN segments sent, retransmissions included (saturating) */
+	uint16_t rsts;            /* RST segments sent, accepted or not (saturating) */
+	uint8_t state;            /* enum tc_state */
+	uint8_t wscale;           /* valid with TC_EP_WSCALE */
+	uint8_t ttl_min, ttl_max; /* TTL / hop limit range seen from this side */
+	uint8_t retx_unanswered;  /* retransmissions since the peer last sent (saturating) */
+	uint8_t small_unacked;    /* sub-MSS segments in flight now (saturating) */
+	uint8_t small_unacked_max;/* most sub-MSS segments in flight at once */
+	uint8_t sflags;           /* TC_SM_* */
+};
+
+/* tc_endpoint.sflags: the sub-MSS (Nagle) tracker. */
+enum {
+	TC_SM_SMALL = 0x01,       /* small_end and small_sent_us are valid */
+	TC_SM_SMALL_ACKED = 0x02, /* small_acked_us is valid */
+	TC_SM_SMALL_LAST = 0x04   /* its latest payload was that sub-MSS segment */
 };
 
 /* How the connection began (tc_conn.opened). */
@@ -181,8 +193,52 @@ struct tc_rst_evidence {
 	char text[TC_RST_TEXT_MAX + 1]; /* printable payload, if any */
 };
 
+/*
+ * What most connections never need: the RST evidence, the undo record of
+ * a tentative RST, keep-alive and Nagle-stall findings, FIN and RST
+ * retransmission bookkeeping. Allocated on first use (tc_conn_ext_mut), so
+ * a connection that closes plainly does not pay for it.
+ */
+struct tc_ext_endpoint {
+	uint16_t ka_probes;       /* keep-alive probes it sent */
+	uint16_t ka_unanswered;   /* ... since the peer last sent anything */
+	uint16_t ka_answered;     /* probes the peer acknowledged */
+	uint16_t nagle_stalls;    /* small segments held until an ACK came */
+	uint32_t nagle_stall_ms;  /* time those stalls cost */
+	uint32_t ka_interval_ms;  /* interval between its last two probes */
+	int64_t ts_ka_last;       /* time of its last keep-alive probe */
+	uint32_t rst_seq;         /* sequence number of its last RST */
+	uint32_t fin_seq_last;    /* sequence number of its last FIN, if it moved */
+	uint8_t have;             /* TC_XE_* */
+};
+
+enum { TC_XE_FIN_SEQ_LAST = 0x01 };
+
+struct tc_conn_ext {
+	struct tc_ext_endpoint ep[2];
+	struct tc_rst_evidence rst;
+	struct {                  /* what a tentative RST changed, to undo it */
+		uint8_t from, reset_by, reset_phase, state[2];
+		uint16_t sender_flags;
+		uint64_t frame_rst, sender_frame_rst;
+	} undo;
+	int64_t tw_reuse_gap;     /* TC_CONN_TW_REUSE: time since the old close */
+	uint8_t rst_distinct;     /* RSTs with distinct sequence numbers (saturating) */
+	uint8_t challenge_acks;   /* RSTs undone by the receiver carrying on (RFC 5961) */
+	uint8_t data_after_rst;   /* the RST's sender sent payload after it */
+};
+
 struct tc_conn {
 	uint64_t id;              /* 1, 2, ... in order of first packet */
+	int64_t first_ts, last_ts;/* ns since the epoch */
+	uint64_t frame_first, frame_last;
+	uint64_t frame_rst;       /* frame of the first accepted RST, 0 if none */
+	struct tc_conn_ext *x;    /* NULL until needed; read it with tc_conn_ext() */
+	struct tc_endpoint ep[2]; /* [TC_CLIENT], [TC_SERVER] */
+	char history[TC_HISTORY_MAX + 1]; /* Zeek conn.log history letters */
+	uint32_t hist_seen;       /* once-only letters already recorded */
+	uint32_t rst_ignored;     /* RSTs that failed the acceptability check */
+	int64_t gap_last;         /* quiet time before the latest segment (ns) */
 	uint8_t af;               /* 4 or 6 */
 	uint8_t opened;           /* enum tc_opened */
 	uint8_t closer;           /* enum tc_who: first FIN (BOTH if crossed) */
@@ -190,28 +246,39 @@ struct tc_conn {
 	uint8_t reset_phase;      /* enum tc_phase at the first accepted RST */
 	uint8_t cflags;           /* TC_CONN_* */
 	uint8_t hist_len;
-	char history[TC_HISTORY_MAX + 1]; /* Zeek conn.log history letters */
-	uint32_t hist_seen;       /* once-only letters already recorded */
-	uint32_t rst_ignored;     /* RSTs that failed the acceptability check */
-	struct tc_endpoint ep[2]; /* [TC_CLIENT], [TC_SERVER] */
-	int64_t first_ts, last_ts;/* ns since the epoch */
-	uint64_t frame_first, frame_last;
-	uint64_t frame_rst;       /* frame of the first accepted RST, 0 if none */
-	int64_t gap_last;         /* quiet time before the latest segment */
-	int64_t idle_max;         /* longest quiet time between two segments */
-	int64_t tw_reuse_gap;     /* TC_CONN_TW_REUSE: time since the old close */
-	uint8_t rst_distinct;     /* RSTs with distinct sequence numbers (saturating) */
 	uint8_t last_from;        /* role that sent the latest segment */
-	uint8_t challenge_acks;   /* RSTs undone by the receiver carrying on (RFC 5961) */
-	struct {                  /* what a tentative RST changed, to undo it */
-		uint8_t from, reset_by, reset_phase, state[2];
-		uint16_t sender_flags;
-		uint64_t frame_rst, sender_frame_rst;
-	} undo;
 	uint8_t last_data;        /* the latest segment carried payload */
-	uint8_t data_after_rst;   /* the RST's sender sent payload after it */
-	struct tc_rst_evidence rst;
+	uint8_t data_last_from;   /* role + 1 of the latest payload's sender, 0 if none */
 };
+
+/* c's extension record, or a shared all-zero one: never NULL. */
+const struct tc_conn_ext *tc_conn_ext(const struct tc_conn *c);
+/* c's extension record, allocated (zeroed) on first call; NULL if out of memory. */
+struct tc_conn_ext *tc_conn_ext_mut(struct tc_conn *c);
+/* Free what c owns (its extension record). c stays valid and empty of it. */
+void tc_conn_release(struct tc_conn *c);
+/*
+ * A copy of src that owns nothing: its extension, if any, is copied into
+ * *xbuf, which must live as long as *dst. Never tc_conn_release() a copy.
+ */
+void tc_conn_copy(struct tc_conn *dst, struct tc_conn_ext *xbuf, const struct tc_conn *src);
+
+/* A tc_reltime of c as ns since the epoch; 0 stays 0 (never). */
+static inline int64_t tc_conn_ts(const struct tc_conn *c, tc_reltime t)
+{
+	return t ? c->first_ts + (int64_t)(t - 1) * 1000000 : 0;
+}
+
+/* ns since the epoch as a tc_reltime of c (c->first_ts must be set). */
+static inline tc_reltime tc_conn_rel(const struct tc_conn *c, int64_t ts)
+{
+	int64_t ms = (ts - c->first_ts + 500000) / 1000000;
+	if (ms < 0)
+		ms = 0;
+	if (ms > 0xfffffffeLL)
+		ms = 0xfffffffeLL;
+	return (tc_reltime)ms + 1;
+}
 
 const char *tc_state_name(enum tc_state s);
 const char *tc_opened_name(enum tc_opened o);

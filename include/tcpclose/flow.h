@@ -65,7 +65,7 @@ struct tc_flow *tc_flowtab_add_h(struct tc_flowtab *t, uint32_t h);
  */
 struct tc_flow *tc_flowtab_add(struct tc_flowtab *t, const struct tc_pkt *p);
 
-/* Unlink and recycle an entry. */
+/* Unlink and recycle an entry, releasing what its record owns (tc_conn_release). */
 void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f);
 
 size_t tc_flowtab_count(const struct tc_flowtab *t);

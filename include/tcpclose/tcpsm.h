@@ -76,6 +76,8 @@ enum tc_rst_check tc_sm_rst_check(const struct tc_conn *c, enum tc_role from,
  * Start a connection record from its first segment: fills addresses, ports,
  * id-independent fields, picks the roles (see above) and returns the role of
  * the sender of `p`. The segment itself is not applied: call tc_sm_segment().
+ * `c` is overwritten: it must not own an extension record (a fresh record,
+ * or one given to tc_conn_release()); the caller releases it when done.
  */
 enum tc_role tc_sm_init(struct tc_conn *c, const struct tc_pkt *p);
 
