@@ -4,52 +4,121 @@
  * contract (README, docs/json.md) never change meaning; new ones may be added.
  *
  * Everything written is either a number, a fixed vocabulary word, an
- * address, or text escaped by json_str(), so the output is valid JSON
+ * address, or text escaped by tc_jb_quote(), so the output is valid JSON
  * whatever the capture holds.
+ *
+ * Each record is built in a tc_jbuf and reaches stdio with one fwrite:
+ * written field by field with fprintf, stdio's per-call overhead was most
+ * of the cost of a record. Decimals stay with printf ("%.3f"), whose
+ * rounding the output has always had.
  */
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "jbuf.h"
 #include "output.h"
 #include "tcpclose/diag.h"
 #include "tcpclose/tcpsm.h"
 
-static void json_str(FILE *o, const char *s)
+/* A vocabulary word, quoted. One missing from a name table comes out as
+ * printf's "%s" wrote it rather than crashing the report. */
+static void put_word(struct tc_jbuf *b, const char *s)
 {
-	fputc('"', o);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(o, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			fprintf(o, "\\u%04x", ch);
-		else
-			fputc(ch, o);
+	size_t n;
+	char *p;
+
+	if (!s)
+		s = "(null)";
+	n = strlen(s);
+	if (n > TC_JB_CAP - 2) {
+		tc_jb_ch(b, '"');
+		tc_jb_mem(b, s, n);
+		tc_jb_ch(b, '"');
+		return;
 	}
-	fputc('"', o);
+	p = tc_jb_room(b, n + 2);
+	p[0] = '"';
+	memcpy(p + 1, s, n);
+	p[n + 1] = '"';
+	b->len += n + 2;
 }
 
-static void json_word(FILE *o, const char *s)
+/* A word, or null where the contract allows one (closer, reset_by, cause). */
+static void put_word_or_null(struct tc_jbuf *b, const char *s)
 {
 	if (s)
-		fprintf(o, "\"%s\"", s);
+		put_word(b, s);
 	else
-		fputs("null", o);
+		tc_jb_lit(b, "null");
 }
 
-static void json_endpoint(FILE *o, const struct tc_conn *c, int role)
+/* Fields printed with "%u" and "%d" pass through unsigned and int here, so a
+ * narrower or signed field converts as it did for printf. */
+static void put_u(struct tc_jbuf *b, unsigned v)
 {
-	char a[TC_ADDRSTRLEN];
-	fprintf(o, "{\"ip\":\"%s\",\"port\":%u}", tc_addr_str(c->af, c->ep[role].addr, a),
-		c->ep[role].port);
+	tc_jb_u64(b, v);
 }
 
-static void json_frame(FILE *o, uint64_t f)
+static void put_d(struct tc_jbuf *b, int v)
+{
+	tc_jb_i64(b, v);
+}
+
+static void put_bool(struct tc_jbuf *b, int v)
+{
+	if (v)
+		tc_jb_lit(b, "true");
+	else
+		tc_jb_lit(b, "false");
+}
+
+/* A key, as a literal with its punctuation, then a counter. */
+static void put_count(struct tc_jbuf *b, const char *key, size_t keylen, uint64_t n)
+{
+	tc_jb_mem(b, key, keylen);
+	tc_jb_u64(b, n);
+}
+#define COUNT(b, key, n) put_count((b), "" key, sizeof(key) - 1, (n))
+
+static void put_addr(struct tc_jbuf *b, int af, const uint8_t addr[16])
+{
+	char *p = tc_jb_room(b, TC_ADDRSTRLEN);
+	b->len += strlen(tc_addr_str(af, addr, p));
+}
+
+static void json_endpoint(struct tc_jbuf *b, const struct tc_conn *c, int role)
+{
+	tc_jb_lit(b, "{\"ip\":\"");
+	put_addr(b, c->af, c->ep[role].addr);
+	tc_jb_lit(b, "\",\"port\":");
+	put_u(b, c->ep[role].port);
+	tc_jb_ch(b, '}');
+}
+
+static void json_frame(struct tc_jbuf *b, uint64_t f)
 {
 	if (f)
-		fprintf(o, "%" PRIu64, f);
+		tc_jb_u64(b, f);
 	else
-		fputs("null", o);
+		tc_jb_lit(b, "null");
+}
+
+/* {"client":N,"server":M}: the per-side counters. */
+static void json_pair(struct tc_jbuf *b, uint64_t client, uint64_t server)
+{
+	tc_jb_lit(b, "{\"client\":");
+	tc_jb_u64(b, client);
+	tc_jb_lit(b, ",\"server\":");
+	tc_jb_u64(b, server);
+	tc_jb_ch(b, '}');
+}
+
+/* A record ends with its newline, then goes to the stream. */
+static void end_record(struct tc_jbuf *b)
+{
+	tc_jb_lit(b, "}\n");
+	tc_jb_flush(b);
 }
 
 static const char *rst_check_name(int chk)
@@ -62,9 +131,52 @@ static const char *rst_check_name(int chk)
 	}
 }
 
+static void json_rst(struct tc_jbuf *b, const struct tc_conn *c, const struct tc_diagnosis *d)
+{
+	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
+	uint32_t bit;
+	int first;
+
+	tc_jb_lit(b, ",\"injected_score\":");
+	put_d(b, d->score);
+	tc_jb_lit(b, ",\"signals\":[");
+	for (bit = 1, first = 1; bit <= TC_SIG_BURST; bit <<= 1)
+		if (d->signals & bit) {
+			if (!first)
+				tc_jb_ch(b, ',');
+			put_word(b, tc_signal_name(bit));
+			first = 0;
+		}
+	tc_jb_lit(b, "],\"rst\":{\"seq\":");
+	put_word(b, rst_check_name(e->check));
+	tc_jb_lit(b, ",\"ttl\":");
+	put_u(b, e->ttl);
+	tc_jb_lit(b, ",\"sender_ttl\":[");
+	put_u(b, e->ttl_min);
+	tc_jb_ch(b, ',');
+	put_u(b, e->ttl_max);
+	tc_jb_lit(b, "],\"window\":");
+	put_u(b, e->win);
+	tc_jb_lit(b, ",\"timestamps\":");
+	put_bool(b, e->opt & TC_OPT_TS);
+	if (c->af == 4) {
+		tc_jb_lit(b, ",\"ip_id\":");
+		put_u(b, e->ip_id);
+		tc_jb_lit(b, ",\"sender_prev_ip_id\":");
+		put_u(b, e->ip_id_prev);
+	}
+	if (e->payload_len) {
+		tc_jb_lit(b, ",\"payload_len\":");
+		put_u(b, e->payload_len);
+		tc_jb_lit(b, ",\"text\":");
+		tc_jb_quote(b, e->text);
+	}
+	tc_jb_ch(b, '}');
+}
+
 /* The diagnosis: cause, the frames it rests on, and the signals seen. */
-static void json_diag(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
-		      const struct tc_diagnosis *dp)
+static void json_diag(struct tc_jbuf *b, const struct tc_conn *c, const struct tc_verdict *v,
+		      const struct tc_diagnosis *d)
 {
 	static const struct {
 		uint32_t bit;
@@ -76,147 +188,165 @@ static void json_diag(FILE *o, const struct tc_conn *c, const struct tc_verdict 
 		{TC_DX_MULTI_RST, "multiple_rsts"}, {TC_DX_RST_IGNORED, "rst_ignored"},
 		{TC_DX_TEXT, "rst_text"}, {TC_DX_KEEPALIVE, "keepalive"},
 	};
-	const struct tc_diagnosis d = *dp;
 	char why[512];
 	size_t i;
 	int first;
-	uint32_t bit;
 
-	fputs(",\"cause\":", o);
-	json_word(o, tc_cause_name(d.cause));
-	if (d.cause == TC_CAUSE_NONE && !d.notes)
+	tc_jb_lit(b, ",\"cause\":");
+	put_word_or_null(b, tc_cause_name(d->cause));
+	if (d->cause == TC_CAUSE_NONE && !d->notes)
 		return;
-	fputs(",\"evidence\":{\"frames\":[", o);
-	for (i = 0; i < 4 && d.frames[i]; i++)
-		fprintf(o, "%s%" PRIu64, i ? "," : "", d.frames[i]);
-	fputs("],\"notes\":[", o);
+	tc_jb_lit(b, ",\"evidence\":{\"frames\":[");
+	for (i = 0; i < 4 && d->frames[i]; i++) {
+		if (i)
+			tc_jb_ch(b, ',');
+		tc_jb_u64(b, d->frames[i]);
+	}
+	tc_jb_lit(b, "],\"notes\":[");
 	for (i = 0, first = 1; i < sizeof(notes) / sizeof(notes[0]); i++)
-		if (d.notes & notes[i].bit) {
-			fprintf(o, "%s\"%s\"", first ? "" : ",", notes[i].name);
+		if (d->notes & notes[i].bit) {
+			if (!first)
+				tc_jb_ch(b, ',');
+			put_word(b, notes[i].name);
 			first = 0;
 		}
-	fputs("]", o);
-	if (d.cause != TC_CAUSE_NONE)
-		fprintf(o, ",\"by\":\"%s\"", d.by == TC_CLIENT ? "client" : "server");
-	if (c->frame_rst) {
-		const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
-		fprintf(o, ",\"injected_score\":%d,\"signals\":[", d.score);
-		for (bit = 1, first = 1; bit <= TC_SIG_BURST; bit <<= 1)
-			if (d.signals & bit) {
-				fprintf(o, "%s\"%s\"", first ? "" : ",", tc_signal_name(bit));
-				first = 0;
-			}
-		fprintf(o, "],\"rst\":{\"seq\":\"%s\",\"ttl\":%u,\"sender_ttl\":[%u,%u],\"window\":%u,"
-			   "\"timestamps\":%s",
-			rst_check_name(e->check), e->ttl, e->ttl_min, e->ttl_max, e->win,
-			(e->opt & TC_OPT_TS) ? "true" : "false");
-		if (c->af == 4)
-			fprintf(o, ",\"ip_id\":%u,\"sender_prev_ip_id\":%u", e->ip_id, e->ip_id_prev);
-		if (e->payload_len) {
-			fprintf(o, ",\"payload_len\":%u,\"text\":", e->payload_len);
-			json_str(o, e->text);
-		}
-		fputc('}', o);
+	tc_jb_ch(b, ']');
+	if (d->cause != TC_CAUSE_NONE) {
+		tc_jb_lit(b, ",\"by\":");
+		put_word(b, d->by == TC_CLIENT ? "client" : "server");
 	}
-	if (d.cause == TC_CAUSE_NO_CONNECTION || d.cause == TC_CAUSE_INJECTED ||
-	    d.cause == TC_CAUSE_DEAD_PEER || (d.notes & TC_DX_IDLE_MATCH))
-		fprintf(o, ",\"idle_s\":%.3f", (double)d.idle_ns / 1e9);
-	if (d.idle_match_s)
-		fprintf(o, ",\"idle_timeout_match_s\":%u", d.idle_match_s);
-	if (d.notes & TC_DX_DATA_LOST)
-		fprintf(o, ",\"bytes_lost\":%u", d.data_lost);
-	if (d.cause != TC_CAUSE_NONE) {
-		tc_diag_explain(c, v, &d, why, sizeof(why));
-		fputs(",\"explain\":", o);
-		json_str(o, why);
+	if (c->frame_rst)
+		json_rst(b, c, d);
+	if (d->cause == TC_CAUSE_NO_CONNECTION || d->cause == TC_CAUSE_INJECTED ||
+	    d->cause == TC_CAUSE_DEAD_PEER || (d->notes & TC_DX_IDLE_MATCH)) {
+		tc_jb_lit(b, ",\"idle_s\":");
+		tc_jb_fixed(b, (double)d->idle_ns / 1e9, 3);
 	}
-	fputc('}', o);
+	if (d->idle_match_s) {
+		tc_jb_lit(b, ",\"idle_timeout_match_s\":");
+		put_u(b, d->idle_match_s);
+	}
+	if (d->notes & TC_DX_DATA_LOST) {
+		tc_jb_lit(b, ",\"bytes_lost\":");
+		put_u(b, d->data_lost);
+	}
+	if (d->cause != TC_CAUSE_NONE) {
+		tc_diag_explain(c, v, d, why, sizeof(why));
+		tc_jb_lit(b, ",\"explain\":");
+		tc_jb_quote(b, why);
+	}
+	tc_jb_ch(b, '}');
 }
 
 void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 		  const struct tc_diagnosis *d)
 {
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
-	char t1[32], t2[32];
+	struct tc_jbuf b;
 
-	fprintf(o, "{\"type\":\"conn\",\"id\":%" PRIu64 ",\"first_ts\":%s,\"last_ts\":%s,", c->id,
-		tc_ts_str(c->first_ts, t1), tc_ts_str(c->last_ts, t2));
-	fputs("\"client\":", o);
-	json_endpoint(o, c, TC_CLIENT);
-	fputs(",\"server\":", o);
-	json_endpoint(o, c, TC_SERVER);
-	fprintf(o, ",\"opened\":\"%s\",\"close\":\"%s\",\"closer\":", tc_opened_name(v->opened),
-		tc_close_name(v->close));
-	json_word(o, tc_who_name(v->closer));
-	fputs(",\"reset_by\":", o);
-	json_word(o, tc_who_name(v->reset_by));
-	fputs(",\"reset_phase\":", o);
-	json_word(o, tc_phase_name(v->reset_phase));
-	fprintf(o, ",\"client_state\":\"%s\",\"server_state\":\"%s\",\"history\":",
-		tc_state_name((enum tc_state)cl->state), tc_state_name((enum tc_state)sv->state));
-	json_str(o, c->history);
-	fprintf(o,
-		",\"pkts\":{\"client\":%" PRIu32 ",\"server\":%" PRIu32 "}"
-		",\"bytes\":{\"client\":%" PRIu64 ",\"server\":%" PRIu64 "}"
-		",\"fins\":{\"client\":%" PRIu32 ",\"server\":%" PRIu32 "}"
-		",\"rsts\":{\"client\":%" PRIu32 ",\"server\":%" PRIu32 "}"
-		",\"retransmits\":{\"client\":%" PRIu32 ",\"server\":%" PRIu32 "}"
-		",\"rst_ignored\":%" PRIu32 ",\"challenge_acks\":%u,\"simultaneous\":%s,\"superseded\":%s,\"evicted\":%s",
-		cl->pkts, sv->pkts, cl->bytes, sv->bytes, cl->fins, sv->fins, cl->rsts, sv->rsts,
-		cl->retx, sv->retx, c->rst_ignored, tc_conn_ext(c)->challenge_acks,
-		(c->cflags & TC_CONN_SIMULTANEOUS) ? "true" : "false",
-		(c->cflags & TC_CONN_SUPERSEDED) ? "true" : "false",
-		(c->cflags & TC_CONN_EVICTED) ? "true" : "false");
-	fputs(",\"frames\":{\"first\":", o);
-	json_frame(o, c->frame_first);
-	fputs(",\"last\":", o);
-	json_frame(o, c->frame_last);
-	fputs(",\"client_fin\":", o);
-	json_frame(o, cl->frame_fin);
-	fputs(",\"server_fin\":", o);
-	json_frame(o, sv->frame_fin);
-	fputs(",\"rst\":", o);
-	json_frame(o, c->frame_rst);
-	fputc('}', o);
-	json_diag(o, c, v, d);
-	fputs("}\n", o);
+	tc_jb_init(&b, o);
+	COUNT(&b, "{\"type\":\"conn\",\"id\":", c->id);
+	tc_jb_lit(&b, ",\"first_ts\":");
+	tc_jb_ts(&b, c->first_ts);
+	tc_jb_lit(&b, ",\"last_ts\":");
+	tc_jb_ts(&b, c->last_ts);
+	tc_jb_lit(&b, ",\"client\":");
+	json_endpoint(&b, c, TC_CLIENT);
+	tc_jb_lit(&b, ",\"server\":");
+	json_endpoint(&b, c, TC_SERVER);
+	tc_jb_lit(&b, ",\"opened\":");
+	put_word(&b, tc_opened_name(v->opened));
+	tc_jb_lit(&b, ",\"close\":");
+	put_word(&b, tc_close_name(v->close));
+	tc_jb_lit(&b, ",\"closer\":");
+	put_word_or_null(&b, tc_who_name(v->closer));
+	tc_jb_lit(&b, ",\"reset_by\":");
+	put_word_or_null(&b, tc_who_name(v->reset_by));
+	tc_jb_lit(&b, ",\"reset_phase\":");
+	put_word_or_null(&b, tc_phase_name(v->reset_phase));
+	tc_jb_lit(&b, ",\"client_state\":");
+	put_word(&b, tc_state_name((enum tc_state)cl->state));
+	tc_jb_lit(&b, ",\"server_state\":");
+	put_word(&b, tc_state_name((enum tc_state)sv->state));
+	tc_jb_lit(&b, ",\"history\":");
+	tc_jb_quote(&b, c->history);
+	tc_jb_lit(&b, ",\"pkts\":");
+	json_pair(&b, (uint32_t)cl->pkts, (uint32_t)sv->pkts);
+	tc_jb_lit(&b, ",\"bytes\":");
+	json_pair(&b, (uint64_t)cl->bytes, (uint64_t)sv->bytes);
+	tc_jb_lit(&b, ",\"fins\":");
+	json_pair(&b, (uint32_t)cl->fins, (uint32_t)sv->fins);
+	tc_jb_lit(&b, ",\"rsts\":");
+	json_pair(&b, (uint32_t)cl->rsts, (uint32_t)sv->rsts);
+	tc_jb_lit(&b, ",\"retransmits\":");
+	json_pair(&b, (uint32_t)cl->retx, (uint32_t)sv->retx);
+	COUNT(&b, ",\"rst_ignored\":", (uint32_t)c->rst_ignored);
+	tc_jb_lit(&b, ",\"challenge_acks\":");
+	put_u(&b, tc_conn_ext(c)->challenge_acks);
+	tc_jb_lit(&b, ",\"simultaneous\":");
+	put_bool(&b, c->cflags & TC_CONN_SIMULTANEOUS);
+	tc_jb_lit(&b, ",\"superseded\":");
+	put_bool(&b, c->cflags & TC_CONN_SUPERSEDED);
+	tc_jb_lit(&b, ",\"evicted\":");
+	put_bool(&b, c->cflags & TC_CONN_EVICTED);
+	tc_jb_lit(&b, ",\"frames\":{\"first\":");
+	json_frame(&b, c->frame_first);
+	tc_jb_lit(&b, ",\"last\":");
+	json_frame(&b, c->frame_last);
+	tc_jb_lit(&b, ",\"client_fin\":");
+	json_frame(&b, cl->frame_fin);
+	tc_jb_lit(&b, ",\"server_fin\":");
+	json_frame(&b, sv->frame_fin);
+	tc_jb_lit(&b, ",\"rst\":");
+	json_frame(&b, c->frame_rst);
+	tc_jb_ch(&b, '}');
+	json_diag(&b, c, v, d);
+	end_record(&b);
 }
 
-static void json_summary(FILE *o, const struct tc_stats *st, const struct tc_run_info *ri)
+static void json_summary(struct tc_jbuf *b, const struct tc_stats *st, const struct tc_run_info *ri)
 {
-	char t1[32], t2[32];
 	int i;
 
-	fprintf(o,
-		"{\"type\":\"summary\",\"packets\":%" PRIu64 ",\"tcp_packets\":%" PRIu64
-		",\"connections\":%" PRIu64 ",\"graceful\":%" PRIu64 ",\"half_closed\":%" PRIu64
-		",\"reset\":%" PRIu64 ",\"open\":%" PRIu64 ",\"refused\":%" PRIu64,
-		st->frames, st->tcp, st->reported, st->by_close[TC_CLOSE_GRACEFUL],
-		st->by_close[TC_CLOSE_HALF_CLOSED], st->by_close[TC_CLOSE_RESET],
-		st->by_close[TC_CLOSE_OPEN], st->refused);
-	fputs(",\"skipped\":{", o);
-	for (i = 1; i < TC_DEC__COUNT; i++)
-		fprintf(o, "%s\"%s\":%" PRIu64, i > 1 ? "," : "",
-			tc_decode_status_name((enum tc_decode_status)i), st->by_status[i]);
-	fprintf(o,
-		"},\"rst_ignored\":%" PRIu64 ",\"evicted\":%" PRIu64 ",\"peak_tracked\":%" PRIu64
-		",\"time_backwards\":%" PRIu64 ",\"ip_length_clamped\":%" PRIu64,
-		st->rst_ignored, st->evicted, st->peak_active, st->time_backwards, st->len_clamped);
-	if (st->frames)
-		fprintf(o, ",\"first_ts\":%s,\"last_ts\":%s", tc_ts_str(st->ts_first, t1),
-			tc_ts_str(st->ts_last, t2));
-	fputs(",\"complete\":", o);
-	fputs(ri->nerrors ? "false" : "true", o);
+	COUNT(b, "{\"type\":\"summary\",\"packets\":", st->frames);
+	COUNT(b, ",\"tcp_packets\":", st->tcp);
+	COUNT(b, ",\"connections\":", st->reported);
+	COUNT(b, ",\"graceful\":", st->by_close[TC_CLOSE_GRACEFUL]);
+	COUNT(b, ",\"half_closed\":", st->by_close[TC_CLOSE_HALF_CLOSED]);
+	COUNT(b, ",\"reset\":", st->by_close[TC_CLOSE_RESET]);
+	COUNT(b, ",\"open\":", st->by_close[TC_CLOSE_OPEN]);
+	COUNT(b, ",\"refused\":", st->refused);
+	tc_jb_lit(b, ",\"skipped\":{");
+	for (i = 1; i < TC_DEC__COUNT; i++) {
+		if (i > 1)
+			tc_jb_ch(b, ',');
+		put_word(b, tc_decode_status_name((enum tc_decode_status)i));
+		tc_jb_ch(b, ':');
+		tc_jb_u64(b, st->by_status[i]);
+	}
+	COUNT(b, "},\"rst_ignored\":", st->rst_ignored);
+	COUNT(b, ",\"evicted\":", st->evicted);
+	COUNT(b, ",\"peak_tracked\":", st->peak_active);
+	COUNT(b, ",\"time_backwards\":", st->time_backwards);
+	COUNT(b, ",\"ip_length_clamped\":", st->len_clamped);
+	if (st->frames) {
+		tc_jb_lit(b, ",\"first_ts\":");
+		tc_jb_ts(b, st->ts_first);
+		tc_jb_lit(b, ",\"last_ts\":");
+		tc_jb_ts(b, st->ts_last);
+	}
+	tc_jb_lit(b, ",\"complete\":");
+	put_bool(b, !ri->nerrors);
 	if (ri->nerrors) {
-		fputs(",\"errors\":[", o);
+		tc_jb_lit(b, ",\"errors\":[");
 		for (i = 0; i < ri->nerrors; i++) {
 			if (i)
-				fputc(',', o);
-			json_str(o, ri->errors[i]);
+				tc_jb_ch(b, ',');
+			tc_jb_quote(b, ri->errors[i]);
 		}
-		fputc(']', o);
+		tc_jb_ch(b, ']');
 	}
-	fputs("}\n", o);
+	end_record(b);
 }
 
 static const char *const finding_kind[TC_FIND__COUNT] = {
@@ -231,106 +361,161 @@ static const char *const finding_kind[TC_FIND__COUNT] = {
 	[TC_FIND_HANDSHAKE_ABORT] = "handshake_abort",
 };
 
+static void json_findings(struct tc_jbuf *b, struct tc_agg *agg)
+{
+	const struct tc_finding *f;
+	size_t n, i;
+
+	f = tc_agg_findings(agg, &n);
+	for (i = 0; i < n; i++) {
+		COUNT(b, "{\"type\":\"finding\",\"rank\":", i + 1);
+		tc_jb_lit(b, ",\"kind\":");
+		put_word(b, finding_kind[f[i].kind]);
+		tc_jb_lit(b, ",\"severity\":");
+		put_d(b, f[i].severity);
+		COUNT(b, ",\"count\":", f[i].count);
+		if (f[i].of)
+			COUNT(b, ",\"of\":", f[i].of);
+		tc_jb_lit(b, ",\"subject\":");
+		tc_jb_quote(b, f[i].subject);
+		tc_jb_lit(b, ",\"text\":");
+		tc_jb_quote(b, f[i].text);
+		end_record(b);
+	}
+}
+
+/* Keep-alive, Nagle and TIME_WAIT reuse: shared by service and host records. */
+static void json_socket_tail(struct tc_jbuf *b, uint64_t ka_interval_ms, uint64_t nodelay,
+			     uint64_t stalls, uint64_t stall_ms, uint64_t tw_reuse)
+{
+	if (ka_interval_ms) {
+		tc_jb_lit(b, ",\"keepalive_interval_s\":");
+		tc_jb_fixed(b, (double)ka_interval_ms / 1e3, 3);
+	}
+	COUNT(b, ",\"nodelay_conns\":", nodelay);
+	COUNT(b, ",\"nagle_stalls\":", stalls);
+	COUNT(b, ",\"nagle_stall_ms\":", stall_ms);
+	COUNT(b, ",\"time_wait_reuse\":", tw_reuse);
+	tc_jb_ch(b, '}');
+	end_record(b);
+}
+
 /* Socket options read from the wire, per service, when there is evidence. */
-static void json_services(FILE *o, const struct tc_agg *agg)
+static void json_services(struct tc_jbuf *b, const struct tc_agg *agg)
 {
 	size_t i;
-	int b;
+	int k;
+
 	for (i = 0; i < tc_agg_nservices(agg); i++) {
 		const struct tc_service_stats *s = tc_agg_service(agg, i);
-		char a[TC_ADDRSTRLEN];
-		fprintf(o, "{\"type\":\"service\",\"ip\":\"%s\",\"port\":%u,\"connections\":%" PRIu64
-			   ",\"graceful\":%" PRIu64 ",\"half_closed\":%" PRIu64 ",\"reset\":%" PRIu64
-			   ",\"open\":%" PRIu64 ",\"refused\":%" PRIu64,
-			tc_addr_str(s->af, s->addr, a), s->port, s->conns, s->by_close[TC_CLOSE_GRACEFUL],
-			s->by_close[TC_CLOSE_HALF_CLOSED], s->by_close[TC_CLOSE_RESET],
-			s->by_close[TC_CLOSE_OPEN], s->refused);
-		fprintf(o, ",\"closer\":{\"client\":%" PRIu64 ",\"server\":%" PRIu64 ",\"both\":%" PRIu64 "}",
-			s->client_closed_first, s->server_closed_first, s->simultaneous);
-		fputs(",\"causes\":{", o);
-		for (b = 1; b < TC_CAUSE__COUNT; b++)
-			fprintf(o, "%s\"%s\":%" PRIu64, b > 1 ? "," : "", tc_cause_name((enum tc_cause)b),
-				s->by_cause[b]);
-		fprintf(o, "},\"close_wait\":{\"server\":%" PRIu64 ",\"client\":%" PRIu64 ",\"longest_s\":%.3f}",
-			s->close_wait_server, s->close_wait_client, (double)s->close_wait_longest_ns / 1e9);
-		fputs(",\"idle_before_close\":{", o);
-		for (b = 0; b < TC_IDLE_BUCKETS; b++) {
-			if (b < TC_IDLE_BUCKETS - 1)
-				fprintf(o, "%s\"lt_%us\":%" PRIu64, b ? "," : "", tc_idle_bucket_s[b], s->idle_hist[b]);
-			else
-				fprintf(o, ",\"ge_%us\":%" PRIu64, tc_idle_bucket_s[b - 1], s->idle_hist[b]);
+
+		tc_jb_lit(b, "{\"type\":\"service\",\"ip\":\"");
+		put_addr(b, s->af, s->addr);
+		tc_jb_lit(b, "\",\"port\":");
+		put_u(b, s->port);
+		COUNT(b, ",\"connections\":", s->conns);
+		COUNT(b, ",\"graceful\":", s->by_close[TC_CLOSE_GRACEFUL]);
+		COUNT(b, ",\"half_closed\":", s->by_close[TC_CLOSE_HALF_CLOSED]);
+		COUNT(b, ",\"reset\":", s->by_close[TC_CLOSE_RESET]);
+		COUNT(b, ",\"open\":", s->by_close[TC_CLOSE_OPEN]);
+		COUNT(b, ",\"refused\":", s->refused);
+		COUNT(b, ",\"closer\":{\"client\":", s->client_closed_first);
+		COUNT(b, ",\"server\":", s->server_closed_first);
+		COUNT(b, ",\"both\":", s->simultaneous);
+		tc_jb_lit(b, "},\"causes\":{");
+		for (k = 1; k < TC_CAUSE__COUNT; k++) {
+			if (k > 1)
+				tc_jb_ch(b, ',');
+			put_word(b, tc_cause_name((enum tc_cause)k));
+			tc_jb_ch(b, ':');
+			tc_jb_u64(b, s->by_cause[k]);
 		}
-		fputs("},\"socket_options\":{", o);
-		fprintf(o, "\"linger0_aborts\":%" PRIu64 ",\"keepalive_conns\":%" PRIu64,
-			s->by_cause_server[TC_CAUSE_ABORTIVE_CLOSE], s->ka_conns);
-		if (s->ka_interval_ms)
-			fprintf(o, ",\"keepalive_interval_s\":%.3f", s->ka_interval_ms / 1e3);
-		fprintf(o, ",\"nodelay_conns\":%" PRIu64 ",\"nagle_stalls\":%" PRIu64 ",\"nagle_stall_ms\":%" PRIu64
-			   ",\"time_wait_reuse\":%" PRIu64 "}}\n",
-			s->nodelay_conns, s->nagle_stalls, s->nagle_stall_ms, s->tw_reuse);
+		COUNT(b, "},\"close_wait\":{\"server\":", s->close_wait_server);
+		COUNT(b, ",\"client\":", s->close_wait_client);
+		tc_jb_lit(b, ",\"longest_s\":");
+		tc_jb_fixed(b, (double)s->close_wait_longest_ns / 1e9, 3);
+		tc_jb_lit(b, "},\"idle_before_close\":{");
+		for (k = 0; k < TC_IDLE_BUCKETS; k++) {
+			if (k < TC_IDLE_BUCKETS - 1) {
+				if (k)
+					tc_jb_ch(b, ',');
+				tc_jb_lit(b, "\"lt_");
+				put_u(b, tc_idle_bucket_s[k]);
+			} else {
+				tc_jb_lit(b, ",\"ge_");
+				put_u(b, tc_idle_bucket_s[k - 1]);
+			}
+			tc_jb_lit(b, "s\":");
+			tc_jb_u64(b, s->idle_hist[k]);
+		}
+		COUNT(b, "},\"socket_options\":{\"linger0_aborts\":",
+		      s->by_cause_server[TC_CAUSE_ABORTIVE_CLOSE]);
+		COUNT(b, ",\"keepalive_conns\":", s->ka_conns);
+		json_socket_tail(b, s->ka_interval_ms, s->nodelay_conns, s->nagle_stalls,
+				 s->nagle_stall_ms, s->tw_reuse);
 	}
 }
 
 /* Hosts that held TIME_WAIT sockets or showed client-side socket options. */
-static void json_hosts(FILE *o, const struct tc_agg *agg)
+static void json_hosts(struct tc_jbuf *b, const struct tc_agg *agg)
 {
 	size_t i;
-	char t[32];
+
 	for (i = 0; i < tc_agg_nhosts(agg); i++) {
 		const struct tc_host_stats *h = tc_agg_host(agg, i);
-		char a[TC_ADDRSTRLEN];
 		if (!h->tw_total && !h->ka_conns && !h->nodelay_conns && !h->nagle_stalls && !h->aborts &&
 		    !h->tw_reuse)
 			continue;
-		fprintf(o, "{\"type\":\"host\",\"ip\":\"%s\",\"as_client\":%" PRIu64 ",\"as_server\":%" PRIu64
-			   ",\"time_wait\":{\"total\":%" PRIu64 ",\"peak\":%u",
-			tc_addr_str(h->af, h->addr, a), h->as_client, h->as_server, h->tw_total, h->tw_peak);
-		if (h->tw_peak)
-			fprintf(o, ",\"peak_ts\":%s", tc_ts_str(h->tw_peak_ts, t));
-		fprintf(o, "},\"socket_options\":{\"linger0_aborts\":%" PRIu64 ",\"keepalive_conns\":%" PRIu64,
-			h->aborts, h->ka_conns);
-		if (h->ka_interval_ms)
-			fprintf(o, ",\"keepalive_interval_s\":%.3f", h->ka_interval_ms / 1e3);
-		fprintf(o, ",\"nodelay_conns\":%" PRIu64 ",\"nagle_stalls\":%" PRIu64 ",\"nagle_stall_ms\":%" PRIu64
-			   ",\"time_wait_reuse\":%" PRIu64 "}}\n",
-			h->nodelay_conns, h->nagle_stalls, h->nagle_stall_ms, h->tw_reuse);
+		tc_jb_lit(b, "{\"type\":\"host\",\"ip\":\"");
+		put_addr(b, h->af, h->addr);
+		COUNT(b, "\",\"as_client\":", h->as_client);
+		COUNT(b, ",\"as_server\":", h->as_server);
+		COUNT(b, ",\"time_wait\":{\"total\":", h->tw_total);
+		tc_jb_lit(b, ",\"peak\":");
+		put_u(b, h->tw_peak);
+		if (h->tw_peak) {
+			tc_jb_lit(b, ",\"peak_ts\":");
+			tc_jb_ts(b, h->tw_peak_ts);
+		}
+		COUNT(b, "},\"socket_options\":{\"linger0_aborts\":", h->aborts);
+		COUNT(b, ",\"keepalive_conns\":", h->ka_conns);
+		json_socket_tail(b, h->ka_interval_ms, h->nodelay_conns, h->nagle_stalls,
+				 h->nagle_stall_ms, h->tw_reuse);
 	}
 	for (i = 0; i < tc_agg_npairs(agg); i++) {
 		const struct tc_pair_stats *p = tc_agg_pair(agg, i);
 		const struct tc_host_stats *h = tc_agg_host(agg, p->client);
 		const struct tc_service_stats *s = tc_agg_service(agg, p->service);
-		char a[TC_ADDRSTRLEN], b[TC_ADDRSTRLEN];
 		if (!p->tw_peak)
 			continue;
-		fprintf(o, "{\"type\":\"time_wait\",\"client\":\"%s\",\"server\":{\"ip\":\"%s\",\"port\":%u}"
-			   ",\"peak\":%u,\"peak_ts\":%s,\"ephemeral_ports\":%u,\"peak_pct\":%.2f}\n",
-			tc_addr_str(h->af, h->addr, a), tc_addr_str(s->af, s->addr, b), s->port, p->tw_peak,
-			tc_ts_str(p->tw_peak_ts, t), tc_agg_ephemeral_ports(agg),
-			100.0 * p->tw_peak / tc_agg_ephemeral_ports(agg));
+		tc_jb_lit(b, "{\"type\":\"time_wait\",\"client\":\"");
+		put_addr(b, h->af, h->addr);
+		tc_jb_lit(b, "\",\"server\":{\"ip\":\"");
+		put_addr(b, s->af, s->addr);
+		tc_jb_lit(b, "\",\"port\":");
+		put_u(b, s->port);
+		tc_jb_lit(b, "},\"peak\":");
+		put_u(b, p->tw_peak);
+		tc_jb_lit(b, ",\"peak_ts\":");
+		tc_jb_ts(b, p->tw_peak_ts);
+		tc_jb_lit(b, ",\"ephemeral_ports\":");
+		put_u(b, tc_agg_ephemeral_ports(agg));
+		tc_jb_lit(b, ",\"peak_pct\":");
+		tc_jb_fixed(b, 100.0 * p->tw_peak / tc_agg_ephemeral_ports(agg), 2);
+		end_record(b);
 	}
 }
 
 void tc_json_end(FILE *o, struct tc_agg *agg, const struct tc_stats *st, const struct tc_run_info *ri)
 {
+	struct tc_jbuf b;
+
+	tc_jb_init(&b, o);
 	if (agg) {
-		size_t n, i;
-		const struct tc_finding *f;
 		tc_agg_set_stats(agg, st);
-		f = tc_agg_findings(agg, &n);
-		for (i = 0; i < n; i++) {
-			fprintf(o, "{\"type\":\"finding\",\"rank\":%zu,\"kind\":\"%s\",\"severity\":%d,"
-				   "\"count\":%" PRIu64,
-				i + 1, finding_kind[f[i].kind], f[i].severity, f[i].count);
-			if (f[i].of)
-				fprintf(o, ",\"of\":%" PRIu64, f[i].of);
-			fputs(",\"subject\":", o);
-			json_str(o, f[i].subject);
-			fputs(",\"text\":", o);
-			json_str(o, f[i].text);
-			fputs("}\n", o);
-		}
-		json_services(o, agg);
-		json_hosts(o, agg);
+		json_findings(&b, agg);
+		json_services(&b, agg);
+		json_hosts(&b, agg);
 	}
-	json_summary(o, st, ri);
+	json_summary(&b, st, ri);
 }

@@ -1,0 +1,414 @@
+/*
+ * test_jbuf.c -- unit tests for src/jbuf.c, the JSON record buffer.
+ *
+ * The JSON output must not change by a byte when written through the
+ * buffer, so every formatter is checked against the printf call it
+ * replaces: integers against PRIu64/PRId64, timestamps against
+ * tc_ts_str() itself, strings against the fprintf-based escaper the JSON
+ * writer used before, decimals against "%.*f". The buffer's edges are
+ * checked by writing each kind of field at every offset around a full
+ * buffer, and text longer than the buffer several times over: nothing may
+ * be lost, reordered or written past the end (AddressSanitizer watches).
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "jbuf.h"
+#include "output.h"
+
+/* ---- capturing what reaches the stream ----------------------------------- */
+
+struct sink {
+	FILE *f;
+	char *p;
+	size_t n;
+};
+
+static void sink_open(struct sink *s)
+{
+	s->p = NULL;
+	s->n = 0;
+	s->f = open_memstream(&s->p, &s->n);
+	assert_non_null(s->f);
+}
+
+/* Close the stream; the caller frees s->p. */
+static void sink_close(struct sink *s)
+{
+	assert_int_equal(fclose(s->f), 0);
+}
+
+/* The escaper the JSON writer used before the buffer: the reference. */
+static void ref_quote(FILE *o, const char *s)
+{
+	fputc('"', o);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(o, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			fprintf(o, "\\u%04x", ch);
+		else
+			fputc(ch, o);
+	}
+	fputc('"', o);
+}
+
+static void assert_same(const struct sink *got, const struct sink *want)
+{
+	assert_int_equal(got->n, want->n);
+	assert_memory_equal(got->p, want->p, want->n);
+}
+
+/* A simple deterministic generator (xorshift64*). */
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
+static uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state >> 12;
+	rnd_state ^= rnd_state << 25;
+	rnd_state ^= rnd_state >> 27;
+	return rnd_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* Numbers of every length: 10^k - 1, 10^k, 10^k + 1, random k-digit ones. */
+static uint64_t sample_u64(int i)
+{
+	static const uint64_t fixed[] = {
+		0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 65536, 999999999,
+		1000000000, 4294967295ULL, 4294967296ULL, 4294967297ULL,
+		9999999999999999999ULL, 10000000000000000000ULL, UINT64_MAX, UINT64_MAX - 1,
+	};
+	uint64_t p = 1;
+	int k;
+
+	if (i < (int)(sizeof(fixed) / sizeof(fixed[0])))
+		return fixed[i];
+	k = (int)(rnd() % 20);
+	while (k--)
+		p *= 10;
+	switch (rnd() % 4) {
+	case 0: return p - 1;
+	case 1: return p;
+	case 2: return p + 1;
+	default: return rnd() % p + p / 10;
+	}
+}
+
+/* ---- numbers ------------------------------------------------------------- */
+
+static void test_u64_as_printf(void **state)
+{
+	struct sink got, want;
+	struct tc_jbuf b;
+	int i;
+
+	(void)state;
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	for (i = 0; i < 20000; i++) {
+		uint64_t v = sample_u64(i);
+		tc_jb_u64(&b, v);
+		tc_jb_ch(&b, ' ');
+		fprintf(want.f, "%" PRIu64 " ", v);
+	}
+	tc_jb_flush(&b);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
+	free(got.p);
+	free(want.p);
+}
+
+static void test_i64_as_printf(void **state)
+{
+	static const int64_t fixed[] = {
+		0, 1, -1, 9, -9, 10, -10, INT64_MAX, INT64_MIN, INT64_MIN + 1, INT32_MIN,
+	};
+	struct sink got, want;
+	struct tc_jbuf b;
+	size_t i;
+
+	(void)state;
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	for (i = 0; i < 20000; i++) {
+		int64_t v = i < sizeof(fixed) / sizeof(fixed[0]) ? fixed[i] : (int64_t)sample_u64((int)i);
+		tc_jb_i64(&b, v);
+		tc_jb_ch(&b, ' ');
+		fprintf(want.f, "%" PRId64 " ", v);
+	}
+	tc_jb_flush(&b);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
+	free(got.p);
+	free(want.p);
+}
+
+static void test_ts_as_tc_ts_str(void **state)
+{
+	static const int64_t fixed[] = {
+		0, 1, -1, 999999999, 1000000000, -999999999, -1000000000, -1000000001,
+		1700000000123456789LL, -1700000000123456789LL, INT64_MAX, INT64_MIN, INT64_MIN + 1,
+	};
+	struct sink got, want;
+	struct tc_jbuf b;
+	size_t i;
+
+	(void)state;
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	for (i = 0; i < 20000; i++) {
+		int64_t v = i < sizeof(fixed) / sizeof(fixed[0]) ? fixed[i] : (int64_t)sample_u64((int)i);
+		char t[32];
+		tc_jb_ts(&b, v);
+		tc_jb_ch(&b, ' ');
+		fprintf(want.f, "%s ", tc_ts_str(v, t));
+	}
+	tc_jb_flush(&b);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
+	free(got.p);
+	free(want.p);
+}
+
+static void test_fixed_as_printf(void **state)
+{
+	static const double fixed[] = {
+		0.0, -0.0, 0.0005, 0.0015, 0.0025, 1.0005, 2.675, 99.995, 1e-9, 1e15, 9.2233720368e9,
+		1e308, -1e308, 1.7976931348623157e308, 4.9e-324,
+	};
+	struct sink got, want;
+	struct tc_jbuf b;
+	size_t i;
+	int prec;
+
+	(void)state;
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	for (prec = 0; prec <= 9; prec++) {
+		for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+			tc_jb_fixed(&b, fixed[i], prec);
+			tc_jb_ch(&b, ' ');
+			fprintf(want.f, "%.*f ", prec, fixed[i]);
+		}
+		for (i = 0; i < 2000; i++) {
+			double v = (double)(int64_t)rnd() / (double)(rnd() % 1000000000 + 1);
+			tc_jb_fixed(&b, v, prec);
+			tc_jb_ch(&b, ' ');
+			fprintf(want.f, "%.*f ", prec, v);
+		}
+	}
+	/* What the writer prints for a division by zero. */
+	tc_jb_fixed(&b, INFINITY, 2);
+	tc_jb_fixed(&b, -INFINITY, 2);
+	tc_jb_fixed(&b, NAN, 3);
+	fprintf(want.f, "%.2f%.2f%.3f", INFINITY, -INFINITY, NAN);
+	tc_jb_flush(&b);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
+	free(got.p);
+	free(want.p);
+}
+
+/* ---- strings ------------------------------------------------------------- */
+
+static void test_quote_every_byte(void **state)
+{
+	struct sink got, want;
+	struct tc_jbuf b;
+	char s[4];
+	int ch;
+
+	(void)state;
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	for (ch = 1; ch < 256; ch++) {
+		s[0] = (char)ch;
+		s[1] = '\0';
+		tc_jb_quote(&b, s);
+		ref_quote(want.f, s);
+		/* Between plain bytes, and in a run of its own kind. */
+		s[0] = 'a';
+		s[1] = (char)ch;
+		s[2] = 'z';
+		s[3] = '\0';
+		tc_jb_quote(&b, s);
+		ref_quote(want.f, s);
+	}
+	tc_jb_quote(&b, "");
+	ref_quote(want.f, "");
+	tc_jb_flush(&b);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
+	assert_non_null(strstr(got.p, "\"\\\"\""));       /* "\"" */
+	assert_non_null(strstr(got.p, "\"\\\\\""));       /* "\\" */
+	assert_non_null(strstr(got.p, "\"\\u001f\""));
+	assert_non_null(strstr(got.p, "\"\\u007f\""));
+	assert_non_null(strstr(got.p, "\"\\u00ff\""));
+	free(got.p);
+	free(want.p);
+}
+
+/* Hostile text: random bytes, several times the buffer, most of them
+ * escaped to six bytes. */
+static void test_quote_longer_than_buffer(void **state)
+{
+	size_t n = 5 * TC_JB_CAP + 17, i;
+	char *s = malloc(n + 1);
+	struct sink got, want;
+	struct tc_jbuf b;
+
+	(void)state;
+	assert_non_null(s);
+	for (i = 0; i < n; i++) {
+		s[i] = (char)(rnd() % 255 + 1);
+		if (i % 7 == 0)
+			s[i] = '"';
+	}
+	s[n] = '\0';
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	tc_jb_lit(&b, "{\"text\":");
+	tc_jb_quote(&b, s);
+	tc_jb_lit(&b, "}\n");
+	tc_jb_flush(&b);
+	fputs("{\"text\":", want.f);
+	ref_quote(want.f, s);
+	fputs("}\n", want.f);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
+	assert_true(got.n > 5 * TC_JB_CAP);
+	free(got.p);
+	free(want.p);
+	free(s);
+}
+
+/* ---- the buffer's edge --------------------------------------------------- */
+
+/* Every kind of field, started at every offset near the end of the buffer:
+ * each must either fit or move on to a fresh buffer with nothing lost. */
+static void test_fields_across_the_edge(void **state)
+{
+	static char fill[TC_JB_CAP];
+	size_t off;
+
+	(void)state;
+	memset(fill, 'x', sizeof(fill));
+	for (off = TC_JB_CAP - 400; off <= TC_JB_CAP; off++) {
+		struct sink got, want;
+		struct tc_jbuf b;
+		char t[32];
+
+		sink_open(&got);
+		sink_open(&want);
+		tc_jb_init(&b, got.f);
+		tc_jb_mem(&b, fill, off);
+		fwrite(fill, 1, off, want.f);
+		switch (off % 8) {
+		case 0:
+			tc_jb_u64(&b, UINT64_MAX);
+			fprintf(want.f, "%" PRIu64, UINT64_MAX);
+			break;
+		case 1:
+			tc_jb_i64(&b, INT64_MIN);
+			fprintf(want.f, "%" PRId64, INT64_MIN);
+			break;
+		case 2:
+			tc_jb_ts(&b, INT64_MIN);
+			fputs(tc_ts_str(INT64_MIN, t), want.f);
+			break;
+		case 3:
+			tc_jb_quote(&b, "a\"b\\c\x01\xff");
+			ref_quote(want.f, "a\"b\\c\x01\xff");
+			break;
+		case 4:
+			tc_jb_fixed(&b, -1.7976931348623157e308, 9);
+			fprintf(want.f, "%.9f", -1.7976931348623157e308);
+			break;
+		case 5:
+			tc_jb_lit(&b, "idle_timeout_match");
+			fputs("idle_timeout_match", want.f);
+			break;
+		case 6:
+			tc_jb_ch(&b, '}');
+			fputc('}', want.f);
+			break;
+		default:
+			tc_jb_u64(&b, 7);
+			fputc('7', want.f);
+			break;
+		}
+		tc_jb_ch(&b, '\n');
+		fputc('\n', want.f);
+		assert_true(b.len <= TC_JB_CAP);
+		tc_jb_flush(&b);
+		sink_close(&got);
+		sink_close(&want);
+		assert_same(&got, &want);
+		free(got.p);
+		free(want.p);
+	}
+}
+
+/* More than the buffer holds in one copy: written through, in order. */
+static void test_mem_larger_than_buffer(void **state)
+{
+	size_t n = 3 * TC_JB_CAP + 5, i;
+	char *s = malloc(n);
+	struct sink got;
+	struct tc_jbuf b;
+
+	(void)state;
+	assert_non_null(s);
+	for (i = 0; i < n; i++)
+		s[i] = (char)('a' + i % 26);
+	sink_open(&got);
+	tc_jb_init(&b, got.f);
+	tc_jb_ch(&b, '<');
+	tc_jb_mem(&b, s, n);
+	tc_jb_ch(&b, '>');
+	tc_jb_flush(&b);
+	tc_jb_flush(&b); /* nothing left: writes nothing */
+	sink_close(&got);
+	assert_int_equal(got.n, n + 2);
+	assert_int_equal(got.p[0], '<');
+	assert_memory_equal(got.p + 1, s, n);
+	assert_int_equal(got.p[n + 1], '>');
+	free(got.p);
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_u64_as_printf),
+		cmocka_unit_test(test_i64_as_printf),
+		cmocka_unit_test(test_ts_as_tc_ts_str),
+		cmocka_unit_test(test_fixed_as_printf),
+		cmocka_unit_test(test_quote_every_byte),
+		cmocka_unit_test(test_quote_longer_than_buffer),
+		cmocka_unit_test(test_fields_across_the_edge),
+		cmocka_unit_test(test_mem_larger_than_buffer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
