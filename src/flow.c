@@ -2,7 +2,7 @@
  * flow.c -- connection table (see flow.h for what it promises).
  *
  * Records live in slabs of SLAB_ENTRIES and are named by a 32-bit record
- * number (slab << SLAB_SHIFT | position); freed records go on a free list
+ * number (slab * SLAB_ENTRIES + position); freed records go on a free list
  * threaded through their `hash` field and are reused before a new slab is
  * allocated.
  *
@@ -17,10 +17,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #define INITIAL_SLOTS 2048u
-#define SLAB_SHIFT 10
-#define SLAB_ENTRIES (1u << SLAB_SHIFT)
 #define MAX_RECORDS 0x7fffffffu
 
 struct slot {
@@ -32,7 +33,7 @@ struct tc_flowtab {
 	struct slot *s;
 	size_t ns;                /* power of two */
 	size_t count;
-	struct tc_flow **slabs;   /* slabs[i] holds records i << SLAB_SHIFT ... */
+	struct tc_flow **slabs;   /* slabs[i] holds records from i * SLAB_ENTRIES */
 	size_t nslabs, slabs_cap;
 	uint32_t free1;           /* free record number + 1; 0: none */
 	uint64_t seed;
@@ -57,38 +58,62 @@ static uint64_t load64(const uint8_t *p)
 	return v;
 }
 
-static uint64_t hash_end(uint64_t h, const uint8_t *a, uint16_t port)
+/* One endpoint's share of the hash; IPv4 leaves the upper 8 bytes zero. */
+static uint64_t hash_end(uint64_t seed, int af, const uint8_t *a, uint16_t port)
 {
-	h = mix(h, load64(a));
-	h = mix(h, load64(a + 8) ^ ((uint64_t)port << 48));
+	uint64_t h = mix(seed, load64(a) ^ ((uint64_t)port << 48));
+	if (af != 4)
+		h = mix(h, load64(a + 8));
 	return h;
 }
 
-/* Direction-independent: the smaller (addr, port) is hashed first. */
+/*
+ * Direction-independent because addition commutes: no comparison of the
+ * endpoints, no branch. Each share is keyed by the seed, so the sum is as
+ * unpredictable to someone crafting a capture as either share.
+ */
 static uint32_t hash_tuple(uint64_t seed, int af, const uint8_t *a, uint16_t pa,
 			   const uint8_t *b, uint16_t pb)
 {
-	int r = memcmp(a, b, 16);
-	uint64_t h = seed ^ (uint64_t)af;
-	if (r > 0 || (r == 0 && pa > pb)) {
-		const uint8_t *t = a;
-		uint16_t tp = pa;
-		a = b;
-		pa = pb;
-		b = t;
-		pb = tp;
-	}
-	h = hash_end(h, a, pa);
-	h = hash_end(h, b, pb);
+	uint64_t h = hash_end(seed ^ (uint64_t)af, af, a, pa) + hash_end(seed ^ (uint64_t)af, af, b, pb);
 	/* The high half: every input bit reaches it. (h ^ h >> 32 would undo
 	 * the mixer's last shift and leave the low bits blind to the last
 	 * port, putting one client's connections to one server in a run.) */
-	return (uint32_t)(h >> 32);
+	return (uint32_t)(mix(h, 0) >> 32);
+}
+
+static int eq16(const uint8_t *a, const uint8_t *b)
+{
+	return load64(a) == load64(b) && load64(a + 8) == load64(b + 8);
+}
+
+/*
+ * Lookups land on random records all over the slabs: with 4 KiB pages
+ * nearly every one is also a TLB miss. Slabs (and a large index) are
+ * therefore 2 MiB-aligned and offered to the kernel as huge pages; where
+ * that is not available this is plain aligned memory.
+ */
+#define HUGE_ALIGN ((size_t)2 << 20)
+/* As many records as fill one huge page. */
+#define SLAB_ENTRIES ((uint32_t)(HUGE_ALIGN / sizeof(struct tc_flow)))
+
+static void *alloc_big(size_t n)
+{
+	void *p = NULL;
+	if (n < HUGE_ALIGN / 2)
+		return malloc(n);
+	n = (n + HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
+	if (posix_memalign(&p, HUGE_ALIGN, n) != 0)
+		return NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	(void)madvise(p, n, MADV_HUGEPAGE);
+#endif
+	return p;
 }
 
 static struct tc_flow *rec(const struct tc_flowtab *t, uint32_t n)
 {
-	return &t->slabs[n >> SLAB_SHIFT][n & (SLAB_ENTRIES - 1)];
+	return &t->slabs[n / SLAB_ENTRIES][n % SLAB_ENTRIES];
 }
 
 struct tc_flowtab *tc_flowtab_new(uint64_t seed)
@@ -143,12 +168,12 @@ struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pk
 		if (c->af != p->af)
 			continue;
 		if (c->ep[0].port == p->sport && c->ep[1].port == p->dport &&
-		    !memcmp(c->ep[0].addr, p->src, 16) && !memcmp(c->ep[1].addr, p->dst, 16)) {
+		    eq16(c->ep[0].addr, p->src) && eq16(c->ep[1].addr, p->dst)) {
 			*from = TC_CLIENT;
 			return f;
 		}
 		if (c->ep[1].port == p->sport && c->ep[0].port == p->dport &&
-		    !memcmp(c->ep[1].addr, p->src, 16) && !memcmp(c->ep[0].addr, p->dst, 16)) {
+		    eq16(c->ep[1].addr, p->src) && eq16(c->ep[0].addr, p->dst)) {
 			*from = TC_SERVER;
 			return f;
 		}
@@ -174,9 +199,10 @@ static void place(struct slot *s, size_t ns, uint32_t h, uint32_t rec1)
 static int grow(struct tc_flowtab *t)
 {
 	size_t ns = t->ns * 2, i;
-	struct slot *s = calloc(ns, sizeof(*s));
+	struct slot *s = alloc_big(ns * sizeof(*s));
 	if (!s)
 		return -1;
+	memset(s, 0, ns * sizeof(*s));
 	for (i = 0; i < t->ns; i++)
 		if (t->s[i].rec1)
 			place(s, ns, t->s[i].hash, t->s[i].rec1);
@@ -192,9 +218,9 @@ static struct tc_flow *alloc_entry(struct tc_flowtab *t)
 	uint32_t n;
 
 	if (!t->free1) {
-		uint32_t base = (uint32_t)(t->nslabs << SLAB_SHIFT), i;
+		uint32_t base = (uint32_t)(t->nslabs * SLAB_ENTRIES), i;
 		struct tc_flow *slab;
-		if (t->nslabs >= (MAX_RECORDS >> SLAB_SHIFT))
+		if (t->nslabs >= MAX_RECORDS / SLAB_ENTRIES)
 			return NULL;
 		if (t->nslabs == t->slabs_cap) {
 			size_t cap = t->slabs_cap ? t->slabs_cap * 2 : 16;
@@ -204,7 +230,7 @@ static struct tc_flow *alloc_entry(struct tc_flowtab *t)
 			t->slabs = v;
 			t->slabs_cap = cap;
 		}
-		slab = malloc(SLAB_ENTRIES * sizeof(*slab));
+		slab = alloc_big(SLAB_ENTRIES * sizeof(*slab));
 		if (!slab)
 			return NULL;
 		t->slabs[t->nslabs++] = slab;
@@ -298,8 +324,8 @@ size_t tc_flowtab_longest_chain(const struct tc_flowtab *t)
 
 size_t tc_flowtab_memory(const struct tc_flowtab *t)
 {
-	return t->nslabs * SLAB_ENTRIES * sizeof(struct tc_flow) +
-	       t->slabs_cap * sizeof(*t->slabs) + t->ns * sizeof(*t->s) + sizeof(*t);
+	return t->nslabs * HUGE_ALIGN + t->slabs_cap * sizeof(*t->slabs) + t->ns * sizeof(*t->s) +
+	       sizeof(*t);
 }
 
 void tc_flowtab_foreach(const struct tc_flowtab *t,
