@@ -25,21 +25,34 @@ const uint32_t tc_idle_bucket_s[TC_IDLE_BUCKETS - 1] = {1, 10, 60, 120, 300, 600
 /* ---- index: key bytes -> array position ---------------------------------- */
 
 struct index {
-	uint32_t *slot;           /* position + 1, 0 = empty */
+	uint64_t *slot;           /* hash << 32 | (position + 1); 0 = empty */
 	size_t cap;               /* power of two */
 	size_t n;
 };
 
-static uint64_t hash_bytes(const void *p, size_t n)
+/*
+ * Keyed by a per-run seed, word at a time: the keys come from the capture,
+ * and a fixed hash would let a crafted one put every host in one run.
+ * Never 0 in the upper half's role as "empty": an empty slot is all zero,
+ * and a used one has position + 1 > 0 in its lower half.
+ */
+static uint32_t hash_key(uint64_t seed, const void *p, size_t n)
 {
 	const uint8_t *b = p;
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a: keys are short */
-	size_t i;
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ULL;
+	uint64_t h = seed ^ n;
+	while (n) {
+		uint64_t v = 0;
+		size_t k = n < 8 ? n : 8;
+		memcpy(&v, b, k);
+		h ^= v;
+		h *= 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+		h *= 0xd6e8feb86659fd93ULL;
+		h ^= h >> 32;
+		b += k;
+		n -= k;
 	}
-	return h ^ (h >> 29);
+	return (uint32_t)(h >> 32);
 }
 
 struct tc_agg {
@@ -96,19 +109,17 @@ static void pair_key_of(const struct tc_agg *a, size_t i, void *k)
 
 typedef void (*key_of_fn)(const struct tc_agg *a, size_t i, void *k);
 
-static int index_grow(struct tc_agg *a, struct index *ix, key_of_fn key_of, size_t ksize)
+static int index_grow(struct index *ix)
 {
 	size_t cap = ix->cap ? ix->cap * 2 : 256, i;
-	uint32_t *slot = calloc(cap, sizeof(*slot));
-	uint8_t k[32];
+	uint64_t *slot = calloc(cap, sizeof(*slot));
 	if (!slot)
 		return -1;
 	for (i = 0; i < ix->cap; i++) {
 		size_t j;
 		if (!ix->slot[i])
 			continue;
-		key_of(a, ix->slot[i] - 1, k);
-		j = hash_bytes(k, ksize) & (cap - 1);
+		j = (ix->slot[i] >> 32) & (cap - 1);
 		while (slot[j])
 			j = (j + 1) & (cap - 1);
 		slot[j] = ix->slot[i];
@@ -119,19 +130,23 @@ static int index_grow(struct tc_agg *a, struct index *ix, key_of_fn key_of, size
 	return 0;
 }
 
-/* Position of `key`, or NONE; with *slot_out the empty slot to insert at. */
+/* Position of `key` (hashed to h), or NONE; with *slot_out the empty slot to insert at. */
 static uint32_t index_find(const struct tc_agg *a, const struct index *ix, key_of_fn key_of,
-			   const void *key, size_t ksize, size_t *slot_out)
+			   const void *key, size_t ksize, uint32_t h, size_t *slot_out)
 {
 	uint8_t k[32];
 	size_t j;
 	if (!ix->cap)
 		return NONE;
-	j = hash_bytes(key, ksize) & (ix->cap - 1);
+	j = h & (ix->cap - 1);
 	for (; ix->slot[j]; j = (j + 1) & (ix->cap - 1)) {
-		key_of(a, ix->slot[j] - 1, k);
+		uint32_t pos = (uint32_t)ix->slot[j] - 1;
+		/* The stored hash spares reading the entry of every candidate. */
+		if ((uint32_t)(ix->slot[j] >> 32) != h)
+			continue;
+		key_of(a, pos, k);
 		if (memcmp(k, key, ksize) == 0)
-			return ix->slot[j] - 1;
+			return pos;
 	}
 	*slot_out = j;
 	return NONE;
@@ -157,7 +172,8 @@ static uint32_t lookup(struct tc_agg *a, struct index *ix, key_of_fn key_of, con
 		       size_t ksize, void **arr, size_t *n, size_t *cap, size_t elem)
 {
 	size_t slot = 0;
-	uint32_t pos = index_find(a, ix, key_of, key, ksize, &slot);
+	uint32_t h = hash_key(a->o.hash_seed, key, ksize);
+	uint32_t pos = index_find(a, ix, key_of, key, ksize, h, &slot);
 	if (pos != NONE)
 		return pos;
 	if (*n >= a->o.max_keys) {
@@ -165,14 +181,14 @@ static uint32_t lookup(struct tc_agg *a, struct index *ix, key_of_fn key_of, con
 		return NONE;
 	}
 	if ((ix->n + 1) * 2 > ix->cap) {
-		if (index_grow(a, ix, key_of, ksize) != 0)
+		if (index_grow(ix) != 0)
 			return NONE;
-		(void)index_find(a, ix, key_of, key, ksize, &slot);
+		(void)index_find(a, ix, key_of, key, ksize, h, &slot);
 	}
 	if (grow_array(arr, cap, *n, elem) != 0)
 		return NONE;
 	memset((uint8_t *)*arr + *n * elem, 0, elem);
-	ix->slot[slot] = (uint32_t)(*n + 1);
+	ix->slot[slot] = (uint64_t)h << 32 | (uint32_t)(*n + 1);
 	ix->n++;
 	return (uint32_t)(*n)++;
 }

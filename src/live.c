@@ -321,7 +321,12 @@ int tc_live_json_run(const struct tc_live_opts *o, FILE *out)
 	r.out = out;
 	r.o = o;
 	r.eng = tc_engine_new(&eo, json_conn, &r);
-	r.agg = tc_agg_new(&o->agg);
+	{
+		struct tc_agg_opts ao = o->agg;
+		if (!ao.hash_seed)
+			ao.hash_seed = seed64();
+		r.agg = tc_agg_new(&ao);
+	}
 	if (!r.eng || !r.agg) {
 		tc_live_perror("out of memory");
 		tc_agg_free(r.agg);

@@ -682,6 +682,7 @@ static int start(struct run *r)
 		r->prog_line = tc_progress_new(STDERR_FILENO);
 
 	o->eng.hash_seed = random_seed();
+	o->agg.hash_seed = random_seed();
 	if (!(r->eng = tc_engine_new(&o->eng, on_conn, r)))
 		return oom();
 	if (o->expect) {

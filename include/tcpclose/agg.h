@@ -37,6 +37,7 @@ struct tc_agg_opts {
 	int64_t time_wait_ns;     /* TIME_WAIT length; 0 = 60 s (Linux) */
 	uint32_t ephemeral_ports; /* 0 = 28232 (Linux 32768-60999) */
 	uint32_t max_keys;        /* hosts / services / pairs tracked; 0 = 100000 */
+	uint64_t hash_seed;       /* keys the indexes; output never depends on it */
 };
 
 #define TC_IDLE_BUCKETS 9
