@@ -114,6 +114,12 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 		}
 	}
 
+	/* The Nagle clock wraps every 2^32 us (71.6 min): after half that
+	 * in silence its readings could alias, so forget them. */
+	if (have_prev && ts - c->last_ts >= ((int64_t)1 << 31) * 1000) {
+		s->sflags &= (uint8_t)~(TC_SM_SMALL | TC_SM_SMALL_ACKED);
+		r->sflags &= (uint8_t)~(TC_SM_SMALL | TC_SM_SMALL_ACKED);
+	}
 	if (p->flags & TC_SYN) {
 		if (p->opt & TC_OPT_MSS)
 			s->mss = p->mss;

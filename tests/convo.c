@@ -90,3 +90,8 @@ void handshake_and_data(struct conv *v)
 	assert_int_equal(v->c.opened, TC_OPENED_HANDSHAKE);
 }
 
+
+void conv_done(struct conv *v)
+{
+	tc_conn_release(&v->c);
+}

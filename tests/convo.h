@@ -35,6 +35,8 @@ enum tc_role sendp(struct conv *v, const struct tc_pkt *p);
 /* Build and apply; asserts the role. */
 void seg(struct conv *v, enum tc_role from, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len);
 void conv_init(struct conv *v);
+/* Free what the connection record owns (its extension record, if any). */
+void conv_done(struct conv *v);
 /* SYN, SYN+ACK, ACK, 10 bytes each way. Client next seq ISN_C+11, server ISN_S+11. */
 void handshake_and_data(struct conv *v);
 

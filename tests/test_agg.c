@@ -48,6 +48,7 @@ static void graceful_at(struct tc_agg *a, int64_t t, uint16_t cport, int who)
 		seg(&v, S, TC_ACK, ISN_S + 12, ISN_C + 12, 0);
 	}
 	feed(a, &v);
+	conv_done(&v);
 }
 
 static const struct tc_host_stats *host(const struct tc_agg *a, const char *ip4)
@@ -163,6 +164,7 @@ static void test_close_wait_finding(void **state)
 	assert_non_null(strstr(f[0].text, "server 10.0.0.2:80 left 1 connection in CLOSE_WAIT"));
 	assert_non_null(strstr(f[0].text, "90.0 s") ? strstr(f[0].text, "90.0 s") : strstr(f[0].text, "90 s"));
 	tc_agg_free(a);
+	conv_done(&v);
 }
 
 /* Idle before a close lands in its bucket; a 60 s idle is also a match. */
@@ -184,6 +186,7 @@ static void test_idle_histogram(void **state)
 	assert_int_equal(s->idle_match_s[0], 60);
 	assert_int_equal(s->idle_match[0], 1);
 	tc_agg_free(a);
+	conv_done(&v);
 }
 
 /* Past max_keys, new hosts are not tracked, and that is counted. */
@@ -202,6 +205,7 @@ static void test_key_cap(void **state)
 		v.sport = (uint16_t)(8000 + i); /* a new service each time */
 		handshake_and_data(&v);
 		feed(a, &v);
+		conv_done(&v);
 	}
 	assert_int_equal(tc_agg_nservices(a), 3);
 	assert_true(tc_agg_dropped(a) > 0);
@@ -218,6 +222,7 @@ static void refused_n(struct tc_agg *a, int n)
 		seg(&v, C, TC_SYN, ISN_C, 0, 0);
 		seg(&v, S, TC_RST | TC_ACK, 0, ISN_C + 1, 0);
 		feed(a, &v);
+		conv_done(&v);
 	}
 }
 
@@ -228,6 +233,7 @@ static void one_abort(struct tc_agg *a)
 	handshake_and_data(&v);
 	seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
 	feed(a, &v);
+	conv_done(&v);
 }
 
 /*

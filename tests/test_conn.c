@@ -1,6 +1,7 @@
 /*
  * test_conn.c -- unit tests for src/conn.c: the names of the connection
- * vocabulary (states, opened, close, who, phase) and tc_addr_str().
+ * vocabulary (states, opened, close, who, phase), tc_addr_str(), the
+ * record's relative times and its lazily allocated extension.
  *
  * The names are an output contract (.expect files, JSON, text): each is
  * checked against the spelling the headers and docs/expect-format.md give,
@@ -337,6 +338,92 @@ static void test_addr_v6_round_trip(void **state)
 	}
 }
 
+/* ---- relative times ------------------------------------------------------ */
+
+#define MS 1000000LL
+
+static void test_reltime(void **state)
+{
+	struct tc_conn c;
+	(void)state;
+	memset(&c, 0, sizeof c);
+	c.first_ts = 1700000000LL * 1000000000LL + 123456789;
+	/* 0 means never, both ways. */
+	assert_int_equal(tc_conn_ts(&c, 0), 0);
+	assert_int_equal(tc_conn_rel(&c, c.first_ts), 1);
+	assert_int_equal(tc_conn_ts(&c, tc_conn_rel(&c, c.first_ts)), c.first_ts);
+	/* Milliseconds, rounded to the nearest. */
+	assert_int_equal(tc_conn_ts(&c, tc_conn_rel(&c, c.first_ts + 7 * MS + 499999)),
+			 c.first_ts + 7 * MS);
+	assert_int_equal(tc_conn_ts(&c, tc_conn_rel(&c, c.first_ts + 7 * MS + 500000)),
+			 c.first_ts + 8 * MS);
+	/* Order is kept to the millisecond. */
+	assert_true(tc_conn_rel(&c, c.first_ts + 10 * MS) < tc_conn_rel(&c, c.first_ts + 11 * MS));
+	/* A frame stamped before the first (merged files) is "at the start",
+	 * never "never"; 49 days later is clamped, not wrapped. */
+	assert_int_equal(tc_conn_rel(&c, c.first_ts - 5000 * MS), 1);
+	assert_int_equal(tc_conn_rel(&c, c.first_ts + 50LL * 24 * 3600 * 1000 * MS), 0xffffffffu);
+	assert_int_equal(tc_conn_rel(&c, c.first_ts + 40LL * 24 * 3600 * 1000 * MS),
+			 (uint32_t)(40LL * 24 * 3600 * 1000) + 1);
+}
+
+/* ---- the extension record ------------------------------------------------- */
+
+static void test_ext_lazy_and_released(void **state)
+{
+	struct tc_conn c;
+	const struct tc_conn_ext *z;
+	struct tc_conn_ext *x;
+	(void)state;
+	memset(&c, 0, sizeof c);
+	/* Read without one: a shared all-zero record, nothing allocated. */
+	z = tc_conn_ext(&c);
+	assert_non_null(z);
+	assert_null(c.x);
+	assert_int_equal(z->rst.check, 0);
+	assert_int_equal(z->ep[1].ka_probes, 0);
+	/* First write allocates it zeroed; later ones get the same record. */
+	x = tc_conn_ext_mut(&c);
+	assert_non_null(x);
+	assert_ptr_equal(c.x, x);
+	assert_ptr_equal(tc_conn_ext(&c), x);
+	assert_int_equal(x->challenge_acks, 0);
+	x->challenge_acks = 3;
+	assert_ptr_equal(tc_conn_ext_mut(&c), x);
+	assert_int_equal(tc_conn_ext(&c)->challenge_acks, 3);
+	/* The shared zero record was not the one written. */
+	assert_int_equal(z->challenge_acks, 0);
+	tc_conn_release(&c);
+	assert_null(c.x);
+	tc_conn_release(&c); /* twice is harmless */
+}
+
+static void test_ext_copy_is_independent(void **state)
+{
+	struct tc_conn c, copy, plain;
+	struct tc_conn_ext buf;
+	(void)state;
+	memset(&c, 0, sizeof c);
+	c.id = 42;
+	assert_non_null(tc_conn_ext_mut(&c));
+	c.x->ep[0].ka_probes = 5;
+	memcpy(c.x->rst.text, "bye", 4);
+	tc_conn_copy(&copy, &buf, &c);
+	assert_int_equal(copy.id, 42);
+	assert_ptr_equal(copy.x, &buf);
+	assert_int_equal(tc_conn_ext(&copy)->ep[0].ka_probes, 5);
+	assert_string_equal(tc_conn_ext(&copy)->rst.text, "bye");
+	/* The original may be freed and reused: the copy keeps its values. */
+	c.x->ep[0].ka_probes = 9;
+	tc_conn_release(&c);
+	assert_int_equal(tc_conn_ext(&copy)->ep[0].ka_probes, 5);
+	/* Without an extension, the copy has none either (buf untouched). */
+	memset(&buf, 0x5a, sizeof buf);
+	tc_conn_copy(&plain, &buf, &c);
+	assert_null(plain.x);
+	assert_int_equal(((unsigned char *)&buf)[0], 0x5a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +437,9 @@ int main(void)
 		cmocka_unit_test(test_addr_lengths),
 		cmocka_unit_test(test_addr_v6_vs_inet_ntop),
 		cmocka_unit_test(test_addr_v6_round_trip),
+		cmocka_unit_test(test_reltime),
+		cmocka_unit_test(test_ext_lazy_and_released),
+		cmocka_unit_test(test_ext_copy_is_independent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

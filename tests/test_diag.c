@@ -53,6 +53,7 @@ static void test_refused(void **state)
 	assert_int_equal(d.by, S);
 	assert_int_equal(d.frames[0], 1); /* the SYN it answered */
 	assert_int_equal(d.frames[1], 2);
+	conv_done(&v);
 }
 
 /* SO_LINGER {1,0} on the server with data still unacknowledged. */
@@ -75,6 +76,7 @@ static void test_abortive_close_data_lost(void **state)
 	assert_false(d.notes & TC_DX_UNREAD); /* the server spoke last */
 	assert_true(d.notes & TC_DX_SOCKET_RST);
 	assert_int_equal(d.score, 0); /* same window both ways is not "copied" */
+	conv_done(&v);
 }
 
 /* close() with unread data: the client's request arrives, the server
@@ -94,6 +96,7 @@ static void test_abortive_close_unread(void **state)
 	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
 	assert_true(d.notes & TC_DX_UNREAD);
 	assert_false(d.notes & TC_DX_DATA_LOST);
+	conv_done(&v);
 }
 
 /* Server closes an idle keep-alive connection; the client's next request
@@ -122,6 +125,7 @@ static void test_keepalive_race(void **state)
 	assert_int_equal(d.frames[0], 8);
 	assert_int_equal(d.frames[1], 9);
 	assert_int_equal(d.frames[2], 7); /* the server's FIN */
+	conv_done(&v);
 }
 
 /* The server closed; the client saw the FIN (acknowledged it) and wrote
@@ -144,6 +148,7 @@ static void test_write_after_seen_fin_not_race(void **state)
 	diagnose(&v, &vd, &d);
 	assert_int_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
 	assert_false(d.notes & TC_DX_KEEPALIVE_RACE);
+	conv_done(&v);
 }
 
 /* The client half-closed; the server wrote after it: the client's RST is
@@ -163,6 +168,7 @@ static void test_data_after_close_not_race(void **state)
 	assert_int_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
 	assert_int_equal(d.by, C);
 	assert_false(d.notes & TC_DX_KEEPALIVE_RACE);
+	conv_done(&v);
 }
 
 /* A side that sent FIN then RST with nothing to answer: no known pattern. */
@@ -178,6 +184,7 @@ static void test_fin_then_rst_unknown(void **state)
 	sig_seg(&v, C, TC_RST | TC_ACK, ISN_C + 12, ISN_S + 11, 0);
 	diagnose(&v, &vd, &d);
 	assert_int_equal(d.cause, TC_CAUSE_UNKNOWN);
+	conv_done(&v);
 }
 
 /* After a long idle, the server answers the client's segment with a
@@ -195,6 +202,7 @@ static void no_connection_after(int64_t idle, struct tc_diagnosis *d)
 	p.win = 0;
 	sendp(&v, &p);
 	diagnose(&v, &vd, d);
+	conv_done(&v);
 }
 
 static void test_no_connection_idle(void **state)
@@ -232,6 +240,7 @@ static void test_socket_rst_after_idle_is_abortive(void **state)
 	diagnose(&v, &vd, &d);
 	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
 	assert_true(d.notes & TC_DX_SOCKET_RST);
+	conv_done(&v);
 }
 
 static void injected_rst(uint8_t ttl, uint16_t ip_id, struct tc_diagnosis *d)
@@ -251,6 +260,7 @@ static void injected_rst(uint8_t ttl, uint16_t ip_id, struct tc_diagnosis *d)
 	p.win = 0;
 	sendp(&v, &p);
 	diagnose(&v, &vd, d);
+	conv_done(&v);
 }
 
 static void test_injected_ttl_and_ipid(void **state)
@@ -291,6 +301,7 @@ static void test_data_after_own_rst(void **state)
 	seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 11, 100);
 	diagnose(&v, &vd, &d);
 	assert_true(d.signals & TC_SIG_DATA_AFTER_RST);
+	conv_done(&v);
 }
 
 static void test_keepalive_timeout(void **state)
@@ -315,6 +326,7 @@ static void test_keepalive_timeout(void **state)
 	assert_int_equal(d.cause, TC_CAUSE_KEEPALIVE_TIMEOUT);
 	assert_int_equal(d.by, C);
 	assert_true(d.notes & TC_DX_KEEPALIVE);
+	conv_done(&v);
 }
 
 /* Probes that are answered are not a timeout. */
@@ -330,6 +342,7 @@ static void test_keepalive_answered(void **state)
 	assert_int_equal(tc_conn_ext(&v.c)->ep[C].ka_probes, 1);
 	assert_int_equal(tc_conn_ext(&v.c)->ep[C].ka_answered, 1);
 	assert_int_equal(tc_conn_ext(&v.c)->ep[C].ka_unanswered, 0);
+	conv_done(&v);
 }
 
 static void test_handshake_abort(void **state)
@@ -345,6 +358,7 @@ static void test_handshake_abort(void **state)
 	diagnose(&v, &vd, &d);
 	assert_int_equal(d.cause, TC_CAUSE_HANDSHAKE_ABORT);
 	assert_int_equal(d.by, C);
+	conv_done(&v);
 }
 
 /* The server stops answering: the client's retransmissions meet silence. */
@@ -367,6 +381,7 @@ static void test_dead_peer(void **state)
 	assert_int_equal(d.cause, TC_CAUSE_DEAD_PEER);
 	assert_int_equal(d.by, C);
 	assert_true(d.idle_ns >= 15 * SEC_NS);
+	conv_done(&v);
 }
 
 /* SYNs into silence are syn_only, not a dead peer. */
@@ -383,6 +398,7 @@ static void test_unanswered_syns_not_dead_peer(void **state)
 	diagnose(&v, &vd, &d);
 	assert_int_equal(vd.opened, TC_OPENED_SYN_ONLY);
 	assert_int_equal(d.cause, TC_CAUSE_NONE);
+	conv_done(&v);
 }
 
 /* Two retransmissions then an answer: not dead. */
@@ -401,6 +417,7 @@ static void test_retransmissions_answered_not_dead(void **state)
 	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 51, 0);
 	diagnose(&v, &vd, &d);
 	assert_int_equal(d.cause, TC_CAUSE_NONE);
+	conv_done(&v);
 }
 
 /* SYN with an MSS option, so "small" means something. */
@@ -432,6 +449,36 @@ static void test_nagle_stall(void **state)
 	assert_int_equal(tc_conn_ext(&v.c)->ep[C].nagle_stalls, 1);
 	assert_in_range(tc_conn_ext(&v.c)->ep[C].nagle_stall_ms, 40, 41);
 	assert_int_equal(v.c.ep[C].small_unacked_max, 1);
+	conv_done(&v);
+}
+
+/* The Nagle clock is microseconds modulo 2^32 (71.6 minutes): a stall
+ * that straddles its wrap is still a 40 ms stall, and one long after the
+ * previous small write (a multiple of the wrap plus 40 ms) is not one. */
+static void test_nagle_stall_across_clock_wrap(void **state)
+{
+	struct conv v;
+	const int64_t wrap_ns = 4294967296LL * 1000;
+	(void)state;
+	conv_init(&v);
+	/* The first small write 10 ms before the clock wraps. */
+	v.now = (v.now / wrap_ns + 1) * wrap_ns - 10 * MS_NS - 4 * MS_NS;
+	handshake_mss(&v);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1, ISN_S + 1, 100);
+	v.now += 40 * MS_NS;
+	seg(&v, S, TC_ACK, ISN_S + 1, ISN_C + 101, 0);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 101, ISN_S + 1, 100);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[C].nagle_stalls, 1);
+	assert_in_range(tc_conn_ext(&v.c)->ep[C].nagle_stall_ms, 40, 41);
+	/* Now a small write answered a whole wrap plus 40 ms later: the
+	 * clock alone would read a 40 ms stall; the silence says otherwise. */
+	v.now += 5 * MS_NS;
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 201, ISN_S + 1, 100);
+	v.now += wrap_ns + 40 * MS_NS;
+	seg(&v, S, TC_ACK, ISN_S + 1, ISN_C + 301, 0);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 301, ISN_S + 1, 100);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[C].nagle_stalls, 1);
+	conv_done(&v);
 }
 
 /* A prompt ACK and a later write: no stall. */
@@ -447,6 +494,7 @@ static void test_no_stall_when_ack_prompt(void **state)
 	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 1, ISN_C + 101, 0);
 	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 101, ISN_S + 2, 100);
 	assert_int_equal(tc_conn_ext(&v.c)->ep[C].nagle_stalls, 0);
+	conv_done(&v);
 }
 
 /* TCP_NODELAY: small segments leave back to back, unacknowledged. */
@@ -463,6 +511,7 @@ static void test_nodelay_small_in_flight(void **state)
 	seg(&v, S, TC_ACK, ISN_S + 1, ISN_C + 151, 0);
 	assert_int_equal(v.c.ep[C].small_unacked, 0);
 	assert_int_equal(tc_conn_ext(&v.c)->ep[C].nagle_stalls, 0);
+	conv_done(&v);
 }
 
 static void test_idle_timeout_match(void **state)
@@ -502,6 +551,7 @@ static void test_names_and_explain(void **state)
 	memset(buf, 'x', sizeof(buf));
 	tc_diag_explain(&v.c, &vd, &d, buf, 8);
 	assert_int_equal(strlen(buf), 7);
+	conv_done(&v);
 }
 
 int main(void)
@@ -526,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_retransmissions_answered_not_dead),
 		cmocka_unit_test(test_unanswered_syns_not_dead_peer),
 		cmocka_unit_test(test_nagle_stall),
+		cmocka_unit_test(test_nagle_stall_across_clock_wrap),
 		cmocka_unit_test(test_no_stall_when_ack_prompt),
 		cmocka_unit_test(test_nodelay_small_in_flight),
 		cmocka_unit_test(test_idle_timeout_match),

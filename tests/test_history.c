@@ -179,6 +179,7 @@ static void test_normal_connection(void **state)
 	/* Sanity: the state machine agrees this was a graceful close. */
 	assert_int_equal(h.c.ep[TC_CLIENT].state, TC_TIME_WAIT);
 	assert_int_equal(h.c.ep[TC_SERVER].state, TC_CLOSED);
+	tc_conn_release(&h.c);
 }
 
 /* The server closes first: its f comes before the client's F. */
@@ -195,6 +196,7 @@ static void test_server_closes_first(void **state)
 	seg(&h, FROM_A, TC_FIN | TC_ACK, 1011, 5022, 0);
 	seg(&h, FROM_B, TC_ACK, 5022, 1012, 0);
 	assert_string_equal(HIST(&h), "ShADdfFa");
+	tc_conn_release(&h.c);
 }
 
 /* FIN+ACK and RST+ACK without payload are not pure ACKs. */
@@ -212,6 +214,7 @@ static void test_fin_and_rst_are_not_pure_acks(void **state)
 	assert_string_equal(HIST(&h), "ShFr");
 	seg(&h, FROM_A, TC_PSH | TC_ACK, 1002, 5001, 0); /* PSH+ACK, no data: pure */
 	assert_string_equal(HIST(&h), "ShFrA");
+	tc_conn_release(&h.c);
 }
 
 /* First packet a SYN+ACK: the client (its receiver) did not send first. */
@@ -229,6 +232,7 @@ static void test_flipped_first_synack(void **state)
 	seg(&h, FROM_B, TC_PSH | TC_ACK, 5001, 1051, 60);
 	assert_string_equal(HIST(&h), "^hADd");
 	assert_int_equal(count(&h, '^'), 1);
+	tc_conn_release(&h.c);
 }
 
 /* Mid-stream, first seen: data from port 443 to 51514 (the server). */
@@ -246,6 +250,7 @@ static void test_flipped_midstream_server_data(void **state)
 	seg(&h, FROM_A, TC_PSH | TC_ACK, 3000, 7200, 10);
 	assert_string_equal(HIST(&h), "^dAD");
 	assert_int_equal(count(&h, '^'), 1);
+	tc_conn_release(&h.c);
 }
 
 /* '^' even when the first segment itself produces no letter. */
@@ -261,6 +266,7 @@ static void test_flipped_first_segment_without_letters(void **state)
 	assert_string_equal(HIST(&h), "^");
 	seg(&h, FROM_B, TC_ACK, 7000, 3000, 0);
 	assert_string_equal(HIST(&h), "^a");
+	tc_conn_release(&h.c);
 }
 
 /* No '^' when the client sent first, whatever its port. */
@@ -281,6 +287,7 @@ static void test_not_flipped(void **state)
 	assert_string_equal(HIST(&h), "S");
 	seg(&h, FROM_A, TC_SYN | TC_ACK, 1000, 5001, 0);
 	assert_string_equal(HIST(&h), "Sh");
+	tc_conn_release(&h.c);
 }
 
 /* A and D once per direction, however many segments. */
@@ -303,6 +310,7 @@ static void test_a_d_once_per_direction(void **state)
 	assert_string_equal(HIST(&h), "ShADad");
 	assert_int_equal(h.c.ep[TC_CLIENT].retx, 0); /* all new data */
 	assert_int_equal(h.c.ep[TC_SERVER].retx, 0);
+	tc_conn_release(&h.c);
 }
 
 /* A retransmitted FIN (same sequence number) is one F. */
@@ -331,6 +339,7 @@ static void test_fin_retransmission_one_letter(void **state)
 	 * though the segment starts at 5001. */
 	seg(&h, FROM_B, TC_FIN | TC_PSH | TC_ACK, 5001, 1001, 100);
 	assert_string_equal(HIST(&h), "ShAdft");
+	tc_conn_release(&h.c);
 }
 
 /* A FIN with a new sequence number is recorded again. */
@@ -346,6 +355,7 @@ static void test_fin_new_sequence_number(void **state)
 	seg(&h, FROM_A, TC_FIN | TC_ACK, 1501, 5001, 0);
 	assert_int_equal(count(&h, 'F'), 2);
 	assert_string_equal(HIST(&h), "ShAFF");
+	tc_conn_release(&h.c);
 }
 
 /*
@@ -367,6 +377,7 @@ static void test_fin_same_as_previous_not_repeated(void **state)
 	assert_string_equal(HIST(&h), "ShAFF");
 	seg(&h, FROM_A, TC_FIN | TC_ACK, 1001, 5001, 0);
 	assert_string_equal(HIST(&h), "ShAFFF");
+	tc_conn_release(&h.c);
 }
 
 /* F is tracked per side: the peer's FIN at the same number is its own f. */
@@ -380,6 +391,7 @@ static void test_fin_per_side(void **state)
 	seg(&h, FROM_A, TC_FIN | TC_ACK, 7787, 7777, 0);
 	seg(&h, FROM_B, TC_FIN | TC_ACK, 7787, 7788, 0);
 	assert_string_equal(HIST(&h), "DFf");
+	tc_conn_release(&h.c);
 }
 
 /* R for the first RST, again only for a new number of that side. */
@@ -404,6 +416,7 @@ static void test_rst_sequence_numbers(void **state)
 	seg(&h, FROM_B, TC_RST, 1001, 0, 0);
 	assert_string_equal(HIST(&h), "ShARRRr");
 	assert_int_equal(h.c.ep[TC_CLIENT].rsts, 5);
+	tc_conn_release(&h.c);
 }
 
 /* The first RST of a side counts even at sequence number 0. */
@@ -419,6 +432,7 @@ static void test_first_rst_at_seq_zero(void **state)
 	assert_string_equal(HIST(&h), "R");
 	seg(&h, FROM_B, TC_RST | TC_ACK, 0, 0, 0);
 	assert_string_equal(HIST(&h), "Rr");
+	tc_conn_release(&h.c);
 }
 
 /* T at the 1st, 10th and 100th retransmission, and not in between. */
@@ -446,6 +460,7 @@ static void test_retransmission_T(void **state)
 	seg(&h, FROM_B, TC_PSH | TC_ACK, 5001, 1101, 10);
 	seg(&h, FROM_B, TC_PSH | TC_ACK, 5001, 1101, 10);
 	assert_string_equal(HIST(&h), "ShADTTTdt");
+	tc_conn_release(&h.c);
 }
 
 /* W at the 1st, 10th, 100th zero-window segment; an RST with window 0 is
@@ -472,6 +487,7 @@ static void test_zero_window_W(void **state)
 	assert_int_equal(count(&h, 'W'), 0);
 	seg_w(&h, FROM_A, TC_RST | TC_ACK, 1001, 5001, 0, 0);
 	assert_string_equal(HIST(&h), "ShAawwwR");
+	tc_conn_release(&h.c);
 }
 
 /* An RST with window 0 as the very first segment: R, no W. */
@@ -488,6 +504,7 @@ static void test_rst_window_zero_no_W(void **state)
 
 	/* Nor does it count toward the 10th: after one zero-window ACK, an
 	 * RST with window 0 is not a second one. */
+	tc_conn_release(&h.c);
 	memset(&h, 0, sizeof h);
 	seg(&h, FROM_A, TC_PSH | TC_ACK, 3000, 7000, 10);
 	seg_w(&h, FROM_B, TC_ACK, 7000, 3010, 0, 0);
@@ -495,6 +512,7 @@ static void test_rst_window_zero_no_W(void **state)
 	seg_w(&h, FROM_B, TC_RST | TC_ACK, 7000, 3010, 0, 0);
 	assert_string_equal(HIST(&h), "Dawr");
 	assert_int_equal(h.c.ep[TC_SERVER].zero_win, 1);
+	tc_conn_release(&h.c);
 }
 
 /* SYN with FIN, or with RST: Q, once per direction. */
@@ -525,6 +543,7 @@ static void test_syn_fin_Q(void **state)
 	seg(&h, FROM_B, TC_SYN | TC_RST, 9500, 0, 0);
 	assert_int_equal(count(&h, 'q'), 1);
 	expect_added_within(&h, n, "qsr");
+	tc_conn_release(&h.c);
 }
 
 /* Plain SYN, SYN+ACK, FIN, RST never give Q or I. */
@@ -539,6 +558,7 @@ static void test_no_q_i_without_bad_flags(void **state)
 	seg(&h, FROM_B, TC_RST | TC_ACK, 5001, 1002, 0);
 	assert_string_equal(HIST(&h), "ShAFr");
 	assert_null(strpbrk(HIST(&h), "QqIi"));
+	tc_conn_release(&h.c);
 }
 
 /* FIN with RST: I, once per direction. */
@@ -564,6 +584,7 @@ static void test_fin_rst_I(void **state)
 	assert_int_equal(count(&h, 'i'), 1);
 	expect_added_within(&h, n, "IFR");
 	assert_int_equal(h.c.history[0], 'D');
+	tc_conn_release(&h.c);
 }
 
 /* A flood of letters: at most TC_HISTORY_MAX, the first ones kept. */
@@ -594,6 +615,7 @@ static void test_history_cap(void **state)
 	assert_string_equal(HIST(&h), want);
 
 	/* A flipped connection: '^' first, then the cap still holds. */
+	tc_conn_release(&h.c);
 	memset(&h, 0, sizeof h);
 	for (i = 0; i < 100; i++)
 		seg(&h, FROM_B, TC_RST, 2 * i + 1, 0, 0);
@@ -601,6 +623,7 @@ static void test_history_cap(void **state)
 	assert_int_equal(h.c.history[0], '^');
 	assert_int_equal(count(&h, 'r'), TC_HISTORY_MAX - 1);
 	assert_int_equal(h.c.history[TC_HISTORY_MAX], '\0');
+	tc_conn_release(&h.c);
 }
 
 /* Case: every letter the client produces is upper case, the server's lower. */
@@ -631,6 +654,7 @@ static void test_case_follows_role(void **state)
 	seg(&h, FROM_B, TC_FIN | TC_RST, 5101, 1101, 0);
 	assert_int_equal(count(&h, 'i'), 1);
 	expect_added_within(&h, n, "ifr");
+	tc_conn_release(&h.c);
 }
 
 int main(void)

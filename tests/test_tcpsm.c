@@ -118,6 +118,7 @@ static void test_client_closes_first(void **state)
 	assert_int_equal(v.c.ep[C].frame_fin, 7);
 	assert_int_equal(v.c.ep[S].frame_fin, 10);
 	assert_false(v.c.cflags & TC_CONN_SIMULTANEOUS);
+	conv_done(&v);
 }
 
 static void test_server_closes_first(void **state)
@@ -135,6 +136,7 @@ static void test_server_closes_first(void **state)
 	assert_int_equal(ST(&v, S), TC_TIME_WAIT);
 	assert_int_equal(ST(&v, C), TC_CLOSED);
 	assert_int_equal(v.c.closer, TC_WHO_SERVER);
+	conv_done(&v);
 }
 
 /* The passive closer's FIN carries the ACK of the first FIN: the ACK is
@@ -154,6 +156,7 @@ static void test_fin_ack_combined(void **state)
 	assert_int_equal(v.c.closer, TC_WHO_CLIENT);
 	seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
 	assert_int_equal(ST(&v, S), TC_CLOSED);
+	conv_done(&v);
 }
 
 /* Both FINs sent before either is acknowledged: CLOSING on both sides, both
@@ -176,6 +179,7 @@ static void test_simultaneous_close(void **state)
 	seg(&v, S, TC_ACK, ISN_S + 12, ISN_C + 12, 0);
 	assert_int_equal(ST(&v, C), TC_TIME_WAIT);
 	assert_true(v.c.cflags & TC_CONN_DONE);
+	conv_done(&v);
 }
 
 static void test_fin_retransmission_counts_once(void **state)
@@ -193,6 +197,7 @@ static void test_fin_retransmission_counts_once(void **state)
 	assert_int_equal(v.c.closer, TC_WHO_CLIENT);
 	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 12, 0);
 	assert_int_equal(ST(&v, C), TC_FIN_WAIT_2);
+	conv_done(&v);
 }
 
 /* FIN carrying data: the FIN occupies the sequence number after the data. */
@@ -208,6 +213,7 @@ static void test_fin_with_data(void **state)
 	assert_int_equal(ST(&v, C), TC_FIN_WAIT_1);
 	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 17, 0);
 	assert_int_equal(ST(&v, C), TC_FIN_WAIT_2);
+	conv_done(&v);
 }
 
 /* shutdown(SHUT_WR): the peer keeps sending after the FIN, then never
@@ -226,6 +232,7 @@ static void test_half_close_peer_keeps_sending(void **state)
 	assert_true(v.c.ep[S].flags & TC_EP_DATA_AFTER_PEER_FIN);
 	assert_false(v.c.ep[C].flags & TC_EP_DATA_AFTER_FIN);
 	assert_false(v.c.cflags & TC_CONN_DONE);
+	conv_done(&v);
 }
 
 static void test_rst_exact_accepted(void **state)
@@ -244,6 +251,7 @@ static void test_rst_exact_accepted(void **state)
 	assert_int_equal(v.c.reset_phase, TC_PHASE_ESTABLISHED);
 	assert_int_equal(v.c.frame_rst, 7);
 	assert_true(v.c.cflags & TC_CONN_DONE);
+	conv_done(&v);
 }
 
 static void test_rst_window_edges(void **state)
@@ -260,6 +268,7 @@ static void test_rst_window_edges(void **state)
 	assert_int_equal(tc_sm_rst_check(&v.c, C, &p), TC_RST_OUT_OF_WINDOW);
 	p = pkt(&v, C, TC_RST, ISN_C + 10, 0, 0);
 	assert_int_equal(tc_sm_rst_check(&v.c, C, &p), TC_RST_OUT_OF_WINDOW);
+	conv_done(&v);
 }
 
 static void test_rst_window_scaled_and_wrapping(void **state)
@@ -283,6 +292,7 @@ static void test_rst_window_scaled_and_wrapping(void **state)
 	assert_int_equal(tc_sm_rst_check(&v.c, C, &p), TC_RST_IN_WINDOW);
 	p = pkt(&v, C, TC_RST, isn_c + 1 + 128000, 0, 0);
 	assert_int_equal(tc_sm_rst_check(&v.c, C, &p), TC_RST_OUT_OF_WINDOW);
+	conv_done(&v);
 }
 
 /* The window carried by a SYN is never scaled. */
@@ -303,6 +313,7 @@ static void test_rst_window_of_syn_unscaled(void **state)
 	/* Server's last segment is its SYN+ACK: window 1000, not 128000. */
 	p = pkt(&v, C, TC_RST, ISN_C + 1 + 1500, 0, 0);
 	assert_int_equal(tc_sm_rst_check(&v.c, C, &p), TC_RST_OUT_OF_WINDOW);
+	conv_done(&v);
 }
 
 static void test_rst_out_of_window_ignored(void **state)
@@ -318,6 +329,7 @@ static void test_rst_out_of_window_ignored(void **state)
 	assert_int_equal(ST(&v, S), TC_ESTABLISHED);
 	assert_int_equal(v.c.ep[S].rsts, 1);
 	assert_false(v.c.cflags & TC_CONN_DONE);
+	conv_done(&v);
 }
 
 /* RFC 5961: an RST in the window but not exact draws a challenge ACK; the
@@ -343,6 +355,7 @@ static void test_rst_undone_by_challenge_ack(void **state)
 	/* and the connection can still close normally */
 	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
 	assert_int_equal(ST(&v, C), TC_FIN_WAIT_1);
+	conv_done(&v);
 }
 
 /* Nothing more from the receiver, or its own RST: the reset stands. */
@@ -359,6 +372,7 @@ static void test_rst_in_window_stands(void **state)
 	assert_int_equal(v.c.reset_by, TC_WHO_BOTH);
 	assert_int_equal(v.c.rst_ignored, 0);
 	assert_int_equal(ST(&v, S), TC_CLOSED);
+	conv_done(&v);
 }
 
 /* Connect to a closed port: SYN, RST+ACK acknowledging the SYN. */
@@ -374,6 +388,7 @@ static void test_refused(void **state)
 	assert_int_equal(v.c.reset_phase, TC_PHASE_HANDSHAKE);
 	assert_int_equal(ST(&v, C), TC_CLOSED);
 	assert_int_equal(ST(&v, S), TC_CLOSED);
+	conv_done(&v);
 }
 
 /* RFC 9293 3.10.7.3: in SYN_SENT an RST is acceptable only with an ACK of
@@ -393,6 +408,7 @@ static void test_rst_to_syn_needs_right_ack(void **state)
 	assert_int_equal(v.c.rst_ignored, 1);
 	assert_int_equal(ST(&v, C), TC_SYN_SENT);
 	assert_int_equal(v.c.opened, TC_OPENED_SYN_ONLY);
+	conv_done(&v);
 }
 
 /* The client gives up after the SYN+ACK: a handshake abort, not a refusal. */
@@ -407,6 +423,7 @@ static void test_client_aborts_handshake(void **state)
 	assert_int_equal(v.c.reset_by, TC_WHO_CLIENT);
 	assert_int_equal(v.c.reset_phase, TC_PHASE_HANDSHAKE);
 	assert_int_equal(v.c.opened, TC_OPENED_HANDSHAKE);
+	conv_done(&v);
 }
 
 /* After both FINs are acknowledged, an RST (answering a late segment in
@@ -424,6 +441,7 @@ static void test_rst_after_graceful_close(void **state)
 	assert_int_equal(v.c.reset_by, TC_WHO_NONE);
 	assert_int_equal(ST(&v, C), TC_TIME_WAIT);
 	assert_int_equal(v.c.ep[C].rsts, 1);
+	conv_done(&v);
 }
 
 /* An RST while closing: phase "closing", whoever had sent FIN. */
@@ -439,6 +457,7 @@ static void test_rst_while_closing(void **state)
 	assert_int_equal(v.c.reset_by, TC_WHO_SERVER);
 	assert_int_equal(v.c.reset_phase, TC_PHASE_CLOSING);
 	assert_true(v.c.ep[C].flags & TC_EP_DATA_AFTER_PEER_FIN);
+	conv_done(&v);
 }
 
 /* A second RST from the other side, still acceptable, makes it "both";
@@ -456,6 +475,7 @@ static void test_rst_both_sides(void **state)
 	seg(&v, S, TC_RST, ISN_S + 11, 0, 0);
 	assert_int_equal(v.c.reset_by, TC_WHO_BOTH);
 	assert_int_equal(v.c.frame_rst, 7);
+	conv_done(&v);
 }
 
 static void test_midstream_roles(void **state)
@@ -492,6 +512,7 @@ static void test_midstream_roles(void **state)
 	p = pkt(&v, S, TC_ACK, 1, 1, 0);
 	tc_sm_init(&v.c, &p);
 	assert_memory_equal(v.c.ep[C].addr, p.src, 16);
+	conv_done(&v);
 }
 
 /* Picked up at the SYN+ACK: its receiver is the client. */
@@ -509,6 +530,7 @@ static void test_pickup_at_syn_ack(void **state)
 	seg(&v, C, TC_ACK, ISN_C + 1, ISN_S + 1, 0);
 	assert_int_equal(ST(&v, S), TC_ESTABLISHED);
 	assert_int_equal(v.c.opened, TC_OPENED_MIDSTREAM);
+	conv_done(&v);
 }
 
 /* The SYN captured after its SYN+ACK (reordered, or merged capture
@@ -530,6 +552,7 @@ static void test_syn_after_syn_ack(void **state)
 	/* a SYN with another ISN is still a new connection */
 	p = pkt(&v, C, TC_SYN, ISN_C + 777, 0, 0);
 	assert_true(tc_sm_is_new_syn(&v.c, C, &p));
+	conv_done(&v);
 }
 
 /* Mid-stream close: FIN first seen from the server. */
@@ -546,6 +569,7 @@ static void test_midstream_close(void **state)
 	seg(&v, S, TC_ACK, 901, 111, 0);
 	assert_int_equal(ST(&v, S), TC_TIME_WAIT);
 	assert_int_equal(ST(&v, C), TC_CLOSED);
+	conv_done(&v);
 }
 
 static void test_new_syn_detection(void **state)
@@ -568,6 +592,7 @@ static void test_new_syn_detection(void **state)
 	seg(&v, C, TC_ACK, 100, 200, 0); /* mid-stream */
 	p = pkt(&v, C, TC_SYN, 5, 0, 0);
 	assert_true(tc_sm_is_new_syn(&v.c, C, &p));
+	conv_done(&v);
 }
 
 /* Retransmitted payload is counted; a keep-alive probe (one byte at
@@ -583,11 +608,39 @@ static void test_retransmission_counting(void **state)
 	seg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 11, 1); /* keep-alive probe */
 	assert_int_equal(v.c.ep[C].retx, 1);
 	assert_int_equal(v.c.ep[C].snd_nxt, ISN_C + 11);
+	conv_done(&v);
+}
+
+/* The rare facts live in an extension record allocated on first use: a
+ * plain close never pays for it; an RST, a keep-alive probe do. */
+static void test_extension_only_when_needed(void **state)
+{
+	struct conv v;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+	seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
+	assert_true(v.c.cflags & TC_CONN_DONE);
+	assert_null(v.c.x);
+	conv_done(&v);
+
+	conv_init(&v);
+	handshake_and_data(&v);
+	assert_null(v.c.x);
+	seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	assert_non_null(v.c.x);
+	assert_int_equal(tc_conn_ext(&v.c)->rst.check, TC_RST_EXACT);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[S].rst_seq, ISN_S + 11);
+	conv_done(&v);
+	assert_null(v.c.x);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_extension_only_when_needed),
 		cmocka_unit_test(test_transition_table),
 		cmocka_unit_test(test_transition_total_and_inert),
 		cmocka_unit_test(test_client_closes_first),

@@ -30,6 +30,7 @@ static void test_s0(void **state)
 	seg(&v, C, TC_SYN, ISN_C, 0, 0);
 	seg(&v, C, TC_SYN, ISN_C, 0, 0); /* retransmitted, never answered */
 	want(&v, "S0");
+	conv_done(&v);
 }
 
 static void test_rej(void **state)
@@ -40,6 +41,7 @@ static void test_rej(void **state)
 	seg(&v, C, TC_SYN, ISN_C, 0, 0);
 	seg(&v, S, TC_RST | TC_ACK, 0, ISN_C + 1, 0);
 	want(&v, "REJ");
+	conv_done(&v);
 }
 
 static void test_s1_sf(void **state)
@@ -54,6 +56,7 @@ static void test_s1_sf(void **state)
 	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
 	seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
 	want(&v, "SF");
+	conv_done(&v);
 }
 
 static void test_s3(void **state)
@@ -65,6 +68,7 @@ static void test_s3(void **state)
 	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
 	seg(&v, C, TC_ACK, ISN_C + 11, ISN_S + 12, 0);
 	want(&v, "S3");
+	conv_done(&v);
 }
 
 static void test_rsto_rstr(void **state)
@@ -79,6 +83,8 @@ static void test_rsto_rstr(void **state)
 	handshake_and_data(&w);
 	seg(&w, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
 	want(&w, "RSTR");
+	conv_done(&v);
+	conv_done(&w);
 }
 
 /* A server RST after the handshake is a reset (RSTR), not a rejection. */
@@ -91,6 +97,7 @@ static void test_server_aborts_handshake(void **state)
 	seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
 	seg(&v, S, TC_RST, ISN_S + 1, 0, 0);
 	want(&v, "RSTR");
+	conv_done(&v);
 }
 
 static void test_rstos0(void **state)
@@ -101,6 +108,7 @@ static void test_rstos0(void **state)
 	seg(&v, C, TC_SYN, ISN_C, 0, 0);
 	seg(&v, C, TC_RST, ISN_C + 1, 0, 0);
 	want(&v, "RSTOS0");
+	conv_done(&v);
 }
 
 /* SYN+ACK first (its receiver is the client), then the server resets. */
@@ -115,6 +123,7 @@ static void test_rstrh(void **state)
 	p = pkt(&v, S, TC_RST, ISN_S + 1, 0, 0);
 	sendp(&v, &p);
 	want(&v, "RSTRH");
+	conv_done(&v);
 }
 
 static void test_sh(void **state)
@@ -125,6 +134,7 @@ static void test_sh(void **state)
 	seg(&v, C, TC_SYN, ISN_C, 0, 0);
 	seg(&v, C, TC_FIN, ISN_C + 1, 0, 0);
 	want(&v, "SH");
+	conv_done(&v);
 }
 
 static void test_shr(void **state)
@@ -138,6 +148,7 @@ static void test_shr(void **state)
 	p = pkt(&v, S, TC_FIN | TC_ACK, ISN_S + 1, ISN_C + 1, 0);
 	sendp(&v, &p);
 	want(&v, "SHR");
+	conv_done(&v);
 }
 
 /* Mid-stream data, never closed: a partial connection. */
@@ -151,6 +162,7 @@ static void test_oth(void **state)
 	seg(&v, C, TC_ACK | TC_PSH, ISN_C, ISN_S, 100);
 	seg(&v, S, TC_ACK, ISN_S, ISN_C + 100, 0);
 	want(&v, "OTH");
+	conv_done(&v);
 }
 
 static void test_uid(void **state)
@@ -177,6 +189,7 @@ static void test_uid(void **state)
 	tc_zeek_uid(&v.c, b);
 	assert_int_equal(strlen(b), 14);
 	assert_string_equal(b + 12, "10");
+	conv_done(&v);
 }
 
 int main(void)
