@@ -8,8 +8,14 @@
  * and whether an RST is acceptable.
  *
  * The record is fixed-size: nothing in it grows with the number of packets,
- * so the memory of a connection does not depend on how long it lived.
- * Front ends read these records; only tcpsm.c writes the state fields.
+ * so the memory of a connection does not depend on how long it lived. What
+ * only some connections need (an RST's evidence, keep-alive and Nagle
+ * findings) is in a second fixed-size record, struct tc_conn_ext, allocated
+ * the first time it is needed: most connections never have one. Whoever
+ * owns a record frees that with tc_conn_release(); copies made to outlive
+ * the owner go through tc_conn_copy().
+ * Front ends read these records; only tcpsm.c (and evidence.c, history.c
+ * for their facts) writes them.
  */
 #ifndef TCPCLOSE_CONN_H
 #define TCPCLOSE_CONN_H
