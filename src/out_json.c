@@ -81,6 +81,31 @@ static void put_count(struct tc_jbuf *b, const char *key, size_t keylen, uint64_
 }
 #define COUNT(b, key, n) put_count((b), "" key, sizeof(key) - 1, (n))
 
+/* ,"graceful":N,"half_closed":N,"reset":N,"open":N */
+static void put_closes(struct tc_jbuf *b, const uint64_t by_close[TC_CLOSE__COUNT])
+{
+	COUNT(b, ",\"graceful\":", by_close[TC_CLOSE_GRACEFUL]);
+	COUNT(b, ",\"half_closed\":", by_close[TC_CLOSE_HALF_CLOSED]);
+	COUNT(b, ",\"reset\":", by_close[TC_CLOSE_RESET]);
+	COUNT(b, ",\"open\":", by_close[TC_CLOSE_OPEN]);
+}
+
+static const char *status_name(int i) { return tc_decode_status_name((enum tc_decode_status)i); }
+static const char *cause_name(int i) { return tc_cause_name((enum tc_cause)i); }
+
+/* "name":N,... for the values 1 .. n-1 of a vocabulary (0 is "none"). */
+static void put_named_counts(struct tc_jbuf *b, const uint64_t *v, int n, const char *(*name)(int))
+{
+	int i;
+	for (i = 1; i < n; i++) {
+		if (i > 1)
+			tc_jb_ch(b, ',');
+		put_word(b, name(i));
+		tc_jb_ch(b, ':');
+		tc_jb_u64(b, v[i]);
+	}
+}
+
 static void put_addr(struct tc_jbuf *b, int af, const uint8_t addr[16])
 {
 	char *p = tc_jb_room(b, TC_ADDRSTRLEN);
@@ -311,19 +336,10 @@ static void json_summary(struct tc_jbuf *b, const struct tc_stats *st, const str
 	COUNT(b, "{\"type\":\"summary\",\"packets\":", st->frames);
 	COUNT(b, ",\"tcp_packets\":", st->tcp);
 	COUNT(b, ",\"connections\":", st->reported);
-	COUNT(b, ",\"graceful\":", st->by_close[TC_CLOSE_GRACEFUL]);
-	COUNT(b, ",\"half_closed\":", st->by_close[TC_CLOSE_HALF_CLOSED]);
-	COUNT(b, ",\"reset\":", st->by_close[TC_CLOSE_RESET]);
-	COUNT(b, ",\"open\":", st->by_close[TC_CLOSE_OPEN]);
+	put_closes(b, st->by_close);
 	COUNT(b, ",\"refused\":", st->refused);
 	tc_jb_lit(b, ",\"skipped\":{");
-	for (i = 1; i < TC_DEC__COUNT; i++) {
-		if (i > 1)
-			tc_jb_ch(b, ',');
-		put_word(b, tc_decode_status_name((enum tc_decode_status)i));
-		tc_jb_ch(b, ':');
-		tc_jb_u64(b, st->by_status[i]);
-	}
+	put_named_counts(b, st->by_status, TC_DEC__COUNT, status_name);
 	COUNT(b, "},\"rst_ignored\":", st->rst_ignored);
 	COUNT(b, ",\"evicted\":", st->evicted);
 	COUNT(b, ",\"peak_tracked\":", st->peak_active);
@@ -414,22 +430,13 @@ static void json_services(struct tc_jbuf *b, const struct tc_agg *agg)
 		tc_jb_lit(b, "\",\"port\":");
 		put_u(b, s->port);
 		COUNT(b, ",\"connections\":", s->conns);
-		COUNT(b, ",\"graceful\":", s->by_close[TC_CLOSE_GRACEFUL]);
-		COUNT(b, ",\"half_closed\":", s->by_close[TC_CLOSE_HALF_CLOSED]);
-		COUNT(b, ",\"reset\":", s->by_close[TC_CLOSE_RESET]);
-		COUNT(b, ",\"open\":", s->by_close[TC_CLOSE_OPEN]);
+		put_closes(b, s->by_close);
 		COUNT(b, ",\"refused\":", s->refused);
 		COUNT(b, ",\"closer\":{\"client\":", s->client_closed_first);
 		COUNT(b, ",\"server\":", s->server_closed_first);
 		COUNT(b, ",\"both\":", s->simultaneous);
 		tc_jb_lit(b, "},\"causes\":{");
-		for (k = 1; k < TC_CAUSE__COUNT; k++) {
-			if (k > 1)
-				tc_jb_ch(b, ',');
-			put_word(b, tc_cause_name((enum tc_cause)k));
-			tc_jb_ch(b, ':');
-			tc_jb_u64(b, s->by_cause[k]);
-		}
+		put_named_counts(b, s->by_cause, TC_CAUSE__COUNT, cause_name);
 		COUNT(b, "},\"close_wait\":{\"server\":", s->close_wait_server);
 		COUNT(b, ",\"client\":", s->close_wait_client);
 		tc_jb_lit(b, ",\"longest_s\":");
