@@ -168,6 +168,41 @@ static void test_open_rows_before_finished(void **state)
 	tcm_free(m);
 }
 
+/* A finished row outlives the engine's record, extension included: the
+ * detail pane diagnoses the row long after the record was recycled. */
+static void test_row_keeps_extension(void **state)
+{
+	struct tcm_model *m = tcm_new(NULL);
+	struct tc_conn open = mk(5, 2005, TC_ESTABLISHED, TC_ESTABLISHED, T0 + 5 * NS, T0 + 6 * NS);
+	struct tc_conn done = graceful_conn(1, 2001, T0 + 2 * NS), kc;
+	struct tc_conn_ext kx;
+	struct tc_verdict v = verdict(TC_CLOSE_GRACEFUL, TC_WHO_CLIENT, TC_WHO_NONE);
+	const struct tcm_row *r;
+	const struct tc_conn *k;
+	(void)state;
+
+	assert_non_null(tc_conn_ext_mut(&done));
+	done.x->ep[TC_SERVER].ka_probes = 7;
+	memcpy(done.x->rst.text, "bye", 4);
+	tcm_on_conn(m, &done, &v, T0 + 3 * NS);
+	memset(done.x, 0xee, sizeof(*done.x)); /* the engine reuses it */
+	tc_conn_release(&done);
+	rebuild(m, T0 + 7 * NS, &open, 1);
+	assert_int_equal(tcm_snap(m)->nrows, 2);
+	r = &tcm_snap(m)->rows[1];
+	assert_int_equal(r->c.id, 1);
+	assert_null(r->c.x); /* rows are sorted by value: no pointer into one */
+	k = tcm_row_conn(r, &kc, &kx);
+	assert_ptr_equal(k->x, &kx);
+	assert_int_equal(tc_conn_ext(k)->ep[TC_SERVER].ka_probes, 7);
+	assert_string_equal(tc_conn_ext(k)->rst.text, "bye");
+	/* A row without one reads as all zero. */
+	k = tcm_row_conn(&tcm_snap(m)->rows[0], &kc, &kx);
+	assert_null(k->x);
+	assert_int_equal(tc_conn_ext(k)->ep[TC_SERVER].ka_probes, 0);
+	tcm_free(m);
+}
+
 static void test_rows_cap_keeps_first_in_order(void **state)
 {
 	struct tcm_opts o = {0};
@@ -707,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_counters_and_rates),
 		cmocka_unit_test(test_rate_average_over_capture),
 		cmocka_unit_test(test_rate_starts_at_first_frame),
+		cmocka_unit_test(test_row_keeps_extension),
 		cmocka_unit_test(test_finished_rows_expire),
 		cmocka_unit_test(test_finished_ring_is_bounded),
 		cmocka_unit_test(test_ring_compacts_after_partial_expiry),
