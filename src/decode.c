@@ -177,6 +177,18 @@ static int cur_be32(struct cur *c, uint32_t *v)
 	return 1;
 }
 
+/* Loads from bytes already known to be inside the window: the fixed
+ * headers check the window once for their whole length, then read. */
+static uint16_t be16_at(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
 static int cur_copy(struct cur *c, uint8_t *dst, uint32_t n)
 {
 	if (cur_left(c) < n)
@@ -206,6 +218,19 @@ static int declared_fits(uint32_t left, uint32_t n)
 static void tcp_options(struct cur *c, struct tc_pkt *out)
 {
 	uint8_t kind, len;
+
+	/* NOP, NOP, timestamps: the options of nearly every segment after
+	 * the handshake on Linux and BSD. The walk below reads the same. */
+	if (cur_left(c) == 12) {
+		const uint8_t *p = c->buf + c->off;
+		if (p[0] == 1 && p[1] == 1 && p[2] == 8 && p[3] == 10) {
+			out->tsval = be32_at(p + 4);
+			out->tsecr = be32_at(p + 8);
+			out->opt |= TC_OPT_TS;
+			c->off += 12;
+			return;
+		}
+	}
 
 	for (;;) {
 		struct cur body;
@@ -281,11 +306,19 @@ static enum tc_decode_status decode_tcp(struct cur *c, uint32_t seglen,
 		/* Not even seq/ack/flags here: a "tiny fragment" (RFC 1858)
 		 * is as useless to us as a later one. */
 		return out->ip_fragment ? TC_DEC_FRAGMENT : TC_DEC_MALFORMED;
-	if (!cur_be16(c, &out->sport) || !cur_be16(c, &out->dport) ||
-	    !cur_be32(c, &out->seq) || !cur_be32(c, &out->ack) ||
-	    !cur_u8(c, &offx) || !cur_u8(c, &flags) ||
-	    !cur_be16(c, &out->win) || !cur_skip(c, 4) /* cksum, urp */)
+	if (cur_left(c) >= 20) {
+		const uint8_t *p = c->buf + c->off;
+		out->sport = be16_at(p);
+		out->dport = be16_at(p + 2);
+		out->seq = be32_at(p + 4);
+		out->ack = be32_at(p + 8);
+		offx = p[12];
+		flags = p[13];
+		out->win = be16_at(p + 14);
+		c->off += 20; /* and checksum, urgent pointer */
+	} else {
 		return TC_DEC_TRUNCATED;
+	}
 
 	hlen = (uint32_t)(offx >> 4) * 4u;
 	if (hlen < 20)
@@ -329,13 +362,20 @@ static enum tc_decode_status decode_ipv4(struct cur *c, struct tc_pkt *out)
 	uint16_t totlen, frag;
 	uint32_t hlen, seglen, ip_off = c->off;
 
-	if (!cur_u8(c, &vhl) || !cur_skip(c, 1) /* TOS */ ||
-	    !cur_be16(c, &totlen) ||
-	    !cur_be16(c, &out->ip_id) || !cur_be16(c, &frag) ||
-	    !cur_u8(c, &ttl) || !cur_u8(c, &proto) ||
-	    !cur_skip(c, 2) /* checksum */ ||
-	    !cur_copy(c, out->src, 4) || !cur_copy(c, out->dst, 4))
+	if (cur_left(c) >= 20) {
+		const uint8_t *p = c->buf + c->off;
+		vhl = p[0];             /* p[1]: TOS */
+		totlen = be16_at(p + 2);
+		out->ip_id = be16_at(p + 4);
+		frag = be16_at(p + 6);
+		ttl = p[8];
+		proto = p[9];           /* p[10..11]: checksum */
+		memcpy(out->src, p + 12, 4);
+		memcpy(out->dst, p + 16, 4);
+		c->off += 20;
+	} else {
 		return TC_DEC_TRUNCATED;
+	}
 
 	if (vhl >> 4 != 4)
 		return TC_DEC_MALFORMED;
