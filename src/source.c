@@ -183,10 +183,14 @@ int tc_source_next(struct tc_source *s, struct tc_frame *fr)
 	for (;;) {
 		struct input *best = NULL;
 		int i;
-		for (i = 0; i < s->n; i++) {
-			struct input *in = &s->in[i];
-			if (in->pending && (!best || ts_of(in) < ts_of(best)))
-				best = in; /* ties: the earlier file first, stable */
+		if (s->n == 1) {
+			best = s->in[0].pending ? &s->in[0] : NULL; /* nothing to merge */
+		} else {
+			for (i = 0; i < s->n; i++) {
+				struct input *in = &s->in[i];
+				if (in->pending && (!best || ts_of(in) < ts_of(best)))
+					best = in; /* ties: the earlier file first, stable */
+			}
 		}
 		if (!best)
 			return 0;
