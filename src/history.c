@@ -43,6 +43,16 @@ void tc_history_update(struct tc_conn *c, enum tc_role from, const struct tc_pkt
 	struct tc_endpoint *s = &c->ep[from];
 	uint8_t f = p->flags;
 
+	/* Most segments carry data or a bare ACK, with no SYN, FIN or RST,
+	 * repeat nothing and open the window: of all the letters below, such
+	 * a one can only add D or A, and those once. */
+	if (!(f & (TC_SYN | TC_FIN | TC_RST)) && !retx && p->win != 0 && c->hist_len != 0) {
+		if (p->payload_len > 0)
+			add_once(c, from, HB_D, 'D');
+		else if (f & TC_ACK)
+			add_once(c, from, HB_A, 'A');
+		return;
+	}
 	if (c->hist_len == 0 && (c->cflags & TC_CONN_FLIPPED))
 		add(c, TC_CLIENT, '^');
 
