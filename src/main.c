@@ -660,6 +660,13 @@ static int start(struct run *r)
 		fprintf(stderr, "%s: %s: %s\n", prog, o->outfile, strerror(errno));
 		return 1;
 	}
+	/* Reading a file, nobody waits on a record: write in 64 KiB pieces
+	 * rather than stdio's 4 KiB (one write(2) per ~90 JSON records
+	 * instead of ~6). glibc ignores the size unless given the buffer. */
+	if (!isatty(fileno(r->out))) {
+		static char outbuf[1 << 16];
+		(void)setvbuf(r->out, outbuf, _IOFBF, sizeof(outbuf));
+	}
 	/* no-color.org: NO_COLOR set and not empty turns auto colour off. */
 	nc = getenv("NO_COLOR");
 	if (o->color < 0)
