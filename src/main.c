@@ -712,30 +712,42 @@ static int start(struct run *r)
 	return start_writer(r);
 }
 
+struct pass1 {
+	struct run *r;
+	struct tc_run_info *ri;
+};
+
+/* One frame of pass 1; nonzero stops the reading (-c reached). */
+static int analyse_frame(const struct tc_frame *fr, void *arg)
+{
+	struct pass1 *x = arg;
+	struct run *r = x->r;
+	enum tc_decode_status st;
+
+	tc_progress_frame(r->prog_line, r->src, fr->frame);
+	if (r->first_dlt < 0)
+		r->first_dlt = fr->dlt;
+	st = tc_engine_frame_wire(r->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen,
+				  fr->wirelen);
+	/* A failed copy is reported at the end; the analysis goes on. */
+	if (r->dump && !r->ext && !r->dump_failed && st == TC_DEC_OK &&
+	    tc_dump_frame(r->dump, fr, r->dump_err) != 0)
+		r->dump_failed = 1;
+	if (r->o->count && tc_engine_stats(r->eng)->frames >= r->o->count) {
+		x->ri->truncated_by_count = 1;
+		return 1;
+	}
+	return 0;
+}
+
 /* Pass 1: every frame to the engine (and, for -w without a selection, to
  * the pcap). Connections reach on_conn as they finish. */
 static void analyse(struct run *r, struct tc_run_info *ri)
 {
-	struct opts *o = r->o;
-	struct tc_frame fr;
+	struct pass1 x = {r, ri};
 
 	tc_progress_begin(r->prog_line, "reading");
-	while (tc_source_next(r->src, &fr) == 1) {
-		enum tc_decode_status st;
-		tc_progress_frame(r->prog_line, r->src, fr.frame);
-		if (r->first_dlt < 0)
-			r->first_dlt = fr.dlt;
-		st = tc_engine_frame_wire(r->eng, fr.dlt, fr.ts_ns, fr.frame, fr.data, fr.caplen,
-					  fr.wirelen);
-		/* A failed copy is reported at the end; the analysis goes on. */
-		if (r->dump && !r->ext && !r->dump_failed && st == TC_DEC_OK &&
-		    tc_dump_frame(r->dump, &fr, r->dump_err) != 0)
-			r->dump_failed = 1;
-		if (o->count && tc_engine_stats(r->eng)->frames >= o->count) {
-			ri->truncated_by_count = 1;
-			break;
-		}
-	}
+	(void)tc_source_each(r->src, analyse_frame, &x);
 	tc_engine_finish(r->eng);
 	tc_progress_end(r->prog_line);
 }

@@ -157,12 +157,19 @@ fail:
 	return NULL;
 }
 
+static int64_t ts_of_hdr(const struct pcap_pkthdr *hdr);
+
 static int64_t ts_of(const struct input *in)
+{
+	return ts_of_hdr(in->hdr);
+}
+
+static int64_t ts_of_hdr(const struct pcap_pkthdr *hdr)
 {
 	/* With nanosecond precision tv_usec holds nanoseconds. A hostile
 	 * pcapng (huge if_tsresol or timestamps) can put any value in tv_sec:
 	 * clamp before multiplying rather than overflow. */
-	int64_t sec = (int64_t)in->hdr->ts.tv_sec, frac = (int64_t)in->hdr->ts.tv_usec;
+	int64_t sec = (int64_t)hdr->ts.tv_sec, frac = (int64_t)hdr->ts.tv_usec;
 	if (sec < 0)
 		return 0;
 	if (sec >= TC_TS_MAX / 1000000000LL)
@@ -209,6 +216,77 @@ int tc_source_next(struct tc_source *s, struct tc_frame *fr)
 		s->last = best;
 		return 1;
 	}
+}
+
+/* Hand one frame of `in` (hdr/data) to fn, unless the filter rejects it. */
+static int deliver(struct tc_source *s, struct input *in, const struct pcap_pkthdr *hdr,
+		   const u_char *data, tc_frame_fn fn, void *arg)
+{
+	struct tc_frame fr;
+	s->frame++;
+	if (in->have_prog && !pcap_offline_filter(&in->prog, hdr, data))
+		return 0;
+	fr.ts_ns = ts_of_hdr(hdr);
+	fr.frame = s->frame;
+	fr.caplen = hdr->caplen;
+	fr.wirelen = hdr->len;
+	fr.dlt = in->dlt;
+	fr.data = data;
+	return fn(&fr, arg);
+}
+
+struct each_ctx {
+	struct tc_source *s;
+	struct input *in;
+	tc_frame_fn fn;
+	void *arg;
+	int stopped;
+};
+
+static void each_handler(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
+{
+	struct each_ctx *x = (struct each_ctx *)(void *)user;
+	x->in->nread++;
+	if (deliver(x->s, x->in, hdr, data, x->fn, x->arg)) {
+		x->stopped = 1;
+		pcap_breakloop(x->in->p);
+	}
+}
+
+int tc_source_each(struct tc_source *s, tc_frame_fn fn, void *arg)
+{
+	struct tc_frame fr;
+	struct each_ctx x;
+	struct input *in = &s->in[0];
+	int r;
+
+	if (s->n != 1 || s->last) {
+		/* Several files: the merge picks one frame at a time. */
+		while (tc_source_next(s, &fr) == 1)
+			if (fn(&fr, arg))
+				return 1;
+		return 0;
+	}
+	/* One file: libpcap's own loop, which costs less per frame than
+	 * pcap_next_ex(). The frame read ahead when the file was opened
+	 * goes first. */
+	if (!in->pending)
+		return 0;
+	in->pending = 0;
+	if (deliver(s, in, in->hdr, in->data, fn, arg))
+		return 1;
+	memset(&x, 0, sizeof(x));
+	x.s = s;
+	x.in = in;
+	x.fn = fn;
+	x.arg = arg;
+	r = pcap_loop(in->p, -1, each_handler, (u_char *)(void *)&x);
+	if (x.stopped)
+		return 1;
+	if (r == PCAP_ERROR)
+		add_error(s, in->name, in->nread, pcap_geterr(in->p));
+	close_input(in);
+	return 0;
 }
 
 int tc_source_nerrors(const struct tc_source *s)

@@ -41,6 +41,16 @@ struct tc_source *tc_source_open(char *const *files, int nfiles, const char *fil
 /* 1: a frame; 0: all files ended. Damaged files end early (see errors). */
 int tc_source_next(struct tc_source *s, struct tc_frame *fr);
 
+/*
+ * Every remaining frame to fn, in the order tc_source_next() would give
+ * them, until fn returns nonzero (then 1 is returned; 0 when all files
+ * ended). Cheaper per frame than a tc_source_next() loop on a single
+ * file. fr->data is valid during the call only. Do not mix with
+ * tc_source_next() after it returns 1.
+ */
+typedef int (*tc_frame_fn)(const struct tc_frame *fr, void *arg);
+int tc_source_each(struct tc_source *s, tc_frame_fn fn, void *arg);
+
 /* Number of read errors so far, and the text of the i-th. */
 int tc_source_nerrors(const struct tc_source *s);
 const char *tc_source_error(const struct tc_source *s, int i);
