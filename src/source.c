@@ -179,6 +179,23 @@ static int64_t ts_of_hdr(const struct pcap_pkthdr *hdr)
 	return sec * 1000000000LL + frac;
 }
 
+/* Number the next frame of `in`; 0 if the filter rejects it, else 1
+ * with *fr filled. Rejected frames are counted all the same. */
+static int take(struct tc_source *s, struct input *in, const struct pcap_pkthdr *hdr,
+		const u_char *data, struct tc_frame *fr)
+{
+	s->frame++;
+	if (in->have_prog && !pcap_offline_filter(&in->prog, hdr, data))
+		return 0;
+	fr->ts_ns = ts_of_hdr(hdr);
+	fr->frame = s->frame;
+	fr->caplen = hdr->caplen;
+	fr->wirelen = hdr->len;
+	fr->dlt = in->dlt;
+	fr->data = data;
+	return 1;
+}
+
 int tc_source_next(struct tc_source *s, struct tc_frame *fr)
 {
 	/* The frame handed out last time is still in its file's buffer; only
@@ -202,17 +219,10 @@ int tc_source_next(struct tc_source *s, struct tc_frame *fr)
 		if (!best)
 			return 0;
 		best->pending = 0;
-		s->frame++;
-		if (best->have_prog && !pcap_offline_filter(&best->prog, best->hdr, best->data)) {
+		if (!take(s, best, best->hdr, best->data, fr)) {
 			refill(s, best);
 			continue;
 		}
-		fr->ts_ns = ts_of(best);
-		fr->frame = s->frame;
-		fr->caplen = best->hdr->caplen;
-		fr->wirelen = best->hdr->len;
-		fr->dlt = best->dlt;
-		fr->data = best->data;
 		s->last = best;
 		return 1;
 	}
@@ -223,16 +233,7 @@ static int deliver(struct tc_source *s, struct input *in, const struct pcap_pkth
 		   const u_char *data, tc_frame_fn fn, void *arg)
 {
 	struct tc_frame fr;
-	s->frame++;
-	if (in->have_prog && !pcap_offline_filter(&in->prog, hdr, data))
-		return 0;
-	fr.ts_ns = ts_of_hdr(hdr);
-	fr.frame = s->frame;
-	fr.caplen = hdr->caplen;
-	fr.wirelen = hdr->len;
-	fr.dlt = in->dlt;
-	fr.data = data;
-	return fn(&fr, arg);
+	return take(s, in, hdr, data, &fr) ? fn(&fr, arg) : 0;
 }
 
 struct each_ctx {
