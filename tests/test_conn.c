@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "rng.h"
+
 #include "tcpclose/conn.h"
 
 /* ---- names -------------------------------------------------------------- */
@@ -247,16 +249,6 @@ static void test_addr_lengths(void **state)
 	assert_true(TC_ADDRSTRLEN >= INET6_ADDRSTRLEN);
 }
 
-/* A simple deterministic generator (xorshift64*). */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
 
 /*
  * glibc and RFC 5952 disagree only on IPv4-compatible addresses

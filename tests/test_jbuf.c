@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "rng.h"
+
 #include "jbuf.h"
 #include "output.h"
 
@@ -69,15 +71,6 @@ static void assert_same(const struct sink *got, const struct sink *want)
 	assert_memory_equal(got->p, want->p, want->n);
 }
 
-/* A simple deterministic generator (xorshift64*). */
-static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
-static uint64_t rnd(void)
-{
-	rnd_state ^= rnd_state >> 12;
-	rnd_state ^= rnd_state << 25;
-	rnd_state ^= rnd_state >> 27;
-	return rnd_state * 0x2545f4914f6cdd1dULL;
-}
 
 /* Numbers of every length: 10^k - 1, 10^k, 10^k + 1, random k-digit ones. */
 static uint64_t sample_u64(int i)
