@@ -3,8 +3,8 @@
  *
  * Records live in slabs of SLAB_ENTRIES and are named by a 32-bit record
  * number (slab * SLAB_ENTRIES + position); freed records go on a free list
- * threaded through their `hash` field and are reused before a new slab is
- * allocated.
+ * threaded through their `hash` field and are reused before a fresh one is
+ * taken.
  *
  * The index is linear probing over slots of {hash, record number + 1}
  * (0 = empty), kept at most half full so that a miss ends after about two
@@ -36,6 +36,9 @@ struct tc_flowtab {
 	struct tc_flow **slabs;   /* slabs[i] holds records from i * SLAB_ENTRIES */
 	size_t nslabs, slabs_cap;
 	uint32_t free1;           /* free record number + 1; 0: none */
+	uint32_t nrec;            /* records ever handed out: numbers below are
+	                             initialized, the rest of the last slab not
+	                             yet touched (nor faulted in) */
 	uint64_t seed;
 };
 
@@ -136,13 +139,11 @@ void tc_flowtab_free(struct tc_flowtab *t)
 	size_t i;
 	if (!t)
 		return;
-	for (i = 0; i < t->nslabs; i++) {
-		size_t j;
-		for (j = 0; j < SLAB_ENTRIES; j++)
-			if (t->slabs[i][j].used)
-				tc_conn_release(&t->slabs[i][j].conn);
+	for (i = 0; i < t->nrec; i++)
+		if (rec(t, (uint32_t)i)->used)
+			tc_conn_release(&rec(t, (uint32_t)i)->conn);
+	for (i = 0; i < t->nslabs; i++)
 		free(t->slabs[i]);
-	}
 	free(t->slabs);
 	free(t->s);
 	free(t);
@@ -212,38 +213,43 @@ static int grow(struct tc_flowtab *t)
 	return 0;
 }
 
+static int add_slab(struct tc_flowtab *t)
+{
+	struct tc_flow *slab;
+	if (t->nslabs == t->slabs_cap) {
+		size_t cap = t->slabs_cap ? t->slabs_cap * 2 : 16;
+		struct tc_flow **v = realloc(t->slabs, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		t->slabs = v;
+		t->slabs_cap = cap;
+	}
+	slab = alloc_big(SLAB_ENTRIES * sizeof(*slab));
+	if (!slab)
+		return -1;
+	t->slabs[t->nslabs++] = slab;
+	return 0;
+}
+
 static struct tc_flow *alloc_entry(struct tc_flowtab *t)
 {
 	struct tc_flow *f;
 	uint32_t n;
 
-	if (!t->free1) {
-		uint32_t base = (uint32_t)(t->nslabs * SLAB_ENTRIES), i;
-		struct tc_flow *slab;
-		if (t->nslabs >= MAX_RECORDS / SLAB_ENTRIES)
+	if (t->free1) {
+		n = t->free1 - 1;
+		f = rec(t, n);
+		t->free1 = f->hash;
+	} else {
+		if (t->nrec >= MAX_RECORDS)
 			return NULL;
-		if (t->nslabs == t->slabs_cap) {
-			size_t cap = t->slabs_cap ? t->slabs_cap * 2 : 16;
-			struct tc_flow **v = realloc(t->slabs, cap * sizeof(*v));
-			if (!v)
-				return NULL;
-			t->slabs = v;
-			t->slabs_cap = cap;
-		}
-		slab = alloc_big(SLAB_ENTRIES * sizeof(*slab));
-		if (!slab)
+		if (t->nrec == t->nslabs * SLAB_ENTRIES && add_slab(t) != 0)
 			return NULL;
-		t->slabs[t->nslabs++] = slab;
-		/* Thread the new records so the lowest number is used first. */
-		for (i = SLAB_ENTRIES; i-- > 0;) {
-			slab[i].used = 0;
-			slab[i].hash = t->free1;
-			t->free1 = base + i + 1;
-		}
+		/* Fresh records are taken from the bottom of the newest slab
+		 * up: a new slab costs nothing until its records are used. */
+		n = t->nrec++;
+		f = rec(t, n);
 	}
-	n = t->free1 - 1;
-	f = rec(t, n);
-	t->free1 = f->hash;
 	memset(f, 0, sizeof(*f));
 	f->recno = n;
 	f->used = 1;
@@ -331,11 +337,10 @@ size_t tc_flowtab_memory(const struct tc_flowtab *t)
 void tc_flowtab_foreach(const struct tc_flowtab *t,
 			void (*fn)(struct tc_flow *f, void *arg), void *arg)
 {
-	size_t i, j;
+	uint32_t n, end = t->nrec;
 	/* Over the records, not the index: fn may delete, and deletion
 	 * moves index slots but never records. */
-	for (i = 0; i < t->nslabs; i++)
-		for (j = 0; j < SLAB_ENTRIES; j++)
-			if (t->slabs[i][j].used)
-				fn(&t->slabs[i][j], arg);
+	for (n = 0; n < end; n++)
+		if (rec(t, n)->used)
+			fn(rec(t, n), arg);
 }
