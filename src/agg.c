@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcpclose/hash.h"
+
 #define SEC 1000000000LL
 #define NONE UINT32_MAX
 
@@ -32,9 +34,9 @@ struct index {
 
 /*
  * Keyed by a per-run seed, word at a time: the keys come from the capture,
- * and a fixed hash would let a crafted one put every host in one run.
- * Never 0 in the upper half's role as "empty": an empty slot is all zero,
- * and a used one has position + 1 > 0 in its lower half.
+ * and a fixed hash would let a crafted one put every host in one probe run.
+ * (A slot is empty when all zero; a used one always has position + 1 > 0
+ * in its lower half, whatever its hash.)
  */
 static uint32_t hash_key(uint64_t seed, const void *p, size_t n)
 {
@@ -44,11 +46,7 @@ static uint32_t hash_key(uint64_t seed, const void *p, size_t n)
 		uint64_t v = 0;
 		size_t k = n < 8 ? n : 8;
 		memcpy(&v, b, k);
-		h ^= v;
-		h *= 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 32;
-		h *= 0xd6e8feb86659fd93ULL;
-		h ^= h >> 32;
+		h = tc_mix64(h, v);
 		b += k;
 		n -= k;
 	}

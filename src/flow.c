@@ -21,6 +21,8 @@
 #include <sys/mman.h>
 #endif
 
+#include "tcpclose/hash.h"
+
 #define INITIAL_SLOTS 2048u
 #define MAX_RECORDS 0x7fffffffu
 
@@ -42,18 +44,6 @@ struct tc_flowtab {
 	uint64_t seed;
 };
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	/* One round of a multiply-xorshift mixer (the finalizer of
-	 * splitmix64): every input bit reaches every output bit. */
-	h ^= v;
-	h *= 0x9e3779b97f4a7c15ULL;
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93ULL;
-	h ^= h >> 32;
-	return h;
-}
-
 static uint64_t load64(const uint8_t *p)
 {
 	uint64_t v;
@@ -64,9 +54,9 @@ static uint64_t load64(const uint8_t *p)
 /* One endpoint's share of the hash; IPv4 leaves the upper 8 bytes zero. */
 static uint64_t hash_end(uint64_t seed, int af, const uint8_t *a, uint16_t port)
 {
-	uint64_t h = mix(seed, load64(a) ^ ((uint64_t)port << 48));
+	uint64_t h = tc_mix64(seed, load64(a) ^ ((uint64_t)port << 48));
 	if (af != 4)
-		h = mix(h, load64(a + 8));
+		h = tc_mix64(h, load64(a + 8));
 	return h;
 }
 
@@ -82,7 +72,7 @@ static uint32_t hash_tuple(uint64_t seed, int af, const uint8_t *a, uint16_t pa,
 	/* The high half: every input bit reaches it. (h ^ h >> 32 would undo
 	 * the mixer's last shift and leave the low bits blind to the last
 	 * port, putting one client's connections to one server in a run.) */
-	return (uint32_t)(mix(h, 0) >> 32);
+	return (uint32_t)(tc_mix64(h, 0) >> 32);
 }
 
 static int eq16(const uint8_t *a, const uint8_t *b)
