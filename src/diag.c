@@ -217,7 +217,7 @@ static void diagnose_silence(const struct tc_conn *c, struct tc_diagnosis *d)
 		return;
 	for (i = 0; i < 2; i++) {
 		const struct tc_endpoint *s = &c->ep[i], *r = &c->ep[!i];
-		if (s->retx_unanswered >= 3 || tc_conn_ext(c)->ep[s - c->ep].ka_unanswered >= 2) {
+		if (s->retx_unanswered >= 3 || tc_conn_ext(c)->ep[i].ka_unanswered >= 2) {
 			d->cause = TC_CAUSE_DEAD_PEER;
 			d->by = (enum tc_role)i;
 			d->idle_ns = c->last_ts - (r->t_last ? tc_conn_ts(c, r->t_last) : c->first_ts);

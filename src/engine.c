@@ -154,16 +154,16 @@ static void evict_one(struct tc_engine *e)
 	report(e, f);
 }
 
-/* How long an endpoint of `old` has been in TIME_WAIT, if it still is. */
-static int64_t time_wait_gap(const struct tc_engine *e, const struct tc_conn *old)
+/* Is an endpoint of `old` still in TIME_WAIT now? */
+static int in_time_wait(const struct tc_engine *e, const struct tc_conn *old)
 {
 	int i;
 	for (i = 0; i < 2; i++) {
 		int64_t since = old->ep[i].ts_time_wait;
 		if (old->ep[i].state == TC_TIME_WAIT && since && e->now - since < e->o.time_wait_ns)
-			return e->now - since;
+			return 1;
 	}
-	return -1;
+	return 0;
 }
 
 static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p, uint32_t h,
@@ -232,17 +232,13 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	h = tc_flowtab_hash(e->ft, &p);
 	f = tc_flowtab_find_h(e->ft, &p, h, &from);
 	if (f && tc_sm_is_new_syn(&f->conn, from, &p)) {
-		int64_t tw_gap = time_wait_gap(e, &f->conn);
+		int tw = in_time_wait(e, &f->conn);
 		if (!(f->conn.cflags & TC_CONN_DONE))
 			f->conn.cflags |= TC_CONN_SUPERSEDED;
 		report(e, f);
 		f = start_conn(e, &p, h, &from);
-		if (f && tw_gap >= 0) {
-			struct tc_conn_ext *x = tc_conn_ext_mut(&f->conn);
+		if (f && tw)
 			f->conn.cflags |= TC_CONN_TW_REUSE;
-			if (x)
-				x->tw_reuse_gap = tw_gap;
-		}
 	} else if (!f) {
 		f = start_conn(e, &p, h, &from);
 	}

@@ -87,6 +87,7 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 {
 	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
 	int have_prev = c->ep[0].pkts + c->ep[1].pkts > 0;
+	int64_t gap = have_prev ? ts - c->last_ts : 0; /* quiet time before p */
 	uint32_t seglen = p->payload_len + !!(p->flags & TC_SYN) + !!(p->flags & TC_FIN);
 	int small;
 
@@ -108,7 +109,7 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 			snap->answered = c->last_from != (uint8_t)from;
 			snap->peer_had_data = snap->answered && c->last_data;
 			snap->gap_before_trigger = c->gap_last;
-			snap->response_ns = ts - c->last_ts;
+			snap->response_ns = gap;
 			if (snap->answered)
 				snap->trigger_frame = c->frame_last;
 		}
@@ -116,7 +117,7 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 
 	/* The Nagle clock wraps every 2^32 us (71.6 min): after half that
 	 * in silence its readings could alias, so forget them. */
-	if (have_prev && ts - c->last_ts >= ((int64_t)1 << 31) * 1000) {
+	if (gap >= ((int64_t)1 << 31) * 1000) {
 		s->sflags &= (uint8_t)~(TC_SM_SMALL | TC_SM_SMALL_ACKED);
 		r->sflags &= (uint8_t)~(TC_SM_SMALL | TC_SM_SMALL_ACKED);
 	}
@@ -164,7 +165,6 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 				x->data_after_rst = 1;
 		}
 		s->ts_data_last = ts;
-		c->data_last_from = (uint8_t)(from + 1);
 		if (small)
 			s->sflags |= TC_SM_SMALL_LAST;
 		else
@@ -177,7 +177,7 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 		s->flags |= TC_EP_DATA_CROSSED_FIN;
 
 	if (have_prev)
-		c->gap_last = ts - c->last_ts;
+		c->gap_last = gap;
 	c->last_from = (uint8_t)from;
 	c->last_data = p->payload_len > 0;
 }

@@ -202,7 +202,7 @@ const char *tcm_row_last(const struct tcm_row *r, char *buf, size_t n)
 		snprintf(buf, n, "SYN+ACK");
 	else if (e[0].bytes || e[1].bytes)
 		snprintf(buf, n, "data from %s",
-			 c->data_last_from == TC_SERVER + 1 ? "server" : "client");
+			 e[TC_SERVER].ts_data_last > e[TC_CLIENT].ts_data_last ? "server" : "client");
 	else
 		snprintf(buf, n, "ACK");
 	return buf;

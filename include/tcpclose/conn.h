@@ -233,7 +233,6 @@ struct tc_conn_ext {
 		uint16_t sender_flags;
 		uint64_t frame_rst, sender_frame_rst;
 	} undo;
-	int64_t tw_reuse_gap;     /* TC_CONN_TW_REUSE: time since the old close */
 	uint8_t rst_distinct;     /* RSTs with distinct sequence numbers (saturating) */
 	uint8_t challenge_acks;   /* RSTs undone by the receiver carrying on (RFC 5961) */
 	uint8_t data_after_rst;   /* the RST's sender sent payload after it */
@@ -249,7 +248,6 @@ struct tc_conn {
 	uint8_t hist_len;
 	uint8_t last_from;        /* role that sent the latest segment */
 	uint8_t last_data;        /* the latest segment carried payload */
-	uint8_t data_last_from;   /* role + 1 of the latest payload's sender, 0 if none */
 	struct tc_endpoint ep[2]; /* [TC_CLIENT], [TC_SERVER] */
 	uint64_t id;              /* 1, 2, ... in order of first packet */
 	int64_t first_ts, last_ts;/* ns since the epoch */
