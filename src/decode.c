@@ -152,6 +152,19 @@ static int cur_u8(struct cur *c, uint8_t *v)
 	return 1;
 }
 
+/* Big-endian loads from bytes already known to be inside the window: the
+ * cursor reads below check one field, the fixed headers their whole
+ * length at once. */
+static uint16_t be16_at(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
 static int cur_be16(struct cur *c, uint16_t *v)
 {
 	const uint8_t *p;
@@ -159,7 +172,7 @@ static int cur_be16(struct cur *c, uint16_t *v)
 	if (cur_left(c) < 2)
 		return 0;
 	p = c->buf + c->off;
-	*v = (uint16_t)((unsigned)p[0] << 8 | p[1]);
+	*v = be16_at(p);
 	c->off += 2;
 	return 1;
 }
@@ -171,22 +184,9 @@ static int cur_be32(struct cur *c, uint32_t *v)
 	if (cur_left(c) < 4)
 		return 0;
 	p = c->buf + c->off;
-	*v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	     (uint32_t)p[2] << 8 | (uint32_t)p[3];
+	*v = be32_at(p);
 	c->off += 4;
 	return 1;
-}
-
-/* Loads from bytes already known to be inside the window: the fixed
- * headers check the window once for their whole length, then read. */
-static uint16_t be16_at(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t be32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
 static int cur_copy(struct cur *c, uint8_t *dst, uint32_t n)
