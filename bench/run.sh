@@ -114,9 +114,9 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 # sizeof of the per-connection records, from the headers being measured.
 SIZEOF="unknown"
-if have cc && printf '%s\n' '#include <stdio.h>' '#include "tcpclose/flow.h"' \
+if have cc && printf '%s\n' '#include <stdio.h>' '#include "flow.h"' \
 	'int main(void){printf("tc_flow=%zu tc_conn=%zu tc_endpoint=%zu\n",sizeof(struct tc_flow),sizeof(struct tc_conn),sizeof(struct tc_endpoint));return 0;}' \
-	| cc -I"$ROOT/include" -x c - -o "$TMP/sizeof" 2>/dev/null; then
+	| cc -I"$ROOT/include" -I"$ROOT/src/core" -x c - -o "$TMP/sizeof" 2>/dev/null; then
 	SIZEOF=$("$TMP/sizeof")
 fi
 FLOW_BYTES=$(echo "$SIZEOF" | sed -n 's/.*tc_flow=\([0-9]*\).*/\1/p')

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "tcpclose/tcpsm.h"
+#include "tcpsm.h"
 
 #define C TC_CLIENT
 #define S TC_SERVER

@@ -1,5 +1,5 @@
 /*
- * test_conn.c -- unit tests for src/conn.c: the names of the connection
+ * test_conn.c -- unit tests for src/core/conn.c: the names of the connection
  * vocabulary (states, opened, close, who, phase), tc_addr_str(), the
  * record's relative times and its lazily allocated extension.
  *

@@ -1,5 +1,5 @@
 /*
- * test_decode.c -- unit tests for the packet decoder (src/decode.c).
+ * test_decode.c -- unit tests for the packet decoder (src/core/decode.c).
  *
  * Packets are built byte by byte with the small builders below, so each
  * test says exactly what is on the wire. Decoding always runs over a

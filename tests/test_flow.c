@@ -1,5 +1,5 @@
 /*
- * test_flow.c -- unit tests for the connection table (src/flow.c).
+ * test_flow.c -- unit tests for the connection table (src/core/flow.c).
  *
  * Covers what flow.h promises: both directions of a 4-tuple find the same
  * entry and report the sender's role; the address family, each address and
@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "tcpclose/flow.h"
+#include "flow.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

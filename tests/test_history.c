@@ -1,5 +1,5 @@
 /*
- * test_history.c -- unit tests for the Zeek `history` letters (src/history.c).
+ * test_history.c -- unit tests for the Zeek `history` letters (src/core/history.c).
  *
  * Segments are driven through the real state machine (tc_sm_init to pick
  * the roles, tc_sm_segment, which updates the counters and then calls
@@ -21,8 +21,8 @@
 
 #include "tcpclose/conn.h"
 #include "tcpclose/decode.h"
-#include "tcpclose/history.h"
-#include "tcpclose/tcpsm.h"
+#include "history.h"
+#include "tcpsm.h"
 
 /* ---- a connection driven segment by segment ------------------------------ */
 

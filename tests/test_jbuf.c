@@ -1,5 +1,5 @@
 /*
- * test_jbuf.c -- unit tests for src/jbuf.c, the JSON record buffer.
+ * test_jbuf.c -- unit tests for src/report/jbuf.c, the JSON record buffer.
  *
  * The JSON output must not change by a byte when written through the
  * buffer, so every formatter is checked against the printf call it

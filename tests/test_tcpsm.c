@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "tcpclose/tcpsm.h"
+#include "tcpsm.h"
 
 /* ---- transition table -------------------------------------------------- */
 

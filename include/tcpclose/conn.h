@@ -171,6 +171,15 @@ enum {
 #define TC_HISTORY_MAX 31
 #define TC_RST_TEXT_MAX 23
 
+/* Outcome of the RST acceptability check (RFC 9293 3.10.7.1, RFC 5961 3.2). */
+enum tc_rst_check {
+	TC_RST_EXACT = 0,         /* seq is exactly what the receiver expects next */
+	TC_RST_IN_WINDOW,         /* inside the receiver's window, not exact */
+	TC_RST_UNCHECKED,         /* receiver's window unknown: accepted */
+	TC_RST_OUT_OF_WINDOW,     /* ignored */
+	TC_RST_BAD_ACK            /* answers a SYN but acknowledges something else: ignored */
+};
+
 /*
  * What the first accepted RST looked like next to the rest of its sender's
  * segments: the raw material of the reset diagnosis (diag.h). Captured when

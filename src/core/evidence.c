@@ -6,7 +6,7 @@
  * its length. The heuristics are deliberately simple and documented where
  * they are made; diag.c decides what they add up to.
  */
-#include "tcpclose/evidence.h"
+#include "evidence.h"
 
 #include <string.h>
 

@@ -13,7 +13,7 @@
  * connections come and go. The slots double when half full; their hashes
  * are stored, so growing never rehashes a key.
  */
-#include "tcpclose/flow.h"
+#include "flow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@
 #include <sys/mman.h>
 #endif
 
-#include "tcpclose/hash.h"
+#include "hash.h"
 
 #define INITIAL_SLOTS 2048u
 #define MAX_RECORDS 0x7fffffffu

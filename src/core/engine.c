@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include "tcpclose/classify.h"
-#include "tcpclose/flow.h"
-#include "tcpclose/tcpsm.h"
+#include "flow.h"
+#include "tcpsm.h"
 
 enum { L_NONE = 0, L_ACTIVE, L_CLOSED };
 

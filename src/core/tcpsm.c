@@ -21,12 +21,12 @@
  * Not here: what the verdict is (classify.c), the Zeek history letters
  * (history.c), why an RST happened (diagnosis).
  */
-#include "tcpclose/tcpsm.h"
+#include "tcpsm.h"
 
 #include <string.h>
 
-#include "tcpclose/evidence.h"
-#include "tcpclose/history.h"
+#include "evidence.h"
+#include "history.h"
 
 /* Wrap-safe sequence comparisons (RFC 9293 section 3.4). */
 static int seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }

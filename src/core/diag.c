@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tcpclose/tcpsm.h"
+#include "tcpsm.h"
 
 #define SEC 1000000000LL
 

@@ -59,15 +59,6 @@ const char *tc_event_name(enum tc_event ev);
  */
 enum tc_state tc_sm_next(enum tc_state s, enum tc_event ev);
 
-/* Outcome of the RST acceptability check. */
-enum tc_rst_check {
-	TC_RST_EXACT = 0,         /* seq is exactly what the receiver expects next */
-	TC_RST_IN_WINDOW,         /* inside the receiver's window, not exact */
-	TC_RST_UNCHECKED,         /* receiver's window unknown: accepted */
-	TC_RST_OUT_OF_WINDOW,     /* ignored */
-	TC_RST_BAD_ACK            /* answers a SYN but acknowledges something else: ignored */
-};
-
 /* Is an RST from endpoint `from` acceptable to its peer? Pure. */
 enum tc_rst_check tc_sm_rst_check(const struct tc_conn *c, enum tc_role from,
 				  const struct tc_pkt *p);

@@ -4,7 +4,7 @@
  * different question: not "what state is each side in" but "what kinds of
  * segments were seen, in what order", the compact summary analysts grep.
  */
-#include "tcpclose/history.h"
+#include "history.h"
 
 #include <ctype.h>
 

@@ -19,7 +19,6 @@
 #include "jbuf.h"
 #include "output.h"
 #include "tcpclose/diag.h"
-#include "tcpclose/tcpsm.h"
 
 /* A vocabulary word, quoted. One missing from a name table comes out as
  * printf's "%s" wrote it rather than crashing the report. */

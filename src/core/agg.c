@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcpclose/hash.h"
+#include "hash.h"
 
 #define SEC 1000000000LL
 #define NONE UINT32_MAX
