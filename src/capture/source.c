@@ -33,7 +33,17 @@ struct input {
 	uint64_t nread;          /* frames read from this file */
 	int64_t size;
 	FILE *fp;                /* for progress: the stdio stream libpcap reads */
+	char *iobuf;             /* that stream's buffer (TC_SOURCE_IOBUF bytes) */
 };
+
+/*
+ * libpcap reads a savefile through stdio, a record header and then a
+ * record at a time. glibc's default buffer is st_blksize (4 KiB), so a
+ * large capture costs one read() per few frames; a 256 KiB buffer cuts
+ * that 64-fold and halves the time of the bare read loop. (setvbuf() with
+ * a NULL buffer ignores the size in glibc: the buffer must be ours.)
+ */
+#define TC_SOURCE_IOBUF (256u * 1024u)
 
 #define MAX_ERRORS 16
 
@@ -75,9 +85,11 @@ static void close_input(struct input *in)
 		pcap_freecode(&in->prog);
 	in->have_prog = 0;
 	if (in->p)
-		pcap_close(in->p);
+		pcap_close(in->p); /* closes the stream too */
 	in->p = NULL;
 	in->pending = 0;
+	free(in->iobuf); /* only after the stream that used it is closed */
+	in->iobuf = NULL;
 }
 
 /* Read the next frame of one file into its pending slot. */
@@ -127,10 +139,23 @@ struct tc_source *tc_source_open(char *const *files, int nfiles, const char *fil
 			goto fail;
 		}
 		in->size = (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)) ? (int64_t)sb.st_size : -1;
+		/* Without the buffer the stream keeps its default: slower, not
+		 * wrong. libpcap never closes stdin, so stdin's buffer must
+		 * outlive us: a static one. */
+		if (fp == stdin) {
+			static char stdin_buf[TC_SOURCE_IOBUF];
+			(void)setvbuf(fp, stdin_buf, _IOFBF, sizeof(stdin_buf));
+		} else if ((in->iobuf = malloc(TC_SOURCE_IOBUF)) &&
+			   setvbuf(fp, in->iobuf, _IOFBF, TC_SOURCE_IOBUF) != 0) {
+			free(in->iobuf);
+			in->iobuf = NULL;
+		}
 		in->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pe);
 		if (!in->p) {
 			if (fp != stdin)
 				fclose(fp);
+			free(in->iobuf);
+			in->iobuf = NULL;
 			snprintf(errbuf, TC_ERRBUF, "%s: %s", files[i], pe);
 			goto fail;
 		}
