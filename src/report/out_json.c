@@ -12,12 +12,15 @@
  * of the cost of a record. Decimals stay with printf ("%.3f"), whose
  * rounding the output has always had.
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jbuf.h"
 #include "output.h"
+#include "writer.h"
 #include "tcpclose/diag.h"
 
 /* A vocabulary word, quoted. One missing from a name table comes out as
@@ -525,3 +528,49 @@ void tc_json_end(FILE *o, struct tc_agg *agg, const struct tc_stats *st, const s
 	}
 	json_summary(&b, st, ri);
 }
+
+/* ---- as a format of the pipeline (writer.h) --------------------------- */
+
+struct json_writer {
+	FILE *out;
+	const struct tc_select *sel;
+};
+
+static void *json_begin(const struct tc_writer_cfg *cfg)
+{
+	struct json_writer *j = calloc(1, sizeof(*j));
+	if (j) {
+		j->out = cfg->out;
+		j->sel = cfg->sel;
+	}
+	return j;
+}
+
+static void json_conn(void *w, const struct tc_conn *c, const struct tc_verdict *v,
+		      const struct tc_diagnosis *d, int shown)
+{
+	struct json_writer *j = w;
+	if (shown)
+		tc_json_conn(j->out, c, v, d);
+}
+
+static void json_end(void *w, const struct tc_writer_end *e)
+{
+	struct json_writer *j = w;
+	if (j->sel && tc_select_active(j->sel)) {
+		/* Before the summary, which stays the last line. */
+		fprintf(j->out, "{\"type\":\"selection\",\"shown\":%" PRIu64 ",\"of\":%" PRIu64 ",",
+			e->shown, e->st->reported);
+		tc_select_json(j->out, j->sel);
+		fputs("}\n", j->out);
+	}
+	tc_json_end(j->out, e->agg, e->st, e->ri);
+	free(j);
+}
+
+static void json_discard(void *w)
+{
+	free(w);
+}
+
+const struct tc_writer_ops tc_writer_json = {"json", 1, json_begin, json_conn, json_end, json_discard};
