@@ -61,6 +61,7 @@ struct tc_stats {
 	uint64_t time_backwards;  /* frames older than the newest seen so far */
 	uint64_t rst_ignored;     /* RSTs that failed the acceptability check */
 	uint64_t len_clamped;     /* segments whose IP length exceeded the frame */
+	uint64_t untracked;       /* segments lost: no memory for their connection */
 	int64_t ts_first;         /* time of the first frame (ns) */
 	int64_t ts_last;          /* newest frame time (ns) */
 };

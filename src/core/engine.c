@@ -250,8 +250,10 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	} else if (!f) {
 		f = start_conn(e, &p, h, &from);
 	}
-	if (!f)
-		return st; /* out of memory: the segment is counted, not tracked */
+	if (!f) {
+		e->st.untracked++; /* out of memory: counted, not tracked */
+		return st;
+	}
 
 	ignored_before = f->conn.rst_ignored;
 	before[0] = f->conn.ep[0].state;

@@ -331,7 +331,8 @@ void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	end_record(&b);
 }
 
-static void json_summary(struct tc_jbuf *b, const struct tc_stats *st, const struct tc_run_info *ri)
+static void json_summary(struct tc_jbuf *b, struct tc_agg *agg, const struct tc_stats *st,
+			 const struct tc_run_info *ri)
 {
 	int i;
 
@@ -347,6 +348,11 @@ static void json_summary(struct tc_jbuf *b, const struct tc_stats *st, const str
 	COUNT(b, ",\"peak_tracked\":", st->peak_active);
 	COUNT(b, ",\"time_backwards\":", st->time_backwards);
 	COUNT(b, ",\"ip_length_clamped\":", st->len_clamped);
+	/* Losses that make the report partial: present when they happened. */
+	if (st->untracked)
+		COUNT(b, ",\"untracked_segments\":", st->untracked);
+	if (agg && tc_agg_dropped(agg))
+		COUNT(b, ",\"aggregate_dropped\":", tc_agg_dropped(agg));
 	if (st->frames) {
 		tc_jb_lit(b, ",\"first_ts\":");
 		tc_jb_ts(b, st->ts_first);
@@ -526,7 +532,7 @@ void tc_json_end(FILE *o, struct tc_agg *agg, const struct tc_stats *st, const s
 		json_services(&b, agg);
 		json_hosts(&b, agg);
 	}
-	json_summary(&b, st, ri);
+	json_summary(&b, agg, st, ri);
 }
 
 /* ---- as a format of the pipeline (writer.h) --------------------------- */

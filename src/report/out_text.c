@@ -378,6 +378,13 @@ void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *s
 	if (st->evicted)
 		fprintf(o, "  %" PRIu64 " connections evicted to stay within --max-conns\n",
 			st->evicted);
+	if (st->untracked)
+		fprintf(o, "  %" PRIu64 " segments not tracked: out of memory for their connection\n",
+			st->untracked);
+	if (agg && tc_agg_dropped(agg))
+		fprintf(o, "  %" PRIu64 " host, service or client-service records not kept (the "
+			   "aggregator is full): findings and tables below are partial\n",
+			tc_agg_dropped(agg));
 
 	if (agg) {
 		findings(t, agg, st);
