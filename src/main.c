@@ -38,8 +38,8 @@
 #include "progress.h"
 #include "select.h"
 #include "writer.h"
-#ifdef TC_HAVE_TUI
 #include "live.h"
+#ifdef TC_HAVE_TUI
 #include "tui.h"
 #include "tui_ladder.h"
 #endif
@@ -414,7 +414,6 @@ static void validate(struct opts *o)
  */
 static int run_live(const struct opts *o)
 {
-#ifdef TC_HAVE_TUI
 	struct tc_live_opts lo = {0};
 	struct tc_outfile of;
 	char err[TC_ERRBUF];
@@ -430,12 +429,19 @@ static int run_live(const struct opts *o)
 	lo.eng = o->eng;
 	lo.agg = o->agg;
 	if (o->tui || (!o->outfile && !o->fmt->rows && isatty(STDOUT_FILENO))) {
+#ifdef TC_HAVE_TUI
 		int st;
 		/* Without the ring the view still works, only without ladders. */
 		(void)tc_tui_ladder_install();
 		st = tc_tui_run(&lo);
 		tc_tui_ladder_uninstall();
 		return st;
+#else
+		fprintf(stderr, "%s: %s: the live view is not built into this tcpclose (it needs "
+			"ncursesw); --format json, csv or zeek streams instead\n",
+			prog, o->iface ? o->iface : "--tui");
+		return 1;
+#endif
 	}
 	if (tc_outfile_open(&of, o->outfile ? o->outfile : "-", "w", err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
@@ -453,11 +459,6 @@ static int run_live(const struct opts *o)
 		status = 1;
 	}
 	return status;
-#else
-	fprintf(stderr, "%s: %s: the live view and capture are not built into this tcpclose "
-		"(it needs ncursesw)\n", prog, o->iface ? o->iface : "--tui");
-	return 1;
-#endif
 }
 
 static void on_segment(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
