@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "writer.h"
 #include "tcpclose/diag.h"
 
 #define GRACEFUL_SHOWN 10
@@ -181,8 +182,8 @@ void tc_text_conn(struct tc_text *t, const struct tc_conn *c, const struct tc_ve
 	f = spool_open(s);
 	if (!f)
 		return;
-	tc_field(c, v, "client", cl, sizeof(cl));
-	tc_field(c, v, "server", sv, sizeof(sv));
+	tc_field(c, v, NULL, "client", cl, sizeof(cl));
+	tc_field(c, v, NULL, "server", sv, sizeof(sv));
 	explain(why, sizeof(why), c, v, d);
 	fprintf(f, "  #%-5" PRIu64 " %-21s -> %-21s %s\n", c->id, cl, sv, why);
 	fprintf(f, "         states %s/%s  pkts %" PRIu32 "/%" PRIu32 "  bytes %" PRIu64 "/%" PRIu64
@@ -377,6 +378,13 @@ void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *s
 	if (st->evicted)
 		fprintf(o, "  %" PRIu64 " connections evicted to stay within --max-conns\n",
 			st->evicted);
+	if (st->untracked)
+		fprintf(o, "  %" PRIu64 " segments not tracked: out of memory for their connection\n",
+			st->untracked);
+	if (agg && tc_agg_dropped(agg))
+		fprintf(o, "  %" PRIu64 " host, service or client-service records not kept (the "
+			   "aggregator is full): findings and tables below are partial\n",
+			tc_agg_dropped(agg));
 
 	if (agg) {
 		findings(t, agg, st);
@@ -399,3 +407,35 @@ void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *s
 		fprintf(o, "\nINPUT STOPPED EARLY: %s\n  the report covers what was read before it\n",
 			ri->errors[i]);
 }
+
+/* ---- as a format of the pipeline (writer.h) --------------------------- */
+
+static void *text_begin(const struct tc_writer_cfg *cfg)
+{
+	struct tc_text *t = tc_text_new(cfg->out, cfg->verbose, cfg->color);
+	if (t && cfg->sel && tc_select_active(cfg->sel)) {
+		char sel[512];
+		tc_select_describe(cfg->sel, "--only", sel, sizeof(sel));
+		tc_text_set_selection(t, sel);
+	}
+	return t;
+}
+
+static void text_conn(void *w, const struct tc_conn *c, const struct tc_verdict *v,
+		      const struct tc_diagnosis *d, int shown)
+{
+	tc_text_conn(w, c, v, d, shown); /* counts all, lists the shown */
+}
+
+static void text_end(void *w, const struct tc_writer_end *e)
+{
+	tc_text_end(w, e->agg, e->st, e->ri);
+	tc_text_free(w);
+}
+
+static void text_discard(void *w)
+{
+	tc_text_free(w);
+}
+
+const struct tc_writer_ops tc_writer_text = {"text", 0, text_begin, text_conn, text_end, text_discard};
