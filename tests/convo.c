@@ -49,7 +49,7 @@ enum tc_role sendp(struct conv *v, const struct tc_pkt *p)
 		r = tc_sm_role_of(&v->c, p);
 	}
 	v->frame++;
-	tc_sm_segment(&v->c, r, p, v->now, v->frame);
+	tc_segment_apply(&v->c, r, p, v->now, v->frame);
 	v->now += MS_NS;
 	return r;
 }

@@ -1,7 +1,7 @@
 /*
  * convo.h -- a two-endpoint conversation for state-machine level tests:
  * segment facts built by hand (client 10.0.0.1:cport, server
- * 10.0.0.2:sport), applied with tc_sm_init/tc_sm_segment, one frame and by
+ * 10.0.0.2:sport), applied with tc_sm_init/tc_segment_apply, one frame and by
  * default one millisecond per segment (tests move `now` to make idle time).
  */
 #ifndef TC_TEST_CONVO_H
@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "segment.h"
 #include "tcpsm.h"
 
 #define C TC_CLIENT

@@ -1,10 +1,10 @@
 /*
  * test_history.c -- unit tests for the Zeek `history` letters (src/core/history.c).
  *
- * Segments are driven through the real state machine (tc_sm_init to pick
- * the roles, tc_sm_segment, which updates the counters and then calls
- * tc_history_update), so the letters are checked in the setting they are
- * produced in. Each expected string is derived from the rules in history.h:
+ * Segments are driven through the real per-segment pass (tc_sm_init to
+ * pick the roles, tc_segment_apply, which runs the counters and the state
+ * machine and then tc_history_observe), so the letters are checked in the
+ * setting they are produced in. Each expected string is derived from the rules in history.h:
  * upper case for the client, '^' first when the client did not send the
  * first packet, A/D/Q/I once per direction, F/R again only for a new
  * sequence number of that side, T/W at the 1st, 10th, 100th occurrence, and
@@ -22,6 +22,7 @@
 #include "tcpclose/conn.h"
 #include "tcpclose/decode.h"
 #include "history.h"
+#include "segment.h"
 #include "tcpsm.h"
 
 /* ---- a connection driven segment by segment ------------------------------ */
@@ -62,7 +63,7 @@ static enum tc_role seg_w(struct hc *h, int from, uint8_t flags, uint32_t seq, u
 		role = tc_sm_role_of(&h->c, &p);
 	}
 	h->frame++;
-	tc_sm_segment(&h->c, role, &p, (int64_t)h->frame * 1000000, h->frame);
+	tc_segment_apply(&h->c, role, &p, (int64_t)h->frame * 1000000, h->frame);
 	/* Invariants after every segment. */
 	assert_true(h->c.hist_len <= TC_HISTORY_MAX);
 	assert_int_equal(h->c.history[h->c.hist_len], '\0');

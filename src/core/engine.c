@@ -21,6 +21,7 @@
 #include "tcpclose/classify.h"
 #include "tcpclose/diag.h"
 #include "flow.h"
+#include "segment.h"
 #include "tcpsm.h"
 
 enum { L_NONE = 0, L_ACTIVE, L_CLOSED };
@@ -258,7 +259,7 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	ignored_before = f->conn.rst_ignored;
 	before[0] = f->conn.ep[0].state;
 	before[1] = f->conn.ep[1].state;
-	tc_sm_segment(&f->conn, from, &p, ts_ns, frame);
+	tc_segment_apply(&f->conn, from, &p, ts_ns, frame);
 	if (e->tap)
 		e->tap(&f->conn, from, &p, ts_ns, frame, before, e->tap_arg);
 	e->st.rst_ignored += f->conn.rst_ignored - ignored_before;

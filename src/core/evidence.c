@@ -10,19 +10,36 @@
 
 #include <string.h>
 
+#include "segment.h"
+#include "seq.h"
+
 #define MS 1000000LL
 
-static int seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+/* The sender's values from before the current segment, for the RST record. */
+struct snapshot {
+	uint8_t ttl_min, ttl_max, had_ts, answered, peer_had_data, ka_unanswered;
+	uint16_t ip_id_prev, peer_win, win_prev;
+	uint32_t tsval_prev;
+	uint32_t pkts_before;
+	int64_t gap_before_trigger;
+	int64_t response_ns;
+	uint64_t trigger_frame;
+};
 
-int tc_evidence_is_keepalive(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
+/*
+ * Is g->p a keep-alive probe (RFC 9293 3.8.4: seq = SND.NXT - 1), by what
+ * its sender had sent before it? Linux sends zero bytes at snd_una - 1;
+ * BSD-derived stacks one garbage byte there. Either way it lies just below
+ * what was sent. A zero-window probe looks the same, but only toward a
+ * zero window.
+ */
+static int is_keepalive(const struct tc_conn *c, const struct tc_seg *g)
 {
-	const struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
-	/* Linux sends zero bytes at snd_una - 1; BSD-derived stacks one
-	 * garbage byte there. Either way it lies just below what was sent.
-	 * A zero-window probe looks the same, but only toward a zero window. */
-	return (s->flags & TC_EP_SEQ) && (p->flags & TC_ACK) && r->win != 0 &&
+	const struct tc_endpoint *r = &c->ep[!g->from];
+	const struct tc_pkt *p = g->p;
+	return (g->before.flags & TC_EP_SEQ) && (p->flags & TC_ACK) && r->win != 0 &&
 	       !(p->flags & (TC_SYN | TC_FIN | TC_RST)) && p->payload_len <= 1 &&
-	       p->seq + 1 == s->snd_nxt;
+	       p->seq + 1 == g->before.snd_nxt;
 }
 
 /*
@@ -82,13 +99,20 @@ static void small_acked(struct tc_endpoint *r, const struct tc_pkt *p, int64_t t
 	}
 }
 
-void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
-			int64_t ts, struct tc_ev_snapshot *snap)
+static void record_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int check,
+		       const struct snapshot *snap);
+
+void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 {
+	const struct tc_pkt *p = g->p;
+	enum tc_role from = g->from;
+	int64_t ts = g->ts_ns;
 	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
-	int have_prev = c->ep[0].pkts + c->ep[1].pkts > 0;
-	int64_t gap = have_prev ? ts - c->last_ts : 0; /* quiet time before p */
+	uint16_t sflags = g->before.flags; /* the sender's TC_EP_* before p */
+	int have_prev = !g->first;
+	int64_t gap = have_prev ? ts - g->before.last_ts : 0; /* quiet time before p */
 	uint32_t seglen = p->payload_len + !!(p->flags & TC_SYN) + !!(p->flags & TC_FIN);
+	struct snapshot snapbuf, *snap = &snapbuf;
 	int small;
 
 	/* The "before" values only an RST's evidence uses: taken for RSTs
@@ -96,14 +120,14 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 	if (p->flags & TC_RST) {
 		const struct tc_ext_endpoint *xs = &tc_conn_ext(c)->ep[from];
 		memset(snap, 0, sizeof(*snap));
-		snap->ttl_min = s->ttl_min;
-		snap->ttl_max = s->ttl_max;
-		snap->had_ts = (s->flags & TC_EP_TS) != 0;
-		snap->ip_id_prev = s->ip_id_last;
-		snap->tsval_prev = s->tsval_last;
+		snap->ttl_min = g->before.ttl_min;
+		snap->ttl_max = g->before.ttl_max;
+		snap->had_ts = (sflags & TC_EP_TS) != 0;
+		snap->ip_id_prev = g->before.ip_id_last;
+		snap->tsval_prev = g->before.tsval_last;
 		snap->peer_win = r->win;
-		snap->win_prev = s->win;
-		snap->pkts_before = s->pkts;
+		snap->win_prev = g->before.win;
+		snap->pkts_before = g->before.pkts;
 		snap->ka_unanswered = xs->ka_unanswered > 255 ? 255 : (uint8_t)xs->ka_unanswered;
 		if (have_prev) {
 			snap->answered = c->last_from != (uint8_t)from;
@@ -111,7 +135,7 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 			snap->gap_before_trigger = c->gap_last;
 			snap->response_ns = gap;
 			if (snap->answered)
-				snap->trigger_frame = c->frame_last;
+				snap->trigger_frame = g->before.frame_last;
 		}
 	}
 
@@ -132,7 +156,7 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 	}
 	r->retx_unanswered = 0;
 
-	if (tc_evidence_is_keepalive(c, from, p)) {
+	if (is_keepalive(c, g)) {
 		struct tc_conn_ext *x = tc_conn_ext_mut(c);
 		if (x) {
 			struct tc_ext_endpoint *xs = &x->ep[from];
@@ -142,8 +166,8 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 			xs->ka_probes++;
 			xs->ka_unanswered++;
 		}
-	} else if ((s->flags & TC_EP_SEQ) && seglen > 0 && !(p->flags & TC_RST) &&
-		   !seq_lt(s->snd_nxt, p->seq + seglen)) {
+	} else if ((sflags & TC_EP_SEQ) && seglen > 0 && !(p->flags & TC_RST) &&
+		   !seq_lt(g->before.snd_nxt, p->seq + seglen)) {
 		if (s->retx_unanswered < 255)
 			s->retx_unanswered++;
 	}
@@ -155,11 +179,11 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 
 	if (p->flags & TC_RST) {
 		struct tc_conn_ext *x = tc_conn_ext_mut(c);
-		if (x && (s->rsts == 0 || p->seq != x->ep[from].rst_seq) && x->rst_distinct < 255)
+		if (x && g->rst_new && x->rst_distinct < 255)
 			x->rst_distinct++;
 	}
 	if (p->payload_len > 0 && !(p->flags & TC_RST)) {
-		if (s->flags & TC_EP_RST) {
+		if (sflags & TC_EP_RST) {
 			struct tc_conn_ext *x = tc_conn_ext_mut(c);
 			if (x)
 				x->data_after_rst = 1;
@@ -180,10 +204,18 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 		c->gap_last = gap;
 	c->last_from = (uint8_t)from;
 	c->last_data = p->payload_len > 0;
+
+	if (g->rst_first)
+		record_rst(c, from, p, g->rst_check, snap);
 }
 
-void tc_evidence_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int check,
-		     const struct tc_ev_snapshot *snap)
+/*
+ * The first accepted RST (the state machine said so): what it looked like
+ * next to its sender's earlier segments. Its sender's counters include it;
+ * the values from before it are in the snapshot.
+ */
+static void record_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int check,
+		       const struct snapshot *snap)
 {
 	struct tc_conn_ext *x = tc_conn_ext_mut(c);
 	struct tc_rst_evidence *e;

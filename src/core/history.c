@@ -8,6 +8,8 @@
 
 #include <ctype.h>
 
+#include "segment.h"
+
 /* Letters recorded once per direction: bit index in tc_conn.hist_seen. */
 enum { HB_A, HB_D, HB_Q, HB_I, HB__COUNT };
 
@@ -37,11 +39,13 @@ static int is_power_of_ten(uint32_t n)
 	return n == 1;
 }
 
-void tc_history_update(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
-		       int retx)
+void tc_history_observe(struct tc_conn *c, const struct tc_seg *g)
 {
+	const struct tc_pkt *p = g->p;
+	enum tc_role from = g->from;
 	struct tc_endpoint *s = &c->ep[from];
 	uint8_t f = p->flags;
+	int retx = g->retx;
 
 	/* Most segments carry data or a bare ACK, with no SYN, FIN or RST,
 	 * repeat nothing and open the window: of all the letters below, such
@@ -61,7 +65,9 @@ void tc_history_update(struct tc_conn *c, enum tc_role from, const struct tc_pkt
 	else if ((f & TC_FIN) && (f & TC_RST))
 		add_once(c, from, HB_I, 'I');
 
-	if ((f & TC_SYN) && !(s->flags & TC_EP_SYN))
+	/* A SYN letter for its sender's first SYN only (the state machine
+	 * has marked this one seen already: ask what it knew before). */
+	if ((f & TC_SYN) && !(g->before.flags & TC_EP_SYN))
 		add(c, from, (f & TC_ACK) ? 'H' : 'S');
 
 	if (p->payload_len > 0)
@@ -71,11 +77,13 @@ void tc_history_update(struct tc_conn *c, enum tc_role from, const struct tc_pkt
 
 	if (f & TC_FIN) {
 		/* A FIN at a new sequence number is a new letter; a retransmitted
-		 * one is not. The first FIN's number is s->fin_seq (set after
-		 * this runs); only a FIN that moved needs the extension. */
+		 * one is not. The first FIN's number is s->fin_seq (as it was
+		 * before this segment: the state machine sets it for a first
+		 * FIN); only a FIN that moved needs the extension. */
 		uint32_t fin_seq = p->seq + p->payload_len + ((f & TC_SYN) ? 1 : 0);
 		const struct tc_ext_endpoint *xe = &tc_conn_ext(c)->ep[from];
-		uint32_t last = (xe->have & TC_XE_FIN_SEQ_LAST) ? xe->fin_seq_last : s->fin_seq;
+		uint32_t last = (xe->have & TC_XE_FIN_SEQ_LAST) ? xe->fin_seq_last
+								 : g->before.fin_seq;
 		if (s->fins == 1 && !(f & TC_RST)) {
 			add(c, from, 'F');
 		} else if (s->fins == 1 || fin_seq != last) {
@@ -88,13 +96,8 @@ void tc_history_update(struct tc_conn *c, enum tc_role from, const struct tc_pkt
 			}
 		}
 	}
-	if (f & TC_RST) {
-		struct tc_conn_ext *x = tc_conn_ext_mut(c);
-		if (s->rsts == 1 || !x || p->seq != x->ep[from].rst_seq)
-			add(c, from, 'R');
-		if (x)
-			x->ep[from].rst_seq = p->seq;
-	}
+	if ((f & TC_RST) && g->rst_new)
+		add(c, from, 'R');
 	if (retx && is_power_of_ten(s->retx))
 		add(c, from, 'T');
 	if (p->win == 0 && !(f & (TC_SYN | TC_FIN | TC_RST)) && is_power_of_ten(s->zero_win))

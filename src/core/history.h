@@ -24,11 +24,12 @@
 #include "tcpclose/decode.h"
 
 /*
- * Record the letters for segment `p` sent by `from`. Call after the
- * endpoint's counters (pkts, rsts, retx, zero_win) include `p` and before
- * the state machine acts on it. `retx` says the segment repeats payload.
+ * The history's step of the per-segment pass (segment.h): record the
+ * letters for segment g->p sent by g->from. Runs after the counters (the
+ * endpoint's pkts, fins, rsts, retx, zero_win include the segment) and the
+ * state machine; what it needs from before the segment is in g->before.
  */
-void tc_history_update(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
-		       int retx);
+struct tc_seg;
+void tc_history_observe(struct tc_conn *c, const struct tc_seg *g);
 
 #endif

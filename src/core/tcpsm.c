@@ -6,7 +6,8 @@
  * state, each a switch over the events that state reacts to. It is pure and
  * it is the only place where a state changes meaning.
  *
- * tc_sm_segment() is the observer: it turns one captured segment into events
+ * tc_sm_observe() is the observer, the state machine's step of the
+ * per-segment pass (segment.h): it turns one captured segment into events
  * for its sender and its receiver, in the order RFC 9293 section 3.10.7.4
  * processes a segment (RST, then SYN, then ACK, then FIN), so that a FIN
  * that also acknowledges the peer's FIN first moves the peer from FIN_WAIT_1
@@ -18,19 +19,16 @@
  * was sent before that FIN arrived -- the event says so
  * (TC_EV_SEND_FIN_CROSSED) rather than rewriting history.
  *
- * Not here: what the verdict is (classify.c), the Zeek history letters
- * (history.c), why an RST happened (diagnosis).
+ * Not here: the counters (segment.c), what the verdict is (classify.c), the
+ * Zeek history letters (history.c), the facts behind a diagnosis
+ * (evidence.c), why an RST happened (diag.c).
  */
 #include "tcpsm.h"
 
 #include <string.h>
 
-#include "evidence.h"
-#include "history.h"
-
-/* Wrap-safe sequence comparisons (RFC 9293 section 3.4). */
-static int seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
-static int seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
+#include "segment.h"
+#include "seq.h"
 
 static const char *const event_names[TC_EV__COUNT] = {
 	[TC_EV_SEND_SYN] = "send SYN",
@@ -360,7 +358,7 @@ static enum tc_phase phase_now(const struct tc_conn *c)
 }
 
 static void on_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
-		   uint64_t frame, const struct tc_ev_snapshot *snap)
+		   uint64_t frame, struct tc_seg *g)
 {
 	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
 	enum tc_rst_check chk;
@@ -400,7 +398,8 @@ static void on_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	if (c->reset_by == TC_WHO_NONE) {
 		c->reset_phase = (uint8_t)phase_now(c);
 		c->frame_rst = frame;
-		tc_evidence_rst(c, from, p, (int)chk, snap);
+		g->rst_first = 1; /* the evidence records it (evidence.c) */
+		g->rst_check = (uint8_t)chk;
 		if (from == TC_SERVER && s->state != TC_SYN_RECEIVED &&
 		    !(c->cflags & TC_CONN_SYNACK_SEEN) && (r->flags & TC_EP_SYN))
 			c->opened = TC_OPENED_REFUSED;
@@ -524,83 +523,32 @@ static void settle_tentative_rst(struct tc_conn *c, enum tc_role from, const str
 		x->challenge_acks++;
 }
 
-/* Bookkeeping that does not depend on state: counters and IP-level facts. */
-static int account(struct tc_conn *c, struct tc_endpoint *s, const struct tc_pkt *p,
-		   int64_t ts_ns, uint64_t frame)
+/*
+ * What a segment said about how its sender is closing: data after its own
+ * FIN, or after the peer's. Read before this segment's FIN is recorded.
+ */
+static void data_after_fin(struct tc_conn *c, struct tc_endpoint *s, const struct tc_pkt *p)
 {
-	uint32_t seglen = p->payload_len + ((p->flags & TC_SYN) ? 1 : 0) +
-			  ((p->flags & TC_FIN) ? 1 : 0);
-	uint32_t end = p->seq + seglen;
-	int retx = 0;
-
-	if (s->pkts == 0 || p->ttl < s->ttl_min)
-		s->ttl_min = p->ttl;
-	if (s->pkts == 0 || p->ttl > s->ttl_max)
-		s->ttl_max = p->ttl;
-	s->pkts++;
-	s->bytes += p->payload_len;
-	s->ip_id_last = p->ip_id;
-	s->win = p->win;
-	if (p->flags & TC_SYN)
-		s->flags |= TC_EP_WIN_UNSCALED;
-	else
-		s->flags &= (uint16_t)~TC_EP_WIN_UNSCALED;
-	s->t_last = tc_conn_rel(c, ts_ns);
-	if ((p->flags & TC_FIN) && s->fins < UINT16_MAX)
-		s->fins++;
-	if ((p->flags & TC_RST) && s->rsts < UINT16_MAX)
-		s->rsts++;
-	if (p->win == 0 && !(p->flags & (TC_SYN | TC_FIN | TC_RST)) && s->zero_win < UINT16_MAX)
-		s->zero_win++;
-	if (p->opt & TC_OPT_TS) {
-		s->flags |= TC_EP_TS;
-		s->tsval_last = p->tsval;
-	}
-
-	if (!(p->flags & TC_RST)) {
-		/* Repeating sequence space already sent is a retransmission;
-		 * a one-byte (or empty) probe at snd_nxt - 1 is a keep-alive
-		 * and is counted by the diagnosis, not here. */
-		if ((s->flags & TC_EP_SEQ) && p->payload_len > 0 && seq_lt(p->seq, s->snd_nxt) &&
-		    !(p->payload_len == 1 && p->seq + 1 == s->snd_nxt))
-			retx = 1;
-		if (!(s->flags & TC_EP_SEQ) || seq_lt(s->snd_nxt, end))
-			s->snd_nxt = end;
-		s->flags |= TC_EP_SEQ;
-		if (p->payload_len > 0 && (s->flags & TC_EP_FIN) && seq_geq(p->seq, s->fin_seq))
-			s->flags |= TC_EP_DATA_AFTER_FIN;
-		if (p->payload_len > 0 && (c->ep[s == &c->ep[0]].flags & TC_EP_FIN))
-			s->flags |= TC_EP_DATA_AFTER_PEER_FIN;
-	}
-	if (retx)
-		s->retx++;
-
-	c->frame_last = frame;
-	c->last_ts = ts_ns;
-	return retx;
+	if (p->payload_len == 0 || (p->flags & TC_RST))
+		return;
+	if ((s->flags & TC_EP_FIN) && seq_geq(p->seq, s->fin_seq))
+		s->flags |= TC_EP_DATA_AFTER_FIN;
+	if (c->ep[s == &c->ep[0]].flags & TC_EP_FIN)
+		s->flags |= TC_EP_DATA_AFTER_PEER_FIN;
 }
 
-void tc_sm_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
-		   int64_t ts_ns, uint64_t frame)
+void tc_sm_observe(struct tc_conn *c, struct tc_seg *g)
 {
-	struct tc_endpoint *s = &c->ep[from];
-	struct tc_ev_snapshot snap;
-	int retx, i;
+	const struct tc_pkt *p = g->p;
+	enum tc_role from = g->from;
+	int i;
 
-	/* Times in the record are relative to the first segment's. */
-	if (c->ep[0].pkts + c->ep[1].pkts == 0) {
-		c->frame_first = frame;
-		c->first_ts = ts_ns;
-	}
 	if (c->cflags & TC_CONN_RST_TENTATIVE)
 		settle_tentative_rst(c, from, p);
-
-	tc_evidence_before(c, from, p, ts_ns, &snap);
-	retx = account(c, s, p, ts_ns, frame);
-	tc_history_update(c, from, p, retx);
+	data_after_fin(c, &c->ep[from], p);
 
 	if (p->flags & TC_RST) {
-		on_rst(c, from, p, frame, &snap);
+		on_rst(c, from, p, g->frame, g);
 		return;
 	}
 	if (p->flags & TC_SYN)
@@ -608,12 +556,12 @@ void tc_sm_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	if (p->flags & TC_ACK)
 		on_ack(c, from, p);
 	if (p->flags & TC_FIN)
-		on_fin(c, from, p, ts_ns, frame);
+		on_fin(c, from, p, g->ts_ns, g->frame);
 
 	/* TIME_WAIT accounting needs when each side entered it. */
 	for (i = 0; i < 2; i++)
 		if (c->ep[i].state == TC_TIME_WAIT && !c->ep[i].ts_time_wait)
-			c->ep[i].ts_time_wait = ts_ns;
+			c->ep[i].ts_time_wait = g->ts_ns;
 	if (both_fins_acked(c))
 		c->cflags |= TC_CONN_DONE;
 }

@@ -66,7 +66,7 @@ enum tc_rst_check tc_sm_rst_check(const struct tc_conn *c, enum tc_role from,
 /*
  * Start a connection record from its first segment: fills addresses, ports,
  * id-independent fields, picks the roles (see above) and returns the role of
- * the sender of `p`. The segment itself is not applied: call tc_sm_segment().
+ * the sender of `p`. The segment itself is not applied: call tc_segment_apply().
  * `c` is overwritten: it must not own an extension record (a fresh record,
  * or one given to tc_conn_release()); the caller releases it when done.
  */
@@ -84,8 +84,13 @@ enum tc_role tc_sm_role_of(const struct tc_conn *c, const struct tc_pkt *p);
 int tc_sm_is_new_syn(const struct tc_conn *c, enum tc_role from,
 		     const struct tc_pkt *p);
 
-/* Apply one segment sent by `from`. `frame` is its frame number (from 1). */
-void tc_sm_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
-		   int64_t ts_ns, uint64_t frame);
+/*
+ * The state machine's step of the per-segment pass (segment.h): settle a
+ * tentative RST, then the events of segment g->p for its sender and its
+ * receiver. Runs after the counters (step 0) and before the history and
+ * the evidence; marks g when the segment is the first accepted RST.
+ */
+struct tc_seg;
+void tc_sm_observe(struct tc_conn *c, struct tc_seg *g);
 
 #endif
