@@ -1060,7 +1060,8 @@ static void test_ipv6_ext_bounds(void **state)
 
 static void test_not_tcp(void **state)
 {
-	static const unsigned v4_protos[] = { 17, 1, 50, 47, 132 };
+	/* UDP on a port no tunnel uses, ICMP, ESP, PIM, SCTP (GRE is a tunnel now). */
+	static const unsigned v4_protos[] = { 17, 1, 50, 103, 132 };
 	static const unsigned v6_nhs[] = { 17, 58, 50, 59 };
 	struct buf b;
 	uint32_t ip;
