@@ -971,8 +971,11 @@ static enum tc_decode_status decode_nflog(struct cur *c, struct tc_pkt *out)
 		uint16_t len, type;
 		struct cur v;
 
+		/* Out of TLVs: a record logged without its packet if the
+		 * whole frame is here, a snaplen cut otherwise. */
 		if (cur_left(c) == 0)
-			return TC_DEC_NOT_IP;   /* logged without its packet */
+			return c->wire != 0 && c->end == c->wire ? TC_DEC_NOT_IP
+								 : TC_DEC_TRUNCATED;
 		if (n >= MAX_NFLOG_TLVS)
 			return TC_DEC_MALFORMED;
 		if (cur_left(c) < 4)
