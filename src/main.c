@@ -715,11 +715,14 @@ static int analyse_frame(const struct tc_frame *fr, void *arg)
 static void analyse(struct run *r, struct tc_run_info *ri)
 {
 	struct pass1 x = {r, ri};
+	char note[TC_ERRBUF + 256];
 
 	tc_progress_begin(r->prog_line, "reading");
 	(void)tc_source_each(r->src, analyse_frame, &x);
 	tc_engine_finish(r->eng);
 	tc_progress_end(r->prog_line);
+	if (tc_source_vlan_note(r->src, note, sizeof(note)))
+		fprintf(stderr, "%s: %s\n", prog, note);
 }
 
 /* Let go of everything start() may have taken, whatever happened. */

@@ -292,7 +292,12 @@ static struct res runb(int dlt, const struct buf *b)
 enum lk {
 	LK_ETH, LK_VLAN, LK_QINQ, LK_PPPOE, LK_MPLS, LK_SLL, LK_SLL2,
 	LK_NULL_LE, LK_NULL_BE, LK_LOOP, LK_RAW, LK_RAW_BSD, LK_LINKTYPE_RAW,
-	LK_IP, LK__COUNT
+	LK_IP,
+	/* tunnels (an outer IPv4 or IPv6 header around the canonical packet)
+	 * and NFLOG */
+	LK_IPIP, LK_IP6IP, LK_GRE, LK_GRE_TEB, LK_ERSPAN1, LK_ERSPAN2, LK_ERSPAN3,
+	LK_VXLAN, LK_VXLAN_LINUX, LK_GENEVE, LK_GTPU, LK_VXLAN_IN_GRE, LK_NFLOG,
+	LK__COUNT
 };
 
 struct canon {
@@ -303,7 +308,257 @@ struct canon {
 	uint16_t vlan;
 	uint32_t tcp_off;               /* TCP header starts here */
 	uint32_t payload_off;           /* and its payload here */
+	/* Tunnels: what the decoder must report, and the outer UDP header,
+	 * where a cut leaves "some UDP" (NOT_TCP) rather than TRUNCATED. */
+	int tun_type;                   /* enum tc_tunnel_type, 0 if none */
+	int tun_has_id;
+	uint32_t tun_id;
+	int tun_outer_af;
+	uint32_t udp_off, udp_end;      /* [udp_off, udp_end): the UDP header */
+	uint32_t outer[2];              /* outer IP headers, outermost first */
+	int outer_af[2];
+	int nouter;
+	uint32_t nflog_tlv;             /* the NFLOG payload TLV */
 };
+
+/* Outer addresses of the tunnels (the inner packet keeps V4_ and V6_). */
+static const uint8_t OUT4_SRC[4] = { 10, 0, 0, 1 };
+static const uint8_t OUT4_DST[4] = { 10, 0, 0, 2 };
+static const uint8_t OUT6_SRC[16] = { 0xfd, 0, [15] = 1 };
+static const uint8_t OUT6_DST[16] = { 0xfd, 0, [15] = 2 };
+
+/* An outer IP header for a tunnel; its length is set by end_outer(). */
+static uint32_t put_outer(struct buf *b, int af, unsigned proto)
+{
+	uint32_t at, i;
+
+	if (af == 4) {
+		at = put_ip4(b, proto, 5, 0x4000);
+		for (i = 0; i < 4; i++) {
+			set8(b, at + 12 + i, OUT4_SRC[i]);
+			set8(b, at + 16 + i, OUT4_DST[i]);
+		}
+	} else {
+		at = put_ip6(b, proto);
+		for (i = 0; i < 16; i++) {
+			set8(b, at + 8 + i, OUT6_SRC[i]);
+			set8(b, at + 24 + i, OUT6_DST[i]);
+		}
+	}
+	return at;
+}
+
+static void end_outer(struct buf *b, int af, uint32_t at)
+{
+	if (af == 4)
+		end_ip4(b, at);
+	else
+		end_ip6(b, at);
+}
+
+static uint32_t put_udp(struct canon *c, unsigned dport)
+{
+	struct buf *b = &c->b;
+
+	c->udp_off = b->n;
+	put16(b, 50123);
+	put16(b, dport);
+	put16(b, 0);                    /* length: set when the packet is done */
+	put16(b, 0);
+	c->udp_end = b->n;
+	return c->udp_off;
+}
+
+static void put_gre(struct buf *b, unsigned flags, unsigned proto, uint32_t key)
+{
+	put16(b, flags);
+	put16(b, proto);
+	if (flags & 0x8000)
+		put32(b, 0xbeef0000u);  /* checksum, reserved */
+	if (flags & 0x2000)
+		put32(b, key);
+	if (flags & 0x1000)
+		put32(b, 99);           /* sequence number */
+}
+
+static void set_he16(struct buf *b, uint32_t at, unsigned v)
+{
+	uint16_t h = (uint16_t)v;
+
+	assert_true(at + 2 <= b->n);
+	memcpy(b->d + at, &h, 2);       /* NFLOG TLVs are in host order */
+}
+
+static void put_he16(struct buf *b, unsigned v)
+{
+	put16(b, 0);
+	set_he16(b, b->n - 2, v);
+}
+
+static void outer(struct canon *c, int af, unsigned proto)
+{
+	c->outer_af[c->nouter] = af;
+	c->outer[c->nouter++] = put_outer(&c->b, af, proto);
+	c->tun_outer_af = af;
+}
+
+/* Everything before the canonical IP packet of a tunnel kind. */
+static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
+{
+	struct buf *b = &c->b;
+	unsigned ipproto = c->af == 4 ? 4 : 41;
+
+	c->dlt = TC_DLT_EN10MB;
+	c->tun_has_id = 1;
+	switch (lk) {
+	case LK_IPIP:                   /* 4in4, 6in4 */
+		put_eth(b, 0x0800);
+		outer(c, 4, ipproto);
+		c->tun_type = TC_TUN_IPIP;
+		c->tun_has_id = 0;
+		break;
+	case LK_IP6IP:                  /* 4in6, 6in6, in raw IP */
+		c->dlt = TC_DLT_RAW;
+		outer(c, 6, ipproto);
+		c->tun_type = TC_TUN_IPIP;
+		c->tun_has_id = 0;
+		break;
+	case LK_GRE:                    /* checksum, key, sequence; IP inside */
+		put_eth(b, 0x0800);
+		outer(c, 4, 47);
+		put_gre(b, 0xb000, et, 7);
+		c->tun_type = TC_TUN_GRE;
+		c->tun_id = 7;
+		break;
+	case LK_GRE_TEB:                /* gretap over IPv6, no key */
+		put_eth(b, 0x86dd);
+		outer(c, 6, 47);
+		put_gre(b, 0, 0x6558, 0);
+		put_eth(b, et);
+		c->tun_type = TC_TUN_GRE;
+		c->tun_has_id = 0;
+		break;
+	case LK_ERSPAN1:                /* no sequence number, no header */
+		put_eth(b, 0x0800);
+		outer(c, 4, 47);
+		put_gre(b, 0, 0x88be, 0);
+		put_eth(b, 0x8100);
+		put_tag(b, 9, et);      /* a mirrored tag is not the link's */
+		c->tun_type = TC_TUN_ERSPAN;
+		c->tun_has_id = 0;
+		break;
+	case LK_ERSPAN2:
+		put_eth(b, 0x0800);
+		outer(c, 4, 47);
+		put_gre(b, 0x1000, 0x88be, 0);
+		put16(b, 0x1000 | 9);   /* version 1, VLAN 9 */
+		put16(b, 0x2000 | 0x155); /* COS, session 0x155 */
+		put32(b, 0x00000abc);   /* index */
+		put_eth(b, et);
+		c->tun_type = TC_TUN_ERSPAN;
+		c->tun_id = 0x155;
+		break;
+	case LK_ERSPAN3:                /* with the platform subheader */
+		put_eth(b, 0x0800);
+		outer(c, 4, 47);
+		put_gre(b, 0x1000, 0x22eb, 0);
+		put16(b, 0x2000 | 9);   /* version 2 */
+		put16(b, 0x2aa);
+		put32(b, 0x01020304);   /* timestamp */
+		put16(b, 0);            /* SGT */
+		put16(b, 0x0001);       /* FT 0 (Ethernet), O set */
+		put32(b, 0x11111111);
+		put32(b, 0x22222222);
+		put_eth(b, et);
+		c->tun_type = TC_TUN_ERSPAN;
+		c->tun_id = 0x2aa;
+		break;
+	case LK_VXLAN:
+	case LK_VXLAN_LINUX:
+		put_eth(b, 0x86dd);
+		outer(c, 6, 17);
+		put_udp(c, lk == LK_VXLAN ? 4789 : 8472);
+		put32(b, 0x08000000u);
+		put32(b, 42u << 8);
+		put_eth(b, 0x8100);     /* tagged inside: not the outer VLAN */
+		put_tag(b, 77, et);
+		c->tun_type = TC_TUN_VXLAN;
+		c->tun_id = 42;
+		break;
+	case LK_GENEVE:                 /* one 8-byte option */
+		put_eth(b, 0x0800);
+		outer(c, 4, 17);
+		put_udp(c, 6081);
+		put8(b, 2);             /* version 0, 2 words of options */
+		put8(b, 0);
+		put16(b, 0x6558);
+		put32(b, 0x123456u << 8);
+		put16(b, 0x0104);       /* option class */
+		put8(b, 0x80);          /* type */
+		put8(b, 1);             /* 1 word of data */
+		put32(b, 0xdeadbeef);
+		put_eth(b, et);
+		c->tun_type = TC_TUN_GENEVE;
+		c->tun_id = 0x123456;
+		break;
+	case LK_GTPU: {                 /* sequence number and one extension */
+		uint32_t len_at;
+
+		put_eth(b, 0x0800);
+		outer(c, 4, 17);
+		put_udp(c, 2152);
+		put8(b, 0x36);          /* version 1, PT, E, S */
+		put8(b, 0xff);          /* G-PDU */
+		len_at = b->n;
+		put16(b, 0);
+		put32(b, 0xdeadbeefu);
+		put16(b, 5);            /* sequence */
+		put8(b, 0);             /* N-PDU */
+		put8(b, 0x85);          /* PDU session container */
+		put8(b, 1);
+		put16(b, 0x0009);       /* QFI 9 */
+		put8(b, 0);             /* no more */
+		/* The length covers everything after the first 8 bytes;
+		 * the rest is the inner packet, added below. */
+		set16(b, len_at, (b->n - len_at - 6) + (c->af == 4 ? 20u : 40u) + 20u +
+				 (c->opts ? 20u : 0u) + sizeof DATA);
+		c->tun_type = TC_TUN_GTPU;
+		c->tun_id = 0xdeadbeef;
+		break;
+	}
+	case LK_VXLAN_IN_GRE:           /* nested: the inner tunnel is reported */
+		put_eth(b, 0x0800);
+		outer(c, 4, 47);
+		put_gre(b, 0x2000, 0x0800, 5);
+		outer(c, 4, 17);
+		put_udp(c, 4789);
+		put32(b, 0x08000000u);
+		put32(b, 43u << 8);
+		put_eth(b, et);
+		c->tun_type = TC_TUN_VXLAN;
+		c->tun_id = 43;
+		break;
+	case LK_NFLOG:
+		c->dlt = TC_DLT_NFLOG;
+		c->tun_has_id = 0;
+		put8(b, c->af == 4 ? 2 : 10);
+		put8(b, 0);
+		put16(b, 5);            /* resource id (group) */
+		put_he16(b, 8);         /* NFULA_PACKET_HDR */
+		put_he16(b, 1);
+		put32(b, 0x08000300);
+		put_he16(b, 11);        /* NFULA_PREFIX "abcdef\0", padded */
+		put_he16(b, 10);
+		putn(b, (const uint8_t *)"abcdef", 7);
+		put8(b, 0);
+		c->nflog_tlv = b->n;
+		put_he16(b, 0);         /* NFULA_PAYLOAD: length set at the end */
+		put_he16(b, 9);
+		break;
+	default:
+		fail();
+	}
+}
 
 static void build_canon(struct canon *c, enum lk lk, int af, int opts)
 {
@@ -376,6 +631,9 @@ static void build_canon(struct canon *c, enum lk lk, int af, int opts)
 	case LK__COUNT:
 		c->dlt = af == 4 ? TC_DLT_IPV4 : TC_DLT_IPV6;
 		break;
+	default:
+		build_tunnel_head(c, lk, et);
+		break;
 	}
 	ip = af == 4 ? put_ip4(b, 6, 5, 0x4000) : put_ip6(b, 6);
 	c->tcp_off = put_tcp(b, TC_PSH | TC_ACK, STD_OPTS, opts ? 20 : 0,
@@ -385,6 +643,12 @@ static void build_canon(struct canon *c, enum lk lk, int af, int opts)
 		end_ip4(b, ip);
 	else
 		end_ip6(b, ip);
+	if (c->udp_off)
+		set16(b, c->udp_off + 4, b->n - c->udp_off);
+	if (c->nflog_tlv)
+		set_he16(b, c->nflog_tlv, b->n - c->nflog_tlv);
+	for (; c->nouter > 0; c->nouter--)
+		end_outer(b, c->outer_af[c->nouter - 1], c->outer[c->nouter - 1]);
 }
 
 /* Every field of tc_pkt for a canonical packet decoded in full. */
@@ -430,6 +694,17 @@ static void expect_canon(const struct canon *c, const struct res *r)
 	assert_memory_equal(c->b.d + r->poff, DATA, sizeof DATA);
 	assert_int_equal(r->p.vlan, c->vlan);
 	assert_int_equal(r->p.ip_fragment, 0);
+	assert_int_equal(r->p.tunnel != 0, c->tun_type != 0);
+	assert_int_equal(r->p.tun.type, c->tun_type);
+	if (c->tun_type) {
+		assert_int_equal(r->p.tun.has_id, c->tun_has_id);
+		assert_int_equal(r->p.tun.id, c->tun_id);
+		assert_int_equal(r->p.tun.af, c->tun_outer_af);
+		assert_memory_equal(r->p.tun.src, c->tun_outer_af == 4 ? OUT4_SRC : OUT6_SRC,
+				    c->tun_outer_af == 4 ? 4 : 16);
+		assert_memory_equal(r->p.tun.dst, c->tun_outer_af == 4 ? OUT4_DST : OUT6_DST,
+				    c->tun_outer_af == 4 ? 4 : 16);
+	}
 }
 
 static void test_every_link_type(void **state)
@@ -447,6 +722,160 @@ static void test_every_link_type(void **state)
 				r = runb(c.dlt, &c.b);
 				expect_canon(&c, &r);
 			}
+}
+
+/* ---- tunnels: the key, nesting, what is not a tunnel --------------------- */
+
+static void add_v4_syn(struct buf *b);
+
+static uint32_t key_of(const struct canon *c)
+{
+	struct res r = runb(c->dlt, &c->b);
+
+	assert_int_equal(r.st, TC_DEC_OK);
+	return r.p.tunnel;
+}
+
+/* Swap the outer addresses of the outermost IPv4 header of c. */
+static void swap_outer4(struct canon *c)
+{
+	uint32_t at = c->outer[0], i;
+
+	for (i = 0; i < 4; i++) {
+		uint8_t t = c->b.d[at + 12 + i];
+		c->b.d[at + 12 + i] = c->b.d[at + 16 + i];
+		c->b.d[at + 16 + i] = t;
+	}
+}
+
+static void test_tunnel_key(void **state)
+{
+	struct canon c;
+	uint32_t k, k2;
+
+	(void)state;
+	/* Both directions of one tunnel share the key; another VNI does not. */
+	build_canon(&c, LK_GENEVE, 4, 0);
+	k = key_of(&c);
+	assert_int_not_equal(k, 0);
+	swap_outer4(&c);
+	assert_int_equal(key_of(&c), k);
+	c.b.d[c.udp_end + 6] ^= 1;      /* VNI's last byte */
+	k2 = key_of(&c);
+	assert_int_not_equal(k2, 0);
+	assert_int_not_equal(k2, k);
+
+	/* Another outer address: another tunnel. */
+	build_canon(&c, LK_GENEVE, 4, 0);
+	c.b.d[c.outer[0] + 15] = 9;
+	assert_int_not_equal(key_of(&c), k);
+
+	/* A GTP-U TEID differs per direction: not part of the key. */
+	build_canon(&c, LK_GTPU, 4, 0);
+	k = key_of(&c);
+	c.b.d[c.udp_end + 7] ^= 0x55;
+	assert_int_equal(key_of(&c), k);
+
+	/* A GRE key is. */
+	build_canon(&c, LK_GRE, 6, 0);
+	k = key_of(&c);
+	c.b.d[c.outer[0] + 20 + 8 + 3] ^= 1;    /* after flags/proto, checksum */
+	assert_int_not_equal(key_of(&c), k);
+
+	/* The nested tunnel's key depends on the outer one too. */
+	build_canon(&c, LK_VXLAN_IN_GRE, 4, 0);
+	k = key_of(&c);
+	c.b.d[c.outer[0] + 20 + 7] ^= 1;        /* the GRE key */
+	assert_int_not_equal(key_of(&c), k);
+
+	/* Nothing outside a tunnel has a key. */
+	build_canon(&c, LK_ETH, 4, 0);
+	assert_int_equal(key_of(&c), 0);
+}
+
+/* IP in IP nested n deep, then the canonical v4 segment. */
+static enum tc_decode_status ipip_nested(int n)
+{
+	struct buf b;
+	uint32_t at[8];
+	int i;
+
+	memset(&b, 0, sizeof b);
+	for (i = 0; i < n; i++)
+		at[i] = put_outer(&b, 4, 4);
+	add_v4_syn(&b);
+	for (i = n - 1; i >= 0; i--)
+		end_ip4(&b, at[i]);
+	return runb(TC_DLT_IPV4, &b).st;
+}
+
+static void test_tunnel_depth_and_not_tunnels(void **state)
+{
+	struct buf b;
+	struct canon c;
+
+	(void)state;
+	assert_int_equal(ipip_nested(TC_TUNNEL_DEPTH_MAX), TC_DEC_OK);
+	assert_int_equal(ipip_nested(TC_TUNNEL_DEPTH_MAX + 1), TC_DEC_MALFORMED);
+
+	/* GTP-U echo request: a GTP message, no user packet. */
+	build_canon(&c, LK_GTPU, 4, 0);
+	c.b.d[c.udp_end + 1] = 1;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
+	/* GTP version 2 (GTP-C) on the port. */
+	build_canon(&c, LK_GTPU, 4, 0);
+	c.b.d[c.udp_end] = 0x48;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
+	/* GENEVE version 1 does not exist. */
+	build_canon(&c, LK_GENEVE, 4, 0);
+	c.b.d[c.udp_end] |= 0x40;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
+	/* GTP-U extension header of length 0 would not advance. */
+	build_canon(&c, LK_GTPU, 4, 0);
+	c.b.d[c.udp_end + 12] = 0;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
+	/* GRE version 1 (PPTP) is not decoded. */
+	build_canon(&c, LK_GRE, 4, 0);
+	c.b.d[c.outer[0] + 20 + 1] |= 1;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
+
+	/* UDP on another port stays NOT_TCP, whatever it carries. */
+	build_canon(&c, LK_VXLAN, 4, 0);
+	set16(&c.b, c.udp_off + 2, 4788);
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
+
+	/* A first fragment of a tunnel packet: the inner packet is cut. */
+	build_canon(&c, LK_IPIP, 4, 0);
+	set16(&c.b, c.outer[0] + 6, 0x2000);
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_FRAGMENT);
+	/* A later fragment of UDP: nothing says it is a tunnel. */
+	build_canon(&c, LK_GENEVE, 4, 0);
+	set16(&c.b, c.outer[0] + 6, 0x0010);
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
+
+	/* NFLOG without a payload TLV: not IP if the frame is whole. */
+	memset(&b, 0, sizeof b);
+	put8(&b, 2);
+	put8(&b, 0);
+	put16(&b, 0);
+	put_he16(&b, 8);
+	put_he16(&b, 1);
+	put32(&b, 0);
+	{
+		struct tc_pkt p;
+		assert_int_equal(tc_decode_wire(TC_DLT_NFLOG, b.d, b.n, b.n, &p),
+				 TC_DEC_NOT_IP);
+		assert_int_equal(tc_decode_wire(TC_DLT_NFLOG, b.d, b.n, b.n + 40, &p),
+				 TC_DEC_TRUNCATED);
+		/* A TLV length below its own header. */
+		set_he16(&b, 4, 3);
+		assert_int_equal(tc_decode_wire(TC_DLT_NFLOG, b.d, b.n, b.n, &p),
+				 TC_DEC_MALFORMED);
+	}
+	/* NFLOG version 1 does not exist. */
+	build_canon(&c, LK_NFLOG, 6, 0);
+	c.b.d[1] = 1;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
 }
 
 /* ---- link layer details ------------------------------------------------- */
@@ -1060,7 +1489,8 @@ static void test_ipv6_ext_bounds(void **state)
 
 static void test_not_tcp(void **state)
 {
-	static const unsigned v4_protos[] = { 17, 1, 50, 47, 132 };
+	/* UDP on a port no tunnel uses, ICMP, ESP, PIM, SCTP (GRE is a tunnel now). */
+	static const unsigned v4_protos[] = { 17, 1, 50, 103, 132 };
 	static const unsigned v6_nhs[] = { 17, 58, 50, 59 };
 	struct buf b;
 	uint32_t ip;
@@ -1285,7 +1715,7 @@ static void test_data_offset(void **state)
 static const int supported[] = {
 	TC_DLT_NULL, TC_DLT_EN10MB, TC_DLT_RAW, TC_DLT_RAW_BSD,
 	TC_DLT_LINKTYPE_RAW, TC_DLT_LOOP, TC_DLT_LINUX_SLL, TC_DLT_IPV4,
-	TC_DLT_IPV6, TC_DLT_LINUX_SLL2
+	TC_DLT_IPV6, TC_DLT_LINUX_SLL2, TC_DLT_NFLOG
 };
 #define N_SUPPORTED (sizeof supported / sizeof supported[0])
 
@@ -1356,7 +1786,12 @@ static void test_truncation_sweep(void **state)
 			struct res r = run(c.dlt, c.b.d, k);
 
 			if (k < c.tcp_off + 20) {
-				assert_int_equal(r.st, TC_DEC_TRUNCATED);
+				/* A UDP header cut short is "some UDP": its
+				 * port, which names the tunnel, may be gone. */
+				if (k >= c.udp_off && k < c.udp_end)
+					assert_int_equal(r.st, TC_DEC_NOT_TCP);
+				else
+					assert_int_equal(r.st, TC_DEC_TRUNCATED);
 				continue;
 			}
 			assert_int_equal(r.st, TC_DEC_OK);
@@ -1562,6 +1997,8 @@ int main(void)
 		cmocka_unit_test(test_zero_length_and_unsupported),
 		cmocka_unit_test(test_names_and_links),
 		cmocka_unit_test(test_truncation_sweep),
+		cmocka_unit_test(test_tunnel_key),
+		cmocka_unit_test(test_tunnel_depth_and_not_tunnels),
 		cmocka_unit_test(test_mutation),
 	};
 

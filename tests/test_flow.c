@@ -79,6 +79,7 @@ static struct tc_pkt reversed(const struct tc_pkt *p)
 static void fill(struct tc_flow *f, const struct tc_pkt *p, enum tc_role role)
 {
 	f->conn.af = p->af;
+	f->conn.tunnel = p->tunnel;
 	memcpy(f->conn.ep[role].addr, p->src, 16);
 	f->conn.ep[role].port = p->sport;
 	memcpy(f->conn.ep[!role].addr, p->dst, 16);

@@ -22,6 +22,8 @@
 
 #include <stdint.h>
 
+#include "tcpclose/decode.h"
+
 /* RFC 9293 section 3.3.2 connection states. */
 enum tc_state {
 	TC_CLOSED = 0,
@@ -245,6 +247,7 @@ struct tc_conn_ext {
 	uint8_t rst_distinct;     /* RSTs with distinct sequence numbers (saturating) */
 	uint8_t challenge_acks;   /* RSTs undone by the receiver carrying on (RFC 5961) */
 	uint8_t data_after_rst;   /* the RST's sender sent payload after it */
+	struct tc_tunnel tun;     /* the tunnel it was first seen in (tc_conn.tunnel != 0) */
 };
 
 struct tc_conn {
@@ -257,6 +260,9 @@ struct tc_conn {
 	uint8_t hist_len;
 	uint8_t last_from;        /* role that sent the latest segment */
 	uint8_t last_data;        /* the latest segment carried payload */
+	uint32_t tunnel;          /* part of the key: tc_pkt.tunnel, 0 if none; the
+	                             tunnel itself is in the extension (x->tun).
+	                             Fills padding before ep[]: costs no bytes. */
 	struct tc_endpoint ep[2]; /* [TC_CLIENT], [TC_SERVER] */
 	uint64_t id;              /* 1, 2, ... in order of first packet */
 	int64_t first_ts, last_ts;/* ns since the epoch */

@@ -27,6 +27,7 @@ enum {
 	TC_DLT_LOOP = 108,        /* OpenBSD loopback, network-endian AF_ value */
 	TC_DLT_LINUX_SLL = 113,   /* Linux cooked capture v1 (tcpdump -i any) */
 	TC_DLT_IPV4 = 228,        /* raw IPv4 */
+	TC_DLT_NFLOG = 239,       /* Linux netfilter NFLOG (tcpdump -i nflog) */
 	TC_DLT_IPV6 = 229,        /* raw IPv6 */
 	TC_DLT_LINUX_SLL2 = 276   /* Linux cooked capture v2 */
 };
@@ -52,6 +53,35 @@ enum {
 	TC_OPT_TS = 0x10,
 	TC_OPT_OTHER = 0x20,    /* some option we do not interpret */
 	TC_OPT_BAD = 0x40       /* option list malformed or cut off: parsing stopped */
+};
+
+/* Encapsulations that can carry the TCP segment (tc_tunnel.type). */
+enum tc_tunnel_type {
+	TC_TUN_NONE = 0,
+	TC_TUN_IPIP,            /* IPv4 or IPv6 in IPv4 or IPv6 (4in4, 6in4, 4in6, 6in6) */
+	TC_TUN_GRE,             /* GRE (RFC 2784/2890), any payload */
+	TC_TUN_ERSPAN,          /* ERSPAN type I/II/III over GRE (mirrored copies) */
+	TC_TUN_VXLAN,           /* VXLAN (RFC 7348), UDP 4789 or 8472 */
+	TC_TUN_GENEVE,          /* GENEVE (RFC 8926), UDP 6081 */
+	TC_TUN_GTPU,            /* GTP-U (3GPP TS 29.281), UDP 2152 */
+	TC_TUN__COUNT
+};
+
+/* Most tunnels one frame may nest before it is called MALFORMED. */
+#define TC_TUNNEL_DEPTH_MAX 4
+
+/*
+ * The tunnel directly around the TCP segment (the innermost one, when
+ * tunnels nest). Outer addresses as in tc_pkt (IPv4 in the first 4 bytes).
+ */
+struct tc_tunnel {
+	uint8_t type;           /* enum tc_tunnel_type */
+	uint8_t af;             /* 4 or 6: the outer IP version */
+	uint8_t has_id;         /* id is meaningful */
+	uint8_t depth;          /* tunnels around the segment, 1 = not nested */
+	uint32_t id;            /* VNI, GRE key, ERSPAN session, GTP-U TEID */
+	uint8_t src[16];        /* outer source, network order */
+	uint8_t dst[16];        /* outer destination */
 };
 
 enum tc_decode_status {
@@ -98,6 +128,12 @@ struct tc_pkt {
 	uint8_t ip_fragment;    /* 1 if this is a first fragment (MF set) */
 	uint8_t len_clamped;    /* the IP length claimed more than the frame on the
 	                           wire held; payload_len is what it could hold */
+	/* Which tunnel chain carried it: 0 if none, else a hash of every
+	 * tunnel's type, outer address pair (direction-independent) and the
+	 * id both directions share (VNI, GRE key, ERSPAN session; not the
+	 * GTP-U TEID, which differs per direction). Part of the connection key. */
+	uint32_t tunnel;
+	struct tc_tunnel tun;   /* valid if tunnel != 0 */
 };
 
 /*
@@ -118,6 +154,9 @@ enum tc_decode_status tc_decode_wire(int dlt, const uint8_t *buf, uint32_t caple
 
 /* True if the decoder knows the link type. */
 int tc_decode_link_supported(int dlt);
+
+/* Short stable name of a tunnel type, e.g. "vxlan"; NULL for TC_TUN_NONE. */
+const char *tc_tunnel_name(enum tc_tunnel_type t);
 
 /* Short stable name of a status, e.g. "truncated". */
 const char *tc_decode_status_name(enum tc_decode_status st);

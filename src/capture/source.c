@@ -9,6 +9,16 @@
  * The filter is applied with pcap_offline_filter() after reading, not with
  * pcap_setfilter(), so that rejected frames are still counted and frame
  * numbers stay those of the file.
+ *
+ * BPF sees a VLAN tag where the ethertype was expected, so `tcp port 22`
+ * rejects a tagged frame that tcpclose itself would decode; tcpdump's
+ * answer is `vlan and ...`, which users do not know they need. For
+ * Ethernet files the filter is also compiled as `vlan and (EXPR or (vlan
+ * and EXPR))` (one tag or two, 802.1ad QinQ), and a
+ * tagged frame the filter rejected is tried against that: the count of
+ * those that match is reported once at the end (tc_source_vlan_note), with
+ * the expression that would have taken them. Untagged frames, accepted
+ * frames and runs without a filter never reach the second program.
  */
 #include "source.h"
 
@@ -25,7 +35,9 @@ struct input {
 	pcap_t *p;
 	char *name;
 	struct bpf_program prog;
+	struct bpf_program vlan_prog; /* vlan and (filter): see the header */
 	int have_prog;
+	int have_vlan_prog;
 	int dlt;
 	int pending;             /* hdr/data hold the next frame */
 	struct pcap_pkthdr *hdr;
@@ -55,6 +67,9 @@ struct tc_source {
 	int64_t total;
 	int nerr;
 	char *err[MAX_ERRORS];
+	char *filter;            /* for the VLAN note */
+	uint64_t vlan_missed;    /* tagged frames rejected that vlan and (filter) takes */
+	int qinq_missed;         /* some of them had two tags */
 };
 
 static void add_error(struct tc_source *s, const char *name, uint64_t frame, const char *what)
@@ -84,6 +99,9 @@ static void close_input(struct input *in)
 	if (in->have_prog)
 		pcap_freecode(&in->prog);
 	in->have_prog = 0;
+	if (in->have_vlan_prog)
+		pcap_freecode(&in->vlan_prog);
+	in->have_vlan_prog = 0;
 	if (in->p)
 		pcap_close(in->p); /* closes the stream too */
 	in->p = NULL;
@@ -110,6 +128,79 @@ static void refill(struct tc_source *s, struct input *in)
 		add_error(s, in->name, in->nread, pcap_geterr(in->p));
 	}
 	close_input(in);
+}
+
+/*
+ * An expression that already names VLAN or MPLS tags has chosen its
+ * offsets: no second guess. Neither for links without Ethernet tags.
+ */
+static void compile_vlan_prog(struct tc_source *s, struct input *in, const char *filter)
+{
+	char *e;
+	size_t n;
+
+	if (in->dlt != DLT_EN10MB || strstr(filter, "vlan") || strstr(filter, "mpls"))
+		return;
+	if (!s->filter && !(s->filter = strdup(filter)))
+		return;
+	n = 2 * strlen(filter) + 48;
+	if (!(e = malloc(n)))
+		return;
+	snprintf(e, n, "vlan and ((%s) or (vlan and (%s)))", filter, filter);
+	/* An expression valid untagged may not be after "vlan" (it can
+	 * name link fields BPF cannot reach there): then nothing is said. */
+	if (pcap_compile(in->p, &in->vlan_prog, e, 1, PCAP_NETMASK_UNKNOWN) == 0)
+		in->have_vlan_prog = 1;
+	free(e);
+}
+
+static int is_tpid(unsigned t)
+{
+	return t == 0x8100 || t == 0x88a8 || t == 0x9100;
+}
+
+/* Tags at the start of an Ethernet frame: 0, 1, or 2 (two or more). */
+static int vlan_tags(const struct pcap_pkthdr *hdr, const u_char *data)
+{
+	if (hdr->caplen < 14 || !is_tpid((unsigned)data[12] << 8 | data[13]))
+		return 0;
+	if (hdr->caplen < 18 || !is_tpid((unsigned)data[16] << 8 | data[17]))
+		return 1;
+	return 2;
+}
+
+/* Operators that would bind differently once the expression is spliced
+ * into a longer one. */
+static int needs_parens(const char *e)
+{
+	return strstr(e, " or ") || strstr(e, " and ") || strstr(e, "not ") || strchr(e, '|') ||
+	       strchr(e, '&') || strchr(e, '!');
+}
+
+int tc_source_vlan_note(const struct tc_source *s, char *buf, size_t n)
+{
+	const char *f = s->filter;
+	const char *o = "", *c = "";
+	char inner[TC_ERRBUF];
+
+	if (!s->vlan_missed || !f)
+		return 0;
+	if (needs_parens(f)) {
+		o = "(";
+		c = ")";
+	}
+	/* One tag: EXPR or (vlan and EXPR); two: the tagged part once more. */
+	if (s->qinq_missed)
+		snprintf(inner, sizeof(inner), "%s%s%s or (vlan and %s%s%s)", o, f, c, o, f, c);
+	else
+		snprintf(inner, sizeof(inner), "%s%s%s", o, f, c);
+	snprintf(buf, n,
+		 "the filter left out %llu VLAN-tagged frame%s that match%s it without the tag "
+		 "(BPF needs 'vlan and ...' for tagged frames); to include them: '%s%s%s or (vlan and %s%s%s)'",
+		 (unsigned long long)s->vlan_missed, s->vlan_missed == 1 ? "" : "s",
+		 s->vlan_missed == 1 ? "es" : "", o, f, c, s->qinq_missed ? "(" : "", inner,
+		 s->qinq_missed ? ")" : "");
+	return 1;
 }
 
 struct tc_source *tc_source_open(char *const *files, int nfiles, const char *filter,
@@ -168,6 +259,7 @@ struct tc_source *tc_source_open(char *const *files, int nfiles, const char *fil
 				goto fail;
 			}
 			in->have_prog = 1;
+			compile_vlan_prog(s, in, filter);
 		}
 		if (in->size > 0)
 			s->total += in->size;
@@ -210,8 +302,15 @@ static int take(struct tc_source *s, struct input *in, const struct pcap_pkthdr 
 		const u_char *data, struct tc_frame *fr)
 {
 	s->frame++;
-	if (in->have_prog && !pcap_offline_filter(&in->prog, hdr, data))
+	if (in->have_prog && !pcap_offline_filter(&in->prog, hdr, data)) {
+		int tags = in->have_vlan_prog ? vlan_tags(hdr, data) : 0;
+		if (tags && pcap_offline_filter(&in->vlan_prog, hdr, data)) {
+			s->vlan_missed++;
+			if (tags > 1)
+				s->qinq_missed = 1;
+		}
 		return 0;
+	}
 	fr->ts_ns = ts_of_hdr(hdr);
 	fr->frame = s->frame;
 	fr->caplen = hdr->caplen;
@@ -355,5 +454,6 @@ void tc_source_close(struct tc_source *s)
 	for (i = 0; i < s->nerr; i++)
 		free(s->err[i]);
 	free(s->in);
+	free(s->filter);
 	free(s);
 }

@@ -15,6 +15,7 @@
 #ifndef TCPCLOSE_SOURCE_H
 #define TCPCLOSE_SOURCE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define TC_ERRBUF 512
@@ -57,6 +58,13 @@ const char *tc_source_error(const struct tc_source *s, int i);
 
 /* Bytes consumed and total bytes of the files, for progress (-1 if unknown). */
 void tc_source_progress(const struct tc_source *s, int64_t *done, int64_t *total);
+
+/*
+ * When the filter rejected VLAN-tagged Ethernet frames that it matches
+ * with the tag taken into account: a one-line note (count, and the
+ * expression that takes them) in buf, and 1. Otherwise 0.
+ */
+int tc_source_vlan_note(const struct tc_source *s, char *buf, size_t n);
 
 void tc_source_close(struct tc_source *s);
 

@@ -8,7 +8,16 @@
  *
  *   link    Ethernet II with any stack of 802.1Q / 802.1ad / 0x9100 tags,
  *           PPPoE session (RFC 2516) and MPLS (RFC 3032) inside it; Linux
- *           cooked SLL and SLL2; BSD NULL and LOOP; raw IP.
+ *           cooked SLL and SLL2; BSD NULL and LOOP; raw IP; Linux NFLOG.
+ *   tunnel  IP in IP (4in4, 6in4, 4in6, 6in6); GRE (RFC 2784/2890) with
+ *           checksum, key and sequence number, carrying IP, MPLS, VLANs or
+ *           Ethernet (0x6558), and ERSPAN type I, II (0x88BE) and III
+ *           (0x22EB) in it; over UDP, VXLAN (RFC 7348; ports 4789 and
+ *           Linux's old default 8472), GENEVE (RFC 8926, options skipped;
+ *           port 6081) and GTP-U (3GPP TS 29.281, extension headers
+ *           walked; port 2152). Nested up to TC_TUNNEL_DEPTH_MAX deep;
+ *           each level is recorded (tunnel_enter) and folded into
+ *           tc_pkt.tunnel, so the inner segment keeps its tunnel.
  *   IP      IPv4 (RFC 791) with options skipped; IPv6 (RFC 8200) with its
  *           extension-header chain walked (AH per RFC 4302; mobility, HIP
  *           and shim6 headers in the RFC 6564 uniform format).
@@ -54,12 +63,20 @@ enum {
 	ETHERTYPE_MPLS_UC = 0x8847,
 	ETHERTYPE_MPLS_MC = 0x8848,
 
+	ETHERTYPE_TEB = 0x6558,      /* transparent Ethernet bridging */
+	ETHERTYPE_ERSPAN_2 = 0x88be, /* ERSPAN type I (no S bit) and II */
+	ETHERTYPE_ERSPAN_3 = 0x22eb,
+
 	PPP_IPV4 = 0x0021,
 	PPP_IPV6 = 0x0057,
 
 	/* IPv4 protocol / IPv6 next-header numbers (IANA). */
 	NH_HOPOPTS = 0,
+	NH_IPIP = 4,
 	NH_TCP = 6,
+	NH_UDP = 17,
+	NH_IPV6 = 41,
+	NH_GRE = 47,
 	NH_ROUTING = 43,
 	NH_FRAGMENT = 44,
 	NH_ESP = 50,
@@ -68,7 +85,16 @@ enum {
 	NH_DSTOPTS = 60,
 	NH_MH = 135,
 	NH_HIP = 139,
-	NH_SHIM6 = 140
+	NH_SHIM6 = 140,
+
+	/* UDP ports of the tunnels decoded (IANA; 8472 is what Linux uses
+	 * for a VXLAN device created without a dstport). */
+	PORT_VXLAN = 4789,
+	PORT_VXLAN_LINUX = 8472,
+	PORT_GENEVE = 6081,
+	PORT_GTPU = 2152,
+
+	NFULA_PAYLOAD = 9           /* NFLOG TLV holding the packet */
 };
 
 /*
@@ -79,6 +105,8 @@ enum {
  */
 #define MAX_VLAN_TAGS 8
 #define MAX_IP6_EXT_HDRS 16
+#define MAX_GTP_EXT_HDRS 16
+#define MAX_NFLOG_TLVS 64
 
 /*
  * "The IP header declared no length, use what was captured": IPv4 total
@@ -356,6 +384,15 @@ static enum tc_decode_status decode_tcp(struct cur *c, uint32_t seglen,
 
 /* ---- IPv4 / IPv6 ------------------------------------------------------- */
 
+/* What follows an IP header that is not TCP: a tunnel, or not ours. */
+static int ip_proto_may_tunnel(uint8_t proto)
+{
+	return proto == NH_UDP || proto == NH_IPIP || proto == NH_IPV6 || proto == NH_GRE;
+}
+
+static enum tc_decode_status decode_ip_proto(struct cur *c, uint8_t proto, int first_frag,
+					     struct tc_pkt *out);
+
 static enum tc_decode_status decode_ipv4(struct cur *c, struct tc_pkt *out)
 {
 	uint8_t vhl, ttl, proto;
@@ -415,13 +452,13 @@ static enum tc_decode_status decode_ipv4(struct cur *c, struct tc_pkt *out)
 
 	/*
 	 * Not TCP comes before "not first fragment": a later fragment of a
-	 * UDP datagram is not something the TCP side lost.
+	 * UDP datagram is not something the TCP side lost. A later fragment
+	 * of an IP or GRE tunnel may be.
 	 */
-	if (proto != NH_TCP)
+	if (proto != NH_TCP && !ip_proto_may_tunnel(proto))
 		return TC_DEC_NOT_TCP;
 	if ((frag & 0x1fff) != 0)
-		return TC_DEC_FRAGMENT;
-	out->ip_fragment = (frag & 0x2000) != 0;
+		return proto == NH_UDP ? TC_DEC_NOT_TCP : TC_DEC_FRAGMENT;
 
 	if (totlen == 0) {
 		seglen = LEN_FROM_CAPTURE;
@@ -430,6 +467,9 @@ static enum tc_decode_status decode_ipv4(struct cur *c, struct tc_pkt *out)
 		seglen = totlen - hlen;
 		cur_limit(c, seglen);
 	}
+	if (proto != NH_TCP)
+		return decode_ip_proto(c, proto, (frag & 0x2000) != 0, out);
+	out->ip_fragment = (frag & 0x2000) != 0;
 	return decode_tcp(c, seglen, out);
 }
 
@@ -481,6 +521,8 @@ static enum tc_decode_status decode_ipv6(struct cur *c, struct tc_pkt *out)
 
 		if (nh == NH_TCP)
 			return decode_tcp(c, left, out);
+		if (ip_proto_may_tunnel(nh))
+			return decode_ip_proto(c, nh, out->ip_fragment, out);
 		if (!ip6_is_ext_hdr(nh))
 			return TC_DEC_NOT_TCP;  /* UDP, ICMPv6, NH_ESP, NH_NONE... */
 		if (n >= MAX_IP6_EXT_HDRS)
@@ -509,7 +551,8 @@ static enum tc_decode_status decode_ipv6(struct cur *c, struct tc_pkt *out)
 				 * (RFC 8200 4.5), so as for IPv4 we can tell
 				 * a UDP/ICMPv6 fragment from a maybe-TCP one.
 				 */
-				if (next != NH_TCP && !ip6_is_ext_hdr(next))
+				if (next != NH_TCP && !ip6_is_ext_hdr(next) &&
+				    (next == NH_UDP || !ip_proto_may_tunnel(next)))
 					return TC_DEC_NOT_TCP;
 				return TC_DEC_FRAGMENT;
 			}
@@ -606,7 +649,7 @@ again:
 			return TC_DEC_MALFORMED;
 		if (!cur_be16(c, &tci) || !cur_be16(c, &type))
 			return TC_DEC_TRUNCATED;
-		if (tags == 1)
+		if (tags == 1 && out->tunnel == 0)
 			out->vlan = tci & 0x0fff;       /* drop PCP and DEI */
 	}
 	switch (type) {
@@ -636,6 +679,329 @@ again:
 	}
 }
 
+/* ---- tunnels ----------------------------------------------------------- */
+
+/* FNV-1a, 32 bits: the tunnel key needs no seed, only to keep tunnels
+ * apart (the flow table hashes it again under its own seed). */
+static uint32_t fnv32(uint32_t h, const uint8_t *p, size_t n)
+{
+	while (n--) {
+		h ^= *p++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/*
+ * The decoder is about to enter a tunnel whose outer IP header is what
+ * out holds now: record the tunnel, fold it into out->tunnel and clear
+ * what the inner IP header will fill in. The outer address pair is taken
+ * in a fixed order so that both directions of the inner connection get
+ * the same key; `keyed` says whether the id is the same both ways (VNI,
+ * GRE key, ERSPAN session) and so belongs in the key (a GTP-U TEID is
+ * chosen by the receiver: each direction has its own). Returns 0 when the
+ * nesting is deeper than TC_TUNNEL_DEPTH_MAX.
+ */
+static int tunnel_enter(struct tc_pkt *out, enum tc_tunnel_type type, uint32_t id, int has_id,
+			int keyed)
+{
+	uint8_t head[6];
+	const uint8_t *lo = out->src, *hi = out->dst;
+	uint32_t h = out->tunnel ? out->tunnel : 2166136261u;
+
+	if (out->tun.depth >= TC_TUNNEL_DEPTH_MAX || (out->af != 4 && out->af != 6))
+		return 0;
+	out->tun.depth++;
+	out->tun.type = (uint8_t)type;
+	out->tun.af = out->af;
+	out->tun.has_id = has_id != 0;
+	out->tun.id = has_id ? id : 0;
+	memcpy(out->tun.src, out->src, 16);
+	memcpy(out->tun.dst, out->dst, 16);
+
+	if (memcmp(lo, hi, 16) > 0) {
+		lo = out->dst;
+		hi = out->src;
+	}
+	if (!keyed || !has_id)
+		id = 0;
+	head[0] = (uint8_t)type;
+	head[1] = out->af;
+	head[2] = (uint8_t)(id >> 24);
+	head[3] = (uint8_t)(id >> 16);
+	head[4] = (uint8_t)(id >> 8);
+	head[5] = (uint8_t)id;
+	h = fnv32(h, head, sizeof(head));
+	h = fnv32(h, lo, 16);
+	h = fnv32(h, hi, 16);
+	out->tunnel = h ? h : 1;        /* 0 means "no tunnel" */
+
+	memset(out->src, 0, sizeof(out->src));
+	memset(out->dst, 0, sizeof(out->dst));
+	out->af = 0;
+	out->ttl = 0;
+	out->ip_id = 0;
+	out->ip_df = 0;
+	out->ip_fragment = 0;
+	return 1;
+}
+
+/* An Ethernet frame inside a tunnel (VXLAN, GENEVE, GRE 0x6558, ERSPAN). */
+static enum tc_decode_status decode_ether(struct cur *c, struct tc_pkt *out)
+{
+	uint16_t type;
+
+	if (!cur_skip(c, 12) /* MACs */ || !cur_be16(c, &type))
+		return TC_DEC_TRUNCATED;
+	return decode_ethertype(c, type, out);
+}
+
+/* ERSPAN (draft-foschiano-erspan): type I has no header of its own (GRE
+ * without a sequence number), type II an 8-byte one, type III 12 bytes and
+ * an optional 8-byte platform subheader. The session id is the tunnel id. */
+static enum tc_decode_status decode_erspan(struct cur *c, uint16_t proto, int seq,
+					   struct tc_pkt *out)
+{
+	uint16_t vv, sess, ft;
+
+	if (proto == ETHERTYPE_ERSPAN_2 && !seq) {
+		if (!tunnel_enter(out, TC_TUN_ERSPAN, 0, 0, 1))
+			return TC_DEC_MALFORMED;
+		return decode_ether(c, out);
+	}
+	if (!cur_be16(c, &vv) || !cur_be16(c, &sess))
+		return TC_DEC_TRUNCATED;
+	if (proto == ETHERTYPE_ERSPAN_2) {
+		if (vv >> 12 != 1)
+			return TC_DEC_NOT_TCP;  /* not a version we know */
+		if (!cur_skip(c, 4))            /* reserved, index */
+			return TC_DEC_TRUNCATED;
+		ft = 0;
+	} else {
+		if (vv >> 12 != 2)
+			return TC_DEC_NOT_TCP;
+		if (!cur_skip(c, 6) /* timestamp, SGT */ || !cur_be16(c, &ft))
+			return TC_DEC_TRUNCATED;
+		if ((ft & 0x0001) && !cur_skip(c, 8))  /* O: platform subheader */
+			return TC_DEC_TRUNCATED;
+		ft = (uint16_t)(ft >> 10 & 0x1f);
+	}
+	if (!tunnel_enter(out, TC_TUN_ERSPAN, sess & 0x3ffu, 1, 1))
+		return TC_DEC_MALFORMED;
+	switch (ft) {
+	case 0:
+		return decode_ether(c, out);
+	case 2:                         /* a bare IP packet */
+		return decode_ip_by_version(c, out, TC_DEC_NOT_IP);
+	default:
+		return TC_DEC_NOT_IP;   /* PPP, HDLC, ... */
+	}
+}
+
+/* GRE (RFC 2784, keys and sequence numbers per RFC 2890). Version 1
+ * (PPTP) and the RFC 1701 routing field are not decoded. */
+static enum tc_decode_status decode_gre(struct cur *c, struct tc_pkt *out)
+{
+	uint16_t fl, proto;
+	uint32_t key = 0;
+
+	if (!cur_be16(c, &fl) || !cur_be16(c, &proto))
+		return TC_DEC_TRUNCATED;
+	if ((fl & 0x0007) != 0 || (fl & 0x4000) != 0)
+		return TC_DEC_NOT_TCP;
+	if ((fl & 0x8000) && !cur_skip(c, 4))   /* checksum, reserved */
+		return TC_DEC_TRUNCATED;
+	if ((fl & 0x2000) && !cur_be32(c, &key))
+		return TC_DEC_TRUNCATED;
+	if ((fl & 0x1000) && !cur_skip(c, 4))   /* sequence number */
+		return TC_DEC_TRUNCATED;
+	if (proto == ETHERTYPE_ERSPAN_2 || proto == ETHERTYPE_ERSPAN_3)
+		return decode_erspan(c, proto, (fl & 0x1000) != 0, out);
+	if (!tunnel_enter(out, TC_TUN_GRE, key, (fl & 0x2000) != 0, 1))
+		return TC_DEC_MALFORMED;
+	if (proto == ETHERTYPE_TEB)
+		return decode_ether(c, out);
+	return decode_ethertype(c, proto, out);
+}
+
+/* VXLAN (RFC 7348): flags with I (VNI valid), 24-bit VNI, Ethernet. */
+static enum tc_decode_status decode_vxlan(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t fl;
+	uint32_t w;
+
+	if (!cur_u8(c, &fl) || !cur_skip(c, 3) || !cur_be32(c, &w))
+		return TC_DEC_TRUNCATED;
+	if (!tunnel_enter(out, TC_TUN_VXLAN, w >> 8, (fl & 0x08) != 0, 1))
+		return TC_DEC_MALFORMED;
+	return decode_ether(c, out);
+}
+
+/* GENEVE (RFC 8926): version 0, options skipped by their total length,
+ * an ethertype (0x6558 for Ethernet) and a 24-bit VNI. */
+static enum tc_decode_status decode_geneve(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t vo, fl;
+	uint16_t proto;
+	uint32_t w;
+
+	if (!cur_u8(c, &vo) || !cur_u8(c, &fl) || !cur_be16(c, &proto) || !cur_be32(c, &w))
+		return TC_DEC_TRUNCATED;
+	if (vo >> 6 != 0)
+		return TC_DEC_NOT_TCP;
+	if (!cur_skip(c, (uint32_t)(vo & 0x3f) * 4u))
+		return TC_DEC_TRUNCATED;
+	if (!tunnel_enter(out, TC_TUN_GENEVE, w >> 8, 1, 1))
+		return TC_DEC_MALFORMED;
+	if (proto == ETHERTYPE_TEB)
+		return decode_ether(c, out);
+	return decode_ethertype(c, proto, out);
+}
+
+/* GTP-U (3GPP TS 29.281 5.1): version 1, G-PDU messages only (echo, end
+ * marker, error indication carry no user packet); the optional sequence
+ * number, N-PDU number and extension-header chain are skipped. */
+static enum tc_decode_status decode_gtpu(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t fl, mt, next;
+	uint16_t len;
+	uint32_t teid;
+	int n;
+
+	if (!cur_u8(c, &fl) || !cur_u8(c, &mt) || !cur_be16(c, &len) || !cur_be32(c, &teid))
+		return TC_DEC_TRUNCATED;
+	if (fl >> 5 != 1 || !(fl & 0x10) || mt != 0xff)
+		return TC_DEC_NOT_TCP;
+	cur_limit(c, len);              /* the length counts what follows the first 8 bytes */
+	if (fl & 0x07) {
+		if (!cur_skip(c, 3) /* sequence, N-PDU */ || !cur_u8(c, &next))
+			return TC_DEC_TRUNCATED;
+		for (n = 0; next != 0; n++) {
+			uint8_t elen;
+			if (n >= MAX_GTP_EXT_HDRS)
+				return TC_DEC_MALFORMED;
+			if (!cur_u8(c, &elen))
+				return TC_DEC_TRUNCATED;
+			/* In 4-byte units, counting this length byte and the
+			 * next-type byte: 0 would not advance. */
+			if (elen == 0)
+				return TC_DEC_MALFORMED;
+			if (!cur_skip(c, (uint32_t)elen * 4u - 2u) || !cur_u8(c, &next))
+				return TC_DEC_TRUNCATED;
+		}
+	}
+	if (!tunnel_enter(out, TC_TUN_GTPU, teid, 1, 0))
+		return TC_DEC_MALFORMED;
+	return decode_ip_by_version(c, out, TC_DEC_NOT_IP);
+}
+
+/*
+ * UDP that may carry a tunnel, by its well-known port. Anything else, and
+ * a datagram on such a port whose header is not the tunnel's, stays
+ * NOT_TCP as all UDP was; a first fragment of a tunnel datagram is a
+ * FRAGMENT (the inner packet is in pieces).
+ */
+static enum tc_decode_status decode_udp(struct cur *c, int first_frag, struct tc_pkt *out)
+{
+	uint16_t sport = 0, dport = 0, ulen = 0;
+	enum tc_decode_status (*dec)(struct cur *, struct tc_pkt *);
+
+	if (cur_left(c) < 8)
+		return TC_DEC_NOT_TCP;
+	(void)cur_be16(c, &sport);
+	(void)cur_be16(c, &dport);
+	(void)cur_be16(c, &ulen);
+	(void)cur_skip(c, 2);           /* checksum */
+	if (dport == PORT_VXLAN || dport == PORT_VXLAN_LINUX)
+		dec = decode_vxlan;
+	else if (dport == PORT_GENEVE)
+		dec = decode_geneve;
+	else if (dport == PORT_GTPU || sport == PORT_GTPU)
+		dec = decode_gtpu;
+	else
+		return TC_DEC_NOT_TCP;
+	if (ulen != 0 && ulen < 8)
+		return TC_DEC_NOT_TCP;  /* not a UDP header after all */
+	if (first_frag)
+		return TC_DEC_FRAGMENT;
+	if (ulen >= 8)                  /* 0: a jumbogram, or TSO: the IP length governs */
+		cur_limit(c, ulen - 8u);
+	return dec(c, out);
+}
+
+static enum tc_decode_status decode_ip_proto(struct cur *c, uint8_t proto, int first_frag,
+					     struct tc_pkt *out)
+{
+	if (proto == NH_UDP)
+		return decode_udp(c, first_frag, out);
+	if (first_frag)
+		return TC_DEC_FRAGMENT;
+	switch (proto) {
+	case NH_IPIP:
+	case NH_IPV6:
+		if (!tunnel_enter(out, TC_TUN_IPIP, 0, 0, 1))
+			return TC_DEC_MALFORMED;
+		return proto == NH_IPIP ? decode_ipv4(c, out) : decode_ipv6(c, out);
+	case NH_GRE:
+		return decode_gre(c, out);
+	default:
+		return TC_DEC_NOT_TCP;
+	}
+}
+
+/* ---- NFLOG --------------------------------------------------------------- */
+
+/*
+ * Linux NFLOG (LINKTYPE_NFLOG): address family, version 0, resource id,
+ * then netlink TLVs, each padded to 4 bytes. Length and type are in the
+ * capturing host's byte order, which libpcap converts to ours when it
+ * reads a file from the other order (as tcpdump's nflog printer assumes).
+ * The packet is the NFULA_PAYLOAD TLV.
+ */
+static enum tc_decode_status decode_nflog(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t family, version;
+	int n;
+
+	if (!cur_u8(c, &family) || !cur_u8(c, &version) || !cur_skip(c, 2))
+		return TC_DEC_TRUNCATED;
+	if (version != 0)
+		return TC_DEC_MALFORMED;
+	for (n = 0;; n++) {
+		uint16_t len, type;
+		struct cur v;
+
+		/* Out of TLVs: a record logged without its packet if the
+		 * whole frame is here, a snaplen cut otherwise. */
+		if (cur_left(c) == 0)
+			return c->wire != 0 && c->end == c->wire ? TC_DEC_NOT_IP
+								 : TC_DEC_TRUNCATED;
+		if (n >= MAX_NFLOG_TLVS)
+			return TC_DEC_MALFORMED;
+		if (cur_left(c) < 4)
+			return TC_DEC_TRUNCATED;
+		memcpy(&len, c->buf + c->off, 2);
+		memcpy(&type, c->buf + c->off + 2, 2);
+		if (len < 4)
+			return TC_DEC_MALFORMED;
+		if ((type & 0x3fff) == NFULA_PAYLOAD) {
+			v = *c;
+			v.off += 4;
+			cur_limit(&v, len - 4u);
+			switch (family) {
+			case 2:
+				return decode_ipv4(&v, out);
+			case 10:
+				return decode_ipv6(&v, out);
+			default:
+				return decode_ip_by_version(&v, out, TC_DEC_NOT_IP);
+			}
+		}
+		if (!cur_skip(c, ((uint32_t)len + 3u) & ~3u))
+			return TC_DEC_TRUNCATED;
+	}
+}
+
 /* BSD NULL / LOOP: a 4-byte address family. The AF_INET6 value differs
  * between the systems that wrote the capture, so accept them all. */
 static enum tc_decode_status decode_af(struct cur *c, uint32_t af,
@@ -660,7 +1026,7 @@ int tc_decode_link_supported(int dlt)
 	case TC_DLT_NULL: case TC_DLT_EN10MB: case TC_DLT_RAW:
 	case TC_DLT_RAW_BSD: case TC_DLT_LINKTYPE_RAW: case TC_DLT_LOOP:
 	case TC_DLT_LINUX_SLL: case TC_DLT_IPV4: case TC_DLT_IPV6:
-	case TC_DLT_LINUX_SLL2:
+	case TC_DLT_LINUX_SLL2: case TC_DLT_NFLOG:
 		return 1;
 	default:
 		return 0;
@@ -726,9 +1092,27 @@ enum tc_decode_status tc_decode_wire(int dlt, const uint8_t *buf, uint32_t caple
 		return decode_ipv4(&c, out);
 	case TC_DLT_IPV6:
 		return decode_ipv6(&c, out);
+	case TC_DLT_NFLOG:
+		return decode_nflog(&c, out);
 	default:
 		return TC_DEC_UNSUPPORTED_LINK;
 	}
+}
+
+const char *tc_tunnel_name(enum tc_tunnel_type t)
+{
+	static const char *const names[TC_TUN__COUNT] = {
+		[TC_TUN_IPIP] = "ipip",
+		[TC_TUN_GRE] = "gre",
+		[TC_TUN_ERSPAN] = "erspan",
+		[TC_TUN_VXLAN] = "vxlan",
+		[TC_TUN_GENEVE] = "geneve",
+		[TC_TUN_GTPU] = "gtpu",
+	};
+
+	if ((unsigned)t >= TC_TUN__COUNT)
+		return NULL;
+	return names[t];
 }
 
 const char *tc_decode_status_name(enum tc_decode_status st)

@@ -186,6 +186,15 @@ static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p, u
 	if (!f)
 		return NULL;
 	*from = tc_sm_init(&f->conn, p);
+	if (p->tunnel) {
+		/* The key needs only the tunnel's hash; what the reports name
+		 * (type, outer addresses, id) waits in the extension record.
+		 * Without memory for it the key still holds, the name is lost. */
+		struct tc_conn_ext *x = tc_conn_ext_mut(&f->conn);
+		f->conn.tunnel = p->tunnel;
+		if (x)
+			x->tun = p->tun;
+	}
 	f->conn.id = ++e->next_id;
 	e->st.conns++;
 	e->st.active++;

@@ -66,9 +66,11 @@ static uint64_t hash_end(uint64_t seed, int af, const uint8_t *a, uint16_t port)
  * unpredictable to someone crafting a capture as either share.
  */
 static uint32_t hash_tuple(uint64_t seed, int af, const uint8_t *a, uint16_t pa,
-			   const uint8_t *b, uint16_t pb)
+			   const uint8_t *b, uint16_t pb, uint32_t tunnel)
 {
 	uint64_t h = hash_end(seed ^ (uint64_t)af, af, a, pa) + hash_end(seed ^ (uint64_t)af, af, b, pb);
+	/* The tunnel key is symmetric already; 0 (no tunnel) adds nothing. */
+	h += tunnel;
 	/* The high half: every input bit reaches it. (h ^ h >> 32 would undo
 	 * the mixer's last shift and leave the low bits blind to the last
 	 * port, putting one client's connections to one server in a run.) */
@@ -141,7 +143,7 @@ void tc_flowtab_free(struct tc_flowtab *t)
 
 uint32_t tc_flowtab_hash(const struct tc_flowtab *t, const struct tc_pkt *p)
 {
-	return hash_tuple(t->seed, p->af, p->src, p->sport, p->dst, p->dport);
+	return hash_tuple(t->seed, p->af, p->src, p->sport, p->dst, p->dport, p->tunnel);
 }
 
 struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pkt *p,
@@ -156,7 +158,7 @@ struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pk
 			continue;
 		f = rec(t, t->s[i].rec1 - 1);
 		c = &f->conn;
-		if (c->af != p->af)
+		if (c->af != p->af || c->tunnel != p->tunnel)
 			continue;
 		if (c->ep[0].port == p->sport && c->ep[1].port == p->dport &&
 		    eq16(c->ep[0].addr, p->src) && eq16(c->ep[1].addr, p->dst)) {

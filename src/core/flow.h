@@ -1,8 +1,10 @@
 /*
  * flow.h -- the connection table: 4-tuple to connection record, O(1).
  *
- * A hash table keyed by the canonical (direction-independent) 4-tuple, so
- * both directions of a connection find the same entry. Entries come from
+ * A hash table keyed by the canonical (direction-independent) 4-tuple and
+ * the tunnel it travels in (tc_pkt.tunnel, 0 outside any), so both
+ * directions of a connection find the same entry and equal inner 4-tuples
+ * of different tunnels do not. Entries come from
  * slabs with a free list: no malloc per connection, and memory returns to
  * the free list, not to the system, so a table that has peaked stays at its
  * peak instead of fragmenting the heap.

@@ -47,6 +47,36 @@ static void endpoint_str(const struct tc_conn *c, int role, char *buf, size_t n)
 		snprintf(buf, n, "%s:%u", a, c->ep[role].port);
 }
 
+char *tc_tunnel_outer(const struct tc_conn *c, char *buf)
+{
+	const struct tc_tunnel *t = &tc_conn_ext(c)->tun;
+	char a[TC_ADDRSTRLEN], b[TC_ADDRSTRLEN];
+
+	if (!c->tunnel)
+		return NULL;
+	snprintf(buf, TC_TUNNEL_OUTERLEN, "%s->%s", tc_addr_str(t->af, t->src, a),
+		 tc_addr_str(t->af, t->dst, b));
+	return buf;
+}
+
+char *tc_tunnel_str(const struct tc_conn *c, char *buf)
+{
+	const struct tc_tunnel *t = &tc_conn_ext(c)->tun;
+	const char *name = tc_tunnel_name((enum tc_tunnel_type)t->type);
+	char outer[TC_TUNNEL_OUTERLEN];
+
+	if (!c->tunnel)
+		return NULL;
+	if (!name)      /* the key without its description: out of memory */
+		name = "unknown";
+	tc_tunnel_outer(c, outer);
+	if (t->has_id)
+		snprintf(buf, TC_TUNNEL_STRLEN, "%s/%" PRIu32 "@%s", name, t->id, outer);
+	else
+		snprintf(buf, TC_TUNNEL_STRLEN, "%s@%s", name, outer);
+	return buf;
+}
+
 static const char *or_dash(const char *s)
 {
 	return s ? s : "-";
@@ -88,6 +118,10 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct t
 	if (IS("first_ts")) return S(tc_ts_str(c->first_ts, t));
 	if (IS("last_ts")) return S(tc_ts_str(c->last_ts, t));
 	if (IS("proto")) return S(c->af == 6 ? "ipv6" : "ipv4");
+	if (IS("tunnel")) {
+		char tb[TC_TUNNEL_STRLEN];
+		return S(or_dash(tc_tunnel_str(c, tb)));
+	}
 	if (IS("cause") || IS("keepalive_race") || IS("data_lost") || IS("unread") ||
 	    IS("injected_score") || IS("stateless_rst") || IS("idle_match")) {
 		if (IS("cause")) return S(or_dash(tc_cause_name(d->cause)));

@@ -26,7 +26,7 @@ static const char *const columns[] = {
 	"history", "pkts_client", "pkts_server", "bytes_client", "bytes_server", "fins_client",
 	"fins_server", "rsts_client", "rsts_server", "retx_client", "retx_server", "rst_ignored",
 	"simultaneous", "superseded", "evicted", "frame_first", "frame_last", "frame_client_fin",
-	"frame_server_fin", "frame_rst", "cause", "cause_by", "explain",
+	"frame_server_fin", "frame_rst", "cause", "cause_by", "explain", "tunnel",
 };
 
 void tc_csv_header(FILE *o)
@@ -74,7 +74,7 @@ void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 		 const struct tc_diagnosis *d)
 {
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
-	char t1[32], t2[32], a[TC_ADDRSTRLEN], b[TC_ADDRSTRLEN], why[512];
+	char t1[32], t2[32], a[TC_ADDRSTRLEN], b[TC_ADDRSTRLEN], why[512], tun[TC_TUNNEL_STRLEN];
 
 	fprintf(o, "%" PRIu64 ",%s,%s,%s,%u,%s,%u", c->id, tc_ts_str(c->first_ts, t1),
 		tc_ts_str(c->last_ts, t2), tc_addr_str(c->af, cl->addr, a), cl->port,
@@ -109,6 +109,7 @@ void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 		csv_str(o, NULL);
 		csv_str(o, NULL);
 	}
+	csv_str(o, tc_tunnel_str(c, tun));
 	fputc('\n', o);
 }
 

@@ -265,6 +265,25 @@ static void json_diag(struct tc_jbuf *b, const struct tc_conn *c, const struct t
 	tc_jb_ch(b, '}');
 }
 
+/* ,"tunnel":{"type":"vxlan","outer":"10.0.0.1->10.0.0.2","id":42}: only
+ * for a connection seen inside a tunnel; id is null for tunnels without one. */
+static void json_tunnel(struct tc_jbuf *b, const struct tc_conn *c)
+{
+	const struct tc_tunnel *t = &tc_conn_ext(c)->tun;
+	char outer[TC_TUNNEL_OUTERLEN];
+
+	tc_jb_lit(b, ",\"tunnel\":{\"type\":");
+	put_word(b, tc_tunnel_name((enum tc_tunnel_type)t->type));
+	tc_jb_lit(b, ",\"outer\":");
+	tc_jb_quote(b, tc_tunnel_outer(c, outer));
+	tc_jb_lit(b, ",\"id\":");
+	if (t->has_id)
+		tc_jb_u64(b, t->id);
+	else
+		tc_jb_lit(b, "null");
+	tc_jb_ch(b, '}');
+}
+
 void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 		  const struct tc_diagnosis *d)
 {
@@ -281,6 +300,8 @@ void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	json_endpoint(&b, c, TC_CLIENT);
 	tc_jb_lit(&b, ",\"server\":");
 	json_endpoint(&b, c, TC_SERVER);
+	if (c->tunnel)
+		json_tunnel(&b, c);
 	tc_jb_lit(&b, ",\"opened\":");
 	put_word(&b, tc_opened_name(v->opened));
 	tc_jb_lit(&b, ",\"close\":");

@@ -198,6 +198,46 @@ char *tc_zeek_uid(const struct tc_conn *c, char *buf)
 	return buf;
 }
 
+/*
+ * tunnel_parents: Zeek's set of the uids of the encapsulating connections.
+ * tcpclose logs no tunnel.log nor the outer UDP flows, so the uid is made
+ * the same way from the tunnel itself (type, outer address pair in a fixed
+ * order, id): every connection of one tunnel names the same parent, and
+ * the set holds the tunnel directly around the connection.
+ */
+static void zeek_tunnel_parent(FILE *o, const struct tc_conn *c)
+{
+	const struct tc_tunnel *t = &tc_conn_ext(c)->tun;
+	const uint8_t *lo = t->src, *hi = t->dst;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	uint8_t head[6];
+	char buf[13];
+	int i;
+
+	if (!c->tunnel) {
+		fputc('-', o);
+		return;
+	}
+	if (memcmp(lo, hi, 16) > 0) {
+		lo = t->dst;
+		hi = t->src;
+	}
+	head[0] = t->type;
+	head[1] = t->af;
+	for (i = 0; i < 4; i++)
+		head[2 + i] = (uint8_t)(t->id >> (24 - 8 * i));
+	h = fnv1a(h, head, sizeof(head));
+	h = fnv1a(h, lo, 16);
+	h = mix(fnv1a(h, hi, 16));
+	buf[0] = 'C';
+	for (i = 11; i >= 1; i--) {
+		buf[i] = b62[h % 62];
+		h /= 62;
+	}
+	buf[12] = '\0';
+	fputs(buf, o);
+}
+
 /* ---- rows ------------------------------------------------------------ */
 
 /* Zeek's time and interval: seconds with microseconds. */
@@ -308,7 +348,8 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 	}
 	fprintf(o, "%s\t-\t-\t-\t", tc_zeek_conn_state(c));
 	zeek_str(o, c->history[0] ? c->history : NULL);
-	fprintf(o, "\t%" PRIu32 "\t-\t%" PRIu32 "\t-\t-", cl->pkts, sv->pkts);
+	fprintf(o, "\t%" PRIu32 "\t-\t%" PRIu32 "\t-\t", cl->pkts, sv->pkts);
+	zeek_tunnel_parent(o, c);
 	fprintf(o, "\t%" PRIu64 "\t", c->id);
 	zeek_str(o, tc_close_name(v->close));
 	fputc('\t', o);

@@ -54,6 +54,18 @@ void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *s
 		 const struct tc_run_info *ri);
 void tc_text_free(struct tc_text *t);
 
+/*
+ * The tunnel a connection was seen in, or NULL outside any:
+ * tc_tunnel_outer() gives its outer addresses "10.0.0.1->10.0.0.2" (as
+ * its first packet carried them), tc_tunnel_str() all of it in one word,
+ * "vxlan/42@10.0.0.1->10.0.0.2" ("ipip@..." when the tunnel has no id).
+ * buf >= TC_TUNNEL_OUTERLEN and TC_TUNNEL_STRLEN bytes.
+ */
+#define TC_TUNNEL_OUTERLEN (2 * TC_ADDRSTRLEN + 2)
+#define TC_TUNNEL_STRLEN (TC_TUNNEL_OUTERLEN + 32)
+char *tc_tunnel_outer(const struct tc_conn *c, char *buf);
+char *tc_tunnel_str(const struct tc_conn *c, char *buf);
+
 /* Seconds with nanoseconds, "1700000000.123456789". buf >= 32 bytes. */
 char *tc_ts_str(int64_t ns, char *buf);
 /* UTC wall-clock time, "2023-11-14 22:13:20.000Z". buf >= 64 bytes. */
