@@ -8,7 +8,7 @@
 #   deps.sh test     ... and what the test suite uses when present: tmux
 #                    (live view), valgrind, tshark (decoding cross-check)
 set -u
-PKGS="cmake gcc make pkg-config libpcap-dev libncurses-dev libcmocka-dev"
+PKGS="cmake gcc make pkg-config libpcap-dev libncurses-dev zlib1g-dev libzstd-dev libcmocka-dev"
 OPT_PKGS=""
 if [ "${1:-}" = test ]; then
 	OPT_PKGS="tmux tcpdump valgrind tshark"
