@@ -11,7 +11,7 @@ set -u
 PKGS="cmake gcc make pkg-config libpcap-dev libncurses-dev zlib1g-dev libzstd-dev libcmocka-dev"
 OPT_PKGS=""
 if [ "${1:-}" = test ]; then
-	OPT_PKGS="tmux tcpdump valgrind tshark"
+	OPT_PKGS="tmux tcpdump valgrind tshark python3-jsonschema bash-completion"
 fi
 
 missing_of() {
