@@ -14,7 +14,7 @@ ifeq ($(CI),true)
 CMAKE_ARGS += -DTC_WERROR=ON
 endif
 
-.PHONY: all deps deps-test configure build run test test-asan test-valgrind captures clean install
+.PHONY: all deps deps-test configure build run test test-asan test-valgrind captures clean install package
 
 all: build
 
@@ -56,6 +56,11 @@ captures: build
 
 install: build
 	cmake --install $(BUILD)
+
+# A Debian package (CPack) in $(BUILD)/: the binary, the man page, the bash
+# completion; dependencies worked out by dpkg-shlibdeps.
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD)

@@ -11,17 +11,21 @@
 #                    (live view), tcpdump, valgrind, tshark
 set -u
 
-# What is needed, as "kind:name": cmd = a command, pc = a pkg-config module.
-NEED="cmd:cmake cmd:cc cmd:make cmd:pkg-config pc:libpcap pc:ncursesw pc:cmocka"
-WANT=""
+# What is needed, as "kind:name": cmd = a command, pc = a pkg-config module,
+# py = a python3 module, file = a file. libzstd is wanted, not needed: the
+# build reads zstd-compressed captures only when it is there.
+NEED="cmd:cmake cmd:cc cmd:make cmd:pkg-config pc:libpcap pc:ncursesw pc:zlib pc:cmocka"
+WANT="pc:libzstd"
 if [ "${1:-}" = test ]; then
-	WANT="cmd:tmux cmd:tcpdump cmd:valgrind cmd:tshark"
+	WANT="$WANT cmd:tmux cmd:tcpdump cmd:valgrind cmd:tshark py:jsonschema file:/usr/share/bash-completion/bash_completion"
 fi
 
 have() {
 	case $1 in
 	cmd:*) command -v "${1#cmd:}" >/dev/null 2>&1 ;;
 	pc:*) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "${1#pc:}" ;;
+	py:*) command -v python3 >/dev/null 2>&1 && python3 -c "import ${1#py:}" 2>/dev/null ;;
+	file:*) [ -e "${1#file:}" ] ;;
 	esac
 }
 
@@ -66,6 +70,20 @@ pkg_of() {
 	dnf:pc:cmocka) echo libcmocka-devel ;;
 	apk:pc:cmocka) echo cmocka-dev ;;
 	*:pc:cmocka) echo cmocka ;;
+	apt-get:pc:zlib) echo zlib1g-dev ;;
+	dnf:pc:zlib) echo zlib-devel ;;
+	apk:pc:zlib) echo zlib-dev ;;
+	*:pc:zlib) echo zlib ;;
+	apt-get:pc:libzstd) echo libzstd-dev ;;
+	dnf:pc:libzstd) echo libzstd-devel ;;
+	apk:pc:libzstd) echo zstd-dev ;;
+	*:pc:libzstd) echo zstd ;;
+	apt-get:py:jsonschema) echo python3-jsonschema ;;
+	dnf:py:jsonschema) echo python3-jsonschema ;;
+	apk:py:jsonschema) echo py3-jsonschema ;;
+	pacman:py:jsonschema) echo python-jsonschema ;;
+	*:py:*) echo "python3 module ${1#py:}" ;;
+	*:file:*bash_completion) echo bash-completion ;;
 	dnf:cmd:tshark|pacman:cmd:tshark) echo wireshark-cli ;;
 	brew:cmd:tshark) echo wireshark ;;
 	*:cmd:*) echo "${1#cmd:}" ;;

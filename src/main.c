@@ -229,12 +229,18 @@ static void parse(struct opts *o, int argc, char **argv)
 	o->files = calloc((size_t)argc + 1, sizeof(*o->files));
 	if (!o->files)
 		exit(1);
-	/* "+" stops at the first non-option: the BPF expression follows. */
-	while ((ch = getopt_long(argc, argv, "+r:i:c:nNo:qvw:Z:h", longopts, NULL)) != -1) {
+	/* "+" stops at the first non-option: the BPF expression follows. ":"
+	 * after it: getopt stays quiet (its messages carry argv[0], the full
+	 * path) and returns ':' for a missing argument; the messages are ours. */
+	while ((ch = getopt_long(argc, argv, "+:r:i:c:nNo:qvw:Z:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o->files[o->nfiles++] = optarg; break;
 		case 'i': o->iface = optarg; break;
-		case 'c': o->count = parse_u64(optarg, "invalid packet count"); break;
+		case 'c': /* tcpdump refuses 0 too: "no packets" is not a count */
+			o->count = parse_u64(optarg, "invalid packet count");
+			if (o->count == 0)
+				die_usage("invalid packet count (1 or more)", optarg);
+			break;
 		case 'n': /* tcpdump's "don't resolve": tcpclose never resolves */
 		case 'N': /* tcpdump's "no domain part": no names, nothing to strip */
 			break;
@@ -317,9 +323,18 @@ static void parse(struct opts *o, int argc, char **argv)
 		case O_VERSION:
 			printf("tcpclose %s\n%s\n", TC_VERSION, pcap_lib_version());
 			exit(0);
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", prog);
-			exit(1);
+		case ':':
+			die_usage("option requires an argument", argv[optind - 1]);
+			break;
+		default: {
+			/* A long option as written ("--fo", "--help=x"); a short
+			 * one alone, even from a cluster ("-nx"). */
+			const char *arg = argv[optind - 1];
+			char opt[3] = {'-', (char)optopt, '\0'};
+			if (!strncmp(arg, "--", 2))
+				die_usage("unknown, ambiguous or misused option", arg);
+			die_usage("unknown option", opt);
+		}
 		}
 	}
 	o->filter = join_args(argc - optind, argv + optind);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -169,6 +170,49 @@ static void test_ts_as_tc_ts_str(void **state)
 		tc_jb_ts(&b, v);
 		tc_jb_ch(&b, ' ');
 		fprintf(want.f, "%s ", tc_ts_str(v, t));
+	}
+	tc_jb_flush(&b);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
+	free(got.p);
+	free(want.p);
+}
+
+/* The RFC 3339 string against gmtime_r() and strftime(), over all of
+ * int64_t nanoseconds (the years 1677..2262). */
+static void test_time_as_gmtime(void **state)
+{
+	static const int64_t fixed[] = {
+		0, 1, -1, 999999999, -999999999, -1000000000, -1000000001, 1700000000123456789LL,
+		951782400LL * 1000000000LL,              /* 2000-02-29 */
+		4107542399LL * 1000000000LL + 999999999, /* 2100-02-28T23:59:59.999999999 */
+		INT64_MAX, INT64_MIN, INT64_MIN + 1,
+	};
+	struct sink got, want;
+	struct tc_jbuf b;
+	size_t i;
+
+	(void)state;
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	for (i = 0; i < 20000; i++) {
+		int64_t v = i < sizeof(fixed) / sizeof(fixed[0]) ? fixed[i] : (int64_t)sample_u64((int)i);
+		int64_t s = v / 1000000000LL, f = v % 1000000000LL;
+		time_t t;
+		struct tm tm;
+		char day[64];
+		if (f < 0) {
+			f += 1000000000LL;
+			s--;
+		}
+		t = (time_t)s;
+		assert_non_null(gmtime_r(&t, &tm));
+		strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+		fprintf(want.f, "\"%s.%09" PRId64 "Z\" ", day, f);
+		tc_jb_time(&b, v);
+		tc_jb_ch(&b, ' ');
 	}
 	tc_jb_flush(&b);
 	sink_close(&got);
@@ -397,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_u64_as_printf),
 		cmocka_unit_test(test_i64_as_printf),
 		cmocka_unit_test(test_ts_as_tc_ts_str),
+		cmocka_unit_test(test_time_as_gmtime),
 		cmocka_unit_test(test_fixed_as_printf),
 		cmocka_unit_test(test_quote_every_byte),
 		cmocka_unit_test(test_quote_longer_than_buffer),

@@ -21,6 +21,7 @@
  * frames and runs without a filter never reach the second program.
  */
 #include "source.h"
+#include "decompress.h"
 
 #include "tcpclose/engine.h"
 
@@ -74,16 +75,24 @@ struct tc_source {
 
 static void add_error(struct tc_source *s, const char *name, uint64_t frame, const char *what)
 {
-	char buf[TC_ERRBUF + 256];
+	char buf[4 * TC_ERRBUF + 1024]; /* the names appear several times */
 	if (s->nerr >= MAX_ERRORS)
 		return;
-	/* libpcap's pcapng reader accepts one link type per file; say what
-	 * to do about it rather than call a valid file damaged. */
-	if (strstr(what, "different from the type of the first interface"))
+	/* libpcap's pcapng reader takes one link type and one snapshot
+	 * length per file (every version); dumpcap writes files with several
+	 * whenever it captures on several interfaces. Say what is wrong and
+	 * how to read it, rather than call a valid file damaged. */
+	if (strstr(what, "different from the type of the first interface") ||
+	    strstr(what, "different from the snapshot length of the first interface"))
 		snprintf(buf, sizeof(buf),
-			 "%s: reading stopped after packet %llu: %s (libpcap reads only one link type per "
-			 "file: split it per interface, e.g. tshark -r FILE -Y frame.interface_id==1 -w part.pcapng)",
-			 name, (unsigned long long)frame, what);
+			 "%s: reading stopped after packet %llu of this file: libpcap reads only one link "
+			 "type per file and one snapshot length, and this file's interfaces differ (%s). "
+			 "Write each interface N to a pcap file of its own with Wireshark's tools, ENCAP "
+			 "being the name capinfos %s shows for interface #N (ether, rawip, linux-sll ...): "
+			 "editcap -r -F pcap -T ENCAP %s ifN.pcap $(tshark -r %s -Y frame.interface_id==N "
+			 "-T fields -e frame.number); then read them together, merged in time order: "
+			 "tcpclose -r if0.pcap -r if1.pcap",
+			 name, (unsigned long long)frame, what, name, name, name);
 	else if (frame == 0)
 		snprintf(buf, sizeof(buf), "%s: input damaged before its first packet: %s", name, what);
 	else
@@ -219,7 +228,8 @@ struct tc_source *tc_source_open(char *const *files, int nfiles, const char *fil
 		struct input *in = &s->in[i];
 		char pe[PCAP_ERRBUF_SIZE] = "";
 		struct stat sb;
-		FILE *fp;
+		const char *zip;
+		FILE *fp, *cf;
 
 		in->name = strdup(files[i]);
 		/* Open the stream ourselves so progress can ask it how far it is
@@ -232,7 +242,8 @@ struct tc_source *tc_source_open(char *const *files, int nfiles, const char *fil
 		in->size = (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)) ? (int64_t)sb.st_size : -1;
 		/* Without the buffer the stream keeps its default: slower, not
 		 * wrong. libpcap never closes stdin, so stdin's buffer must
-		 * outlive us: a static one. */
+		 * outlive us: a static one. Set before the first read (the
+		 * decompressor peeks at the first byte). */
 		if (fp == stdin) {
 			static char stdin_buf[TC_SOURCE_IOBUF];
 			(void)setvbuf(fp, stdin_buf, _IOFBF, sizeof(stdin_buf));
@@ -241,13 +252,26 @@ struct tc_source *tc_source_open(char *const *files, int nfiles, const char *fil
 			free(in->iobuf);
 			in->iobuf = NULL;
 		}
-		in->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pe);
-		if (!in->p) {
+		/* .pcap.gz, .pcapng.zst: libpcap reads the decompressed bytes. */
+		if (!(cf = tc_decompress_open(fp, &zip))) {
+			snprintf(errbuf, TC_ERRBUF, "%s: %s%s", files[i],
+				 errno == ENOTSUP ? "zstd-compressed, and this tcpclose is built without "
+						    "libzstd: decompress it first (zstd -d)" : "",
+				 errno == ENOTSUP ? "" : strerror(errno));
 			if (fp != stdin)
 				fclose(fp);
 			free(in->iobuf);
 			in->iobuf = NULL;
-			snprintf(errbuf, TC_ERRBUF, "%s: %s", files[i], pe);
+			goto fail;
+		}
+		in->p = pcap_fopen_offline_with_tstamp_precision(cf, PCAP_TSTAMP_PRECISION_NANO, pe);
+		if (!in->p) {
+			if (cf != stdin)
+				fclose(cf); /* and fp with it */
+			free(in->iobuf);
+			in->iobuf = NULL;
+			snprintf(errbuf, TC_ERRBUF, "%s: %s%s%s", files[i], zip ? zip : "",
+				 zip ? "-compressed: " : "", pe);
 			goto fail;
 		}
 		in->fp = fp;

@@ -120,6 +120,66 @@ void tc_jb_ts(struct tc_jbuf *b, int64_t ns)
 	b->len += 10;
 }
 
+/*
+ * Days since 1970-01-01 to a proleptic Gregorian date, by the era
+ * arithmetic of Howard Hinnant's civil_from_days (public domain): no libc
+ * call, no time zone, no table, exact for every day of the range used.
+ */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era, yy;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yy + (*m <= 2);
+}
+
+void tc_jb_time(struct tc_jbuf *b, int64_t ns)
+{
+	int64_t s = ns / 1000000000LL, f = ns % 1000000000LL, days, sod, y;
+	unsigned mo, d;
+	char *p;
+
+	if (f < 0) {
+		f += 1000000000LL;
+		s -= 1;
+	}
+	days = s / 86400;
+	sod = s % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days -= 1;
+	}
+	civil_from_days(days, &y, &mo, &d);
+	/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" and its quotes: 32 bytes. */
+	p = tc_jb_room(b, 32);
+	p[0] = '"';
+	put_digits(p + 5, (uint32_t)y, 4);
+	p[5] = '-';
+	put_digits(p + 8, mo, 2);
+	p[8] = '-';
+	put_digits(p + 11, d, 2);
+	p[11] = 'T';
+	put_digits(p + 14, (uint32_t)(sod / 3600), 2);
+	p[14] = ':';
+	put_digits(p + 17, (uint32_t)(sod / 60 % 60), 2);
+	p[17] = ':';
+	put_digits(p + 20, (uint32_t)(sod % 60), 2);
+	p[20] = '.';
+	put_digits(p + 30, (uint32_t)f, 9);
+	p[30] = 'Z';
+	p[31] = '"';
+	b->len += 32;
+}
+
 /* 1 for a byte that goes into a JSON string as it is: printable ASCII but
  * '"' and '\\'. A NUL is 0, so the scan also stops at the end. */
 static const unsigned char plain[256] = {

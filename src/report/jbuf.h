@@ -79,6 +79,11 @@ static inline void tc_jb_u64(struct tc_jbuf *b, uint64_t v)
 void tc_jb_i64(struct tc_jbuf *b, int64_t v);
 /* Nanoseconds as tc_ts_str() writes them: "1700000000.123456789". */
 void tc_jb_ts(struct tc_jbuf *b, int64_t ns);
+/* The same instant as an RFC 3339 string in UTC, quotes included, with all
+ * nine decimals: "2023-11-14T22:13:20.123456789Z". A JSON number cannot
+ * carry nanoseconds through a double (jq, JavaScript); this string can.
+ * Nanoseconds in an int64_t span the years 1677..2262: always four digits. */
+void tc_jb_time(struct tc_jbuf *b, int64_t ns);
 /* A JSON string, quotes included, escaped exactly as the writer always has:
  * '"' and '\\' backslashed, other bytes outside 0x20..0x7e as \u00xx. */
 void tc_jb_quote(struct tc_jbuf *b, const char *s);

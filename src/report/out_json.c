@@ -294,8 +294,12 @@ void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	COUNT(&b, "{\"type\":\"conn\",\"id\":", c->id);
 	tc_jb_lit(&b, ",\"first_ts\":");
 	tc_jb_ts(&b, c->first_ts);
+	tc_jb_lit(&b, ",\"first_time\":");
+	tc_jb_time(&b, c->first_ts);
 	tc_jb_lit(&b, ",\"last_ts\":");
 	tc_jb_ts(&b, c->last_ts);
+	tc_jb_lit(&b, ",\"last_time\":");
+	tc_jb_time(&b, c->last_ts);
 	tc_jb_lit(&b, ",\"client\":");
 	json_endpoint(&b, c, TC_CLIENT);
 	tc_jb_lit(&b, ",\"server\":");
@@ -377,8 +381,12 @@ static void json_summary(struct tc_jbuf *b, struct tc_agg *agg, const struct tc_
 	if (st->frames) {
 		tc_jb_lit(b, ",\"first_ts\":");
 		tc_jb_ts(b, st->ts_first);
+		tc_jb_lit(b, ",\"first_time\":");
+		tc_jb_time(b, st->ts_first);
 		tc_jb_lit(b, ",\"last_ts\":");
 		tc_jb_ts(b, st->ts_last);
+		tc_jb_lit(b, ",\"last_time\":");
+		tc_jb_time(b, st->ts_last);
 	}
 	tc_jb_lit(b, ",\"complete\":");
 	put_bool(b, !ri->nerrors);
@@ -512,6 +520,8 @@ static void json_hosts(struct tc_jbuf *b, const struct tc_agg *agg)
 		if (h->tw_peak) {
 			tc_jb_lit(b, ",\"peak_ts\":");
 			tc_jb_ts(b, h->tw_peak_ts);
+			tc_jb_lit(b, ",\"peak_time\":");
+			tc_jb_time(b, h->tw_peak_ts);
 		}
 		COUNT(b, "},\"socket_options\":{\"linger0_aborts\":", h->aborts);
 		COUNT(b, ",\"keepalive_conns\":", h->ka_conns);
@@ -534,6 +544,8 @@ static void json_hosts(struct tc_jbuf *b, const struct tc_agg *agg)
 		put_u(b, p->tw_peak);
 		tc_jb_lit(b, ",\"peak_ts\":");
 		tc_jb_ts(b, p->tw_peak_ts);
+		tc_jb_lit(b, ",\"peak_time\":");
+		tc_jb_time(b, p->tw_peak_ts);
 		tc_jb_lit(b, ",\"ephemeral_ports\":");
 		put_u(b, tc_agg_ephemeral_ports(agg));
 		tc_jb_lit(b, ",\"peak_pct\":");

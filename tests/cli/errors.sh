@@ -32,11 +32,28 @@ for args in "" "-r" "--format xml -r in.pcap" "--bogus -r in.pcap" "-c many -r i
 	"--max-conns 0 -r in.pcap" "--linger -1 -r in.pcap" "--time-wait 0 -r in.pcap" \
 	"--ephemeral-ports 9-3 -r in.pcap" "-i lo -r in.pcap" \
 	"--speed 2 -r in.pcap" "--tui -o out.txt -r in.pcap" "--tui --speed 0 -r in.pcap" \
-	"--expect x.expect --only reset -r in.pcap" "--ladder 1 -w o.pcap -r in.pcap"; do
+	"--expect x.expect --only reset -r in.pcap" "--ladder 1 -w o.pcap -r in.pcap" \
+	"-c 0 -r in.pcap" "-x -r in.pcap" "-nx -r in.pcap" "--help=1" "--l 1 -r in.pcap"; do
 	# shellcheck disable=SC2086
 	run 1 $args
 	contains err "Try 'tcpclose --help'"
+	# Every message is tcpclose's, named "tcpclose:", never getopt's with
+	# the path the binary was started by.
+	bad=$(grep -v -e "^tcpclose: " -e "^Try 'tcpclose --help'" err)
+	[ -z "$bad" ] || fail "tcpclose $args: a message without the tcpclose: prefix: $bad"
+	lacks err "$BIN"
 done
+# tcpdump refuses -c 0 too.
+run 1 -c 0 -r in.pcap
+contains err "tcpclose: invalid packet count (1 or more): 0"
+run 1 -r in.pcap -nx
+[ "$(head -1 err)" = "tcpclose: unknown option: -x" ] || fail "unknown option message: $(cat err)"
+run 1 -r
+[ "$(head -1 err)" = "tcpclose: option requires an argument: -r" ] ||
+	fail "missing argument message: $(cat err)"
+run 1 --format
+[ "$(head -1 err)" = "tcpclose: option requires an argument: --format" ] ||
+	fail "missing argument message: $(cat err)"
 run 1 -r in.pcap --only bogus
 contains err "unknown verdict or cause 'bogus'"
 contains err "half_closed"
