@@ -72,6 +72,8 @@ struct tc_verdict {
 	enum tc_who closer;
 	enum tc_who reset_by;
 	enum tc_phase reset_phase;
+	enum tc_who trailing_rst; /* graceful, and then an RST from this side
+	                             (client or server): see classify.h */
 };
 
 typedef void (*tc_conn_cb)(const struct tc_conn *c, const struct tc_verdict *v,

@@ -22,12 +22,13 @@
 
 /* The sender's values from before the current segment, for the RST record. */
 struct tc_ev_snapshot {
-	uint8_t ttl_min, ttl_max, had_ts, answered, peer_had_data, ka_unanswered;
+	uint8_t ttl_min, ttl_max, had_ts, answered, peer_had_data, ka_unanswered, retx_unanswered;
 	uint16_t ip_id_prev, peer_win, win_prev;
 	uint32_t tsval_prev;
 	uint32_t pkts_before;
 	int64_t gap_before_trigger;
 	int64_t response_ns;
+	int64_t peer_silent_ns;
 	uint64_t trigger_frame;
 };
 
