@@ -18,6 +18,7 @@
 #include "convo.h"
 #include "tcpclose/classify.h"
 #include "tcpclose/diag.h"
+#include "xconn.h"
 
 #define SEC_NS 1000000000LL
 
@@ -75,7 +76,9 @@ static void test_abortive_close_data_lost(void **state)
 	assert_int_equal(d.data_lost, 100);
 	assert_false(d.notes & TC_DX_UNREAD); /* the server spoke last */
 	assert_true(d.notes & TC_DX_SOCKET_RST);
-	assert_int_equal(d.score, 0); /* same window both ways is not "copied" */
+	/* same window both ways is not "copied"; its TTL is the server's own */
+	assert_int_equal(d.signals, TC_SIG_TTL_MATCH);
+	assert_true(d.score < 0);
 	conv_done(&v);
 }
 
@@ -171,8 +174,9 @@ static void test_data_after_close_not_race(void **state)
 	conv_done(&v);
 }
 
-/* A side that sent FIN then RST with nothing to answer: no known pattern. */
-static void test_fin_then_rst_unknown(void **state)
+/* Rule 3: shutdown(SHUT_WR), then close() with unread data: the socket's
+ * RST follows its own FIN, nothing from the peer between. */
+static void test_fin_then_socket_rst_is_shutdown_unread(void **state)
 {
 	struct conv v;
 	struct tc_verdict vd;
@@ -183,8 +187,333 @@ static void test_fin_then_rst_unknown(void **state)
 	sig_seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
 	sig_seg(&v, C, TC_RST | TC_ACK, ISN_C + 12, ISN_S + 11, 0);
 	diagnose(&v, &vd, &d);
+	assert_int_equal(vd.close, TC_CLOSE_RESET); /* the server never closed */
+	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+	assert_true(d.notes & TC_DX_SHUTDOWN);
+	assert_int_equal(d.frames[1], v.c.ep[C].frame_fin);
+	conv_done(&v);
+}
+
+/* Rule 3's edge: the same order, but the RST looks stateless (no socket
+ * left to have unread data): not the shutdown pattern. */
+static void test_fin_then_stateless_rst_not_shutdown(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	struct tc_pkt p;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	p = pkt(&v, C, TC_RST, ISN_C + 12, 0, 0);
+	p.win = 0;
+	p.ip_id = 0;
+	sendp(&v, &p);
+	diagnose(&v, &vd, &d);
+	assert_false(d.notes & TC_DX_SHUTDOWN);
 	assert_int_equal(d.cause, TC_CAUSE_UNKNOWN);
 	conv_done(&v);
+}
+
+/* Rule 1 (tls__telesec.pcap): client data+FIN, server data (close_notify)
+ * and FIN, client bare RST. The server's FIN sits between its data and
+ * the RST; both FINs came first, so the close is graceful with a trailing
+ * RST whose cause is data_after_close. */
+static void tls_close_race(struct conv *v, int client_acks_data)
+{
+	conv_init(v);
+	handshake_and_data(v);
+	sig_seg(v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 31);
+	sig_seg(v, C, TC_FIN | TC_ACK, ISN_C + 42, ISN_S + 11, 0);
+	sig_seg(v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 43, 31);
+	if (client_acks_data)
+		sig_seg(v, C, TC_ACK, ISN_C + 43, ISN_S + 42, 0);
+	sig_seg(v, S, TC_FIN | TC_ACK, ISN_S + 42, ISN_C + 43, 0);
+}
+
+static void test_trailing_rst_data_after_close(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	char why[512];
+	(void)state;
+	tls_close_race(&v, 0);
+	seg(&v, C, TC_RST, ISN_C + 43, 0, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(vd.close, TC_CLOSE_GRACEFUL);
+	assert_int_equal(vd.trailing_rst, TC_WHO_CLIENT);
+	assert_int_equal(vd.reset_by, TC_WHO_NONE);
+	assert_int_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
+	assert_int_equal(d.by, C);
+	assert_true(d.notes & TC_DX_TRAILING);
+	assert_true(d.score < TC_INJECTED_THRESHOLD); /* a kernel reply, not forged */
+	tc_diag_explain(&v.c, &vd, &d, why, sizeof(why));
+	assert_non_null(strstr(why, "harmless"));
+	assert_null(strstr(why, "no_timestamps"));
+	conv_done(&v);
+}
+
+/* Rule 1's edge: the client acknowledged the server's data before the
+ * RST: nothing was thrown away, so not data_after_close. */
+static void test_trailing_rst_after_acked_data_not_data_after_close(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	(void)state;
+	tls_close_race(&v, 1);
+	seg(&v, C, TC_RST, ISN_C + 43, 0, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(vd.close, TC_CLOSE_GRACEFUL);
+	assert_int_equal(vd.trailing_rst, TC_WHO_CLIENT);
+	assert_int_not_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
+	conv_done(&v);
+}
+
+/* Only one FIN before the RST: that is still a reset. */
+static void test_rst_before_second_fin_is_reset(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 12, 30);
+	seg(&v, C, TC_RST, ISN_C + 12, 0, 0);
+	sig_seg(&v, S, TC_FIN | TC_ACK, ISN_S + 41, ISN_C + 12, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(vd.close, TC_CLOSE_RESET);
+	assert_int_equal(vd.trailing_rst, TC_WHO_NONE);
+	assert_int_equal(vd.reset_by, TC_WHO_CLIENT);
+	assert_int_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
+	conv_done(&v);
+}
+
+/* Rule 2 (tls__tls13-ech.pcap): the RST answering data after the sender's
+ * FIN looks stateless (Linux, orphaned FIN_WAIT socket): data_after_close,
+ * not no_connection. */
+static void test_stateless_rst_after_own_fin_is_data_after_close(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	struct tc_pkt p;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 12, 30);
+	p = pkt(&v, C, TC_RST, ISN_C + 12, 0, 0);
+	p.win = 0;
+	p.ip_id = 0;
+	sendp(&v, &p);
+	diagnose(&v, &vd, &d);
+	assert_true(d.notes & TC_DX_STATELESS);
+	assert_int_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
+	conv_done(&v);
+}
+
+/* Rule 4 (dce-rpc__mapi.pcap): a lone RST, nothing else captured. */
+static void test_lone_rst_is_unknown(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	char why[512];
+	(void)state;
+	conv_init(&v);
+	seg(&v, C, TC_RST | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(vd.close, TC_CLOSE_RESET);
+	assert_int_equal(d.cause, TC_CAUSE_UNKNOWN);
+	assert_true(d.notes & TC_DX_LONE_RST);
+	assert_false(d.notes & TC_DX_DATA_LOST); /* a window never seen is not 0 */
+	tc_diag_explain(&v.c, &vd, &d, why, sizeof(why));
+	assert_non_null(strstr(why, "cannot tell"));
+	assert_null(strstr(why, "window"));
+	conv_done(&v);
+}
+
+/* Rule 5 (http__206_example_b.pcap): retransmissions into silence, then
+ * RST: the sender gave up on a dead peer. Edge: two are not a backoff. */
+static void rst_after_retransmissions(int n, struct tc_diagnosis *d)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	int i;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 11, 100);
+	for (i = 0; i < n; i++) {
+		v.now += (int64_t)(1 << i) * SEC_NS;
+		sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 11, 100);
+	}
+	v.now += 10 * SEC_NS;
+	sig_seg(&v, S, TC_RST | TC_ACK, ISN_S + 111, ISN_C + 11, 0);
+	diagnose(&v, &vd, d);
+	assert_int_equal(vd.close, TC_CLOSE_RESET);
+	conv_done(&v);
+}
+
+static void test_rst_after_rto_backoff_is_dead_peer(void **state)
+{
+	struct tc_diagnosis d;
+	(void)state;
+	rst_after_retransmissions(5, &d);
+	assert_int_equal(d.cause, TC_CAUSE_DEAD_PEER);
+	assert_int_equal(d.by, S);
+	assert_true(d.idle_ns >= 40 * SEC_NS);
+	rst_after_retransmissions(2, &d);
+	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+}
+
+/* Rule 6 (tcp__fin_retransmission.pcap): FIN sent in SYN_SENT, then the
+ * handshake completes and the server resets: still the handshake. */
+static void test_fin_in_syn_sent_phase_handshake(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	(void)state;
+	conv_init(&v);
+	seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	seg(&v, C, TC_FIN, ISN_C + 1, 0, 0);
+	seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 1, ISN_S + 1, 0);
+	seg(&v, S, TC_RST, ISN_S + 1, 0, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(vd.close, TC_CLOSE_RESET);
+	assert_int_equal(vd.reset_phase, TC_PHASE_HANDSHAKE);
+	assert_int_equal(d.cause, TC_CAUSE_HANDSHAKE_ABORT);
+	conv_done(&v);
+
+	/* Edge: a FIN after the handshake is a close. */
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(&v, S, TC_RST, ISN_S + 11, 0, 0);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(vd.reset_phase, TC_PHASE_CLOSING);
+	conv_done(&v);
+}
+
+/* Rule 7: a bare RST at the exact seq, without timestamps and with an IP
+ * ID of another counter, is a kernel's reply: not injected. With a TTL
+ * unlike the sender's, the same RST is. */
+static void kernel_reply_rst(uint8_t ttl, struct tc_diagnosis *d)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	conv_init(&v);
+	v.ipid[S] = 9000;
+	handshake_and_data(&v);
+	sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 20);
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 31, 200);
+	sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 31, ISN_S + 211, 20);
+	p = pkt(&v, S, TC_RST, ISN_S + 211, 0, 0);
+	p.ttl = ttl;
+	p.ip_id = 31337;
+	p.win = 0;
+	sendp(&v, &p);
+	diagnose(&v, &vd, d);
+	conv_done(&v);
+}
+
+/* Send p through the state machine and the cross-connection memory, as the
+ * engine does. */
+static void send_x(struct conv *v, struct tc_xconn *x, struct tc_pkt *p)
+{
+	sendp(v, p);
+	tc_xconn_segment(x, &v->c, p, v->now, v->frame);
+}
+
+/*
+ * Rule 8: the RST's TTL is compared with the claimed host's recent data
+ * segments, here those of an earlier connection: one connection's forged
+ * data segment (TTL 56) does not make the host's TTL a range. And an RST
+ * whose IP ID runs on from an RST "from" another host was forged by the
+ * box that sent both.
+ */
+static void test_injection_evidence_from_other_connections(void **state)
+{
+	struct tc_xconn *x = tc_xconn_new(7);
+	struct conv a, b;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	struct tc_pkt p;
+	(void)state;
+	assert_non_null(x);
+
+	/* An earlier connection: the server's data arrives with TTL 54. */
+	conv_init(&a);
+	handshake_and_data(&a);
+	p = pkt(&a, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 11, 100);
+	p.ttl = 54;
+	send_x(&a, x, &p);
+	conv_done(&a);
+
+	/* This one: an RST "from" the server with TTL 60 and IP ID 501. */
+	conv_init(&b);
+	b.cport = 40001;
+	handshake_and_data(&b);
+	p = pkt(&b, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	p.ttl = 60;
+	p.ip_id = 501;
+	p.win = 0;
+	send_x(&b, x, &p);
+	diagnose(&b, &vd, &d);
+	assert_int_equal(tc_conn_ext(&b.c)->rst.host_ttl, 54);
+	assert_true(d.signals & TC_SIG_TTL);
+	assert_false(d.signals & TC_SIG_IPID_RUN); /* the first RST of the capture */
+	conv_done(&b);
+
+	/* Another "server" (10.0.0.9), the next IP ID: a run across hosts. */
+	conv_init(&b);
+	b.cport = 40002;
+	handshake_and_data(&b);
+	p = pkt(&b, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	p.ip_id = 502;
+	p.win = 0;
+	memcpy(p.src, "\x0a\x00\x00\x09", 4);
+	b.c.ep[S].addr[3] = 9; /* the conversation's server is that host */
+	send_x(&b, x, &p);
+	diagnose(&b, &vd, &d);
+	assert_true(tc_conn_ext(&b.c)->rst.xconn & TC_XC_IPID_RUN);
+	assert_true(d.signals & TC_SIG_IPID_RUN);
+	conv_done(&b);
+
+	/* Edge: an ID of its own counter, far from the others': no run. */
+	conv_init(&b);
+	b.cport = 40003;
+	handshake_and_data(&b);
+	p = pkt(&b, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	p.ip_id = 40000;
+	memcpy(p.src, "\x0a\x00\x00\x07", 4);
+	b.c.ep[S].addr[3] = 7;
+	send_x(&b, x, &p);
+	assert_false(tc_conn_ext(&b.c)->rst.xconn & TC_XC_IPID_RUN);
+	conv_done(&b);
+	tc_xconn_free(x);
+}
+
+static void test_kernel_reply_rst_not_injected(void **state)
+{
+	struct tc_diagnosis d;
+	(void)state;
+	kernel_reply_rst(64, &d);
+	assert_true(d.notes & TC_DX_KERNEL_REPLY);
+	assert_false(d.signals & (TC_SIG_IPID | TC_SIG_NO_TS));
+	assert_true(d.signals & TC_SIG_TTL_MATCH);
+	assert_int_not_equal(d.cause, TC_CAUSE_INJECTED);
+	kernel_reply_rst(57, &d);
+	assert_true(d.signals & TC_SIG_TTL);
+	assert_true(d.signals & TC_SIG_IPID);
+	assert_int_equal(d.cause, TC_CAUSE_INJECTED);
 }
 
 /* After a long idle, the server answers the client's segment with a
@@ -563,7 +892,17 @@ int main(void)
 		cmocka_unit_test(test_keepalive_race),
 		cmocka_unit_test(test_data_after_close_not_race),
 		cmocka_unit_test(test_write_after_seen_fin_not_race),
-		cmocka_unit_test(test_fin_then_rst_unknown),
+		cmocka_unit_test(test_fin_then_socket_rst_is_shutdown_unread),
+		cmocka_unit_test(test_fin_then_stateless_rst_not_shutdown),
+		cmocka_unit_test(test_trailing_rst_data_after_close),
+		cmocka_unit_test(test_trailing_rst_after_acked_data_not_data_after_close),
+		cmocka_unit_test(test_rst_before_second_fin_is_reset),
+		cmocka_unit_test(test_stateless_rst_after_own_fin_is_data_after_close),
+		cmocka_unit_test(test_lone_rst_is_unknown),
+		cmocka_unit_test(test_rst_after_rto_backoff_is_dead_peer),
+		cmocka_unit_test(test_fin_in_syn_sent_phase_handshake),
+		cmocka_unit_test(test_kernel_reply_rst_not_injected),
+		cmocka_unit_test(test_injection_evidence_from_other_connections),
 		cmocka_unit_test(test_no_connection_idle),
 		cmocka_unit_test(test_socket_rst_after_idle_is_abortive),
 		cmocka_unit_test(test_injected_ttl_and_ipid),

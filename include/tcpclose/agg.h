@@ -15,7 +15,8 @@
  *     SO_REUSEADDR-style reuse;
  *   - idle profile per server port: idle time before each close or reset,
  *     bucketed, so a middlebox timeout stands out;
- *   - reset causes per server port.
+ *   - reset causes per server port; graceful closes an RST trailed, apart
+ *     (harmless: they must not swell the reset findings).
  * tc_agg_findings() turns that into a ranked list of one-sentence findings.
  *
  * TIME_WAIT counts follow capture time: a TIME_WAIT socket is counted from
@@ -87,6 +88,10 @@ struct tc_service_stats {
 	uint64_t nodelay_conns, nagle_stalls, nagle_stall_ms;
 	uint64_t tw_reuse;            /* connections opened on a 4-tuple in TIME_WAIT */
 	uint64_t injected;
+	/* graceful closes an RST trailed (not in by_cause: they were not reset) */
+	uint64_t trailing_rst;
+	uint64_t trailing_rst_client;       /* ... the RST from the client */
+	uint64_t trailing_data_after_close; /* ... answering the peer's late data */
 };
 
 /* A (client host -> service) pair: the TIME_WAIT that exhausts ports. */
@@ -114,6 +119,7 @@ enum tc_finding_kind {
 	TC_FIND_NAGLE,
 	TC_FIND_RST_IGNORED,
 	TC_FIND_HANDSHAKE_ABORT,
+	TC_FIND_TRAILING_RST,
 	TC_FIND__COUNT
 };
 

@@ -3,10 +3,15 @@
  * record. This is the one home of labelling policy (docs/states.md explains
  * each rule); everything that prints a verdict calls tc_classify().
  *
- *   close = reset        an RST was accepted (refused connections included),
- *                        unless both FINs had been acknowledged before it;
+ *   close = reset        an RST was accepted (refused connections included)
+ *                        before both sides had sent their FIN: it cut the
+ *                        connection, someone may have seen ECONNRESET;
  *           graceful     both sides sent a FIN (even if the very last ACK is
- *                        missing: the endpoint then stays in LAST_ACK);
+ *                        missing: the endpoint then stays in LAST_ACK); when
+ *                        the first accepted RST came after both FINs, the
+ *                        verdict carries trailing_rst = its sender and
+ *                        reset_by, reset_phase stay none: both applications
+ *                        had closed, the RST only threw late data away;
  *           half_closed  one side sent a FIN, the other never did: the
  *                        receiver sits in CLOSE_WAIT;
  *           open         neither.

@@ -57,8 +57,10 @@ enum {
 	TC_EP_DATA_AFTER_FIN = 0x0200, /* sent new data after its own FIN (bogus) */
 	TC_EP_DATA_AFTER_PEER_FIN = 0x0400, /* sent data after the peer's FIN */
 	TC_EP_WIN_UNSCALED = 0x0800, /* its last window came on a SYN: not scaled */
-	TC_EP_DATA_CROSSED_FIN = 0x1000 /* sent data after the peer's FIN without
+	TC_EP_DATA_CROSSED_FIN = 0x1000, /* sent data after the peer's FIN without
 	                                   acknowledging it: it had not seen it yet */
+	TC_EP_FIN_IN_SYN_SENT = 0x2000 /* its first FIN left in SYN_SENT: the
+	                                  application gave up on connect() */
 };
 
 /*
@@ -206,6 +208,18 @@ struct tc_rst_evidence {
 	uint8_t sender_fin;       /* the sender had sent its FIN before */
 	uint8_t ka_unanswered;    /* sender's unanswered keep-alives (saturating) */
 	uint8_t unread;           /* the peer had sent data the sender never answered */
+	uint8_t retx_before;      /* the sender's retransmissions since the peer
+	                             last sent anything (saturating) */
+	uint8_t peer_late_data;   /* the peer sent payload after (or crossing)
+	                             the sender's FIN, and the sender never
+	                             acknowledged all of the peer's payload */
+	uint8_t host_ttl;         /* TTL of the claimed sender host's latest
+	                             data segment before the RST, on this or an
+	                             earlier connection (engine memory); 0 unknown */
+	uint8_t xconn;            /* TC_XC_*: cross-connection findings (engine) */
+	uint32_t peer_unacked;    /* the peer's payload bytes the sender never acknowledged */
+	int64_t peer_silent_ns;   /* time since the peer's last segment */
+	uint64_t xconn_frame;     /* the other RST an IP ID run links it to */
 	uint32_t inflight;        /* sender's bytes the peer had not acknowledged */
 	uint64_t trigger_frame;   /* frame of the segment it answered, 0 if none */
 	uint32_t tsval;           /* its TSval, if it had the option */
@@ -213,6 +227,14 @@ struct tc_rst_evidence {
 	int64_t idle_before_ns;   /* quiet time before the segment it answered */
 	int64_t response_ns;      /* from that segment to the RST */
 	char text[TC_RST_TEXT_MAX + 1]; /* printable payload, if any */
+};
+
+/* tc_rst_evidence.xconn: what other connections of the capture say. */
+enum {
+	TC_XC_HOST_TTL = 0x01,    /* host_ttl is valid */
+	TC_XC_IPID_RUN = 0x02     /* its IP ID continues (within a few) that of
+	                             an RST claiming another source host: one
+	                             box forged both */
 };
 
 /*

@@ -11,20 +11,27 @@
  * Causes (docs/diagnosing-resets.md walks through each):
  *   refused            RST(+ACK) answering a SYN: no listener, or a reject
  *   abortive_close     RST from an endpoint that never sent FIN (SO_LINGER
- *                      {1,0}, abort(), or close() with unread data)
- *   data_after_close   RST from an endpoint that had sent FIN, answering data
- *                      the peer sent after it (the peer wrote to a closed
- *                      socket; the keep-alive race when the server closed)
+ *                      {1,0}, abort(), or close() with unread data), or one
+ *                      that follows its own FIN with nothing from the peer
+ *                      between (shutdown(SHUT_WR), then close() with unread
+ *                      data)
+ *   data_after_close   RST from an endpoint that had sent FIN, after the peer
+ *                      sent payload it never acknowledged, after (or crossing)
+ *                      that FIN -- however many FINs and bare ACKs came
+ *                      between, and even when the RST looks stateless (Linux
+ *                      answers data to an orphaned FIN_WAIT socket so)
  *   no_connection      a stateless RST (no options, window 0, IP ID 0) or one
  *                      from a sender never seen before: it no longer knew
  *                      the connection, typically after an idle period
- *   injected           the RST does not look like its claimed sender's other
- *                      segments (score over several signals): a middlebox
+ *   injected           the RST does not look like its claimed sender (score
+ *                      over several signals, some from other connections of
+ *                      the capture: see xconn.h): a middlebox
  *   keepalive_timeout  RST after the sender's keep-alive probes went unanswered
  *   handshake_abort    RST during the handshake other than a refusal
- *   dead_peer          no FIN or RST: one side's retransmissions or probes
- *                      met silence until the capture ended
- *   unknown            none of the above; the signals seen are listed
+ *   dead_peer          one side's retransmissions or probes met silence,
+ *                      until the capture ended or until it gave up with RST
+ *   unknown            none of the above, or a lone RST with nothing else of
+ *                      its connection captured: the wire cannot tell
  */
 #ifndef TCPCLOSE_DIAG_H
 #define TCPCLOSE_DIAG_H
@@ -60,7 +67,14 @@ enum {
 	TC_DX_MULTI_RST = 0x040,      /* more than one distinct RST */
 	TC_DX_RST_IGNORED = 0x080,    /* some RSTs failed the acceptability check */
 	TC_DX_TEXT = 0x100,           /* the RST carried text */
-	TC_DX_KEEPALIVE = 0x200       /* keep-alive probes were seen */
+	TC_DX_KEEPALIVE = 0x200,      /* keep-alive probes were seen */
+	TC_DX_LONE_RST = 0x400,       /* nothing but the RST was captured */
+	TC_DX_SHUTDOWN = 0x800,       /* RST right after the sender's own FIN */
+	TC_DX_KERNEL_REPLY = 0x1000,  /* bare RST at the exact seq: a kernel's
+	                                 answer for a socket it no longer has */
+	TC_DX_TWO_TTLS = 0x2000,      /* the claimed sender's segments came with
+	                                 TTLs 2 or more apart: two stacks spoke */
+	TC_DX_TRAILING = 0x4000       /* the RST trails a graceful close */
 };
 
 /* Signals that an RST was not sent by the endpoint it claims (score). */
@@ -72,7 +86,11 @@ enum {
 	TC_SIG_WIN_COPIED = 0x10,     /* window equals the other direction's (+1) */
 	TC_SIG_SEQ_NOT_EXACT = 0x20,  /* in window but not the exact next seq (+1) */
 	TC_SIG_DATA_AFTER_RST = 0x40, /* the claimed sender went on sending (+3) */
-	TC_SIG_BURST = 0x80           /* several RSTs with different seqs (+2) */
+	TC_SIG_BURST = 0x80,          /* several RSTs with different seqs (+2) */
+	TC_SIG_IPID_RUN = 0x100,      /* IP ID in sequence with an RST "from"
+	                                 another host (+3) */
+	TC_SIG_TTL_MATCH = 0x200      /* TTL exactly that of the sender's recent
+	                                 data segments (-2: against injection) */
 };
 
 #define TC_INJECTED_THRESHOLD 4
@@ -90,6 +108,10 @@ struct tc_diagnosis {
 	uint64_t frames[4];       /* evidence frames, in order, 0-terminated */
 };
 
+/*
+ * Diagnose c: the cause of its reset, of its trailing RST (graceful close
+ * with v->trailing_rst set), or of its silence (dead_peer).
+ */
 void tc_diagnose(const struct tc_conn *c, const struct tc_verdict *v, struct tc_diagnosis *d);
 
 const char *tc_cause_name(enum tc_cause cause);
@@ -100,7 +122,10 @@ const char *tc_signal_name(uint32_t sig);
 /* Well-known idle timeouts (seconds) the idle time matches, 0 if none. */
 uint32_t tc_idle_timeout_match(int64_t idle_ns);
 
-/* One sentence for an operator: who, what, the frames, the likely cause. */
+/*
+ * Plain words for an operator: who, what, the frames, the likely cause and
+ * what to do about it. Internal signal names stay out (JSON lists them).
+ */
 void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 		     const struct tc_diagnosis *d, char *buf, size_t n);
 

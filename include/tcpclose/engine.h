@@ -73,6 +73,8 @@ struct tc_verdict {
 	enum tc_who closer;
 	enum tc_who reset_by;
 	enum tc_phase reset_phase;
+	enum tc_who trailing_rst; /* graceful, and then an RST from this side
+	                             (client or server): see classify.h */
 };
 
 /* diag.h: the most likely cause, with the frames it rests on. */

@@ -429,6 +429,11 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	uint32_t si = service_of(a, c->af, sv->addr, sv->port);
 	uint32_t pi = pair_of(a, hc, si);
 	struct tc_service_stats *s = si != NONE ? &a->svcs[si] : NULL;
+	/* A trailing RST's cause describes a harmless RST after a graceful
+	 * close: counted apart, never as a reset cause. */
+	int trailing = v->trailing_rst != TC_WHO_NONE;
+	enum tc_cause cause = trailing ? TC_CAUSE_NONE : d->cause;
+	uint32_t notes = trailing ? 0 : d->notes;
 
 	if (hc != NONE)
 		a->hosts[hc].as_client++;
@@ -440,7 +445,7 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 		tw_add(a, hs, NONE, sv->ts_time_wait);
 	if ((c->cflags & TC_CONN_TW_REUSE) && hc != NONE)
 		a->hosts[hc].tw_reuse++;
-	if (d->cause == TC_CAUSE_ABORTIVE_CLOSE && d->by == TC_CLIENT && hc != NONE)
+	if (cause == TC_CAUSE_ABORTIVE_CLOSE && d->by == TC_CLIENT && hc != NONE)
 		a->hosts[hc].aborts++;
 	options_account(a, c, TC_CLIENT, hc, NULL);
 	if (!s)
@@ -449,9 +454,9 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 
 	s->conns++;
 	s->by_close[v->close]++;
-	s->by_cause[d->cause]++;
+	s->by_cause[cause]++;
 	if (d->by == TC_SERVER && v->close == TC_CLOSE_RESET)
-		s->by_cause_server[d->cause]++;
+		s->by_cause_server[cause]++;
 	if (v->opened == TC_OPENED_REFUSED)
 		s->refused++;
 	if (v->close == TC_CLOSE_GRACEFUL || v->close == TC_CLOSE_HALF_CLOSED) {
@@ -473,15 +478,22 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 		if (held > s->close_wait_longest_ns)
 			s->close_wait_longest_ns = held;
 	}
-	if (d->notes & TC_DX_KEEPALIVE_RACE)
+	if (notes & TC_DX_KEEPALIVE_RACE)
 		s->keepalive_race++;
-	if (d->cause == TC_CAUSE_ABORTIVE_CLOSE && d->by == TC_SERVER && cl->bytes && sv->bytes)
+	if (cause == TC_CAUSE_ABORTIVE_CLOSE && d->by == TC_SERVER && cl->bytes && sv->bytes)
 		s->aborts_after_exchange++;
-	if (d->notes & TC_DX_DATA_LOST)
+	if (notes & TC_DX_DATA_LOST)
 		s->data_lost_conns++;
 	if (c->cflags & TC_CONN_TW_REUSE)
 		s->tw_reuse++;
-	if (d->cause == TC_CAUSE_INJECTED)
+	if (trailing) {
+		s->trailing_rst++;
+		if (v->trailing_rst == TC_WHO_CLIENT)
+			s->trailing_rst_client++;
+		if (d->cause == TC_CAUSE_DATA_AFTER_CLOSE)
+			s->trailing_data_after_close++;
+	}
+	if (cause == TC_CAUSE_INJECTED)
 		s->injected++;
 	idle_account(s, tc_agg_idle_before_close(c, v, d));
 }
@@ -509,7 +521,7 @@ static const int weight[TC_FIND__COUNT] = {
 	[TC_FIND_CLOSE_WAIT] = 7, [TC_FIND_TIME_WAIT_PORTS] = 6, [TC_FIND_KEEPALIVE_TIMEOUT] = 6,
 	[TC_FIND_DEAD_PEER] = 6, [TC_FIND_REFUSED] = 5, [TC_FIND_SERVER_CLOSES_FIRST] = 5,
 	[TC_FIND_HANDSHAKE_ABORT] = 4, [TC_FIND_TW_REUSE] = 3, [TC_FIND_NAGLE] = 3,
-	[TC_FIND_RST_IGNORED] = 2,
+	[TC_FIND_RST_IGNORED] = 2, [TC_FIND_TRAILING_RST] = 1,
 };
 
 static void svc_name(const struct tc_service_stats *s, char *buf, size_t n)
@@ -623,6 +635,17 @@ static void service_findings(struct tc_agg *a, const struct tc_service_stats *s)
 	if ((n = s->by_cause[TC_CAUSE_HANDSHAKE_ABORT]) && (f = add(a, TC_FIND_HANDSHAKE_ABORT, n, s->conns, nm)))
 		F(f, "%llu %s to %s aborted during the handshake",
 		  (unsigned long long)n, plural(n, "handshake", "handshakes"), nm);
+	if ((n = s->trailing_rst) && (f = add(a, TC_FIND_TRAILING_RST, n, s->conns, nm))) {
+		/* Name the usual story when most of them tell it. */
+		int by_client = s->trailing_rst_client * 2 >= n;
+		const char *rst = by_client ? "client" : "server", *writer = by_client ? "server" : "client";
+		if (s->trailing_data_after_close * 2 >= n)
+			F(f, "%llu graceful %s to %s ended with a trailing RST: the %s's last data (a TLS close_notify, typically) reached the %s's closed socket -- harmless, both sides had closed",
+			  (unsigned long long)n, plural(n, "close", "closes"), nm, writer, rst);
+		else
+			F(f, "%llu graceful %s to %s ended with a trailing RST, mostly from the %s, after both sides had sent FIN -- harmless, nobody saw \"connection reset\"",
+			  (unsigned long long)n, plural(n, "close", "closes"), nm, rst);
+	}
 	if ((n = s->tw_reuse) && (f = add(a, TC_FIND_TW_REUSE, n, s->conns, nm)))
 		F(f, "%llu %s to %s reused a 4-tuple still in TIME_WAIT (client SO_REUSEADDR bind or tcp_tw_reuse)",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);

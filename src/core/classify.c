@@ -16,8 +16,19 @@ void tc_classify(const struct tc_conn *c, struct tc_verdict *v)
 	v->closer = (enum tc_who)c->closer;
 	v->reset_by = (enum tc_who)c->reset_by;
 	v->reset_phase = (enum tc_phase)c->reset_phase;
+	v->trailing_rst = TC_WHO_NONE;
 
-	if (c->reset_by != TC_WHO_NONE)
+	/* Both FINs before the first accepted RST: both applications had
+	 * closed, nobody saw "connection reset"; the RST trails a graceful
+	 * close (Zeek says SF for the same reason). Frames count in capture
+	 * order, so "before" is a comparison of frame numbers. */
+	if (c->reset_by != TC_WHO_NONE && fin_c && fin_s && c->frame_rst &&
+	    c->ep[TC_CLIENT].frame_fin < c->frame_rst && c->ep[TC_SERVER].frame_fin < c->frame_rst) {
+		v->close = TC_CLOSE_GRACEFUL;
+		v->trailing_rst = c->ep[TC_SERVER].frame_rst == c->frame_rst ? TC_WHO_SERVER : TC_WHO_CLIENT;
+		v->reset_by = TC_WHO_NONE;
+		v->reset_phase = TC_PHASE_NONE;
+	} else if (c->reset_by != TC_WHO_NONE)
 		v->close = TC_CLOSE_RESET;
 	else if (fin_c && fin_s)
 		v->close = TC_CLOSE_GRACEFUL;

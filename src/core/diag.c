@@ -44,6 +44,8 @@ static const struct {
 	{TC_SIG_SEQ_NOT_EXACT, 1, "seq_not_exact"},
 	{TC_SIG_DATA_AFTER_RST, 3, "data_after_rst"},
 	{TC_SIG_BURST, 2, "rst_burst"},
+	{TC_SIG_IPID_RUN, 3, "ip_id_run"},
+	{TC_SIG_TTL_MATCH, -2, "ttl_match"},
 };
 
 const char *tc_signal_name(uint32_t sig)
@@ -81,15 +83,42 @@ static int looks_stateless(const struct tc_conn *c, const struct tc_rst_evidence
 	return (e->opt & ~TC_OPT_BAD) == 0 && e->win == 0 && (c->af == 6 || e->ip_id == 0);
 }
 
+/*
+ * A kernel's answer for a segment that reached no socket (RFC 9293 3.10.7.1:
+ * <SEQ=SEG.ACK><CTL=RST>): no ACK flag, at exactly the sequence number
+ * the receiver expects. It goes out without the socket's options and with
+ * whatever IP ID the host's stateless path uses, so neither says anything
+ * about who sent it.
+ */
+static int kernel_reply(const struct tc_rst_evidence *e)
+{
+	return !(e->flags & TC_ACK) && e->check == TC_RST_EXACT;
+}
+
 static void score_injection(const struct tc_conn *c, const struct tc_rst_evidence *e,
 			    struct tc_diagnosis *d)
 {
 	size_t i;
-	int stateless = looks_stateless(c, e);
+	int stateless = looks_stateless(c, e), kernel = kernel_reply(e);
 
-	if (e->sender_pkts_before > 0) {
+	if (e->xconn & TC_XC_HOST_TTL) {
+		/* The host's recent data segments, on this connection or an
+		 * earlier one: a range over the whole connection would mix in
+		 * any segment a middlebox forged. */
+		int dt = (int)e->ttl - (int)e->host_ttl;
+		if (dt > 1 || dt < -1)
+			d->signals |= TC_SIG_TTL;
+		else if (dt == 0)
+			d->signals |= TC_SIG_TTL_MATCH;
+	} else if (e->sender_pkts_before > 0) {
 		if ((int)e->ttl + 1 < (int)e->ttl_min || (int)e->ttl > (int)e->ttl_max + 1)
 			d->signals |= TC_SIG_TTL;
+		else if (e->ttl_min == e->ttl_max && e->ttl == e->ttl_max)
+			d->signals |= TC_SIG_TTL_MATCH;
+	}
+	/* A TTL unlike the host's says the host did not send it: then the
+	 * kernel's stateless path excuses nothing. */
+	if (e->sender_pkts_before > 0 && (!kernel || (d->signals & TC_SIG_TTL))) {
 		if (c->af == 4 && e->ip_id != 0) {
 			uint16_t delta = (uint16_t)(e->ip_id - e->ip_id_prev);
 			if (delta > 1024)
@@ -97,9 +126,10 @@ static void score_injection(const struct tc_conn *c, const struct tc_rst_evidenc
 		}
 		if (e->sender_had_ts && !(e->opt & TC_OPT_TS) && !stateless)
 			d->signals |= TC_SIG_NO_TS;
-		if (e->sender_had_ts && (e->opt & TC_OPT_TS) && seq_lt(e->tsval, e->tsval_prev))
-			d->signals |= TC_SIG_TS_BACK;
 	}
+	if (e->sender_pkts_before > 0 && e->sender_had_ts && (e->opt & TC_OPT_TS) &&
+	    seq_lt(e->tsval, e->tsval_prev))
+		d->signals |= TC_SIG_TS_BACK;
 	/* Copied: the other direction's window, where the sender's own would
 	 * be expected. Two sides advertising the same window is common. */
 	if (e->win != 0 && e->win == e->peer_win && e->win != e->win_prev)
@@ -110,6 +140,8 @@ static void score_injection(const struct tc_conn *c, const struct tc_rst_evidenc
 		d->signals |= TC_SIG_DATA_AFTER_RST;
 	if (tc_conn_ext(c)->rst_distinct >= 3)
 		d->signals |= TC_SIG_BURST;
+	if (e->xconn & TC_XC_IPID_RUN)
+		d->signals |= TC_SIG_IPID_RUN;
 	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		if (d->signals & signals[i].bit)
 			d->score += signals[i].weight;
@@ -130,28 +162,45 @@ static void add_frame(struct tc_diagnosis *d, uint64_t f)
 	}
 }
 
+/* The first accepted RST's sender. */
+static enum tc_role rst_sender(const struct tc_conn *c, const struct tc_verdict *v)
+{
+	enum tc_who w = v->trailing_rst != TC_WHO_NONE ? v->trailing_rst : v->reset_by;
+	if (w == TC_WHO_BOTH)
+		return c->ep[TC_SERVER].frame_rst == c->frame_rst ? TC_SERVER : TC_CLIENT;
+	return w == TC_WHO_SERVER ? TC_SERVER : TC_CLIENT;
+}
+
+/*
+ * The rules, first match wins (docs/diagnosing-resets.md has a ladder for
+ * each). Numbers in comments are those of issue 12's list.
+ */
 static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 			   struct tc_diagnosis *d)
 {
 	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
-	enum tc_role by = v->reset_by == TC_WHO_SERVER ? TC_SERVER : TC_CLIENT;
-	const struct tc_endpoint *s = &c->ep[by];
+	enum tc_role by = rst_sender(c, v);
+	const struct tc_endpoint *s = &c->ep[by], *peer = &c->ep[!by];
+	int stateless = looks_stateless(c, e);
 
-	/* reset_by is both only when the first RST came from either; the
-	 * evidence is that of the first one, whose sender rst_frame names. */
-	if (v->reset_by == TC_WHO_BOTH)
-		by = c->ep[TC_SERVER].frame_rst == c->frame_rst ? TC_SERVER : TC_CLIENT;
-	s = &c->ep[by];
 	d->by = by;
+	if (v->trailing_rst != TC_WHO_NONE)
+		d->notes |= TC_DX_TRAILING;
 	add_frame(d, e->trigger_frame);
 	add_frame(d, c->frame_rst);
 
 	score_injection(c, e, d);
-	if (looks_stateless(c, e))
+	if (stateless)
 		d->notes |= TC_DX_STATELESS;
 	else if ((e->opt & TC_OPT_TS) || (c->af == 4 && (uint16_t)(e->ip_id - e->ip_id_prev) <= 16 &&
 					  e->ip_id != 0))
 		d->notes |= TC_DX_SOCKET_RST;
+	if (kernel_reply(e))
+		d->notes |= TC_DX_KERNEL_REPLY;
+	/* Its own TTL aside: the sender's range before the RST. */
+	if ((e->sender_pkts_before > 0 && (int)e->ttl_max - (int)e->ttl_min >= 2) ||
+	    (int)peer->ttl_max - (int)peer->ttl_min >= 2)
+		d->notes |= TC_DX_TWO_TTLS;
 	if (e->text[0])
 		d->notes |= TC_DX_TEXT;
 	if (e->answered) {
@@ -167,8 +216,10 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 	}
 	if (d->score >= TC_INJECTED_THRESHOLD) {
 		d->cause = TC_CAUSE_INJECTED;
+		add_frame(d, e->xconn_frame);
 		return;
 	}
+	/* 6: reset_phase (tcpsm.c) stays handshake until both are synchronized. */
 	if (v->reset_phase == TC_PHASE_HANDSHAKE) {
 		d->cause = TC_CAUSE_HANDSHAKE_ABORT;
 		return;
@@ -177,7 +228,16 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 		d->cause = TC_CAUSE_KEEPALIVE_TIMEOUT;
 		return;
 	}
-	if (e->sender_fin && e->answered && e->peer_had_data) {
+	/* 5: the sender's RTO backoff ran out (Linux: tcp_retries2), then RST. */
+	if (e->retx_before >= 3) {
+		d->cause = TC_CAUSE_DEAD_PEER;
+		d->idle_ns = e->peer_silent_ns;
+		return;
+	}
+	/* 1, 2: data reached a socket its application had closed. Tested
+	 * before no_connection: Linux answers data to an orphaned FIN_WAIT
+	 * socket with an RST that looks stateless. */
+	if (e->sender_fin && (e->peer_late_data || (e->answered && e->peer_had_data))) {
 		d->cause = TC_CAUSE_DATA_AFTER_CLOSE;
 		add_frame(d, s->frame_fin);
 		/* The race: the server closed an idle connection and the
@@ -189,7 +249,21 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 			d->notes |= TC_DX_KEEPALIVE_RACE;
 		return;
 	}
-	if (e->answered && ((d->notes & TC_DX_STATELESS) || e->sender_pkts_before == 0)) {
+	/* 3: shutdown(SHUT_WR), then close() with data still unread: the
+	 * socket's RST follows its own FIN, answering nothing. */
+	if (e->sender_fin && !e->answered && e->sender_pkts_before > 0 && !stateless) {
+		d->cause = TC_CAUSE_ABORTIVE_CLOSE;
+		d->notes |= TC_DX_SHUTDOWN | TC_DX_UNREAD;
+		add_frame(d, s->frame_fin);
+		return;
+	}
+	/* 4: nothing else of this connection was captured. */
+	if (e->sender_pkts_before == 0 && !e->answered && peer->pkts == 0) {
+		d->cause = TC_CAUSE_UNKNOWN;
+		d->notes |= TC_DX_LONE_RST;
+		return;
+	}
+	if (e->answered && (stateless || e->sender_pkts_before == 0)) {
 		d->cause = TC_CAUSE_NO_CONNECTION;
 		return;
 	}
@@ -198,8 +272,9 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 		d->data_lost = e->inflight;
 		/* Bytes on the wire never acknowledged are lost; so is whatever
 		 * was queued behind a peer's zero window (not on the wire, so
-		 * its size is unknown: data_lost stays 0). */
-		if (e->inflight || e->peer_win == 0)
+		 * its size is unknown: data_lost stays 0). A window never seen
+		 * is not a zero window. */
+		if (e->inflight || (e->peer_win == 0 && peer->pkts > 0))
 			d->notes |= TC_DX_DATA_LOST;
 		if (e->unread)
 			d->notes |= TC_DX_UNREAD;
@@ -237,7 +312,7 @@ void tc_diagnose(const struct tc_conn *c, const struct tc_verdict *v, struct tc_
 		d->notes |= TC_DX_MULTI_RST;
 	if (tc_conn_ext(c)->ep[0].ka_probes || tc_conn_ext(c)->ep[1].ka_probes)
 		d->notes |= TC_DX_KEEPALIVE;
-	if (v->close == TC_CLOSE_RESET)
+	if (v->close == TC_CLOSE_RESET || v->trailing_rst != TC_WHO_NONE)
 		diagnose_reset(c, v, d);
 	else if (v->close == TC_CLOSE_OPEN || v->close == TC_CLOSE_HALF_CLOSED)
 		diagnose_silence(c, d);
@@ -250,24 +325,50 @@ static const char *who(int role)
 	return role == TC_CLIENT ? "client" : "server";
 }
 
-static size_t signal_list(const struct tc_diagnosis *d, const struct tc_conn *c, char *buf,
-			  size_t n)
+/* The injection signals, in words; the names are for JSON. */
+static void signal_words(const struct tc_diagnosis *d, const struct tc_conn *c, const char *by,
+			 char *buf, size_t n)
 {
 	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 	size_t off = 0;
-	size_t i;
+#define W(...)                                                                         \
+	do {                                                                           \
+		if (off < n)                                                           \
+			off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__);      \
+	} while (0)
 	buf[0] = '\0';
-	for (i = 0; i < sizeof(signals) / sizeof(signals[0]) && off < n; i++) {
-		if (!(d->signals & signals[i].bit))
-			continue;
-		if (signals[i].bit == TC_SIG_TTL)
-			off += (size_t)snprintf(buf + off, n - off, "%sTTL %u vs %u", off ? ", " : "",
-						e->ttl, e->ttl_max);
-		else
-			off += (size_t)snprintf(buf + off, n - off, "%s%s", off ? ", " : "",
-						signals[i].name);
+	if (d->signals & TC_SIG_TTL)
+		W("%sits TTL is %u where the %s's data came with %u", off ? "; " : "", e->ttl, by,
+		  (e->xconn & TC_XC_HOST_TTL) ? e->host_ttl : e->ttl_max);
+	if (d->signals & TC_SIG_IPID)
+		W("%sits IP ID (%u) does not follow the %s's (%u)", off ? "; " : "", e->ip_id, by,
+		  e->ip_id_prev);
+	if (d->signals & TC_SIG_IPID_RUN)
+		W("%sits IP ID follows that of an RST (frame %llu) claiming another host: one box sent both",
+		  off ? "; " : "", (unsigned long long)e->xconn_frame);
+	if (d->signals & TC_SIG_NO_TS)
+		W("%sit lacks the timestamps the %s puts on every segment", off ? "; " : "", by);
+	if (d->signals & TC_SIG_TS_BACK)
+		W("%sits timestamp is older than the %s's last", off ? "; " : "", by);
+	if (d->signals & TC_SIG_WIN_COPIED)
+		W("%sits window is copied from the other direction", off ? "; " : "");
+	if (d->signals & TC_SIG_SEQ_NOT_EXACT)
+		W("%sits sequence number is in the window but not the expected one", off ? "; " : "");
+	if (d->signals & TC_SIG_DATA_AFTER_RST)
+		W("%sthe %s went on sending after it", off ? "; " : "", by);
+	if (d->signals & TC_SIG_BURST)
+		W("%sseveral RSTs with different sequence numbers came", off ? "; " : "");
+#undef W
+}
+
+static const char *phase_words(enum tc_phase p)
+{
+	switch (p) {
+	case TC_PHASE_HANDSHAKE: return "during the handshake";
+	case TC_PHASE_ESTABLISHED: return "while the connection was open";
+	case TC_PHASE_CLOSING: return "while the connection was closing";
+	default: return "";
 	}
-	return off;
 }
 
 void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
@@ -275,10 +376,12 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 {
 	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 	const char *by = who(d->by), *peer = who(!d->by);
-	char sig[160];
+	unsigned long long rst = (unsigned long long)c->frame_rst;
+	unsigned long long fin = (unsigned long long)c->ep[d->by].frame_fin;
+	unsigned long long pfin = (unsigned long long)c->ep[!d->by].frame_fin;
+	char sig[320];
 	size_t off = 0;
 
-	(void)v;
 	if (n == 0)
 		return;
 	buf[0] = '\0'; /* no cause, nothing said: still a string */
@@ -288,60 +391,107 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 			off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__);      \
 	} while (0)
 
+	if ((d->notes & TC_DX_TRAILING) && d->cause != TC_CAUSE_DATA_AFTER_CLOSE)
+		OUT("graceful close (FINs in frames %llu and %llu), then a trailing RST from the %s (harmless, both applications had closed): ",
+		    fin < pfin ? fin : pfin, fin < pfin ? pfin : fin, by);
 	switch (d->cause) {
 	case TC_CAUSE_REFUSED:
-		OUT("refused: the SYN was answered by RST (frame %llu): no listener on port %u, or a firewall reject",
-		    (unsigned long long)c->frame_rst, c->ep[TC_SERVER].port);
+		OUT("refused: the SYN was answered by RST (frame %llu): nothing listens on port %u, or a firewall rejects it; check the service and the firewall rules",
+		    rst, c->ep[TC_SERVER].port);
 		break;
 	case TC_CAUSE_ABORTIVE_CLOSE:
-		OUT("%s aborted with RST (frame %llu) without sending FIN: SO_LINGER {1,0} or abort()", by,
-		    (unsigned long long)c->frame_rst);
+		if (d->notes & TC_DX_SHUTDOWN) {
+			OUT("the %s shut down its sending side (FIN, frame %llu), then closed the socket with data from the %s still unread, so its kernel sent RST (frame %llu) instead of waiting; ",
+			    by, fin, peer, rst);
+			if (d->notes & TC_DX_TRAILING)
+				OUT("both sides had closed, so nothing was lost but what the %s had not read", by);
+			else
+				OUT("the %s may see \"connection reset\" and lose data still in flight; fix: have the %s read until end of file before close()",
+				    peer, by);
+			break;
+		}
+		OUT("the %s aborted the connection with RST (frame %llu) instead of closing it: SO_LINGER {1,0}, a killed process or abort()",
+		    by, rst);
 		if (d->notes & TC_DX_UNREAD)
-			OUT(", or close() with unread data (the %s spoke last)", peer);
+			OUT(", or close() with data from the %s still unread (the %s spoke last)", peer, peer);
 		if ((d->notes & TC_DX_DATA_LOST) && d->data_lost)
 			OUT("; %u bytes it had sent were never acknowledged (lost)", d->data_lost);
 		else if (d->notes & TC_DX_DATA_LOST)
 			OUT("; the %s's window was closed (0): data still queued was discarded", peer);
+		OUT("; the %s sees \"connection reset by peer\"", peer);
 		break;
 	case TC_CAUSE_DATA_AFTER_CLOSE:
-		OUT("%s wrote to a closed socket: data (frame %llu) after the %s's FIN (frame %llu), answered by RST (frame %llu)",
-		    peer, (unsigned long long)e->trigger_frame, by,
-		    (unsigned long long)c->ep[d->by].frame_fin, (unsigned long long)c->frame_rst);
+		if (d->notes & TC_DX_TRAILING) {
+			OUT("graceful close (FINs in frames %llu and %llu), then the %s's last data (a TLS close_notify, typically) reached the %s's closed socket, which answered with RST (frame %llu): harmless, both applications had closed",
+			    fin < pfin ? fin : pfin, fin < pfin ? pfin : fin, peer, by, rst);
+			break;
+		}
+		OUT("the %s wrote to a closed socket: its data ", peer);
+		if (e->answered && e->peer_had_data && e->trigger_frame)
+			OUT("(frame %llu) ", (unsigned long long)e->trigger_frame);
+		OUT("came after the %s's FIN (frame %llu) and was answered by RST (frame %llu); the %s's application sees \"connection reset\" or EPIPE",
+		    by, fin, rst, peer);
 		if (d->notes & TC_DX_KEEPALIVE_RACE)
-			OUT(" -- the keep-alive race: the server closed an idle connection as the client reused it");
+			OUT(" -- the keep-alive race: the server closed an idle connection as the client reused it; fix: a client idle timeout shorter than the server's, or retry idempotent requests");
+		else
+			OUT("; fix: the %s should stop writing once the %s has closed (or the %s should read the %s's last message before close())",
+			    peer, by, by, peer);
 		break;
 	case TC_CAUSE_NO_CONNECTION:
-		OUT("%s no longer knew the connection: %s RST (frame %llu) answered a segment (frame %llu) after %.1f s idle",
-		    by, (d->notes & TC_DX_STATELESS) ? "stateless" : "its", (unsigned long long)c->frame_rst,
-		    (unsigned long long)e->trigger_frame, (double)d->idle_ns / 1e9);
+		OUT("the %s no longer had this connection: its %sRST (frame %llu) answered a segment (frame %llu) after %.1f s idle -- the %s restarted, or a NAT or firewall between forgot the connection; fix: keep-alives more often than the path's idle timeout",
+		    by, (d->notes & TC_DX_STATELESS) ? "kernel's stateless " : "", rst,
+		    (unsigned long long)e->trigger_frame, (double)d->idle_ns / 1e9, by);
 		break;
 	case TC_CAUSE_INJECTED:
-		signal_list(d, c, sig, sizeof(sig));
-		OUT("RST (frame %llu) claiming to come from the %s looks injected (score %d: %s): a middlebox or an attacker",
-		    (unsigned long long)c->frame_rst, by, d->score, sig);
+		signal_words(d, c, by, sig, sizeof(sig));
+		OUT("the RST (frame %llu) that claims to come from the %s was most likely forged by a middlebox: %s",
+		    rst, by, sig);
 		if (e->answered && d->idle_ns >= SEC)
 			OUT("; it came after %.1f s idle", (double)d->idle_ns / 1e9);
+		OUT("; look for a firewall, IPS or NAT on the path that resets idle or unwanted connections");
 		break;
 	case TC_CAUSE_KEEPALIVE_TIMEOUT:
-		OUT("%s's keep-alive probes went unanswered (%u); it gave up with RST (frame %llu)", by,
-		    e->ka_unanswered, (unsigned long long)c->frame_rst);
+		OUT("the %s's keep-alive probes went unanswered (%u); it gave up with RST (frame %llu): the %s vanished (crashed, or the path drops packets)",
+		    by, e->ka_unanswered, rst, peer);
 		break;
 	case TC_CAUSE_HANDSHAKE_ABORT:
-		OUT("%s aborted the handshake with RST (frame %llu)", by, (unsigned long long)c->frame_rst);
+		if (c->ep[d->by].flags & TC_EP_FIN_IN_SYN_SENT)
+			OUT("the %s gave up on connecting (FIN, frame %llu, sent before the SYN+ACK came) and reset (frame %llu) before the handshake completed",
+			    by, fin, rst);
+		else if (c->ep[!d->by].flags & TC_EP_FIN_IN_SYN_SENT)
+			OUT("the %s gave up on connecting (FIN, frame %llu, sent before the SYN+ACK came); the %s answered with RST (frame %llu): the connection never got established",
+			    peer, pfin, by, rst);
+		else
+			OUT("the %s aborted the handshake with RST (frame %llu) before the connection was established",
+			    by, rst);
 		break;
 	case TC_CAUSE_DEAD_PEER:
-		OUT("%s vanished: the %s's %s went unanswered for %.1f s until the capture ended", peer, by,
+		if (c->frame_rst) {
+			OUT("the %s stopped answering: the %s retransmitted %u times into %.1f s of silence, then gave up with RST (frame %llu); the %s crashed or the path drops its packets",
+			    peer, by, e->retx_before, (double)d->idle_ns / 1e9, rst, peer);
+			break;
+		}
+		OUT("the %s vanished: the %s's %s went unanswered for %.1f s until the capture ended", peer, by,
 		    tc_conn_ext(c)->ep[d->by].ka_unanswered >= 2 ? "keep-alive probes" : "retransmissions",
 		    (double)d->idle_ns / 1e9);
 		break;
 	case TC_CAUSE_UNKNOWN:
-		signal_list(d, c, sig, sizeof(sig));
-		OUT("%s sent RST (frame %llu) while %s; no known pattern%s%s", by,
-		    (unsigned long long)c->frame_rst, tc_phase_name(v->reset_phase) ? tc_phase_name(v->reset_phase) : "?",
-		    sig[0] ? ", signals: " : "", sig);
+		if (d->notes & TC_DX_LONE_RST) {
+			OUT("a lone RST (frame %llu) from the %s: nothing else of this connection was captured, so the wire cannot tell why",
+			    rst, by);
+			break;
+		}
+		OUT("the %s sent RST (frame %llu) %s; the capture does not show why", by, rst,
+		    phase_words(v->reset_phase != TC_PHASE_NONE ? v->reset_phase : TC_PHASE_CLOSING));
 		break;
 	default:
 		break;
+	}
+	if (d->notes & TC_DX_TWO_TTLS) {
+		int r = e->sender_pkts_before > 0 && (int)e->ttl_max - (int)e->ttl_min >= 2 ? (int)d->by : !d->by;
+		OUT("; segments claiming to come from the %s arrived with TTLs %u to %u: something else also spoke for it (an injected segment?)",
+		    who(r), r == (int)d->by ? e->ttl_min : c->ep[r].ttl_min,
+		    r == (int)d->by ? e->ttl_max : c->ep[r].ttl_max);
 	}
 	if (d->notes & TC_DX_IDLE_MATCH)
 		OUT(" (%.0f s idle matches the common %u s middlebox idle timeout)", (double)d->idle_ns / 1e9,

@@ -23,6 +23,7 @@
 #include "flow.h"
 #include "segment.h"
 #include "tcpsm.h"
+#include "xconn.h"
 
 enum { L_NONE = 0, L_ACTIVE, L_CLOSED };
 
@@ -44,6 +45,7 @@ struct tc_engine {
 	int have_now;
 	tc_segment_cb tap;
 	void *tap_arg;
+	struct tc_xconn *xc;      /* cross-connection RST evidence; NULL if out of memory */
 };
 
 static void list_unlink(struct list *l, struct tc_flow *f)
@@ -102,6 +104,8 @@ struct tc_engine *tc_engine_new(const struct tc_engine_opts *opts, tc_conn_cb on
 		e->o.time_wait_ns = 60LL * 1000000000LL;
 	e->cb = on_conn;
 	e->arg = arg;
+	/* Without it RSTs only lose their cross-connection evidence. */
+	e->xc = tc_xconn_new(e->o.hash_seed);
 	e->ft = tc_flowtab_new(e->o.hash_seed);
 	if (!e->ft) {
 		free(e);
@@ -115,6 +119,7 @@ void tc_engine_free(struct tc_engine *e)
 	if (!e)
 		return;
 	tc_flowtab_free(e->ft);
+	tc_xconn_free(e->xc);
 	free(e);
 }
 
@@ -269,6 +274,7 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	before[0] = f->conn.ep[0].state;
 	before[1] = f->conn.ep[1].state;
 	tc_segment_apply(&f->conn, from, &p, ts_ns, frame);
+	tc_xconn_segment(e->xc, &f->conn, &p, ts_ns, frame);
 	if (e->tap)
 		e->tap(&f->conn, from, &p, ts_ns, frame, before, e->tap_arg);
 	e->st.rst_ignored += f->conn.rst_ignored - ignored_before;

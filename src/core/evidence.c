@@ -17,12 +17,13 @@
 
 /* The sender's values from before the current segment, for the RST record. */
 struct snapshot {
-	uint8_t ttl_min, ttl_max, had_ts, answered, peer_had_data, ka_unanswered;
+	uint8_t ttl_min, ttl_max, had_ts, answered, peer_had_data, ka_unanswered, retx_unanswered;
 	uint16_t ip_id_prev, peer_win, win_prev;
 	uint32_t tsval_prev;
 	uint32_t pkts_before;
 	int64_t gap_before_trigger;
 	int64_t response_ns;
+	int64_t peer_silent_ns;
 	uint64_t trigger_frame;
 };
 
@@ -129,6 +130,9 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 		snap->win_prev = g->before.win;
 		snap->pkts_before = g->before.pkts;
 		snap->ka_unanswered = xs->ka_unanswered > 255 ? 255 : (uint8_t)xs->ka_unanswered;
+		snap->retx_unanswered = s->retx_unanswered;
+		if (r->t_last)
+			snap->peer_silent_ns = ts - tc_conn_ts(c, r->t_last);
 		if (have_prev) {
 			snap->answered = c->last_from != (uint8_t)from;
 			snap->peer_had_data = snap->answered && c->last_data;
@@ -253,6 +257,19 @@ static void record_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt
 	/* The peer spoke last: data the sender's application never answered
 	 * (close() with unread data makes the kernel send RST, not FIN). */
 	e->unread = r->ts_data_last && r->ts_data_last > s->ts_data_last;
+	e->retx_before = snap->retx_unanswered;
+	e->peer_silent_ns = snap->peer_silent_ns;
+	/* The peer's payload the sender never acknowledged (its FIN aside),
+	 * and whether the peer sent payload after the sender's FIN: data that
+	 * reached a socket already closed, whatever FINs or bare ACKs came
+	 * between it and the RST. */
+	if ((r->flags & TC_EP_SEQ) && (s->flags & TC_EP_ACK)) {
+		uint32_t end = r->snd_nxt - ((r->flags & TC_EP_FIN) && !seq_lt(r->snd_nxt, r->fin_seq + 1) ? 1u : 0u);
+		if (seq_lt(s->ack, end))
+			e->peer_unacked = end - s->ack;
+	}
+	e->peer_late_data = e->peer_unacked && (s->flags & TC_EP_FIN) && r->ts_data_last &&
+			    (r->ts_data_last >= s->ts_fin || (r->flags & TC_EP_DATA_CROSSED_FIN));
 	n = p->payload_caplen < TC_RST_TEXT_MAX ? p->payload_caplen : TC_RST_TEXT_MAX;
 	e->payload_len = p->payload_len > 0xffff ? 0xffff : (uint16_t)p->payload_len;
 	for (i = 0; i < n; i++) {

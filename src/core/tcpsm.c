@@ -348,13 +348,22 @@ static int both_fins_acked(const struct tc_conn *c)
 
 static enum tc_phase phase_now(const struct tc_conn *c)
 {
+	/* Until both sides are synchronized the handshake is not over: a
+	 * client that aborts after the SYN+ACK still aborts a handshake, and
+	 * so does one that sent a FIN from SYN_SENT (a connect() abandoned
+	 * before the SYN+ACK came, which some stacks send once the SYN+ACK
+	 * arrives, and no byte was exchanged). Every SYN seen acknowledged,
+	 * and the handshake is behind (a SYN not seen: picked up later). */
+	int i, synced = 1;
+	for (i = 0; i < 2; i++)
+		if ((c->ep[i].flags & (TC_EP_SYN | TC_EP_SYN_ACKED)) == TC_EP_SYN ||
+		    ((c->ep[i].flags & TC_EP_FIN_IN_SYN_SENT) && c->ep[0].bytes + c->ep[1].bytes == 0))
+			synced = 0;
+	if (!synced)
+		return TC_PHASE_HANDSHAKE;
 	if ((c->ep[0].flags | c->ep[1].flags) & TC_EP_FIN)
 		return TC_PHASE_CLOSING;
-	/* Until both sides are synchronized the handshake is not over: a
-	 * client that aborts after the SYN+ACK still aborts a handshake. */
-	if (c->ep[0].state == TC_ESTABLISHED && c->ep[1].state == TC_ESTABLISHED)
-		return TC_PHASE_ESTABLISHED;
-	return TC_PHASE_HANDSHAKE;
+	return TC_PHASE_ESTABLISHED;
 }
 
 static void on_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
@@ -477,6 +486,8 @@ static void on_fin(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	if (s->flags & TC_EP_FIN)
 		return; /* a retransmission, or a bogus second FIN: one close */
 	s->flags |= TC_EP_FIN;
+	if (s->state == TC_SYN_SENT)
+		s->flags |= TC_EP_FIN_IN_SYN_SENT;
 	s->fin_seq = fin_seq;
 	s->frame_fin = frame;
 	s->ts_fin = ts_ns;

@@ -99,6 +99,7 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct t
 	if (IS("closer")) return S(or_dash(tc_who_name(v->closer)));
 	if (IS("reset_by")) return S(or_dash(tc_who_name(v->reset_by)));
 	if (IS("reset_phase")) return S(or_dash(tc_phase_name(v->reset_phase)));
+	if (IS("trailing_rst")) return S(or_dash(tc_who_name(v->trailing_rst)));
 	if (IS("client_state")) return S(tc_state_name((enum tc_state)cl->state));
 	if (IS("server_state")) return S(tc_state_name((enum tc_state)sv->state));
 	if (IS("history")) return S(c->history);
@@ -130,7 +131,7 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct t
 		if (IS("unread")) return S((d->notes & TC_DX_UNREAD) ? "yes" : "no");
 		if (IS("stateless_rst")) return S((d->notes & TC_DX_STATELESS) ? "yes" : "no");
 		if (IS("idle_match")) return U(d->idle_match_s);
-		return U((uint64_t)d->score);
+		return snprintf(buf, n, "%d", d->score), 0;
 	}
 	if (IS("ka_probes_client")) return U(tc_conn_ext(c)->ep[TC_CLIENT].ka_probes);
 	if (IS("ka_probes_server")) return U(tc_conn_ext(c)->ep[TC_SERVER].ka_probes);

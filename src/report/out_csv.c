@@ -27,6 +27,7 @@ static const char *const columns[] = {
 	"fins_server", "rsts_client", "rsts_server", "retx_client", "retx_server", "rst_ignored",
 	"simultaneous", "superseded", "evicted", "frame_first", "frame_last", "frame_client_fin",
 	"frame_server_fin", "frame_rst", "cause", "cause_by", "explain", "tunnel",
+	"trailing_rst_by", "trailing_rst_cause", "trailing_rst_frame",
 };
 
 void tc_csv_header(FILE *o)
@@ -110,6 +111,15 @@ void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 		csv_str(o, NULL);
 	}
 	csv_str(o, tc_tunnel_str(c, tun));
+	if (v->trailing_rst != TC_WHO_NONE) {
+		csv_str(o, tc_who_name(v->trailing_rst));
+		csv_str(o, tc_cause_name(d->cause));
+		csv_frame(o, c->frame_rst);
+	} else {
+		csv_str(o, NULL);
+		csv_str(o, NULL);
+		csv_str(o, NULL);
+	}
 	fputc('\n', o);
 }
 

@@ -167,7 +167,7 @@ static void json_rst(struct tc_jbuf *b, const struct tc_conn *c, const struct tc
 	tc_jb_lit(b, ",\"injected_score\":");
 	put_d(b, d->score);
 	tc_jb_lit(b, ",\"signals\":[");
-	for (bit = 1, first = 1; bit <= TC_SIG_BURST; bit <<= 1)
+	for (bit = 1, first = 1; bit <= TC_SIG_TTL_MATCH; bit <<= 1)
 		if (d->signals & bit) {
 			if (!first)
 				tc_jb_ch(b, ',');
@@ -182,7 +182,16 @@ static void json_rst(struct tc_jbuf *b, const struct tc_conn *c, const struct tc
 	put_u(b, e->ttl_min);
 	tc_jb_ch(b, ',');
 	put_u(b, e->ttl_max);
-	tc_jb_lit(b, "],\"window\":");
+	tc_jb_ch(b, ']');
+	if (e->xconn & TC_XC_HOST_TTL) {
+		tc_jb_lit(b, ",\"host_data_ttl\":");
+		put_u(b, e->host_ttl);
+	}
+	if (e->xconn & TC_XC_IPID_RUN) {
+		tc_jb_lit(b, ",\"ip_id_run_frame\":");
+		tc_jb_u64(b, e->xconn_frame);
+	}
+	tc_jb_lit(b, ",\"window\":");
 	put_u(b, e->win);
 	tc_jb_lit(b, ",\"timestamps\":");
 	put_bool(b, e->opt & TC_OPT_TS);
@@ -214,6 +223,9 @@ static void json_diag(struct tc_jbuf *b, const struct tc_conn *c, const struct t
 		{TC_DX_SOCKET_RST, "socket_rst"}, {TC_DX_IDLE_MATCH, "idle_timeout_match"},
 		{TC_DX_MULTI_RST, "multiple_rsts"}, {TC_DX_RST_IGNORED, "rst_ignored"},
 		{TC_DX_TEXT, "rst_text"}, {TC_DX_KEEPALIVE, "keepalive"},
+		{TC_DX_LONE_RST, "lone_rst"}, {TC_DX_SHUTDOWN, "rst_after_own_fin"},
+		{TC_DX_KERNEL_REPLY, "kernel_reply"}, {TC_DX_TWO_TTLS, "two_ttls"},
+		{TC_DX_TRAILING, "trailing_rst"},
 	};
 	char why[512];
 	size_t i;
@@ -316,6 +328,19 @@ void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	put_word_or_null(&b, tc_who_name(v->reset_by));
 	tc_jb_lit(&b, ",\"reset_phase\":");
 	put_word_or_null(&b, tc_phase_name(v->reset_phase));
+	/* A graceful close an RST trailed: who, why (the diagnosis), where. */
+	tc_jb_lit(&b, ",\"trailing_rst\":");
+	if (v->trailing_rst != TC_WHO_NONE) {
+		tc_jb_lit(&b, "{\"by\":");
+		put_word(&b, tc_who_name(v->trailing_rst));
+		tc_jb_lit(&b, ",\"cause\":");
+		put_word_or_null(&b, tc_cause_name(d->cause));
+		tc_jb_lit(&b, ",\"frame\":");
+		tc_jb_u64(&b, c->frame_rst);
+		tc_jb_ch(&b, '}');
+	} else {
+		tc_jb_lit(&b, "null");
+	}
 	tc_jb_lit(&b, ",\"client_state\":");
 	put_word(&b, tc_state_name((enum tc_state)cl->state));
 	tc_jb_lit(&b, ",\"server_state\":");
@@ -411,7 +436,7 @@ static const char *const finding_kind[TC_FIND__COUNT] = {
 	[TC_FIND_SERVER_CLOSES_FIRST] = "server_closes_first", [TC_FIND_TW_REUSE] = "time_wait_reuse",
 	[TC_FIND_KEEPALIVE_TIMEOUT] = "keepalive_timeout", [TC_FIND_DEAD_PEER] = "dead_peer",
 	[TC_FIND_NAGLE] = "nagle_stall", [TC_FIND_RST_IGNORED] = "rst_ignored",
-	[TC_FIND_HANDSHAKE_ABORT] = "handshake_abort",
+	[TC_FIND_HANDSHAKE_ABORT] = "handshake_abort", [TC_FIND_TRAILING_RST] = "trailing_rst",
 };
 
 static void json_findings(struct tc_jbuf *b, struct tc_agg *agg)

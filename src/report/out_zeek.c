@@ -48,7 +48,8 @@ static const struct {
 	/* ours */
 	{"tc_id", "count"}, {"tc_close", "string"}, {"tc_cause", "string"}, {"tc_closer", "string"},
 	{"tc_reset_by", "string"}, {"tc_reset_phase", "string"}, {"tc_client_state", "string"},
-	{"tc_server_state", "string"},
+	{"tc_server_state", "string"}, {"tc_trailing_rst_by", "string"},
+	{"tc_trailing_rst_cause", "string"}, {"tc_trailing_rst_frame", "count"},
 };
 
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
@@ -360,8 +361,16 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 	zeek_str(o, tc_who_name(v->reset_by));
 	fputc('\t', o);
 	zeek_str(o, tc_phase_name(v->reset_phase));
-	fprintf(o, "\t%s\t%s\n", tc_state_name((enum tc_state)cl->state),
+	fprintf(o, "\t%s\t%s\t", tc_state_name((enum tc_state)cl->state),
 		tc_state_name((enum tc_state)sv->state));
+	if (v->trailing_rst != TC_WHO_NONE) {
+		zeek_str(o, tc_who_name(v->trailing_rst));
+		fputc('\t', o);
+		zeek_str(o, tc_cause_name(d->cause));
+		fprintf(o, "\t%" PRIu64 "\n", c->frame_rst);
+	} else {
+		fputs("-\t-\t-\n", o);
+	}
 }
 
 void tc_zeek_end(struct tc_zeek *z)

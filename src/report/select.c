@@ -14,7 +14,7 @@
 
 const char *tc_select_vocabulary(void)
 {
-	return "graceful, half_closed, reset, open, refused, abortive_close, data_after_close, "
+	return "graceful, half_closed, reset, open, trailing_rst, refused, abortive_close, data_after_close, "
 	       "no_connection, injected, keepalive_timeout, handshake_abort, dead_peer, unknown";
 }
 
@@ -66,6 +66,10 @@ static int add_word(struct tc_select *s, const char *w, char *err, size_t n)
 			s->cause_mask |= 1u << i;
 			return 0;
 		}
+	if (!strcmp(w, "trailing_rst")) {
+		s->close_mask |= TC_SELECT_TRAILING;
+		return 0;
+	}
 	/* "half-closed" is how the text report spells the section. */
 	if (!strcmp(w, "half-closed")) {
 		s->close_mask |= 1u << TC_CLOSE_HALF_CLOSED;
@@ -182,7 +186,8 @@ int tc_select_match(const struct tc_select *s, const struct tc_conn *c,
 	int i, hit;
 
 	if (tc_select_has_words(s) && !(s->close_mask & (1u << v->close)) &&
-	    !(s->cause_mask & (1u << d->cause)))
+	    !(s->cause_mask & (1u << d->cause)) &&
+	    !((s->close_mask & TC_SELECT_TRAILING) && v->trailing_rst != TC_WHO_NONE))
 		return 0;
 	if (s->nports) {
 		for (i = 0, hit = 0; i < s->nports && !hit; i++)
@@ -225,6 +230,11 @@ void tc_select_describe(const struct tc_select *s, const char *words_opt, char *
 				cat(buf, n, &len, tc_close_name((enum tc_close)i));
 				first = 0;
 			}
+		if (s->close_mask & TC_SELECT_TRAILING) {
+			cat(buf, n, &len, first ? " " : ",");
+			cat(buf, n, &len, "trailing_rst");
+			first = 0;
+		}
 		for (i = 1; i < TC_CAUSE__COUNT; i++)
 			if (s->cause_mask & (1u << i)) {
 				cat(buf, n, &len, first ? " " : ",");
@@ -259,6 +269,10 @@ void tc_select_json(FILE *o, const struct tc_select *s)
 			fprintf(o, "%s\"%s\"", first ? "" : ",", tc_close_name((enum tc_close)i));
 			first = 0;
 		}
+	if (s->close_mask & TC_SELECT_TRAILING) {
+		fprintf(o, "%s\"trailing_rst\"", first ? "" : ",");
+		first = 0;
+	}
 	for (i = 1; i < TC_CAUSE__COUNT; i++)
 		if (s->cause_mask & (1u << i)) {
 			fprintf(o, "%s\"%s\"", first ? "" : ",", tc_cause_name((enum tc_cause)i));

@@ -29,8 +29,11 @@ struct tc_net {
 	uint8_t addr[16];             /* network order, masked to plen */
 };
 
+/* close_mask bit for "trailing_rst": a graceful close with a trailing RST. */
+#define TC_SELECT_TRAILING (1u << TC_CLOSE__COUNT)
+
 struct tc_select {
-	uint32_t close_mask;          /* 1 << enum tc_close */
+	uint32_t close_mask;          /* 1 << enum tc_close, and TC_SELECT_TRAILING */
 	uint32_t cause_mask;          /* 1 << enum tc_cause */
 	int nports, nnets;
 	uint16_t ports[TC_SELECT_MAX];

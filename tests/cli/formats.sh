@@ -20,7 +20,7 @@ contains hdr ",cause,cause_by,explain"
 rows=$(($(wc -l <conns.csv) - 1))
 [ "$rows" -eq 4 ] || fail "csv: $rows rows, expected 4"
 # The explanation of an injected RST has commas: it must be quoted.
-contains conns.csv ',injected,server,"RST (frame 39) claiming to come from the server looks injected (score 6: TTL 57 vs 50, ip_id, no_timestamps): a middlebox or an attacker"'
+contains conns.csv ',injected,server,"the RST (frame 39) that claims to come from the server was most likely forged by a middlebox: its TTL is 57 where the'
 # Quote-aware column count: every record has as many fields as the header.
 awk -v FS= '
 	{
@@ -42,7 +42,7 @@ assert len(rows) == 4, len(rows)
 for r in rows:
     assert None not in r and None not in r.values(), r
 inj = [r for r in rows if r["cause"] == "injected"][0]
-assert inj["explain"].startswith("RST (frame 39) claiming"), inj["explain"]
+assert inj["explain"].startswith("the RST (frame 39) that claims"), inj["explain"]
 assert inj["closer"] == "" and inj["reset_by"] == "server", inj
 assert [r["close"] for r in rows].count("graceful") == 2
 PY
@@ -82,7 +82,7 @@ awk -F '\t' -v nf="$nf" '!/^#/ && NF != nf { print "row " NR " has " NF " column
 [ "$(grep -vc '^#' conn.log)" -eq 4 ] || fail "zeek: expected 4 rows"
 # The standard conn.log columns, in Zeek's order, then ours.
 std="ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto service duration orig_bytes resp_bytes conn_state local_orig local_resp missed_bytes history orig_pkts orig_ip_bytes resp_pkts resp_ip_bytes tunnel_parents"
-ours="tc_id tc_close tc_cause tc_closer tc_reset_by tc_reset_phase tc_client_state tc_server_state"
+ours="tc_id tc_close tc_cause tc_closer tc_reset_by tc_reset_phase tc_client_state tc_server_state tc_trailing_rst_by tc_trailing_rst_cause tc_trailing_rst_frame"
 [ "$(awk -F '\t' '/^#fields\t/ { $1 = ""; print substr($0, 2) }' OFS=' ' conn.log)" = "$std $ours" ] ||
 	fail "zeek: #fields is not the conn.log layout"
 # Every column retrievable by name, one non-empty value per row.
