@@ -925,10 +925,10 @@ static void draw_help(struct ui *u, int y0, int h)
 		"  t            TIME_WAIT per host against the ephemeral port range",
 		"  ?            this help (any key closes it)",
 		"",
-		"Rows: tracked connections and finished ones (x; R: reset), sorted alike; live,",
-		"finished ones stay a while, then are counted as aged out. A file: all are kept.",
-		"Endpoint counts include TIME_WAIT of finished connections until it would expire.",
-		"Closes are counted when they happen; reset includes refused (SYN answered by RST).",
+		"Rows: tracked and finished connections (x; R: reset), sorted alike. Live,",
+		"finished ones stay a while, then count as aged out; a file keeps them all.",
+		"State counts include TIME_WAIT of finished connections until it expires.",
+		"Closes count when they happen; reset includes refused (SYN answered by RST).",
 		"While paused, a new filter or search takes one fresh snapshot.",
 	};
 	int i, n = (int)(sizeof(lines) / sizeof(lines[0]));

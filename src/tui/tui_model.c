@@ -955,7 +955,8 @@ void tcm_set_filter(struct tcm_model *m, const struct tcm_filter *f)
 void tcm_resort(struct tcm_model *m)
 {
 	qsort_key = m->sort;
-	qsort(m->snap.rows, m->snap.nrows, sizeof(*m->snap.rows), qsort_cmp);
+	if (m->snap.nrows)
+		qsort(m->snap.rows, m->snap.nrows, sizeof(*m->snap.rows), qsort_cmp);
 	m->snap.sort = m->sort;
 }
 
@@ -1083,7 +1084,8 @@ void tcm_rebuild_end(struct tcm_model *m, const struct tc_stats *st)
 			offer(m, r);
 	}
 	qsort_key = m->sort;
-	qsort(s->rows, s->nrows, sizeof(*s->rows), qsort_cmp);
+	if (s->nrows)
+		qsort(s->rows, s->nrows, sizeof(*s->rows), qsort_cmp);
 
 	/* Counters. */
 	s->now = m->now;
