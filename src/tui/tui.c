@@ -251,144 +251,259 @@ static const char *arrow(struct ui *u)
 
 /* ---- header ----------------------------------------------------------- */
 
-static int draw_header(struct ui *u)
+/*
+ * Items laid out left to right on header lines, wrapping to a new line
+ * (indented) when the next one does not fit: on a narrow terminal the
+ * header grows a line rather than losing what is at its end.
+ */
+struct flow {
+	int y0, y, x, lines;
+};
+
+static void flow_start(struct flow *f, int y)
+{
+	f->y0 = f->y = y;
+	f->x = 0;
+	f->lines = 1;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+static void flowf(struct flow *f, attr_t a, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#endif
+/* One item; a leading "  " is the gap, dropped at the start of a line. */
+static void flowf(struct flow *f, attr_t a, const char *fmt, ...)
+{
+	char buf[256];
+	const char *p = buf;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (f->x > 2 && f->x + text_cols(buf) > COLS) {
+		f->y++;
+		f->lines++;
+		f->x = 2;
+	}
+	if (f->x <= 2)
+		while (*p == ' ')
+			p++;
+	f->x = put(f->y, f->x, -1, a, p);
+}
+
+/* Line 0, in the title bar: the items that fit, by priority, in order. */
+static void draw_title(struct ui *u)
 {
 	const struct tcm_snap *s = u->s;
-	char a[64], b[64], fn[32];
-	int x, i;
+	struct {
+		char text[160];
+		attr_t a;
+		int prio; /* 0 always; higher goes first when short of room */
+	} it[10];
+	char a[64];
+	int n = 0, i, w, drop;
 	attr_t title = A_REVERSE | A_BOLD;
 
-	/* Line 0: where from, how long, how fast, what was lost. */
+#define ITEM(p, at, ...)                                                    \
+	do {                                                                \
+		snprintf(it[n].text, sizeof(it[n].text), __VA_ARGS__);      \
+		it[n].a = (at);                                             \
+		it[n].prio = (p);                                           \
+		n++;                                                        \
+	} while (0)
+
 	bar(0, title);
-	x = putf(0, 0, title, " tcpclose ");
-	if (u->live)
-		x = putf(0, x, title, " %s", tc_live_name(u->live));
-	else
-	{
+	ITEM(0, title, " tcpclose ");
+	if (u->live) {
+		ITEM(0, title, " %s", tc_live_name(u->live));
+	} else {
 		const char *f = u->o->files[0], *base = strrchr(f, '/');
-		x = putf(0, x, title, " %s%s", base && base[1] ? base + 1 : f,
-			 u->o->nfiles > 1 ? " ..." : "");
+		ITEM(0, title, " %s%s", base && base[1] ? base + 1 : f, u->o->nfiles > 1 ? " ..." : "");
 	}
 	if (u->o->filter && *u->o->filter)
-		x = putf(0, x, title, "  '%s'", u->o->filter);
-	if (u->live)
-		x = putf(0, x, title, "  up %s", tcm_dur_str(tc_mono_ns() - u->mono0, a, sizeof(a)));
-	else
-		x = putf(0, x, title, "  capture %s",
-			 tcm_dur_str(s->frames ? s->now - s->first_ts : 0, a, sizeof(a)));
-	x = putf(0, x, title, "  %s pkt/s", num_str(s->pkt_rate, b, sizeof(b)));
-	x = putf(0, x, title, "  tracked %" PRIu64, s->tracked);
+		ITEM(3, title, "  '%s'", u->o->filter);
+	/* Kernel drops: the number that says whether the view can be trusted,
+	 * right after the source, never left out. */
 	if (u->live) {
 		uint64_t drops = u->ks.drop + u->ks.ifdrop;
 		if (drops) {
-			x = putf(0, x, title, "  ");
 			uint64_t seen = u->ks.recv + u->ks.ifdrop;
 			double pct = seen ? 100.0 * (double)drops / (double)seen : 100.0;
-			x = putf(0, x, (u->color ? cp(u, C_DROP) : A_NORMAL) | A_BOLD,
-				 pct < 0.1 ? " KERNEL DROPS %" PRIu64 " (<0.1%%) "
-					   : " KERNEL DROPS %" PRIu64 " (%.1f%%) ",
-				 drops, pct);
+			ITEM(0, (u->color ? cp(u, C_DROP) : A_NORMAL) | A_BOLD,
+			     pct < 0.1 ? "  KERNEL DROPS %" PRIu64 " (<0.1%%) "
+				       : "  KERNEL DROPS %" PRIu64 " (%.1f%%) ",
+			     drops, pct);
 		} else {
-			x = putf(0, x, title, "  drops 0");
+			ITEM(0, title, "  drops 0");
 		}
-	} else {
+	}
+	if (u->live)
+		ITEM(2, title, "  up %s", tcm_dur_str(tc_mono_ns() - u->mono0, a, sizeof(a)));
+	else
+		ITEM(2, title, "  capture %s",
+		     tcm_dur_str(s->frames ? s->now - s->first_ts : 0, a, sizeof(a)));
+	ITEM(4, title, "  %s pkt/s", num_str(s->pkt_rate, a, sizeof(a)));
+	ITEM(1, title, "  tracked %" PRIu64, s->tracked);
+	if (!u->live) {
 		int64_t done = 0, total = -1;
 		if (u->src && !u->eof)
 			tc_source_progress(u->src, &done, &total);
 		if (u->eof)
-			x = putf(0, x, title, "  read: done");
+			ITEM(0, title, "  read: done");
 		else if (total > 0)
-			x = putf(0, x, title, "  read %d%%", (int)(done * 100 / total));
+			ITEM(0, title, "  read %d%%", (int)(done * 100 / total));
 		if (u->o->speed > 0)
-			x = putf(0, x, title, "  x%g", u->o->speed);
+			ITEM(3, title, "  x%g", u->o->speed);
 	}
-	if (u->paused)
-		putf(0, COLS - 8 > x ? COLS - 8 : x, title | cp(u, C_YELLOW), " PAUSED ");
-
-	/* Line 1: endpoints per state. */
+#undef ITEM
+	/* Leave out the least needed until the rest fits (PAUSED: 8 more). */
+	for (drop = 5; drop > 0; drop--) {
+		for (w = 0, i = 0; i < n; i++)
+			if (it[i].prio < drop)
+				w += text_cols(it[i].text);
+		if (w + (u->paused ? 8 : 0) <= COLS)
+			break;
+	}
+	if (drop == 0)
+		drop = 1; /* what must stay stays, clipped at the edge */
 	{
-		static const int st[] = {TC_ESTABLISHED, TC_FIN_WAIT_1, TC_FIN_WAIT_2, TC_CLOSING,
-					 TC_TIME_WAIT,   TC_CLOSE_WAIT, TC_LAST_ACK,   TC_SYN_SENT,
-					 TC_SYN_RECEIVED};
-		static const char *const medn[] = {"ESTAB",      "FIN_W1",   "FIN_W2",
-						   "CLOSING",    "TIME_WAIT", "CLOSE_WAIT",
-						   "LAST_ACK",   "SYN_S",    "SYN_R"};
-		static const char *const shortn[] = {"EST", "FW1", "FW2", "CLG", "TW",
-						     "CW",  "LA",  "SS",  "SR"};
-		const char *const *names[3] = {NULL, medn, shortn};
-		/* Full names when they fit, then without the SYN states, then
-		 * shorter names (CLOSE_WAIT and TIME_WAIT stay whole), then short. */
-		static const int tries[5][2] = {{0, 9}, {0, 7}, {1, 9}, {1, 7}, {2, 7}};
-		int nst = 7, full = 0, w, t; /* full: 0 whole names, 1 medium, 2 short */
-		char nb[24];
-		for (t = 0; t < 5; t++) {
-			w = 0;
-			for (i = 0; i < tries[t][1]; i++) {
-				snprintf(nb, sizeof(nb), "%" PRIu64, s->state_count[st[i]]);
-				w += (int)strlen(tries[t][0] ? names[tries[t][0]][i]
-							     : tc_state_name((enum tc_state)st[i])) +
-				     1 + (int)strlen(nb) + (i ? 2 : 0);
-			}
-			full = tries[t][0];
-			nst = tries[t][1];
-			if (w <= COLS)
-				break;
-		}
-		x = 0;
-		for (i = 0; i < nst; i++) {
-			uint64_t n = s->state_count[st[i]];
-			attr_t at = 0;
-			if (n && (st[i] == TC_CLOSE_WAIT || st[i] == TC_FIN_WAIT_2 || st[i] == TC_LAST_ACK))
-				at = cp(u, C_YELLOW) | A_BOLD;
-			else if (!n)
-				at = A_DIM;
-			x = putf(1, x, at, "%s%s %" PRIu64, i ? "  " : "",
-				 full ? names[full][i] : tc_state_name((enum tc_state)st[i]), n);
-		}
+		int x = 0;
+		for (i = 0; i < n; i++)
+			if (it[i].prio < drop)
+				x = put(0, x, -1, it[i].a, it[i].text);
+		if (u->paused)
+			putf(0, COLS - 8 > x ? COLS - 8 : x, title | cp(u, C_YELLOW), " PAUSED ");
 	}
+}
 
-	/* Line 2: closes and their rates. */
+/* Endpoints per state, all nine: whole names when they fit, then shorter
+ * ones (TIME_WAIT and CLOSE_WAIT stay whole while they can), then short
+ * names over as many lines as they need. Returns the lines drawn. */
+static int draw_states(struct ui *u, int y)
+{
+	const struct tcm_snap *s = u->s;
+	static const int st[] = {TC_ESTABLISHED, TC_FIN_WAIT_1, TC_FIN_WAIT_2, TC_CLOSING,
+				 TC_TIME_WAIT,   TC_CLOSE_WAIT, TC_LAST_ACK,   TC_SYN_SENT,
+				 TC_SYN_RECEIVED};
+	enum { NST = sizeof(st) / sizeof(st[0]) };
+	static const char *const medn[NST] = {"ESTAB",     "FIN_W1",     "FIN_W2",
+					      "CLOSING",   "TIME_WAIT",  "CLOSE_WAIT",
+					      "LAST_ACK",  "SYN_S",      "SYN_R"};
+	static const char *const mixn[NST] = {"EST", "FW1", "FW2", "CLG", "TIME_WAIT",
+					      "CLOSE_WAIT", "LA", "SS", "SR"};
+	static const char *const shortn[NST] = {"EST", "FW1", "FW2", "CLG", "TW",
+						"CW",  "LA",  "SS",  "SR"};
+	const char *const *names[4] = {NULL, medn, mixn, shortn};
+	char nb[24];
+	int t, i, w = 0;
+	struct flow f;
+
+	for (t = 0; t < 4; t++) {
+		w = 0;
+		for (i = 0; i < NST; i++) {
+			snprintf(nb, sizeof(nb), "%" PRIu64, s->state_count[st[i]]);
+			w += (int)strlen(t ? names[t][i] : tc_state_name((enum tc_state)st[i])) + 1 +
+			     (int)strlen(nb) + (i ? 2 : 0);
+		}
+		if (w <= COLS)
+			break;
+	}
+	if (t == 4)
+		t = 3; /* short names, wrapped */
+	flow_start(&f, y);
+	for (i = 0; i < NST; i++) {
+		uint64_t n = s->state_count[st[i]];
+		attr_t at = 0;
+		if (n && (st[i] == TC_CLOSE_WAIT || st[i] == TC_FIN_WAIT_2 || st[i] == TC_LAST_ACK))
+			at = cp(u, C_YELLOW) | A_BOLD;
+		else if (!n)
+			at = A_DIM;
+		flowf(&f, at, "%s%s %" PRIu64, i ? "  " : "",
+		      t ? names[t][i] : tc_state_name((enum tc_state)st[i]), n);
+	}
+	return f.lines;
+}
+
+static int draw_header(struct ui *u)
+{
+	const struct tcm_snap *s = u->s;
+	char a[64], fn[32];
+	int y = 1, i, rates;
+	struct flow f;
+
+	draw_title(u);
+	y += draw_states(u, y);
+
+	/* Closes and their rates, in the text report's words: reset includes
+	 * refused. The rates are left out when the line would not fit. */
 	{
 		struct {
-			const char *name;
-			uint64_t n;
-			double r;
-			int pair;
-		} k[] = {
-			{"graceful", s->graceful, s->graceful_rate, C_GREEN},
-			{"half_closed", s->half_closed, s->half_closed_rate, C_YELLOW},
-			{"reset", s->reset, s->reset_rate, C_RED},
-			{"refused", s->refused, s->refused_rate, C_RED},
-		};
-		x = putf(2, 0, cp(u, C_CYAN), "closes%s", s->rate_avg ? " (avg/s)" : "");
-		for (i = 0; i < 4; i++) {
-			attr_t at = k[i].n ? cp(u, k[i].pair) | (k[i].pair == C_RED ? A_BOLD : 0) : A_DIM;
-			x = putf(2, x, at, "  %s %" PRIu64, k[i].name, k[i].n);
-			x = putf(2, x, A_DIM, " %s/s", num_str(k[i].r, a, sizeof(a)));
+			char text[96];
+			char rate[32];
+			attr_t a;
+		} k[4];
+		int nk = 0, w = 0;
+		const char *head = s->rate_avg ? "closes (avg/s)" : "closes";
+		uint64_t n[3] = {s->graceful, s->half_closed, s->reset};
+		double r[3] = {s->graceful_rate, s->half_closed_rate, s->reset_rate};
+		static const char *const name[3] = {"graceful", "half_closed", "reset"};
+		static const int pair[3] = {C_GREEN, C_YELLOW, C_RED};
+
+		for (i = 0; i < 3; i++, nk++) {
+			if (i == 2)
+				snprintf(k[i].text, sizeof(k[i].text), "  %s %" PRIu64 " (refused %" PRIu64 ")",
+					 name[i], n[i], s->refused);
+			else
+				snprintf(k[i].text, sizeof(k[i].text), "  %s %" PRIu64, name[i], n[i]);
+			snprintf(k[i].rate, sizeof(k[i].rate), " %s/s", num_str(r[i], a, sizeof(a)));
+			k[i].a = n[i] ? cp(u, pair[i]) | (pair[i] == C_RED ? A_BOLD : 0) : A_DIM;
 		}
-		if (s->open)
-			x = putf(2, x, A_DIM, "  open %" PRIu64, s->open);
+		if (s->open) {
+			snprintf(k[nk].text, sizeof(k[nk].text), "  open %" PRIu64, s->open);
+			k[nk].rate[0] = '\0';
+			k[nk++].a = A_DIM;
+		}
+		for (i = 0; i < nk; i++)
+			w += text_cols(k[i].text) + text_cols(k[i].rate);
+		rates = (int)strlen(head) + w <= COLS;
+		flow_start(&f, y);
+		flowf(&f, cp(u, C_CYAN), "%s", rates ? head : "closes");
+		for (i = 0; i < nk; i++) {
+			flowf(&f, k[i].a, "%s", k[i].text);
+			if (rates && k[i].rate[0])
+				f.x = put(f.y, f.x, -1, A_DIM, k[i].rate);
+		}
+		y += f.lines;
 	}
 
-	/* Line 3: how the table is cut. */
+	/* How the table is cut, and what the view does not hold. */
 	tcm_filter_name(&s->filter, fn, sizeof(fn));
-	x = putf(3, 0, 0, "sort: %s", tcm_sort_name(s->sort));
-	x = putf(3, x, s->filter.kind ? A_BOLD | cp(u, C_YELLOW) : 0, "  filter: %s", fn);
+	flow_start(&f, y);
+	flowf(&f, 0, "sort: %s", tcm_sort_name(s->sort));
+	flowf(&f, s->filter.kind ? A_BOLD | cp(u, C_YELLOW) : 0, "  filter: %s", fn);
 	if (s->filter.text[0])
-		x = putf(3, x, A_BOLD | cp(u, C_YELLOW), "  search: %s", s->filter.text);
-	x = putf(3, x, 0, "  rows %zu", s->nmatch);
-	if (s->nmatch != s->nrows)
-		x = putf(3, x, 0, " (first %zu)", s->nrows);
+		flowf(&f, A_BOLD | cp(u, C_YELLOW), "  search: %s", s->filter.text);
+	flowf(&f, 0, "  rows %zu", s->nmatch);
 	if (s->nmatch != s->ntotal)
-		x = putf(3, x, A_DIM, " of %zu", s->ntotal);
+		flowf(&f, A_DIM, " of %zu", s->ntotal);
+	if (s->nmatch != s->nrows)
+		flowf(&f, A_BOLD | cp(u, C_YELLOW), "  (first %zu shown: cap %" PRIu32 ")", s->nrows,
+		      s->rows_cap);
+	if (s->browsing && s->fin_dropped)
+		flowf(&f, A_BOLD | cp(u, C_RED), "  showing %zu of %" PRIu64 " (newest kept: cap %" PRIu32 ")",
+		      s->ntotal, (uint64_t)s->ntotal + s->fin_dropped + s->fin_aged, s->fin_cap);
+	else if (!s->browsing && (s->fin_aged || s->fin_dropped)) {
+		flowf(&f, A_DIM, "  aged out %" PRIu64, s->fin_aged + s->fin_dropped);
+		if (s->fin_dropped)
+			flowf(&f, A_BOLD | cp(u, C_YELLOW), " (%" PRIu64 " early: cap %" PRIu32 ")",
+			      s->fin_dropped, s->fin_cap);
+	}
 	if (u->paused)
-		x = putf(3, x, A_BOLD,
-			 "  paused: %" PRIu64 " packets since",
-			 tc_engine_stats(u->eng)->frames - u->frames_at_pause);
+		flowf(&f, A_BOLD, "  paused: %" PRIu64 " packets since",
+		      tc_engine_stats(u->eng)->frames - u->frames_at_pause);
 	if (s->evicted)
-		x = putf(3, x, cp(u, C_RED), "  evicted %" PRIu64, s->evicted);
-	(void)x;
-	return 4;
+		flowf(&f, cp(u, C_RED), "  evicted %" PRIu64, s->evicted);
+	y += f.lines;
+	return y;
 }
 
 /* ---- connection table ------------------------------------------------- */
@@ -753,7 +868,15 @@ static void draw_tw(struct ui *u, int y0, int h)
 	int y = y0, barw = 0;
 	size_t i;
 
-	putf(y++, 1, A_BOLD, "TIME_WAIT per host: %" PRIu64 " endpoints now", s->tw_total);
+	{
+		int x = putf(y, 1, A_BOLD, "TIME_WAIT per host: %" PRIu64 " endpoints now, %zu host%s by peak",
+			     s->tw_total, s->ntw, s->ntw == 1 ? "" : "s");
+		if (s->tw_hosts_dropped)
+			putf(y, x, A_BOLD | cp(u, C_YELLOW),
+			     "  (host table full at %d: %" PRIu64 " quiet hosts left out)", TCM_HOSTS_MAX,
+			     s->tw_hosts_dropped);
+		y++;
+	}
 	putf(y++, 1, 0, "held %llds by the side that closed first; ephemeral range %" PRIu32
 			" ports (Linux 32768-60999)",
 	     (long long)(s->time_wait_ns / NS), s->eph_ports);
@@ -809,9 +932,10 @@ static void draw_help(struct ui *u, int y0, int h)
 		"  t            TIME_WAIT per host against the ephemeral port range",
 		"  ?            this help (any key closes it)",
 		"",
-		"Rows: open connections first; finished ones stay a while, marked x (R: reset).",
-		"Endpoint counts include TIME_WAIT of finished connections until it would expire.",
-		"reset counts aborted connections; refused (SYN answered by RST) is apart.",
+		"Rows: tracked and finished connections (x; R: reset), sorted alike. Live,",
+		"finished ones stay a while, then count as aged out; a file keeps them all.",
+		"State counts include TIME_WAIT of finished connections until it expires.",
+		"Closes count when they happen; reset includes refused (SYN answered by RST).",
 		"While paused, a new filter or search takes one fresh snapshot.",
 	};
 	int i, n = (int)(sizeof(lines) / sizeof(lines[0]));
@@ -1272,7 +1396,9 @@ static void tick(struct ui *u)
 	/* The model is rebuilt 4 times a second, or less often when a
 	 * rebuild costs more than a fifth of the time (a million connections
 	 * tracked): packets keep the CPU. */
-	if (!u->paused && tc_mono_ns() >= u->next_rebuild) {
+	/* A file read to the end changes no more: file_end() rebuilt it, and
+	 * a new sort or filter rebuilds at once. */
+	if (!u->paused && !u->eof && tc_mono_ns() >= u->next_rebuild) {
 		int64_t t0 = tc_mono_ns(), cost;
 		rebuild(u);
 		cost = tc_mono_ns() - t0;
@@ -1335,12 +1461,13 @@ static void summary(struct ui *u)
 {
 	const struct tc_stats *st = tc_engine_stats(u->eng);
 	uint64_t g = st->by_close[TC_CLOSE_GRACEFUL], h = st->by_close[TC_CLOSE_HALF_CLOSED];
-	uint64_t rs = st->by_close[TC_CLOSE_RESET] - st->refused;
+	uint64_t rs = st->by_close[TC_CLOSE_RESET];
 	/* Live, connections still in the table (open, or closed and not yet
-	 * reported) have no verdict yet: say so rather than call them open. */
+	 * reported) have no verdict yet: say so rather than call them open.
+	 * The text report's words: reset includes refused. */
 	fprintf(stderr,
 		"tcpclose: %" PRIu64 " packets, %" PRIu64 " connections: %" PRIu64 " graceful, %" PRIu64
-		" half_closed, %" PRIu64 " reset, %" PRIu64 " refused, %" PRIu64 " open, %" PRIu64
+		" half_closed, %" PRIu64 " reset (%" PRIu64 " refused), %" PRIu64 " open, %" PRIu64
 		" still tracked",
 		st->frames, st->conns, g, h, rs, st->refused, st->by_close[TC_CLOSE_OPEN], st->active);
 	if (u->live && u->ks.valid)
@@ -1401,10 +1528,12 @@ int tc_tui_run(const struct tc_live_opts *o)
 		mo.finished_cap = TCM_DEFAULT_FINISHED_CAP;
 		mo.rows_cap = TCM_DEFAULT_ROWS_CAP;
 	} else {
-		/* Browsing a file: everything has finished by the end; keep the
-		 * last 20000 so a capture of thousands can be browsed whole. */
-		mo.finished_cap = 20000;
-		mo.rows_cap = 20000;
+		/* Browsing a file: everything has finished by the end; every
+		 * connection is kept (storage grows as they come) up to
+		 * TCM_BROWSE_CAP, past which the header says how many are shown
+		 * of how many. */
+		mo.finished_cap = TCM_BROWSE_CAP;
+		mo.rows_cap = TCM_BROWSE_CAP;
 		if (o->speed <= 0) {
 			mo.keep_ns = -1;
 			mo.rate_window_ns = -1;

@@ -17,13 +17,29 @@
 
 #define TW_WINDOW 60 /* buckets per TIME_WAIT period (< TCM_TW_BUCKETS) */
 
-struct twhost {
-	uint8_t used, af;
-	uint8_t addr[16];
-	int64_t tag[TCM_TW_BUCKETS]; /* which interval each counter holds */
+/* TIME_WAIT entries per interval over the last TCM_TW_BUCKETS intervals:
+ * cnt[slot_of(b)] holds interval b for b in (last - TCM_TW_BUCKETS, last]. */
+struct twring {
+	int64_t last;                /* newest interval written; INT64_MIN none */
 	uint32_t cnt[TCM_TW_BUCKETS];
+};
+
+struct twhost {
+	uint8_t af;
+	uint8_t addr[16];
+	struct twring ring;          /* finished connections in TIME_WAIT */
 	uint32_t tracked;            /* TIME_WAIT endpoints of tracked conns */
 	uint32_t now, peak;
+	uint64_t total;              /* TIME_WAIT endpoints ever counted */
+};
+
+/* Connections counted at their close and not yet reported by the engine:
+ * id -> the verdict they were counted with. Open addressing, linear
+ * probing, key 0 free (connection ids start at 1). */
+struct idset {
+	uint64_t *key;
+	uint8_t *close, *refused;
+	size_t cap, n;               /* cap: a power of two, or 0 */
 };
 
 struct sample {
@@ -35,15 +51,24 @@ struct tcm_model {
 	struct tcm_opts o;
 	int64_t bucket_ns;
 
-	struct tcm_row *fin;         /* ring of finished rows */
-	uint32_t fin_head, fin_n, fin_dead;
+	struct tcm_row *fin;         /* ring of finished rows, fin_alloc slots */
+	uint32_t fin_alloc, fin_head, fin_n, fin_dead;
+	uint64_t fin_aged, fin_dropped;
+	size_t rows_alloc;           /* snap.rows slots */
 
 	struct tcm_event feed[TCM_FEED_MAX];
 	uint32_t feed_head, feed_n;  /* head: next slot to write */
 
-	struct twhost hosts[TCM_HOSTS_MAX];
-	int64_t gtag[TCM_TW_BUCKETS];
-	uint32_t gcnt[TCM_TW_BUCKETS];
+	struct twhost *hosts;        /* nhosts of them, hosts_alloc slots */
+	size_t nhosts, hosts_alloc;
+	uint32_t *hidx;              /* hash of hosts: index + 1, 0 free */
+	size_t hidx_cap;
+	uint64_t hosts_dropped;
+	size_t tw_alloc;             /* snap.tw slots */
+	struct twring gring;         /* all hosts */
+
+	struct idset closing;        /* counted at close, not yet reported */
+	uint64_t pend_close[TC_CLOSE__COUNT], pend_refused;
 
 	struct sample samples[TCM_SAMPLES];
 	uint32_t s_head, s_n;
@@ -54,8 +79,7 @@ struct tcm_model {
 	enum tcm_sort sort;
 	struct tcm_filter filter;
 
-	int64_t now, prev_now;
-	int have_prev;
+	int64_t now;
 	uint64_t st_count[TC_STATE__COUNT];
 	int heaped;
 
@@ -362,17 +386,12 @@ static int row_cmp(const struct tcm_row *a, const struct tcm_row *b, enum tcm_so
 	int d = 0;
 	switch (s) {
 	case TCM_SORT_IDLE:
+		/* The IDLE column is now - last_ts, finished rows included: the
+		 * order must be the order of what it shows. */
+		d = CMP(a->c.last_ts, b->c.last_ts);
+		break;
 	case TCM_SORT_AGE:
-		/* Open connections first: those are the ones idling or ageing. */
-		d = CMP(a->finished, b->finished);
-		if (d)
-			return d;
-		if (a->finished) {
-			d = -CMP(a->finished_ts, b->finished_ts); /* latest finished first */
-			break;
-		}
-		d = s == TCM_SORT_IDLE ? CMP(a->c.last_ts, b->c.last_ts)
-				       : CMP(a->c.first_ts, b->c.first_ts);
+		d = CMP(a->c.first_ts, b->c.first_ts); /* AGE: now - first_ts */
 		break;
 	case TCM_SORT_STATE:
 		d = CMP(row_rank(a), row_rank(b));
@@ -435,10 +454,25 @@ static void offer(struct tcm_model *m, const struct tcm_row *r)
 	if (!tcm_row_matches(&m->filter, r))
 		return;
 	s->nmatch++;
-	if (s->nrows < cap) {
+	if (s->nrows < cap && s->nrows == m->rows_alloc) {
+		/* Grow as rows come; out of memory, the rows held are the cap. */
+		size_t n = m->rows_alloc ? 2 * m->rows_alloc : 256;
+		struct tcm_row *p;
+		if (n > cap)
+			n = cap;
+		p = realloc(s->rows, n * sizeof(*p));
+		if (p) {
+			s->rows = p;
+			m->rows_alloc = n;
+		}
+	}
+	if (s->nrows < cap && s->nrows < m->rows_alloc) {
 		s->rows[s->nrows++] = *r;
 		return;
 	}
+	if (!s->nrows)
+		return;
+	cap = s->nrows;
 	if (!m->heaped) {
 		size_t i = cap / 2;
 		while (i-- > 0)
@@ -467,57 +501,220 @@ static size_t slot_of(int64_t b)
 	return (size_t)(i < 0 ? i + TCM_TW_BUCKETS : i);
 }
 
-static void bucket_add(int64_t *tag, uint32_t *cnt, int64_t b)
+static void ring_init(struct twring *r)
 {
-	size_t i = slot_of(b);
-	if (tag[i] != b) {
-		if (tag[i] > b)
-			return; /* older than what the slot holds now: long expired */
-		tag[i] = b;
-		cnt[i] = 0;
-	}
-	cnt[i]++;
+	r->last = INT64_MIN;
+	memset(r->cnt, 0, sizeof(r->cnt));
 }
 
-static uint32_t bucket_sum(const int64_t *tag, const uint32_t *cnt, int64_t now_b)
+static void ring_add(struct twring *r, int64_t b)
 {
+	if (r->last == INT64_MIN || b - r->last >= TCM_TW_BUCKETS) {
+		memset(r->cnt, 0, sizeof(r->cnt));
+		r->last = b;
+	} else if (b > r->last) {
+		while (r->last < b)
+			r->cnt[slot_of(++r->last)] = 0;
+	} else if (b <= r->last - TCM_TW_BUCKETS) {
+		return; /* older than the ring holds: long expired */
+	}
+	r->cnt[slot_of(b)]++;
+}
+
+/* Entries of the intervals (now_b - TW_WINDOW, last]. */
+static uint32_t ring_sum(const struct twring *r, int64_t now_b)
+{
+	int64_t b, lo;
 	uint32_t s = 0;
-	size_t i;
-	for (i = 0; i < TCM_TW_BUCKETS; i++)
-		if (tag[i] > now_b - TW_WINDOW)
-			s += cnt[i];
+	if (r->last == INT64_MIN)
+		return 0;
+	lo = now_b - TW_WINDOW + 1;
+	if (lo < r->last - TCM_TW_BUCKETS + 1)
+		lo = r->last - TCM_TW_BUCKETS + 1;
+	for (b = lo; b <= r->last; b++)
+		s += r->cnt[slot_of(b)];
 	return s;
 }
 
-static struct twhost *host_get(struct tcm_model *m, int af, const uint8_t addr[16])
+static size_t host_hash(int af, const uint8_t addr[16])
 {
-	struct twhost *free_slot = NULL, *victim = NULL;
-	size_t i, alen = af == 6 ? 16 : 4;
-
-	for (i = 0; i < TCM_HOSTS_MAX; i++) {
-		struct twhost *h = &m->hosts[i];
-		if (!h->used) {
-			if (!free_slot)
-				free_slot = h;
-			continue;
-		}
-		if (h->af == af && memcmp(h->addr, addr, alen) == 0)
-			return h;
-		if (!victim || (uint64_t)h->now + h->tracked < (uint64_t)victim->now + victim->tracked ||
-		    ((uint64_t)h->now + h->tracked == (uint64_t)victim->now + victim->tracked &&
-		     h->peak < victim->peak))
-			victim = h;
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)af;
+	size_t i;
+	for (i = 0; i < 16; i++) {
+		h ^= addr[i];
+		h *= 1099511628211ULL;
 	}
-	/* Full: the host with the fewest TIME_WAIT endpoints gives way. */
-	if (!free_slot)
-		free_slot = victim;
-	memset(free_slot, 0, sizeof(*free_slot));
-	free_slot->used = 1;
-	free_slot->af = (uint8_t)af;
-	memcpy(free_slot->addr, addr, alen);
-	for (i = 0; i < TCM_TW_BUCKETS; i++)
-		free_slot->tag[i] = INT64_MIN;
-	return free_slot;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static int host_is(const struct twhost *h, int af, const uint8_t addr[16])
+{
+	return h->af == af && memcmp(h->addr, addr, 16) == 0;
+}
+
+static void hidx_put(struct tcm_model *m, size_t k)
+{
+	const struct twhost *h = &m->hosts[k];
+	size_t i = host_hash(h->af, h->addr) & (m->hidx_cap - 1);
+	while (m->hidx[i])
+		i = (i + 1) & (m->hidx_cap - 1);
+	m->hidx[i] = (uint32_t)k + 1;
+}
+
+/* Rebuild the index at `cap` slots (a power of two > nhosts). */
+static int hidx_rebuild(struct tcm_model *m, size_t cap)
+{
+	uint32_t *p = calloc(cap, sizeof(*p));
+	size_t k;
+	if (!p)
+		return -1;
+	free(m->hidx);
+	m->hidx = p;
+	m->hidx_cap = cap;
+	for (k = 0; k < m->nhosts; k++)
+		hidx_put(m, k);
+	return 0;
+}
+
+static int quiet_order(const void *a, const void *b)
+{
+	const struct twhost *x = a, *y = b;
+	int d = CMP(x->peak, y->peak);
+	return d ? d : CMP(x->total, y->total);
+}
+
+/* The host table is full: the quietest eighth (lowest peak, then fewest
+ * TIME_WAIT endpoints ever) gives way at once, so the cost of making room
+ * is paid once per TCM_HOSTS_MAX / 8 new hosts. */
+static int hosts_make_room(struct tcm_model *m)
+{
+	size_t drop = m->nhosts / 8;
+	qsort(m->hosts, m->nhosts, sizeof(*m->hosts), quiet_order);
+	memmove(m->hosts, m->hosts + drop, (m->nhosts - drop) * sizeof(*m->hosts));
+	m->nhosts -= drop;
+	m->hosts_dropped += drop;
+	return hidx_rebuild(m, m->hidx_cap);
+}
+
+/* The host's record, made on first use. Past TCM_HOSTS_MAX hosts the
+ * quietest give way (hosts_make_room) and are counted. NULL only when out
+ * of memory. */
+static struct twhost *host_get(struct tcm_model *m, int af, const uint8_t addr16[16])
+{
+	uint8_t addr[16] = {0};
+	struct twhost *h;
+	size_t i;
+
+	memcpy(addr, addr16, af == 6 ? 16 : 4);
+	if (m->hidx_cap) {
+		for (i = host_hash(af, addr) & (m->hidx_cap - 1); m->hidx[i];
+		     i = (i + 1) & (m->hidx_cap - 1))
+			if (host_is(&m->hosts[m->hidx[i] - 1], af, addr))
+				return &m->hosts[m->hidx[i] - 1];
+	}
+	if (m->nhosts >= TCM_HOSTS_MAX && hosts_make_room(m) != 0)
+		return NULL;
+	if (m->nhosts == m->hosts_alloc) {
+		size_t n = m->hosts_alloc ? 2 * m->hosts_alloc : 64;
+		struct twhost *p = realloc(m->hosts, n * sizeof(*p));
+		if (!p)
+			return NULL;
+		m->hosts = p;
+		m->hosts_alloc = n;
+	}
+	if (2 * (m->nhosts + 1) > m->hidx_cap &&
+	    hidx_rebuild(m, m->hidx_cap ? 2 * m->hidx_cap : 128) != 0)
+		return NULL;
+	h = &m->hosts[m->nhosts];
+	memset(h, 0, sizeof(*h));
+	h->af = (uint8_t)af;
+	memcpy(h->addr, addr, 16);
+	ring_init(&h->ring);
+	hidx_put(m, m->nhosts++);
+	return h;
+}
+
+/* ---- closes counted when they happen ----------------------------------- */
+
+static long idset_find(const struct idset *d, uint64_t id)
+{
+	size_t i;
+	if (!d->cap)
+		return -1;
+	for (i = (size_t)(id * 0x9e3779b97f4a7c15ULL >> 17) & (d->cap - 1); d->key[i];
+	     i = (i + 1) & (d->cap - 1))
+		if (d->key[i] == id)
+			return (long)i;
+	return -1;
+}
+
+static void idset_put_at(struct idset *d, uint64_t id, uint8_t close, uint8_t refused)
+{
+	size_t i = (size_t)(id * 0x9e3779b97f4a7c15ULL >> 17) & (d->cap - 1);
+	while (d->key[i])
+		i = (i + 1) & (d->cap - 1);
+	d->key[i] = id;
+	d->close[i] = close;
+	d->refused[i] = refused;
+	d->n++;
+}
+
+static int idset_add(struct idset *d, uint64_t id, uint8_t close, uint8_t refused)
+{
+	if (2 * (d->n + 1) > d->cap) {
+		struct idset g = {0};
+		size_t i;
+		g.cap = d->cap ? 2 * d->cap : 256;
+		g.key = calloc(g.cap, sizeof(*g.key));
+		g.close = calloc(g.cap, 1);
+		g.refused = calloc(g.cap, 1);
+		if (!g.key || !g.close || !g.refused) {
+			free(g.key);
+			free(g.close);
+			free(g.refused);
+			return -1;
+		}
+		for (i = 0; i < d->cap; i++)
+			if (d->key[i])
+				idset_put_at(&g, d->key[i], d->close[i], d->refused[i]);
+		free(d->key);
+		free(d->close);
+		free(d->refused);
+		*d = g;
+	}
+	idset_put_at(d, id, close, refused);
+	return 0;
+}
+
+/* Remove slot i, shifting back the entries of its probe run. */
+static void idset_del(struct idset *d, size_t i)
+{
+	size_t j = i;
+	d->key[i] = 0;
+	d->n--;
+	for (;;) {
+		size_t home;
+		j = (j + 1) & (d->cap - 1);
+		if (!d->key[j])
+			return;
+		home = (size_t)(d->key[j] * 0x9e3779b97f4a7c15ULL >> 17) & (d->cap - 1);
+		/* Move j into the hole unless its home lies in (i, j]. */
+		if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
+			d->key[i] = d->key[j];
+			d->close[i] = d->close[j];
+			d->refused[i] = d->refused[j];
+			d->key[j] = 0;
+			i = j;
+		}
+	}
+}
+
+static void idset_free(struct idset *d)
+{
+	free(d->key);
+	free(d->close);
+	free(d->refused);
+	memset(d, 0, sizeof(*d));
 }
 
 /* When the endpoint entered TIME_WAIT: the later of the two FINs. */
@@ -552,7 +749,6 @@ const struct tc_conn *tcm_row_conn(const struct tcm_row *r, struct tc_conn *c,
 struct tcm_model *tcm_new(const struct tcm_opts *o)
 {
 	struct tcm_model *m = calloc(1, sizeof(*m));
-	size_t i;
 	if (!m)
 		return NULL;
 	if (o)
@@ -572,14 +768,18 @@ struct tcm_model *tcm_new(const struct tcm_opts *o)
 	m->bucket_ns = m->o.time_wait_ns / TW_WINDOW;
 	if (m->bucket_ns < 1)
 		m->bucket_ns = 1;
-	for (i = 0; i < TCM_TW_BUCKETS; i++)
-		m->gtag[i] = INT64_MIN;
-	m->fin = calloc(m->o.finished_cap, sizeof(*m->fin));
-	m->snap.rows = calloc(m->o.rows_cap, sizeof(*m->snap.rows));
-	if (!m->fin || !m->snap.rows) {
+	ring_init(&m->gring);
+	/* Storage grows with use (a file may hold a handful of connections
+	 * or hundreds of thousands); what is allocated up front is small. */
+	m->fin_alloc = m->o.finished_cap < 256 ? m->o.finished_cap : 256;
+	m->fin = calloc(m->fin_alloc, sizeof(*m->fin));
+	if (!m->fin) {
 		tcm_free(m);
 		return NULL;
 	}
+	m->snap.browsing = m->o.keep_ns < 0;
+	m->snap.fin_cap = m->o.finished_cap;
+	m->snap.rows_cap = m->o.rows_cap;
 	m->snap.eph_ports = m->o.eph_ports;
 	m->snap.time_wait_ns = m->o.time_wait_ns;
 	m->snap.rate_avg = m->o.rate_window_ns < 0;
@@ -592,6 +792,10 @@ void tcm_free(struct tcm_model *m)
 		return;
 	free(m->fin);
 	free(m->snap.rows);
+	free(m->hosts);
+	free(m->hidx);
+	free(m->snap.tw);
+	idset_free(&m->closing);
 	free(m);
 }
 
@@ -634,6 +838,24 @@ static struct tcm_event *feed_push(struct tcm_model *m)
 	return ev;
 }
 
+/* Double the finished ring (up to the cap), oldest row first at 0. */
+static void fin_grow(struct tcm_model *m)
+{
+	uint32_t n = m->fin_alloc ? 2 * m->fin_alloc : 256, i;
+	struct tcm_row *p;
+	if (n > m->o.finished_cap || n < m->fin_alloc)
+		n = m->o.finished_cap;
+	p = calloc(n, sizeof(*p));
+	if (!p)
+		return; /* the ring stays as it is: the oldest gives way */
+	for (i = 0; i < m->fin_n; i++)
+		p[i] = m->fin[(m->fin_head + i) % m->fin_alloc];
+	free(m->fin);
+	m->fin = p;
+	m->fin_alloc = n;
+	m->fin_head = 0;
+}
+
 void tcm_on_conn(struct tcm_model *m, const struct tc_conn *c, const struct tc_verdict *v,
 		 const struct tc_diagnosis *d, int64_t now)
 {
@@ -642,14 +864,29 @@ void tcm_on_conn(struct tcm_model *m, const struct tc_conn *c, const struct tc_v
 	int i, tw = 0;
 	int64_t tws = tw_start(c);
 
+	/* Counted at its close already: the final verdict takes over (the
+	 * engine's counters hold it from now on). */
+	if (m->closing.n) {
+		long k = idset_find(&m->closing, c->id);
+		if (k >= 0) {
+			m->pend_close[m->closing.close[k]]--;
+			m->pend_refused -= m->closing.refused[k];
+			idset_del(&m->closing, (size_t)k);
+		}
+	}
+
 	/* The row. */
-	if (m->fin_n == m->o.finished_cap) {
+	if (m->fin_n == m->fin_alloc && m->fin_alloc < m->o.finished_cap)
+		fin_grow(m);
+	if (m->fin_n == m->fin_alloc) {
 		r = &m->fin[m->fin_head];       /* the oldest gives way */
 		if (r->dead)
 			m->fin_dead--;
-		m->fin_head = (m->fin_head + 1) % m->o.finished_cap;
+		else
+			m->fin_dropped++;
+		m->fin_head = (m->fin_head + 1) % m->fin_alloc;
 	} else {
-		r = &m->fin[(m->fin_head + m->fin_n) % m->o.finished_cap];
+		r = &m->fin[(m->fin_head + m->fin_n) % m->fin_alloc];
 		m->fin_n++;
 	}
 	memset(r, 0, sizeof(*r));
@@ -668,8 +905,11 @@ void tcm_on_conn(struct tcm_model *m, const struct tc_conn *c, const struct tc_v
 			if (tws + m->o.time_wait_ns > now) {
 				struct twhost *h = host_get(m, c->af, e->addr);
 				int64_t b = bucket_of(m, tws);
-				bucket_add(h->tag, h->cnt, b);
-				bucket_add(m->gtag, m->gcnt, b);
+				if (h) {
+					ring_add(&h->ring, b);
+					h->total++;
+				}
+				ring_add(&m->gring, b);
 			}
 		} else if (m->ended && e->state != TC_CLOSED) {
 			m->end_state[e->state]++;
@@ -714,20 +954,22 @@ void tcm_set_filter(struct tcm_model *m, const struct tcm_filter *f)
 void tcm_resort(struct tcm_model *m)
 {
 	qsort_key = m->sort;
-	qsort(m->snap.rows, m->snap.nrows, sizeof(*m->snap.rows), qsort_cmp);
+	if (m->snap.nrows)
+		qsort(m->snap.rows, m->snap.nrows, sizeof(*m->snap.rows), qsort_cmp);
 	m->snap.sort = m->sort;
 }
 
 /* Drop expired finished rows; compact the ring when some died. */
 static void expire_finished(struct tcm_model *m, int64_t now)
 {
-	uint32_t i, cap = m->o.finished_cap, w = 0;
+	uint32_t i, cap = m->fin_alloc, w = 0;
 
 	for (i = 0; i < m->fin_n; i++) {
 		struct tcm_row *r = &m->fin[(m->fin_head + i) % cap];
 		if (!r->dead && r->expire_ts <= now) {
 			r->dead = 1;
 			m->fin_dead++;
+			m->fin_aged++;
 		}
 	}
 	while (m->fin_n && m->fin[m->fin_head].dead) {
@@ -762,7 +1004,7 @@ void tcm_rebuild_begin(struct tcm_model *m, int64_t now)
 	m->now = now;
 	m->heaped = 0;
 	memset(m->st_count, 0, sizeof(m->st_count));
-	for (i = 0; i < TCM_HOSTS_MAX; i++)
+	for (i = 0; i < m->nhosts; i++)
 		m->hosts[i].tracked = 0;
 	s->nrows = s->nmatch = s->ntotal = 0;
 	s->sort = m->sort;
@@ -779,22 +1021,30 @@ void tcm_rebuild_conn(struct tcm_model *m, const struct tc_conn *c)
 		unsigned st = c->ep[i].state;
 		if (st < TC_STATE__COUNT)
 			m->st_count[st]++;
-		if (st == TC_TIME_WAIT)
-			host_get(m, c->af, c->ep[i].addr)->tracked++;
+		if (st == TC_TIME_WAIT) {
+			struct twhost *h = host_get(m, c->af, c->ep[i].addr);
+			if (h)
+				h->tracked++;
+		}
 	}
 	memset(&r, 0, sizeof(r));
 	row_set_conn(&r, c);
 	tc_classify(c, &r.v);
-	/* Seen closing since the last rebuild: the feed need not wait for
-	 * the engine's linger to tell it. */
-	if ((c->cflags & TC_CONN_DONE) &&
-	    (!m->have_prev || c->last_ts > m->prev_now - 1000000000LL) && /* queued packets */
-	    !feed_find(m, c->id)) {
-		/* Not reported yet: the engine's answer so far. */
-		struct tc_verdict v;
-		struct tc_diagnosis d;
-		tc_engine_judge(c, &v, &d);
-		event_fill(feed_push(m), c, &v, &d, 0, c->last_ts);
+	/* Seen closed for the first time: counted now, with the verdict so
+	 * far, and told in the feed; neither waits for the engine's linger. */
+	if ((c->cflags & TC_CONN_DONE) && idset_find(&m->closing, c->id) < 0) {
+		uint8_t refused = r.v.opened == TC_OPENED_REFUSED;
+		if (idset_add(&m->closing, c->id, (uint8_t)r.v.close, refused) == 0) {
+			m->pend_close[r.v.close]++;
+			m->pend_refused += refused;
+		}
+		if (!feed_find(m, c->id)) {
+			/* Not reported yet: the engine's answer so far. */
+			struct tc_verdict v;
+			struct tc_diagnosis d;
+			tc_engine_judge(c, &v, &d);
+			event_fill(feed_push(m), c, &v, &d, 0, c->last_ts);
+		}
 	}
 	offer(m, &r);
 }
@@ -802,9 +1052,9 @@ void tcm_rebuild_conn(struct tcm_model *m, const struct tc_conn *c)
 static int host_order(const void *a, const void *b)
 {
 	const struct tcm_host *x = a, *y = b;
-	int d = -CMP(x->now, y->now);
+	int d = -CMP(x->peak, y->peak);
 	if (!d)
-		d = -CMP(x->peak, y->peak);
+		d = -CMP(x->now, y->now);
 	if (!d)
 		d = CMP(x->af, y->af);
 	return d ? d : memcmp(x->addr, y->addr, 16);
@@ -827,7 +1077,8 @@ static double rate_of(uint64_t now_v, uint64_t then_v, int64_t dt)
 void tcm_rebuild_end(struct tcm_model *m, const struct tc_stats *st)
 {
 	struct tcm_snap *s = &m->snap;
-	uint32_t i, cap = m->o.finished_cap;
+	uint32_t i, cap = m->fin_alloc;
+	size_t hk;
 	int64_t now_b = bucket_of(m, m->now);
 	struct sample cur, *old = NULL;
 
@@ -837,7 +1088,8 @@ void tcm_rebuild_end(struct tcm_model *m, const struct tc_stats *st)
 			offer(m, r);
 	}
 	qsort_key = m->sort;
-	qsort(s->rows, s->nrows, sizeof(*s->rows), qsort_cmp);
+	if (s->nrows)
+		qsort(s->rows, s->nrows, sizeof(*s->rows), qsort_cmp);
 
 	/* Counters. */
 	s->now = m->now;
@@ -851,27 +1103,37 @@ void tcm_rebuild_end(struct tcm_model *m, const struct tc_stats *st)
 	s->evicted = st->evicted;
 	s->rst_ignored = st->rst_ignored;
 	s->time_backwards = st->time_backwards;
-	s->graceful = st->by_close[TC_CLOSE_GRACEFUL];
-	s->half_closed = st->by_close[TC_CLOSE_HALF_CLOSED];
-	s->refused = st->refused;
-	s->reset = st->by_close[TC_CLOSE_RESET] >= st->refused
-			   ? st->by_close[TC_CLOSE_RESET] - st->refused : 0;
-	s->open = st->by_close[TC_CLOSE_OPEN];
+	/* Final verdicts of reported connections, plus the closes counted
+	 * when they happened whose report is still to come. */
+	s->graceful = st->by_close[TC_CLOSE_GRACEFUL] + m->pend_close[TC_CLOSE_GRACEFUL];
+	s->half_closed = st->by_close[TC_CLOSE_HALF_CLOSED] + m->pend_close[TC_CLOSE_HALF_CLOSED];
+	s->reset = st->by_close[TC_CLOSE_RESET] + m->pend_close[TC_CLOSE_RESET];
+	s->refused = st->refused + m->pend_refused;
+	s->open = st->by_close[TC_CLOSE_OPEN] + m->pend_close[TC_CLOSE_OPEN];
+	s->closing = m->closing.n;
+	s->fin_aged = m->fin_aged;
+	s->fin_dropped = m->fin_dropped;
 	for (i = 0; i < TC_STATE__COUNT; i++)
 		s->state_count[i] = m->st_count[i] + m->end_state[i];
-	s->state_count[TC_TIME_WAIT] += bucket_sum(m->gtag, m->gcnt, now_b);
+	s->state_count[TC_TIME_WAIT] += ring_sum(&m->gring, now_b);
 	s->tw_total = s->state_count[TC_TIME_WAIT];
 
-	/* TIME_WAIT per host. */
+	/* TIME_WAIT per host: every host that held some. */
 	s->ntw = 0;
-	for (i = 0; i < TCM_HOSTS_MAX; i++) {
-		struct twhost *h = &m->hosts[i];
-		if (!h->used)
-			continue;
-		h->now = bucket_sum(h->tag, h->cnt, now_b) + h->tracked;
+	s->tw_hosts_dropped = m->hosts_dropped;
+	if (m->nhosts > m->tw_alloc) {
+		struct tcm_host *p = realloc(s->tw, m->nhosts * sizeof(*p));
+		if (p) {
+			s->tw = p;
+			m->tw_alloc = m->nhosts;
+		}
+	}
+	for (hk = 0; hk < m->nhosts; hk++) {
+		struct twhost *h = &m->hosts[hk];
+		h->now = ring_sum(&h->ring, now_b) + h->tracked;
 		if (h->now > h->peak)
 			h->peak = h->now;
-		if (!h->peak)
+		if (!h->peak || s->ntw == m->tw_alloc)
 			continue;
 		s->tw[s->ntw].af = h->af;
 		memcpy(s->tw[s->ntw].addr, h->addr, 16);
@@ -879,7 +1141,8 @@ void tcm_rebuild_end(struct tcm_model *m, const struct tc_stats *st)
 		s->tw[s->ntw].peak = h->peak;
 		s->ntw++;
 	}
-	qsort(s->tw, s->ntw, sizeof(*s->tw), host_order);
+	if (s->ntw)
+		qsort(s->tw, s->ntw, sizeof(*s->tw), host_order);
 
 	/* Rates. */
 	cur.t = m->now;
@@ -944,8 +1207,6 @@ void tcm_rebuild_end(struct tcm_model *m, const struct tc_stats *st)
 		s->feed[i] = m->feed[(m->feed_head + TCM_FEED_MAX - 1 - i) % TCM_FEED_MAX];
 	qsort(s->feed, s->nfeed, sizeof(*s->feed), feed_order);
 
-	m->prev_now = m->now;
-	m->have_prev = 1;
 }
 
 static void visit(const struct tc_conn *c, void *arg)

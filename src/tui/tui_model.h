@@ -5,16 +5,27 @@
  * The model never holds a pointer into the flow table: connections expire
  * and are freed by the engine at any packet. Each rebuild copies what it
  * needs (one struct tc_conn per row shown, at most rows_cap of them) and
- * every list it keeps is capped, so memory is bounded however long it runs:
+ * every list it keeps is capped, so memory is bounded however long it runs;
+ * each cap is counted where it bites, so the view can say what it left out:
  *
- *   - finished rows: a ring of connections the engine reported through its
- *     callback, kept on screen for a while after they finished (TIME_WAIT
- *     ones until their TIME_WAIT would expire, others keep_ns), at most
- *     finished_cap of them;
+ *   - finished rows: connections the engine reported through its callback,
+ *     kept on screen for a while after they finished (TIME_WAIT ones until
+ *     their TIME_WAIT would expire, others keep_ns), at most finished_cap
+ *     of them (storage grows as needed up to that); rows that leave after
+ *     their time are counted in fin_aged, rows pushed out earlier by the
+ *     cap in fin_dropped. Browsing a file (keep_ns < 0) every connection
+ *     stays, up to the cap: TCM_BROWSE_CAP rows, ~640 bytes each;
  *   - the event feed: the last TCM_FEED_MAX closes, resets first-class;
- *   - TIME_WAIT per host: at most TCM_HOSTS_MAX hosts, each a ring of
- *     per-interval counters covering one TIME_WAIT period;
+ *   - TIME_WAIT per host: every host that held TIME_WAIT, up to
+ *     TCM_HOSTS_MAX; past that the host with the fewest gives way and
+ *     tw_hosts_dropped says how many did;
  *   - rate samples: a fixed ring.
+ *
+ * Close counters count a close when it happens: a connection seen closed
+ * (TC_CONN_DONE) in a rebuild is counted then with its verdict so far, and
+ * when the engine reports it after its linger, the final verdict replaces
+ * that count (never added twice). So at any snapshot the counters are the
+ * engine's final verdicts plus the closes still lingering in its table.
  *
  * Time is capture time (ns since the epoch): live, the wall clock; reading
  * a file, the time of the newest frame. Nothing here reads a clock, a
@@ -38,20 +49,21 @@
 #include "tcpclose/engine.h"
 
 #define TCM_FEED_MAX 256
-#define TCM_HOSTS_MAX 256
+#define TCM_HOSTS_MAX 65536     /* TIME_WAIT hosts tracked at once */
 #define TCM_TW_BUCKETS 64       /* per host; one TIME_WAIT period is 60 of them */
 #define TCM_SAMPLES 128
 #define TCM_SEARCH_MAX 64
 
 #define TCM_DEFAULT_FINISHED_CAP 4096u
 #define TCM_DEFAULT_ROWS_CAP 5000u
+#define TCM_BROWSE_CAP 262144u  /* browsing a file: rows held and shown */
 #define TCM_DEFAULT_KEEP_NS (30LL * 1000000000LL)
 #define TCM_DEFAULT_TIME_WAIT_NS (60LL * 1000000000LL)   /* Linux TCP_TIMEWAIT_LEN */
 #define TCM_DEFAULT_EPH_PORTS 28232u   /* Linux ip_local_port_range 32768-60999 */
 #define TCM_DEFAULT_RATE_WINDOW_NS (10LL * 1000000000LL)
 
 struct tcm_opts {
-	uint32_t finished_cap;  /* finished rows kept; 0 = default */
+	uint32_t finished_cap;  /* finished rows kept at most; 0 = default */
 	uint32_t rows_cap;      /* rows in one snapshot; 0 = default */
 	int64_t keep_ns;        /* finished rows (not TIME_WAIT) shown this long
 	                           after they finished; 0 = default; <0 = until
@@ -62,10 +74,15 @@ struct tcm_opts {
 	                           default; <0 = averaged over the whole capture */
 };
 
+/*
+ * Sort keys. IDLE and AGE order by the value the table shows (now minus
+ * the last / first packet), open and finished rows alike.
+ */
 enum tcm_sort {
-	TCM_SORT_IDLE = 0,      /* most idle first */
-	TCM_SORT_AGE,           /* oldest first */
-	TCM_SORT_STATE,         /* most telling state first (CLOSE_WAIT ...) */
+	TCM_SORT_IDLE = 0,      /* most idle first: oldest last packet first */
+	TCM_SORT_AGE,           /* oldest first: oldest first packet first */
+	TCM_SORT_STATE,         /* most telling state first (CLOSE_WAIT ...),
+	                           open before finished, then most idle */
 	TCM_SORT_BYTES,         /* most bytes (both ways) first */
 	TCM_SORT_RESETS,        /* resets first, most RSTs first */
 	TCM_SORT__COUNT
@@ -139,9 +156,13 @@ struct tcm_snap {
 	 * of finished ones whose TIME_WAIT has not expired, plus (once the input
 	 * ended) the final states of connections still open at the end. */
 	uint64_t state_count[TC_STATE__COUNT];
-	/* Closes by verdict. `reset` here excludes refused connections (they
-	 * are counted in `refused`), so the four add up to the closes seen. */
+	/* Closes by verdict, counted when the close happens (see above).
+	 * `reset` includes the refused connections, which `refused` counts
+	 * again (the text report's words: "9 reset (2 refused)"); graceful,
+	 * half_closed, reset and open add up to the connections counted. */
 	uint64_t graceful, half_closed, reset, refused, open;
+	uint64_t closing;       /* of those, closes still lingering in the
+	                           engine (counted, not yet reported) */
 	double graceful_rate, half_closed_rate, reset_rate, refused_rate;
 	double pkt_rate;
 	int rate_avg;           /* rates are averages over the whole capture */
@@ -151,13 +172,23 @@ struct tcm_snap {
 	struct tcm_row *rows;   /* sorted, filtered; nrows of them */
 	size_t nrows;
 	size_t nmatch;          /* rows matching the filter (before rows_cap) */
-	size_t ntotal;          /* rows before filtering */
+	size_t ntotal;          /* rows held before filtering: tracked
+	                           connections plus finished rows held */
+	int browsing;           /* keep_ns < 0: finished rows stay until the
+	                           cap pushes them out (a file) */
+	uint64_t fin_aged;      /* finished rows gone after their keep time */
+	uint64_t fin_dropped;   /* finished rows pushed out by the cap early
+	                           (oldest first) */
+	uint32_t fin_cap;       /* that cap */
+	uint32_t rows_cap;      /* rows in one snapshot at most */
 
 	struct tcm_event feed[TCM_FEED_MAX]; /* newest first */
 	size_t nfeed;
 
-	struct tcm_host tw[TCM_HOSTS_MAX];   /* by TIME_WAIT now, then peak */
+	struct tcm_host *tw;    /* every host that held TIME_WAIT: by peak,
+	                           then TIME_WAIT now; ntw of them */
 	size_t ntw;
+	uint64_t tw_hosts_dropped; /* hosts that gave way at TCM_HOSTS_MAX */
 	uint64_t tw_total;      /* TIME_WAIT endpoints now, all hosts */
 	uint32_t eph_ports;
 	int64_t time_wait_ns;

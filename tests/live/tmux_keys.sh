@@ -8,10 +8,13 @@ set -u
 live_setup "$@"
 
 PORT=$("$TRAFFIC" --free-port) || fail "no free port"
-start_view 120 40 "$TCPCLOSE -i lo --linger 1 'tcp port $PORT'"
+# A linger of 30 s: the engine reports nothing during this test, so every
+# close counted below was counted when it happened.
+start_view 120 40 "$TCPCLOSE -i lo --linger 30 'tcp port $PORT'"
 expect "tcpclose +lo " 10 "the view starts"
 start_traffic
-expect "graceful 3 " 15 "traffic seen and reported"
+expect "graceful 3 " 8 "closes counted when they happen, not after the engine's 30 s linger"
+expect "reset 2 \(refused 1\) " 3 "the reset and the refusal counted at once too"
 expect "FIN_WAIT_2 +CLOSE_WAIT " 5 "the half-open row is there"
 nrows=$(table_rows | grep -c .)
 [ "$nrows" -eq 6 ] || fail "6 rows before the keys, got $nrows"
@@ -101,7 +104,10 @@ key t; wait_gone "TIME_WAIT per host" 3 || fail "t returns to the table"
 # Resize to 80x24 and back.
 T resize-window -t view -x 80 -y 24
 expect "^ tcpclose +lo " 3 "the header survives 80x24"
+expect "^ tcpclose +lo .* drops 0 .*tracked [0-9]+" 3 "at 80 columns the kernel drop count and tracked stay"
 expect "TIME_WAIT 3  CLOSE_WAIT [0-9]+ " 3 "the state counts fit 80 columns"
+expect "SS [0-9]+  SR [0-9]+" 3 "SYN_SENT and SYN_RECEIVED stay at 80 columns (abbreviated)"
+expect "reset 2 \(refused 1\)" 3 "the close counters fit 80 columns"
 expect "FIN_WAIT_2 +CLOSE_WAIT " 3 "the rows fit 80 columns"
 expect "^ q quit " 3 "the key line is on the last line"
 [ "$(screen | wc -l)" -le 24 ] || fail "more than 24 lines"
@@ -131,7 +137,7 @@ CAP="$SRCDIR/captures/synth_ipv4_options.pcap"
 if [ -f "$CAP" ]; then
 	start_view 120 40 "$TCPCLOSE -r $CAP --tui"
 	expect "read: done" 10 "--tui reads the file to the end"
-	expect "graceful 2 .*reset 1 " 3 "the file's verdicts are counted"
+	expect "graceful 2 .*reset 1 \(refused 0\)" 3 "the file's verdicts are counted"
 	expect "rows 3" 3 "its 3 connections are listed"
 	expect "TIME_WAIT 2" 3 "end state: 2 endpoints in TIME_WAIT"
 	key f f f f f f; expect "filter: TIME_WAIT" 3 "filter on a file"
