@@ -103,6 +103,7 @@ struct tc_endpoint {
 	uint32_t small_sent_us;   /* when that segment left */
 	uint32_t small_acked_us;  /* when the peer first acknowledged it (TC_SM_SMALL_ACKED) */
 	tc_reltime t_last;        /* its last segment */
+	uint8_t state_prev;       /* enum tc_state it left last (set by tcpsm.c's setter) */
 	uint64_t bytes;           /* payload bytes sent (per IP lengths) */
 	uint64_t frame_fin;       /* frame of its first FIN, 0 if none */
 	uint64_t frame_rst;       /* frame of its first accepted RST, 0 if none */
