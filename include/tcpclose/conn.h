@@ -169,6 +169,14 @@ enum {
 	                                 stands unless the receiver carries on */
 };
 
+/*
+ * The Linux defaults the TIME_WAIT and port accounting assume unless told
+ * otherwise (--time-wait, --ephemeral-ports): TCP_TIMEWAIT_LEN, and the
+ * size of net.ipv4.ip_local_port_range's default 32768-60999.
+ */
+#define TC_TIME_WAIT_DEFAULT_NS (60LL * 1000000000LL)
+#define TC_EPHEMERAL_PORTS_DEFAULT (60999u - 32768u + 1u)
+
 #define TC_HISTORY_MAX 31
 #define TC_RST_TEXT_MAX 23
 
