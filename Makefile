@@ -14,7 +14,7 @@ ifeq ($(CI),true)
 CMAKE_ARGS += -DTC_WERROR=ON
 endif
 
-.PHONY: all deps deps-test configure build run test test-asan test-valgrind captures clean install package
+.PHONY: all deps deps-test configure build run test test-asan test-valgrind captures clean install package format-check
 
 all: build
 
@@ -46,6 +46,10 @@ test-asan: deps-test
 # Unit and golden tests under valgrind memcheck (invalid accesses, leaks).
 test-valgrind: build
 	cd $(BUILD) && ctest -T memcheck -L 'unit|golden' -j $(JOBS) --output-on-failure
+
+# The C sources against .clang-format (a ratchet: see scripts/format-check.sh).
+format-check:
+	@sh scripts/format-check.sh
 
 # Re-record the real-socket captures (root: it opens sockets and captures
 # on loopback and in network namespaces it creates and removes), and

@@ -139,6 +139,55 @@ static void test_server_closes_first(void **state)
 	conv_done(&v);
 }
 
+/* The setter's contract: a change keeps the state left, and entering
+ * TIME_WAIT stamps the time of the segment that caused it -- once: later
+ * segments (the final ACK, a retransmitted FIN) leave the stamp alone. */
+static void test_setter_keeps_previous_state_and_stamps_time_wait(void **state)
+{
+	struct conv v;
+	int64_t t_enter;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	assert_int_equal(v.c.ep[C].state_prev, TC_ESTABLISHED);
+	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+	assert_int_equal(v.c.ep[C].state_prev, TC_FIN_WAIT_1);
+	assert_int_equal(v.c.ep[C].ts_time_wait, 0);
+	v.now += 250 * MS_NS;
+	t_enter = v.now;
+	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+	assert_int_equal(ST(&v, C), TC_TIME_WAIT);
+	assert_int_equal(v.c.ep[C].state_prev, TC_FIN_WAIT_2);
+	assert_int_equal(v.c.ep[C].ts_time_wait, t_enter);
+	assert_int_equal(v.c.ep[S].ts_time_wait, 0);
+	seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
+	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0); /* retransmitted */
+	assert_int_equal(ST(&v, C), TC_TIME_WAIT);
+	assert_int_equal(v.c.ep[C].ts_time_wait, t_enter);
+	assert_int_equal(v.c.ep[S].state_prev, TC_LAST_ACK);
+	conv_done(&v);
+}
+
+/* Undoing a tentative RST restores the states through the setter too: the
+ * state left is CLOSED, the one the RST had put them in. */
+static void test_setter_restores_after_undone_rst(void **state)
+{
+	struct conv v;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_RST, ISN_C + 11 + 500, 0, 0); /* in window, not exact */
+	assert_int_equal(ST(&v, S), TC_CLOSED);
+	assert_int_equal(v.c.ep[S].state_prev, TC_ESTABLISHED);
+	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 11, 0); /* the challenge ACK */
+	assert_int_equal(ST(&v, C), TC_ESTABLISHED);
+	assert_int_equal(ST(&v, S), TC_ESTABLISHED);
+	assert_int_equal(v.c.ep[C].state_prev, TC_CLOSED);
+	assert_int_equal(v.c.ep[S].state_prev, TC_CLOSED);
+	conv_done(&v);
+}
+
 /* The passive closer's FIN carries the ACK of the first FIN: the ACK is
  * processed before the FIN, so the active closer goes FIN_WAIT_1 ->
  * FIN_WAIT_2 -> TIME_WAIT on one segment. */
@@ -656,6 +705,8 @@ int main(void)
 		cmocka_unit_test(test_rst_window_of_syn_unscaled),
 		cmocka_unit_test(test_rst_out_of_window_ignored),
 		cmocka_unit_test(test_rst_undone_by_challenge_ack),
+		cmocka_unit_test(test_setter_keeps_previous_state_and_stamps_time_wait),
+		cmocka_unit_test(test_setter_restores_after_undone_rst),
 		cmocka_unit_test(test_rst_in_window_stands),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_rst_to_syn_needs_right_ack),

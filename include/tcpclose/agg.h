@@ -35,8 +35,8 @@
 #include "tcpclose/engine.h"
 
 struct tc_agg_opts {
-	int64_t time_wait_ns;     /* TIME_WAIT length; 0 = 60 s (Linux) */
-	uint32_t ephemeral_ports; /* 0 = 28232 (Linux 32768-60999) */
+	int64_t time_wait_ns;     /* TIME_WAIT length; 0 = TC_TIME_WAIT_DEFAULT_NS */
+	uint32_t ephemeral_ports; /* 0 = TC_EPHEMERAL_PORTS_DEFAULT */
 	uint32_t max_keys;        /* hosts / services / pairs tracked; 0 = 100000 */
 	uint64_t hash_seed;       /* keys the indexes; output never depends on it */
 };
@@ -156,7 +156,6 @@ uint64_t tc_agg_dropped(const struct tc_agg *a);
 uint32_t tc_agg_ephemeral_ports(const struct tc_agg *a);
 
 /* The idle time of a finished connection before its close or reset, or -1. */
-int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdict *v,
-				 const struct tc_diagnosis *d);
+int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdict *v);
 
 #endif

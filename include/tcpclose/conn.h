@@ -107,6 +107,7 @@ struct tc_endpoint {
 	uint32_t small_sent_us;   /* when that segment left */
 	uint32_t small_acked_us;  /* when the peer first acknowledged it (TC_SM_SMALL_ACKED) */
 	tc_reltime t_last;        /* its last segment */
+	uint8_t state_prev;       /* enum tc_state it left last (set by tcpsm.c's setter) */
 	uint64_t bytes;           /* payload bytes sent (per IP lengths) */
 	uint64_t frame_fin;       /* frame of its first FIN, 0 if none */
 	uint64_t frame_rst;       /* frame of its first accepted RST, 0 if none */
@@ -171,6 +172,14 @@ enum {
 	TC_CONN_RST_TENTATIVE = 0x80  /* last RST was in window but not exact: it
 	                                 stands unless the receiver carries on */
 };
+
+/*
+ * The Linux defaults the TIME_WAIT and port accounting assume unless told
+ * otherwise (--time-wait, --ephemeral-ports): TCP_TIMEWAIT_LEN, and the
+ * size of net.ipv4.ip_local_port_range's default 32768-60999.
+ */
+#define TC_TIME_WAIT_DEFAULT_NS (60LL * 1000000000LL)
+#define TC_EPHEMERAL_PORTS_DEFAULT (60999u - 32768u + 1u)
 
 #define TC_HISTORY_MAX 31
 #define TC_RST_TEXT_MAX 23

@@ -33,7 +33,7 @@ struct tc_engine_opts {
 	int64_t linger_ns;        /* report a closed connection this long after
 	                             its close; <0 = TC_DEFAULT_LINGER_NS */
 	uint64_t hash_seed;       /* flow table hash key (see flow.h) */
-	int64_t time_wait_ns;     /* TIME_WAIT length, for reuse detection; 0 = 60 s */
+	int64_t time_wait_ns;     /* TIME_WAIT length, for reuse detection; 0 = TC_TIME_WAIT_DEFAULT_NS */
 };
 
 /*

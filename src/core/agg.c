@@ -46,7 +46,7 @@ static uint32_t hash_key(uint64_t seed, const void *p, size_t n)
 		uint64_t v = 0;
 		size_t k = n < 8 ? n : 8;
 		memcpy(&v, b, k);
-		h = tc_mix64(h, v);
+		h = tc_hash_fold(h, v);
 		b += k;
 		n -= k;
 	}
@@ -319,9 +319,9 @@ struct tc_agg *tc_agg_new(const struct tc_agg_opts *o)
 	if (o)
 		a->o = *o;
 	if (a->o.time_wait_ns <= 0)
-		a->o.time_wait_ns = 60 * SEC;
+		a->o.time_wait_ns = TC_TIME_WAIT_DEFAULT_NS;
 	if (!a->o.ephemeral_ports)
-		a->o.ephemeral_ports = 60999 - 32768 + 1;
+		a->o.ephemeral_ports = TC_EPHEMERAL_PORTS_DEFAULT;
 	if (!a->o.max_keys)
 		a->o.max_keys = 100000;
 	return a;
@@ -342,11 +342,9 @@ void tc_agg_free(struct tc_agg *a)
 	free(a);
 }
 
-int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdict *v,
-				 const struct tc_diagnosis *d)
+int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdict *v)
 {
 	int64_t last_data, fin;
-	(void)d;
 	if (v->close == TC_CLOSE_RESET && c->frame_rst) {
 		const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 		int64_t idle = e->answered ? e->idle_before_ns : 0;
@@ -495,7 +493,7 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	}
 	if (cause == TC_CAUSE_INJECTED)
 		s->injected++;
-	idle_account(s, tc_agg_idle_before_close(c, v, d));
+	idle_account(s, tc_agg_idle_before_close(c, v));
 }
 
 void tc_agg_set_stats(struct tc_agg *a, const struct tc_stats *st)

@@ -17,11 +17,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "seq.h"
 #include "tcpsm.h"
 
 #define SEC 1000000000LL
-
-static int seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
 const char *tc_cause_name(enum tc_cause cause)
 {

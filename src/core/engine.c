@@ -101,7 +101,7 @@ struct tc_engine *tc_engine_new(const struct tc_engine_opts *opts, tc_conn_cb on
 	if (e->o.linger_ns < 0)
 		e->o.linger_ns = TC_DEFAULT_LINGER_NS;
 	if (e->o.time_wait_ns <= 0)
-		e->o.time_wait_ns = 60LL * 1000000000LL;
+		e->o.time_wait_ns = TC_TIME_WAIT_DEFAULT_NS;
 	e->cb = on_conn;
 	e->arg = arg;
 	/* Without it RSTs only lose their cross-connection evidence. */

@@ -54,9 +54,9 @@ static uint64_t load64(const uint8_t *p)
 /* One endpoint's share of the hash; IPv4 leaves the upper 8 bytes zero. */
 static uint64_t hash_end(uint64_t seed, int af, const uint8_t *a, uint16_t port)
 {
-	uint64_t h = tc_mix64(seed, load64(a) ^ ((uint64_t)port << 48));
+	uint64_t h = tc_hash_fold(seed, load64(a) ^ ((uint64_t)port << 48));
 	if (af != 4)
-		h = tc_mix64(h, load64(a + 8));
+		h = tc_hash_fold(h, load64(a + 8));
 	return h;
 }
 
@@ -74,7 +74,7 @@ static uint32_t hash_tuple(uint64_t seed, int af, const uint8_t *a, uint16_t pa,
 	/* The high half: every input bit reaches it. (h ^ h >> 32 would undo
 	 * the mixer's last shift and leave the low bits blind to the last
 	 * port, putting one client's connections to one server in a run.) */
-	return (uint32_t)(tc_mix64(h, 0) >> 32);
+	return (uint32_t)(tc_hash_fold(h, 0) >> 32);
 }
 
 static int eq16(const uint8_t *a, const uint8_t *b)

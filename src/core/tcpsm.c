@@ -12,7 +12,8 @@
  * processes a segment (RST, then SYN, then ACK, then FIN), so that a FIN
  * that also acknowledges the peer's FIN first moves the peer from FIN_WAIT_1
  * to FIN_WAIT_2 and then to TIME_WAIT. Every state change goes through
- * set_state().
+ * one setter, enter(), which keeps the state left (tc_endpoint.state_prev)
+ * and runs the on-enter hook (entering TIME_WAIT stamps its time).
  *
  * The observer assumes that what it sees is delivered. When a later segment
  * proves otherwise -- a FIN whose ACK field does not cover the peer's FIN
@@ -196,10 +197,38 @@ enum tc_state tc_sm_next(enum tc_state s, enum tc_event ev)
 	}
 }
 
-/* The one setter: every state change of an endpoint goes through here. */
-static void set_state(struct tc_endpoint *ep, enum tc_event ev)
+/* ---- the one setter ------------------------------------------------------ */
+
+/*
+ * What entering a state does besides changing it: entering TIME_WAIT
+ * stamps when (the TIME_WAIT accounting and reuse detection measure from
+ * it). The first entry counts: a TIME_WAIT restored after a tentative RST
+ * was undone keeps its time.
+ */
+static void on_enter(struct tc_endpoint *ep, enum tc_state to, int64_t ts_ns)
 {
-	ep->state = (uint8_t)tc_sm_next((enum tc_state)ep->state, ev);
+	if (to == TC_TIME_WAIT && !ep->ts_time_wait)
+		ep->ts_time_wait = ts_ns;
+}
+
+/*
+ * Every state change of an endpoint goes through here: it keeps the state
+ * left in state_prev and runs the on-enter hook. (tc_sm_init() picks the
+ * starting state of a fresh record; that is not a change.)
+ */
+static void enter(struct tc_endpoint *ep, enum tc_state to, int64_t ts_ns)
+{
+	if ((enum tc_state)ep->state == to)
+		return;
+	ep->state_prev = ep->state;
+	ep->state = (uint8_t)to;
+	on_enter(ep, to, ts_ns);
+}
+
+/* An event for one endpoint: the transition function says where it goes. */
+static void set_state(struct tc_endpoint *ep, enum tc_event ev, int64_t ts_ns)
+{
+	enter(ep, tc_sm_next((enum tc_state)ep->state, ev), ts_ns);
 }
 
 /* ---- roles --------------------------------------------------------------- */
@@ -417,12 +446,12 @@ static void on_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	s->flags |= TC_EP_RST;
 	if (!s->frame_rst)
 		s->frame_rst = frame;
-	set_state(s, TC_EV_SEND_RST);
-	set_state(r, TC_EV_RECV_RST);
+	set_state(s, TC_EV_SEND_RST, g->ts_ns);
+	set_state(r, TC_EV_RECV_RST, g->ts_ns);
 	c->cflags |= TC_CONN_DONE;
 }
 
-static void on_syn(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
+static void on_syn(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns)
 {
 	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
 
@@ -439,24 +468,24 @@ static void on_syn(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
 		 * handshake was seen after all, only out of order. */
 		if (c->opened == TC_OPENED_MIDSTREAM && (c->cflags & TC_CONN_SYNACK_SEEN))
 			c->opened = TC_OPENED_HANDSHAKE;
-		set_state(s, TC_EV_SEND_SYN);
-		set_state(r, TC_EV_RECV_SYN);
+		set_state(s, TC_EV_SEND_SYN, ts_ns);
+		set_state(r, TC_EV_RECV_SYN, ts_ns);
 		return;
 	}
 	c->cflags |= TC_CONN_SYNACK_SEEN;
 	if (c->opened == TC_OPENED_SYN_ONLY)
 		c->opened = TC_OPENED_HANDSHAKE;
-	set_state(s, TC_EV_SEND_SYN_ACK);
+	set_state(s, TC_EV_SEND_SYN_ACK, ts_ns);
 	if ((r->flags & TC_EP_SYN) && p->ack == r->isn + 1) {
 		r->flags |= TC_EP_SYN_ACKED;
-		set_state(r, TC_EV_RECV_SYN_ACK);
+		set_state(r, TC_EV_RECV_SYN_ACK, ts_ns);
 	} else if (!(r->flags & TC_EP_SYN) && r->state == TC_SYN_SENT) {
 		/* Picked up at the SYN+ACK: the client's SYN was missed. */
-		set_state(r, TC_EV_RECV_SYN_ACK);
+		set_state(r, TC_EV_RECV_SYN_ACK, ts_ns);
 	}
 }
 
-static void on_ack(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
+static void on_ack(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns)
 {
 	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
 
@@ -467,12 +496,12 @@ static void on_ack(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
 	if ((r->flags & TC_EP_SYN) && !(r->flags & TC_EP_SYN_ACKED) &&
 	    !(p->flags & TC_SYN) && seq_geq(p->ack, r->isn + 1)) {
 		r->flags |= TC_EP_SYN_ACKED;
-		set_state(r, TC_EV_RECV_ACK_OF_SYN);
+		set_state(r, TC_EV_RECV_ACK_OF_SYN, ts_ns);
 	}
 	if ((r->flags & TC_EP_FIN) && !(r->flags & TC_EP_FIN_ACKED) &&
 	    seq_geq(p->ack, r->fin_seq + 1)) {
 		r->flags |= TC_EP_FIN_ACKED;
-		set_state(r, TC_EV_RECV_ACK_OF_FIN);
+		set_state(r, TC_EV_RECV_ACK_OF_FIN, ts_ns);
 	}
 }
 
@@ -500,8 +529,8 @@ static void on_fin(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 		c->closer = TC_WHO_BOTH;
 		c->cflags |= TC_CONN_SIMULTANEOUS;
 	}
-	set_state(s, crossed ? TC_EV_SEND_FIN_CROSSED : TC_EV_SEND_FIN);
-	set_state(r, TC_EV_RECV_FIN);
+	set_state(s, crossed ? TC_EV_SEND_FIN_CROSSED : TC_EV_SEND_FIN, ts_ns);
+	set_state(r, TC_EV_RECV_FIN, ts_ns);
 }
 
 /*
@@ -510,7 +539,8 @@ static void on_fin(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
  * shows the receiver kept the connection, so the RST is undone and
  * counted as not accepted.
  */
-static void settle_tentative_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
+static void settle_tentative_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
+				 int64_t ts_ns)
 {
 	struct tc_conn_ext *x = c->x; /* set with TC_CONN_RST_TENTATIVE */
 	struct tc_endpoint *sender = &c->ep[x->undo.from];
@@ -522,8 +552,8 @@ static void settle_tentative_rst(struct tc_conn *c, enum tc_role from, const str
 		return;
 	c->reset_by = x->undo.reset_by;
 	c->reset_phase = x->undo.reset_phase;
-	c->ep[0].state = x->undo.state[0];
-	c->ep[1].state = x->undo.state[1];
+	enter(&c->ep[0], (enum tc_state)x->undo.state[0], ts_ns);
+	enter(&c->ep[1], (enum tc_state)x->undo.state[1], ts_ns);
 	sender->flags = x->undo.sender_flags;
 	c->frame_rst = x->undo.frame_rst;
 	sender->frame_rst = x->undo.sender_frame_rst;
@@ -552,10 +582,9 @@ void tc_sm_observe(struct tc_conn *c, struct tc_seg *g)
 {
 	const struct tc_pkt *p = g->p;
 	enum tc_role from = g->from;
-	int i;
 
 	if (c->cflags & TC_CONN_RST_TENTATIVE)
-		settle_tentative_rst(c, from, p);
+		settle_tentative_rst(c, from, p, g->ts_ns);
 	data_after_fin(c, &c->ep[from], p);
 
 	if (p->flags & TC_RST) {
@@ -563,16 +592,11 @@ void tc_sm_observe(struct tc_conn *c, struct tc_seg *g)
 		return;
 	}
 	if (p->flags & TC_SYN)
-		on_syn(c, from, p);
+		on_syn(c, from, p, g->ts_ns);
 	if (p->flags & TC_ACK)
-		on_ack(c, from, p);
+		on_ack(c, from, p, g->ts_ns);
 	if (p->flags & TC_FIN)
 		on_fin(c, from, p, g->ts_ns, g->frame);
-
-	/* TIME_WAIT accounting needs when each side entered it. */
-	for (i = 0; i < 2; i++)
-		if (c->ep[i].state == TC_TIME_WAIT && !c->ep[i].ts_time_wait)
-			c->ep[i].ts_time_wait = g->ts_ns;
 	if (both_fins_acked(c))
 		c->cflags |= TC_CONN_DONE;
 }

@@ -50,7 +50,7 @@ static struct host *slot(struct tc_xconn *x, int af, const uint8_t addr[16])
 	uint64_t a, b, h;
 	memcpy(&a, addr, 8);
 	memcpy(&b, addr + 8, 8);
-	h = tc_mix64(tc_mix64(x->seed ^ (uint64_t)af, a), b);
+	h = tc_hash_fold(tc_hash_fold(x->seed ^ (uint64_t)af, a), b);
 	return &x->host[h % TC_XCONN_HOSTS];
 }
 

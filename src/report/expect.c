@@ -18,7 +18,6 @@ struct tc_expect {
 	char *summary;           /* fields of the summary line, or NULL */
 	char *path;
 	uint64_t seen;           /* results received */
-	uint64_t max_id;
 	int mismatches;
 	FILE *log;               /* mismatches found while streaming */
 	char *logbuf;
@@ -173,8 +172,6 @@ void tc_expect_conn(struct tc_expect *x, const struct tc_conn *c, const struct t
 {
 	struct conn_ctx cc = {x, c, v, d};
 	x->seen++;
-	if (c->id > x->max_id)
-		x->max_id = c->id;
 	if (x->count_only >= 0 && x->nconn == 0)
 		return;
 	if (c->id == 0 || c->id > x->nconn) {
@@ -191,8 +188,6 @@ void tc_expect_conn(struct tc_expect *x, const struct tc_conn *c, const struct t
 struct sum_ctx {
 	struct tc_expect *x;
 	const struct tc_stats *st;
-	const struct tc_run_info *ri;
-	const char *error_text;
 };
 
 static void check_sum_pair(void *ctx, const char *k, const char *want)
@@ -229,7 +224,7 @@ int tc_expect_finish(struct tc_expect *x, const struct tc_stats *st,
 	if (x->seen != want)
 		mismatch(x, "expected %" PRIu64 " connections, found %" PRIu64 "\n", want, x->seen);
 	if (x->summary) {
-		struct sum_ctx sc = {x, st, ri, NULL};
+		struct sum_ctx sc = {x, st};
 		const char *err = strstr(x->summary, "error=");
 		each_pair(x->summary, check_sum_pair, &sc);
 		if (err) {

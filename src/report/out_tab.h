@@ -32,9 +32,7 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 /* Header if not yet written, then "#close". Frees z. */
 void tc_zeek_end(struct tc_zeek *z);
 
-/* Zeek's conn_state for a finished connection ("SF", "RSTO", ...). */
-const char *tc_zeek_conn_state(const struct tc_conn *c);
-/* Deterministic Zeek-style uid, "C" + base62. buf >= 24 bytes. */
-char *tc_zeek_uid(const struct tc_conn *c, char *buf);
+/* tc_zeek_conn_state() and tc_zeek_uid() are the core's: tcpclose/zeek.h. */
+#include "tcpclose/zeek.h"
 
 #endif

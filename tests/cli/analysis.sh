@@ -52,4 +52,4 @@ run 0 --version
 contains out "tcpclose "
 run 0 --help
 contains out "--format FMT"
-exit 0
+pass

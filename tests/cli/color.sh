@@ -32,7 +32,7 @@ done
 
 if ! have script || ! script -qec true /dev/null >/dev/null 2>&1; then
 	skip "no usable script(1): auto on a terminal not tested"
-	exit 0
+	pass
 fi
 # On a terminal (a pty from script(1)).
 tty_run() {
@@ -48,4 +48,4 @@ tty_run "env -u NO_COLOR $BIN -r $v --color=never"
 has_esc tty.out && fail "--color=never on a terminal"
 tty_run "env -u NO_COLOR $BIN -r $v -o report.txt"
 has_esc report.txt && fail "auto: -o FILE was coloured"
-exit 0
+pass

@@ -27,6 +27,7 @@ if command -v groff >/dev/null 2>&1; then
 	done
 else
 	echo "SKIP [install]: no groff" >&2
+	SKIPPED=1
 fi
 if command -v man >/dev/null 2>&1; then
 	MANWIDTH=80 man -l "$man1" >"$TMP/man.out" 2>"$TMP/man.err" || fail "man -l failed"
@@ -53,4 +54,6 @@ if command -v make >/dev/null 2>&1 && [ -f "$SRC/Makefile" ]; then
 	make -s -n -C "$SRC" install BUILD=tc-test-build 2>/dev/null | grep -q "cmake --install tc-test-build" ||
 		fail "make install does not run cmake --install"
 fi
+# Part of it could not run here (no groff): CTest reports it skipped.
+[ -z "${SKIPPED:-}" ] || exit 77
 exit 0

@@ -59,4 +59,4 @@ for f in text json csv zeek; do
 	grep -qw "$f" "$TMP/help" || fail "--help lacks format $f"
 	grep -qF ".SS $f" "$man" || fail "man page has no section for format $f"
 done
-exit 0
+pass

@@ -88,4 +88,4 @@ run 0 -r "$v" --format csv --host 192.0.2.0/25
 [ "$(sed 1d out | wc -l)" -eq 1 ] || fail "--host 192.0.2.0/25"
 run 0 -r "$v" --format csv --host 192.0.2.128/25
 [ "$(sed 1d out | wc -l)" -eq 0 ] || fail "--host 192.0.2.128/25"
-exit 0
+pass
