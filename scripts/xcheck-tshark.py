@@ -13,9 +13,10 @@ connections per 4-tuple is compared separately and reported, never failed.
 What tshark is allowed to count (its view is restricted to what tcpclose is
 specified to decode):
   * TCP carried directly by the OUTERMOST IP header (IPv6 extension headers
-    in between are fine). TCP inside a tunnel (GRE, ERSPAN, IP-in-IP, 6in4,
-    Teredo, GTP, VXLAN, EoMPLS ...) is counted as "tunnel" and not compared:
-    tcpclose does not descend into tunnels by design.
+    in between are fine), or inside the tunnels tcpclose decodes (IP-in-IP,
+    GRE, ERSPAN, VXLAN, GENEVE, GTP-U): then the innermost IP header's
+    addresses are compared. TCP inside other tunnels (Teredo, AYIYA,
+    802.11 in GRE ...) is counted as "tunnel" and not compared.
   * not TCP headers quoted inside ICMP/ICMPv6 errors ("icmp", not compared).
   * IP reassembly is off (-o ip.defragment:FALSE -o ipv6.defragment:FALSE):
     non-first fragments carry no TCP header for either side.
@@ -75,6 +76,10 @@ from collections import Counter, defaultdict
 # that do not make the TCP "tunnelled": IPv6 extension headers.
 IP6_EXT = {"ipv6.hopopts", "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts",
            "ah", "mipv6", "hip", "shim6", "ipv6.shim6"}
+# frame.protocols tokens between an outer IP header and TCP for the tunnels
+# tcpclose decodes.
+TUNNEL_OK = IP6_EXT | {"ip", "ipv6", "gre", "erspan", "udp", "vxlan", "geneve",
+                       "gtp", "eth", "ethertype", "vlan", "ieee8021ad", "mpls"}
 # frame.protocols tokens before the first IP header that tcpclose walks.
 LINK_OK = {"eth", "ethertype", "vlan", "ieee8021ad", "pppoes", "ppp", "mpls",
            "sll", "null", "raw", "ip", "ipv6"}
@@ -89,6 +94,7 @@ TSHARK_PREFS = [
     "-o", "tcp.desegment_tcp_streams:FALSE",
     "-o", "ip.defragment:FALSE",
     "-o", "ipv6.defragment:FALSE",
+    "-d", "udp.port==8472,vxlan",   # Linux's VXLAN port, which tcpclose decodes
 ]
 TSHARK_FIELDS = ["frame.number", "frame.protocols", "ip.src", "ip.dst",
                  "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport",
@@ -110,6 +116,11 @@ def norm_ip(s):
 
 def first(v):
     return v.split(",", 1)[0] if v else ""
+
+
+def nth(v, k):
+    xs = v.split(",") if v else [""]
+    return xs[k] if k < len(xs) else ""
 
 
 def fmt_ep(ip, port):
@@ -182,20 +193,24 @@ class TsharkView:
 
 
 def classify_protos(toks):
-    """Where the first TCP layer sits. Returns (category, ip_token)."""
+    """Where the first TCP layer sits. Returns (category, ip_token, k):
+    the TCP's IP header is the k-th (from 0) of that token."""
     if "tcp" not in toks:
-        return "no-tcp", None
+        return "no-tcp", None, 0
     t = toks.index("tcp")
     ips = [i for i, x in enumerate(toks[:t]) if x in ("ip", "ipv6")]
     if not ips:
-        return "tcp-noip", None
+        return "tcp-noip", None, 0
     i = ips[0]
     between = toks[i + 1:t]
     if any(x in ("icmp", "icmpv6") for x in between):
-        return "icmp", None
+        return "icmp", None, 0
     if all(x in IP6_EXT for x in between):
-        return "direct", toks[i]
-    return "tunnel", None
+        return "direct", toks[i], 0
+    if all(x in TUNNEL_OK for x in between):
+        j = ips[-1]
+        return "direct", toks[j], toks[:j].count(toks[j])
+    return "tunnel", None, 0
 
 
 def tshark_read(tshark, path, timeout):
@@ -218,7 +233,7 @@ def tshark_read(tshark, path, timeout):
         toks = p[1].split(":")
         if "ip" in toks or "ipv6" in toks:
             v.protos[fno] = sys.intern(p[1])
-        cat, iptok = classify_protos(toks)
+        cat, iptok, k = classify_protos(toks)
         if cat != "direct":
             v.other[fno] = cat
             if cat in ("tunnel", "icmp", "tcp-noip"):
@@ -230,9 +245,9 @@ def tshark_read(tshark, path, timeout):
             v.excluded["tcp-noports"] += 1
             continue
         if iptok == "ip":
-            src, dst = first(p[2]), first(p[3])
+            src, dst = nth(p[2], k), nth(p[3], k)
         else:
-            src, dst = first(p[4]), first(p[5])
+            src, dst = nth(p[4], k), nth(p[5], k)
         try:
             flags = int(first(p[8]), 16) if first(p[8]) else 0
         except ValueError:

@@ -199,6 +199,9 @@ struct conv {
 	const uint8_t *ip4opt;
 	size_t ip4opt_len;   /* multiple of 4, <= 40 */
 	int v6ext;           /* hop-by-hop + destination options before TCP */
+	int encap;           /* ENC_*: a tunnel around the IP packet */
+	uint32_t encap_id;   /* its VNI, GRE key, ERSPAN session, GTP-U TEID */
+	uint32_t encap_seq;
 	/* bookkeeping */
 	uint32_t id;         /* order of first packet, 1-based */
 	uint32_t rst_ignored;
@@ -339,6 +342,118 @@ static void cap_register(struct cap *cap, struct conv *c)
 }
 
 /* Build one frame for segment g from side `from` and write it. */
+/* Tunnels around the IP packet, over IPv4 between 10.99.0.1 (the client's
+ * side) and 10.99.0.2: those Linux on the test machine cannot make. */
+enum { ENC_NONE, ENC_GRE, ENC_ERSPAN2, ENC_ERSPAN3, ENC_GENEVE, ENC_GTPU, ENC_IPIP };
+
+static const uint8_t TUN_C[4] = {10, 99, 0, 1}, TUN_S[4] = {10, 99, 0, 2};
+
+/* Wrap the IP packet ip[0..iplen) in c->encap and an outer IPv4 header, in
+ * place; returns the new length. */
+static size_t encapsulate(struct conv *c, int from, uint8_t *ip, size_t iplen)
+{
+	uint8_t in[FRAME_MAX], *o = ip, *h;
+	size_t hl = 0, ilen = 0;
+	uint8_t proto = 47;
+	uint16_t inner_et = c->af == 4 ? 0x0800 : 0x86dd;
+	int l2 = c->encap == ENC_ERSPAN2 || c->encap == ENC_ERSPAN3 || c->encap == ENC_GENEVE;
+
+	/* What the tunnel carries: the IP packet, or an Ethernet frame. */
+	if (l2) {
+		memcpy(in, c->s[!from].mac, 6);
+		memcpy(in + 6, c->s[from].mac, 6);
+		put16(in + 12, inner_et);
+		ilen = 14;
+	}
+	if (ilen + iplen + 80 > FRAME_MAX)
+		die("internal: tunnelled frame too long");
+	memcpy(in + ilen, ip, iplen);
+	ilen += iplen;
+
+	h = o + 20;
+	switch (c->encap) {
+	case ENC_GRE:           /* key and sequence number */
+		put16(h, 0x3000);
+		put16(h + 2, inner_et);
+		put32(h + 4, c->encap_id);
+		put32(h + 8, ++c->encap_seq);
+		hl = 12;
+		break;
+	case ENC_ERSPAN2:
+		put16(h, 0x1000);
+		put16(h + 2, 0x88be);
+		put32(h + 4, ++c->encap_seq);
+		put16(h + 8, 0x1000);                   /* version 1, VLAN 0 */
+		put16(h + 10, (uint16_t)(c->encap_id & 0x3ff));
+		put32(h + 12, 0);                       /* index */
+		hl = 16;
+		break;
+	case ENC_ERSPAN3:
+		put16(h, 0x1000);
+		put16(h + 2, 0x22eb);
+		put32(h + 4, ++c->encap_seq);
+		put16(h + 8, 0x2000);                   /* version 2, VLAN 0 */
+		put16(h + 10, (uint16_t)(c->encap_id & 0x3ff));
+		put32(h + 12, (uint32_t)(*c->cap->clock / 1000)); /* timestamp, us */
+		put16(h + 16, 0);                       /* SGT */
+		put16(h + 18, 0);                       /* FT 0: Ethernet, no subheader */
+		hl = 20;
+		break;
+	case ENC_GENEVE:        /* one option with no data */
+		proto = 17;
+		put16(h, 50000);
+		put16(h + 2, 6081);
+		put16(h + 6, 0);
+		h[8] = 1;                               /* version 0, 1 word of options */
+		h[9] = 0;
+		put16(h + 10, 0x6558);
+		put32(h + 12, c->encap_id << 8);
+		put16(h + 16, 0x0101);                  /* option class */
+		h[18] = 0x01;                           /* type */
+		h[19] = 0;                              /* no data */
+		hl = 20;
+		break;
+	case ENC_GTPU:          /* one extension header; a TEID per direction */
+		proto = 17;
+		put16(h, 2152);
+		put16(h + 2, 2152);
+		put16(h + 6, 0);
+		h[8] = 0x34;                            /* version 1, PT, E */
+		h[9] = 0xff;                            /* G-PDU */
+		put16(h + 10, (uint16_t)(8 + ilen));
+		put32(h + 12, c->encap_id + (uint32_t)from);
+		put16(h + 16, 0);                       /* sequence (not flagged) */
+		h[18] = 0;                              /* N-PDU */
+		h[19] = 0x85;                           /* PDU session container */
+		h[20] = 1;
+		h[21] = from ? 0x00 : 0x10;             /* DL / UL PDU type */
+		h[22] = 9;                              /* QFI */
+		h[23] = 0;                              /* no more */
+		hl = 24;
+		break;
+	case ENC_IPIP:
+		proto = c->af == 4 ? 4 : 41;
+		hl = 0;
+		break;
+	default:
+		die("internal: encapsulation %d", c->encap);
+	}
+	if (proto == 17)
+		put16(h + 4, (uint16_t)(hl + ilen));    /* UDP length; checksum 0 */
+	memcpy(h + hl, in, ilen);
+	memset(o, 0, 20);
+	o[0] = 0x45;
+	put16(o + 2, (uint16_t)(20 + hl + ilen));
+	put16(o + 4, (uint16_t)(c->encap_seq * 7 + (uint32_t)from));
+	put16(o + 6, 0x4000);
+	o[8] = 64;
+	o[9] = proto;
+	memcpy(o + 12, from ? TUN_S : TUN_C, 4);
+	memcpy(o + 16, from ? TUN_C : TUN_S, 4);
+	put16(o + 10, fold(sum16(o, 20, 0)));
+	return 20 + hl + ilen;
+}
+
 static void emit(struct conv *c, int from, const struct seg *g)
 {
 	struct cap *cap = c->cap;
@@ -409,6 +524,10 @@ static void emit(struct conv *c, int from, const struct seg *g)
 		iplen = 40 + ext + tcplen;
 	}
 	uint16_t ethertype = c->af == 4 ? 0x0800 : 0x86dd;
+	if (c->encap) {
+		iplen = encapsulate(c, from, ip, iplen);
+		ethertype = 0x0800;
+	}
 
 	/* link layer */
 	switch (cap->dlt) {
@@ -433,6 +552,30 @@ static void emit(struct conv *c, int from, const struct seg *g)
 	case DLT_RAW:
 		flen = 0;
 		break;
+	case DLT_NFLOG: {
+		/* family, version 0, group; NFULA_PACKET_HDR, NFULA_PREFIX,
+		 * then NFULA_PAYLOAD: TLV length and type in host order,
+		 * as the kernel and libpcap's reader have them */
+		uint16_t tl[2];
+		frame[0] = c->af == 4 ? 2 : 10;
+		frame[1] = 0;
+		put16(frame + 2, 5);
+		tl[0] = 8;
+		tl[1] = 1;
+		memcpy(frame + 4, tl, 4);
+		put16(frame + 8, ethertype);
+		frame[10] = 1;                  /* NF_INET_LOCAL_IN */
+		frame[11] = 0;
+		tl[0] = 4 + 8;
+		tl[1] = 10;
+		memcpy(frame + 12, tl, 4);
+		memcpy(frame + 16, "tcpin\0\0\0", 8);
+		tl[0] = (uint16_t)(4 + iplen);
+		tl[1] = 9;
+		memcpy(frame + 24, tl, 4);
+		flen = 28;
+		break;
+	}
 	case DLT_LINUX_SLL:
 		/* capture taken on the client host: client's segments are
 		 * outgoing, the server's are addressed to this host */
@@ -664,6 +807,16 @@ static void write_expect(const struct cap *cap, const char *dir,
 			(unsigned long long)c->s[1].bytes, c->s[0].fins,
 			c->s[1].fins, c->s[0].rsts, c->s[1].rsts,
 			c->rst_ignored);
+		if (c->encap) {
+			/* as the client's first packet carried it */
+			static const char *const names[] = {"", "gre", "erspan", "erspan",
+							    "geneve", "gtpu", "ipip"};
+			if (c->encap == ENC_IPIP)
+				fprintf(f, " tunnel=ipip@10.99.0.1->10.99.0.2");
+			else
+				fprintf(f, " tunnel=%s/%u@10.99.0.1->10.99.0.2", names[c->encap],
+					(unsigned)c->encap_id);
+		}
 		if (c->cause)
 			fprintf(f, " cause=%s", c->cause);
 		if (c->idle_match)
@@ -1467,6 +1620,78 @@ static void sc_handshake_abort(const char *dir)
 }
 
 
+/* One graceful IPv4 and one reset IPv6 connection in each tunnel; the
+ * IPv6 one in the next tunnel id, where the kind has one. */
+static void tunnel_pair(const char *dir, const char *name, int encap, uint32_t id,
+			const char *what)
+{
+	struct cap cap;
+	struct conv g, r;
+	char file[128];
+
+	snprintf(file, sizeof(file), "%s.pcap", name);
+	cap_open(&cap, dir, file, DLT_EN10MB);
+	conv_init(&g, &cap, C4, 52100, S4, 80, 0x21222324, 0x25262728);
+	conv_init(&r, &cap, C6, 52101, S6, 80, 0x31323334, 0x35363738);
+	g.encap = r.encap = encap;
+	g.encap_id = id;
+	r.encap_id = id + 1;
+	two_conns(&cap, &g, &r);
+	cap_close(&cap);
+	write_expect(&cap, dir, name, what, NULL);
+}
+
+static void sc_tunnel_gre_key(const char *dir)
+{
+	tunnel_pair(dir, "synth_tunnel_gre_key", ENC_GRE, 1234,
+		    "GRE with key 1234/1235 and sequence numbers over IPv4: IPv4 graceful, IPv6 reset.");
+}
+
+static void sc_tunnel_erspan2(const char *dir)
+{
+	tunnel_pair(dir, "synth_tunnel_erspan2", ENC_ERSPAN2, 100,
+		    "ERSPAN type II (GRE 0x88BE) sessions 100/101: IPv4 graceful, IPv6 reset.");
+}
+
+static void sc_tunnel_erspan3(const char *dir)
+{
+	tunnel_pair(dir, "synth_tunnel_erspan3", ENC_ERSPAN3, 200,
+		    "ERSPAN type III (GRE 0x22EB) sessions 200/201: IPv4 graceful, IPv6 reset.");
+}
+
+static void sc_tunnel_geneve(const char *dir)
+{
+	tunnel_pair(dir, "synth_tunnel_geneve", ENC_GENEVE, 77,
+		    "GENEVE (UDP 6081, one option) VNI 77/78: IPv4 graceful, IPv6 reset.");
+}
+
+static void sc_tunnel_gtpu(const char *dir)
+{
+	tunnel_pair(dir, "synth_tunnel_gtpu", ENC_GTPU, 0x1000,
+		    "GTP-U (UDP 2152, PDU session container extension), a TEID per direction: "
+		    "IPv4 graceful, IPv6 reset.");
+}
+
+static void sc_tunnel_ipip(const char *dir)
+{
+	tunnel_pair(dir, "synth_tunnel_ipip", ENC_IPIP, 0,
+		    "IPv4 in IPv4 (protocol 4) and IPv6 in IPv4 (6in4, protocol 41): IPv4 graceful, "
+		    "IPv6 reset.");
+}
+
+static void sc_nflog(const char *dir)
+{
+	struct cap cap;
+	struct conv g, r;
+	cap_open(&cap, dir, "synth_nflog.pcap", DLT_NFLOG);
+	conv_init(&g, &cap, C4, 52200, S4, 80, 0x41424344, 0x45464748);
+	conv_init(&r, &cap, C6, 52201, S6, 80, 0x51525354, 0x55565758);
+	two_conns(&cap, &g, &r);
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_nflog",
+		     "DLT_NFLOG (tcpdump -i nflog): IPv4 graceful, IPv6 reset.", NULL);
+}
+
 static const struct scenario scenarios[] = {
 	{"injected_rst", sc_injected_rst, "in-window RST forged by a middlebox (odd TTL and IP ID)"},
 	{"rst_out_of_window", sc_rst_out_of_window, "RST far outside the window, ignored; then graceful"},
@@ -1488,6 +1713,13 @@ static const struct scenario scenarios[] = {
 	{"keepalive_race", sc_keepalive_race, "server FIN crosses the client's next request: RST"},
 	{"lb_idle_timeout", sc_lb_idle_timeout, "RSTs after 350 s idle: a load balancer's and a server's"},
 	{"handshake_abort", sc_handshake_abort, "the client answers a late SYN+ACK with RST"},
+	{"tunnel_gre_key", sc_tunnel_gre_key, "GRE with key and sequence number"},
+	{"tunnel_erspan2", sc_tunnel_erspan2, "ERSPAN type II"},
+	{"tunnel_erspan3", sc_tunnel_erspan3, "ERSPAN type III"},
+	{"tunnel_geneve", sc_tunnel_geneve, "GENEVE with an option"},
+	{"tunnel_gtpu", sc_tunnel_gtpu, "GTP-U with an extension header"},
+	{"tunnel_ipip", sc_tunnel_ipip, "IPv4 and IPv6 in IPv4"},
+	{"nflog", sc_nflog, "DLT_NFLOG"},
 };
 
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
