@@ -71,6 +71,7 @@ struct opts {
 	struct tc_agg_opts agg;
 	const char *ladder;       /* --ladder SELECTOR */
 	int ladder_full;
+	size_t top;              /* --top N: table rows in the text report */
 };
 
 #define MAX_LADDERS 16
@@ -105,6 +106,8 @@ struct run {
 	struct tc_extract *ext;   /* -w with a selection: pass 1 records */
 	int ext_oom;
 	uint64_t shown;           /* connections the report showed */
+	uint64_t written;         /* connections -w writes */
+	int no_report;            /* -q -w: the pcap is the output */
 };
 
 static const char *prog = "tcpclose";
@@ -123,7 +126,7 @@ static void usage(FILE *f)
 		"  --tui          the live view on -r files too (--speed X: replay at X times)\n"
 		"  -c N           stop after N packets     -n, -N  (names are never resolved)\n"
 		"  -o FILE        write the report to FILE -v      list every connection\n"
-		"  -q             no progress line on stderr\n"
+		"  -q             quiet: no progress, no -w line   --top N  table rows (10)\n"
 		"  --format FMT   text (default), json (JSON Lines), csv, zeek (Zeek conn.log)\n"
 		"  --only LIST    show only these verdicts or causes, e.g. reset,half_closed\n"
 		"  --port N[,N]   show only connections on these ports (either end)\n"
@@ -197,7 +200,7 @@ static void parse(struct opts *o, int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_EXPECT, O_MAXCONNS, O_LINGER, O_COLOR, O_VERSION, O_TIMEWAIT,
 	       O_EPHEMERAL, O_LADDER, O_LADDER_ALL, O_ONLY, O_PORT, O_HOST, O_WMATCH, O_TUI,
-	       O_SPEED };
+	       O_SPEED, O_TOP };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"only", required_argument, NULL, O_ONLY},
@@ -217,6 +220,7 @@ static void parse(struct opts *o, int argc, char **argv)
 		{"ladder-all", no_argument, NULL, O_LADDER_ALL},
 		{"tui", no_argument, NULL, O_TUI},
 		{"speed", required_argument, NULL, O_SPEED},
+		{"top", required_argument, NULL, O_TOP},
 		{NULL, 0, NULL, 0},
 	};
 	struct tc_select wwords = {0};
@@ -293,6 +297,13 @@ static void parse(struct opts *o, int argc, char **argv)
 					die_usage("invalid --ephemeral-ports (LO-HI or a count)", optarg);
 				o->agg.ephemeral_ports = (uint32_t)v;
 			}
+			break;
+		}
+		case O_TOP: {
+			uint64_t v = parse_u64(optarg, "invalid --top");
+			if (v == 0 || v > 1000000)
+				die_usage("--top must be 1 .. 1000000", optarg);
+			o->top = (size_t)v;
 			break;
 		}
 		case O_LADDER: o->ladder = optarg; break;
@@ -498,8 +509,15 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *a
 	tc_diagnose(c, v, &d);
 	/* Findings and summaries are over every connection, shown or not. */
 	tc_agg_conn(r->agg, c, v, &d);
-	if (r->ext && tc_select_match(&o->wsel, c, v, &d) && tc_extract_add(r->ext, c) != 0)
-		r->ext_oom = 1;
+	if (r->ext) {
+		if (tc_select_match(&o->wsel, c, v, &d)) {
+			r->written++;
+			if (tc_extract_add(r->ext, c) != 0)
+				r->ext_oom = 1;
+		}
+	} else if (r->dump) {
+		r->written++;
+	}
 	shown = tc_select_match(&o->sel, c, v, &d);
 	if (o->fmt == FMT_TEXT)
 		tc_text_conn(r->text, c, v, &d, shown); /* counts all, lists the shown */
@@ -568,7 +586,7 @@ static int end_report(struct run *r, const struct tc_stats *st, const struct tc_
 	} else if (o->fmt == FMT_ZEEK) {
 		tc_zeek_end(r->zeek);
 		r->zeek = NULL;
-	} else if (o->fmt == FMT_TEXT) {
+	} else if (o->fmt == FMT_TEXT && !r->no_report) {
 		tc_text_end(r->text, r->agg, st, ri);
 	}
 	return status;
@@ -601,6 +619,12 @@ static int finish_pcap(struct run *r, struct tc_dump *dump, int dlt, struct tc_p
 		fprintf(stderr, "%s: warning: %s: wrote %" PRIu64 " packets, expected %" PRIu64
 				": did the input change between the two reads?\n",
 			prog, o->wfile, wrote, tc_extract_expected(r->ext));
+	/* What was written, in one line on stderr (stdout may be the report
+	 * or the pcap itself); -q is quiet. */
+	if (!o->quiet)
+		fprintf(stderr, "%s: wrote %" PRIu64 " packet%s of %" PRIu64 " connection%s to %s\n",
+			prog, wrote, wrote == 1 ? "" : "s", r->written, r->written == 1 ? "" : "s",
+			strcmp(o->wfile, "-") ? o->wfile : "standard output");
 	return 0;
 }
 
@@ -626,6 +650,7 @@ static int start_writer(struct run *r)
 		r->text = tc_text_new(r->out, o->verbose, o->color);
 		if (!r->text)
 			return oom();
+		tc_text_set_top(r->text, o->top);
 		if (tc_select_active(&o->sel)) {
 			char sel[512];
 			tc_select_describe(&o->sel, "--only", sel, sizeof(sel));
@@ -671,6 +696,9 @@ static int start(struct run *r)
 	nc = getenv("NO_COLOR");
 	if (o->color < 0)
 		o->color = r->out == stdout && isatty(STDOUT_FILENO) && !(nc && *nc);
+	/* -q -w FILE with the default report on stdout: quiet means the pcap
+	 * is all the output (-o or --format still ask for a report). */
+	r->no_report = o->quiet && o->wfile && !o->outfile && !o->fmt_set;
 	if (o->wfile) {
 		if (!(r->dump = tc_dump_new(o->wfile, err))) {
 			fprintf(stderr, "%s: %s\n", prog, err);

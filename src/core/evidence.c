@@ -96,6 +96,7 @@ void tc_evidence_before(struct tc_conn *c, enum tc_role from, const struct tc_pk
 	if (p->flags & TC_RST) {
 		const struct tc_ext_endpoint *xs = &tc_conn_ext(c)->ep[from];
 		memset(snap, 0, sizeof(*snap));
+		snap->ts = ts;
 		snap->ttl_min = s->ttl_min;
 		snap->ttl_max = s->ttl_max;
 		snap->had_ts = (s->flags & TC_EP_TS) != 0;
@@ -215,6 +216,7 @@ void tc_evidence_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 	e->idle_before_ns = snap->gap_before_trigger;
 	e->response_ns = snap->response_ns;
 	e->trigger_frame = snap->trigger_frame;
+	e->ts = snap->ts;
 	/* Data the sender sent that the peer never acknowledged is lost. */
 	if ((s->flags & TC_EP_SEQ) && (r->flags & TC_EP_ACK) && seq_lt(r->ack, s->snd_nxt))
 		e->inflight = s->snd_nxt - r->ack - ((s->flags & TC_EP_FIN) ? 1u : 0u);

@@ -28,6 +28,7 @@ struct tc_ev_snapshot {
 	uint32_t pkts_before;
 	int64_t gap_before_trigger;
 	int64_t response_ns;
+	int64_t ts;               /* when the RST came */
 	uint64_t trigger_frame;
 };
 

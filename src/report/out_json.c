@@ -373,7 +373,7 @@ static const char *const finding_kind[TC_FIND__COUNT] = {
 	[TC_FIND_SERVER_CLOSES_FIRST] = "server_closes_first", [TC_FIND_TW_REUSE] = "time_wait_reuse",
 	[TC_FIND_KEEPALIVE_TIMEOUT] = "keepalive_timeout", [TC_FIND_DEAD_PEER] = "dead_peer",
 	[TC_FIND_NAGLE] = "nagle_stall", [TC_FIND_RST_IGNORED] = "rst_ignored",
-	[TC_FIND_HANDSHAKE_ABORT] = "handshake_abort",
+	[TC_FIND_HANDSHAKE_ABORT] = "handshake_abort", [TC_FIND_SYN_UNANSWERED] = "syn_unanswered",
 };
 
 static void json_findings(struct tc_jbuf *b, struct tc_agg *agg)

@@ -47,6 +47,9 @@ struct tc_text *tc_text_new(FILE *out, int verbose, int color);
 /* Every connection is counted in the header; only `shown` ones are listed. */
 void tc_text_conn(struct tc_text *t, const struct tc_conn *c, const struct tc_verdict *v,
 		  const struct tc_diagnosis *d, int shown);
+/* Rows of each table and (a third of it) sample connections per verdict;
+ * 0 = the default, 10. */
+void tc_text_set_top(struct tc_text *t, size_t n);
 /* A report selection is active: the header says "showing N of M: desc". */
 void tc_text_set_selection(struct tc_text *t, const char *desc);
 void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *st,
