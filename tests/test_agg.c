@@ -292,8 +292,8 @@ static void abort_by(struct tc_agg *a, uint8_t last, uint16_t cport)
 
 /*
  * Three servers on :80 aborting 1, 2 and 3 connections are one finding,
- * with the sums and the worst offender first; a CLOSE_WAIT leak on the
- * same port is another (a different pattern), ranked with its harm.
+ * with the sums and the worst offender first; a server on another port
+ * with the same pattern joins it.
  */
 static void test_groups_by_pattern_and_port(void **state)
 {
@@ -318,6 +318,25 @@ static void test_groups_by_pattern_and_port(void **state)
 	assert_non_null(strstr(g[0].text, "3 servers on :80 abort 100% of their connections"));
 	assert_non_null(strstr(g[0].text, "6 of 6 in all: 10.0.0.12:80 (3 of 3), 10.0.0.11:80 (2 of 2), 10.0.0.10:80 (1 of 1)"));
 	assert_int_equal(tc_agg_group_member(a, g[0].first)->count, 3);
+	/* A fourth server, on :8080, aborts once: the same pattern, so the
+	 * same finding, which now names both ports (no shared port left). */
+	{
+		struct conv v;
+		conv_init(&v);
+		v.cport = port++;
+		v.sport = 8080;
+		handshake_and_data(&v);
+		seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+		feed(a, &v);
+		conv_done(&v);
+	}
+	g = tc_agg_groups(a, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(g[0].n, 4);
+	assert_int_equal(g[0].count, 7);
+	assert_int_equal(g[0].port, 0);
+	assert_non_null(strstr(g[0].text, "4 servers on :80 and :8080 abort 100%"));
+	assert_non_null(strstr(g[0].text, " and 1 more"));
 	tc_agg_free(a);
 }
 

@@ -17,8 +17,8 @@
  *     bucketed, so a middlebox timeout stands out;
  *   - reset causes per server port.
  * tc_agg_findings() turns that into one-sentence findings, one per service,
- * host or pair; tc_agg_groups() folds those into one per pattern and
- * service port (or host group), ranked by harm: resets applications saw and
+ * host or pair; tc_agg_groups() folds those into one per pattern (servers,
+ * clients or pairs, whatever their ports), ranked by harm: resets applications saw and
  * leaks first, capacity next, benign patterns (a server that closes first)
  * last. Every count in a finding is a count of connection records.
  *
@@ -145,17 +145,19 @@ struct tc_finding {
 };
 
 /*
- * Findings of one kind, scope, port and variant: "3 servers on :443 abort
- * 8-12% of their connections ...". Members are the findings it folds,
- * most count first; the sentence names the top offenders. A group of one
- * carries its member's sentence.
+ * Findings of one pattern: kind, scope, and for CLOSE_WAIT the side that
+ * leaked; never two that differ only in addresses and numbers. "3 servers
+ * on :443 abort 8-12% of their connections ...", "40 servers on :443, :80,
+ * :22 and 5 more abort ...". Members are the findings it folds, most count
+ * first; the sentence names the ports and the top offenders. A group of
+ * one carries its member's sentence.
  */
 struct tc_finding_group {
 	enum tc_finding_kind kind;
 	enum tc_finding_scope scope;
 	int severity;
-	uint16_t port;
-	uint32_t variant;
+	uint16_t port;            /* the members' port if they share one, else 0 */
+	uint32_t variant;         /* ... their variant, likewise */
 	uint64_t count, of;       /* sums over the members */
 	size_t first, n;          /* members: tc_agg_group_member(a, first .. first + n - 1) */
 	char text[640];

@@ -839,10 +839,21 @@ const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)
 
 /* ---- groups ------------------------------------------------------------ */
 
+/*
+ * The group key: kind and scope, and for CLOSE_WAIT which side leaked
+ * (the sentences differ in words). Not the port and not the idle time
+ * matched: findings that differ only in numbers and addresses are one
+ * finding, which names the ports and the times.
+ */
+static uint32_t group_variant(const struct tc_finding *f)
+{
+	return f->kind == TC_FIND_CLOSE_WAIT ? f->variant : 0;
+}
+
 static int same_group(const struct tc_finding *x, const struct tc_finding *y)
 {
-	return x->kind == y->kind && x->scope == y->scope && x->port == y->port &&
-	       x->variant == y->variant && x->scope != TC_SCOPE_ALL;
+	return x->kind == y->kind && x->scope == y->scope &&
+	       group_variant(x) == group_variant(y) && x->scope != TC_SCOPE_ALL;
 }
 
 /* Group key first, then the worst offender first within a group. */
@@ -853,10 +864,8 @@ static int by_group(const void *x, const void *y)
 		return (int)a->kind - (int)b->kind;
 	if (a->scope != b->scope)
 		return (int)a->scope - (int)b->scope;
-	if (a->port != b->port)
-		return a->port < b->port ? -1 : 1;
-	if (a->variant != b->variant)
-		return a->variant < b->variant ? -1 : 1;
+	if (group_variant(a) != group_variant(b))
+		return group_variant(a) < group_variant(b) ? -1 : 1;
 	if (a->count != b->count)
 		return a->count < b->count ? 1 : -1;
 	return strcmp(a->subject, b->subject);
@@ -877,6 +886,60 @@ static int by_harm(const void *x, const void *y)
 }
 
 #define GROUP_OFFENDERS 3
+#define GROUP_VALUES 64
+
+/* Distinct values (ports, idle seconds) of a group's members, the one with
+ * the most connections first. */
+struct values {
+	uint32_t v[GROUP_VALUES];
+	uint64_t count[GROUP_VALUES];
+	size_t n;
+	size_t more;              /* distinct values past GROUP_VALUES */
+};
+
+static void values_of(const struct tc_finding *m, size_t n, int idle, struct values *out)
+{
+	size_t i, j;
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < n; i++) {
+		uint32_t v = idle ? m[i].variant : m[i].port;
+		for (j = 0; j < out->n && out->v[j] != v; j++)
+			;
+		if (j == out->n) {
+			if (out->n == GROUP_VALUES) {
+				out->more++;
+				continue;
+			}
+			out->v[out->n++] = v;
+		}
+		out->count[j] += m[i].count;
+	}
+	for (i = 1; i < out->n; i++) /* insertion sort: at most 64 */
+		for (j = i; j > 0 && (out->count[j] > out->count[j - 1] ||
+				      (out->count[j] == out->count[j - 1] && out->v[j] < out->v[j - 1]));
+		     j--) {
+			uint32_t tv = out->v[j];
+			uint64_t tc = out->count[j];
+			out->v[j] = out->v[j - 1];
+			out->count[j] = out->count[j - 1];
+			out->v[j - 1] = tv;
+			out->count[j - 1] = tc;
+		}
+}
+
+/* ":443", ":443 and :80", ":443, :80, :22 and 5 more ports" */
+static void values_str(const struct values *vs, const char *pre, const char *post, char *buf,
+		       size_t len)
+{
+	size_t i, off = 0, shown = vs->n < 3 ? vs->n : 3, rest = vs->n + vs->more - shown;
+	buf[0] = '\0';
+	for (i = 0; i < shown && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s%u%s",
+					i == 0 ? "" : (i + 1 == shown && !rest) ? " and " : ", ", pre,
+					(unsigned)vs->v[i], post);
+	if (rest && off < len)
+		snprintf(buf + off, len - off, " and %zu more", rest);
+}
 
 /* "8-12%", or "10%" when they all agree: the spread of count/of. */
 static void pct_range(const struct tc_finding *m, size_t n, char *buf, size_t len)
@@ -901,21 +964,25 @@ static void pct_range(const struct tc_finding *m, size_t n, char *buf, size_t le
 
 static void group_text(struct tc_finding_group *g, const struct tc_finding *m)
 {
-	char *t = g->text, who[64], pct[32];
+	char *t = g->text, who[128], pct[32], ports[96], idles[96];
+	struct values pv, iv;
 	size_t len = sizeof(g->text), off, i;
 	unsigned long long c = (unsigned long long)g->count, of = (unsigned long long)g->of;
 	size_t n = g->n;
-	unsigned port = g->port;
 
 	if (n == 1) {
 		snprintf(t, len, "%s", m[0].text);
 		return;
 	}
 	pct_range(m, n, pct, sizeof(pct));
+	values_of(m, n, 0, &pv);
+	values_str(&pv, ":", "", ports, sizeof(ports));
+	values_of(m, n, 1, &iv);
+	values_str(&iv, "~", " s", idles, sizeof(idles));
 	if (g->scope == TC_SCOPE_CLIENT)
 		snprintf(who, sizeof(who), "%zu clients", n);
 	else
-		snprintf(who, sizeof(who), "%zu servers on :%u", n, port);
+		snprintf(who, sizeof(who), "%zu servers on %s", n, ports);
 	switch (g->kind) {
 	case TC_FIND_ABORTIVE:
 		snprintf(t, len, "%s abort %s of their connections with RST instead of FIN (abortive close: SO_LINGER 0, or close() with unread data), %llu of %llu in all",
@@ -930,8 +997,8 @@ static void group_text(struct tc_finding_group *g, const struct tc_finding *m)
 			 c, who);
 		break;
 	case TC_FIND_IDLE_TIMEOUT:
-		snprintf(t, len, "%llu connections to %s ended after ~%u s idle: a middlebox or load-balancer idle timeout (%u s) is likely; keep-alives shorter than it, or a longer timeout, fix it",
-			 c, who, (unsigned)g->variant, (unsigned)g->variant);
+		snprintf(t, len, "%llu connections to %s ended after %s idle: a middlebox or load-balancer idle timeout is likely; keep-alives shorter than it, or a longer timeout, fix it",
+			 c, who, idles);
 		break;
 	case TC_FIND_NO_CONNECTION:
 		snprintf(t, len, "%llu connections to %s reset by a host that no longer knew them (restart, expired state or a middlebox that dropped it)",
@@ -954,8 +1021,8 @@ static void group_text(struct tc_finding_group *g, const struct tc_finding *m)
 				 who, c);
 		break;
 	case TC_FIND_TIME_WAIT_PORTS:
-		snprintf(t, len, "%zu clients held many TIME_WAIT sockets toward servers on :%u (up to %llu at once, of %llu ephemeral ports each): reuse connections (keep-alive/pooling)",
-			 n, port, (unsigned long long)m[0].count, (unsigned long long)m[0].of);
+		snprintf(t, len, "%zu clients held many TIME_WAIT sockets toward servers on %s (up to %llu at once, of %llu ephemeral ports each): reuse connections (keep-alive/pooling)",
+			 n, ports, (unsigned long long)m[0].count, (unsigned long long)m[0].of);
 		break;
 	case TC_FIND_SERVER_CLOSES_FIRST:
 		snprintf(t, len, "%s closed first in %s of their graceful closes (%llu of %llu), so they hold the TIME_WAIT (normal for HTTP; let clients close first if ports run short)",
@@ -1035,6 +1102,10 @@ const struct tc_finding_group *tc_agg_groups(struct tc_agg *a, size_t *n)
 		for (k = i; k < j; k++) {
 			g->count += m[k].count;
 			g->of += m[k].of;
+			if (m[k].port != g->port)
+				g->port = 0;
+			if (m[k].variant != g->variant)
+				g->variant = 0;
 		}
 		/* A peak does not add up across clients: the group's is the worst. */
 		if (g->kind == TC_FIND_TIME_WAIT_PORTS) {

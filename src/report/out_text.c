@@ -481,9 +481,11 @@ static void findings(struct tc_text *t, struct tc_agg *agg)
 
 /* ---- services -------------------------------------------------------- */
 
+/* What the table sorts on, and shows: resets (refused included) and
+ * half-closes; then unanswered SYNs (in "open"). */
 static uint64_t trouble(const struct tc_service_stats *s)
 {
-	return s->by_close[TC_CLOSE_RESET] + s->by_close[TC_CLOSE_HALF_CLOSED] + s->syn_only;
+	return s->by_close[TC_CLOSE_RESET] + s->by_close[TC_CLOSE_HALF_CLOSED];
 }
 
 static int by_trouble(const void *x, const void *y)
@@ -494,6 +496,8 @@ static int by_trouble(const void *x, const void *y)
 	int c;
 	if (ta != tb)
 		return ta < tb ? 1 : -1;
+	if (a->syn_only != b->syn_only)
+		return a->syn_only < b->syn_only ? 1 : -1;
 	if (a->conns != b->conns)
 		return a->conns < b->conns ? 1 : -1;
 	if (a->af != b->af)
@@ -558,10 +562,10 @@ static void services(struct tc_text *t, const struct tc_agg *agg)
 	qsort(v, n, sizeof(*v), by_trouble);
 	rows = t->verbose || n <= t->top ? n : t->top;
 	if (rows < n)
-		heading(t, NULL, "SERVICES (the %zu of %zu with the most resets, half-closes and unanswered SYNs; --top N, -v all)",
+		heading(t, NULL, "SERVICES (the %zu of %zu with the most resets and half-closes; --top N, -v all)",
 			rows, n);
 	else
-		heading(t, NULL, "SERVICES (most resets, half-closes and unanswered SYNs first)");
+		heading(t, NULL, "SERVICES (most resets and half-closes first)");
 	fprintf(o, "  %-28s %6s %6s %5s %6s %7s %5s  %-11s %s\n", "server", "conns", "grace", "half",
 		"reset", "refused", "open", "TIME_WAIT", "resets by cause");
 	for (i = 0; i < rows; i++) {
