@@ -101,6 +101,11 @@ struct tc_text *tc_text_new(FILE *out, int verbose, int color)
 
 void tc_text_set_top(struct tc_text *t, size_t n)
 {
+	int i;
+	/* The sample arrays are sized on first use: fixed from then on. */
+	for (i = 0; i < TC_CLOSE__COUNT; i++)
+		if (t->sp[i].smp)
+			return;
 	t->top = n ? n : TOP_DEFAULT;
 	t->samples = samples_for(t->top);
 }
