@@ -157,7 +157,8 @@ static void fc_line(const char *s, void *arg)
 	fputc('\n', f);
 }
 
-static void fc_conn(const struct tc_conn *c, const struct tc_verdict *v, void *arg)
+static void fc_conn(const struct tc_conn *c, const struct tc_verdict *v,
+		    const struct tc_diagnosis *dx, void *arg)
 {
 	struct fc_run *r = arg;
 	struct tc_diagnosis d;
@@ -200,8 +201,8 @@ static void fc_conn(const struct tc_conn *c, const struct tc_verdict *v, void *a
 	FC_REQUIRE((v->close == TC_CLOSE_RESET) == (v->reset_by != TC_WHO_NONE),
 		   "reset verdict iff someone reset");
 
-	/* Diagnosis and aggregation, as main.c's on_conn does. */
-	tc_diagnose(c, v, &d);
+	/* The engine's diagnosis, then aggregation, as the pipeline does. */
+	d = *dx;
 	FC_REQUIRE((unsigned)d.cause < TC_CAUSE__COUNT, "cause in range");
 	/* Poisoned first, so a buffer left unwritten is seen every time, not
 	 * only when the stack happens to hold no zero byte. */
@@ -229,8 +230,8 @@ static void fc_conn(const struct tc_conn *c, const struct tc_verdict *v, void *a
 		tc_ladder_render(r->ladder, c, NULL, 60, 1, fc_line, r->devnull);
 	}
 	for (i = 0; i < sizeof(fc_keys) / sizeof(fc_keys[0]); i++)
-		FC_REQUIRE(tc_field(c, v, fc_keys[i], buf, sizeof(buf)) == 0, "known field");
-	FC_REQUIRE(tc_field(c, v, "no_such_field", buf, sizeof(buf)) == -1, "unknown field");
+		FC_REQUIRE(tc_field(c, v, &d, fc_keys[i], buf, sizeof(buf)) == 0, "known field");
+	FC_REQUIRE(tc_field(c, v, &d, "no_such_field", buf, sizeof(buf)) == -1, "unknown field");
 }
 
 /* After tc_engine_finish(): counters add up, nothing was lost, the report

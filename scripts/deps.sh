@@ -1,61 +1,126 @@
 #!/bin/sh
-# Make sure the packages tcpclose needs are installed. Installs them with
-# apt-get when it can (root, or sudo without a password); otherwise prints
-# the exact command. A missing build package stops `make` (never half-build
-# on a missing header); a missing test extra only warns: the tests that use
-# it skip themselves.
+# Make sure what tcpclose needs is installed. Decides the way the build
+# does: commands on PATH, libraries through pkg-config (what CMake asks).
+# Only when something is missing does it look at the package manager: as
+# root (or with sudo without a password) apt-get, dnf, apk or pacman install
+# it; otherwise, and with Homebrew, it prints the exact command. A missing
+# build dependency stops `make` (never half-build on a missing header); a
+# missing test extra only warns: the tests that use it skip themselves.
 #   deps.sh          what building needs
 #   deps.sh test     ... and what the test suite uses when present: tmux
-#                    (live view), valgrind, tshark (decoding cross-check)
+#                    (live view), tcpdump, valgrind, tshark
 set -u
-PKGS="cmake gcc make pkg-config libpcap-dev libncurses-dev libcmocka-dev"
-OPT_PKGS=""
+
+# What is needed, as "kind:name": cmd = a command, pc = a pkg-config module.
+NEED="cmd:cmake cmd:cc cmd:make cmd:pkg-config pc:libpcap pc:ncursesw pc:cmocka"
+WANT=""
 if [ "${1:-}" = test ]; then
-	OPT_PKGS="tmux tcpdump valgrind tshark"
+	WANT="cmd:tmux cmd:tcpdump cmd:valgrind cmd:tshark"
 fi
+
+have() {
+	case $1 in
+	cmd:*) command -v "${1#cmd:}" >/dev/null 2>&1 ;;
+	pc:*) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "${1#pc:}" ;;
+	esac
+}
 
 missing_of() {
 	m=""
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || m="$m $p"
+	for x in "$@"; do
+		have "$x" || m="$m $x"
 	done
 	echo "$m"
 }
 
-need=$(missing_of $PKGS)
-want=$(missing_of $OPT_PKGS)
+need=$(missing_of $NEED)
+want=$(missing_of $WANT)
 [ -z "$need$want" ] && exit 0
+
+# The package manager here, and its name for each thing.
+pm=""
+for p in apt-get dnf apk pacman brew; do
+	if command -v "$p" >/dev/null 2>&1; then
+		pm=$p
+		break
+	fi
+done
+
+pkg_of() {
+	case $pm:$1 in
+	*:cmd:cmake) echo cmake ;;
+	brew:cmd:cc) echo gcc ;;
+	*:cmd:cc) echo gcc ;;
+	*:cmd:make) echo make ;;
+	dnf:cmd:pkg-config) echo pkgconf-pkg-config ;;
+	apk:cmd:pkg-config|pacman:cmd:pkg-config) echo pkgconf ;;
+	*:cmd:pkg-config) echo pkg-config ;;
+	apt-get:pc:libpcap|apk:pc:libpcap) echo libpcap-dev ;;
+	dnf:pc:libpcap) echo libpcap-devel ;;
+	*:pc:libpcap) echo libpcap ;;
+	apt-get:pc:ncursesw) echo libncurses-dev ;;
+	dnf:pc:ncursesw) echo ncurses-devel ;;
+	apk:pc:ncursesw) echo ncurses-dev ;;
+	*:pc:ncursesw) echo ncurses ;;
+	apt-get:pc:cmocka) echo libcmocka-dev ;;
+	dnf:pc:cmocka) echo libcmocka-devel ;;
+	apk:pc:cmocka) echo cmocka-dev ;;
+	*:pc:cmocka) echo cmocka ;;
+	dnf:cmd:tshark|pacman:cmd:tshark) echo wireshark-cli ;;
+	brew:cmd:tshark) echo wireshark ;;
+	*:cmd:*) echo "${1#cmd:}" ;;
+	esac
+}
+
+pkgs_of() {
+	l=""
+	for x in "$@"; do
+		l="$l $(pkg_of "$x")"
+	done
+	echo "$l"
+}
+
+case $pm in
+apt-get) install="apt-get install -y -qq --no-install-recommends"; hint="apt-get update && apt-get install -y" ;;
+dnf) install="dnf install -y -q"; hint="dnf install -y" ;;
+apk) install="apk add -q"; hint="apk add" ;;
+pacman) install="pacman -S --needed --noconfirm"; hint="pacman -S --needed" ;;
+brew) install=""; hint="brew install" ;;
+*) install=""; hint="your package manager: install" ;;
+esac
+need_p=$(pkgs_of $need)
+want_p=$(pkgs_of $want)
 
 give_up() {
 	if [ -n "$need" ]; then
-		echo "tcpclose: missing build packages:$need" >&2
-		echo "tcpclose: run:  $1$need$want" >&2
+		echo "tcpclose: missing for the build:$(echo "$need" | sed 's/[a-z]*://g')" >&2
+		echo "tcpclose: run:  $1$need_p$want_p" >&2
 		exit 1
 	fi
-	echo "tcpclose: optional test packages missing (their tests will be skipped):$want" >&2
-	echo "tcpclose: to run them:  $1$want" >&2
+	echo "tcpclose: optional test tools missing (their tests will be skipped):$(echo "$want" | sed 's/[a-z]*://g')" >&2
+	echo "tcpclose: to run them:  $1$want_p" >&2
 	exit 0
 }
 
-if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
-	give_up "your package manager: install"
-fi
-if [ "$(id -u)" -eq 0 ]; then
-	SUDO=""
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-	SUDO="sudo -n"
-else
-	give_up "sudo apt-get update && sudo apt-get install -y"
+SUDO=""
+if [ -z "$install" ]; then
+	give_up "$hint"
+elif [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+		SUDO="sudo -n"
+	else
+		give_up "sudo $hint"
+	fi
 fi
 
-echo "tcpclose: installing:$need$want"
+echo "tcpclose: installing:$need_p$want_p"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >/dev/null 2>&1 || true
-if [ -n "$need" ] && ! $SUDO apt-get install -y -qq --no-install-recommends $need >/dev/null; then
-	echo "tcpclose: apt-get install failed; run: sudo apt-get install -y$need" >&2
+[ "$pm" = apt-get ] && { $SUDO apt-get update -qq >/dev/null 2>&1 || true; }
+if [ -n "$need" ] && ! $SUDO $install $need_p >/dev/null; then
+	echo "tcpclose: $pm could not install them; run: sudo $hint$need_p" >&2
 	exit 1
 fi
-if [ -n "$want" ] && ! $SUDO apt-get install -y -qq --no-install-recommends $want >/dev/null 2>&1; then
-	echo "tcpclose: could not install optional test packages:$want (their tests will be skipped)" >&2
+if [ -n "$want" ] && ! $SUDO $install $want_p >/dev/null 2>&1; then
+	echo "tcpclose: could not install optional test tools:$want_p (their tests will be skipped)" >&2
 fi
 exit 0

@@ -1,10 +1,12 @@
 /*
  * main.c -- the tcpclose command line.
  *
- * Thin by design: parse options, open the input (source.c), feed frames to
- * the engine, route finished connections to the chosen writer, and with -w
- * extract packets (extract.c). All analysis lives in the core library;
- * nothing here knows TCP.
+ * Thin by design: parse and validate options, open the input (source.c),
+ * feed frames to the pipeline (report/pipeline.h: engine, aggregator,
+ * selection, the chosen writer), and with -w extract packets (extract.c).
+ * All analysis lives in the core library; nothing here knows TCP. Every
+ * argument is checked before an output is opened, and -o / -w replace
+ * their file only once complete (report/outfile.h).
  *
  * The command line is tcpdump's where tcpdump has the option (-r, -i, -c,
  * -n, -w, -Z, -q, a trailing BPF expression), long options for the rest;
@@ -30,12 +32,14 @@
 #include "expect.h"
 #include "extract.h"
 #include "ladder.h"
-#include "out_tab.h"
+#include "outfile.h"
 #include "output.h"
+#include "pipeline.h"
 #include "progress.h"
 #include "select.h"
-#ifdef TC_HAVE_TUI
+#include "writer.h"
 #include "live.h"
+#ifdef TC_HAVE_TUI
 #include "tui.h"
 #include "tui_ladder.h"
 #endif
@@ -45,14 +49,12 @@
 #define TC_VERSION "0.0.0"
 #endif
 
-enum format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_ZEEK };
-
 struct opts {
 	char **files;
 	int nfiles;
 	char *filter;
 	uint64_t count;          /* -c: 0 = all */
-	enum format fmt;
+	const struct tc_writer_ops *fmt;
 	int verbose;
 	int quiet;               /* -q: no progress line */
 	int color;               /* -1 auto */
@@ -70,8 +72,10 @@ struct opts {
 	struct tc_engine_opts eng;
 	struct tc_agg_opts agg;
 	const char *ladder;       /* --ladder SELECTOR */
+	struct tc_ladder_sel lsel; /* ... parsed */
 	int ladder_full;
 	size_t top;              /* --top N: table rows in the text report */
+	struct tc_expect *expect_h; /* --expect FILE, loaded */
 };
 
 #define MAX_LADDERS 16
@@ -93,21 +97,18 @@ struct run {
 	struct tc_source *src;
 	struct tc_engine *eng;
 	struct tc_dump *dump;     /* -w */
+	struct tc_pipeline *pl;
 	struct tc_progress *prog_line;
 	int first_dlt;            /* link type of the first frame, for an empty -w */
 	int dump_failed;          /* the one-pass copy stopped: dump_err says why */
 	char dump_err[TC_ERRBUF];
 	FILE *out;
-	struct tc_text *text;
-	struct tc_zeek *zeek;
+	struct tc_outfile of;     /* -o */
 	struct tc_expect *expect;
-	struct tc_agg *agg;
 	struct ladders *lad;
 	struct tc_extract *ext;   /* -w with a selection: pass 1 records */
 	int ext_oom;
-	uint64_t shown;           /* connections the report showed */
 	uint64_t written;         /* connections -w writes */
-	int no_report;            /* -q -w: the pcap is the output */
 };
 
 static const char *prog = "tcpclose";
@@ -248,11 +249,11 @@ static void parse(struct opts *o, int argc, char **argv)
 		case 'h': usage(stdout); exit(0);
 		case O_FORMAT:
 			o->fmt_set = 1;
-			if (!strcmp(optarg, "text")) o->fmt = FMT_TEXT;
-			else if (!strcmp(optarg, "json")) o->fmt = FMT_JSON;
-			else if (!strcmp(optarg, "csv")) o->fmt = FMT_CSV;
-			else if (!strcmp(optarg, "zeek")) o->fmt = FMT_ZEEK;
-			else die_usage("unknown format (text, json, csv, zeek)", optarg);
+			if (!(o->fmt = tc_writer_find(optarg))) {
+				char msg[300];
+				snprintf(msg, sizeof(msg), "unknown format (%s)", tc_writer_names());
+				die_usage(msg, optarg);
+			}
 			break;
 		case O_ONLY: select_arg(tc_select_words, &o->sel, "--only", optarg); break;
 		case O_PORT: select_arg(tc_select_ports, &o->sel, "--port", optarg); break;
@@ -332,6 +333,8 @@ static void parse(struct opts *o, int argc, char **argv)
 		}
 	}
 	o->filter = join_args(argc - optind, argv + optind);
+	if (!o->fmt)
+		o->fmt = tc_writer_find("text");
 
 	/* -w writes what the report shows, unless --write-matching says
 	 * which verdicts; --port and --host narrow both. */
@@ -373,8 +376,8 @@ static void check(const struct opts *o)
 	    (o->expect || o->ladder || o->wfile || tc_select_active(&o->sel)))
 		die_usage("--expect, --ladder, -w, --only, --port and --host read files: not with -i "
 			  "or --tui (a BPF expression filters a live capture)", NULL);
-	if (o->iface && o->fmt != FMT_TEXT && o->fmt != FMT_JSON)
-		die_usage("-i shows the live view, or streams --format json", NULL);
+	if (o->iface && !o->fmt->rows && strcmp(o->fmt->name, "text"))
+		die_usage("-i shows the live view, or streams --format json, csv or zeek", NULL);
 	if (o->have_wmatch && !o->wfile)
 		die_usage("--write-matching needs -w FILE", NULL);
 	if (o->wfile && !strcmp(o->wfile, "-") && (!o->outfile || !strcmp(o->outfile, "-")))
@@ -396,17 +399,34 @@ static void check(const struct opts *o)
 }
 
 /*
+ * What needs more than the command line to validate: the --ladder selector
+ * and the --expect file. Before any output is opened, so that a mistake
+ * here leaves the user's files as they were.
+ */
+static void validate(struct opts *o)
+{
+	char err[TC_ERRBUF];
+
+	if (o->ladder && tc_ladder_parse_selector(o->ladder, &o->lsel) != 0)
+		die_usage("--ladder takes a connection id or ADDR:PORT-ADDR:PORT", o->ladder);
+	if (o->expect && !(o->expect_h = tc_expect_load(o->expect, err, sizeof(err)))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		exit(1);
+	}
+}
+
+/*
  * Live capture (-i) and the view on files (--tui): src/live.c, src/tui.c.
  * On a terminal -i shows the view; into a pipe or a file (-o), or with
- * --format json, it streams the same JSON Lines as a file gives, one line
- * per connection as it finishes, so `tcpclose -i lo --format json | jq`
- * works. Privileges are dropped (-Z) once the capture is open.
+ * --format json, csv or zeek, it streams the rows a file gives (JSON Lines
+ * by default), one per connection as it finishes, so `tcpclose -i lo
+ * --format json | jq` works. Privileges are dropped (-Z) once the capture is open.
  */
 static int run_live(const struct opts *o)
 {
-#ifdef TC_HAVE_TUI
 	struct tc_live_opts lo = {0};
-	FILE *out = stdout;
+	struct tc_outfile of;
+	char err[TC_ERRBUF];
 	int status;
 
 	lo.iface = o->iface;
@@ -418,29 +438,37 @@ static int run_live(const struct opts *o)
 	lo.count = o->count;
 	lo.eng = o->eng;
 	lo.agg = o->agg;
-	if (o->tui || (!o->outfile && o->fmt == FMT_TEXT && isatty(STDOUT_FILENO))) {
+	if (o->tui || (!o->outfile && !o->fmt->rows && isatty(STDOUT_FILENO))) {
+#ifdef TC_HAVE_TUI
 		int st;
 		/* Without the ring the view still works, only without ladders. */
 		(void)tc_tui_ladder_install();
 		st = tc_tui_run(&lo);
 		tc_tui_ladder_uninstall();
 		return st;
+#else
+		fprintf(stderr, "%s: %s: the live view is not built into this tcpclose (it needs "
+			"ncursesw); --format json, csv or zeek streams instead\n",
+			prog, o->iface ? o->iface : "--tui");
+		return 1;
+#endif
 	}
-	if (o->outfile && strcmp(o->outfile, "-") && !(out = fopen(o->outfile, "w"))) {
-		fprintf(stderr, "%s: %s: %s\n", prog, o->outfile, strerror(errno));
+	if (tc_outfile_open(&of, o->outfile ? o->outfile : "-", "w", err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}
-	status = tc_live_json_run(&lo, out);
-	if (out != stdout && fclose(out) != 0 && !status) {
+	/* Rows stream; the text report comes at the end: JSON Lines instead. */
+	status = tc_live_stream_run(&lo, o->fmt->rows ? o->fmt : tc_writer_find("json"), of.f);
+	if (of.f != stdout && fclose(of.f) != 0 && !status) {
 		fprintf(stderr, "%s: %s: write error: %s\n", prog, o->outfile, strerror(errno));
 		status = 1;
 	}
+	/* A capture that could not start leaves the file as it was. */
+	if (tc_outfile_finish(&of, status != 1, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		status = 1;
+	}
 	return status;
-#else
-	fprintf(stderr, "%s: %s: the live view and capture are not built into this tcpclose "
-		"(it needs ncursesw)\n", prog, o->iface ? o->iface : "--tui");
-	return 1;
-#endif
 }
 
 static void on_segment(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
@@ -490,27 +518,22 @@ static void put_line(const char *s, void *arg)
 	fprintf(arg, "%s\n", s);
 }
 
-static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *arg)
+/*
+ * What the command line adds to the pipeline for each connection, before
+ * the aggregator and the writer see it: the ladder's verdict line, the
+ * --expect check, or -w's record of the connections to write.
+ */
+static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
+		    const struct tc_diagnosis *d, void *arg)
 {
 	struct run *r = arg;
-	struct opts *o = r->o;
-	struct tc_diagnosis d;
-	int shown;
 
 	if (r->lad) {
-		tc_diagnose(c, v, &d);
-		ladder_verdict(r->lad, c, v, &d);
-		return;
-	}
-	if (r->expect) {
-		tc_expect_conn(r->expect, c, v);
-		return;
-	}
-	tc_diagnose(c, v, &d);
-	/* Findings and summaries are over every connection, shown or not. */
-	tc_agg_conn(r->agg, c, v, &d);
-	if (r->ext) {
-		if (tc_select_match(&o->wsel, c, v, &d)) {
+		ladder_verdict(r->lad, c, v, d);
+	} else if (r->expect) {
+		tc_expect_conn(r->expect, c, v, d);
+	} else if (r->ext) {
+		if (tc_select_match(&r->o->wsel, c, v, d)) {
 			r->written++;
 			if (tc_extract_add(r->ext, c) != 0)
 				r->ext_oom = 1;
@@ -518,26 +541,6 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *a
 	} else if (r->dump) {
 		r->written++;
 	}
-	shown = tc_select_match(&o->sel, c, v, &d);
-	if (o->fmt == FMT_TEXT)
-		tc_text_conn(r->text, c, v, &d, shown); /* counts all, lists the shown */
-	if (!shown)
-		return;
-	r->shown++;
-	switch (o->fmt) {
-	case FMT_JSON: tc_json_conn(r->out, c, v, &d); break;
-	case FMT_CSV: tc_csv_conn(r->out, c, v, &d); break;
-	case FMT_ZEEK: tc_zeek_conn(r->zeek, c, v, &d); break;
-	default: break;
-	}
-}
-
-static uint64_t random_seed(void)
-{
-	uint64_t s = 0;
-	if (getentropy(&s, sizeof(s)) != 0)
-		s = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	return s;
 }
 
 /* The end of the report, once every connection has been handed over. */
@@ -574,20 +577,8 @@ static int end_report(struct run *r, const struct tc_stats *st, const struct tc_
 		status = tc_expect_finish(r->expect, st, ri, r->out) ? 3 : 0;
 		tc_expect_free(r->expect);
 		r->expect = NULL;
-	} else if (o->fmt == FMT_JSON) {
-		if (tc_select_active(&o->sel)) {
-			/* Before the summary, which stays the last line. */
-			fprintf(r->out, "{\"type\":\"selection\",\"shown\":%" PRIu64 ",\"of\":%" PRIu64 ",",
-				r->shown, st->reported);
-			tc_select_json(r->out, &o->sel);
-			fputs("}\n", r->out);
-		}
-		tc_json_end(r->out, r->agg, st, ri);
-	} else if (o->fmt == FMT_ZEEK) {
-		tc_zeek_end(r->zeek);
-		r->zeek = NULL;
-	} else if (o->fmt == FMT_TEXT && !r->no_report) {
-		tc_text_end(r->text, r->agg, st, ri);
+	} else {
+		(void)tc_pipeline_end(r->pl, ri); /* write errors: main() checks */
 	}
 	return status;
 }
@@ -634,42 +625,15 @@ static int oom(void)
 	return 1;
 }
 
-/* The writer of the chosen format, ready for the first connection. */
-static int start_writer(struct run *r)
-{
-	struct opts *o = r->o;
-
-	switch (o->fmt) {
-	case FMT_CSV:
-		tc_csv_header(r->out);
-		return 0;
-	case FMT_ZEEK:
-		r->zeek = tc_zeek_new(r->out, tc_engine_stats(r->eng));
-		return r->zeek ? 0 : oom();
-	case FMT_TEXT:
-		r->text = tc_text_new(r->out, o->verbose, o->color);
-		if (!r->text)
-			return oom();
-		tc_text_set_top(r->text, o->top);
-		if (tc_select_active(&o->sel)) {
-			char sel[512];
-			tc_select_describe(&o->sel, "--only", sel, sizeof(sel));
-			tc_text_set_selection(r->text, sel);
-		}
-		return 0;
-	default:
-		return 0;
-	}
-}
-
 /*
- * Open the input, the outputs and the engine. Returns 0, or 1 with the
- * message printed. Inputs first, so a missing file leaves no empty report
- * or pcap behind.
+ * Open the input, the outputs and the pipeline. Returns 0, or 1 with the
+ * message printed. Inputs first, so a missing file leaves no report or
+ * pcap behind; every argument was validated before.
  */
 static int start(struct run *r)
 {
 	struct opts *o = r->o;
+	struct tc_pipeline_opts po = {0};
 	char err[TC_ERRBUF];
 	const char *nc;
 	int streams;
@@ -680,11 +644,11 @@ static int start(struct run *r)
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}
-	if (o->outfile && strcmp(o->outfile, "-") && !(r->out = fopen(o->outfile, "w"))) {
-		r->out = stdout;
-		fprintf(stderr, "%s: %s: %s\n", prog, o->outfile, strerror(errno));
+	if (tc_outfile_open(&r->of, o->outfile ? o->outfile : "-", "w", err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}
+	r->out = r->of.f;
 	/* Reading a file, nobody waits on a record: write in 64 KiB pieces
 	 * rather than stdio's 4 KiB (one write(2) per ~90 JSON records
 	 * instead of ~6). glibc ignores the size unless given the buffer. */
@@ -696,9 +660,6 @@ static int start(struct run *r)
 	nc = getenv("NO_COLOR");
 	if (o->color < 0)
 		o->color = r->out == stdout && isatty(STDOUT_FILENO) && !(nc && *nc);
-	/* -q -w FILE with the default report on stdout: quiet means the pcap
-	 * is all the output (-o or --format still ask for a report). */
-	r->no_report = o->quiet && o->wfile && !o->outfile && !o->fmt_set;
 	if (o->wfile) {
 		if (!(r->dump = tc_dump_new(o->wfile, err))) {
 			fprintf(stderr, "%s: %s\n", prog, err);
@@ -712,32 +673,40 @@ static int start(struct run *r)
 	/* The progress line shares the terminal with nothing: not with rows
 	 * that stream to the same terminal as connections finish (the text
 	 * report, a ladder and --expect print at the end). */
-	streams = o->fmt != FMT_TEXT && !o->expect && !o->ladder;
+	streams = o->fmt->rows && !o->expect && !o->ladder;
 	if (!o->quiet && !(streams && r->out == stdout && isatty(STDOUT_FILENO)))
 		r->prog_line = tc_progress_new(STDERR_FILENO);
 
-	o->eng.hash_seed = random_seed();
-	o->agg.hash_seed = random_seed();
-	if (!(r->eng = tc_engine_new(&o->eng, on_conn, r)))
-		return oom();
+	/* --expect and --ladder replace the report; the rest is one. */
 	if (o->expect) {
-		if (!(r->expect = tc_expect_load(o->expect, err, sizeof(err)))) {
-			fprintf(stderr, "%s: %s\n", prog, err);
-			return 1;
-		}
-		return 0;
-	}
-	if (!(r->agg = tc_agg_new(&o->agg)))
-		return oom();
-	if (o->ladder) {
+		r->expect = o->expect_h;
+		o->expect_h = NULL;
+	} else if (o->ladder) {
 		if (!(r->lad = calloc(1, sizeof(*r->lad))))
 			return oom();
-		if (tc_ladder_parse_selector(o->ladder, &r->lad->sel) != 0)
-			die_usage("--ladder takes a connection id or ADDR:PORT-ADDR:PORT", o->ladder);
-		tc_engine_set_tap(r->eng, on_segment, r->lad);
-		return 0;
+		r->lad->sel = o->lsel;
+	} else if (o->quiet && o->wfile && !o->outfile && !o->fmt_set) {
+		/* -q -w FILE with the default report on stdout: quiet means the
+		 * pcap is all the output (-o or --format still ask for a report). */
+	} else {
+		po.fmt = o->fmt;
+		po.wcfg.out = r->out;
+		po.wcfg.verbose = o->verbose;
+		po.wcfg.color = o->color;
+		po.wcfg.sel = &o->sel;
+		po.wcfg.top = o->top;
+		po.aggregate = 1;
 	}
-	return start_writer(r);
+	po.eng = o->eng;
+	po.agg = o->agg;
+	po.tap = on_conn;
+	po.tap_arg = r;
+	if (!(r->pl = tc_pipeline_new(&po)))
+		return oom();
+	r->eng = tc_pipeline_engine(r->pl);
+	if (r->lad)
+		tc_engine_set_tap(r->eng, on_segment, r->lad);
+	return 0;
 }
 
 struct pass1 {
@@ -784,11 +753,7 @@ static void analyse(struct run *r, struct tc_run_info *ri)
 static void stop(struct run *r)
 {
 	tc_source_close(r->src);
-	tc_engine_free(r->eng);
-	tc_agg_free(r->agg);
-	tc_text_free(r->text);
-	if (r->zeek)
-		tc_zeek_end(r->zeek);
+	tc_pipeline_free(r->pl);
 	if (r->expect)
 		tc_expect_free(r->expect);
 	free(r->lad);
@@ -798,8 +763,25 @@ static void stop(struct run *r)
 	}
 	tc_extract_free(r->ext);
 	tc_progress_free(r->prog_line);
-	if (r->out && r->out != stdout)
-		fclose(r->out);
+}
+
+/* Close -o: in place if the run succeeded, else the old file stays. */
+static int close_report(struct run *r, int ok)
+{
+	char err[TC_ERRBUF];
+	int rc = 0;
+
+	if (r->out && r->out != stdout && fclose(r->out) != 0 && ok) {
+		fprintf(stderr, "%s: %s: write error: %s\n", prog, r->o->outfile, strerror(errno));
+		ok = 0;
+		rc = 1;
+	}
+	r->out = NULL;
+	if (tc_outfile_finish(&r->of, ok, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		rc = 1;
+	}
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -813,11 +795,13 @@ int main(int argc, char **argv)
 
 	parse(&o, argc, argv);
 	check(&o);
+	validate(&o);
 	if (o.iface || o.tui)
 		return run_live(&o);
 	r.o = &o;
 	if ((status = start(&r)) != 0) {
 		stop(&r);
+		close_report(&r, 0);
 		return status;
 	}
 	analyse(&r, &ri);
@@ -861,6 +845,9 @@ int main(int argc, char **argv)
 		}
 	}
 	stop(&r);
+	/* Exit 1 is a failed run: the report it would replace stays. */
+	if (close_report(&r, status != 1))
+		status = 1;
 	free(o.filter);
 	free(o.files);
 	return status;

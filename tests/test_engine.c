@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "tcpclose/classify.h"
+#include "tcpclose/diag.h"
 #include "tcpclose/engine.h"
 #include "wire.h"
 
@@ -26,10 +28,23 @@ struct got {
 	uint16_t cport[64];
 };
 
-static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *arg)
+static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
+		    const struct tc_diagnosis *d, void *arg)
 {
 	struct got *g = arg;
+	struct tc_verdict v2;
+	struct tc_diagnosis d2;
 	assert_true(g->n < 64);
+	/* The verdict and diagnosis handed over are the classifier's and
+	 * diag.c's for this record, computed by the engine. */
+	tc_classify(c, &v2);
+	tc_diagnose(c, &v2, &d2);
+	assert_memory_equal(v, &v2, sizeof(v2));
+	assert_int_equal(d->cause, d2.cause);
+	assert_int_equal(d->by, d2.by);
+	assert_int_equal(d->notes, d2.notes);
+	assert_int_equal(d->signals, d2.signals);
+	assert_memory_equal(d->frames, d2.frames, sizeof(d2.frames));
 	g->id[g->n] = c->id;
 	g->v[g->n] = *v;
 	g->cflags[g->n] = c->cflags;

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "tcpclose/diag.h"
 #include "tcpclose/engine.h"
 #include "wire.h"
 #include "tui_model.h"
@@ -63,6 +64,16 @@ static struct tc_verdict verdict(enum tc_close close, enum tc_who closer, enum t
 	v.reset_by = reset_by;
 	v.reset_phase = reset_by ? TC_PHASE_ESTABLISHED : TC_PHASE_NONE;
 	return v;
+}
+
+/* A hand-made connection reported with a hand-made verdict, and the
+ * diagnosis the engine would hand over with them. */
+static void feed_conn(struct tcm_model *m, const struct tc_conn *c, const struct tc_verdict *v,
+		      int64_t now)
+{
+	struct tc_diagnosis d;
+	tc_diagnose(c, v, &d);
+	tcm_on_conn(m, c, v, &d, now);
 }
 
 static struct tc_stats no_stats(void)
@@ -157,7 +168,7 @@ static void test_open_rows_before_finished(void **state)
 	struct tc_verdict v = verdict(TC_CLOSE_GRACEFUL, TC_WHO_CLIENT, TC_WHO_NONE);
 	(void)state;
 
-	tcm_on_conn(m, &done, &v, T0 + 3 * NS);
+	feed_conn(m, &done, &v, T0 + 3 * NS);
 	rebuild(m, T0 + 7 * NS, &open, 1);
 	/* The finished one has been idle longer, but open connections come
 	 * first in the idle and age orders. */
@@ -184,7 +195,7 @@ static void test_row_keeps_extension(void **state)
 	assert_non_null(tc_conn_ext_mut(&done));
 	done.x->ep[TC_SERVER].ka_probes = 7;
 	memcpy(done.x->rst.text, "bye", 4);
-	tcm_on_conn(m, &done, &v, T0 + 3 * NS);
+	feed_conn(m, &done, &v, T0 + 3 * NS);
 	memset(done.x, 0xee, sizeof(*done.x)); /* the engine reuses it */
 	tc_conn_release(&done);
 	rebuild(m, T0 + 7 * NS, &open, 1);
@@ -246,7 +257,7 @@ static void test_filters(void **state)
 	memcpy(c[2].ep[0].addr, "\x20\x01\x0d\xb8", 4);
 	c[2].ep[0].addr[15] = 1;
 	r.ep[TC_SERVER].flags |= TC_EP_RST;
-	tcm_on_conn(m, &r, &rv, T0 + 2 * NS);
+	feed_conn(m, &r, &rv, T0 + 2 * NS);
 
 	memset(&f, 0, sizeof(f));
 	f.kind = TCM_F_STATE;
@@ -420,8 +431,8 @@ static void test_finished_rows_expire(void **state)
 	(void)state;
 
 	/* Reported 5 s after the close (the engine's linger). */
-	tcm_on_conn(m, &tw, &gv, T0 + 5 * NS);
-	tcm_on_conn(m, &rst, &rv, T0 + 5 * NS);
+	feed_conn(m, &tw, &gv, T0 + 5 * NS);
+	feed_conn(m, &rst, &rv, T0 + 5 * NS);
 	rebuild(m, T0 + 6 * NS, NULL, 0);
 	assert_int_equal(tcm_snap(m)->nrows, 2);
 	assert_int_equal(tcm_snap(m)->state_count[TC_TIME_WAIT], 1);
@@ -459,7 +470,7 @@ static void test_finished_ring_is_bounded(void **state)
 	m = tcm_new(&o);
 	for (i = 0; i < 500; i++) {
 		struct tc_conn c = mk((uint64_t)i + 1, (uint16_t)(7000 + i), TC_CLOSED, TC_CLOSED, T0, T0);
-		tcm_on_conn(m, &c, &v, T0 + i * NS);
+		feed_conn(m, &c, &v, T0 + i * NS);
 	}
 	assert_int_equal(tcm_finished_count(m), 50);
 	rebuild(m, T0 + 10000 * NS, NULL, 0); /* no expiry with keep < 0 */
@@ -491,7 +502,7 @@ static void test_ring_compacts_after_partial_expiry(void **state)
 		struct tc_conn c = (i & 1) ? mk((uint64_t)i + 1, (uint16_t)(8000 + i), TC_CLOSED,
 						TC_CLOSED, T0, T0)
 					   : graceful_conn((uint64_t)i + 1, (uint16_t)(8000 + i), T0);
-		tcm_on_conn(m, &c, (i & 1) ? &rv : &gv, T0 + NS);
+		feed_conn(m, &c, (i & 1) ? &rv : &gv, T0 + NS);
 	}
 	rebuild(m, T0 + 40 * NS, NULL, 0);
 	assert_int_equal(tcm_finished_count(m), 4);
@@ -500,7 +511,7 @@ static void test_ring_compacts_after_partial_expiry(void **state)
 	for (i = 8; i < 12; i++) {
 		struct tc_conn c = mk((uint64_t)i + 1, (uint16_t)(8000 + i), TC_CLOSED, TC_CLOSED,
 				      T0 + 39 * NS, T0 + 39 * NS);
-		tcm_on_conn(m, &c, &rv, T0 + 40 * NS);
+		feed_conn(m, &c, &rv, T0 + 40 * NS);
 	}
 	rebuild(m, T0 + 41 * NS, NULL, 0);
 	assert_int_equal(tcm_finished_count(m), 8);
@@ -537,10 +548,10 @@ static void test_feed(void **state)
 	assert_true(tcm_event_is_reset(&tcm_snap(m)->feed[0]));
 
 	/* The engine reports it later: same line, now final; no duplicate. */
-	tcm_on_conn(m, &done, &rv, T0 + 7 * NS);
+	feed_conn(m, &done, &rv, T0 + 7 * NS);
 	/* An open connection reported at the end is not news; a half-close is. */
-	tcm_on_conn(m, &open, &ov, T0 + 7 * NS);
-	tcm_on_conn(m, &half, &hv, T0 + 7 * NS);
+	feed_conn(m, &open, &ov, T0 + 7 * NS);
+	feed_conn(m, &half, &hv, T0 + 7 * NS);
 	rebuild(m, T0 + 8 * NS, NULL, 0);
 	assert_int_equal(tcm_snap(m)->nfeed, 2);
 	assert_int_equal(tcm_snap(m)->feed[0].id, 3); /* newest first */
@@ -558,7 +569,7 @@ static void test_feed(void **state)
 	/* Evicted while open is told. */
 	open.cflags |= TC_CONN_EVICTED;
 	open.id = 4;
-	tcm_on_conn(m, &open, &ov, T0 + 9 * NS);
+	feed_conn(m, &open, &ov, T0 + 9 * NS);
 	rebuild(m, T0 + 9 * NS, NULL, 0);
 	assert_int_equal(tcm_snap(m)->nfeed, 3);
 	tcm_event_text(&tcm_snap(m)->feed[0], "->", line, sizeof(line));
@@ -580,12 +591,12 @@ static void test_time_wait_per_host(void **state)
 	 * host 10.0.0.9: 1 */
 	for (i = 0; i < 3; i++) {
 		struct tc_conn c = graceful_conn((uint64_t)i + 1, (uint16_t)(10000 + i), T0 + i * NS);
-		tcm_on_conn(m, &c, &gv, T0 + 10 * NS);
+		feed_conn(m, &c, &gv, T0 + 10 * NS);
 	}
 	{
 		struct tc_conn c = graceful_conn(50, 10050, T0 + 5 * NS);
 		c.ep[TC_CLIENT].addr[3] = 9;
-		tcm_on_conn(m, &c, &gv, T0 + 10 * NS);
+		feed_conn(m, &c, &gv, T0 + 10 * NS);
 	}
 	rebuild(m, T0 + 21 * NS, &tracked, 1);
 	assert_int_equal(tcm_snap(m)->ntw, 2);
@@ -616,8 +627,8 @@ static void test_end_states_counted(void **state)
 	(void)state;
 
 	tcm_set_ended(m); /* tc_engine_finish() follows */
-	tcm_on_conn(m, &half, &hv, T0 + NS);
-	tcm_on_conn(m, &est, &ov, T0 + NS);
+	feed_conn(m, &half, &hv, T0 + NS);
+	feed_conn(m, &est, &ov, T0 + NS);
 	rebuild(m, T0 + NS, NULL, 0);
 	assert_int_equal(tcm_snap(m)->state_count[TC_CLOSE_WAIT], 1);
 	assert_int_equal(tcm_snap(m)->state_count[TC_FIN_WAIT_2], 1);
@@ -676,10 +687,11 @@ struct link {
 	int64_t *now;
 };
 
-static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *arg)
+static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
+		    const struct tc_diagnosis *d, void *arg)
 {
 	struct link *l = arg;
-	tcm_on_conn(l->m, c, v, *l->now);
+	tcm_on_conn(l->m, c, v, d, *l->now);
 }
 
 static void test_with_engine(void **state)

@@ -3,8 +3,8 @@
  *
  * The engine takes captured frames in time order and hands back finished
  * connections through a callback. It owns the flow table and drives the
- * decoder, the state machine and the classifier. It does no I/O: it never
- * reads a file, a clock or a terminal. Time is the capture's own time, in
+ * decoder, the state machine, the classifier and the diagnosis. It does no
+ * I/O: it never reads a file, a clock or a terminal. Time is the capture's own time, in
  * nanoseconds, as given with each frame.
  *
  * A connection is handed to the callback exactly once:
@@ -61,6 +61,7 @@ struct tc_stats {
 	uint64_t time_backwards;  /* frames older than the newest seen so far */
 	uint64_t rst_ignored;     /* RSTs that failed the acceptability check */
 	uint64_t len_clamped;     /* segments whose IP length exceeded the frame */
+	uint64_t untracked;       /* segments lost: no memory for their connection */
 	int64_t ts_first;         /* time of the first frame (ns) */
 	int64_t ts_last;          /* newest frame time (ns) */
 };
@@ -74,8 +75,24 @@ struct tc_verdict {
 	enum tc_phase reset_phase;
 };
 
+/* diag.h: the most likely cause, with the frames it rests on. */
+struct tc_diagnosis;
+
+/*
+ * A finished connection, with its verdict and diagnosis computed once here:
+ * every front end (report writers, live streaming, the view) takes them
+ * from this call and none computes them again. All three are valid only
+ * during the call.
+ */
 typedef void (*tc_conn_cb)(const struct tc_conn *c, const struct tc_verdict *v,
-			   void *arg);
+			   const struct tc_diagnosis *d, void *arg);
+
+/*
+ * The verdict and diagnosis of a connection, as the callback receives them:
+ * final for a finished one, the answer so far for one still tracked (the
+ * live view's detail pane). The one place both are computed.
+ */
+void tc_engine_judge(const struct tc_conn *c, struct tc_verdict *v, struct tc_diagnosis *d);
 
 /* NULL on allocation failure. `opts` may be NULL for defaults. */
 struct tc_engine *tc_engine_new(const struct tc_engine_opts *opts,

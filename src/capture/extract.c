@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "tcpclose/decode.h"
 
 /* pcap's largest snapshot length (libpcap MAXIMUM_SNAPLEN). */
@@ -24,6 +25,7 @@
 
 struct tc_dump {
 	char *path;
+	struct tc_outfile of;    /* a temporary beside the target, renamed at the end */
 	FILE *f;                 /* opened at once: a bad path fails before the read */
 	pcap_t *dead;
 	pcap_dumper_t *d;
@@ -39,13 +41,12 @@ struct tc_dump *tc_dump_new(const char *path, char err[TC_ERRBUF])
 		free(d);
 		return NULL;
 	}
-	d->f = strcmp(path, "-") ? fopen(path, "wb") : stdout;
-	if (!d->f) {
-		snprintf(err, TC_ERRBUF, "%s: %s", path, strerror(errno));
+	if (tc_outfile_open(&d->of, path, "wb", err, TC_ERRBUF) != 0) {
 		free(d->path);
 		free(d);
 		return NULL;
 	}
+	d->f = d->of.f;
 	d->dlt = -1;
 	return d;
 }
@@ -129,8 +130,10 @@ int tc_dump_close(struct tc_dump *d, int dlt, int discard, char err[TC_ERRBUF])
 	}
 	if (d->dead)
 		pcap_close(d->dead);
-	if ((discard || rc) && strcmp(d->path, "-") != 0)
-		unlink(d->path);
+	/* In place only once complete; after an error, half a file would
+	 * pass for a complete one: the target stays as it was. */
+	if (tc_outfile_finish(&d->of, !discard && !rc, err, TC_ERRBUF) != 0)
+		rc = -1;
 	free(d->path);
 	free(d);
 	return rc;
@@ -280,7 +283,9 @@ int tc_extract_run(struct tc_extract *x, char *const *files, int nfiles, const c
 			break; /* nothing chosen lies further: stop reading */
 		if (fr.frame < x->min_first)
 			continue;
-		if (tc_decode(fr.dlt, fr.data, fr.caplen, &p) != TC_DEC_OK)
+		/* The decode pass 1 made (tc_engine_frame_wire): a frame the
+		 * engine took is a frame written here. */
+		if (tc_decode_wire(fr.dlt, fr.data, fr.caplen, fr.wirelen, &p) != TC_DEC_OK)
 			continue;
 		make_key(&k, p.af, p.src, p.sport, p.dst, p.dport);
 		if (chosen(x, &k, fr.frame) && tc_dump_frame(d, &fr, err) != 0) {

@@ -1,5 +1,5 @@
 /*
- * live.c -- live capture with libpcap (see live.h), and the JSON Lines
+ * live.c -- live capture with libpcap (see live.h), and the streaming
  * live mode.
  *
  * The handle is set up the way a monitor needs: a short snapshot (headers
@@ -19,9 +19,8 @@
 #include <time.h>
 
 #include "output.h"
+#include "pipeline.h"
 #include "privdrop.h"
-#include "tcpclose/agg.h"
-#include "tcpclose/diag.h"
 
 struct tc_live {
 	pcap_t *p;
@@ -249,38 +248,25 @@ void tc_live_close(struct tc_live *l)
 	free(l);
 }
 
-/* ---- JSON Lines live mode ------------------------------------------- */
+/* ---- streaming live mode --------------------------------------------- */
 
-static volatile sig_atomic_t json_stop;
+static volatile sig_atomic_t stream_stop;
 
 static void on_stop(int sig)
 {
 	(void)sig;
-	json_stop = 1;
+	stream_stop = 1;
 }
 
-struct json_run {
-	FILE *out;
+struct stream_run {
 	struct tc_engine *eng;
-	struct tc_agg *agg;      /* findings and per-host records at the end */
 	const struct tc_live_opts *o;
 	int stop;
 };
 
-static void json_conn(const struct tc_conn *c, const struct tc_verdict *v, void *arg)
+static void stream_frame(void *arg, const struct tc_frame *fr)
 {
-	struct json_run *r = arg;
-	struct tc_diagnosis d;
-	tc_diagnose(c, v, &d);
-	tc_json_conn(r->out, c, v, &d);
-	if (r->agg)
-		tc_agg_conn(r->agg, c, v, &d);
-	fflush(r->out); /* a pipe to jq sees each connection as it finishes */
-}
-
-static void json_frame(void *arg, const struct tc_frame *fr)
-{
-	struct json_run *r = arg;
+	struct stream_run *r = arg;
 	if (r->stop)
 		return;
 	tc_engine_frame_wire(r->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen,
@@ -289,17 +275,13 @@ static void json_frame(void *arg, const struct tc_frame *fr)
 		r->stop = 1;
 }
 
-static uint64_t seed64(void)
-{
-	return (uint64_t)tc_wall_ns() ^ ((uint64_t)tc_mono_ns() << 17) ^ (uint64_t)(uintptr_t)&seed64;
-}
-
-int tc_live_json_run(const struct tc_live_opts *o, FILE *out)
+int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops *fmt, FILE *out)
 {
 	char err[TC_ERRBUF];
 	struct tc_live *l;
-	struct json_run r = {0};
-	struct tc_engine_opts eo = o->eng;
+	struct stream_run r = {0};
+	struct tc_pipeline_opts po = {0};
+	struct tc_pipeline *pl;
 	struct tc_run_info ri = {0};
 	struct tc_live_stats ks;
 	struct sigaction sa;
@@ -316,24 +298,19 @@ int tc_live_json_run(const struct tc_live_opts *o, FILE *out)
 		tc_live_close(l);
 		return 1;
 	}
-	if (!eo.hash_seed)
-		eo.hash_seed = seed64();
-	r.out = out;
-	r.o = o;
-	r.eng = tc_engine_new(&eo, json_conn, &r);
-	{
-		struct tc_agg_opts ao = o->agg;
-		if (!ao.hash_seed)
-			ao.hash_seed = seed64();
-		r.agg = tc_agg_new(&ao);
-	}
-	if (!r.eng || !r.agg) {
+	po.fmt = fmt;
+	po.wcfg.out = out;
+	po.aggregate = 1;
+	po.flush_each = 1; /* a pipe to jq sees each connection as it finishes */
+	po.eng = o->eng;
+	po.agg = o->agg;
+	if (!(pl = tc_pipeline_new(&po))) {
 		tc_live_perror("out of memory");
-		tc_agg_free(r.agg);
-		tc_engine_free(r.eng);
 		tc_live_close(l);
 		return 1;
 	}
+	r.o = o;
+	r.eng = tc_pipeline_engine(pl);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop; /* no SA_RESTART: poll() returns at once */
@@ -345,7 +322,7 @@ int tc_live_json_run(const struct tc_live_opts *o, FILE *out)
 		o->filter && *o->filter ? ", filter '" : "", o->filter ? o->filter : "",
 		o->filter && *o->filter ? "'" : "");
 
-	while (!json_stop && !r.stop) {
+	while (!stream_stop && !r.stop) {
 		struct pollfd pfd = {tc_live_fd(l), POLLIN, 0};
 		int i, n = 0, drained = 0;
 		if (pfd.fd >= 0)
@@ -354,7 +331,7 @@ int tc_live_json_run(const struct tc_live_opts *o, FILE *out)
 			(void)poll(NULL, 0, 20);
 		/* A bounded batch, then look at the clock and the signals again. */
 		for (i = 0; i < 16 && !r.stop; i++) {
-			n = tc_live_dispatch(l, 1024, json_frame, &r);
+			n = tc_live_dispatch(l, 1024, stream_frame, &r);
 			if (n < 0) {
 				capture_err = tc_live_error(l);
 				break;
@@ -381,8 +358,8 @@ int tc_live_json_run(const struct tc_live_opts *o, FILE *out)
 		status = 2;
 	}
 	/* The same ending as a file: findings, per-endpoint records, summary. */
-	tc_json_end(out, r.agg, tc_engine_stats(r.eng), &ri);
-	fflush(out);
+	if (tc_pipeline_end(pl, &ri) != 0)
+		status = 1;
 	tc_live_stats(l, &ks);
 	if (capture_err)
 		tc_live_perror(capture_err);
@@ -393,8 +370,7 @@ int tc_live_json_run(const struct tc_live_opts *o, FILE *out)
 			(unsigned long long)ks.drop, ks.ifdrop ? " (and some by the interface)" : "");
 	if (ferror(out))
 		status = 1;
-	tc_agg_free(r.agg);
-	tc_engine_free(r.eng);
+	tc_pipeline_free(pl);
 	tc_live_close(l);
 	return status;
 }

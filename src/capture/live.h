@@ -1,5 +1,5 @@
 /*
- * live.h -- live capture with libpcap, and the JSON Lines live mode.
+ * live.h -- live capture with libpcap, and the streaming live mode.
  *
  * The capture is opened non-blocking with a selectable descriptor, so one
  * poll() loop serves the packets, the keyboard and the redraw timer, and a
@@ -82,12 +82,15 @@ int64_t tc_mono_ns(void);
 void tc_live_perror(const char *msg);
 
 /*
- * `tcpclose -i IFACE --format json` (or stdout not a terminal): one JSON
- * line per finished connection as it finishes, flushed at once, until
- * SIGINT/SIGTERM or -c; then the connections still open and the summary
- * line. Kernel counters go to stderr, as tcpdump prints them.
+ * `tcpclose -i IFACE --format json|csv|zeek` (json when stdout is not a
+ * terminal): one row per finished connection as it finishes, flushed at
+ * once, until SIGINT/SIGTERM or -c; then the connections still open and
+ * the format's ending (JSON: findings and the summary line). The same
+ * pipeline (pipeline.h) and writer as a file. Kernel counters go to
+ * stderr, as tcpdump prints them.
  * Returns the exit status: 0, 1 (could not start), 2 (capture failed).
  */
-int tc_live_json_run(const struct tc_live_opts *o, FILE *out);
+struct tc_writer_ops;
+int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops *fmt, FILE *out);
 
 #endif

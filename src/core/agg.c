@@ -187,8 +187,10 @@ static uint32_t lookup(struct tc_agg *a, struct index *ix, key_of_fn key_of, con
 		return NONE;
 	}
 	if ((ix->n + 1) * 2 > ix->cap) {
-		if (index_grow(ix) != 0)
+		if (index_grow(ix) != 0) {
+			a->dropped++; /* out of memory: counted as at the cap */
 			return NONE;
+		}
 		(void)index_find(a, ix, key_of, key, ksize, h, &slot);
 	}
 	if (grow_array(arr, cap, *n, elem) != 0)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "tcpclose/classify.h"
+#include "tcpclose/diag.h"
 #include "flow.h"
 #include "tcpsm.h"
 
@@ -116,15 +117,22 @@ void tc_engine_free(struct tc_engine *e)
 	free(e);
 }
 
+void tc_engine_judge(const struct tc_conn *c, struct tc_verdict *v, struct tc_diagnosis *d)
+{
+	tc_classify(c, v);
+	tc_diagnose(c, v, d);
+}
+
 /* Hand a connection to the callback and forget it. */
 static void report(struct tc_engine *e, struct tc_flow *f)
 {
 	struct tc_verdict v;
+	struct tc_diagnosis d;
 	struct list *l = list_of(e, f);
 
 	if (l)
 		list_unlink(l, f);
-	tc_classify(&f->conn, &v);
+	tc_engine_judge(&f->conn, &v, &d);
 	e->st.reported++;
 	e->st.by_close[v.close]++;
 	if (v.opened == TC_OPENED_REFUSED)
@@ -132,7 +140,7 @@ static void report(struct tc_engine *e, struct tc_flow *f)
 	if (f->conn.cflags & TC_CONN_EVICTED)
 		e->st.evicted++;
 	if (e->cb)
-		e->cb(&f->conn, &v, e->arg);
+		e->cb(&f->conn, &v, &d, e->arg);
 	tc_flowtab_del(e->ft, f);
 	e->st.active--;
 }
@@ -242,8 +250,10 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	} else if (!f) {
 		f = start_conn(e, &p, h, &from);
 	}
-	if (!f)
-		return st; /* out of memory: the segment is counted, not tracked */
+	if (!f) {
+		e->st.untracked++; /* out of memory: counted, not tracked */
+		return st;
+	}
 
 	ignored_before = f->conn.rst_ignored;
 	before[0] = f->conn.ep[0].state;

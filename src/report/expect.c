@@ -150,6 +150,7 @@ struct conn_ctx {
 	struct tc_expect *x;
 	const struct tc_conn *c;
 	const struct tc_verdict *v;
+	const struct tc_diagnosis *d;
 };
 
 static void check_conn_pair(void *ctx, const char *k, const char *want)
@@ -158,7 +159,7 @@ static void check_conn_pair(void *ctx, const char *k, const char *want)
 	char got[128];
 	if (strcmp(want, "*") == 0)
 		return;
-	if (tc_field(cc->c, cc->v, k, got, sizeof(got)) != 0) {
+	if (tc_field(cc->c, cc->v, cc->d, k, got, sizeof(got)) != 0) {
 		mismatch(cc->x, "conn %" PRIu64 ": unknown key '%s'\n", cc->c->id, k);
 		return;
 	}
@@ -167,9 +168,10 @@ static void check_conn_pair(void *ctx, const char *k, const char *want)
 			 got);
 }
 
-void tc_expect_conn(struct tc_expect *x, const struct tc_conn *c, const struct tc_verdict *v)
+void tc_expect_conn(struct tc_expect *x, const struct tc_conn *c, const struct tc_verdict *v,
+		    const struct tc_diagnosis *d)
 {
-	struct conn_ctx cc = {x, c, v};
+	struct conn_ctx cc = {x, c, v, d};
 	x->seen++;
 	if (c->id > x->max_id)
 		x->max_id = c->id;
@@ -177,8 +179,8 @@ void tc_expect_conn(struct tc_expect *x, const struct tc_conn *c, const struct t
 		return;
 	if (c->id == 0 || c->id > x->nconn) {
 		char cl[64], sv[64];
-		tc_field(c, v, "client", cl, sizeof(cl));
-		tc_field(c, v, "server", sv, sizeof(sv));
+		tc_field(c, v, d, "client", cl, sizeof(cl));
+		tc_field(c, v, d, "server", sv, sizeof(sv));
 		mismatch(x, "conn %" PRIu64 ": not expected (%s -> %s, close=%s)\n", c->id, cl, sv,
 			 tc_close_name(v->close));
 		return;

@@ -17,7 +17,8 @@
 struct tc_expect;
 
 struct tc_expect *tc_expect_load(const char *path, char *errbuf, size_t errlen);
-void tc_expect_conn(struct tc_expect *x, const struct tc_conn *c, const struct tc_verdict *v);
+void tc_expect_conn(struct tc_expect *x, const struct tc_conn *c, const struct tc_verdict *v,
+		    const struct tc_diagnosis *d);
 /* Prints every mismatch to `out`; returns how many there were. */
 int tc_expect_finish(struct tc_expect *x, const struct tc_stats *st,
 		     const struct tc_run_info *ri, FILE *out);

@@ -70,8 +70,8 @@ static const char *or_dash(const char *s)
 	return s ? s : "-";
 }
 
-int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const char *key, char *buf,
-	     size_t n)
+int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct tc_diagnosis *d,
+	     const char *key, char *buf, size_t n)
 {
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
 	char t[32];
@@ -108,15 +108,13 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const char *ke
 	if (IS("proto")) return S(c->af == 6 ? "ipv6" : "ipv4");
 	if (IS("cause") || IS("keepalive_race") || IS("data_lost") || IS("unread") ||
 	    IS("injected_score") || IS("stateless_rst") || IS("idle_match")) {
-		struct tc_diagnosis d;
-		tc_diagnose(c, v, &d);
-		if (IS("cause")) return S(or_dash(tc_cause_name(d.cause)));
-		if (IS("keepalive_race")) return S((d.notes & TC_DX_KEEPALIVE_RACE) ? "yes" : "no");
-		if (IS("data_lost")) return S((d.notes & TC_DX_DATA_LOST) ? "yes" : "no");
-		if (IS("unread")) return S((d.notes & TC_DX_UNREAD) ? "yes" : "no");
-		if (IS("stateless_rst")) return S((d.notes & TC_DX_STATELESS) ? "yes" : "no");
-		if (IS("idle_match")) return U(d.idle_match_s);
-		return U((uint64_t)d.score);
+		if (IS("cause")) return S(or_dash(tc_cause_name(d->cause)));
+		if (IS("keepalive_race")) return S((d->notes & TC_DX_KEEPALIVE_RACE) ? "yes" : "no");
+		if (IS("data_lost")) return S((d->notes & TC_DX_DATA_LOST) ? "yes" : "no");
+		if (IS("unread")) return S((d->notes & TC_DX_UNREAD) ? "yes" : "no");
+		if (IS("stateless_rst")) return S((d->notes & TC_DX_STATELESS) ? "yes" : "no");
+		if (IS("idle_match")) return U(d->idle_match_s);
+		return U((uint64_t)d->score);
 	}
 	if (IS("ka_probes_client")) return U(tc_conn_ext(c)->ep[TC_CLIENT].ka_probes);
 	if (IS("ka_probes_server")) return U(tc_conn_ext(c)->ep[TC_SERVER].ka_probes);

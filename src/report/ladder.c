@@ -275,8 +275,8 @@ void tc_ladder_render(const struct tc_ladder *l, const struct tc_conn *c, const 
 	char buf[512], cl[80], sv[80];
 
 	if (c) {
-		tc_field(c, NULL, "client", cl, sizeof(cl));
-		tc_field(c, NULL, "server", sv, sizeof(sv));
+		tc_field(c, NULL, NULL, "client", cl, sizeof(cl));
+		tc_field(c, NULL, NULL, "server", sv, sizeof(sv));
 		snprintf(buf, sizeof(buf), "connection #%" PRIu64 ": %s (client) -> %s (server)", l->conn_id,
 			 cl, sv);
 		emit(&o, buf);

@@ -18,6 +18,7 @@
 
 #include "out_tab.h"
 #include "output.h"
+#include "writer.h"
 
 static const char *const columns[] = {
 	"id", "first_ts", "last_ts", "client_ip", "client_port", "server_ip", "server_port",
@@ -110,3 +111,31 @@ void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	}
 	fputc('\n', o);
 }
+
+/* ---- as a format of the pipeline (writer.h) --------------------------- */
+
+static void *csv_begin(const struct tc_writer_cfg *cfg)
+{
+	tc_csv_header(cfg->out);
+	return cfg->out;
+}
+
+static void csv_conn(void *w, const struct tc_conn *c, const struct tc_verdict *v,
+		     const struct tc_diagnosis *d, int shown)
+{
+	if (shown)
+		tc_csv_conn(w, c, v, d);
+}
+
+static void csv_end(void *w, const struct tc_writer_end *e)
+{
+	(void)w;
+	(void)e; /* no summary rows: see out_tab.h */
+}
+
+static void csv_discard(void *w)
+{
+	(void)w;
+}
+
+const struct tc_writer_ops tc_writer_csv = {"csv", 1, csv_begin, csv_conn, csv_end, csv_discard};

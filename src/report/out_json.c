@@ -12,12 +12,15 @@
  * of the cost of a record. Decimals stay with printf ("%.3f"), whose
  * rounding the output has always had.
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jbuf.h"
 #include "output.h"
+#include "writer.h"
 #include "tcpclose/diag.h"
 
 /* A vocabulary word, quoted. One missing from a name table comes out as
@@ -375,7 +378,8 @@ void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	end_record(&b);
 }
 
-static void json_summary(struct tc_jbuf *b, const struct tc_stats *st, const struct tc_run_info *ri)
+static void json_summary(struct tc_jbuf *b, struct tc_agg *agg, const struct tc_stats *st,
+			 const struct tc_run_info *ri)
 {
 	int i;
 
@@ -391,6 +395,11 @@ static void json_summary(struct tc_jbuf *b, const struct tc_stats *st, const str
 	COUNT(b, ",\"peak_tracked\":", st->peak_active);
 	COUNT(b, ",\"time_backwards\":", st->time_backwards);
 	COUNT(b, ",\"ip_length_clamped\":", st->len_clamped);
+	/* Losses that make the report partial: present when they happened. */
+	if (st->untracked)
+		COUNT(b, ",\"untracked_segments\":", st->untracked);
+	if (agg && tc_agg_dropped(agg))
+		COUNT(b, ",\"aggregate_dropped\":", tc_agg_dropped(agg));
 	if (st->frames) {
 		tc_jb_lit(b, ",\"first_ts\":");
 		tc_jb_ts(b, st->ts_first);
@@ -570,5 +579,51 @@ void tc_json_end(FILE *o, struct tc_agg *agg, const struct tc_stats *st, const s
 		json_services(&b, agg);
 		json_hosts(&b, agg);
 	}
-	json_summary(&b, st, ri);
+	json_summary(&b, agg, st, ri);
 }
+
+/* ---- as a format of the pipeline (writer.h) --------------------------- */
+
+struct json_writer {
+	FILE *out;
+	const struct tc_select *sel;
+};
+
+static void *json_begin(const struct tc_writer_cfg *cfg)
+{
+	struct json_writer *j = calloc(1, sizeof(*j));
+	if (j) {
+		j->out = cfg->out;
+		j->sel = cfg->sel;
+	}
+	return j;
+}
+
+static void json_conn(void *w, const struct tc_conn *c, const struct tc_verdict *v,
+		      const struct tc_diagnosis *d, int shown)
+{
+	struct json_writer *j = w;
+	if (shown)
+		tc_json_conn(j->out, c, v, d);
+}
+
+static void json_end(void *w, const struct tc_writer_end *e)
+{
+	struct json_writer *j = w;
+	if (j->sel && tc_select_active(j->sel)) {
+		/* Before the summary, which stays the last line. */
+		fprintf(j->out, "{\"type\":\"selection\",\"shown\":%" PRIu64 ",\"of\":%" PRIu64 ",",
+			e->shown, e->st->reported);
+		tc_select_json(j->out, j->sel);
+		fputs("}\n", j->out);
+	}
+	tc_json_end(j->out, e->agg, e->st, e->ri);
+	free(j);
+}
+
+static void json_discard(void *w)
+{
+	free(w);
+}
+
+const struct tc_writer_ops tc_writer_json = {"json", 1, json_begin, json_conn, json_end, json_discard};

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "output.h"
+#include "writer.h"
 #include "tcpclose/diag.h"
 
 #define TOP_DEFAULT 10
@@ -275,8 +276,8 @@ static int format_conn(char *buf, size_t n, const struct tc_conn *c, const struc
 		       const struct tc_diagnosis *d)
 {
 	char cl[64], sv[64], why[512], tm[160];
-	tc_field(c, v, "client", cl, sizeof(cl));
-	tc_field(c, v, "server", sv, sizeof(sv));
+	tc_field(c, v, d, "client", cl, sizeof(cl));
+	tc_field(c, v, d, "server", sv, sizeof(sv));
 	explain(why, sizeof(why), c, v, d);
 	when(tm, sizeof(tm), c, v);
 	return snprintf(buf, n,
@@ -905,7 +906,7 @@ static void connections(struct tc_text *t)
  * the capture missed) and one-way connections, next to the RSTs ignored,
  * backwards time and evictions the engine counts today.
  */
-static void capture_quality(struct tc_text *t, const struct tc_stats *st)
+static void capture_quality(struct tc_text *t, const struct tc_stats *st, struct tc_agg *agg)
 {
 	FILE *o = t->out;
 	if (st->rst_ignored)
@@ -917,9 +918,17 @@ static void capture_quality(struct tc_text *t, const struct tc_stats *st)
 	if (st->evicted)
 		fprintf(o, "  %" PRIu64 " connections evicted to stay within --max-conns\n",
 			st->evicted);
+	if (st->untracked)
+		fprintf(o, "  %" PRIu64 " segments not tracked: out of memory for their connection\n",
+			st->untracked);
+	if (agg && tc_agg_dropped(agg))
+		fprintf(o, "  %" PRIu64 " host, service or client-service records not kept (the "
+			   "aggregator is full): findings and tables below are partial\n",
+			tc_agg_dropped(agg));
 }
 
-static void header(struct tc_text *t, const struct tc_stats *st, const struct tc_run_info *ri)
+static void header(struct tc_text *t, const struct tc_stats *st, const struct tc_run_info *ri,
+		   struct tc_agg *agg)
 {
 	FILE *o = t->out;
 	int i;
@@ -944,7 +953,7 @@ static void header(struct tc_text *t, const struct tc_stats *st, const struct tc
 		st->reported, st->reported == 1 ? "" : "s", st->by_close[TC_CLOSE_GRACEFUL],
 		st->by_close[TC_CLOSE_HALF_CLOSED],
 		st->by_close[TC_CLOSE_RESET], st->refused, st->by_close[TC_CLOSE_OPEN]);
-	capture_quality(t, st);
+	capture_quality(t, st, agg);
 	if (st->by_close[TC_CLOSE_GRACEFUL])
 		fprintf(o, "  graceful closes: client closed first %" PRIu64 ", server first %" PRIu64
 			   ", simultaneous %" PRIu64 "\n",
@@ -964,7 +973,7 @@ void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *s
 	FILE *o = t->out;
 	int i;
 
-	header(t, st, ri);
+	header(t, st, ri, agg);
 	if (agg) {
 		tc_agg_set_stats(agg, st);
 		findings(t, agg);
@@ -979,3 +988,38 @@ void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *s
 		fprintf(o, "\nINPUT STOPPED EARLY: %s\n  the report covers what was read before it\n",
 			ri->errors[i]);
 }
+
+/* ---- as a format of the pipeline (writer.h) --------------------------- */
+
+static void *text_begin(const struct tc_writer_cfg *cfg)
+{
+	struct tc_text *t = tc_text_new(cfg->out, cfg->verbose, cfg->color);
+	if (!t)
+		return NULL;
+	tc_text_set_top(t, cfg->top);
+	if (cfg->sel && tc_select_active(cfg->sel)) {
+		char sel[512];
+		tc_select_describe(cfg->sel, "--only", sel, sizeof(sel));
+		tc_text_set_selection(t, sel);
+	}
+	return t;
+}
+
+static void text_conn(void *w, const struct tc_conn *c, const struct tc_verdict *v,
+		      const struct tc_diagnosis *d, int shown)
+{
+	tc_text_conn(w, c, v, d, shown); /* counts all, lists the shown */
+}
+
+static void text_end(void *w, const struct tc_writer_end *e)
+{
+	tc_text_end(w, e->agg, e->st, e->ri);
+	tc_text_free(w);
+}
+
+static void text_discard(void *w)
+{
+	tc_text_free(w);
+}
+
+const struct tc_writer_ops tc_writer_text = {"text", 0, text_begin, text_conn, text_end, text_discard};

@@ -27,6 +27,7 @@
 
 #include "out_tab.h"
 #include "output.h"
+#include "writer.h"
 
 struct tc_zeek {
 	FILE *out;
@@ -332,3 +333,30 @@ void tc_zeek_end(struct tc_zeek *z)
 	fputc('\n', z->out);
 	free(z);
 }
+
+/* ---- as a format of the pipeline (writer.h) --------------------------- */
+
+static void *zeek_begin(const struct tc_writer_cfg *cfg)
+{
+	return tc_zeek_new(cfg->out, cfg->st);
+}
+
+static void zeek_conn(void *w, const struct tc_conn *c, const struct tc_verdict *v,
+		      const struct tc_diagnosis *d, int shown)
+{
+	if (shown)
+		tc_zeek_conn(w, c, v, d);
+}
+
+static void zeek_end(void *w, const struct tc_writer_end *e)
+{
+	(void)e;
+	tc_zeek_end(w);
+}
+
+static void zeek_discard(void *w)
+{
+	free(w);
+}
+
+const struct tc_writer_ops tc_writer_zeek = {"zeek", 1, zeek_begin, zeek_conn, zeek_end, zeek_discard};

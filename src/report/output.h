@@ -28,11 +28,12 @@ struct tc_run_info {
 
 /*
  * The value of one named field of a finished connection, as text ("-" for
- * null): the vocabulary of .expect files and report filters. Returns 0, or
- * -1 for an unknown key.
+ * null): the vocabulary of .expect files and report filters. v and d are
+ * what the engine handed over (NULL is fine for the endpoint fields,
+ * "client" and "server"). Returns 0, or -1 for an unknown key.
  */
-int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const char *key, char *buf,
-	     size_t n);
+int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct tc_diagnosis *d,
+	     const char *key, char *buf, size_t n);
 
 /* JSON Lines. */
 void tc_json_conn(FILE *out, const struct tc_conn *c, const struct tc_verdict *v,

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeline.h"
 #include "privdrop.h"
 #include "tcpclose/diag.h"
 
@@ -47,6 +48,7 @@ enum {
 struct ui {
 	const struct tc_live_opts *o;
 	struct tcm_model *m;
+	struct tc_pipeline *pl;  /* the wiring (pipeline.h): owns the engine */
 	struct tc_engine *eng;
 	struct tc_live *live;
 	struct tc_source *src;
@@ -719,8 +721,13 @@ static void draw_detail(struct ui *u, int y0, int h)
 		struct tc_conn_ext kx;
 		const struct tc_conn *kk = tcm_row_conn(r, &kc, &kx);
 		char why[512];
-		tc_diagnose(kk, &r->v, &dx);
-		tc_diag_explain(kk, &r->v, &dx, why, sizeof(why));
+		struct tc_verdict vx = r->v;
+		/* Finished: what the engine handed over; else its answer so far. */
+		if (r->finished)
+			dx = r->d;
+		else
+			tc_engine_judge(kk, &vx, &dx);
+		tc_diag_explain(kk, &vx, &dx, why, sizeof(why));
 		if (why[0]) {
 			putf(y, 1, A_BOLD, "why:");
 			y = wrap(y, 6, y0 + h, 0, why);
@@ -909,10 +916,11 @@ static void rebuild(struct ui *u)
 	follow_selection(u);
 }
 
-static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *arg)
+static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
+		    const struct tc_diagnosis *d, void *arg)
 {
 	struct ui *u = arg;
-	tcm_on_conn(u->m, c, v, u->cap_now);
+	tcm_on_conn(u->m, c, v, d, u->cap_now);
 }
 
 /* ---- keys ------------------------------------------------------------------------- */
@@ -1342,19 +1350,14 @@ static void summary(struct ui *u)
 		tc_live_perror(u->msg + 1);
 }
 
-static uint64_t seed64(void)
-{
-	return (uint64_t)tc_wall_ns() ^ ((uint64_t)tc_mono_ns() << 21) ^ (uint64_t)getpid();
-}
-
 int tc_tui_run(const struct tc_live_opts *o)
 {
 	static struct ui ui; /* the signal and exit paths only need g_curses */
 	struct ui *u = &ui;
 	struct tcm_opts mo = {0};
-	struct tc_engine_opts eo = o->eng;
+	struct tc_pipeline_opts po = {0};
 	char err[TC_ERRBUF];
-	int stdin_is_data = 0, i;
+	int stdin_is_data = 0, i, status = 1;
 	const char *cs;
 	int64_t next_tick;
 
@@ -1412,9 +1415,12 @@ int tc_tui_run(const struct tc_live_opts *o)
 	u->m = tcm_new(&mo);
 	if (u->m)
 		u->s = tcm_snap(u->m);
-	if (!eo.hash_seed)
-		eo.hash_seed = seed64();
-	u->eng = tc_engine_new(&eo, on_conn, u);
+	/* The same wiring as a report, with the model as its only consumer. */
+	po.eng = o->eng;
+	po.tap = on_conn;
+	po.tap_arg = u;
+	if (u->m && (u->pl = tc_pipeline_new(&po)))
+		u->eng = tc_pipeline_engine(u->pl);
 	if (!u->m || !u->eng) {
 		tc_live_perror("out of memory");
 		goto fail;
@@ -1492,25 +1498,19 @@ int tc_tui_run(const struct tc_live_opts *o)
 		delscreen(u->scr);
 	u->scr = NULL;
 	summary(u);
-	{
-		int status = u->status;
-		if (u->ttyin)
-			fclose(u->ttyin);
-		tc_engine_free(u->eng);
-		tcm_free(u->m);
-		if (u->live)
-			tc_live_close(u->live);
-		if (u->src)
-			tc_source_close(u->src);
-		return status;
-	}
+	status = u->status;
 fail:
+	/* One way out, for a finished run and a failed start alike. */
 	restore_term();
-	tc_engine_free(u->eng);
+	if (u->scr)
+		delscreen(u->scr);
+	if (u->ttyin)
+		fclose(u->ttyin);
+	tc_pipeline_free(u->pl);
 	tcm_free(u->m);
 	if (u->live)
 		tc_live_close(u->live);
 	if (u->src)
 		tc_source_close(u->src);
-	return 1;
+	return status;
 }

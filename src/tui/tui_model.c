@@ -597,12 +597,10 @@ void tcm_free(struct tcm_model *m)
 
 /* ts: when it happened: the close (the last packet), or the eviction. */
 static void event_fill(struct tcm_event *ev, const struct tc_conn *c, const struct tc_verdict *v,
-		       int final, int64_t ts)
+		       const struct tc_diagnosis *d, int final, int64_t ts)
 {
-	struct tc_diagnosis d;
 	int i;
-	tc_diagnose(c, v, &d);
-	ev->cause = (uint8_t)d.cause;
+	ev->cause = (uint8_t)d->cause;
 	ev->ts = ts;
 	ev->id = c->id;
 	ev->af = c->af;
@@ -637,7 +635,7 @@ static struct tcm_event *feed_push(struct tcm_model *m)
 }
 
 void tcm_on_conn(struct tcm_model *m, const struct tc_conn *c, const struct tc_verdict *v,
-		 int64_t now)
+		 const struct tc_diagnosis *d, int64_t now)
 {
 	struct tcm_row *r;
 	struct tcm_event *ev;
@@ -657,6 +655,7 @@ void tcm_on_conn(struct tcm_model *m, const struct tc_conn *c, const struct tc_v
 	memset(r, 0, sizeof(*r));
 	row_set_conn(r, c);
 	r->v = *v;
+	r->d = *d;
 	r->finished = 1;
 	r->at_end = (uint8_t)m->ended;
 	r->finished_ts = now;
@@ -692,7 +691,7 @@ void tcm_on_conn(struct tcm_model *m, const struct tc_conn *c, const struct tc_v
 			return;
 		ev = feed_push(m);
 	}
-	event_fill(ev, c, v, 1, v->close == TC_CLOSE_OPEN ? now : c->last_ts);
+	event_fill(ev, c, v, d, 1, v->close == TC_CLOSE_OPEN ? now : c->last_ts);
 }
 
 void tcm_set_ended(struct tcm_model *m)
@@ -790,8 +789,13 @@ void tcm_rebuild_conn(struct tcm_model *m, const struct tc_conn *c)
 	 * the engine's linger to tell it. */
 	if ((c->cflags & TC_CONN_DONE) &&
 	    (!m->have_prev || c->last_ts > m->prev_now - 1000000000LL) && /* queued packets */
-	    !feed_find(m, c->id))
-		event_fill(feed_push(m), c, &r.v, 0, c->last_ts);
+	    !feed_find(m, c->id)) {
+		/* Not reported yet: the engine's answer so far. */
+		struct tc_verdict v;
+		struct tc_diagnosis d;
+		tc_engine_judge(c, &v, &d);
+		event_fill(feed_push(m), c, &v, &d, 0, c->last_ts);
+	}
 	offer(m, &r);
 }
 

@@ -21,7 +21,7 @@
  * terminal or libpcap, so it is unit-tested on its own (test_tui_model.c).
  *
  * Use:
- *   engine callback:  tcm_on_conn(m, c, v, now)
+ *   engine callback:  tcm_on_conn(m, c, v, d, now)
  *   each tick:        tcm_rebuild_begin(m, now);
  *                     tc_engine_foreach(e, cb -> tcm_rebuild_conn(m, c));
  *                     tcm_rebuild_end(m, tc_engine_stats(e));
@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tcpclose/diag.h"
 #include "tcpclose/engine.h"
 
 #define TCM_FEED_MAX 256
@@ -98,6 +99,7 @@ struct tcm_row {
 	struct tc_conn_ext x;
 	uint8_t has_x;
 	struct tc_verdict v;    /* final if finished, else the verdict so far */
+	struct tc_diagnosis d;  /* the engine's, if finished (else unset) */
 	uint8_t finished;       /* reported through the engine callback */
 	uint8_t at_end;         /* reported when the input ended */
 	uint8_t dead;           /* expired (ring slot to reuse) */
@@ -169,7 +171,7 @@ void tcm_free(struct tcm_model *m);
 
 /* The engine reported a finished connection at capture time `now`. */
 void tcm_on_conn(struct tcm_model *m, const struct tc_conn *c, const struct tc_verdict *v,
-		 int64_t now);
+		 const struct tc_diagnosis *d, int64_t now);
 
 /* The input ended: what is reported from now on was still open at the end
  * (tc_engine_finish follows). */

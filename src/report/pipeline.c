@@ -1,0 +1,117 @@
+/*
+ * pipeline.c -- the one wiring of a run (see pipeline.h).
+ */
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+struct tc_pipeline {
+	struct tc_pipeline_opts o;
+	struct tc_engine *eng;
+	struct tc_agg *agg;
+	void *w;                 /* the writer instance, until it ends */
+	uint64_t shown;
+};
+
+uint64_t tc_random_seed(void)
+{
+	uint64_t s = 0;
+	struct timespec ts;
+
+	if (getentropy(&s, sizeof(s)) == 0)
+		return s;
+	/* Only if the kernel has no entropy call (Linux < 3.17): better a
+	 * seed that varies than none. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40);
+}
+
+static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
+		    const struct tc_diagnosis *d, void *arg)
+{
+	struct tc_pipeline *p = arg;
+	int shown;
+
+	if (p->o.tap)
+		p->o.tap(c, v, d, p->o.tap_arg);
+	/* Findings and summaries are over every connection, shown or not. */
+	if (p->agg)
+		tc_agg_conn(p->agg, c, v, d);
+	if (!p->w)
+		return;
+	shown = !p->o.wcfg.sel || tc_select_match(p->o.wcfg.sel, c, v, d);
+	p->shown += (uint64_t)shown;
+	p->o.fmt->conn(p->w, c, v, d, shown);
+	if (p->o.flush_each && shown)
+		fflush(p->o.wcfg.out);
+}
+
+struct tc_pipeline *tc_pipeline_new(const struct tc_pipeline_opts *o)
+{
+	struct tc_pipeline *p = calloc(1, sizeof(*p));
+	struct tc_engine_opts eo;
+	struct tc_agg_opts ao;
+
+	if (!p)
+		return NULL;
+	p->o = *o;
+	eo = o->eng;
+	ao = o->agg;
+	if (!eo.hash_seed)
+		eo.hash_seed = tc_random_seed();
+	if (!ao.hash_seed)
+		ao.hash_seed = tc_random_seed();
+	if (!(p->eng = tc_engine_new(&eo, on_conn, p)))
+		goto fail;
+	if ((o->aggregate || o->fmt) && !(p->agg = tc_agg_new(&ao)))
+		goto fail;
+	if (o->fmt) {
+		p->o.wcfg.st = tc_engine_stats(p->eng);
+		if (!(p->w = o->fmt->begin(&p->o.wcfg)))
+			goto fail;
+	}
+	return p;
+fail:
+	tc_pipeline_free(p);
+	return NULL;
+}
+
+struct tc_engine *tc_pipeline_engine(struct tc_pipeline *p)
+{
+	return p->eng;
+}
+
+uint64_t tc_pipeline_shown(const struct tc_pipeline *p)
+{
+	return p->shown;
+}
+
+int tc_pipeline_end(struct tc_pipeline *p, const struct tc_run_info *ri)
+{
+	struct tc_writer_end e;
+
+	if (!p->w)
+		return 0;
+	e.agg = p->agg;
+	e.st = tc_engine_stats(p->eng);
+	e.ri = ri;
+	e.shown = p->shown;
+	p->o.fmt->end(p->w, &e);
+	p->w = NULL;
+	return fflush(p->o.wcfg.out) != 0 || ferror(p->o.wcfg.out) ? -1 : 0;
+}
+
+void tc_pipeline_free(struct tc_pipeline *p)
+{
+	if (!p)
+		return;
+	if (p->w)
+		p->o.fmt->discard(p->w);
+	tc_agg_free(p->agg);
+	tc_engine_free(p->eng);
+	free(p);
+}

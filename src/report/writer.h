@@ -1,0 +1,71 @@
+/*
+ * writer.h -- the report formats behind one interface.
+ *
+ * A format is a table of four operations the pipeline (pipeline.h) calls:
+ *   begin   once, before the first connection: a writer instance, or NULL
+ *           when out of memory;
+ *   conn    each finished connection, with the verdict and diagnosis the
+ *           engine computed; `shown` says whether the report's selection
+ *           (--only, --port, --host) keeps it. Formats that list rows write
+ *           only the shown ones; the text report also counts the others;
+ *   end     once, after the last connection: the findings, per-endpoint
+ *           records and summary the format has (from the aggregator), then
+ *           the instance is freed;
+ *   discard free the instance without writing more (an error stopped the run).
+ * Findings are known only when the input ends, and each format places them
+ * in its own layout (the text report puts the counts above them, JSON Lines
+ * writes them before the summary line), so `end` writes them rather than a
+ * finding-by-finding call.
+ *
+ * Adding a format: one file out_NAME.c defining `const struct tc_writer_ops
+ * tc_writer_NAME`, and its line in the table in writer.c (and the file in
+ * CMakeLists.txt). The command line, live streaming and the tests find it by
+ * name there.
+ */
+#ifndef TCPCLOSE_WRITER_H
+#define TCPCLOSE_WRITER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "output.h"
+#include "select.h"
+#include "tcpclose/agg.h"
+#include "tcpclose/diag.h"
+#include "tcpclose/engine.h"
+
+struct tc_writer_cfg {
+	FILE *out;
+	int verbose;                    /* text: list every connection */
+	int color;                      /* text: ANSI colour */
+	const struct tc_select *sel;    /* the report's selection (NULL: all) */
+	const struct tc_stats *st;      /* the engine's counters, read as it runs */
+	size_t top;                     /* text: table rows (0: the default, 10) */
+};
+
+/* What the end of a report is written from. */
+struct tc_writer_end {
+	struct tc_agg *agg;             /* findings, per-endpoint records */
+	const struct tc_stats *st;
+	const struct tc_run_info *ri;
+	uint64_t shown;                 /* connections the selection kept */
+};
+
+struct tc_writer_ops {
+	const char *name;               /* --format NAME */
+	int rows;                       /* writes a row as each connection finishes
+	                                   (not only at the end): it can stream from
+	                                   a live capture */
+	void *(*begin)(const struct tc_writer_cfg *cfg);
+	void (*conn)(void *w, const struct tc_conn *c, const struct tc_verdict *v,
+		     const struct tc_diagnosis *d, int shown);
+	void (*end)(void *w, const struct tc_writer_end *e);
+	void (*discard)(void *w);
+};
+
+/* The format called `name`, or NULL. */
+const struct tc_writer_ops *tc_writer_find(const char *name);
+/* "text, json, csv, zeek": the names, for messages. */
+const char *tc_writer_names(void);
+
+#endif
