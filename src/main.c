@@ -74,6 +74,7 @@ struct opts {
 	const char *ladder;       /* --ladder SELECTOR */
 	struct tc_ladder_sel lsel; /* ... parsed */
 	int ladder_full;
+	size_t top;              /* --top N: table rows in the text report */
 	struct tc_expect *expect_h; /* --expect FILE, loaded */
 };
 
@@ -107,6 +108,7 @@ struct run {
 	struct ladders *lad;
 	struct tc_extract *ext;   /* -w with a selection: pass 1 records */
 	int ext_oom;
+	uint64_t written;         /* connections -w writes */
 };
 
 static const char *prog = "tcpclose";
@@ -125,7 +127,7 @@ static void usage(FILE *f)
 		"  --tui          the live view on -r files too (--speed X: replay at X times)\n"
 		"  -c N           stop after N packets     -n, -N  (names are never resolved)\n"
 		"  -o FILE        write the report to FILE -v      list every connection\n"
-		"  -q             no progress line on stderr\n"
+		"  -q             quiet: no progress, no -w line   --top N  table rows (10)\n"
 		"  --format FMT   text (default), json (JSON Lines), csv, zeek (Zeek conn.log)\n"
 		"  --only LIST    show only these verdicts or causes, e.g. reset,half_closed\n"
 		"  --port N[,N]   show only connections on these ports (either end)\n"
@@ -199,7 +201,7 @@ static void parse(struct opts *o, int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_EXPECT, O_MAXCONNS, O_LINGER, O_COLOR, O_VERSION, O_TIMEWAIT,
 	       O_EPHEMERAL, O_LADDER, O_LADDER_ALL, O_ONLY, O_PORT, O_HOST, O_WMATCH, O_TUI,
-	       O_SPEED };
+	       O_SPEED, O_TOP };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"only", required_argument, NULL, O_ONLY},
@@ -219,6 +221,7 @@ static void parse(struct opts *o, int argc, char **argv)
 		{"ladder-all", no_argument, NULL, O_LADDER_ALL},
 		{"tui", no_argument, NULL, O_TUI},
 		{"speed", required_argument, NULL, O_SPEED},
+		{"top", required_argument, NULL, O_TOP},
 		{NULL, 0, NULL, 0},
 	};
 	struct tc_select wwords = {0};
@@ -301,6 +304,13 @@ static void parse(struct opts *o, int argc, char **argv)
 					die_usage("invalid --ephemeral-ports (LO-HI or a count)", optarg);
 				o->agg.ephemeral_ports = (uint32_t)v;
 			}
+			break;
+		}
+		case O_TOP: {
+			uint64_t v = parse_u64(optarg, "invalid --top");
+			if (v == 0 || v > 1000000)
+				die_usage("--top must be 1 .. 1000000", optarg);
+			o->top = (size_t)v;
 			break;
 		}
 		case O_LADDER: o->ladder = optarg; break;
@@ -533,12 +543,19 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
 {
 	struct run *r = arg;
 
-	if (r->lad)
+	if (r->lad) {
 		ladder_verdict(r->lad, c, v, d);
-	else if (r->expect)
+	} else if (r->expect) {
 		tc_expect_conn(r->expect, c, v, d);
-	else if (r->ext && tc_select_match(&r->o->wsel, c, v, d) && tc_extract_add(r->ext, c) != 0)
-		r->ext_oom = 1;
+	} else if (r->ext) {
+		if (tc_select_match(&r->o->wsel, c, v, d)) {
+			r->written++;
+			if (tc_extract_add(r->ext, c) != 0)
+				r->ext_oom = 1;
+		}
+	} else if (r->dump) {
+		r->written++;
+	}
 }
 
 /* The end of the report, once every connection has been handed over. */
@@ -608,6 +625,12 @@ static int finish_pcap(struct run *r, struct tc_dump *dump, int dlt, struct tc_p
 		fprintf(stderr, "%s: warning: %s: wrote %" PRIu64 " packets, expected %" PRIu64
 				": did the input change between the two reads?\n",
 			prog, o->wfile, wrote, tc_extract_expected(r->ext));
+	/* What was written, in one line on stderr (stdout may be the report
+	 * or the pcap itself); -q is quiet. */
+	if (!o->quiet)
+		fprintf(stderr, "%s: wrote %" PRIu64 " packet%s of %" PRIu64 " connection%s to %s\n",
+			prog, wrote, wrote == 1 ? "" : "s", r->written, r->written == 1 ? "" : "s",
+			strcmp(o->wfile, "-") ? o->wfile : "standard output");
 	return 0;
 }
 
@@ -677,12 +700,16 @@ static int start(struct run *r)
 		if (!(r->lad = calloc(1, sizeof(*r->lad))))
 			return oom();
 		r->lad->sel = o->lsel;
+	} else if (o->quiet && o->wfile && !o->outfile && !o->fmt_set) {
+		/* -q -w FILE with the default report on stdout: quiet means the
+		 * pcap is all the output (-o or --format still ask for a report). */
 	} else {
 		po.fmt = o->fmt;
 		po.wcfg.out = r->out;
 		po.wcfg.verbose = o->verbose;
 		po.wcfg.color = o->color;
 		po.wcfg.sel = &o->sel;
+		po.wcfg.top = o->top;
 		po.aggregate = 1;
 	}
 	po.eng = o->eng;

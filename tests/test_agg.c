@@ -146,6 +146,7 @@ static void test_ephemeral_port_pressure(void **state)
 static void test_close_wait_finding(void **state)
 {
 	struct tc_agg *a = tc_agg_new(NULL);
+	struct tc_stats st;
 	const struct tc_finding *f;
 	struct conv v;
 	size_t n;
@@ -158,11 +159,17 @@ static void test_close_wait_finding(void **state)
 	seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 11, 0);
 	feed(a, &v);
 	assert_int_equal(tc_agg_service(a, 0)->close_wait_server, 1);
+	/* Still open when the capture ends 30 s after its last packet: held
+	 * from the FIN to the end of the capture, not to its last packet. */
+	memset(&st, 0, sizeof(st));
+	st.ts_last = v.c.ep[TC_CLIENT].ts_fin + 120 * SEC_NS;
+	tc_agg_set_stats(a, &st);
+	assert_int_equal(tc_agg_service(a, 0)->close_wait_longest_ns, 120 * SEC_NS);
 	f = tc_agg_findings(a, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(f[0].kind, TC_FIND_CLOSE_WAIT);
 	assert_non_null(strstr(f[0].text, "server 10.0.0.2:80 left 1 connection in CLOSE_WAIT"));
-	assert_non_null(strstr(f[0].text, "90.0 s") ? strstr(f[0].text, "90.0 s") : strstr(f[0].text, "90 s"));
+	assert_non_null(strstr(f[0].text, "held up to 120 s"));
 	tc_agg_free(a);
 	conv_done(&v);
 }
@@ -237,9 +244,9 @@ static void one_abort(struct tc_agg *a)
 }
 
 /*
- * Ranking: severity = kind weight x (1 + log2 count). Kind decides between
- * equal counts (an abort outranks a refusal); count decides when one kind
- * is much more frequent (eight refusals outrank one abort).
+ * Ranking by harm: a reset the application saw outranks refusals however
+ * many (eight refusals stay below one abort); within a tier, severity =
+ * kind weight x (1 + log2 count).
  */
 static void test_findings_ranked(void **state)
 {
@@ -262,10 +269,174 @@ static void test_findings_ranked(void **state)
 	one_abort(a);
 	f = tc_agg_findings(a, &n);
 	assert_int_equal(n, 2);
-	assert_int_equal(f[0].kind, TC_FIND_REFUSED);
-	assert_int_equal(f[0].count, 8);
+	assert_int_equal(f[0].kind, TC_FIND_ABORTIVE);
+	assert_int_equal(f[1].kind, TC_FIND_REFUSED);
+	assert_int_equal(f[1].count, 8);
 	for (i = 1; i < n; i++)
 		assert_true(f[i - 1].severity >= f[i].severity);
+	tc_agg_free(a);
+}
+
+/* An abort by server 10.0.0.<last>:80, the conversation's own otherwise. */
+static void abort_by(struct tc_agg *a, uint8_t last, uint16_t cport)
+{
+	struct conv v;
+	conv_init(&v);
+	v.cport = cport;
+	handshake_and_data(&v);
+	seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	v.c.ep[TC_SERVER].addr[3] = last;
+	feed(a, &v);
+	conv_done(&v);
+}
+
+/*
+ * Three servers on :80 aborting 1, 2 and 3 connections are one finding,
+ * with the sums and the worst offender first; a server on another port
+ * with the same pattern joins it.
+ */
+static void test_groups_by_pattern_and_port(void **state)
+{
+	struct tc_agg *a = tc_agg_new(NULL);
+	const struct tc_finding_group *g;
+	size_t n, i;
+	uint16_t port = 44000;
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		size_t k;
+		for (k = 0; k <= i; k++)
+			abort_by(a, (uint8_t)(10 + i), port++);
+	}
+	g = tc_agg_groups(a, &n);
+	/* the three server findings, and client 10.0.0.1 saw none: one group */
+	assert_int_equal(n, 1);
+	assert_int_equal(g[0].kind, TC_FIND_ABORTIVE);
+	assert_int_equal(g[0].n, 3);
+	assert_int_equal(g[0].count, 6);
+	assert_int_equal(g[0].of, 6);
+	assert_int_equal(g[0].port, 80);
+	assert_non_null(strstr(g[0].text, "3 servers on :80 abort 100% of their connections"));
+	assert_non_null(strstr(g[0].text, "6 of 6 in all: 10.0.0.12:80 (3 of 3), 10.0.0.11:80 (2 of 2), 10.0.0.10:80 (1 of 1)"));
+	assert_int_equal(tc_agg_group_member(a, g[0].first)->count, 3);
+	/* A fourth server, on :8080, aborts once: the same pattern, so the
+	 * same finding, which now names both ports (no shared port left). */
+	{
+		struct conv v;
+		conv_init(&v);
+		v.cport = port++;
+		v.sport = 8080;
+		handshake_and_data(&v);
+		seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+		feed(a, &v);
+		conv_done(&v);
+	}
+	g = tc_agg_groups(a, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(g[0].n, 4);
+	assert_int_equal(g[0].count, 7);
+	assert_int_equal(g[0].port, 0);
+	assert_non_null(strstr(g[0].text, "4 servers on :80 and :8080 abort 100%"));
+	assert_non_null(strstr(g[0].text, " and 1 more"));
+	tc_agg_free(a);
+}
+
+/* "closed first in N of M graceful closes": M counts graceful closes only,
+ * as the records do; a half-closed connection the server closed is not one. */
+static void test_server_first_counts_graceful_only(void **state)
+{
+	struct tc_agg *a = tc_agg_new(NULL);
+	const struct tc_finding *f;
+	struct conv v;
+	size_t n, i;
+	int found = 0;
+	(void)state;
+	for (i = 0; i < 3; i++)
+		graceful_at(a, 1000 * SEC_NS + (int64_t)i * SEC_NS, (uint16_t)(45000 + i), S);
+	graceful_at(a, 1010 * SEC_NS, 45010, C);
+	conv_init(&v);
+	v.cport = 45020;
+	handshake_and_data(&v);
+	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	seg(&v, C, TC_ACK, ISN_C + 11, ISN_S + 12, 0);
+	feed(a, &v);
+	conv_done(&v);
+	assert_int_equal(tc_agg_service(a, 0)->server_closed_first, 3);
+	f = tc_agg_findings(a, &n);
+	for (i = 0; i < n; i++)
+		if (f[i].kind == TC_FIND_SERVER_CLOSES_FIRST) {
+			found = 1;
+			assert_non_null(strstr(f[i].text, "closed first in 3 of 4 graceful closes"));
+			assert_int_equal(f[i].count, 3);
+			assert_int_equal(f[i].of, 4);
+		}
+	assert_true(found);
+	tc_agg_free(a);
+}
+
+/*
+ * Keep-alive probes every 15 s, then the client's own FIN 60 s after the
+ * last data: the connection was never idle 60 s for a middlebox, so no idle
+ * timeout match (it used to be one).
+ */
+static void test_idle_not_across_keepalives(void **state)
+{
+	struct tc_agg *a = tc_agg_new(NULL);
+	const struct tc_service_stats *s;
+	struct conv v;
+	int i;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	for (i = 0; i < 3; i++) {
+		v.now += 15 * SEC_NS;
+		seg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 11, 0); /* probe: SND.NXT - 1 */
+		seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	}
+	v.now += 15 * SEC_NS;
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+	seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
+	assert_true(tc_conn_ext(&v.c)->ep[TC_CLIENT].ka_probes > 0);
+	feed(a, &v);
+	s = tc_agg_service(a, 0);
+	assert_int_equal(s->idle_hist[2], 1); /* [10 s, 60 s): since the last probe */
+	assert_int_equal(s->idle_match[0], 0);
+	tc_agg_free(a);
+	conv_done(&v);
+}
+
+/* Resets over time: counted per bucket, the width doubling to keep at most
+ * TC_TIMELINE_MAX buckets; nothing is lost when buckets merge. */
+static void test_reset_timeline(void **state)
+{
+	struct tc_agg *a = tc_agg_new(NULL);
+	const uint64_t *c;
+	int64_t start, width;
+	size_t n, i;
+	uint64_t sum = 0;
+	(void)state;
+	for (i = 0; i < 3; i++)
+		one_abort(a);  /* all at the conversation's start time */
+	n = tc_agg_reset_timeline(a, &c, &start, &width);
+	assert_int_equal(n, 1);
+	assert_int_equal(c[0], 3);
+	assert_int_equal(width, SEC_NS);
+	for (i = 0; i < 200; i++) {
+		struct conv v;
+		conv_init(&v);
+		v.cport = (uint16_t)(46000 + i);
+		v.now += (int64_t)i * SEC_NS; /* 200 s: the width must grow */
+		handshake_and_data(&v);
+		seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+		feed(a, &v);
+		conv_done(&v);
+	}
+	n = tc_agg_reset_timeline(a, &c, &start, &width);
+	assert_true(n <= TC_TIMELINE_MAX);
+	assert_true(width >= 4 * SEC_NS);
+	for (i = 0; i < n; i++)
+		sum += c[i];
+	assert_int_equal(sum, 203);
 	tc_agg_free(a);
 }
 
@@ -280,6 +451,10 @@ int main(void)
 		cmocka_unit_test(test_idle_histogram),
 		cmocka_unit_test(test_key_cap),
 		cmocka_unit_test(test_findings_ranked),
+		cmocka_unit_test(test_groups_by_pattern_and_port),
+		cmocka_unit_test(test_server_first_counts_graceful_only),
+		cmocka_unit_test(test_idle_not_across_keepalives),
+		cmocka_unit_test(test_reset_timeline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,11 @@
  *     bucketed, so a middlebox timeout stands out;
  *   - reset causes per server port; graceful closes an RST trailed, apart
  *     (harmless: they must not swell the reset findings).
- * tc_agg_findings() turns that into a ranked list of one-sentence findings.
+ * tc_agg_findings() turns that into one-sentence findings, one per service,
+ * host or pair; tc_agg_groups() folds those into one per pattern (servers,
+ * clients or pairs, whatever their ports), ranked by harm: resets applications saw and
+ * leaks first, capacity next, benign patterns (a server that closes first)
+ * last. Every count in a finding is a count of connection records.
  *
  * TIME_WAIT counts follow capture time: a TIME_WAIT socket is counted from
  * the moment its holder entered it until `time_wait` later. Connections are
@@ -73,10 +77,16 @@ struct tc_service_stats {
 	uint64_t by_cause[TC_CAUSE__COUNT];
 	uint64_t by_cause_server[TC_CAUSE__COUNT]; /* ... where the server sent the RST */
 	uint64_t refused;
+	/* who closed first, over graceful closes only (their sum is graceful) */
 	uint64_t server_closed_first, client_closed_first, simultaneous;
 	uint64_t close_wait_server;   /* half-closed: the server never closed */
 	uint64_t close_wait_client;   /* half-closed: the client never closed */
+	/* The longest CLOSE_WAIT: for a leak still open when the capture ended,
+	 * from its FIN to the end of the capture (known at tc_agg_set_stats). */
 	int64_t close_wait_longest_ns;
+	int64_t close_wait_ended_ns;  /* ... of leaks that ended (evicted, superseded) */
+	int64_t close_wait_oldest_fin;/* FIN of the oldest leak open at the end, 0 if none */
+	uint64_t syn_only;            /* SYNs never answered (Zeek's S0) */
 	uint64_t keepalive_race;
 	uint64_t aborts_after_exchange; /* server RST without FIN after data both ways */
 	uint64_t data_lost_conns;
@@ -120,15 +130,43 @@ enum tc_finding_kind {
 	TC_FIND_RST_IGNORED,
 	TC_FIND_HANDSHAKE_ABORT,
 	TC_FIND_TRAILING_RST,
+	TC_FIND_SYN_UNANSWERED,
 	TC_FIND__COUNT
 };
 
+/* What a finding is about: a service (server ip:port), a client host, a
+ * client -> service pair, or the whole capture. */
+enum tc_finding_scope { TC_SCOPE_SERVICE = 0, TC_SCOPE_CLIENT, TC_SCOPE_PAIR, TC_SCOPE_ALL };
+
 struct tc_finding {
 	enum tc_finding_kind kind;
+	enum tc_finding_scope scope;
 	int severity;             /* ranking weight, higher first */
 	uint64_t count, of;       /* e.g. 1204 of 1310 connections */
+	uint16_t port;            /* the service port (service and pair scope) */
+	uint32_t variant;         /* what else keys the group: the idle seconds
+				     matched, which side leaked CLOSE_WAIT */
 	char text[320];           /* the sentence */
 	char subject[64];         /* host or ip:port it is about */
+};
+
+/*
+ * Findings of one pattern: kind, scope, and for CLOSE_WAIT the side that
+ * leaked; never two that differ only in addresses and numbers. "3 servers
+ * on :443 abort 8-12% of their connections ...", "40 servers on :443, :80,
+ * :22 and 5 more abort ...". Members are the findings it folds, most count
+ * first; the sentence names the ports and the top offenders. A group of
+ * one carries its member's sentence.
+ */
+struct tc_finding_group {
+	enum tc_finding_kind kind;
+	enum tc_finding_scope scope;
+	int severity;
+	uint16_t port;            /* the members' port if they share one, else 0 */
+	uint32_t variant;         /* ... their variant, likewise */
+	uint64_t count, of;       /* sums over the members */
+	size_t first, n;          /* members: tc_agg_group_member(a, first .. first + n - 1) */
+	char text[640];
 };
 
 struct tc_agg;
@@ -145,6 +183,19 @@ void tc_agg_set_stats(struct tc_agg *a, const struct tc_stats *st);
 
 /* Ranked findings, most severe first; *n set. Valid until the next call. */
 const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n);
+
+/* The findings grouped (see struct tc_finding_group), most harmful first;
+ * *n set. Valid until the next call of either function. */
+const struct tc_finding_group *tc_agg_groups(struct tc_agg *a, size_t *n);
+const struct tc_finding *tc_agg_group_member(const struct tc_agg *a, size_t i);
+
+/* Resets (refused included) over capture time: counts per bucket of
+ * *width_ns from *start_ns; at most TC_TIMELINE_MAX buckets, the width
+ * doubling as the span grows. Returns the number of buckets (0: none). */
+#define TC_TIMELINE_MAX 60
+size_t tc_agg_reset_timeline(const struct tc_agg *a, const uint64_t **counts, int64_t *start_ns,
+			     int64_t *width_ns);
+int64_t tc_agg_time_wait_ns(const struct tc_agg *a);
 
 size_t tc_agg_nhosts(const struct tc_agg *a);
 const struct tc_host_stats *tc_agg_host(const struct tc_agg *a, size_t i);

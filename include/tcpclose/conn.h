@@ -235,6 +235,7 @@ struct tc_rst_evidence {
 	uint32_t tsval_prev;      /* the sender's previous TSval */
 	int64_t idle_before_ns;   /* quiet time before the segment it answered */
 	int64_t response_ns;      /* from that segment to the RST */
+	int64_t ts;               /* when the RST came (ns since the epoch) */
 	char text[TC_RST_TEXT_MAX + 1]; /* printable payload, if any */
 };
 

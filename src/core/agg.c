@@ -72,8 +72,16 @@ struct tc_agg {
 	int64_t clock;
 	uint64_t dropped;
 	uint64_t rst_ignored;
+	int64_t ts_end;           /* the capture's last packet (tc_agg_set_stats) */
 	struct tc_finding *find;
 	size_t nfind, capfind;
+	struct tc_finding *gmem;  /* the findings in group order */
+	struct tc_finding_group *groups;
+	size_t ngroups, capgroups;
+	/* resets over time: TC_TIMELINE_MAX buckets of tl_width from tl_start */
+	uint64_t tl[TC_TIMELINE_MAX];
+	int64_t tl_start, tl_width;
+	size_t tl_n;              /* buckets in use */
 };
 
 /* Keys as stored, for comparison and hashing. */
@@ -339,12 +347,15 @@ void tc_agg_free(struct tc_agg *a)
 	free(a->pidx.slot);
 	free(a->heap);
 	free(a->find);
+	free(a->gmem);
+	free(a->groups);
 	free(a);
 }
 
 int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdict *v)
 {
 	int64_t last_data, fin;
+	int r;
 	if (v->close == TC_CLOSE_RESET && c->frame_rst) {
 		const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 		int64_t idle = e->answered ? e->idle_before_ns : 0;
@@ -357,6 +368,13 @@ int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdic
 		fin = c->ep[TC_SERVER].ts_fin;
 	last_data = c->ep[0].ts_data_last > c->ep[1].ts_data_last ? c->ep[0].ts_data_last
 								    : c->ep[1].ts_data_last;
+	/* A keep-alive probe is traffic to a middlebox: the connection was not
+	 * idle across it, whoever sent it. */
+	for (r = 0; r < 2; r++) {
+		int64_t ka = tc_conn_ext(c)->ep[r].ts_ka_last;
+		if (ka && ka <= fin && ka > last_data)
+			last_data = ka;
+	}
 	if (!last_data || last_data > fin)
 		last_data = c->first_ts;
 	return fin - last_data;
@@ -418,6 +436,76 @@ static void options_account(struct tc_agg *a, const struct tc_conn *c, int role,
 	*stall_ms += xe->nagle_stall_ms;
 }
 
+/*
+ * Re-bucket the timeline so that it starts at or before `from` and reaches
+ * past `to`: the width doubles until the span fits TC_TIMELINE_MAX buckets.
+ * Bucket edges are multiples of the width, so merging never splits one.
+ */
+static void timeline_fit(struct tc_agg *a, int64_t from, int64_t to)
+{
+	uint64_t old[TC_TIMELINE_MAX];
+	int64_t ostart = a->tl_start, owidth = a->tl_width, w = a->tl_width, start;
+	size_t on = a->tl_n, i;
+
+	for (;;) {
+		start = from - ((from % w) + w) % w;
+		if ((to - start) / w < TC_TIMELINE_MAX)
+			break;
+		w *= 2;
+	}
+	if (start == ostart && w == owidth)
+		return;
+	memcpy(old, a->tl, sizeof(old));
+	memset(a->tl, 0, sizeof(a->tl));
+	a->tl_start = start;
+	a->tl_width = w;
+	a->tl_n = 0;
+	for (i = 0; i < on; i++) {
+		size_t k;
+		if (!old[i])
+			continue;
+		k = (size_t)((ostart + (int64_t)i * owidth - start) / w);
+		a->tl[k] += old[i];
+		if (k + 1 > a->tl_n)
+			a->tl_n = k + 1;
+	}
+}
+
+static void timeline_add(struct tc_agg *a, int64_t t)
+{
+	size_t k;
+	if (!a->tl_width) {
+		a->tl_width = SEC;
+		a->tl_start = t - ((t % SEC) + SEC) % SEC;
+	}
+	if (t < a->tl_start)
+		timeline_fit(a, t, a->tl_start + (int64_t)(a->tl_n ? a->tl_n - 1 : 0) * a->tl_width);
+	else if ((t - a->tl_start) / a->tl_width >= TC_TIMELINE_MAX)
+		timeline_fit(a, a->tl_start, t);
+	k = (size_t)((t - a->tl_start) / a->tl_width);
+	a->tl[k]++;
+	if (k + 1 > a->tl_n)
+		a->tl_n = k + 1;
+}
+
+size_t tc_agg_reset_timeline(const struct tc_agg *a, const uint64_t **counts, int64_t *start_ns,
+			     int64_t *width_ns)
+{
+	*counts = a->tl;
+	*start_ns = a->tl_start;
+	*width_ns = a->tl_width;
+	return a->tl_n;
+}
+
+int64_t tc_agg_time_wait_ns(const struct tc_agg *a) { return a->o.time_wait_ns; }
+
+static void close_wait_longest(struct tc_service_stats *s, int64_t end)
+{
+	int64_t still_open = s->close_wait_oldest_fin && end > s->close_wait_oldest_fin
+			       ? end - s->close_wait_oldest_fin : 0;
+	s->close_wait_longest_ns = still_open > s->close_wait_ended_ns ? still_open : s->close_wait_ended_ns;
+}
+
 void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verdict *v,
 		 const struct tc_diagnosis *d)
 {
@@ -446,6 +534,10 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	if (cause == TC_CAUSE_ABORTIVE_CLOSE && d->by == TC_CLIENT && hc != NONE)
 		a->hosts[hc].aborts++;
 	options_account(a, c, TC_CLIENT, hc, NULL);
+	if (v->close == TC_CLOSE_RESET) {
+		int64_t t = tc_conn_ext(c)->rst.ts;
+		timeline_add(a, t ? t : c->last_ts);
+	}
 	if (!s)
 		return;
 	options_account(a, c, TC_SERVER, hs, s);
@@ -457,7 +549,11 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 		s->by_cause_server[cause]++;
 	if (v->opened == TC_OPENED_REFUSED)
 		s->refused++;
-	if (v->close == TC_CLOSE_GRACEFUL || v->close == TC_CLOSE_HALF_CLOSED) {
+	if (v->opened == TC_OPENED_SYN_ONLY)
+		s->syn_only++;
+	/* Over graceful closes only, so that "N of M graceful closes" is what
+	 * the records say (a half-closed one has a closer too). */
+	if (v->close == TC_CLOSE_GRACEFUL) {
 		if (v->closer == TC_WHO_SERVER)
 			s->server_closed_first++;
 		else if (v->closer == TC_WHO_CLIENT)
@@ -468,13 +564,22 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	if (v->close == TC_CLOSE_HALF_CLOSED) {
 		int fin_c = (cl->flags & TC_EP_FIN) != 0;
 		const struct tc_endpoint *closer = fin_c ? cl : sv;
-		int64_t held = c->last_ts - closer->ts_fin;
 		if (fin_c)
 			s->close_wait_server++;
 		else
 			s->close_wait_client++;
-		if (held > s->close_wait_longest_ns)
-			s->close_wait_longest_ns = held;
+		/* Still open at the end of the capture: held until then, which
+		 * only tc_agg_set_stats knows. Evicted or superseded: until its
+		 * last packet. */
+		if (c->cflags & (TC_CONN_EVICTED | TC_CONN_SUPERSEDED)) {
+			int64_t held = c->last_ts - closer->ts_fin;
+			if (held > s->close_wait_ended_ns)
+				s->close_wait_ended_ns = held;
+		} else if (closer->ts_fin && (!s->close_wait_oldest_fin ||
+					      closer->ts_fin < s->close_wait_oldest_fin)) {
+			s->close_wait_oldest_fin = closer->ts_fin;
+		}
+		close_wait_longest(s, a->ts_end);
 	}
 	if (notes & TC_DX_KEEPALIVE_RACE)
 		s->keepalive_race++;
@@ -498,7 +603,11 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 
 void tc_agg_set_stats(struct tc_agg *a, const struct tc_stats *st)
 {
+	size_t i;
 	a->rst_ignored = st->rst_ignored;
+	a->ts_end = st->ts_last;
+	for (i = 0; i < a->nsvcs; i++)
+		close_wait_longest(&a->svcs[i], a->ts_end);
 }
 
 /* ---- findings --------------------------------------------------------- */
@@ -513,14 +622,34 @@ static int ilog2p1(uint64_t n)
 	return b;
 }
 
+/*
+ * Harm first: resets the applications saw and leaks (tier 3), then
+ * capacity and reachability (tier 2: refusals, unanswered SYNs, ports held
+ * in TIME_WAIT), then what is benign or only costs time (tier 1). Within a
+ * tier, the weight times the order of magnitude of the count.
+ */
+static const int tier[TC_FIND__COUNT] = {
+	[TC_FIND_INJECTED] = 3, [TC_FIND_KEEPALIVE_RACE] = 3, [TC_FIND_ABORTIVE] = 3,
+	[TC_FIND_IDLE_TIMEOUT] = 3, [TC_FIND_NO_CONNECTION] = 3, [TC_FIND_DATA_AFTER_CLOSE] = 3,
+	[TC_FIND_CLOSE_WAIT] = 3, [TC_FIND_KEEPALIVE_TIMEOUT] = 3, [TC_FIND_DEAD_PEER] = 3,
+	[TC_FIND_TIME_WAIT_PORTS] = 2, [TC_FIND_REFUSED] = 2, [TC_FIND_SYN_UNANSWERED] = 2,
+	[TC_FIND_HANDSHAKE_ABORT] = 2, [TC_FIND_SERVER_CLOSES_FIRST] = 1, [TC_FIND_TW_REUSE] = 1,
+	[TC_FIND_NAGLE] = 1, [TC_FIND_RST_IGNORED] = 1, [TC_FIND_TRAILING_RST] = 1,
+};
+
 static const int weight[TC_FIND__COUNT] = {
 	[TC_FIND_INJECTED] = 9, [TC_FIND_KEEPALIVE_RACE] = 8, [TC_FIND_ABORTIVE] = 8,
 	[TC_FIND_IDLE_TIMEOUT] = 8, [TC_FIND_NO_CONNECTION] = 7, [TC_FIND_DATA_AFTER_CLOSE] = 7,
 	[TC_FIND_CLOSE_WAIT] = 7, [TC_FIND_TIME_WAIT_PORTS] = 6, [TC_FIND_KEEPALIVE_TIMEOUT] = 6,
 	[TC_FIND_DEAD_PEER] = 6, [TC_FIND_REFUSED] = 5, [TC_FIND_SERVER_CLOSES_FIRST] = 5,
 	[TC_FIND_HANDSHAKE_ABORT] = 4, [TC_FIND_TW_REUSE] = 3, [TC_FIND_NAGLE] = 3,
-	[TC_FIND_RST_IGNORED] = 2, [TC_FIND_TRAILING_RST] = 1,
+	[TC_FIND_RST_IGNORED] = 2, [TC_FIND_SYN_UNANSWERED] = 5, [TC_FIND_TRAILING_RST] = 1,
 };
+
+static int severity(enum tc_finding_kind k, uint64_t count)
+{
+	return tier[k] * 1000 + weight[k] * ilog2p1(count);
+}
 
 static void svc_name(const struct tc_service_stats *s, char *buf, size_t n)
 {
@@ -536,8 +665,8 @@ static void host_name(const struct tc_host_stats *h, char *buf, size_t n)
 	snprintf(buf, n, "%s", a);
 }
 
-static struct tc_finding *add(struct tc_agg *a, enum tc_finding_kind k, uint64_t count,
-			      uint64_t of, const char *subject)
+static struct tc_finding *add(struct tc_agg *a, enum tc_finding_kind k, enum tc_finding_scope sc,
+			      uint16_t port, uint64_t count, uint64_t of, const char *subject)
 {
 	struct tc_finding *f;
 	if (grow_array((void **)&a->find, &a->capfind, a->nfind, sizeof(*a->find)) != 0)
@@ -545,9 +674,11 @@ static struct tc_finding *add(struct tc_agg *a, enum tc_finding_kind k, uint64_t
 	f = &a->find[a->nfind++];
 	memset(f, 0, sizeof(*f));
 	f->kind = k;
+	f->scope = sc;
+	f->port = port;
 	f->count = count;
 	f->of = of;
-	f->severity = weight[k] * ilog2p1(count);
+	f->severity = severity(k, count);
 	snprintf(f->subject, sizeof(f->subject), "%s", subject);
 	return f;
 }
@@ -575,65 +706,73 @@ static void service_findings(struct tc_agg *a, const struct tc_service_stats *s)
 {
 	struct tc_finding *f;
 	char nm[64], held[32];
-	uint64_t n;
+	uint64_t n, graceful;
 	int i;
 	unsigned long long conns = (unsigned long long)s->conns;
 
 	dur(s->close_wait_longest_ns, held, sizeof(held));
 
 	svc_name(s, nm, sizeof(nm));
-	if ((n = s->by_cause_server[TC_CAUSE_ABORTIVE_CLOSE]) && (f = add(a, TC_FIND_ABORTIVE, n, s->conns, nm))) {
+	if ((n = s->by_cause_server[TC_CAUSE_ABORTIVE_CLOSE]) && (f = add(a, TC_FIND_ABORTIVE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm))) {
 		F(f, "server %s aborted %llu of %llu %s with RST instead of FIN%s (abortive close: SO_LINGER 0, or close() with unread data)%s",
 		  nm, (unsigned long long)n, conns, plural(s->conns, "connection", "connections"),
 		  s->aborts_after_exchange ? " after a normal exchange" : "",
 		  s->data_lost_conns ? "; data in flight was lost" : "");
 	}
-	if ((n = s->keepalive_race) && (f = add(a, TC_FIND_KEEPALIVE_RACE, n, s->conns, nm)))
+	if ((n = s->keepalive_race) && (f = add(a, TC_FIND_KEEPALIVE_RACE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s hit the keep-alive race: the server closed an idle connection as the client sent a new request, and answered it with RST (make the client's idle timeout shorter than the server's)",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
 	n = s->by_cause[TC_CAUSE_DATA_AFTER_CLOSE] - s->keepalive_race;
-	if (n && (f = add(a, TC_FIND_DATA_AFTER_CLOSE, n, s->conns, nm)))
+	if (n && (f = add(a, TC_FIND_DATA_AFTER_CLOSE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s reset because one side wrote after the other had closed (\"connection reset by peer\" on the writer)",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
 	for (i = 0; i < 4 && s->idle_match_s[i]; i++) {
 		n = s->idle_match[i];
 		if (n < 2 && !(n == 1 && (s->by_cause[TC_CAUSE_NO_CONNECTION] || s->injected)))
 			continue;
-		if ((f = add(a, TC_FIND_IDLE_TIMEOUT, n, s->conns, nm)))
+		if ((f = add(a, TC_FIND_IDLE_TIMEOUT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)) &&
+		    (f->variant = s->idle_match_s[i]))
 			F(f, "%llu %s to %s ended after ~%u s idle: a middlebox or load-balancer idle timeout (%u s) is likely; keep-alives shorter than it, or a longer timeout, fix it",
 			  (unsigned long long)n, plural(n, "connection", "connections"), nm, s->idle_match_s[i],
 			  s->idle_match_s[i]);
 	}
-	if ((n = s->by_cause[TC_CAUSE_NO_CONNECTION]) && (f = add(a, TC_FIND_NO_CONNECTION, n, s->conns, nm)))
+	if ((n = s->by_cause[TC_CAUSE_NO_CONNECTION]) && (f = add(a, TC_FIND_NO_CONNECTION, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s reset by a host that no longer knew them (restart, expired state or a middlebox that dropped it)",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
-	if ((n = s->injected) && (f = add(a, TC_FIND_INJECTED, n, s->conns, nm)))
+	if ((n = s->injected) && (f = add(a, TC_FIND_INJECTED, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s ended by an RST that its claimed sender did not send (TTL, IP ID or timestamps unlike its other packets): a middlebox or an attacker",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
-	if ((n = s->refused) && (f = add(a, TC_FIND_REFUSED, n, s->conns, nm)))
+	if ((n = s->refused) && (f = add(a, TC_FIND_REFUSED, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu of %llu %s to %s refused (RST to the SYN): nothing listening, or a firewall reject",
 		  (unsigned long long)n, conns, plural(s->conns, "connection", "connections"), nm);
-	if ((n = s->close_wait_server) && (f = add(a, TC_FIND_CLOSE_WAIT, n, s->conns, nm)))
+	if ((n = s->close_wait_server) && (f = add(a, TC_FIND_CLOSE_WAIT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "server %s left %llu %s in CLOSE_WAIT: the client closed, the application never called close() (held up to %s)",
 		  nm, (unsigned long long)n, plural(n, "connection", "connections"), held);
-	if ((n = s->close_wait_client) && (f = add(a, TC_FIND_CLOSE_WAIT, n, s->conns, nm)))
+	if ((n = s->close_wait_client) && (f = add(a, TC_FIND_CLOSE_WAIT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)) &&
+	    (f->variant = 1))
 		F(f, "clients of %s left %llu %s in CLOSE_WAIT: the server closed, the client application never called close() (held up to %s)",
 		  nm, (unsigned long long)n, plural(n, "connection", "connections"), held);
+	graceful = s->server_closed_first + s->client_closed_first + s->simultaneous;
 	if ((n = s->server_closed_first) && n * 2 > s->server_closed_first + s->client_closed_first &&
-	    (f = add(a, TC_FIND_SERVER_CLOSES_FIRST, n, s->conns, nm)))
+	    (f = add(a, TC_FIND_SERVER_CLOSES_FIRST, TC_SCOPE_SERVICE, s->port, n, graceful, nm)))
 		F(f, "server %s closed first in %llu of %llu graceful closes, so it holds their TIME_WAIT (let clients close first, or use SO_REUSEADDR on restart)",
-		  nm, (unsigned long long)n,
-		  (unsigned long long)(s->server_closed_first + s->client_closed_first + s->simultaneous));
-	if ((n = s->by_cause[TC_CAUSE_KEEPALIVE_TIMEOUT]) && (f = add(a, TC_FIND_KEEPALIVE_TIMEOUT, n, s->conns, nm)))
+		  nm, (unsigned long long)n, (unsigned long long)graceful);
+	/* Unanswered SYNs (Zeek's S0): worth a finding once they pile up, or
+	 * when nothing to the service was ever answered. */
+	if ((n = s->syn_only) && (n >= 3 || n == s->conns) &&
+	    (f = add(a, TC_FIND_SYN_UNANSWERED, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+		F(f, "%llu of %llu %s to %s never answered (SYN only, Zeek's S0): the server is down or overloaded, or a firewall drops them",
+		  (unsigned long long)n, conns, plural(s->conns, "connection attempt", "connection attempts"), nm);
+	if ((n = s->by_cause[TC_CAUSE_KEEPALIVE_TIMEOUT]) && (f = add(a, TC_FIND_KEEPALIVE_TIMEOUT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s reset after unanswered keep-alive probes: the peer vanished",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
-	if ((n = s->by_cause[TC_CAUSE_DEAD_PEER]) && (f = add(a, TC_FIND_DEAD_PEER, n, s->conns, nm)))
+	if ((n = s->by_cause[TC_CAUSE_DEAD_PEER]) && (f = add(a, TC_FIND_DEAD_PEER, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s were left talking to a peer that vanished (retransmissions or probes unanswered)",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
-	if ((n = s->by_cause[TC_CAUSE_HANDSHAKE_ABORT]) && (f = add(a, TC_FIND_HANDSHAKE_ABORT, n, s->conns, nm)))
+	if ((n = s->by_cause[TC_CAUSE_HANDSHAKE_ABORT]) && (f = add(a, TC_FIND_HANDSHAKE_ABORT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s aborted during the handshake",
 		  (unsigned long long)n, plural(n, "handshake", "handshakes"), nm);
-	if ((n = s->trailing_rst) && (f = add(a, TC_FIND_TRAILING_RST, n, s->conns, nm))) {
+	if ((n = s->trailing_rst) && (f = add(a, TC_FIND_TRAILING_RST, TC_SCOPE_SERVICE, s->port, n, s->conns, nm))) {
 		/* Name the usual story when most of them tell it. */
 		int by_client = s->trailing_rst_client * 2 >= n;
 		const char *rst = by_client ? "client" : "server", *writer = by_client ? "server" : "client";
@@ -644,10 +783,10 @@ static void service_findings(struct tc_agg *a, const struct tc_service_stats *s)
 			F(f, "%llu graceful %s to %s ended with a trailing RST, mostly from the %s, after both sides had sent FIN -- harmless, nobody saw \"connection reset\"",
 			  (unsigned long long)n, plural(n, "close", "closes"), nm, rst);
 	}
-	if ((n = s->tw_reuse) && (f = add(a, TC_FIND_TW_REUSE, n, s->conns, nm)))
+	if ((n = s->tw_reuse) && (f = add(a, TC_FIND_TW_REUSE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s reused a 4-tuple still in TIME_WAIT (client SO_REUSEADDR bind or tcp_tw_reuse)",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
-	if ((n = s->nagle_stalls) && (f = add(a, TC_FIND_NAGLE, n, s->conns, nm)))
+	if ((n = s->nagle_stalls) && (f = add(a, TC_FIND_NAGLE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "server %s: %llu small %s waited for a delayed ACK (Nagle with delayed ACK, %.0f ms in all): TCP_NODELAY would remove it",
 		  nm, (unsigned long long)n, plural(n, "write", "writes"), (double)s->nagle_stall_ms);
 }
@@ -657,11 +796,11 @@ static void host_findings(struct tc_agg *a, const struct tc_host_stats *h)
 	struct tc_finding *f;
 	char nm[64];
 	host_name(h, nm, sizeof(nm));
-	if (h->aborts && (f = add(a, TC_FIND_ABORTIVE, h->aborts, h->as_client, nm)))
+	if (h->aborts && (f = add(a, TC_FIND_ABORTIVE, TC_SCOPE_CLIENT, 0, h->aborts, h->as_client, nm)))
 		F(f, "client %s aborted %llu of %llu %s with RST instead of FIN (SO_LINGER 0, or close() with unread data)",
 		  nm, (unsigned long long)h->aborts, (unsigned long long)h->as_client,
 		  plural(h->as_client, "connection", "connections"));
-	if (h->nagle_stalls && (f = add(a, TC_FIND_NAGLE, h->nagle_stalls, h->as_client, nm)))
+	if (h->nagle_stalls && (f = add(a, TC_FIND_NAGLE, TC_SCOPE_CLIENT, 0, h->nagle_stalls, h->as_client, nm)))
 		F(f, "client %s: %llu small %s waited for a delayed ACK (Nagle with delayed ACK, %.0f ms in all): TCP_NODELAY would remove it",
 		  nm, (unsigned long long)h->nagle_stalls, plural(h->nagle_stalls, "write", "writes"),
 		  (double)h->nagle_stall_ms);
@@ -678,10 +817,12 @@ static void pair_findings(struct tc_agg *a, const struct tc_pair_stats *p)
 	host_name(&a->hosts[p->client], hn, sizeof(hn));
 	svc_name(&a->svcs[p->service], sn, sizeof(sn));
 	snprintf(subj, sizeof(subj), "%s -> %s", hn, sn);
-	f = add(a, TC_FIND_TIME_WAIT_PORTS, p->tw_peak, a->o.ephemeral_ports, subj);
+	f = add(a, TC_FIND_TIME_WAIT_PORTS, TC_SCOPE_PAIR, a->svcs[p->service].port, p->tw_peak,
+		a->o.ephemeral_ports, subj);
 	if (!f)
 		return;
-	f->severity = weight[TC_FIND_TIME_WAIT_PORTS] * (1 + (int)(pct / 5));
+	f->severity = tier[TC_FIND_TIME_WAIT_PORTS] * 1000 +
+		      weight[TC_FIND_TIME_WAIT_PORTS] * (1 + (int)(pct / 5));
 	F(f, "client %s held up to %u TIME_WAIT sockets toward %s (%.1f%% of its %u ephemeral ports)%s",
 	  hn, p->tw_peak, sn, pct, a->o.ephemeral_ports,
 	  pct >= 50 ? ": new connections will fail with EADDRNOTAVAIL; reuse connections (keep-alive/pooling)" : "");
@@ -710,13 +851,308 @@ const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)
 		host_findings(a, &a->hosts[i]);
 	for (i = 0; i < a->npairs; i++)
 		pair_findings(a, &a->pairs[i]);
-	if (a->rst_ignored && (f = add(a, TC_FIND_RST_IGNORED, a->rst_ignored, 0, "")))
+	if (a->rst_ignored && (f = add(a, TC_FIND_RST_IGNORED, TC_SCOPE_ALL, 0, a->rst_ignored, 0, "")))
 		F(f, "%llu %s ignored: sequence number outside the receiver's window (stale, or a blind injection attempt)",
 		  (unsigned long long)a->rst_ignored, plural(a->rst_ignored, "RST", "RSTs"));
 	if (a->nfind) /* qsort(NULL, 0, ...) is undefined */
 		qsort(a->find, a->nfind, sizeof(*a->find), by_severity);
 	*n = a->nfind;
 	return a->find;
+}
+
+/* ---- groups ------------------------------------------------------------ */
+
+/*
+ * The group key: kind and scope, and for CLOSE_WAIT which side leaked
+ * (the sentences differ in words). Not the port and not the idle time
+ * matched: findings that differ only in numbers and addresses are one
+ * finding, which names the ports and the times.
+ */
+static uint32_t group_variant(const struct tc_finding *f)
+{
+	return f->kind == TC_FIND_CLOSE_WAIT ? f->variant : 0;
+}
+
+static int same_group(const struct tc_finding *x, const struct tc_finding *y)
+{
+	return x->kind == y->kind && x->scope == y->scope &&
+	       group_variant(x) == group_variant(y) && x->scope != TC_SCOPE_ALL;
+}
+
+/* Group key first, then the worst offender first within a group. */
+static int by_group(const void *x, const void *y)
+{
+	const struct tc_finding *a = x, *b = y;
+	if (a->kind != b->kind)
+		return (int)a->kind - (int)b->kind;
+	if (a->scope != b->scope)
+		return (int)a->scope - (int)b->scope;
+	if (group_variant(a) != group_variant(b))
+		return group_variant(a) < group_variant(b) ? -1 : 1;
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return strcmp(a->subject, b->subject);
+}
+
+static int by_harm(const void *x, const void *y)
+{
+	const struct tc_finding_group *a = x, *b = y;
+	if (a->severity != b->severity)
+		return b->severity - a->severity;
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	if (a->kind != b->kind)
+		return (int)a->kind - (int)b->kind;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	return a->variant < b->variant ? -1 : a->variant > b->variant;
+}
+
+#define GROUP_OFFENDERS 3
+#define GROUP_VALUES 64
+
+/* Distinct values (ports, idle seconds) of a group's members, the one with
+ * the most connections first. */
+struct values {
+	uint32_t v[GROUP_VALUES];
+	uint64_t count[GROUP_VALUES];
+	size_t n;
+	size_t more;              /* distinct values past GROUP_VALUES */
+};
+
+static void values_of(const struct tc_finding *m, size_t n, int idle, struct values *out)
+{
+	size_t i, j;
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < n; i++) {
+		uint32_t v = idle ? m[i].variant : m[i].port;
+		for (j = 0; j < out->n && out->v[j] != v; j++)
+			;
+		if (j == out->n) {
+			if (out->n == GROUP_VALUES) {
+				out->more++;
+				continue;
+			}
+			out->v[out->n++] = v;
+		}
+		out->count[j] += m[i].count;
+	}
+	for (i = 1; i < out->n; i++) /* insertion sort: at most 64 */
+		for (j = i; j > 0 && (out->count[j] > out->count[j - 1] ||
+				      (out->count[j] == out->count[j - 1] && out->v[j] < out->v[j - 1]));
+		     j--) {
+			uint32_t tv = out->v[j];
+			uint64_t tc = out->count[j];
+			out->v[j] = out->v[j - 1];
+			out->count[j] = out->count[j - 1];
+			out->v[j - 1] = tv;
+			out->count[j - 1] = tc;
+		}
+}
+
+/* ":443", ":443 and :80", ":443, :80, :22 and 5 more ports" */
+static void values_str(const struct values *vs, const char *pre, const char *post, char *buf,
+		       size_t len)
+{
+	size_t i, off = 0, shown = vs->n < 3 ? vs->n : 3, rest = vs->n + vs->more - shown;
+	buf[0] = '\0';
+	for (i = 0; i < shown && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s%u%s",
+					i == 0 ? "" : (i + 1 == shown && !rest) ? " and " : ", ", pre,
+					(unsigned)vs->v[i], post);
+	if (rest && off < len)
+		snprintf(buf + off, len - off, " and %zu more", rest);
+}
+
+/* "8-12%", or "10%" when they all agree: the spread of count/of. */
+static void pct_range(const struct tc_finding *m, size_t n, char *buf, size_t len)
+{
+	double lo = 101, hi = -1;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		double p;
+		if (!m[i].of)
+			continue;
+		p = 100.0 * (double)m[i].count / (double)m[i].of;
+		lo = p < lo ? p : lo;
+		hi = p > hi ? p : hi;
+	}
+	if (hi < 0)
+		snprintf(buf, len, "some");
+	else if ((int)(lo + 0.5) == (int)(hi + 0.5))
+		snprintf(buf, len, "%.0f%%", lo);
+	else
+		snprintf(buf, len, "%.0f-%.0f%%", lo, hi);
+}
+
+static void group_text(struct tc_finding_group *g, const struct tc_finding *m)
+{
+	char *t = g->text, who[128], pct[32], ports[96], idles[96];
+	struct values pv, iv;
+	size_t len = sizeof(g->text), off, i;
+	unsigned long long c = (unsigned long long)g->count, of = (unsigned long long)g->of;
+	size_t n = g->n;
+
+	if (n == 1) {
+		snprintf(t, len, "%s", m[0].text);
+		return;
+	}
+	pct_range(m, n, pct, sizeof(pct));
+	values_of(m, n, 0, &pv);
+	values_str(&pv, ":", "", ports, sizeof(ports));
+	values_of(m, n, 1, &iv);
+	values_str(&iv, "~", " s", idles, sizeof(idles));
+	if (g->scope == TC_SCOPE_CLIENT)
+		snprintf(who, sizeof(who), "%zu clients", n);
+	else
+		snprintf(who, sizeof(who), "%zu servers on %s", n, ports);
+	switch (g->kind) {
+	case TC_FIND_ABORTIVE:
+		snprintf(t, len, "%s abort %s of their connections with RST instead of FIN (abortive close: SO_LINGER 0, or close() with unread data), %llu of %llu in all",
+			 who, pct, c, of);
+		break;
+	case TC_FIND_KEEPALIVE_RACE:
+		snprintf(t, len, "%llu connections to %s hit the keep-alive race: the server closed an idle connection as the client sent a new request, and answered it with RST (make the client's idle timeout shorter than the server's)",
+			 c, who);
+		break;
+	case TC_FIND_DATA_AFTER_CLOSE:
+		snprintf(t, len, "%llu connections to %s reset because one side wrote after the other had closed (\"connection reset by peer\" on the writer)",
+			 c, who);
+		break;
+	case TC_FIND_IDLE_TIMEOUT:
+		snprintf(t, len, "%llu connections to %s ended after %s idle: a middlebox or load-balancer idle timeout is likely; keep-alives shorter than it, or a longer timeout, fix it",
+			 c, who, idles);
+		break;
+	case TC_FIND_NO_CONNECTION:
+		snprintf(t, len, "%llu connections to %s reset by a host that no longer knew them (restart, expired state or a middlebox that dropped it)",
+			 c, who);
+		break;
+	case TC_FIND_INJECTED:
+		snprintf(t, len, "%llu connections to %s ended by an RST that its claimed sender did not send: a middlebox or an attacker",
+			 c, who);
+		break;
+	case TC_FIND_REFUSED:
+		snprintf(t, len, "%s refused %s of their connections (RST to the SYN: nothing listening, or a firewall reject), %llu of %llu in all",
+			 who, pct, c, of);
+		break;
+	case TC_FIND_CLOSE_WAIT:
+		if (g->variant)
+			snprintf(t, len, "clients of %s left %llu connections in CLOSE_WAIT: the server closed, the client application never called close()",
+				 who, c);
+		else
+			snprintf(t, len, "%s left %llu connections in CLOSE_WAIT: the client closed, the application never called close()",
+				 who, c);
+		break;
+	case TC_FIND_TIME_WAIT_PORTS:
+		snprintf(t, len, "%zu clients held many TIME_WAIT sockets toward servers on %s (up to %llu at once, of %llu ephemeral ports each): reuse connections (keep-alive/pooling)",
+			 n, ports, (unsigned long long)m[0].count, (unsigned long long)m[0].of);
+		break;
+	case TC_FIND_SERVER_CLOSES_FIRST:
+		snprintf(t, len, "%s closed first in %s of their graceful closes (%llu of %llu), so they hold the TIME_WAIT (normal for HTTP; let clients close first if ports run short)",
+			 who, pct, c, of);
+		break;
+	case TC_FIND_TW_REUSE:
+		snprintf(t, len, "%llu connections to %s reused a 4-tuple still in TIME_WAIT (client SO_REUSEADDR bind or tcp_tw_reuse)",
+			 c, who);
+		break;
+	case TC_FIND_KEEPALIVE_TIMEOUT:
+		snprintf(t, len, "%llu connections to %s reset after unanswered keep-alive probes: the peer vanished", c, who);
+		break;
+	case TC_FIND_DEAD_PEER:
+		snprintf(t, len, "%llu connections to %s were left talking to a peer that vanished (retransmissions or probes unanswered)",
+			 c, who);
+		break;
+	case TC_FIND_NAGLE:
+		snprintf(t, len, "%s: %llu small writes waited for a delayed ACK (Nagle with delayed ACK): TCP_NODELAY would remove it",
+			 who, c);
+		break;
+	case TC_FIND_HANDSHAKE_ABORT:
+		snprintf(t, len, "%llu handshakes to %s aborted", c, who);
+		break;
+	case TC_FIND_TRAILING_RST:
+		snprintf(t, len, "%llu graceful closes to %s ended with a trailing RST after both sides had sent FIN: late data (a TLS close_notify, typically) reached a closed socket -- harmless, nobody saw \"connection reset\"",
+			 c, who);
+		break;
+	case TC_FIND_SYN_UNANSWERED:
+		snprintf(t, len, "%llu of %llu connection attempts to %s never answered (SYN only, Zeek's S0): the servers are down or overloaded, or a firewall drops them",
+			 c, of, who);
+		break;
+	default:
+		snprintf(t, len, "%s: %llu", who, c);
+		break;
+	}
+	off = strlen(t);
+	for (i = 0; i < n && i < GROUP_OFFENDERS && off < len; i++) {
+		if (g->kind == TC_FIND_TIME_WAIT_PORTS || !m[i].of)
+			off += (size_t)snprintf(t + off, len - off, "%s%s (%llu)", i ? ", " : ": ",
+						m[i].subject, (unsigned long long)m[i].count);
+		else
+			off += (size_t)snprintf(t + off, len - off, "%s%s (%llu of %llu)", i ? ", " : ": ",
+						m[i].subject, (unsigned long long)m[i].count,
+						(unsigned long long)m[i].of);
+	}
+	if (n > GROUP_OFFENDERS && off < len)
+		snprintf(t + off, len - off, " and %zu more", n - GROUP_OFFENDERS);
+}
+
+const struct tc_finding_group *tc_agg_groups(struct tc_agg *a, size_t *n)
+{
+	size_t nf, i, j, k;
+	const struct tc_finding *f = tc_agg_findings(a, &nf);
+	struct tc_finding *m;
+
+	a->ngroups = 0;
+	*n = 0;
+	free(a->gmem);
+	a->gmem = NULL;
+	if (!nf)
+		return a->groups;
+	if (!(a->gmem = malloc(nf * sizeof(*a->gmem))))
+		return a->groups;
+	memcpy(a->gmem, f, nf * sizeof(*f));
+	qsort(a->gmem, nf, sizeof(*a->gmem), by_group);
+	m = a->gmem;
+	for (i = 0; i < nf; i = j) {
+		struct tc_finding_group *g;
+		for (j = i + 1; j < nf && same_group(&m[i], &m[j]); j++)
+			;
+		if (grow_array((void **)&a->groups, &a->capgroups, a->ngroups, sizeof(*a->groups)) != 0)
+			break;
+		g = &a->groups[a->ngroups++];
+		memset(g, 0, sizeof(*g));
+		g->kind = m[i].kind;
+		g->scope = m[i].scope;
+		g->port = m[i].port;
+		g->variant = m[i].variant;
+		g->first = i;
+		g->n = j - i;
+		for (k = i; k < j; k++) {
+			g->count += m[k].count;
+			g->of += m[k].of;
+			if (m[k].port != g->port)
+				g->port = 0;
+			if (m[k].variant != g->variant)
+				g->variant = 0;
+		}
+		/* A peak does not add up across clients: the group's is the worst. */
+		if (g->kind == TC_FIND_TIME_WAIT_PORTS) {
+			g->count = m[i].count;
+			g->of = m[i].of;
+			g->severity = m[i].severity;
+		} else {
+			g->severity = severity(g->kind, g->count);
+		}
+		group_text(g, &m[i]);
+	}
+	if (a->ngroups)
+		qsort(a->groups, a->ngroups, sizeof(*a->groups), by_harm);
+	*n = a->ngroups;
+	return a->groups;
+}
+
+const struct tc_finding *tc_agg_group_member(const struct tc_agg *a, size_t i)
+{
+	return &a->gmem[i];
 }
 
 size_t tc_agg_nhosts(const struct tc_agg *a) { return a->nhosts; }

@@ -24,6 +24,7 @@ struct snapshot {
 	int64_t gap_before_trigger;
 	int64_t response_ns;
 	int64_t peer_silent_ns;
+	int64_t ts;               /* when the RST came */
 	uint64_t trigger_frame;
 };
 
@@ -121,6 +122,7 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 	if (p->flags & TC_RST) {
 		const struct tc_ext_endpoint *xs = &tc_conn_ext(c)->ep[from];
 		memset(snap, 0, sizeof(*snap));
+		snap->ts = ts;
 		snap->ttl_min = g->before.ttl_min;
 		snap->ttl_max = g->before.ttl_max;
 		snap->had_ts = (sflags & TC_EP_TS) != 0;
@@ -251,6 +253,7 @@ static void record_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt
 	e->idle_before_ns = snap->gap_before_trigger;
 	e->response_ns = snap->response_ns;
 	e->trigger_frame = snap->trigger_frame;
+	e->ts = snap->ts;
 	/* Data the sender sent that the peer never acknowledged is lost. */
 	if ((s->flags & TC_EP_SEQ) && (r->flags & TC_EP_ACK) && seq_lt(r->ack, s->snd_nxt))
 		e->inflight = s->snd_nxt - r->ack - ((s->flags & TC_EP_FIN) ? 1u : 0u);

@@ -296,6 +296,52 @@ static void json_tunnel(struct tc_jbuf *b, const struct tc_conn *c)
 	tc_jb_ch(b, '}');
 }
 
+/* An epoch number, or null for "never". */
+static void json_ts(struct tc_jbuf *b, int64_t ns)
+{
+	if (ns)
+		tc_jb_ts(b, ns);
+	else
+		tc_jb_lit(b, "null");
+}
+
+/* The same instant as an RFC 3339 string, or null. */
+static void json_time(struct tc_jbuf *b, int64_t ns)
+{
+	char t[64];
+	if (!ns) {
+		tc_jb_lit(b, "null");
+		return;
+	}
+	tc_time_rfc3339(ns, t);
+	tc_jb_ch(b, '"');
+	tc_jb_mem(b, t, strlen(t));
+	tc_jb_ch(b, '"');
+}
+
+/*
+ * When it closed, on the wall clock, beside the frames: each side's first
+ * FIN and the first accepted RST, as epoch numbers ("close_ts") and as
+ * RFC 3339 strings ("close_time"), null for what did not happen.
+ */
+static void json_close_times(struct tc_jbuf *b, const struct tc_conn *c)
+{
+	int64_t rst = c->frame_rst ? tc_conn_ext(c)->rst.ts : 0;
+	tc_jb_lit(b, ",\"close_ts\":{\"client_fin\":");
+	json_ts(b, c->ep[TC_CLIENT].ts_fin);
+	tc_jb_lit(b, ",\"server_fin\":");
+	json_ts(b, c->ep[TC_SERVER].ts_fin);
+	tc_jb_lit(b, ",\"rst\":");
+	json_ts(b, rst);
+	tc_jb_lit(b, "},\"close_time\":{\"client_fin\":");
+	json_time(b, c->ep[TC_CLIENT].ts_fin);
+	tc_jb_lit(b, ",\"server_fin\":");
+	json_time(b, c->ep[TC_SERVER].ts_fin);
+	tc_jb_lit(b, ",\"rst\":");
+	json_time(b, rst);
+	tc_jb_ch(b, '}');
+}
+
 void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 		  const struct tc_diagnosis *d)
 {
@@ -377,6 +423,7 @@ void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	tc_jb_lit(&b, ",\"rst\":");
 	json_frame(&b, c->frame_rst);
 	tc_jb_ch(&b, '}');
+	json_close_times(&b, c);
 	json_diag(&b, c, v, d);
 	end_record(&b);
 }
@@ -437,6 +484,7 @@ static const char *const finding_kind[TC_FIND__COUNT] = {
 	[TC_FIND_KEEPALIVE_TIMEOUT] = "keepalive_timeout", [TC_FIND_DEAD_PEER] = "dead_peer",
 	[TC_FIND_NAGLE] = "nagle_stall", [TC_FIND_RST_IGNORED] = "rst_ignored",
 	[TC_FIND_HANDSHAKE_ABORT] = "handshake_abort", [TC_FIND_TRAILING_RST] = "trailing_rst",
+	[TC_FIND_SYN_UNANSWERED] = "syn_unanswered",
 };
 
 static void json_findings(struct tc_jbuf *b, struct tc_agg *agg)

@@ -48,6 +48,9 @@ struct tc_text *tc_text_new(FILE *out, int verbose, int color);
 /* Every connection is counted in the header; only `shown` ones are listed. */
 void tc_text_conn(struct tc_text *t, const struct tc_conn *c, const struct tc_verdict *v,
 		  const struct tc_diagnosis *d, int shown);
+/* Rows of each table and (a third of it) sample connections per verdict;
+ * 0 = the default, 10. */
+void tc_text_set_top(struct tc_text *t, size_t n);
 /* A report selection is active: the header says "showing N of M: desc". */
 void tc_text_set_selection(struct tc_text *t, const char *desc);
 void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *st,
@@ -68,6 +71,9 @@ char *tc_tunnel_str(const struct tc_conn *c, char *buf);
 
 /* Seconds with nanoseconds, "1700000000.123456789". buf >= 32 bytes. */
 char *tc_ts_str(int64_t ns, char *buf);
+/* RFC 3339 in UTC with nanoseconds, "2023-11-14T22:13:20.123456789Z": the
+ * string beside an epoch number in JSON. buf >= 64 bytes. */
+char *tc_time_rfc3339(int64_t ns, char *buf);
 /* UTC wall-clock time, "2023-11-14 22:13:20.000Z". buf >= 64 bytes. */
 char *tc_time_human(int64_t ns, char *buf);
 

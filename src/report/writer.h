@@ -40,6 +40,7 @@ struct tc_writer_cfg {
 	int color;                      /* text: ANSI colour */
 	const struct tc_select *sel;    /* the report's selection (NULL: all) */
 	const struct tc_stats *st;      /* the engine's counters, read as it runs */
+	size_t top;                     /* text: table rows (0: the default, 10) */
 };
 
 /* What the end of a report is written from. */

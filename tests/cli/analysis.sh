@@ -33,6 +33,8 @@ run 0 -r "$d" --linger 0.5
 # --time-wait and --ephemeral-ports: the TIME_WAIT accounting.
 run 0 -r "$d" --ephemeral-ports 1000-1999 --time-wait 30
 contains out "of 1000 ephemeral ports"
+# The heading says the length in force, not Linux's 60 s.
+contains out "TIME_WAIT (held by the side that closed first, each for 30 s"
 run 0 -r "$d" --ephemeral-ports 500
 contains out "of 500 ephemeral ports"
 
@@ -48,6 +50,19 @@ run 1 -r "$d" --ladder 99
 contains err "--ladder 99: no such connection"
 
 # --version and --help.
+# --top N: table rows (default.pcap has two services, 127.0.0.1:30007 with
+# the resets and half-close first); a third as many sample connections.
+run 0 -r "$d" --top 1
+contains out "SERVICES (the 1 of 2 with the most resets"
+contains out "  127.0.0.1:30007 "
+lacks out "  127.0.0.1:30008 "
+contains out "GRACEFUL (4; the first 1: --only graceful lists them all"
+run 0 -r "$d" --top 1 -v
+contains out "  127.0.0.1:30008 "
+contains out "GRACEFUL (4)"
+run 1 -r "$d" --top 0
+contains err "--top must be 1 .. 1000000"
+
 run 0 --version
 contains out "tcpclose "
 run 0 --help

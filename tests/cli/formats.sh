@@ -115,6 +115,12 @@ if have jq; then
 	jq -e . out >/dev/null || fail "json: not valid JSON Lines"
 	[ "$(jq -r .type out | tail -1)" = summary ] || fail "json: summary is not last"
 fi
+# The close on the wall clock: the refused connection of default.pcap was
+# answered by RST in frame 17; its time as an epoch number and as RFC 3339.
+run 0 -r "$CAP/default.pcap" --format json --only refused
+contains out '"frames":{"first":16,"last":17,"client_fin":null,"server_fin":null,"rst":17}'
+contains out '"close_ts":{"client_fin":null,"server_fin":null,"rst":1795256895.576973227}'
+contains out '"close_time":{"client_fin":null,"server_fin":null,"rst":"2026-11-21T10:28:15.576973227Z"}'
 run 0 --format text -r "$CAP/synth_vlan.pcap"
 contains out "tcpclose report:"
 pass

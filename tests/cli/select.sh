@@ -48,7 +48,7 @@ expect_n 1 --host 127.0.0.1 --port 30008 --only refused
 
 # Text: the header counts everything, then says what is listed.
 run 0 -r "$d" --only reset
-contains out "7 connections: 4 graceful, 1 half_closed, 2 reset (1 refused), 0 open"
+contains out "7 connections: 4 graceful, 1 half_closed, 2 reset (1 of them refused), 0 open"
 contains out "graceful closes: client closed first 3, server first 1"
 contains out "  showing 2 of 7 connections: --only reset"
 contains out "RESET (2)"

@@ -29,6 +29,8 @@ cp out all.csv
 # report (default.pcap is all TCP, so even the frame numbers agree).
 run 0 -q -r "$d" -w all.pcap
 [ ! -s err ] || fail "-w alone: stderr: $(cat err)"
+# -q is quiet: the pcap is the output, no report on stdout.
+[ ! -s out ] || fail "-q -w printed a report: $(head -3 out)"
 run 0 -r all.pcap --format csv
 cmp -s out all.csv || fail "-w alone: the copy reads back differently"
 run 0 -r all.pcap --format json
@@ -38,7 +40,9 @@ contains out '"packets":62,"tcp_packets":62,"connections":7'
 
 # --write-matching reset: the two reset connections, all their packets.
 run 0 -r "$d" -w reset.pcap --write-matching reset
-[ ! -s err ] || fail "--write-matching: stderr: $(cat err)"
+# Without -q, one line says what was written: 2 connections, 10 packets.
+[ "$(cat err)" = "tcpclose: wrote 10 packets of 2 connections to reset.pcap" ] ||
+	fail "--write-matching: stderr: $(cat err)"
 grep -q "GRACEFUL" out || fail "--write-matching changed the report (must show all)"
 run 0 -r reset.pcap --format csv
 cp out reset.csv
@@ -81,7 +85,8 @@ contains out '"packets":6,"tcp_packets":6,"connections":1'
 
 # -c: pass 2 stops where pass 1 did.
 run 0 -c 40 -r "$d" -w c.pcap --write-matching open
-[ ! -s err ] || fail "-c with -w: stderr: $(cat err)"
+! grep -v '^tcpclose: wrote [0-9]* packets\{0,1\} of [0-9]* connections\{0,1\} to c.pcap$' err ||
+	fail "-c with -w: stderr: $(cat err)"
 run 0 -r c.pcap --format json
 contains out '"connections":6,'
 
