@@ -20,6 +20,7 @@
 
 #include "tcpclose/classify.h"
 #include "flow.h"
+#include "infer.h"
 #include "tcpsm.h"
 
 enum { L_NONE = 0, L_ACTIVE, L_CLOSED };
@@ -42,6 +43,7 @@ struct tc_engine {
 	int have_now;
 	tc_segment_cb tap;
 	void *tap_arg;
+	int one_way_capture;      /* some connection proved a direction missing (infer.h) */
 };
 
 static void list_unlink(struct list *l, struct tc_flow *f)
@@ -116,6 +118,21 @@ void tc_engine_free(struct tc_engine *e)
 	free(e);
 }
 
+static void account_loss(struct tc_engine *e, const struct tc_conn *c)
+{
+	const struct tc_endpoint *a = &c->ep[0], *b = &c->ep[1];
+	const struct tc_conn_ext *x = tc_conn_ext(c);
+
+	e->st.one_way += c->one_way != TC_ONE_WAY_NONE;
+	e->st.inferred += c->inferred != 0;
+	e->st.dups += (uint64_t)x->ep[0].dups + x->ep[1].dups;
+	e->st.loss_bytes += (uint64_t)a->missed + b->missed;
+	e->st.loss_gaps += (uint64_t)a->gaps + b->gaps;
+	e->st.acks_unseen += (uint64_t)a->acks_unseen + b->acks_unseen;
+	e->st.loss_conns += (a->gaps | b->gaps | a->acks_unseen | b->acks_unseen) != 0;
+	e->st.payload_bytes += a->bytes + b->bytes;
+}
+
 /* Hand a connection to the callback and forget it. */
 static void report(struct tc_engine *e, struct tc_flow *f)
 {
@@ -124,7 +141,9 @@ static void report(struct tc_engine *e, struct tc_flow *f)
 
 	if (l)
 		list_unlink(l, f);
+	tc_infer_finish(&f->conn, e->now, e->one_way_capture);
 	tc_classify(&f->conn, &v);
+	account_loss(e, &f->conn);
 	e->st.reported++;
 	e->st.by_close[v.close]++;
 	if (v.opened == TC_OPENED_REFUSED)
@@ -203,6 +222,7 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	enum tc_role from = TC_CLIENT;
 	uint32_t ignored_before, h;
 	uint8_t before[2];
+	int inf;
 
 	e->st.frames++;
 	if (ts_ns < 0)
@@ -248,6 +268,11 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	ignored_before = f->conn.rst_ignored;
 	before[0] = f->conn.ep[0].state;
 	before[1] = f->conn.ep[1].state;
+	inf = tc_infer_segment(&f->conn, from, &p, ts_ns, frame);
+	if (inf & TC_INFER_ONE_WAY)
+		e->one_way_capture = 1;
+	if (inf & TC_INFER_DUPLICATE)
+		return st; /* the same frame again: counted, not applied */
 	tc_sm_segment(&f->conn, from, &p, ts_ns, frame);
 	if (e->tap)
 		e->tap(&f->conn, from, &p, ts_ns, frame, before, e->tap_arg);

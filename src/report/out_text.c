@@ -191,6 +191,29 @@ void tc_text_conn(struct tc_text *t, const struct tc_conn *c, const struct tc_ve
 		c->ep[0].pkts, c->ep[1].pkts, c->ep[0].bytes, c->ep[1].bytes,
 		c->history[0] ? c->history : "-",
 		c->rst_ignored ? "  (RSTs not accepted: out of window or challenge-ACKed)" : "");
+	if (c->inferred || c->one_way || c->ep[0].gaps || c->ep[1].gaps || c->ep[0].acks_unseen ||
+	    c->ep[1].acks_unseen) {
+		unsigned i;
+		int first = 1;
+		fputs("         capture:", f);
+		if (c->inferred) {
+			fputs(" INFERRED (not captured, implied by what was):", f);
+			for (i = 0; i < TC_INF__COUNT; i++)
+				if (c->inferred & (1u << i)) {
+					fprintf(f, "%s%s", first ? " " : ",", tc_inferred_name(i));
+					first = 0;
+				}
+			fputc(';', f);
+		}
+		if (c->one_way)
+			fprintf(f, " one-way, only the %s's segments;",
+				c->one_way == TC_ONE_WAY_CLIENT_SEEN ? "client" : "server");
+		if (c->ep[0].gaps || c->ep[1].gaps || c->ep[0].acks_unseen || c->ep[1].acks_unseen)
+			fprintf(f, " missed %" PRIu32 "/%" PRIu32 " bytes in %u/%u gaps, %u/%u ACKs of data not captured",
+				c->ep[0].missed, c->ep[1].missed, c->ep[0].gaps, c->ep[1].gaps,
+				c->ep[0].acks_unseen, c->ep[1].acks_unseen);
+		fputc('\n', f);
+	}
 }
 
 static const char *const section_title[TC_CLOSE__COUNT] = {
@@ -371,6 +394,23 @@ void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *s
 	if (st->rst_ignored)
 		fprintf(o, "  %" PRIu64 " RSTs ignored (sequence number not acceptable)\n",
 			st->rst_ignored);
+	if (st->loss_conns || st->one_way || st->inferred || st->dups) {
+		double share = st->loss_bytes ? 100.0 * (double)st->loss_bytes /
+							(double)(st->loss_bytes + st->payload_bytes)
+					      : 0.0;
+		fprintf(o, "  CAPTURE LOSS: the capture missed %.2f%% of bytes (%" PRIu64 " in %" PRIu64
+			   " gaps) in %" PRIu64 " of %" PRIu64 " connections%s; verdicts of %" PRIu64
+			   " connection%s rest on inferred segments\n",
+			share, st->loss_bytes, st->loss_gaps, st->loss_conns, st->reported,
+			share >= 0.1 ? " (kernel drops at the capture point?)" : "", st->inferred,
+			st->inferred == 1 ? "" : "s");
+		if (st->one_way)
+			fprintf(o, "  %" PRIu64 " one-way connection%s (only one side's segments: asymmetric routing at the capture point?)\n",
+				st->one_way, st->one_way == 1 ? "" : "s");
+		if (st->dups)
+			fprintf(o, "  %" PRIu64 " frame%s captured twice (not retransmissions; SPAN port or merged captures?)\n",
+				st->dups, st->dups == 1 ? "" : "s");
+	}
 	if (t->selection)
 		fprintf(o, "  showing %" PRIu64 " of %" PRIu64 " connection%s: %s\n", t->shown,
 			st->reported, st->reported == 1 ? "" : "s", t->selection);
