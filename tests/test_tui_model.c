@@ -685,7 +685,7 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v, void *a
 static void test_with_engine(void **state)
 {
 	struct tcm_model *m = tcm_new(NULL);
-	struct wire w = {NULL, 0, T0};
+	struct wire w = {NULL, 0, T0, 0};
 	struct link l = {m, &w.now};
 	struct tc_engine_opts eo = {0};
 	const struct tcm_snap *s;
