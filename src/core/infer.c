@@ -157,7 +157,13 @@ void tc_infer_finish(struct tc_conn *c, int64_t now, int one_way_capture)
 		const struct tc_ext_endpoint *xs = &tc_conn_ext(c)->ep[seen];
 		enum tc_role unseen = (enum tc_role)!seen;
 
-		c->one_way = seen == TC_CLIENT ? TC_ONE_WAY_CLIENT_SEEN : TC_ONE_WAY_SERVER_SEEN;
+		int8_t mark = seen == TC_CLIENT ? TC_ONE_WAY_CLIENT_SEEN : TC_ONE_WAY_SERVER_SEEN;
+
+		/* Only a side that acknowledged something shows that its peer
+		 * spoke on a path the capture missed; an unanswered SYN is
+		 * one-sided by nature, not by the capture. */
+		if (s->flags & TC_EP_ACK)
+			c->one_way = (uint8_t)mark;
 		/* On a capture proven to miss one direction of some
 		 * connections: one SYN, never retransmitted while the capture
 		 * ran on past every initial RTO, was answered. An answering SYN+ACK
@@ -169,6 +175,7 @@ void tc_infer_finish(struct tc_conn *c, int64_t now, int one_way_capture)
 		    s->state == TC_SYN_SENT && now - c->last_ts >= SYN_ANSWERED_NS) {
 			tc_sm_infer_rst(c, unseen, c->last_ts);
 			c->inferred |= TC_INF_SERVER_RST;
+			c->one_way = (uint8_t)mark;
 			return;
 		}
 		/* The seen side's last ACK advance was one: the unseen side's
