@@ -156,6 +156,35 @@ static void test_lost_fin_inferred_from_sender_seq(void **state)
 	tc_engine_free(w.e);
 }
 
+/*
+ * The peer acknowledges one byte the capture missed, and the sender then
+ * sends its real FIN beyond it: the byte was data, the inferred FIN is
+ * taken back, and the close is the one observed (server first).
+ */
+static void test_one_byte_of_data_is_not_a_fin(void **state)
+{
+	struct rec r;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&r);
+	wire_tx(&w, 40008, C, TC_SYN, 1000, 0, 0);
+	wire_tx(&w, 40008, S, TC_SYN | TC_ACK, 5000, 1001, 0);
+	wire_tx(&w, 40008, C, TC_ACK, 1001, 5001, 0);
+	/* one client byte at 1001 lost */
+	wire_tx(&w, 40008, S, TC_ACK, 5001, 1002, 0);
+	wire_tx(&w, 40008, S, TC_FIN | TC_ACK, 5001, 1002, 0);
+	wire_tx(&w, 40008, C, TC_FIN | TC_ACK, 1002, 5002, 0);
+	wire_tx(&w, 40008, S, TC_ACK, 5002, 1003, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(r.v.close, TC_CLOSE_GRACEFUL);
+	assert_int_equal(r.v.closer, TC_WHO_SERVER);
+	assert_int_equal(r.inferred, 0);
+	assert_int_equal(r.state[TC_CLIENT], TC_CLOSED);
+	assert_int_equal(r.state[TC_SERVER], TC_TIME_WAIT);
+	assert_int_equal(r.missed[TC_CLIENT], 1);
+	tc_engine_free(w.e);
+}
+
 /* Only the server's segments (^hadf): the client's FIN from the server's ACK advance of one. */
 static void test_one_way_server_seen(void **state)
 {
@@ -306,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_lost_fin_inferred_from_peer_ack),
 		cmocka_unit_test(test_lost_server_fin_inferred),
 		cmocka_unit_test(test_lost_fin_inferred_from_sender_seq),
+		cmocka_unit_test(test_one_byte_of_data_is_not_a_fin),
 		cmocka_unit_test(test_one_way_server_seen),
 		cmocka_unit_test(test_one_way_data_is_not_a_fin),
 		cmocka_unit_test(test_lone_syn_refused_only_on_one_way_capture),

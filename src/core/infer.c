@@ -48,6 +48,62 @@ static void infer_fin(struct tc_conn *c, enum tc_role who, uint32_t fin_seq, int
 	c->inferred |= fin_bit(who);
 }
 
+/* An endpoint's state as if it had not sent its FIN. */
+static uint8_t without_own_fin(uint8_t st)
+{
+	switch (st) {
+	case TC_FIN_WAIT_1:
+	case TC_FIN_WAIT_2: return TC_ESTABLISHED;
+	case TC_CLOSING:
+	case TC_TIME_WAIT: return TC_CLOSE_WAIT;
+	default: return st;
+	}
+}
+
+/* An endpoint's state as if it had not received its peer's FIN. */
+static uint8_t without_peer_fin(uint8_t st, int own_fin_acked)
+{
+	switch (st) {
+	case TC_CLOSE_WAIT: return TC_ESTABLISHED;
+	case TC_LAST_ACK:
+	case TC_CLOSING: return TC_FIN_WAIT_1;
+	case TC_TIME_WAIT: return own_fin_acked ? TC_FIN_WAIT_2 : TC_FIN_WAIT_1;
+	case TC_CLOSED: return own_fin_acked ? TC_FIN_WAIT_2 : TC_CLOSED;
+	default: return st;
+	}
+}
+
+/*
+ * The sender of an inferred FIN sends payload or a FIN beyond it: the
+ * sequence number the peer acknowledged was a byte of data the capture
+ * missed, not a FIN (a FIN is the last thing a side sends). Take the FIN
+ * back -- both endpoints' states, the closer -- as if it had never been
+ * inferred. Only inferred FINs are taken back,
+ * and only before an RST (after one, states are CLOSED and stay so).
+ */
+static void retract_fin(struct tc_conn *c, enum tc_role who)
+{
+	struct tc_endpoint *s = &c->ep[who], *r = &c->ep[!who];
+	uint8_t me = who == TC_CLIENT ? TC_WHO_CLIENT : TC_WHO_SERVER;
+	uint8_t peer = who == TC_CLIENT ? TC_WHO_SERVER : TC_WHO_CLIENT;
+
+	c->inferred &= (uint16_t)~fin_bit(who);
+	if (c->reset_by != TC_WHO_NONE)
+		return;
+	s->state = without_own_fin(s->state);
+	r->state = without_peer_fin(r->state, (r->flags & TC_EP_FIN_ACKED) != 0);
+	if (s->state != TC_TIME_WAIT)
+		s->ts_time_wait = 0;
+	if (r->state != TC_TIME_WAIT)
+		r->ts_time_wait = 0;
+	s->flags &= (uint16_t)~(TC_EP_FIN | TC_EP_FIN_ACKED);
+	s->ts_fin = 0;
+	if (c->closer == me || c->closer == TC_WHO_BOTH)
+		c->closer = (r->flags & TC_EP_FIN) ? peer : TC_WHO_NONE;
+	c->cflags &= (uint8_t)~(TC_CONN_SIMULTANEOUS | TC_CONN_DONE);
+	/* the byte is counted as missed by the jump the segment now shows */
+}
+
 /*
  * The same frame again: same IPv4 ID (or, on IPv6, same TSval) as the
  * sender's previous frame, ending where the sender's sequence space ends,
@@ -96,6 +152,10 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 		s->frame_fin = frame;
 	}
 
+	if ((c->inferred & fin_bit(from)) && !(p->flags & TC_RST) &&
+	    (p->payload_len > 0 || (p->flags & TC_FIN)) && !seq_lt(p->seq, s->fin_seq + 1))
+		retract_fin(c, from);
+
 	/* The sender's own sequence numbers jumped past what we saw it send. */
 	if ((s->flags & TC_EP_SEQ) && !(s->flags & (TC_EP_FIN | TC_EP_RST)) && !(p->flags & TC_SYN) &&
 	    seq_lt(s->snd_nxt, p->seq)) {
@@ -103,7 +163,9 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 		if (d == 1 && p->payload_len == 0 && !(p->flags & TC_FIN)) {
 			/* an empty segment one past its data: a FIN went between */
 			infer_fin(c, from, s->snd_nxt, ts_ns);
-		} else if (d < MAX_JUMP) {
+		} else if (d < MAX_JUMP && !(p->flags & TC_RST)) {
+			/* (an RST's sequence number is the RST check's business:
+			 * a forged or stray one is not the sender's stream) */
 			add_missed(s, d);
 			forget_timing(c);
 		}
