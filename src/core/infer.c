@@ -142,6 +142,17 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 		struct tc_conn_ext *x = tc_conn_ext_mut(c);
 		if (x)
 			sat16(&x->ep[from].dups);
+		/* Still a frame of this direction in the capture: the frame
+		 * counters say what the file holds (as tshark's do); only the
+		 * state machine, the history and the retransmission count do
+		 * not see it twice. */
+		s->pkts++;
+		if ((p->flags & TC_FIN) && s->fins < UINT16_MAX)
+			s->fins++;
+		if ((p->flags & TC_RST) && s->rsts < UINT16_MAX)
+			s->rsts++;
+		c->frame_last = frame;
+		c->last_ts = ts_ns;
 		return TC_INFER_DUPLICATE;
 	}
 

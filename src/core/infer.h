@@ -25,7 +25,8 @@
  *     capture is not the stack's behaviour;
  *   - a frame captured twice (same IPv4 ID, or same timestamp option on
  *     IPv6, at the same place in the sequence space) is a duplicate, not
- *     a retransmission: counted apart and not applied.
+ *     a retransmission: counted apart (and in the frame counters pkts,
+ *     fins, rsts, which say what the file holds) but not applied.
  *
  * Every inferred segment sets a TC_INF_* bit of tc_conn.inferred, so
  * reports can say which verdicts are inferred rather than observed. On a
