@@ -970,7 +970,7 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
 static void test_with_engine(void **state)
 {
 	struct tcm_model *m = tcm_new(NULL);
-	struct wire w = {NULL, 0, T0};
+	struct wire w = {NULL, 0, T0, 0};
 	struct link l = {m, &w.now};
 	struct tc_engine_opts eo = {0};
 	const struct tcm_snap *s;
@@ -1023,7 +1023,7 @@ static void test_with_engine(void **state)
 static void test_counters_at_close_time(void **state)
 {
 	struct tcm_model *m = tcm_new(NULL);
-	struct wire w = {NULL, 0, T0};
+	struct wire w = {NULL, 0, T0, 0};
 	struct link l = {m, &w.now};
 	struct tc_engine_opts eo = {0};
 	const struct tcm_snap *s;
@@ -1095,7 +1095,7 @@ static void test_counters_at_close_time(void **state)
 static void test_counted_close_then_trailing_rst(void **state)
 {
 	struct tcm_model *m = tcm_new(NULL);
-	struct wire w = {NULL, 0, T0};
+	struct wire w = {NULL, 0, T0, 0};
 	struct link l = {m, &w.now};
 	struct tc_engine_opts eo = {0};
 	const struct tc_stats *st;

@@ -26,6 +26,7 @@ enum tc_decode_status wire_tx(struct wire *w, uint16_t cport, int from_server, u
 	memset(b, 0, sizeof(b));
 	b[0] = 0x45;
 	put16(b + 2, (uint16_t)(40 + len));
+	put16(b + 4, w->ip_id);
 	b[8] = 64;
 	b[9] = 6;
 	memcpy(b + 12, from_server ? "\x0a\x00\x00\x02" : "\x0a\x00\x00\x01", 4);

@@ -14,6 +14,7 @@ struct wire {
 	struct tc_engine *e;
 	uint64_t frame;           /* number of the last frame fed */
 	int64_t now;              /* time of the last frame fed (ns) */
+	uint16_t ip_id;           /* IPv4 ID of the next frame (0: none, as most tests) */
 };
 
 /* Build one segment (with `len` zero bytes of payload, len <= 64), feed it

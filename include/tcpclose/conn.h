@@ -94,6 +94,11 @@ struct tc_endpoint {
 	uint8_t small_unacked;    /* sub-MSS segments in flight now (saturating) */
 	uint8_t small_unacked_max;/* most sub-MSS segments in flight at once */
 	uint8_t sflags;           /* TC_SM_* */
+	/* Capture loss in its direction (infer.h): sequence space it sent that
+	 * the capture does not hold, and ACKs from the peer for data never seen. */
+	uint16_t gaps;            /* jumps in its sequence numbers (saturating) */
+	uint16_t acks_unseen;     /* peer ACKs beyond what it was seen sending (saturating) */
+	uint32_t missed;          /* bytes of those jumps (saturating) */
 	uint32_t isn;             /* initial sequence number (TC_EP_SYN) */
 	uint32_t snd_nxt;         /* highest seq + len it has sent (TC_EP_SEQ) */
 	uint32_t ack;             /* highest ACK it has sent (TC_EP_ACK) */
@@ -181,6 +186,24 @@ enum {
 #define TC_TIME_WAIT_DEFAULT_NS (60LL * 1000000000LL)
 #define TC_EPHEMERAL_PORTS_DEFAULT (60999u - 32768u + 1u)
 
+/*
+ * tc_conn.inferred: segments the capture did not hold but that what it
+ * does hold implies (infer.h). A verdict resting on one of these is
+ * inferred, not observed, and every report says so.
+ */
+enum {
+	TC_INF_CLIENT_FIN = 0x01,
+	TC_INF_SERVER_FIN = 0x02,
+	TC_INF_CLIENT_RST = 0x04,
+	TC_INF_SERVER_RST = 0x08
+};
+#define TC_INF__COUNT 4
+/* "client_fin", ... for bit i of tc_conn.inferred; NULL past the end. */
+const char *tc_inferred_name(unsigned bit);
+
+/* tc_conn.one_way */
+enum { TC_ONE_WAY_NONE = 0, TC_ONE_WAY_CLIENT_SEEN, TC_ONE_WAY_SERVER_SEEN };
+
 #define TC_HISTORY_MAX 31
 #define TC_RST_TEXT_MAX 23
 
@@ -263,10 +286,12 @@ struct tc_ext_endpoint {
 	int64_t ts_ka_last;       /* time of its last keep-alive probe */
 	uint32_t rst_seq;         /* sequence number of its last RST */
 	uint32_t fin_seq_last;    /* sequence number of its last FIN, if it moved */
+	uint32_t ack_step1;       /* an ACK it sent that moved its ACK by exactly one (infer.c) */
+	uint16_t dups;            /* frames of it captured twice (infer.c) */
 	uint8_t have;             /* TC_XE_* */
 };
 
-enum { TC_XE_FIN_SEQ_LAST = 0x01 };
+enum { TC_XE_FIN_SEQ_LAST = 0x01, TC_XE_ACK_STEP1 = 0x02 };
 
 struct tc_conn_ext {
 	struct tc_ext_endpoint ep[2];
@@ -292,6 +317,8 @@ struct tc_conn {
 	uint8_t hist_len;
 	uint8_t last_from;        /* role that sent the latest segment */
 	uint8_t last_data;        /* the latest segment carried payload */
+	uint8_t one_way;          /* TC_ONE_WAY_*: only one side's segments seen */
+	uint16_t inferred;        /* TC_INF_*: segments the capture missed, inferred */
 	uint32_t tunnel;          /* part of the key: tc_pkt.tunnel, 0 if none; the
 	                             tunnel itself is in the extension (x->tun).
 	                             Fills padding before ep[]: costs no bytes. */

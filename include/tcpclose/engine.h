@@ -62,6 +62,15 @@ struct tc_stats {
 	uint64_t rst_ignored;     /* RSTs that failed the acceptability check */
 	uint64_t len_clamped;     /* segments whose IP length exceeded the frame */
 	uint64_t untracked;       /* segments lost: no memory for their connection */
+	/* What the capture missed (infer.h), over reported connections. */
+	uint64_t one_way;         /* connections with only one side's segments */
+	uint64_t inferred;        /* connections with an inferred segment */
+	uint64_t dups;            /* frames captured twice, not applied */
+	uint64_t loss_conns;      /* connections with missed bytes or unseen ACKed data */
+	uint64_t loss_bytes;      /* bytes their sequence numbers skipped */
+	uint64_t loss_gaps;       /* jumps in sequence numbers */
+	uint64_t acks_unseen;     /* ACKs for data the capture never held */
+	uint64_t payload_bytes;   /* payload bytes seen (for the share missed) */
 	int64_t ts_first;         /* time of the first frame (ns) */
 	int64_t ts_last;          /* newest frame time (ns) */
 };

@@ -430,10 +430,23 @@ static void options_account(struct tc_agg *a, const struct tc_conn *c, int role,
 		if (xe->ka_interval_ms)
 			*ival = xe->ka_interval_ms;
 	}
-	if (ep->small_unacked_max >= 2)
+	/*
+	 * Two sub-MSS segments in flight at once prove TCP_NODELAY; a "stall"
+	 * is only a timing reading, and a lost or late ACK makes one. So once
+	 * a host:port has proved TCP_NODELAY its stalls are not reported (it
+	 * is never said to have both), and a connection the capture missed
+	 * segments of (infer.h) adds no stalls: time across a hole is not
+	 * the stack's behaviour.
+	 */
+	if (ep->small_unacked_max >= 2) {
 		(*nodelay)++;
-	*stalls += xe->nagle_stalls;
-	*stall_ms += xe->nagle_stall_ms;
+		*stalls = 0;
+		*stall_ms = 0;
+	} else if (!*nodelay && !(c->ep[0].gaps | c->ep[1].gaps | c->ep[0].acks_unseen |
+				  c->ep[1].acks_unseen)) {
+		*stalls += xe->nagle_stalls;
+		*stall_ms += xe->nagle_stall_ms;
+	}
 }
 
 /*

@@ -50,6 +50,13 @@ const char *tc_state_name(enum tc_state s)
 	return (unsigned)s < TC_STATE__COUNT ? state_names[s] : "?";
 }
 
+const char *tc_inferred_name(unsigned bit)
+{
+	static const char *const n[TC_INF__COUNT] = {"client_fin", "server_fin", "client_rst",
+						     "server_rst"};
+	return bit < TC_INF__COUNT ? n[bit] : NULL;
+}
+
 const char *tc_opened_name(enum tc_opened o)
 {
 	static const char *const n[TC_OPENED__COUNT] = {

@@ -21,6 +21,7 @@
 #include "tcpclose/classify.h"
 #include "tcpclose/diag.h"
 #include "flow.h"
+#include "infer.h"
 #include "segment.h"
 #include "tcpsm.h"
 #include "xconn.h"
@@ -46,6 +47,7 @@ struct tc_engine {
 	tc_segment_cb tap;
 	void *tap_arg;
 	struct tc_xconn *xc;      /* cross-connection RST evidence; NULL if out of memory */
+	int one_way_capture;      /* some connection proved a direction missing (infer.h) */
 };
 
 static void list_unlink(struct list *l, struct tc_flow *f)
@@ -123,6 +125,21 @@ void tc_engine_free(struct tc_engine *e)
 	free(e);
 }
 
+static void account_loss(struct tc_engine *e, const struct tc_conn *c)
+{
+	const struct tc_endpoint *a = &c->ep[0], *b = &c->ep[1];
+	const struct tc_conn_ext *x = tc_conn_ext(c);
+
+	e->st.one_way += c->one_way != TC_ONE_WAY_NONE;
+	e->st.inferred += c->inferred != 0;
+	e->st.dups += (uint64_t)x->ep[0].dups + x->ep[1].dups;
+	e->st.loss_bytes += (uint64_t)a->missed + b->missed;
+	e->st.loss_gaps += (uint64_t)a->gaps + b->gaps;
+	e->st.acks_unseen += (uint64_t)a->acks_unseen + b->acks_unseen;
+	e->st.loss_conns += (a->gaps | b->gaps | a->acks_unseen | b->acks_unseen) != 0;
+	e->st.payload_bytes += a->bytes + b->bytes;
+}
+
 void tc_engine_judge(const struct tc_conn *c, struct tc_verdict *v, struct tc_diagnosis *d)
 {
 	tc_classify(c, v);
@@ -138,7 +155,9 @@ static void report(struct tc_engine *e, struct tc_flow *f)
 
 	if (l)
 		list_unlink(l, f);
+	tc_infer_finish(&f->conn, e->now, e->one_way_capture);
 	tc_engine_judge(&f->conn, &v, &d);
+	account_loss(e, &f->conn);
 	e->st.reported++;
 	e->st.by_close[v.close]++;
 	if (v.opened == TC_OPENED_REFUSED)
@@ -226,6 +245,7 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	enum tc_role from = TC_CLIENT;
 	uint32_t ignored_before, h;
 	uint8_t before[2];
+	int inf;
 
 	e->st.frames++;
 	if (ts_ns < 0)
@@ -273,6 +293,11 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	ignored_before = f->conn.rst_ignored;
 	before[0] = f->conn.ep[0].state;
 	before[1] = f->conn.ep[1].state;
+	inf = tc_infer_segment(&f->conn, from, &p, ts_ns, frame);
+	if (inf & TC_INFER_ONE_WAY)
+		e->one_way_capture = 1;
+	if (inf & TC_INFER_DUPLICATE)
+		return st; /* the same frame again: counted, not applied */
 	tc_segment_apply(&f->conn, from, &p, ts_ns, frame);
 	tc_xconn_segment(e->xc, &f->conn, &p, ts_ns, frame);
 	if (e->tap)

@@ -355,6 +355,10 @@ enum tc_rst_check tc_sm_rst_check(const struct tc_conn *c, enum tc_role from,
 		 * what the sender has sent, if anything. */
 		if ((s->flags & TC_EP_SEQ) && p->seq == s->snd_nxt)
 			return TC_RST_EXACT;
+		/* Below the sender's own ISN it is in no window of the peer's,
+		 * seen or not (a one-way capture shows no ACK to check against). */
+		if ((s->flags & TC_EP_SYN) && seq_lt(p->seq, s->isn))
+			return TC_RST_OUT_OF_WINDOW;
 		return TC_RST_UNCHECKED;
 	}
 	if (p->seq == r->ack)
@@ -531,6 +535,47 @@ static void on_fin(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	}
 	set_state(s, crossed ? TC_EV_SEND_FIN_CROSSED : TC_EV_SEND_FIN, ts_ns);
 	set_state(r, TC_EV_RECV_FIN, ts_ns);
+}
+
+void tc_sm_infer_fin(struct tc_conn *c, enum tc_role from, uint32_t fin_seq, int64_t ts_ns)
+{
+	const struct tc_endpoint *r = &c->ep[!from];
+	struct tc_pkt q;
+
+	if (c->ep[from].flags & (TC_EP_FIN | TC_EP_RST))
+		return;
+	/* A FIN the capture missed carries no ACK field we could check; it is
+	 * taken to follow the peer's FIN if that was seen (the later reading:
+	 * crossing FINs are rare, lost frames are not). */
+	memset(&q, 0, sizeof(q));
+	q.flags = TC_FIN | TC_ACK;
+	q.seq = fin_seq;
+	q.ack = (r->flags & TC_EP_FIN) ? r->fin_seq + 1 : c->ep[from].ack;
+	on_fin(c, from, &q, ts_ns, 0);
+	/* The peer may have acknowledged it already (that is how it was found). */
+	if ((r->flags & TC_EP_ACK) && seq_geq(r->ack, fin_seq + 1)) {
+		c->ep[from].flags |= TC_EP_FIN_ACKED;
+		set_state(&c->ep[from], TC_EV_RECV_ACK_OF_FIN, ts_ns);
+	}
+	if (both_fins_acked(c))
+		c->cflags |= TC_CONN_DONE;
+}
+
+void tc_sm_infer_rst(struct tc_conn *c, enum tc_role from, int64_t ts_ns)
+{
+	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+
+	if (c->reset_by != TC_WHO_NONE || both_fins_acked(c))
+		return;
+	c->reset_phase = (uint8_t)phase_now(c);
+	if (from == TC_SERVER && !(c->cflags & TC_CONN_SYNACK_SEEN) && (r->flags & TC_EP_SYN) &&
+	    r->state == TC_SYN_SENT)
+		c->opened = TC_OPENED_REFUSED;
+	c->reset_by = (uint8_t)(from == TC_CLIENT ? TC_WHO_CLIENT : TC_WHO_SERVER);
+	s->flags |= TC_EP_RST;
+	set_state(s, TC_EV_SEND_RST, ts_ns);
+	set_state(r, TC_EV_RECV_RST, ts_ns);
+	c->cflags |= TC_CONN_DONE;
 }
 
 /*

@@ -93,4 +93,19 @@ int tc_sm_is_new_syn(const struct tc_conn *c, enum tc_role from,
 struct tc_seg;
 void tc_sm_observe(struct tc_conn *c, struct tc_seg *g);
 
+/*
+ * A FIN of `from` at `fin_seq` that the capture did not hold but later
+ * segments imply (infer.c): the flags, states and closer follow as if it
+ * had been seen, with no frame number. Nothing if `from` already sent a
+ * FIN or an accepted RST.
+ */
+void tc_sm_infer_fin(struct tc_conn *c, enum tc_role from, uint32_t fin_seq, int64_t ts_ns);
+
+/*
+ * An accepted RST from `from` that the capture did not hold (infer.c): the
+ * verdict, phase and states follow as if it had been seen, with no frame
+ * and no evidence. Nothing if the connection already reset or closed.
+ */
+void tc_sm_infer_rst(struct tc_conn *c, enum tc_role from, int64_t ts_ns);
+
 #endif

@@ -342,6 +342,46 @@ static void json_close_times(struct tc_jbuf *b, const struct tc_conn *c)
 	tc_jb_ch(b, '}');
 }
 
+/*
+ * What the capture missed on this connection (infer.h): written only when
+ * there is something to say, so a clean capture's records are unchanged.
+ */
+static void json_capture(struct tc_jbuf *b, const struct tc_conn *c)
+{
+	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
+	const struct tc_conn_ext *x = tc_conn_ext(c);
+	unsigned i;
+	int first = 1;
+
+	if (c->inferred) {
+		tc_jb_lit(b, ",\"inferred\":[");
+		for (i = 0; i < TC_INF__COUNT; i++)
+			if (c->inferred & (1u << i)) {
+				if (!first)
+					tc_jb_ch(b, ',');
+				tc_jb_quote(b, tc_inferred_name(i));
+				first = 0;
+			}
+		tc_jb_ch(b, ']');
+	}
+	if (c->one_way) {
+		tc_jb_lit(b, ",\"one_way\":");
+		put_word(b, c->one_way == TC_ONE_WAY_CLIENT_SEEN ? "client" : "server");
+	}
+	if (cl->gaps | sv->gaps | cl->acks_unseen | sv->acks_unseen | x->ep[0].dups | x->ep[1].dups) {
+		tc_jb_lit(b, ",\"capture_loss\":{\"missed_bytes\":");
+		json_pair(b, (uint64_t)cl->missed, (uint64_t)sv->missed);
+		tc_jb_lit(b, ",\"gaps\":");
+		json_pair(b, (uint32_t)cl->gaps, (uint32_t)sv->gaps);
+		tc_jb_lit(b, ",\"acks_unseen\":");
+		json_pair(b, (uint32_t)cl->acks_unseen, (uint32_t)sv->acks_unseen);
+		tc_jb_lit(b, ",\"duplicates\":");
+		json_pair(b, (uint32_t)x->ep[0].dups, (uint32_t)x->ep[1].dups);
+		tc_jb_ch(b, '}');
+	}
+}
+
+/* The summary's capture_loss object, only when the capture missed something. */
 void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 		  const struct tc_diagnosis *d)
 {
@@ -412,6 +452,7 @@ void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	put_bool(&b, c->cflags & TC_CONN_SUPERSEDED);
 	tc_jb_lit(&b, ",\"evicted\":");
 	put_bool(&b, c->cflags & TC_CONN_EVICTED);
+	json_capture(&b, c);
 	tc_jb_lit(&b, ",\"frames\":{\"first\":");
 	json_frame(&b, c->frame_first);
 	tc_jb_lit(&b, ",\"last\":");
@@ -426,6 +467,22 @@ void tc_json_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	json_close_times(&b, c);
 	json_diag(&b, c, v, d);
 	end_record(&b);
+}
+
+static void json_summary_loss(struct tc_jbuf *b, const struct tc_stats *st)
+{
+	if (!(st->loss_conns | st->dups | st->one_way | st->inferred))
+		return;
+	COUNT(b, ",\"capture_loss\":{\"bytes\":", st->loss_bytes);
+	COUNT(b, ",\"gaps\":", st->loss_gaps);
+	COUNT(b, ",\"connections\":", st->loss_conns);
+	tc_jb_lit(b, ",\"share\":");
+	tc_jb_fixed(b, st->loss_bytes ? (double)st->loss_bytes / (double)(st->loss_bytes + st->payload_bytes) : 0.0, 6);
+	COUNT(b, ",\"acks_unseen\":", st->acks_unseen);
+	COUNT(b, ",\"duplicates\":", st->dups);
+	COUNT(b, ",\"one_way\":", st->one_way);
+	COUNT(b, ",\"inferred\":", st->inferred);
+	tc_jb_ch(b, '}');
 }
 
 static void json_summary(struct tc_jbuf *b, struct tc_agg *agg, const struct tc_stats *st,
@@ -450,6 +507,7 @@ static void json_summary(struct tc_jbuf *b, struct tc_agg *agg, const struct tc_
 		COUNT(b, ",\"untracked_segments\":", st->untracked);
 	if (agg && tc_agg_dropped(agg))
 		COUNT(b, ",\"aggregate_dropped\":", tc_agg_dropped(agg));
+	json_summary_loss(b, st);
 	if (st->frames) {
 		tc_jb_lit(b, ",\"first_ts\":");
 		tc_jb_ts(b, st->ts_first);

@@ -272,6 +272,49 @@ static void when(char *buf, size_t n, const struct tc_conn *c, const struct tc_v
 	}
 }
 
+/*
+ * What the capture missed on this connection (infer.h), as a line of its
+ * own, only when there is something to say: a verdict resting on an
+ * inferred segment is never presented as observed.
+ */
+static int capture_line(char *buf, size_t n, const struct tc_conn *c)
+{
+	size_t off = 0;
+	unsigned i;
+	int first = 1;
+
+#define PUT(...)                                                                      \
+	do {                                                                          \
+		int w_ = snprintf(buf + off, n - off, __VA_ARGS__);                   \
+		if (w_ < 0 || (size_t)w_ >= n - off)                                  \
+			return (int)off;                                              \
+		off += (size_t)w_;                                                    \
+	} while (0)
+	if (!(c->inferred || c->one_way || c->ep[0].gaps || c->ep[1].gaps || c->ep[0].acks_unseen ||
+	      c->ep[1].acks_unseen))
+		return 0;
+	PUT("         capture:");
+	if (c->inferred) {
+		PUT(" INFERRED (not captured, implied by what was):");
+		for (i = 0; i < TC_INF__COUNT; i++)
+			if (c->inferred & (1u << i)) {
+				PUT("%s%s", first ? " " : ",", tc_inferred_name(i));
+				first = 0;
+			}
+		PUT(";");
+	}
+	if (c->one_way)
+		PUT(" one-way, only the %s's segments;",
+		    c->one_way == TC_ONE_WAY_CLIENT_SEEN ? "client" : "server");
+	if (c->ep[0].gaps || c->ep[1].gaps || c->ep[0].acks_unseen || c->ep[1].acks_unseen)
+		PUT(" missed %" PRIu32 "/%" PRIu32 " bytes in %u/%u gaps, %u/%u ACKs of data not captured",
+		    c->ep[0].missed, c->ep[1].missed, c->ep[0].gaps, c->ep[1].gaps, c->ep[0].acks_unseen,
+		    c->ep[1].acks_unseen);
+	PUT("\n");
+#undef PUT
+	return (int)off;
+}
+
 static int format_conn(char *buf, size_t n, const struct tc_conn *c, const struct tc_verdict *v,
 		       const struct tc_diagnosis *d)
 {
@@ -280,15 +323,18 @@ static int format_conn(char *buf, size_t n, const struct tc_conn *c, const struc
 	tc_field(c, v, d, "server", sv, sizeof(sv));
 	explain(why, sizeof(why), c, v, d);
 	when(tm, sizeof(tm), c, v);
-	return snprintf(buf, n,
-			"  #%-5" PRIu64 " %-21s -> %-21s %s\n"
-			"         %s\n"
-			"         states %s/%s  pkts %" PRIu32 "/%" PRIu32 "  bytes %" PRIu64 "/%" PRIu64
-			"  history %s%s\n",
-			c->id, cl, sv, why, tm, tc_state_name((enum tc_state)c->ep[0].state),
-			tc_state_name((enum tc_state)c->ep[1].state), c->ep[0].pkts, c->ep[1].pkts,
-			c->ep[0].bytes, c->ep[1].bytes, c->history[0] ? c->history : "-",
-			c->rst_ignored ? "  (RSTs not accepted: out of window or challenge-ACKed)" : "");
+	int len = snprintf(buf, n,
+			   "  #%-5" PRIu64 " %-21s -> %-21s %s\n"
+			   "         %s\n"
+			   "         states %s/%s  pkts %" PRIu32 "/%" PRIu32 "  bytes %" PRIu64 "/%" PRIu64
+			   "  history %s%s\n",
+			   c->id, cl, sv, why, tm, tc_state_name((enum tc_state)c->ep[0].state),
+			   tc_state_name((enum tc_state)c->ep[1].state), c->ep[0].pkts, c->ep[1].pkts,
+			   c->ep[0].bytes, c->ep[1].bytes, c->history[0] ? c->history : "-",
+			   c->rst_ignored ? "  (RSTs not accepted: out of window or challenge-ACKed)" : "");
+	if (len > 0 && (size_t)len < n)
+		len += capture_line(buf + len, n - (size_t)len, c);
+	return len;
 }
 
 void tc_text_set_selection(struct tc_text *t, const char *desc)
@@ -925,6 +971,23 @@ static void capture_quality(struct tc_text *t, const struct tc_stats *st, struct
 		fprintf(o, "  %" PRIu64 " host, service or client-service records not kept (the "
 			   "aggregator is full): findings and tables below are partial\n",
 			tc_agg_dropped(agg));
+	if (st->loss_conns || st->one_way || st->inferred || st->dups) {
+		double share = st->loss_bytes ? 100.0 * (double)st->loss_bytes /
+							(double)(st->loss_bytes + st->payload_bytes)
+					      : 0.0;
+		fprintf(o, "  CAPTURE LOSS: the capture missed %.2f%% of bytes (%" PRIu64 " in %" PRIu64
+			   " gaps) in %" PRIu64 " of %" PRIu64 " connections%s; verdicts of %" PRIu64
+			   " connection%s rest on inferred segments\n",
+			share, st->loss_bytes, st->loss_gaps, st->loss_conns, st->reported,
+			share >= 0.1 ? " (kernel drops at the capture point?)" : "", st->inferred,
+			st->inferred == 1 ? "" : "s");
+		if (st->one_way)
+			fprintf(o, "  %" PRIu64 " one-way connection%s (only one side's segments: asymmetric routing at the capture point?)\n",
+				st->one_way, st->one_way == 1 ? "" : "s");
+		if (st->dups)
+			fprintf(o, "  %" PRIu64 " frame%s captured twice (not retransmissions; SPAN port or merged captures?)\n",
+				st->dups, st->dups == 1 ? "" : "s");
+	}
 }
 
 static void header(struct tc_text *t, const struct tc_stats *st, const struct tc_run_info *ri,

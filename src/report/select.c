@@ -15,7 +15,24 @@
 const char *tc_select_vocabulary(void)
 {
 	return "graceful, half_closed, reset, open, trailing_rst, refused, abortive_close, data_after_close, "
-	       "no_connection, injected, keepalive_timeout, handshake_abort, dead_peer, unknown";
+	       "no_connection, injected, keepalive_timeout, handshake_abort, dead_peer, unknown, "
+	       "inferred, one_way";
+}
+
+/* Words about the capture rather than the verdict, kept above the close bits. */
+static const struct {
+	uint32_t bit;
+	const char *name;
+} extra_words[] = {
+	{1u << 30, "inferred"}, /* a segment the capture missed was inferred */
+	{1u << 31, "one_way"},  /* only one side's segments were captured */
+};
+#define N_EXTRA (sizeof(extra_words) / sizeof(extra_words[0]))
+
+static int extra_hit(const struct tc_select *s, const struct tc_conn *c)
+{
+	return ((s->close_mask & extra_words[0].bit) && c->inferred) ||
+	       ((s->close_mask & extra_words[1].bit) && c->one_way);
 }
 
 /*
@@ -70,6 +87,11 @@ static int add_word(struct tc_select *s, const char *w, char *err, size_t n)
 		s->close_mask |= TC_SELECT_TRAILING;
 		return 0;
 	}
+	for (i = 0; i < (int)N_EXTRA; i++)
+		if (!strcmp(w, extra_words[i].name)) {
+			s->close_mask |= extra_words[i].bit;
+			return 0;
+		}
 	/* "half-closed" is how the text report spells the section. */
 	if (!strcmp(w, "half-closed")) {
 		s->close_mask |= 1u << TC_CLOSE_HALF_CLOSED;
@@ -187,7 +209,8 @@ int tc_select_match(const struct tc_select *s, const struct tc_conn *c,
 
 	if (tc_select_has_words(s) && !(s->close_mask & (1u << v->close)) &&
 	    !(s->cause_mask & (1u << d->cause)) &&
-	    !((s->close_mask & TC_SELECT_TRAILING) && v->trailing_rst != TC_WHO_NONE))
+	    !((s->close_mask & TC_SELECT_TRAILING) && v->trailing_rst != TC_WHO_NONE) &&
+	    !extra_hit(s, c))
 		return 0;
 	if (s->nports) {
 		for (i = 0, hit = 0; i < s->nports && !hit; i++)
@@ -241,6 +264,12 @@ void tc_select_describe(const struct tc_select *s, const char *words_opt, char *
 				cat(buf, n, &len, tc_cause_name((enum tc_cause)i));
 				first = 0;
 			}
+		for (i = 0; i < (int)N_EXTRA; i++)
+			if (s->close_mask & extra_words[i].bit) {
+				cat(buf, n, &len, first ? " " : ",");
+				cat(buf, n, &len, extra_words[i].name);
+				first = 0;
+			}
 	}
 	for (i = 0; i < s->nports; i++) {
 		snprintf(item, sizeof(item), "%s%u", i ? "," : (len ? " --port " : "--port "), s->ports[i]);
@@ -276,6 +305,11 @@ void tc_select_json(FILE *o, const struct tc_select *s)
 	for (i = 1; i < TC_CAUSE__COUNT; i++)
 		if (s->cause_mask & (1u << i)) {
 			fprintf(o, "%s\"%s\"", first ? "" : ",", tc_cause_name((enum tc_cause)i));
+			first = 0;
+		}
+	for (i = 0; i < (int)N_EXTRA; i++)
+		if (s->close_mask & extra_words[i].bit) {
+			fprintf(o, "%s\"%s\"", first ? "" : ",", extra_words[i].name);
 			first = 0;
 		}
 	fputs("],\"ports\":[", o);

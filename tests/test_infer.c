@@ -1,0 +1,352 @@
+/*
+ * test_infer.c -- each inference rule of infer.c with the decisive segment
+ * removed from an otherwise complete exchange: the verdict and the
+ * `inferred` marks are checked, and the same exchange with nothing removed
+ * is checked to infer nothing. Real frames (raw IPv4) through the engine.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tcpclose/diag.h"
+#include "tcpclose/engine.h"
+#include "wire.h"
+
+#define NS 1000000000LL
+#define C 0 /* from the client */
+#define S 1 /* from the server */
+
+struct rec {
+	int n;
+	struct tc_verdict v;
+	uint16_t inferred;
+	uint8_t one_way, state[2];
+	uint32_t retx[2], pkts[2], missed[2];
+	uint16_t gaps[2], acks_unseen[2], dups[2];
+};
+
+static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
+		    const struct tc_diagnosis *d, void *arg)
+{
+	struct rec *r = arg;
+	int i;
+	(void)d;
+	r->n++;
+	r->v = *v;
+	r->inferred = c->inferred;
+	r->one_way = c->one_way;
+	for (i = 0; i < 2; i++) {
+		r->state[i] = c->ep[i].state;
+		r->retx[i] = c->ep[i].retx;
+		r->pkts[i] = c->ep[i].pkts;
+		r->missed[i] = c->ep[i].missed;
+		r->gaps[i] = c->ep[i].gaps;
+		r->acks_unseen[i] = c->ep[i].acks_unseen;
+		r->dups[i] = tc_conn_ext(c)->ep[i].dups;
+	}
+}
+
+static struct tc_engine *mk(struct rec *r)
+{
+	struct tc_engine_opts o = {0};
+	memset(r, 0, sizeof(*r));
+	o.linger_ns = -1;
+	o.hash_seed = 7;
+	return tc_engine_new(&o, on_conn, r);
+}
+
+/*
+ * Client 1000, server 5000: handshake, a 10-byte request, a 20-byte
+ * response, client FIN, server ACK, server FIN, client ACK. `skip` is the
+ * index of the segment the capture loses (-1: none).
+ */
+static void exchange(struct wire *w, int skip)
+{
+	static const struct {
+		int from;
+		uint8_t flags;
+		uint32_t seq, ack;
+		uint16_t len;
+	} seg[] = {
+		{C, TC_SYN, 1000, 0, 0},                  /* 0 */
+		{S, TC_SYN | TC_ACK, 5000, 1001, 0},      /* 1 */
+		{C, TC_ACK, 1001, 5001, 0},               /* 2 */
+		{C, TC_ACK | TC_PSH, 1001, 5001, 10},     /* 3 */
+		{S, TC_ACK | TC_PSH, 5001, 1011, 20},     /* 4 */
+		{C, TC_ACK, 1011, 5021, 0},               /* 5 */
+		{C, TC_FIN | TC_ACK, 1011, 5021, 0},      /* 6: client FIN */
+		{S, TC_ACK, 5021, 1012, 0},               /* 7: its ACK */
+		{S, TC_FIN | TC_ACK, 5021, 1012, 0},      /* 8: server FIN */
+		{C, TC_ACK, 1012, 5022, 0},               /* 9: its ACK */
+	};
+	size_t i;
+	for (i = 0; i < sizeof(seg) / sizeof(seg[0]); i++)
+		if ((int)i != skip)
+			wire_tx(w, 40000, seg[i].from, seg[i].flags, seg[i].seq, seg[i].ack, seg[i].len);
+}
+
+static void test_clean_exchange_infers_nothing(void **state)
+{
+	struct rec r;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&r);
+	exchange(&w, -1);
+	tc_engine_finish(w.e);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v.close, TC_CLOSE_GRACEFUL);
+	assert_int_equal(r.inferred, 0);
+	assert_int_equal(r.one_way, 0);
+	assert_int_equal(r.gaps[0] + r.gaps[1] + r.acks_unseen[0] + r.acks_unseen[1], 0);
+	assert_int_equal(tc_engine_stats(w.e)->inferred, 0);
+	tc_engine_free(w.e);
+}
+
+/* Client FIN lost: the server's ACK of one beyond the client's data implies it. */
+static void test_lost_fin_inferred_from_peer_ack(void **state)
+{
+	struct rec r;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&r);
+	exchange(&w, 6);
+	tc_engine_finish(w.e);
+	assert_int_equal(r.v.close, TC_CLOSE_GRACEFUL);
+	assert_int_equal(r.v.closer, TC_WHO_CLIENT);
+	assert_int_equal(r.inferred, TC_INF_CLIENT_FIN);
+	assert_int_equal(r.state[TC_CLIENT], TC_TIME_WAIT);
+	assert_int_equal(r.state[TC_SERVER], TC_CLOSED);
+	assert_int_equal(tc_engine_stats(w.e)->inferred, 1);
+	tc_engine_free(w.e);
+}
+
+/* Server FIN lost: the client's ACK of it (one beyond the server's data) implies it. */
+static void test_lost_server_fin_inferred(void **state)
+{
+	struct rec r;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&r);
+	exchange(&w, 8);
+	tc_engine_finish(w.e);
+	assert_int_equal(r.v.close, TC_CLOSE_GRACEFUL);
+	assert_int_equal(r.inferred, TC_INF_SERVER_FIN);
+	assert_int_equal(r.state[TC_CLIENT], TC_TIME_WAIT);
+	assert_int_equal(r.state[TC_SERVER], TC_CLOSED);
+	tc_engine_free(w.e);
+}
+
+/* Client FIN lost and nothing acknowledges it; its RST one beyond its data implies it. */
+static void test_lost_fin_inferred_from_sender_seq(void **state)
+{
+	struct rec r;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&r);
+	wire_tx(&w, 40001, C, TC_SYN, 1000, 0, 0);
+	wire_tx(&w, 40001, S, TC_SYN | TC_ACK, 5000, 1001, 0);
+	wire_tx(&w, 40001, C, TC_ACK | TC_PSH, 1001, 5001, 10);
+	/* client FIN at 1011 lost */
+	wire_tx(&w, 40001, C, TC_RST | TC_ACK, 1012, 5001, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(r.v.close, TC_CLOSE_RESET);
+	assert_int_equal(r.v.reset_phase, TC_PHASE_CLOSING);
+	assert_int_equal(r.inferred, TC_INF_CLIENT_FIN);
+	tc_engine_free(w.e);
+}
+
+/*
+ * The peer acknowledges one byte the capture missed, and the sender then
+ * sends its real FIN beyond it: the byte was data, the inferred FIN is
+ * taken back, and the close is the one observed (server first).
+ */
+static void test_one_byte_of_data_is_not_a_fin(void **state)
+{
+	struct rec r;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&r);
+	wire_tx(&w, 40008, C, TC_SYN, 1000, 0, 0);
+	wire_tx(&w, 40008, S, TC_SYN | TC_ACK, 5000, 1001, 0);
+	wire_tx(&w, 40008, C, TC_ACK, 1001, 5001, 0);
+	/* one client byte at 1001 lost */
+	wire_tx(&w, 40008, S, TC_ACK, 5001, 1002, 0);
+	wire_tx(&w, 40008, S, TC_FIN | TC_ACK, 5001, 1002, 0);
+	wire_tx(&w, 40008, C, TC_FIN | TC_ACK, 1002, 5002, 0);
+	wire_tx(&w, 40008, S, TC_ACK, 5002, 1003, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(r.v.close, TC_CLOSE_GRACEFUL);
+	assert_int_equal(r.v.closer, TC_WHO_SERVER);
+	assert_int_equal(r.inferred, 0);
+	assert_int_equal(r.state[TC_CLIENT], TC_CLOSED);
+	assert_int_equal(r.state[TC_SERVER], TC_TIME_WAIT);
+	assert_int_equal(r.missed[TC_CLIENT], 1);
+	tc_engine_free(w.e);
+}
+
+/* Only the server's segments (^hadf): the client's FIN from the server's ACK advance of one. */
+static void test_one_way_server_seen(void **state)
+{
+	struct rec r;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&r);
+	wire_tx(&w, 40002, S, TC_SYN | TC_ACK, 5000, 1001, 0);
+	wire_tx(&w, 40002, S, TC_ACK | TC_PSH, 5001, 1011, 20); /* acks a 10-byte request */
+	wire_tx(&w, 40002, S, TC_ACK, 5021, 1012, 0);           /* acks the client's FIN */
+	wire_tx(&w, 40002, S, TC_FIN | TC_ACK, 5021, 1012, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(r.v.close, TC_CLOSE_GRACEFUL);
+	assert_int_equal(r.one_way, TC_ONE_WAY_SERVER_SEEN);
+	assert_int_equal(r.inferred, TC_INF_CLIENT_FIN);
+	assert_int_equal(tc_engine_stats(w.e)->one_way, 1);
+	tc_engine_free(w.e);
+}
+
+/* One-way, but the last ACK advance was data, not one: no FIN is invented. */
+static void test_one_way_data_is_not_a_fin(void **state)
+{
+	struct rec r;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&r);
+	wire_tx(&w, 40003, S, TC_SYN | TC_ACK, 5000, 1001, 0);
+	wire_tx(&w, 40003, S, TC_ACK | TC_PSH, 5001, 1011, 20);
+	wire_tx(&w, 40003, S, TC_ACK, 5021, 1040, 0);
+	wire_tx(&w, 40003, S, TC_FIN | TC_ACK, 5021, 1040, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(r.v.close, TC_CLOSE_HALF_CLOSED);
+	assert_int_equal(r.inferred, 0);
+	assert_int_equal(r.one_way, TC_ONE_WAY_SERVER_SEEN);
+	tc_engine_free(w.e);
+}
+
+/*
+ * A lone SYN, never retransmitted, the capture running on: refused by an
+ * RST the capture missed -- but only on a capture proven to miss one
+ * direction. Without that proof it stays an unanswered SYN.
+ */
+static void test_lone_syn_refused_only_on_one_way_capture(void **state)
+{
+	struct rec r;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&r);
+	wire_tx(&w, 40010, C, TC_SYN, 2000, 0, 0);
+	wire_tx(&w, 40010, C, TC_ACK, 2001, 8001, 0);
+	wire_tx(&w, 40010, C, TC_ACK | TC_PSH, 2001, 8001, 10);
+	wire_tx(&w, 40010, C, TC_ACK, 2011, 8101, 0); /* acks 100 bytes never captured */
+	wire_tx(&w, 40004, C, TC_SYN, 1000, 0, 0);
+	w.now += 10 * NS;
+	wire_tx(&w, 40010, C, TC_ACK, 2011, 8201, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(r.n, 2);
+	/* reported in id order: 40004 is the second */
+	assert_int_equal(r.v.close, TC_CLOSE_RESET);
+	assert_int_equal(r.v.opened, TC_OPENED_REFUSED);
+	assert_int_equal(r.inferred, TC_INF_SERVER_RST);
+	assert_int_equal(r.one_way, TC_ONE_WAY_CLIENT_SEEN);
+	tc_engine_free(w.e);
+}
+
+static struct rec lone;
+
+static void on_lone(const struct tc_conn *c, const struct tc_verdict *v,
+		    const struct tc_diagnosis *d, void *arg)
+{
+	(void)d;
+	(void)arg;
+	if (c->ep[TC_CLIENT].port == 40004) {
+		lone.n++;
+		lone.v = *v;
+		lone.inferred = c->inferred;
+	}
+}
+
+static void test_lone_syn_without_proof_stays_unanswered(void **state)
+{
+	struct tc_engine_opts o = {0};
+	struct wire w = {0};
+	(void)state;
+	memset(&lone, 0, sizeof(lone));
+	o.linger_ns = -1;
+	w.e = tc_engine_new(&o, on_lone, NULL);
+	wire_tx(&w, 40004, C, TC_SYN, 1000, 0, 0);
+	w.now += 10 * NS;
+	wire_tx(&w, 40011, C, TC_SYN, 3000, 0, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(lone.n, 1);
+	assert_int_equal(lone.v.close, TC_CLOSE_OPEN);
+	assert_int_equal(lone.v.opened, TC_OPENED_SYN_ONLY);
+	assert_int_equal(lone.inferred, 0);
+	tc_engine_free(w.e);
+}
+
+/* The same frame twice (same IP ID) is a duplicate, not a retransmission. */
+static void test_duplicate_is_not_a_retransmission(void **state)
+{
+	struct rec r;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&r);
+	w.ip_id = 100;
+	wire_tx(&w, 40006, C, TC_SYN, 1000, 0, 0);
+	w.ip_id = 200;
+	wire_tx(&w, 40006, S, TC_SYN | TC_ACK, 5000, 1001, 0);
+	w.ip_id = 101;
+	wire_tx(&w, 40006, C, TC_ACK | TC_PSH, 1001, 5001, 10);
+	wire_tx(&w, 40006, C, TC_ACK | TC_PSH, 1001, 5001, 10); /* the SPAN port's copy */
+	w.ip_id = 102;
+	wire_tx(&w, 40006, C, TC_ACK | TC_PSH, 1001, 5001, 10); /* a real retransmission */
+	tc_engine_finish(w.e);
+	assert_int_equal(r.dups[TC_CLIENT], 1);
+	assert_int_equal(r.retx[TC_CLIENT], 1);
+	assert_int_equal(r.pkts[TC_CLIENT], 4); /* frames in the file, the copy included */
+	assert_int_equal(tc_engine_stats(w.e)->dups, 1);
+	tc_engine_free(w.e);
+}
+
+/* A jump in the sender's sequence numbers is a gap: missed bytes, no FIN. */
+static void test_gap_counts_missed_bytes(void **state)
+{
+	struct rec r;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&r);
+	wire_tx(&w, 40007, C, TC_SYN, 1000, 0, 0);
+	wire_tx(&w, 40007, S, TC_SYN | TC_ACK, 5000, 1001, 0);
+	wire_tx(&w, 40007, S, TC_ACK | TC_PSH, 5001, 1001, 20);
+	/* 30 server bytes at 5021 lost */
+	wire_tx(&w, 40007, S, TC_ACK | TC_PSH, 5051, 1001, 20);
+	wire_tx(&w, 40007, C, TC_ACK, 1001, 5071, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(r.v.close, TC_CLOSE_OPEN);
+	assert_int_equal(r.inferred, 0);
+	assert_int_equal(r.gaps[TC_SERVER], 1);
+	assert_int_equal(r.missed[TC_SERVER], 30);
+	assert_int_equal(tc_engine_stats(w.e)->loss_conns, 1);
+	assert_int_equal(tc_engine_stats(w.e)->loss_bytes, 30);
+	tc_engine_free(w.e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_exchange_infers_nothing),
+		cmocka_unit_test(test_lost_fin_inferred_from_peer_ack),
+		cmocka_unit_test(test_lost_server_fin_inferred),
+		cmocka_unit_test(test_lost_fin_inferred_from_sender_seq),
+		cmocka_unit_test(test_one_byte_of_data_is_not_a_fin),
+		cmocka_unit_test(test_one_way_server_seen),
+		cmocka_unit_test(test_one_way_data_is_not_a_fin),
+		cmocka_unit_test(test_lone_syn_refused_only_on_one_way_capture),
+		cmocka_unit_test(test_lone_syn_without_proof_stays_unanswered),
+		cmocka_unit_test(test_duplicate_is_not_a_retransmission),
+		cmocka_unit_test(test_gap_counts_missed_bytes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
