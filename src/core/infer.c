@@ -13,6 +13,11 @@
 /* Initial RTO is 1 s (RFC 6298); 3 s leaves room for a slower stack. */
 #define SYN_ANSWERED_NS 3000000000LL
 
+/* A duplicate comes this soon after its original: SPAN copies within
+ * microseconds, merged capture points within a link's delay; no stack
+ * retransmits sooner than its minimum RTO (200 ms on Linux, RFC 6298 1 s). */
+#define DUP_WITHIN_MS 100
+
 /* Beyond this a jump is not a hole in the capture but another stream. */
 #define MAX_JUMP (1u << 30)
 
@@ -109,14 +114,21 @@ static void retract_fin(struct tc_conn *c, enum tc_role who)
  * sender's previous frame, ending where the sender's sequence space ends,
  * acknowledging what it last acknowledged. A retransmission is a new
  * frame: Linux and Windows give it a new IP ID, and a new TSval once a
- * millisecond has passed. Empty segments on IPv6 are not judged: a
+ * millisecond has passed; a stack that keeps the IP ID retransmits only
+ * after its RTO, so the copy must come within DUP_WITHIN_MS. Empty
+ * segments on IPv6 are not judged: a
  * repeated ACK there is as likely a duplicate ACK.
  */
-static int is_duplicate(const struct tc_conn *c, const struct tc_endpoint *s, const struct tc_pkt *p)
+static int is_duplicate(const struct tc_conn *c, const struct tc_endpoint *s, const struct tc_pkt *p,
+			int64_t ts_ns)
 {
 	uint32_t seglen = p->payload_len + !!(p->flags & TC_SYN) + !!(p->flags & TC_FIN);
 
 	if (s->pkts == 0 || !(s->flags & TC_EP_SEQ))
+		return 0;
+	/* A copy follows its original within the capture point's delay; a
+	 * stack that reuses the IP ID retransmits only after its RTO. */
+	if (tc_conn_rel(c, ts_ns) - s->t_last > DUP_WITHIN_MS)
 		return 0;
 	if (c->af == 4) {
 		if (p->ip_id == 0 || p->ip_id != s->ip_id_last)
@@ -128,6 +140,11 @@ static int is_duplicate(const struct tc_conn *c, const struct tc_endpoint *s, co
 	}
 	if ((p->flags & TC_ACK) && (!(s->flags & TC_EP_ACK) || p->ack != s->ack))
 		return 0;
+	/* A copy repeats what the sender already sent: its SYN, FIN, RST. */
+	if (((p->flags & TC_SYN) && !(s->flags & TC_EP_SYN)) ||
+	    ((p->flags & TC_FIN) && !(s->flags & TC_EP_FIN)) ||
+	    (!(p->flags & TC_SYN) && (s->flags & TC_EP_SYN) && p->seq == s->isn))
+		return 0;
 	if (p->flags & TC_RST)
 		return s->rsts > 0;
 	return p->seq + seglen == s->snd_nxt;
@@ -138,7 +155,7 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 {
 	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
 
-	if (is_duplicate(c, s, p)) {
+	if (is_duplicate(c, s, p, ts_ns)) {
 		struct tc_conn_ext *x = tc_conn_ext_mut(c);
 		if (x)
 			sat16(&x->ep[from].dups);
@@ -161,6 +178,22 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 	    p->seq + p->payload_len + !!(p->flags & TC_SYN) == s->fin_seq) {
 		c->inferred &= (uint16_t)~fin_bit(from);
 		s->frame_fin = frame;
+		/* The inference took it to follow the peer's FIN; its own ACK
+		 * field says it left before that FIN arrived: the FINs crossed
+		 * (simultaneous close), and the sender is in CLOSING or, its
+		 * FIN acknowledged, TIME_WAIT rather than LAST_ACK or CLOSED. */
+		if ((r->flags & TC_EP_FIN) && !(c->cflags & TC_CONN_SIMULTANEOUS) &&
+		    c->reset_by == TC_WHO_NONE &&
+		    !((p->flags & TC_ACK) && !seq_lt(p->ack, r->fin_seq + 1))) {
+			c->closer = TC_WHO_BOTH;
+			c->cflags |= TC_CONN_SIMULTANEOUS;
+			if (s->state == TC_LAST_ACK) {
+				s->state = TC_CLOSING;
+			} else if (s->state == TC_CLOSED) {
+				s->state = TC_TIME_WAIT;
+				s->ts_time_wait = ts_ns;
+			}
+		}
 	}
 
 	if ((c->inferred & fin_bit(from)) && !(p->flags & TC_RST) &&
