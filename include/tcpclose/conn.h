@@ -291,7 +291,12 @@ struct tc_ext_endpoint {
 	uint8_t have;             /* TC_XE_* */
 };
 
-enum { TC_XE_FIN_SEQ_LAST = 0x01, TC_XE_ACK_STEP1 = 0x02 };
+enum {
+	TC_XE_FIN_SEQ_LAST = 0x01,
+	TC_XE_ACK_STEP1 = 0x02,
+	TC_XE_FIN_ACKED_BY_FIN = 0x04 /* its inferred FIN was acknowledged by the
+	                                 peer's own FIN: the peer's FIN came after */
+};
 
 struct tc_conn_ext {
 	struct tc_ext_endpoint ep[2];

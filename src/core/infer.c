@@ -95,8 +95,9 @@ static void retract_fin(struct tc_conn *c, enum tc_role who)
 	c->inferred &= (uint16_t)~fin_bit(who);
 	if (c->reset_by != TC_WHO_NONE)
 		return;
-	s->state = without_own_fin(s->state);
-	r->state = without_peer_fin(r->state, (r->flags & TC_EP_FIN_ACKED) != 0);
+	tc_sm_correct_state(s, (enum tc_state)without_own_fin(s->state), c->last_ts);
+	tc_sm_correct_state(r, (enum tc_state)without_peer_fin(r->state, (r->flags & TC_EP_FIN_ACKED) != 0),
+			    c->last_ts);
 	if (s->state != TC_TIME_WAIT)
 		s->ts_time_wait = 0;
 	if (r->state != TC_TIME_WAIT)
@@ -184,15 +185,14 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 		 * FIN acknowledged, TIME_WAIT rather than LAST_ACK or CLOSED. */
 		if ((r->flags & TC_EP_FIN) && !(c->cflags & TC_CONN_SIMULTANEOUS) &&
 		    c->reset_by == TC_WHO_NONE &&
+		    !(tc_conn_ext(c)->ep[from].have & TC_XE_FIN_ACKED_BY_FIN) &&
 		    !((p->flags & TC_ACK) && !seq_lt(p->ack, r->fin_seq + 1))) {
 			c->closer = TC_WHO_BOTH;
 			c->cflags |= TC_CONN_SIMULTANEOUS;
-			if (s->state == TC_LAST_ACK) {
-				s->state = TC_CLOSING;
-			} else if (s->state == TC_CLOSED) {
-				s->state = TC_TIME_WAIT;
-				s->ts_time_wait = ts_ns;
-			}
+			if (s->state == TC_LAST_ACK)
+				tc_sm_correct_state(s, TC_CLOSING, ts_ns);
+			else if (s->state == TC_CLOSED)
+				tc_sm_correct_state(s, TC_TIME_WAIT, ts_ns);
 		}
 	}
 
@@ -219,9 +219,15 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 	if ((p->flags & TC_ACK) && (r->flags & TC_EP_SEQ) && seq_lt(r->snd_nxt, p->ack) &&
 	    (!(s->flags & TC_EP_ACK) || seq_lt(s->ack, p->ack))) {
 		uint32_t d = p->ack - r->snd_nxt;
+		struct tc_conn_ext *x;
 		if (d == 1 && !(r->flags & (TC_EP_FIN | TC_EP_RST))) {
 			/* exactly one beyond its data: the FIN it sent */
 			infer_fin(c, (enum tc_role)!from, r->snd_nxt, ts_ns);
+			/* Acknowledged by the peer's own FIN: whatever order
+			 * the capture later shows them in, the peer had its
+			 * FIN when it closed, so the FINs did not cross. */
+			if ((p->flags & TC_FIN) && (x = tc_conn_ext_mut(c)))
+				x->ep[!from].have |= TC_XE_FIN_ACKED_BY_FIN;
 		} else if (d < MAX_JUMP && !((r->flags & TC_EP_FIN) && d == 1)) {
 			sat16(&r->acks_unseen);
 			forget_timing(c);

@@ -225,6 +225,16 @@ static void enter(struct tc_endpoint *ep, enum tc_state to, int64_t ts_ns)
 	on_enter(ep, to, ts_ns);
 }
 
+/*
+ * A state the inference (infer.c) corrects to, when a segment the capture
+ * missed turns up, or an inferred one proves wrong: through the setter, so
+ * the state left is kept and the on-enter hook runs.
+ */
+void tc_sm_correct_state(struct tc_endpoint *ep, enum tc_state to, int64_t ts_ns)
+{
+	enter(ep, to, ts_ns);
+}
+
 /* An event for one endpoint: the transition function says where it goes. */
 static void set_state(struct tc_endpoint *ep, enum tc_event ev, int64_t ts_ns)
 {

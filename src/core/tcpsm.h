@@ -108,4 +108,11 @@ void tc_sm_infer_fin(struct tc_conn *c, enum tc_role from, uint32_t fin_seq, int
  */
 void tc_sm_infer_rst(struct tc_conn *c, enum tc_role from, int64_t ts_ns);
 
+/*
+ * Put an endpoint in state `to` because what the capture missed turned up
+ * or an inference proved wrong (infer.c). It goes through the one setter:
+ * the state left is kept in state_prev and the on-enter hook runs.
+ */
+void tc_sm_correct_state(struct tc_endpoint *ep, enum tc_state to, int64_t ts_ns);
+
 #endif
