@@ -54,6 +54,7 @@ extern char g_kernel[128];
 struct outcome {
   const char *opened, *close, *closer, *reset_by, *reset_phase, *cstate, *sstate;
   const char *cause; /* why, as the scenario made it happen (diag.h); NULL = none */
+  const char *trailing; /* graceful, then an RST from this side ("client"/"server"); NULL = none */
 };
 
 struct cexp {
@@ -150,6 +151,7 @@ struct wfacts {
   struct outcome o;
   int fins[2], rsts[2], data[2];
   int rst_ignored, after_reset;
+  int rst_after_reset; /* of after_reset: further RSTs (the kernel answering late segments) */
   size_t first_fin_idx[2]; /* index of each side's first FIN segment */
   uint32_t fin_end[2];     /* sequence number just past each side's FIN */
   int have_fin[2];

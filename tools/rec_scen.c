@@ -15,24 +15,32 @@
 #include <unistd.h>
 
 /* The verdicts, by what the scenario did. */
-static const struct outcome O_CLIENT_CLOSE = {"handshake", "graceful", "client", "-", "-", "TIME_WAIT", "CLOSED", NULL};
-static const struct outcome O_SERVER_CLOSE = {"handshake", "graceful", "server", "-", "-", "CLOSED", "TIME_WAIT", NULL};
-static const struct outcome O_SIMULTANEOUS = {"handshake", "graceful", "both", "-", "-", "TIME_WAIT", "TIME_WAIT", NULL};
+static const struct outcome O_CLIENT_CLOSE = {"handshake", "graceful", "client", "-", "-", "TIME_WAIT", "CLOSED", NULL, NULL};
+static const struct outcome O_SERVER_CLOSE = {"handshake", "graceful", "server", "-", "-", "CLOSED", "TIME_WAIT", NULL, NULL};
+static const struct outcome O_SIMULTANEOUS = {"handshake", "graceful", "both", "-", "-", "TIME_WAIT", "TIME_WAIT", NULL, NULL};
 static const struct outcome O_ABORT_CLIENT = {"handshake", "reset", "-", "client", "established", "CLOSED", "CLOSED",
-                                             "abortive_close"};
+                                             "abortive_close", NULL};
 static const struct outcome O_ABORT_SERVER = {"handshake", "reset", "-", "server", "established", "CLOSED", "CLOSED",
-                                             "abortive_close"};
+                                             "abortive_close", NULL};
 static const struct outcome O_KA_TIMEOUT = {"handshake", "reset", "-", "client", "established", "CLOSED", "CLOSED",
-                                           "keepalive_timeout"};
+                                           "keepalive_timeout", NULL};
 static const struct outcome O_WRITE_AFTER_CLOSE = {"handshake", "reset", "server", "server", "closing", "CLOSED",
-                                                  "CLOSED", "data_after_close"};
-static const struct outcome O_REFUSED = {"refused", "reset", "-", "server", "handshake", "CLOSED", "CLOSED", "refused"};
-static const struct outcome O_HALF_CLIENT = {"handshake", "half_closed", "client", "-", "-", "FIN_WAIT_2", "CLOSE_WAIT", NULL};
+                                                  "CLOSED", "data_after_close", NULL};
+static const struct outcome O_REFUSED = {"refused", "reset", "-", "server", "handshake", "CLOSED", "CLOSED", "refused", NULL};
+static const struct outcome O_HALF_CLIENT = {"handshake", "half_closed", "client", "-", "-", "FIN_WAIT_2", "CLOSE_WAIT", NULL, NULL};
 static const struct outcome O_NO_CONNECTION = {"handshake", "reset", "-", "server", "established", "CLOSED", "CLOSED",
-                                              "no_connection"};
+                                              "no_connection", NULL};
 static const struct outcome O_DEAD_PEER = {"handshake", "open", "-", "-", "-", "ESTABLISHED", "ESTABLISHED",
-                                          "dead_peer"};
-static const struct outcome O_SYN_ONLY = {"syn_only", "open", "-", "-", "-", "SYN_SENT", "CLOSED", NULL};
+                                          "dead_peer", NULL};
+static const struct outcome O_TRAILING_CLIENT = {"handshake", "graceful", "client", "-", "-", "CLOSED", "CLOSED",
+                                                "data_after_close", "client"};
+static const struct outcome O_FIN_THEN_ABORT = {"handshake", "reset", "server", "server", "closing", "CLOSED",
+                                               "CLOSED", "abortive_close", NULL};
+static const struct outcome O_HANDSHAKE_ABANDONED = {"handshake", "reset", "-", "client", "handshake", "CLOSED",
+                                                    "CLOSED", "handshake_abort", NULL};
+static const struct outcome O_DEAD_PEER_ABORT = {"handshake", "reset", "-", "client", "established", "CLOSED",
+                                                "CLOSED", "dead_peer", NULL};
+static const struct outcome O_SYN_ONLY = {"syn_only", "open", "-", "-", "-", "SYN_SENT", "CLOSED", NULL, NULL};
 
 
 /* ------------------------------------------------------------------ */
@@ -626,6 +634,158 @@ static int sc_dead_peer_retransmit(struct run *r)
   return 0;
 }
 
+
+/* How most TLS connections end: each side sends its close_notify and its
+ * FIN together (TCP_CORK: the FIN rides on the queued record), the client
+ * first.  The client's socket is already closed when the server's
+ * close_notify+FIN arrives, so the client's kernel throws the record away
+ * and answers with a bare RST.  Both FINs came before it: a graceful close
+ * with a trailing RST. */
+static int sc_tls_close_race(struct run *r)
+{
+  static const char notify[] = "\x15\x03\x03\x00\x1a close_notify alert (sim)";
+  int l, c, s;
+  TRY(l = sk_listen(r, -1, AF_INET, LO4, PORT));
+  TRY(c = sk_dial(r, -1, AF_INET, LO4, PORT));
+  TRY(s = sk_accept(r, l));
+  TRY(exp_fd(r, c, &O_TRAILING_CLIENT, NULL));
+  TRY(xchg(r, c, s, 1));
+  TRY(sk_opt(r, c, IPPROTO_TCP, TCP_CORK, 1, "TCP_CORK"));
+  TRY(sk_send(r, c, notify, sizeof notify - 1, "client close_notify"));
+  sk_close(r, c); /* close_notify+FIN in one segment */
+  TRY(sk_recv_exact(r, s, sizeof notify - 1, "server"));
+  TRY(sk_expect_eof(r, s, "server"));
+  TRY(sk_opt(r, s, IPPROTO_TCP, TCP_CORK, 1, "TCP_CORK"));
+  TRY(sk_send(r, s, notify, sizeof notify - 1, "server close_notify"));
+  sk_close(r, s); /* close_notify+FIN reach a closed socket: RST */
+  msleep(100);
+  return 0;
+}
+
+/* The server shut its side (SHUT_WR: FIN), then close()s with the client's
+ * last request still unread in its receive buffer.  The kernel discards it
+ * and sends an RST right after its own FIN, answering no segment of the
+ * client's: an abortive close, data unread. */
+static int sc_shutdown_unread(struct run *r)
+{
+  int l, c, s, pending = 0, e = 0;
+  TRY(l = sk_listen(r, -1, AF_INET, LO4, PORT));
+  TRY(c = sk_dial(r, -1, AF_INET, LO4, PORT));
+  TRY(s = sk_accept(r, l));
+  TRY(exp_fd(r, c, &O_FIN_THEN_ABORT, NULL));
+  TRY(xchg(r, c, s, 1));
+  TRY(sk_send_str(r, c, "PUT /upload HTTP/1.1\r\ncontent-length: 4\r\n\r\ndata", "client"));
+  TRY(sk_wait(r, s, POLLIN, IO_MS, "server"));
+  if (ioctl(s, FIONREAD, &pending) < 0 || pending <= 0) {
+    fail(r, "server: no unread data in the receive buffer");
+    return -1;
+  }
+  msleep(100); /* the client's kernel has ACKed its data long before the FIN */
+  if (shutdown(s, SHUT_WR) < 0) {
+    fail(r, "shutdown(SHUT_WR): %s", strerror(errno));
+    return -1;
+  }
+  sk_close(r, s);
+  TRY(sk_expect_eof(r, c, "client")); /* the FIN, then the RST */
+  msleep(50);
+  if (send(c, "x", 1, MSG_NOSIGNAL) >= 0 || (errno != ECONNRESET && errno != EPIPE)) {
+    fail(r, "client's write after the server's RST did not fail with ECONNRESET or EPIPE");
+    return -1;
+  }
+  e = errno;
+  note(r, "client saw EOF, then its write failed with %s", errname(e));
+  sk_close(r, c);
+  return 0;
+}
+
+/* A connect() given up in SYN_SENT: the server's SYN+ACK goes to the dead
+ * MAC (on the wire, dropped by the client's host), the client closes its
+ * non-blocking socket (Linux sends nothing for that), the server's
+ * neighbour entry is repaired, and its SYN+ACK retransmission (1 s) reaches
+ * a client kernel that has no socket for it any more: it answers with an
+ * RST. */
+static int sc_connect_abandoned(struct run *r)
+{
+  int l, c, fl;
+  struct sockaddr_storage ss;
+  socklen_t len;
+  TRY(l = sk_listen(r, 1, AF_INET, NS_IP_B, PORT));
+  TRY(np_neigh(r, 1, MAC_DEAD));
+  TRY(c = sk_new(r, 0, AF_INET, SOCK_STREAM));
+  TRY(sk_bind(r, c, AF_INET, NS_IP_A, 0, 0));
+  TRY(exp_bound(r, c, AF_INET, NS_IP_B, PORT, &O_HANDSHAKE_ABANDONED, NULL));
+  fl = fcntl(c, F_GETFL);
+  fcntl(c, F_SETFL, fl | O_NONBLOCK);
+  mk_sa(&ss, &len, AF_INET, NS_IP_B, PORT);
+  if (connect(c, (struct sockaddr *)&ss, len) == 0 || errno != EINPROGRESS) {
+    fail(r, "non-blocking connect: %s, expected EINPROGRESS", errname(errno));
+    return -1;
+  }
+  msleep(150);
+  sk_close(r, c); /* abandoned in SYN_SENT */
+  TRY(np_neigh(r, 1, MAC_A));
+  msleep(1500); /* the SYN+ACK retransmission and the client kernel's RST */
+  return 0;
+}
+
+/* The same close race seen from where the server's data and FIN go out
+ * before the client's answer comes back: the client close()s; the server
+ * reads EOF, writes one last record and close()s, in two segments.  The
+ * client's RST for the record is held back in its veth's tbf queue (two
+ * full UDP frames drained the bucket just before), so on the wire the
+ * server's FIN comes between its data and the RST that throws the data
+ * away.  (The kernel answers the FIN with a second RST: its socket is
+ * gone.) */
+static int sc_close_race_fin_between(struct run *r)
+{
+  int l, c, s, u;
+  const int up = PORT + 1000;
+  char fill[1472];
+  struct sockaddr_storage dst;
+  socklen_t dlen;
+  TRY(l = sk_listen(r, 1, AF_INET, NS_IP_B, PORT));
+  TRY(c = sk_dial(r, 0, AF_INET, NS_IP_B, PORT));
+  TRY(s = sk_accept(r, l));
+  TRY(exp_fd(r, c, &O_TRAILING_CLIENT, NULL));
+  TRY(xchg(r, c, s, 1));
+  TRY(u = sk_new(r, 0, AF_INET, SOCK_DGRAM));
+  TRY(sk_bind(r, u, AF_INET, NS_IP_A, up, 1));
+  mk_sa(&dst, &dlen, AF_INET, NS_IP_B, up);
+  sk_close(r, c);
+  TRY(sk_expect_eof(r, s, "server"));
+  msleep(300); /* the token buckets fill up again */
+  memset(fill, 0, sizeof fill);
+  for (int i = 0; i < 2; i++)
+    sendto(u, fill, sizeof fill, 0, (struct sockaddr *)&dst, dlen);
+  TRY(sk_send_str(r, s, "\x15\x03\x03 close_notify alert", "server's last record"));
+  sk_close(r, s);
+  msleep(500);
+  return 0;
+}
+
+/* The peer vanishes (dead MAC) while the client has data in flight.  The
+ * client's retransmissions go unanswered (RTO 200 ms, doubling); after
+ * 1.7 s the application gives up on its own timeout and aborts with
+ * SO_LINGER {1,0}: the RST ends a run of unanswered retransmissions.
+ * (A kernel timeout -- TCP_USER_TIMEOUT, tcp_retries2 -- sends no RST on
+ * Linux: the socket is closed silently and a later close() sends nothing.) */
+static int sc_dead_peer_abort(struct run *r)
+{
+  int l, c, s;
+  TRY(l = sk_listen(r, 1, AF_INET, NS_IP_B, PORT));
+  TRY(c = sk_dial(r, 0, AF_INET, NS_IP_B, PORT));
+  TRY(s = sk_accept(r, l));
+  TRY(exp_fd(r, c, &O_DEAD_PEER_ABORT, NULL));
+  TRY(xchg(r, c, s, 1));
+  TRY(np_neigh(r, 0, MAC_DEAD));
+  TRY(sk_send_str(r, c, "POST /upload HTTP/1.1\r\ncontent-length: 0\r\n\r\n", "client"));
+  msleep(1700); /* retransmissions at ~0.2, 0.6, 1.4 s */
+  TRY(sk_linger0(r, c));
+  sk_close(r, c);
+  msleep(100);
+  return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* scenario-specific wire checks                                        */
 
@@ -813,6 +973,34 @@ static int ck_syn_retrans(struct run *r, const struct wire *w)
   return 0;
 }
 
+/* At least 3 client data segments with one sequence number, then its RST. */
+static int ck_retrans_then_rst(struct run *r, const struct wire *w)
+{
+  const struct wconn *c = &w->c[0];
+  uint32_t seq = 0;
+  int same = 0, best = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    const struct wseg *g = &c->s[i];
+    if (g->dir != 0)
+      continue;
+    if (g->flags & F_RST) {
+      if (best >= 3) {
+        note(r, "%d transmissions of the last data segment, then the client's RST", best);
+        return 0;
+      }
+      break;
+    }
+    if (!g->len)
+      continue;
+    same = g->seq == seq && same ? same + 1 : 1;
+    seq = g->seq;
+    if (same > best)
+      best = same;
+  }
+  fail(r, "expected >= 3 transmissions of one data segment before the client's RST (saw %d)", best);
+  return -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* the table                                                            */
 
@@ -859,6 +1047,16 @@ const struct scenario scenarios[] = {
    "the server's host drops the connection silently; the client's next write meets a stateless RST"},
   {"dead_peer_retransmit", 30023, 0, 1, 1, 20, 0, sc_dead_peer_retransmit, NULL,
    "the peer vanishes mid-transfer; retransmissions go unanswered until the capture ends"},
+  {"tls_close_race", 30024, 0, 0, 3, 20, 0, sc_tls_close_race, NULL,
+   "both send close_notify+FIN; the server's reaches the client's closed socket: graceful, trailing RST"},
+  {"shutdown_unread", 30025, 0, 0, 3, 20, 0, sc_shutdown_unread, NULL,
+   "server shutdown(SHUT_WR), then close() with unread data: FIN, then an RST answering nothing"},
+  {"close_race_fin_between", 30028, 0, 2, 3, 20, 0, sc_close_race_fin_between, NULL,
+   "client closes; server's last data, then its FIN, then the client's RST for the data: graceful, trailing RST"},
+  {"connect_abandoned", 30026, 0, 1, 2, 20, 0, sc_connect_abandoned, NULL,
+   "connect() closed in SYN_SENT; the late SYN+ACK meets the client kernel's RST"},
+  {"dead_peer_abort", 30027, 0, 1, 2, 20, 0, sc_dead_peer_abort, ck_retrans_then_rst,
+   "peer vanishes; unanswered retransmissions, then the application's abortive close: RST"},
 };
 const size_t n_scenarios = sizeof scenarios / sizeof scenarios[0];
 

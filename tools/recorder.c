@@ -97,9 +97,10 @@ static int write_expect(struct run *r, const char *path, size_t npkts)
       fprintf(f, "# %zu: %s\n", i + 1, e->note);
     fprintf(f,
             "conn client=%s server=%s opened=%s close=%s closer=%s reset_by=%s reset_phase=%s client_state=%s "
-            "server_state=%s cause=%s\n",
+            "server_state=%s cause=%s%s%s\n",
             e->client, e->server, e->o.opened, e->o.close, e->o.closer, e->o.reset_by, e->o.reset_phase, e->o.cstate,
-            e->o.sstate, e->o.cause ? e->o.cause : "-");
+            e->o.sstate, e->o.cause ? e->o.cause : "-", e->o.trailing ? " trailing_rst=" : "",
+            e->o.trailing ? e->o.trailing : "");
   }
   if (r->sc->bulk)
     fprintf(f, "conns %zu\n", r->nexp);

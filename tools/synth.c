@@ -1620,6 +1620,138 @@ static void sc_handshake_abort(const char *dir)
 }
 
 
+/* An RST whose 4-tuple has no history in the capture: the capture began
+ * after the connection's start and its quiet end (or the RST answers a
+ * segment that was not captured). Nothing on the wire tells why; the
+ * diagnosis must say `unknown` plainly. A socket cannot produce a lone RST
+ * for a capture: the recorder always captures from before the SYN. */
+static void sc_lone_rst(const char *dir)
+{
+	struct cap cap;
+	struct conv c;
+	struct seg g;
+
+	cap_open(&cap, dir, "synth_lone_rst.pcap", DLT_EN10MB);
+	conv_init(&c, &cap, C4, 52500, S4, 135, 0x6b6c6d6e, 0x7a7b7c7d);
+	c.s[1].ttl = 50;
+	seg_init(&g);
+	g.seq = c.s[1].snd_nxt;
+	g.ack = c.s[0].snd_nxt;
+	g.flags = F_RST | F_ACK;
+	g.win = 0;
+	g.no_opts = 1;
+	emit(&c, 1, &g);
+	conv_expect(&c, "midstream", "reset", "-", "server", "established",
+		    "CLOSED", "CLOSED");
+	c.cause = "unknown";
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_lone_rst",
+		     "one RST+ACK from 203.0.113.5:135 to 192.0.2.10:52500, nothing"
+		     " else on that 4-tuple: cause unknown.", NULL);
+}
+
+/* A kernel's reply RST is not forged. The server (TTL 50, timestamps, IP
+ * IDs counting up) restarts between two requests; the client's next
+ * request reaches a kernel with no socket for it, which answers as Linux
+ * does (tcp_v4_send_reset): RST without ACK, seq = the request's ACK, no
+ * options, window 0, an IP ID unrelated to the old socket's -- and the
+ * server's exact TTL. Missing timestamps and the foreign IP ID are normal
+ * for such an RST; the matching TTL speaks against injection. Recorded
+ * captures have one TTL for everything (loopback, one veth hop), so the
+ * TTL evidence that makes this a test needs a path of many hops. */
+static void sc_kernel_rst(const char *dir)
+{
+	struct cap cap;
+	struct conv c;
+	struct seg g;
+
+	cap_open(&cap, dir, "synth_kernel_rst.pcap", DLT_EN10MB);
+	conv_init(&c, &cap, C4, 52600, S4, 8080, 0x2c2d2e2f, 0x3c3d3e3f);
+	c.s[1].ttl = 50;
+	handshake(&c);
+	exchange(&c, 300, 1500);
+	wait_us(&cap, 20000000);        /* 20 s: the server restarts */
+	tx(&c, 0, F_PA, 280);
+	wait_us(&cap, 180);
+	seg_init(&g);
+	g.seq = c.s[0].rcv_nxt;         /* the request's ACK */
+	g.flags = F_RST;
+	g.win = 0;
+	g.no_opts = 1;
+	g.ipid = 0x7c19;                /* not the old socket's counter */
+	g.df = 1;
+	emit(&c, 1, &g);
+	conv_expect(&c, "handshake", "reset", "-", "server", "established",
+		    "CLOSED", "CLOSED");
+	c.cause = "no_connection";
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_kernel_rst",
+		     "the server's host answers a request with a kernel reply RST"
+		     " (no ACK, seq = the request's ACK, no timestamps, foreign IP ID,"
+		     " the server's TTL 50): no_connection, not injected.", NULL);
+}
+
+/* A stateful middlebox (firewall, NAT) whose state for idle connections
+ * expired forges RSTs in the servers' names when the client speaks again.
+ * Three servers at different distances (TTL 50, 55, 47 on their data);
+ * one earlier connection to the first server closes normally. After
+ * 400 s idle the client writes on each of the three open connections and
+ * every RST comes from the same box: TTL 61 whatever the server, IP IDs
+ * 0x3a10, 0x3a11, 0x3a12 in sequence across RSTs "from" different
+ * servers, no timestamps. Needs a middlebox on a routed path. */
+static void sc_forged_rsts(const char *dir)
+{
+	static const char *const srv[3] = {S4, "198.51.100.7", "198.51.100.20"};
+	static const uint8_t ttl[3] = {50, 55, 47};
+	struct cap cap;
+	struct conv early, c[3];
+	struct seg g;
+
+	cap_open(&cap, dir, "synth_forged_rsts.pcap", DLT_EN10MB);
+	conv_init(&early, &cap, C4, 52700, S4, 443, 0x01020304, 0x05060708);
+	early.s[1].ttl = ttl[0];
+	handshake(&early);
+	exchange(&early, 400, 3000);
+	wait_us(&cap, 1000);
+	close_graceful(&early, 0);
+	conv_expect(&early, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "CLOSED");
+	wait_us(&cap, 5000000);
+	for (int i = 0; i < 3; i++) {
+		conv_init(&c[i], &cap, C4, (uint16_t)(52701 + i), srv[i], 443,
+			  0x10203040u + (uint32_t)i * 0x01000000u,
+			  0x50607080u + (uint32_t)i * 0x01000000u);
+		c[i].s[1].ttl = ttl[i];
+		handshake(&c[i]);
+		exchange(&c[i], 350, 2200);
+		wait_us(&cap, 40000);
+	}
+	wait_us(&cap, 400000000);       /* 400 s idle: the box forgets */
+	for (int i = 0; i < 3; i++) {
+		tx(&c[i], 0, F_PA, 120);
+		wait_us(&cap, 90);
+		seg_init(&g);
+		g.seq = c[i].s[1].snd_nxt;
+		g.ack = c[i].s[1].rcv_nxt;
+		g.flags = F_RST | F_ACK;
+		g.win = 0;
+		g.no_opts = 1;
+		g.ttl = 61;
+		g.ipid = 0x3a10 + i;
+		g.df = 0;
+		emit(&c[i], 1, &g);
+		conv_expect(&c[i], "handshake", "reset", "-", "server",
+			    "established", "CLOSED", "CLOSED");
+		c[i].cause = "injected";
+		wait_us(&cap, 3000);
+	}
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_forged_rsts",
+		     "a middlebox forges RSTs for three idle connections to three"
+		     " servers: one TTL (61) unlike each server's, IP IDs in sequence"
+		     " across the servers: injected.", NULL);
+}
+
 /* One graceful IPv4 and one reset IPv6 connection in each tunnel; the
  * IPv6 one in the next tunnel id, where the kind has one. */
 static void tunnel_pair(const char *dir, const char *name, int encap, uint32_t id,
@@ -1713,6 +1845,9 @@ static const struct scenario scenarios[] = {
 	{"keepalive_race", sc_keepalive_race, "server FIN crosses the client's next request: RST"},
 	{"lb_idle_timeout", sc_lb_idle_timeout, "RSTs after 350 s idle: a load balancer's and a server's"},
 	{"handshake_abort", sc_handshake_abort, "the client answers a late SYN+ACK with RST"},
+	{"lone_rst", sc_lone_rst, "one RST with no history on its 4-tuple: cause unknown"},
+	{"kernel_rst", sc_kernel_rst, "a kernel reply RST (no ACK, server's TTL): not injected"},
+	{"forged_rsts", sc_forged_rsts, "a middlebox's RSTs across connections and servers: injected"},
 	{"tunnel_gre_key", sc_tunnel_gre_key, "GRE with key and sequence number"},
 	{"tunnel_erspan2", sc_tunnel_erspan2, "ERSPAN type II"},
 	{"tunnel_erspan3", sc_tunnel_erspan3, "ERSPAN type III"},

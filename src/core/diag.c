@@ -262,7 +262,11 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 		d->notes |= TC_DX_LONE_RST;
 		return;
 	}
-	if (e->answered && (stateless || e->sender_pkts_before == 0)) {
+	/* A socket's abort carries ACK; an RST without it, at exactly the
+	 * sequence number the answered segment acknowledged, is the reply of a
+	 * kernel that had no socket for it, whatever its IP ID (rule 7: other
+	 * stacks take it from a host-wide counter). */
+	if (e->answered && (stateless || kernel_reply(e) || e->sender_pkts_before == 0)) {
 		d->cause = TC_CAUSE_NO_CONNECTION;
 		return;
 	}

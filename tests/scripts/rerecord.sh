@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 dir=$(mktemp -d "${TMPDIR:-/tmp}/tc-rerecord.XXXXXX") || exit 1
 trap 'rm -rf "$dir"' EXIT INT TERM
-scenarios="client_close server_close half_close linger_abort_client refused ipv6_graceful server_forgot"
+scenarios="client_close server_close half_close linger_abort_client refused ipv6_graceful server_forgot tls_close_race shutdown_unread"
 # Each scenario is bounded by the recorder's own watchdog; this bounds the lot.
 if ! timeout 120 "$rec" --out "$dir" $scenarios; then
 	echo "FAIL: the recorder could not reproduce its scenarios"
