@@ -280,8 +280,10 @@ static void stream_frame(void *arg, const struct tc_frame *fr)
  * file when due. A failed write is said once (warned NULL: only record
  * the counters for the final write); the capture goes on.
  */
-void tc_live_metrics(struct tc_pipeline *pl, struct tc_live *l, int *warned)
+int tc_live_metrics(struct tc_pipeline *pl, struct tc_live *l, int *warned)
 {
+	int rc;
+
 	struct tc_live_stats ks;
 	struct tc_capture_counts cc = {0};
 
@@ -289,14 +291,26 @@ void tc_live_metrics(struct tc_pipeline *pl, struct tc_live *l, int *warned)
 	cc.drop = ks.drop;
 	cc.ifdrop = ks.ifdrop;
 	cc.valid = ks.valid;
-	if (!warned) {
-		(void)tc_pipeline_metrics(pl, &cc, INT64_MIN);
-		return;
-	}
-	if (tc_pipeline_metrics(pl, &cc, tc_mono_ns()) != 0 && !*warned) {
+	if (!warned)
+		return tc_pipeline_metrics(pl, &cc, INT64_MIN);
+	rc = tc_pipeline_metrics(pl, &cc, tc_mono_ns());
+	if (rc != 0 && !*warned) {
 		fprintf(stderr, "tcpclose: --metrics %s\n", tc_pipeline_error(pl));
 		*warned = 1;
 	}
+	return rc;
+}
+
+int tc_live_metrics_start(struct tc_pipeline *pl, struct tc_live *l)
+{
+	int warned = 1;
+
+	if (tc_live_metrics(pl, l, &warned) == 0)
+		return 0;
+	fprintf(stderr, "tcpclose: --metrics %s\n"
+		"tcpclose: (it is written after privileges are dropped: a directory the -Z user can write)\n",
+		tc_pipeline_error(pl));
+	return -1;
 }
 
 int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops *fmt, FILE *out)
@@ -336,6 +350,11 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 	}
 	r.o = o;
 	r.eng = tc_pipeline_engine(pl);
+	if (o->metrics && tc_live_metrics_start(pl, l) != 0) {
+		tc_pipeline_free(pl);
+		tc_live_close(l);
+		return 1;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop; /* no SA_RESTART: poll() returns at once */
@@ -373,9 +392,11 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 		 * queued in the kernel is not older than the engine's now. */
 		if (drained)
 			tc_engine_tick(r.eng, tc_wall_ns() - 200000000LL);
-		tc_live_metrics(pl, l, &metrics_warned);
+		if (o->metrics)
+			(void)tc_live_metrics(pl, l, &metrics_warned);
 	}
-	tc_live_metrics(pl, l, NULL); /* the kernel counters the last write shows */
+	if (o->metrics)
+		(void)tc_live_metrics(pl, l, NULL); /* the kernel counters the last write shows */
 
 	tc_engine_finish(r.eng);
 	ri.filter = o->filter;

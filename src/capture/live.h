@@ -83,10 +83,13 @@ int64_t tc_mono_ns(void);
  * --metrics in a live loop: pass the kernel counters to the pipeline and
  * let it rewrite the metrics file when due (pipeline.h). A failed write is
  * said once on stderr (*warned); warned NULL only records the counters,
- * for the final write of tc_pipeline_end().
+ * for the final write of tc_pipeline_end(). Returns 0 or -1 (write error).
  */
 struct tc_pipeline;
-void tc_live_metrics(struct tc_pipeline *pl, struct tc_live *l, int *warned);
+int tc_live_metrics(struct tc_pipeline *pl, struct tc_live *l, int *warned);
+/* The first write, once privileges are dropped: -1 (said, with why it
+ * may be so) when the file cannot be written, and the run should stop. */
+int tc_live_metrics_start(struct tc_pipeline *pl, struct tc_live *l);
 
 /* Print "tcpclose: LINE" for each line of msg (stderr). */
 void tc_live_perror(const char *msg);

@@ -1562,6 +1562,9 @@ int tc_tui_run(const struct tc_live_opts *o)
 	u->mono0 = tc_mono_ns();
 	u->cap_now = u->live ? u->wall0 : 0;
 
+	if (u->live && o->metrics && tc_live_metrics_start(u->pl, u->live) != 0)
+		goto fail;
+
 	/* 4. The terminal. */
 	install_signals();
 	if (start_curses(u, stdin_is_data) != 0)
@@ -1616,7 +1619,7 @@ int tc_tui_run(const struct tc_live_opts *o)
 			tick(u);
 			/* --metrics: quiet while curses owns the screen; said below. */
 			if (u->live && o->metrics)
-				tc_live_metrics(u->pl, u->live, &metrics_warned);
+				(void)tc_live_metrics(u->pl, u->live, &metrics_warned);
 			next_tick += TICK_NS;
 			if (next_tick <= now)
 				next_tick = now + TICK_NS;
@@ -1633,7 +1636,7 @@ int tc_tui_run(const struct tc_live_opts *o)
 	u->scr = NULL;
 	/* --metrics: the last rewrite shows the capture as the view left it. */
 	if (u->live && o->metrics) {
-		tc_live_metrics(u->pl, u->live, NULL);
+		(void)tc_live_metrics(u->pl, u->live, NULL);
 		(void)tc_pipeline_metrics(u->pl, NULL, INT64_MAX);
 		if (tc_pipeline_error(u->pl))
 			fprintf(stderr, "tcpclose: --metrics %s\n", tc_pipeline_error(u->pl));
