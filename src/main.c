@@ -39,6 +39,7 @@
 #include "select.h"
 #include "writer.h"
 #include "live.h"
+#include "portrange.h"
 #ifdef TC_HAVE_TUI
 #include "tui.h"
 #include "tui_ladder.h"
@@ -139,7 +140,7 @@ static void usage(FILE *f)
 		"  --max-conns N  track at most N connections at once (default %u)\n"
 		"  --linger S     report a closed connection S s after its close (default %d)\n"
 		"  --time-wait S  TIME_WAIT length (60)    --metrics FILE  Prometheus metrics\n"
-		"  --ephemeral-ports LO-HI|N  client port range (default 32768-60999)\n"
+		"  --ephemeral-ports LO-HI|N  client ports (-i: this host's; else 32768-60999)\n"
 		"  --ladder SEL   draw connection SEL (id or A:P-B:P); --ladder-all: all of it\n"
 		"  --color[=WHEN] auto (default), always, never; NO_COLOR is honoured\n"
 		"  -h, --help     this help                --version  tcpclose, libpcap versions\n"
@@ -465,6 +466,12 @@ static int run_live(const struct opts *o)
 	lo.eng = o->eng;
 	lo.agg = o->agg;
 	lo.metrics = o->metrics;
+	/* Capturing here: this host's own ephemeral range is the TIME_WAIT
+	 * budget, unless --ephemeral-ports says otherwise. */
+	if (o->iface && !o->agg.ephemeral_ports) {
+		unsigned plo, phi;
+		lo.agg.ephemeral_ports = tc_local_port_range(TC_PORT_RANGE_PROC, &plo, &phi);
+	}
 	if (o->tui || (!o->outfile && !o->fmt->rows && isatty(STDOUT_FILENO))) {
 #ifdef TC_HAVE_TUI
 		int st;
