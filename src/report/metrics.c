@@ -21,18 +21,18 @@
 struct cw_host {
 	uint8_t used, af;
 	uint8_t addr[16];
-	uint32_t now;             /* sample being taken */
-	uint32_t end;             /* left the table in CLOSE_WAIT */
+	uint32_t now; /* sample being taken */
+	uint32_t end; /* left the table in CLOSE_WAIT */
 	uint32_t peak;
 };
 
 struct tc_metrics {
 	char *path;
 	uint32_t top;
-	struct cw_host *cw;       /* open addressing, ncw slots (a power of 2) */
+	struct cw_host *cw; /* open addressing, ncw slots (a power of 2) */
 	size_t ncw, ucw;
 	uint32_t cw_other_now, cw_other_end, cw_other_peak;
-	uint64_t cw_overflow;     /* samples that found the host table full */
+	uint64_t cw_overflow; /* samples that found the host table full */
 };
 
 struct tc_metrics *tc_metrics_new(const char *path, uint32_t top)

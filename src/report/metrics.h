@@ -32,9 +32,9 @@
 
 /* What the capture layer knows and the core does not. */
 struct tc_capture_counts {
-	uint64_t drop;            /* dropped by the kernel (pcap_stats ps_drop) */
-	uint64_t ifdrop;          /* dropped by the interface or driver */
-	int valid;                /* the counters are known (live capture) */
+	uint64_t drop;   /* dropped by the kernel (pcap_stats ps_drop) */
+	uint64_t ifdrop; /* dropped by the interface or driver */
+	int valid;       /* the counters are known (live capture) */
 };
 
 struct tc_metrics;
