@@ -117,7 +117,9 @@ int tc_pipeline_metrics(struct tc_pipeline *p, const struct tc_capture_counts *c
 		p->cc = *cc;
 	if (!p->met || (p->met_written && mono_ns < p->met_next))
 		return 0;
-	p->met_next = mono_ns + TC_METRICS_PERIOD_NS;
+	/* INT64_MAX asks for a write now (the view's last): no overflow. */
+	p->met_next = mono_ns > INT64_MAX - TC_METRICS_PERIOD_NS ? INT64_MAX
+								  : mono_ns + TC_METRICS_PERIOD_NS;
 	return metrics_write(p, 0);
 }
 
