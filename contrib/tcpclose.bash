@@ -17,6 +17,9 @@ _tcpclose()
 	-o | -w | --expect)
 		_filedir
 		return ;;
+	--metrics)
+		_filedir prom
+		return ;;
 	-Z)
 		COMPREPLY=($(compgen -u -- "$cur"))
 		return ;;
@@ -42,7 +45,8 @@ _tcpclose()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-r -i -c -n -N -o -q -v -w -Z -h --format --only --port
 			--host --write-matching --expect --max-conns --linger --color --colour --help
-			--version --time-wait --ephemeral-ports --ladder --ladder-all --tui --speed --top" \
+			--version --time-wait --ephemeral-ports --ladder --ladder-all --tui --speed --top
+			--metrics" \
 			-- "$cur"))
 		return
 	fi

@@ -39,6 +39,7 @@
 #include "select.h"
 #include "writer.h"
 #include "live.h"
+#include "portrange.h"
 #ifdef TC_HAVE_TUI
 #include "tui.h"
 #include "tui_ladder.h"
@@ -76,6 +77,7 @@ struct opts {
 	int ladder_full;
 	size_t top;              /* --top N: table rows in the text report */
 	struct tc_expect *expect_h; /* --expect FILE, loaded */
+	const char *metrics;     /* --metrics FILE: Prometheus text file */
 };
 
 #define MAX_LADDERS 16
@@ -137,8 +139,8 @@ static void usage(FILE *f)
 		"  --expect FILE  check the verdicts against a .expect file (exit 3 if not)\n"
 		"  --max-conns N  track at most N connections at once (default %u)\n"
 		"  --linger S     report a closed connection S s after its close (default %d)\n"
-		"  --time-wait S  TIME_WAIT length for the accounting (default 60)\n"
-		"  --ephemeral-ports LO-HI|N  client port range (default 32768-60999)\n"
+		"  --time-wait S  TIME_WAIT length (60)    --metrics FILE  Prometheus metrics\n"
+		"  --ephemeral-ports LO-HI|N  client ports (-i: this host's; else 32768-60999)\n"
 		"  --ladder SEL   draw connection SEL (id or A:P-B:P); --ladder-all: all of it\n"
 		"  --color[=WHEN] auto (default), always, never; NO_COLOR is honoured\n"
 		"  -h, --help     this help                --version  tcpclose, libpcap versions\n"
@@ -201,7 +203,7 @@ static void parse(struct opts *o, int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_EXPECT, O_MAXCONNS, O_LINGER, O_COLOR, O_VERSION, O_TIMEWAIT,
 	       O_EPHEMERAL, O_LADDER, O_LADDER_ALL, O_ONLY, O_PORT, O_HOST, O_WMATCH, O_TUI,
-	       O_SPEED, O_TOP };
+	       O_SPEED, O_TOP, O_METRICS };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"only", required_argument, NULL, O_ONLY},
@@ -222,6 +224,7 @@ static void parse(struct opts *o, int argc, char **argv)
 		{"tui", no_argument, NULL, O_TUI},
 		{"speed", required_argument, NULL, O_SPEED},
 		{"top", required_argument, NULL, O_TOP},
+		{"metrics", required_argument, NULL, O_METRICS},
 		{NULL, 0, NULL, 0},
 	};
 	struct tc_select wwords = {0};
@@ -313,6 +316,11 @@ static void parse(struct opts *o, int argc, char **argv)
 			o->top = (size_t)v;
 			break;
 		}
+		case O_METRICS:
+			if (!*optarg)
+				die_usage("--metrics needs a file name", NULL);
+			o->metrics = optarg;
+			break;
 		case O_LADDER: o->ladder = optarg; break;
 		case O_LADDER_ALL: o->ladder_full = 1; break;
 		case O_TUI: o->tui = 1; break;
@@ -393,6 +401,10 @@ static void check(const struct opts *o)
 			  "or --tui (a BPF expression filters a live capture)", NULL);
 	if (o->iface && !o->fmt->rows && strcmp(o->fmt->name, "text"))
 		die_usage("-i shows the live view, or streams --format json, csv or zeek", NULL);
+	if (o->metrics && o->tui)
+		die_usage("--metrics watches -i captures and -r reports, not --tui", NULL);
+	if (o->metrics && (o->expect || o->ladder))
+		die_usage("--metrics goes with a report or a live capture, not --expect or --ladder", NULL);
 	if (o->have_wmatch && !o->wfile)
 		die_usage("--write-matching needs -w FILE", NULL);
 	if (o->wfile && !strcmp(o->wfile, "-") && (!o->outfile || !strcmp(o->outfile, "-")))
@@ -453,6 +465,13 @@ static int run_live(const struct opts *o)
 	lo.count = o->count;
 	lo.eng = o->eng;
 	lo.agg = o->agg;
+	lo.metrics = o->metrics;
+	/* Capturing here: this host's own ephemeral range is the TIME_WAIT
+	 * budget, unless --ephemeral-ports says otherwise. */
+	if (o->iface && !o->agg.ephemeral_ports) {
+		unsigned plo, phi;
+		lo.agg.ephemeral_ports = tc_local_port_range(TC_PORT_RANGE_PROC, &plo, &phi);
+	}
 	if (o->tui || (!o->outfile && !o->fmt->rows && isatty(STDOUT_FILENO))) {
 #ifdef TC_HAVE_TUI
 		int st;
@@ -716,6 +735,7 @@ static int start(struct run *r)
 	po.agg = o->agg;
 	po.tap = on_conn;
 	po.tap_arg = r;
+	po.metrics = o->metrics;
 	if (!(r->pl = tc_pipeline_new(&po)))
 		return oom();
 	r->eng = tc_pipeline_engine(r->pl);
@@ -840,6 +860,10 @@ int main(int argc, char **argv)
 		status = 2;
 	}
 	i = end_report(&r, tc_engine_stats(r.eng), &ri);
+	if (tc_pipeline_error(r.pl)) {
+		fprintf(stderr, "%s: --metrics %s\n", prog, tc_pipeline_error(r.pl));
+		i = 1;
+	}
 	/* With --expect, damage is judged by the .expect file (error=...):
 	 * only a mismatch fails. */
 	if (i || o.expect)

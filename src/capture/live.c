@@ -275,6 +275,44 @@ static void stream_frame(void *arg, const struct tc_frame *fr)
 		r->stop = 1;
 }
 
+/*
+ * --metrics: hand the pipeline the kernel counters and let it rewrite the
+ * file when due. A failed write is said once (warned NULL: only record
+ * the counters for the final write); the capture goes on.
+ */
+int tc_live_metrics(struct tc_pipeline *pl, struct tc_live *l, int *warned)
+{
+	int rc;
+
+	struct tc_live_stats ks;
+	struct tc_capture_counts cc = {0};
+
+	tc_live_stats(l, &ks);
+	cc.drop = ks.drop;
+	cc.ifdrop = ks.ifdrop;
+	cc.valid = ks.valid;
+	if (!warned)
+		return tc_pipeline_metrics(pl, &cc, INT64_MIN);
+	rc = tc_pipeline_metrics(pl, &cc, tc_mono_ns());
+	if (rc != 0 && !*warned) {
+		fprintf(stderr, "tcpclose: --metrics %s\n", tc_pipeline_error(pl));
+		*warned = 1;
+	}
+	return rc;
+}
+
+int tc_live_metrics_start(struct tc_pipeline *pl, struct tc_live *l)
+{
+	int warned = 1;
+
+	if (tc_live_metrics(pl, l, &warned) == 0)
+		return 0;
+	fprintf(stderr, "tcpclose: --metrics %s\n"
+		"tcpclose: (it is written after privileges are dropped: a directory the -Z user can write)\n",
+		tc_pipeline_error(pl));
+	return -1;
+}
+
 int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops *fmt, FILE *out)
 {
 	char err[TC_ERRBUF];
@@ -286,7 +324,7 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 	struct tc_live_stats ks;
 	struct sigaction sa;
 	const char *capture_err = NULL;
-	int status = 0;
+	int status = 0, metrics_warned = 0;
 
 	l = tc_live_open(o->iface, o->filter, o->snaplen, o->buffer_mib, !o->no_promisc, err);
 	if (!l) {
@@ -304,6 +342,7 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 	po.flush_each = 1; /* a pipe to jq sees each connection as it finishes */
 	po.eng = o->eng;
 	po.agg = o->agg;
+	po.metrics = o->metrics;
 	if (!(pl = tc_pipeline_new(&po))) {
 		tc_live_perror("out of memory");
 		tc_live_close(l);
@@ -311,6 +350,11 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 	}
 	r.o = o;
 	r.eng = tc_pipeline_engine(pl);
+	if (o->metrics && tc_live_metrics_start(pl, l) != 0) {
+		tc_pipeline_free(pl);
+		tc_live_close(l);
+		return 1;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop; /* no SA_RESTART: poll() returns at once */
@@ -348,7 +392,11 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 		 * queued in the kernel is not older than the engine's now. */
 		if (drained)
 			tc_engine_tick(r.eng, tc_wall_ns() - 200000000LL);
+		if (o->metrics)
+			(void)tc_live_metrics(pl, l, &metrics_warned);
 	}
+	if (o->metrics)
+		(void)tc_live_metrics(pl, l, NULL); /* the kernel counters the last write shows */
 
 	tc_engine_finish(r.eng);
 	ri.filter = o->filter;

@@ -34,6 +34,7 @@ struct tc_live_opts {
 	int no_promisc;             /* do not put the interface in promiscuous mode */
 	struct tc_engine_opts eng;
 	struct tc_agg_opts agg;     /* --time-wait, --ephemeral-ports */
+	const char *metrics;        /* --metrics FILE (pipeline.h), or NULL */
 };
 
 #define TC_LIVE_SNAPLEN 512         /* headers only: enough for any stack of
@@ -77,6 +78,18 @@ void tc_live_close(struct tc_live *l);
 /* Wall clock and monotonic clock, in ns. */
 int64_t tc_wall_ns(void);
 int64_t tc_mono_ns(void);
+
+/*
+ * --metrics in a live loop: pass the kernel counters to the pipeline and
+ * let it rewrite the metrics file when due (pipeline.h). A failed write is
+ * said once on stderr (*warned); warned NULL only records the counters,
+ * for the final write of tc_pipeline_end(). Returns 0 or -1 (write error).
+ */
+struct tc_pipeline;
+int tc_live_metrics(struct tc_pipeline *pl, struct tc_live *l, int *warned);
+/* The first write, once privileges are dropped: -1 (said, with why it
+ * may be so) when the file cannot be written, and the run should stop. */
+int tc_live_metrics_start(struct tc_pipeline *pl, struct tc_live *l);
 
 /* Print "tcpclose: LINE" for each line of msg (stderr). */
 void tc_live_perror(const char *msg);

@@ -15,6 +15,12 @@ struct tc_pipeline {
 	struct tc_agg *agg;
 	void *w;                 /* the writer instance, until it ends */
 	uint64_t shown;
+	struct tc_metrics *met;  /* --metrics, or NULL */
+	struct tc_capture_counts cc;
+	int64_t met_next;        /* monotonic time of the next live rewrite */
+	int met_written;
+	char met_err[320];
+	int met_failed;
 };
 
 uint64_t tc_random_seed(void)
@@ -38,6 +44,8 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
 
 	if (p->o.tap)
 		p->o.tap(c, v, d, p->o.tap_arg);
+	if (p->met)
+		tc_metrics_conn(p->met, c);
 	/* Findings and summaries are over every connection, shown or not. */
 	if (p->agg)
 		tc_agg_conn(p->agg, c, v, d);
@@ -67,7 +75,9 @@ struct tc_pipeline *tc_pipeline_new(const struct tc_pipeline_opts *o)
 		ao.hash_seed = tc_random_seed();
 	if (!(p->eng = tc_engine_new(&eo, on_conn, p)))
 		goto fail;
-	if ((o->aggregate || o->fmt) && !(p->agg = tc_agg_new(&ao)))
+	if (o->metrics && !(p->met = tc_metrics_new(o->metrics, o->metrics_top)))
+		goto fail;
+	if ((o->aggregate || o->fmt || o->metrics) && !(p->agg = tc_agg_new(&ao)))
 		goto fail;
 	if (o->fmt) {
 		p->o.wcfg.st = tc_engine_stats(p->eng);
@@ -90,19 +100,50 @@ uint64_t tc_pipeline_shown(const struct tc_pipeline *p)
 	return p->shown;
 }
 
+static int metrics_write(struct tc_pipeline *p, int final)
+{
+	tc_agg_set_stats(p->agg, tc_engine_stats(p->eng));
+	if (tc_metrics_write(p->met, p->agg, p->eng, &p->cc, final, p->met_err, sizeof(p->met_err)) != 0) {
+		p->met_failed = 1;
+		return -1;
+	}
+	p->met_written = 1;
+	return 0;
+}
+
+int tc_pipeline_metrics(struct tc_pipeline *p, const struct tc_capture_counts *cc, int64_t mono_ns)
+{
+	if (cc)
+		p->cc = *cc;
+	if (!p->met || (p->met_written && mono_ns < p->met_next))
+		return 0;
+	/* INT64_MAX asks for a write now (the view's last): no overflow. */
+	p->met_next = mono_ns > INT64_MAX - TC_METRICS_PERIOD_NS ? INT64_MAX
+								  : mono_ns + TC_METRICS_PERIOD_NS;
+	return metrics_write(p, 0);
+}
+
+const char *tc_pipeline_error(const struct tc_pipeline *p)
+{
+	return p->met_failed ? p->met_err : NULL;
+}
+
 int tc_pipeline_end(struct tc_pipeline *p, const struct tc_run_info *ri)
 {
 	struct tc_writer_end e;
+	int met = 0;
 
+	if (p->met)
+		met = metrics_write(p, 1);
 	if (!p->w)
-		return 0;
+		return met;
 	e.agg = p->agg;
 	e.st = tc_engine_stats(p->eng);
 	e.ri = ri;
 	e.shown = p->shown;
 	p->o.fmt->end(p->w, &e);
 	p->w = NULL;
-	return fflush(p->o.wcfg.out) != 0 || ferror(p->o.wcfg.out) ? -1 : 0;
+	return fflush(p->o.wcfg.out) != 0 || ferror(p->o.wcfg.out) ? -1 : met;
 }
 
 void tc_pipeline_free(struct tc_pipeline *p)
@@ -111,6 +152,7 @@ void tc_pipeline_free(struct tc_pipeline *p)
 		return;
 	if (p->w)
 		p->o.fmt->discard(p->w);
+	tc_metrics_free(p->met);
 	tc_agg_free(p->agg);
 	tc_engine_free(p->eng);
 	free(p);

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "metrics.h"
 #include "output.h"
 #include "writer.h"
 #include "tcpclose/agg.h"
@@ -39,7 +40,12 @@ struct tc_pipeline_opts {
 	struct tc_agg_opts agg;          /* hash_seed 0: one from getentropy */
 	tc_conn_cb tap;                  /* also told of each connection, first */
 	void *tap_arg;
+	const char *metrics;             /* --metrics FILE (metrics.h), or NULL */
+	uint32_t metrics_top;            /* services/hosts with their own series; 0 = default */
 };
+
+/* How often a live run rewrites the metrics file. */
+#define TC_METRICS_PERIOD_NS (5LL * 1000000000LL)
 
 struct tc_pipeline;
 
@@ -50,10 +56,23 @@ struct tc_engine *tc_pipeline_engine(struct tc_pipeline *p);
 /* Connections the selection kept so far. */
 uint64_t tc_pipeline_shown(const struct tc_pipeline *p);
 /*
- * After tc_engine_finish(): the writer's end (findings, summary). Returns
- * 0, or -1 if the output stream has an error.
+ * After tc_engine_finish(): the writer's end (findings, summary), and the
+ * metrics file's last rewrite. Returns 0, or -1 if the output stream or
+ * the metrics file has an error (tc_pipeline_error says which for the latter).
  */
 int tc_pipeline_end(struct tc_pipeline *p, const struct tc_run_info *ri);
+/*
+ * Live runs, at every turn of their loop: rewrite the metrics file when
+ * TC_METRICS_PERIOD_NS has passed since the last time (the first call
+ * writes it), with the capture's counters (NULL: none). mono_ns is a
+ * monotonic clock. Returns 0 (also: nothing due, no --metrics), or -1 on
+ * a write error (tc_pipeline_error); the run goes on and tries again.
+ * tc_pipeline_end() writes the file a last time with the counters given
+ * here last, whether or not there is a writer.
+ */
+int tc_pipeline_metrics(struct tc_pipeline *p, const struct tc_capture_counts *cc, int64_t mono_ns);
+/* The last metrics write error ("FILE: reason"), or NULL. */
+const char *tc_pipeline_error(const struct tc_pipeline *p);
 /* Frees everything (a writer that has not ended is discarded). */
 void tc_pipeline_free(struct tc_pipeline *p);
 

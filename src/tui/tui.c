@@ -1487,6 +1487,7 @@ int tc_tui_run(const struct tc_live_opts *o)
 	int stdin_is_data = 0, i, status = 1;
 	const char *cs;
 	int64_t next_tick;
+	int metrics_warned = 1; /* errors are said once the screen is back */
 
 	memset(u, 0, sizeof(*u));
 	u->o = o;
@@ -1548,6 +1549,7 @@ int tc_tui_run(const struct tc_live_opts *o)
 	po.eng = o->eng;
 	po.tap = on_conn;
 	po.tap_arg = u;
+	po.metrics = u->live ? o->metrics : NULL;
 	if (u->m && (u->pl = tc_pipeline_new(&po)))
 		u->eng = tc_pipeline_engine(u->pl);
 	if (!u->m || !u->eng) {
@@ -1559,6 +1561,9 @@ int tc_tui_run(const struct tc_live_opts *o)
 	u->wall0 = tc_wall_ns();
 	u->mono0 = tc_mono_ns();
 	u->cap_now = u->live ? u->wall0 : 0;
+
+	if (u->live && o->metrics && tc_live_metrics_start(u->pl, u->live) != 0)
+		goto fail;
 
 	/* 4. The terminal. */
 	install_signals();
@@ -1612,6 +1617,9 @@ int tc_tui_run(const struct tc_live_opts *o)
 		now = tc_mono_ns();
 		if (now >= next_tick) {
 			tick(u);
+			/* --metrics: quiet while curses owns the screen; said below. */
+			if (u->live && o->metrics)
+				(void)tc_live_metrics(u->pl, u->live, &metrics_warned);
 			next_tick += TICK_NS;
 			if (next_tick <= now)
 				next_tick = now + TICK_NS;
@@ -1626,6 +1634,13 @@ int tc_tui_run(const struct tc_live_opts *o)
 	if (u->scr)
 		delscreen(u->scr);
 	u->scr = NULL;
+	/* --metrics: the last rewrite shows the capture as the view left it. */
+	if (u->live && o->metrics) {
+		(void)tc_live_metrics(u->pl, u->live, NULL);
+		(void)tc_pipeline_metrics(u->pl, NULL, INT64_MAX);
+		if (tc_pipeline_error(u->pl))
+			fprintf(stderr, "tcpclose: --metrics %s\n", tc_pipeline_error(u->pl));
+	}
 	summary(u);
 	status = u->status;
 fail:
