@@ -487,11 +487,80 @@ static const char *const finding_kind[TC_FIND__COUNT] = {
 	[TC_FIND_SYN_UNANSWERED] = "syn_unanswered",
 };
 
+static const char *const scope_word[] = {
+	[TC_SCOPE_SERVICE] = "service", [TC_SCOPE_CLIENT] = "client", [TC_SCOPE_PAIR] = "pair",
+	[TC_SCOPE_ALL] = "all",
+};
+
+/* Members a "finding_group" names in "offenders"; its finding records
+ * (the "group" field) list them all. */
+#define JSON_OFFENDERS 10
+
+/* One "finding_group": the grouped finding the text report shows. */
+static void json_group(struct tc_jbuf *b, const struct tc_agg *agg, const struct tc_finding_group *g,
+		       size_t rank)
+{
+	size_t k;
+
+	COUNT(b, "{\"type\":\"finding_group\",\"rank\":", rank);
+	tc_jb_lit(b, ",\"kind\":");
+	put_word(b, finding_kind[g->kind]);
+	tc_jb_lit(b, ",\"scope\":");
+	put_word(b, scope_word[g->scope]);
+	tc_jb_lit(b, ",\"severity\":");
+	put_d(b, g->severity);
+	COUNT(b, ",\"count\":", g->count);
+	if (g->of)
+		COUNT(b, ",\"of\":", g->of);
+	if (g->port)
+		COUNT(b, ",\"port\":", g->port);
+	COUNT(b, ",\"members\":", g->n);
+	tc_jb_lit(b, ",\"offenders\":[");
+	for (k = 0; k < g->n && k < JSON_OFFENDERS; k++) {
+		const struct tc_finding *m = tc_agg_group_member(agg, g->first + k);
+		if (k)
+			tc_jb_ch(b, ',');
+		tc_jb_lit(b, "{\"subject\":");
+		tc_jb_quote(b, m->subject);
+		COUNT(b, ",\"count\":", m->count);
+		if (m->of)
+			COUNT(b, ",\"of\":", m->of);
+		COUNT(b, ",\"finding\":", m->rank);
+		tc_jb_ch(b, '}');
+	}
+	tc_jb_lit(b, "],\"text\":");
+	tc_jb_quote(b, g->text);
+	end_record(b);
+}
+
+/*
+ * The findings grouped, most harmful first ("finding_group", what the text
+ * report lists), then each server's, host's and pair's own ("finding"),
+ * naming its group by rank. A group's count and of are the sums of its
+ * members' (time_wait_ports: a peak, the largest member's), so the two
+ * kinds of record can be checked against each other.
+ */
 static void json_findings(struct tc_jbuf *b, struct tc_agg *agg)
 {
+	const struct tc_finding_group *g;
 	const struct tc_finding *f;
-	size_t n, i;
+	size_t ng, nm = 0, n, i, k;
+	uint32_t *group_of;
 
+	g = tc_agg_groups(agg, &ng);
+	for (i = 0; i < ng; i++)
+		nm += g[i].n;
+	group_of = calloc(nm + 1, sizeof(*group_of));
+	for (i = 0; i < ng; i++) {
+		json_group(b, agg, &g[i], i + 1);
+		for (k = 0; group_of && k < g[i].n; k++) {
+			uint32_t r = tc_agg_group_member(agg, g[i].first + k)->rank;
+			if (r >= 1 && r <= nm)
+				group_of[r - 1] = (uint32_t)(i + 1);
+		}
+	}
+	/* The same findings again (the aggregator computes them the same
+	 * way each time), in their own order. */
 	f = tc_agg_findings(agg, &n);
 	for (i = 0; i < n; i++) {
 		COUNT(b, "{\"type\":\"finding\",\"rank\":", i + 1);
@@ -506,8 +575,42 @@ static void json_findings(struct tc_jbuf *b, struct tc_agg *agg)
 		tc_jb_quote(b, f[i].subject);
 		tc_jb_lit(b, ",\"text\":");
 		tc_jb_quote(b, f[i].text);
+		if (group_of && i < nm && group_of[i])
+			COUNT(b, ",\"group\":", group_of[i]);
 		end_record(b);
 	}
+	free(group_of);
+}
+
+/* Resets (refused included) per interval of capture time, as the text
+ * report's RESETS OVER TIME draws them. */
+static void json_reset_timeline(struct tc_jbuf *b, const struct tc_agg *agg)
+{
+	const uint64_t *c;
+	int64_t start, width;
+	size_t n = tc_agg_reset_timeline(agg, &c, &start, &width), i;
+	uint64_t total = 0;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		total += c[i];
+	COUNT(b, "{\"type\":\"reset_timeline\",\"resets\":", total);
+	tc_jb_lit(b, ",\"start_ts\":");
+	tc_jb_ts(b, start);
+	tc_jb_lit(b, ",\"start_time\":");
+	tc_jb_time(b, start);
+	tc_jb_lit(b, ",\"bucket_s\":");
+	tc_jb_fixed(b, (double)width / 1e9, 3);
+	COUNT(b, ",\"buckets\":", n);
+	tc_jb_lit(b, ",\"counts\":[");
+	for (i = 0; i < n; i++) {
+		if (i)
+			tc_jb_ch(b, ',');
+		tc_jb_u64(b, c[i]);
+	}
+	tc_jb_ch(b, ']');
+	end_record(b);
 }
 
 /* Keep-alive, Nagle and TIME_WAIT reuse: shared by service and host records. */
@@ -637,6 +740,7 @@ void tc_json_end(FILE *o, struct tc_agg *agg, const struct tc_stats *st, const s
 		json_findings(&b, agg);
 		json_services(&b, agg);
 		json_hosts(&b, agg);
+		json_reset_timeline(&b, agg);
 	}
 	json_summary(&b, agg, st, ri);
 }

@@ -769,6 +769,11 @@ static void reset_timeline(struct tc_text *t, const struct tc_agg *agg)
 	fprintf(o, "  busiest: %" PRIu64 " from %s to %s (scale: . least, @ most)\n", c[peak],
 		tod(start + (int64_t)peak * width, a, sizeof(a)),
 		tod(start + (int64_t)(peak + 1) * width, b, sizeof(b)));
+	/* The numbers behind the columns, one per column, on one line. */
+	fprintf(o, "  per %s:", dur(width, w, sizeof(w)));
+	for (i = 0; i < n; i++)
+		fprintf(o, " %" PRIu64, c[i]);
+	fputc('\n', o);
 }
 
 /* ---- socket options -------------------------------------------------- */
