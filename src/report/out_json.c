@@ -789,4 +789,11 @@ static void json_discard(void *w)
 	free(w);
 }
 
-const struct tc_writer_ops tc_writer_json = {"json", 1, json_begin, json_conn, json_end, json_discard};
+const struct tc_writer_ops tc_writer_json = {
+	.name = "json",
+	.rows = 1,
+	.begin = json_begin,
+	.conn = json_conn,
+	.end = json_end,
+	.discard = json_discard,
+};
