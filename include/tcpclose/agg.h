@@ -148,6 +148,7 @@ struct tc_finding {
 				     matched, which side leaked CLOSE_WAIT */
 	char text[320];           /* the sentence */
 	char subject[64];         /* host or ip:port it is about */
+	uint32_t rank;            /* 1-based place in tc_agg_findings() order */
 };
 
 /*

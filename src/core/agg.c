@@ -869,6 +869,8 @@ const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)
 		  (unsigned long long)a->rst_ignored, plural(a->rst_ignored, "RST", "RSTs"));
 	if (a->nfind) /* qsort(NULL, 0, ...) is undefined */
 		qsort(a->find, a->nfind, sizeof(*a->find), by_severity);
+	for (i = 0; i < a->nfind; i++) /* groups keep it: members name their record */
+		a->find[i].rank = (uint32_t)(i + 1);
 	*n = a->nfind;
 	return a->find;
 }

@@ -149,4 +149,11 @@ static void csv_discard(void *w)
 	(void)w;
 }
 
-const struct tc_writer_ops tc_writer_csv = {"csv", 1, csv_begin, csv_conn, csv_end, csv_discard};
+const struct tc_writer_ops tc_writer_csv = {
+	.name = "csv",
+	.rows = 1,
+	.begin = csv_begin,
+	.conn = csv_conn,
+	.end = csv_end,
+	.discard = csv_discard,
+};

@@ -1,7 +1,12 @@
 /*
  * out_json.c -- JSON Lines: one "conn" record per finished connection, as
- * it finishes, then one "summary" record. The fields of the documented
- * contract (README, docs/json.md) never change meaning; new ones may be added.
+ * it finishes; then a "finding_group" per grouped finding, most harmful
+ * first, as the writer's finding op hands them over; each server's, host's
+ * and pair's "finding" (naming its group), "service", "host" and
+ * "time_wait" records, the "reset_timeline"; a "selection" record when the
+ * report is a selection; the "summary", always the last line. The fields of
+ * the documented contract (tcpclose(1), docs/schema/) never change meaning;
+ * new ones may be added.
  *
  * Everything written is either a number, a fixed vocabulary word, an
  * address, or text escaped by tc_jb_quote(), so the output is valid JSON
@@ -545,7 +550,97 @@ static const char *const finding_kind[TC_FIND__COUNT] = {
 	[TC_FIND_SYN_UNANSWERED] = "syn_unanswered",
 };
 
-static void json_findings(struct tc_jbuf *b, struct tc_agg *agg)
+static const char *const scope_word[] = {
+	[TC_SCOPE_SERVICE] = "service", [TC_SCOPE_CLIENT] = "client", [TC_SCOPE_PAIR] = "pair",
+	[TC_SCOPE_ALL] = "all",
+};
+
+/* Members a "finding_group" names in "offenders"; its finding records
+ * (the "group" field) list them all. */
+#define JSON_OFFENDERS 10
+
+/* One "finding_group": a grouped finding as the text report shows it. */
+static void json_group(FILE *o, const struct tc_agg *agg, const struct tc_finding_group *g,
+		       size_t rank)
+{
+	struct tc_jbuf jb, *b = &jb;
+	size_t k;
+
+	tc_jb_init(b, o);
+
+	COUNT(b, "{\"type\":\"finding_group\",\"rank\":", rank);
+	tc_jb_lit(b, ",\"kind\":");
+	put_word(b, finding_kind[g->kind]);
+	tc_jb_lit(b, ",\"scope\":");
+	put_word(b, scope_word[g->scope]);
+	tc_jb_lit(b, ",\"severity\":");
+	put_d(b, g->severity);
+	COUNT(b, ",\"count\":", g->count);
+	if (g->of)
+		COUNT(b, ",\"of\":", g->of);
+	if (g->port)
+		COUNT(b, ",\"port\":", g->port);
+	COUNT(b, ",\"members\":", g->n);
+	tc_jb_lit(b, ",\"offenders\":[");
+	for (k = 0; k < g->n && k < JSON_OFFENDERS; k++) {
+		const struct tc_finding *m = tc_agg_group_member(agg, g->first + k);
+		if (k)
+			tc_jb_ch(b, ',');
+		tc_jb_lit(b, "{\"subject\":");
+		tc_jb_quote(b, m->subject);
+		COUNT(b, ",\"count\":", m->count);
+		if (m->of)
+			COUNT(b, ",\"of\":", m->of);
+		COUNT(b, ",\"finding\":", m->rank);
+		tc_jb_ch(b, '}');
+	}
+	tc_jb_lit(b, "],\"text\":");
+	tc_jb_quote(b, g->text);
+	end_record(b);
+}
+
+/* Which group each finding is in (by the finding's rank), filled as the
+ * groups are written: the "group" of a finding record. */
+struct group_map {
+	uint32_t *of;             /* of[rank - 1]: the group's rank, 0 none */
+	size_t cap;
+};
+
+static void group_map_add(struct group_map *m, const struct tc_agg *agg,
+			  const struct tc_finding_group *g, size_t rank)
+{
+	size_t k;
+
+	for (k = 0; k < g->n; k++) {
+		uint32_t r = tc_agg_group_member(agg, g->first + k)->rank;
+		if (!r)
+			continue;
+		if (r > m->cap) {
+			size_t nc = m->cap ? m->cap : 64;
+			uint32_t *no;
+			while (nc < r)
+				nc *= 2;
+			if (!(no = realloc(m->of, nc * sizeof(*no))))
+				continue; /* that finding record goes without "group" */
+			memset(no + m->cap, 0, (nc - m->cap) * sizeof(*no));
+			m->of = no;
+			m->cap = nc;
+		}
+		m->of[r - 1] = (uint32_t)rank;
+	}
+}
+
+/*
+ * Each server's, host's and pair's own finding ("finding"), naming its
+ * group by rank: the "finding_group" records, written before (the
+ * writer's finding op), list the findings grouped, most harmful first, as
+ * the text report does. A group's count and of are the sums of its
+ * members' (time_wait_ports: a peak, the largest member's), so the two
+ * kinds of record can be checked against each other. The aggregator
+ * computes the findings the same way each time: their ranks are the ones
+ * the groups named.
+ */
+static void json_findings(struct tc_jbuf *b, struct tc_agg *agg, const struct group_map *m)
 {
 	const struct tc_finding *f;
 	size_t n, i;
@@ -564,8 +659,41 @@ static void json_findings(struct tc_jbuf *b, struct tc_agg *agg)
 		tc_jb_quote(b, f[i].subject);
 		tc_jb_lit(b, ",\"text\":");
 		tc_jb_quote(b, f[i].text);
+		if (i < m->cap && m->of[i])
+			COUNT(b, ",\"group\":", m->of[i]);
 		end_record(b);
 	}
+}
+
+/* Resets (refused included) per interval of capture time, as the text
+ * report's RESETS OVER TIME draws them. */
+static void json_reset_timeline(struct tc_jbuf *b, const struct tc_agg *agg)
+{
+	const uint64_t *c;
+	int64_t start, width;
+	size_t n = tc_agg_reset_timeline(agg, &c, &start, &width), i;
+	uint64_t total = 0;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		total += c[i];
+	COUNT(b, "{\"type\":\"reset_timeline\",\"resets\":", total);
+	tc_jb_lit(b, ",\"start_ts\":");
+	tc_jb_ts(b, start);
+	tc_jb_lit(b, ",\"start_time\":");
+	tc_jb_time(b, start);
+	tc_jb_lit(b, ",\"bucket_s\":");
+	tc_jb_fixed(b, (double)width / 1e9, 3);
+	COUNT(b, ",\"buckets\":", n);
+	tc_jb_lit(b, ",\"counts\":[");
+	for (i = 0; i < n; i++) {
+		if (i)
+			tc_jb_ch(b, ',');
+		tc_jb_u64(b, c[i]);
+	}
+	tc_jb_ch(b, ']');
+	end_record(b);
 }
 
 /* Keep-alive, Nagle and TIME_WAIT reuse: shared by service and host records. */
@@ -685,18 +813,48 @@ static void json_hosts(struct tc_jbuf *b, const struct tc_agg *agg)
 	}
 }
 
-void tc_json_end(FILE *o, struct tc_agg *agg, const struct tc_stats *st, const struct tc_run_info *ri)
+/* After the findings grouped: each one's own, the per-endpoint records, the
+ * selection, then the summary, always the last line. */
+static void json_rest(FILE *o, struct tc_agg *agg, const struct tc_stats *st,
+		      const struct tc_run_info *ri, const struct group_map *m,
+		      const struct tc_select *sel, uint64_t shown)
 {
 	struct tc_jbuf b;
 
 	tc_jb_init(&b, o);
 	if (agg) {
 		tc_agg_set_stats(agg, st);
-		json_findings(&b, agg);
+		json_findings(&b, agg, m);
 		json_services(&b, agg);
 		json_hosts(&b, agg);
+		json_reset_timeline(&b, agg);
+	}
+	if (sel && tc_select_active(sel)) {
+		fprintf(o, "{\"type\":\"selection\",\"shown\":%" PRIu64 ",\"of\":%" PRIu64 ",", shown,
+			st->reported);
+		tc_select_json(o, sel);
+		fputs("}\n", o);
 	}
 	json_summary(&b, agg, st, ri);
+}
+
+void tc_json_end(FILE *o, struct tc_agg *agg, const struct tc_stats *st, const struct tc_run_info *ri)
+{
+	struct group_map m = {NULL, 0};
+
+	if (agg) {
+		const struct tc_finding_group *g;
+		size_t n, i;
+
+		tc_agg_set_stats(agg, st);
+		g = tc_agg_groups(agg, &n);
+		for (i = 0; i < n; i++) {
+			json_group(o, agg, &g[i], i + 1);
+			group_map_add(&m, agg, &g[i], i + 1);
+		}
+	}
+	json_rest(o, agg, st, ri, &m, NULL, 0);
+	free(m.of);
 }
 
 /* ---- as a format of the pipeline (writer.h) --------------------------- */
@@ -704,6 +862,7 @@ void tc_json_end(FILE *o, struct tc_agg *agg, const struct tc_stats *st, const s
 struct json_writer {
 	FILE *out;
 	const struct tc_select *sel;
+	struct group_map groups;
 };
 
 static void *json_begin(const struct tc_writer_cfg *cfg)
@@ -724,23 +883,36 @@ static void json_conn(void *w, const struct tc_conn *c, const struct tc_verdict 
 		tc_json_conn(j->out, c, v, d);
 }
 
+/* A grouped finding: written as it comes, after the last connection. */
+static void json_finding(void *w, const struct tc_finding_group *g, size_t rank,
+			 const struct tc_agg *agg)
+{
+	struct json_writer *j = w;
+	json_group(j->out, agg, g, rank);
+	group_map_add(&j->groups, agg, g, rank);
+}
+
 static void json_end(void *w, const struct tc_writer_end *e)
 {
 	struct json_writer *j = w;
-	if (j->sel && tc_select_active(j->sel)) {
-		/* Before the summary, which stays the last line. */
-		fprintf(j->out, "{\"type\":\"selection\",\"shown\":%" PRIu64 ",\"of\":%" PRIu64 ",",
-			e->shown, e->st->reported);
-		tc_select_json(j->out, j->sel);
-		fputs("}\n", j->out);
-	}
-	tc_json_end(j->out, e->agg, e->st, e->ri);
+	json_rest(j->out, e->agg, e->st, e->ri, &j->groups, j->sel, e->shown);
+	free(j->groups.of);
 	free(j);
 }
 
 static void json_discard(void *w)
 {
-	free(w);
+	struct json_writer *j = w;
+	free(j->groups.of);
+	free(j);
 }
 
-const struct tc_writer_ops tc_writer_json = {"json", 1, json_begin, json_conn, json_end, json_discard};
+const struct tc_writer_ops tc_writer_json = {
+	.name = "json",
+	.rows = 1,
+	.begin = json_begin,
+	.conn = json_conn,
+	.finding = json_finding,
+	.end = json_end,
+	.discard = json_discard,
+};

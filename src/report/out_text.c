@@ -70,6 +70,10 @@ struct tc_text {
 	char *selection;          /* description of --only/--port/--host, or NULL */
 	uint64_t shown;
 	int oom;                  /* a line could not be kept */
+	char **find;              /* the grouped findings' sentences, as the
+	                             finding op handed them (at most the cap) */
+	size_t nfind;             /* ... kept */
+	size_t findings_total;    /* ... handed over */
 };
 
 static FILE *spool_open(struct spool *s)
@@ -127,6 +131,9 @@ void tc_text_free(struct tc_text *t)
 			free(s->smp[k].text);
 		free(s->smp);
 	}
+	for (k = 0; k < t->nfind; k++)
+		free(t->find[k]);
+	free(t->find);
 	free(t->selection);
 	free(t);
 }
@@ -505,23 +512,42 @@ static void heading(struct tc_text *t, const char *color, const char *fmt, ...)
 
 /* ---- findings -------------------------------------------------------- */
 
+/* Most harmful first, the caller's order: kept until the report is written,
+ * below the counts. Past the cap only counted. */
+void tc_text_finding(struct tc_text *t, const struct tc_finding_group *g, size_t rank)
+{
+	size_t cap = t->verbose ? (size_t)-1 : FINDINGS_SHOWN;
+	char **nf;
+
+	(void)rank; /* numbered in arrival order, which is the rank */
+	t->findings_total++;
+	if (t->nfind >= cap)
+		return;
+	if (!(nf = realloc(t->find, (t->nfind + 1) * sizeof(*nf))) || !(nf[t->nfind] = strdup(g->text))) {
+		if (nf)
+			t->find = nf;
+		t->oom = 1;
+		return;
+	}
+	t->find = nf;
+	t->nfind++;
+}
+
 /* Grouped, most harmful first: the answer before the evidence. */
 static void findings(struct tc_text *t, struct tc_agg *agg)
 {
 	FILE *o = t->out;
-	const struct tc_finding_group *g;
 	const struct tc_finding *f;
-	size_t n, nf, i, cap = t->verbose ? (size_t)-1 : FINDINGS_SHOWN;
+	size_t nf, i;
 
-	g = tc_agg_groups(agg, &n);
-	if (!n)
+	if (!t->findings_total)
 		return;
 	heading(t, NULL, "FINDINGS (most harmful first)");
-	for (i = 0; i < n && i < cap; i++)
-		fprintf(o, "  %zu. %s\n", i + 1, g[i].text);
-	if (i < n)
+	for (i = 0; i < t->nfind; i++)
+		fprintf(o, "  %zu. %s\n", i + 1, t->find[i]);
+	if (i < t->findings_total)
 		fprintf(o, "  ... %zu more (-v lists them; --format json has one per server and host)\n",
-			n - i);
+			t->findings_total - i);
 	if (!t->verbose)
 		return;
 	/* -v: each server's and host's own, as the JSON findings give them. */
@@ -815,6 +841,11 @@ static void reset_timeline(struct tc_text *t, const struct tc_agg *agg)
 	fprintf(o, "  busiest: %" PRIu64 " from %s to %s (scale: . least, @ most)\n", c[peak],
 		tod(start + (int64_t)peak * width, a, sizeof(a)),
 		tod(start + (int64_t)(peak + 1) * width, b, sizeof(b)));
+	/* The numbers behind the columns, one per column, on one line. */
+	fprintf(o, "  per %s:", dur(width, w, sizeof(w)));
+	for (i = 0; i < n; i++)
+		fprintf(o, " %" PRIu64, c[i]);
+	fputc('\n', o);
 }
 
 /* ---- socket options -------------------------------------------------- */
@@ -1030,8 +1061,9 @@ static void header(struct tc_text *t, const struct tc_stats *st, const struct tc
 			st->reported, st->reported == 1 ? "" : "s", t->selection);
 }
 
-void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *st,
-		 const struct tc_run_info *ri)
+/* The report, from the findings handed over and the aggregator's tables. */
+static void text_write(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *st,
+		       const struct tc_run_info *ri)
 {
 	FILE *o = t->out;
 	int i;
@@ -1050,6 +1082,21 @@ void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *s
 	for (i = 0; i < ri->nerrors; i++)
 		fprintf(o, "\nINPUT STOPPED EARLY: %s\n  the report covers what was read before it\n",
 			ri->errors[i]);
+}
+
+void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *st,
+		 const struct tc_run_info *ri)
+{
+	if (agg) {
+		const struct tc_finding_group *g;
+		size_t n, i;
+
+		tc_agg_set_stats(agg, st);
+		g = tc_agg_groups(agg, &n);
+		for (i = 0; i < n; i++)
+			tc_text_finding(t, &g[i], i + 1);
+	}
+	text_write(t, agg, st, ri);
 }
 
 /* ---- as a format of the pipeline (writer.h) --------------------------- */
@@ -1074,9 +1121,16 @@ static void text_conn(void *w, const struct tc_conn *c, const struct tc_verdict 
 	tc_text_conn(w, c, v, d, shown); /* counts all, lists the shown */
 }
 
+static void text_finding(void *w, const struct tc_finding_group *g, size_t rank,
+			 const struct tc_agg *agg)
+{
+	(void)agg;
+	tc_text_finding(w, g, rank);
+}
+
 static void text_end(void *w, const struct tc_writer_end *e)
 {
-	tc_text_end(w, e->agg, e->st, e->ri);
+	text_write(w, e->agg, e->st, e->ri);
 	tc_text_free(w);
 }
 
@@ -1085,4 +1139,12 @@ static void text_discard(void *w)
 	tc_text_free(w);
 }
 
-const struct tc_writer_ops tc_writer_text = {"text", 0, text_begin, text_conn, text_end, text_discard};
+const struct tc_writer_ops tc_writer_text = {
+	.name = "text",
+	.rows = 0,
+	.begin = text_begin,
+	.conn = text_conn,
+	.finding = text_finding,
+	.end = text_end,
+	.discard = text_discard,
+};

@@ -233,4 +233,11 @@ static void zeek_discard(void *w)
 	free(w);
 }
 
-const struct tc_writer_ops tc_writer_zeek = {"zeek", 1, zeek_begin, zeek_conn, zeek_end, zeek_discard};
+const struct tc_writer_ops tc_writer_zeek = {
+	.name = "zeek",
+	.rows = 1,
+	.begin = zeek_begin,
+	.conn = zeek_conn,
+	.end = zeek_end,
+	.discard = zeek_discard,
+};

@@ -53,6 +53,11 @@ void tc_text_conn(struct tc_text *t, const struct tc_conn *c, const struct tc_ve
 void tc_text_set_top(struct tc_text *t, size_t n);
 /* A report selection is active: the header says "showing N of M: desc". */
 void tc_text_set_selection(struct tc_text *t, const char *desc);
+/* One grouped finding, most harmful first (the writer's finding op): kept
+ * for the report, which lists it below the counts. */
+void tc_text_finding(struct tc_text *t, const struct tc_finding_group *g, size_t rank);
+/* The report. Without the finding op (a caller outside the pipeline) this
+ * hands over agg's groups itself first. */
 void tc_text_end(struct tc_text *t, struct tc_agg *agg, const struct tc_stats *st,
 		 const struct tc_run_info *ri);
 void tc_text_free(struct tc_text *t);

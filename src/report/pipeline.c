@@ -139,6 +139,16 @@ int tc_pipeline_end(struct tc_pipeline *p, const struct tc_run_info *ri)
 		return met;
 	e.agg = p->agg;
 	e.st = tc_engine_stats(p->eng);
+	/* The findings, grouped and ranked, one by one before the end. */
+	if (p->agg && p->o.fmt->finding) {
+		const struct tc_finding_group *g;
+		size_t n, i;
+
+		tc_agg_set_stats(p->agg, e.st);
+		g = tc_agg_groups(p->agg, &n);
+		for (i = 0; i < n; i++)
+			p->o.fmt->finding(p->w, &g[i], i + 1, p->agg);
+	}
 	e.ri = ri;
 	e.shown = p->shown;
 	p->o.fmt->end(p->w, &e);

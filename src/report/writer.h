@@ -8,19 +8,24 @@
  *           engine computed; `shown` says whether the report's selection
  *           (--only, --port, --host) keeps it. Formats that list rows write
  *           only the shown ones; the text report also counts the others;
- *   end     once, after the last connection: the findings, per-endpoint
- *           records and summary the format has (from the aggregator), then
- *           the instance is freed;
+ *   finding each grouped finding (struct tc_finding_group, agg.h), most
+ *           harmful first, rank 1, 2, ...: after the last connection,
+ *           before `end`. `agg` gives the group's members
+ *           (tc_agg_group_member); `g` and `agg`'s arrays are valid only
+ *           during the call. NULL: the format has no place for them;
+ *   end     once, after the findings: the per-endpoint records, tables and
+ *           summary the format has (from the aggregator), then the instance
+ *           is freed;
  *   discard free the instance without writing more (an error stopped the run).
- * Findings are known only when the input ends, and each format places them
- * in its own layout (the text report puts the counts above them, JSON Lines
- * writes them before the summary line), so `end` writes them rather than a
- * finding-by-finding call.
+ * Findings are known only when the input ends, and a format may place them
+ * elsewhere than where they arrive (the text report puts the counts above
+ * them): such a format keeps what `finding` hands it and writes it in `end`.
  *
- * Adding a format: one file out_NAME.c defining `const struct tc_writer_ops
- * tc_writer_NAME`, and its line in the table in writer.c (and the file in
- * CMakeLists.txt). The command line, live streaming and the tests find it by
- * name there.
+ * Adding a format: one file src/report/out_NAME.c defining `const struct
+ * tc_writer_ops tc_writer_NAME`, and its line in the table in writer.c (the
+ * report library takes every src/report/out_*.c, so CMakeLists.txt does not
+ * change). The command line, live streaming and the tests find it by name
+ * there.
  */
 #ifndef TCPCLOSE_WRITER_H
 #define TCPCLOSE_WRITER_H
@@ -59,6 +64,8 @@ struct tc_writer_ops {
 	void *(*begin)(const struct tc_writer_cfg *cfg);
 	void (*conn)(void *w, const struct tc_conn *c, const struct tc_verdict *v,
 		     const struct tc_diagnosis *d, int shown);
+	void (*finding)(void *w, const struct tc_finding_group *g, size_t rank,
+			const struct tc_agg *agg);
 	void (*end)(void *w, const struct tc_writer_end *e);
 	void (*discard)(void *w);
 };

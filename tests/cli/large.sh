@@ -61,6 +61,9 @@ awk '/^  client -> service/{ on = 1; next } on && !/^  \.\.\./' tw >pairs
 nonincreasing hosts 2 "TIME_WAIT hosts by peak"
 nonincreasing pairs 4 "TIME_WAIT pairs by peak"
 run 0 -r big.pcap --format json
+cp out big.jsonl
+# Findings, grouped and per server, say what the records say.
+python3 "$SRC/tests/cli/findcheck.py" big.jsonl >check || fail "JSON findings: $(cat check)"
 top=$(sed -n 's/.*"type":"host".*"time_wait":{"total":[0-9]*,"peak":\([0-9]*\).*/\1/p' out |
 	sort -n | tail -1)
 [ "$(head -1 hosts | awk '{ print $2 }')" = "$top" ] ||
@@ -73,6 +76,9 @@ nonincreasing leaks 2 "CLOSE_WAIT leaks"
 
 # ---- resets over time; samples with times
 grep -q '^RESETS OVER TIME' report.txt || fail "no reset timeline"
+want=$(sed -n 's/.*"type":"reset_timeline".*"counts":\[\([0-9,]*\)\].*/\1/p' big.jsonl | tr ',' ' ')
+[ -n "$want" ] && [ "$(sed -n 's/^  per [0-9.]* m*s: //p' report.txt)" = "$want" ] ||
+	fail "the text timeline's counts are not the JSON's ($want)"
 grep -q '^RESET (.*; the first 3: --only reset lists them all' report.txt ||
 	fail "no sample line for resets"
 

@@ -52,7 +52,8 @@ for n, line in enumerate(open(path), 1):
         elif isinstance(o, list):
             for v in o: check(v)
     check(r)
-for t in ('conn', 'summary', 'finding', 'service', 'host', 'time_wait', 'selection'):
+for t in ('conn', 'summary', 'finding', 'finding_group', 'service', 'host', 'time_wait',
+          'reset_timeline', 'selection'):
     if not seen[t]:
         print(f'the corpus gave no {t} record: the test would not check its schema'); bad += 1
 print(dict(seen))
