@@ -99,14 +99,15 @@ static void usage(FILE *f)
 		"  --expect FILE  check the verdicts against a .expect file (exit 3 if not)\n"
 		"  --max-conns N  track at most N connections at once (default %u)\n"
 		"  --linger S     report a closed connection S s after its close (default %d)\n"
-		"  --time-wait S  TIME_WAIT length for the accounting (default 60)\n"
-		"  --ephemeral-ports LO-HI|N  client port range (default 32768-60999)\n"
+		"  --time-wait S  TIME_WAIT length for the accounting (default %d)\n"
+		"  --ephemeral-ports LO-HI|N  client port range (default %u-%u)\n"
 		"  --ladder SEL   draw connection SEL (id or A:P-B:P); --ladder-all: all of it\n"
 		"  --color[=WHEN] auto (default), always, never; NO_COLOR is honoured\n"
 		"  -h, --help     this help                --version  tcpclose, libpcap versions\n"
 		"Exit: 0 ok, 1 usage or unreadable input, 2 input damaged part-way, 3 --expect\n"
 		"mismatch. Verdicts, causes, formats and examples: man tcpclose\n",
-		prog, TC_DEFAULT_MAX_CONNS, (int)(TC_DEFAULT_LINGER_NS / 1000000000LL));
+		prog, TC_DEFAULT_MAX_CONNS, (int)(TC_DEFAULT_LINGER_NS / 1000000000LL),
+		(int)(TC_TIME_WAIT_DEFAULT_NS / 1000000000LL), TC_EPHEMERAL_PORT_LO, TC_EPHEMERAL_PORT_HI);
 }
 
 static void die_usage(const char *msg, const char *arg)
