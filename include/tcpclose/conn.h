@@ -184,7 +184,9 @@ enum {
  * size of net.ipv4.ip_local_port_range's default 32768-60999.
  */
 #define TC_TIME_WAIT_DEFAULT_NS (60LL * 1000000000LL)
-#define TC_EPHEMERAL_PORTS_DEFAULT (60999u - 32768u + 1u)
+#define TC_EPHEMERAL_PORT_LO 32768u
+#define TC_EPHEMERAL_PORT_HI 60999u
+#define TC_EPHEMERAL_PORTS_DEFAULT (TC_EPHEMERAL_PORT_HI - TC_EPHEMERAL_PORT_LO + 1u)
 
 /*
  * tc_conn.inferred: segments the capture did not hold but that what it

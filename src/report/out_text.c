@@ -70,10 +70,10 @@ struct tc_text {
 	char *selection;          /* description of --only/--port/--host, or NULL */
 	uint64_t shown;
 	int oom;                  /* a line could not be kept */
-	char **find;              /* the grouped findings' sentences, as the
-	                             finding op handed them (at most the cap) */
-	size_t nfind;             /* ... kept */
-	size_t findings_total;    /* ... handed over */
+	/* The grouped findings' sentences as the finding op handed them: the
+	 * first nfind (at most the cap) kept, nfound in all. */
+	char **find;
+	size_t nfind, nfound;
 };
 
 static FILE *spool_open(struct spool *s)
@@ -520,7 +520,7 @@ void tc_text_finding(struct tc_text *t, const struct tc_finding_group *g, size_t
 	char **nf;
 
 	(void)rank; /* numbered in arrival order, which is the rank */
-	t->findings_total++;
+	t->nfound++;
 	if (t->nfind >= cap)
 		return;
 	if (!(nf = realloc(t->find, (t->nfind + 1) * sizeof(*nf))) || !(nf[t->nfind] = strdup(g->text))) {
@@ -540,14 +540,14 @@ static void findings(struct tc_text *t, struct tc_agg *agg)
 	const struct tc_finding *f;
 	size_t nf, i;
 
-	if (!t->findings_total)
+	if (!t->nfound)
 		return;
 	heading(t, NULL, "FINDINGS (most harmful first)");
 	for (i = 0; i < t->nfind; i++)
 		fprintf(o, "  %zu. %s\n", i + 1, t->find[i]);
-	if (i < t->findings_total)
+	if (i < t->nfound)
 		fprintf(o, "  ... %zu more (-v lists them; --format json has one per server and host)\n",
-			t->findings_total - i);
+			t->nfound - i);
 	if (!t->verbose)
 		return;
 	/* -v: each server's and host's own, as the JSON findings give them. */

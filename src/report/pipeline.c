@@ -13,7 +13,7 @@ struct tc_pipeline {
 	struct tc_pipeline_opts o;
 	struct tc_engine *eng;
 	struct tc_agg *agg;
-	void *w;                 /* the writer instance, until it ends */
+	void *w; /* the writer instance, until it ends */
 	uint64_t shown;
 	struct tc_metrics *met;  /* --metrics, or NULL */
 	struct tc_capture_counts cc;

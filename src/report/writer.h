@@ -41,24 +41,24 @@
 
 struct tc_writer_cfg {
 	FILE *out;
-	int verbose;                    /* text: list every connection */
-	int color;                      /* text: ANSI colour */
-	const struct tc_select *sel;    /* the report's selection (NULL: all) */
-	const struct tc_stats *st;      /* the engine's counters, read as it runs */
-	size_t top;                     /* text: table rows (0: the default, 10) */
+	int verbose;                 /* text: list every connection */
+	int color;                   /* text: ANSI colour */
+	const struct tc_select *sel; /* the report's selection (NULL: all) */
+	const struct tc_stats *st;   /* the engine's counters, read as it runs */
+	size_t top;                  /* text: table rows (0: the default, 10) */
 };
 
 /* What the end of a report is written from. */
 struct tc_writer_end {
-	struct tc_agg *agg;             /* findings, per-endpoint records */
+	struct tc_agg *agg; /* findings, per-endpoint records */
 	const struct tc_stats *st;
 	const struct tc_run_info *ri;
-	uint64_t shown;                 /* connections the selection kept */
+	uint64_t shown; /* connections the selection kept */
 };
 
 struct tc_writer_ops {
-	const char *name;               /* --format NAME */
-	int rows;                       /* writes a row as each connection finishes
+	const char *name; /* --format NAME */
+	int rows;         /* writes a row as each connection finishes
 	                                   (not only at the end): it can stream from
 	                                   a live capture */
 	void *(*begin)(const struct tc_writer_cfg *cfg);

@@ -878,8 +878,8 @@ static void draw_tw(struct ui *u, int y0, int h)
 		y++;
 	}
 	putf(y++, 1, 0, "held %llds by the side that closed first; ephemeral range %" PRIu32
-			" ports (Linux 32768-60999)",
-	     (long long)(s->time_wait_ns / NS), s->eph_ports);
+			" ports (Linux %u-%u)",
+	     (long long)(s->time_wait_ns / NS), s->eph_ports, TC_EPHEMERAL_PORT_LO, TC_EPHEMERAL_PORT_HI);
 	bar(y, A_BOLD | A_UNDERLINE | cp(u, C_HEAD));
 	putf(y++, 0, A_BOLD | A_UNDERLINE | cp(u, C_HEAD), " %-39s %8s %8s %7s  %s", "HOST",
 	     "NOW", "PEAK", "PEAK%", "PEAK AGAINST THE EPHEMERAL RANGE");
