@@ -63,7 +63,7 @@ measure() {
 		read -r u s m < <(tail -n 1 "$TMP/t")
 		c=$(echo "$u + $s" | bc)
 		if [ -z "$best" ] || [ "$(echo "$c < $best" | bc)" = 1 ]; then best=$c; fi
-		[ "$m" -gt "$rss" ] && rss=$m
+		if [ "$m" -gt "$rss" ]; then rss=$m; fi
 	done
 	if [ $PERF = 1 ]; then
 		INS=$(perf stat -x, -e instructions "$@" 2>&1 >/dev/null | awk -F, '/instructions/ {print $1}')
@@ -90,8 +90,8 @@ for W in current small; do
 	measure "$FLOOR" "$CAP" --bufsize 262144; FC=$CPU; FR=$RSS; FI=$INS
 	measure "$TCPCLOSE" -r "$CAP" --format json; TC=$CPU; TR=$RSS; TI=$INS
 	"$TCPCLOSE" -r "$CAP" --format json | tail -n 1 > "$TMP/sum.json"
-	CONNS=$(grep -o '"connections":[0-9]*' "$TMP/sum.json" | head -1 | cut -d: -f2)
-	PEAK=$(grep -o '"peak_active":[0-9]*' "$TMP/sum.json" | head -1 | cut -d: -f2)
+	CONNS=$(grep -o '"connections":[0-9]*' "$TMP/sum.json" | head -1 | cut -d: -f2 || true)
+	PEAK=$(grep -o '"peak_tracked":[0-9]*' "$TMP/sum.json" | head -1 | cut -d: -f2 || true)
 	RATIO=$(echo "scale=2; $TC / $FC" | bc)
 	echo "| $W | $PACKETS | $AVG B | ${CONNS:-?} | ${PEAK:-?} | $FC | $TC | ${RATIO}x | $FR | $TR | $FI / $TI |"
 	if [ -n "$BASELINE" ]; then
@@ -105,5 +105,5 @@ for W in current small; do
 		done
 	fi
 done
-[ -n "$BASELINE" ] && [ $FAILED = 0 ] && echo "Outputs identical to $BASELINE in json, text, csv and zeek on both workloads."
+if [ -n "$BASELINE" ] && [ $FAILED = 0 ]; then echo "Outputs identical to $BASELINE in json, text, csv and zeek on both workloads."; fi
 exit $FAILED
