@@ -2,7 +2,7 @@
  * gen.c -- tc-gen: a large, realistic capture with a known ground truth.
  *
  *   tc-gen --packets N [--seed S] --out FILE.pcap [--expect FILE.expect]
- *          [--concurrency K] [--snaplen BYTES]
+ *          [--concurrency K] [--snaplen BYTES] [--max-resp BYTES]
  *   tc-gen --synflood N [--seed S] --out FILE.pcap [--expect FILE.expect]
  *
  * Writes (libpcap pcap_dump, nanosecond timestamps, DLT_EN10MB) about N
@@ -713,9 +713,16 @@ static uint16_t pick_port(enum fate f, int mid)
 	return open_ports[below(sizeof(open_ports) / sizeof(open_ports[0]))];
 }
 
+/* --max-resp: responses drawn from 150 .. this (log-uniform) instead of the
+ * mixed distribution below; 0 = the mix. Short responses make short
+ * connections: many of them per packet, small frames on average. */
+static uint32_t max_resp;
+
 static uint32_t draw_resp(void)
 {
 	double u = unit();
+	if (max_resp)
+		return (uint32_t)logu(150, max_resp);
 	if (u < 0.75)
 		return (uint32_t)logu(150, 6000);
 	if (u < 0.97)
@@ -1168,7 +1175,7 @@ static void step(struct gen *g, struct gconn *c)
 static void usage(FILE *f)
 {
 	fputs("Usage: tc-gen --packets N --out FILE.pcap [--expect FILE.expect] [--seed S]\n"
-	      "              [--concurrency K] [--snaplen BYTES]\n"
+	      "              [--concurrency K] [--snaplen BYTES] [--max-resp BYTES]\n"
 	      "       tc-gen --synflood N --out FILE.pcap [--expect FILE.expect] [--seed S]\n"
 	      "Write a large synthetic capture with a known ground truth (see bench/README.md).\n",
 	      f);
@@ -1223,6 +1230,7 @@ int main(int argc, char **argv)
 		{"expect", required_argument, NULL, 'e'},
 		{"concurrency", required_argument, NULL, 'k'},
 		{"snaplen", required_argument, NULL, 'l'},
+		{"max-resp", required_argument, NULL, 'r'},
 		{"synflood", required_argument, NULL, 'f'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -1238,7 +1246,7 @@ int main(int argc, char **argv)
 	static char pbuf[1 << 22], ebuf[1 << 20];
 
 	g->snaplen = 262144;
-	while ((ch = getopt_long(argc, argv, "n:s:o:e:k:l:f:qh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "n:s:o:e:k:l:r:f:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': g->target = parse_num(optarg, "--packets"); break;
 		case 's': seed = parse_num(optarg, "--seed"); break;
@@ -1246,6 +1254,7 @@ int main(int argc, char **argv)
 		case 'e': expect = optarg; break;
 		case 'k': K = parse_num(optarg, "--concurrency"); break;
 		case 'l': g->snaplen = (uint32_t)parse_num(optarg, "--snaplen"); break;
+		case 'r': max_resp = (uint32_t)parse_num(optarg, "--max-resp"); break;
 		case 'f': flood = parse_num(optarg, "--synflood"); break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -1258,6 +1267,8 @@ int main(int argc, char **argv)
 	}
 	if (g->snaplen < 96 || g->snaplen > 262144)
 		die("--snaplen must be 96 .. 262144");
+	if (max_resp && (max_resp < 300 || max_resp > 16777216))
+		die("--max-resp must be 300 .. 16777216");
 
 	seedx = seed;
 	for (i = 0; i < 4; i++)

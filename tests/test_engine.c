@@ -130,6 +130,116 @@ static void test_new_syn_reuses_tuple(void **state)
 	tc_engine_free(w.e);
 }
 
+/*
+ * TIME_WAIT reuse after the record is gone: the first connection is
+ * reported 5 s after it closes (the default linger), its client stays in
+ * TIME_WAIT for time_wait; a SYN on the same 4-tuple `gap` after the close
+ * opens the second. Returns the second's cflags; *first_n is how many were
+ * reported before the second SYN (1: the record was gone).
+ */
+static uint8_t reuse_after(int64_t gap, int64_t time_wait, int *first_n)
+{
+	struct got g;
+	struct wire w = {0};
+	struct tc_engine_opts o = {0};
+	uint8_t fl;
+	int i;
+
+	memset(&g, 0, sizeof(g));
+	o.linger_ns = -1;
+	o.hash_seed = 42;
+	o.time_wait_ns = time_wait;
+	w.e = tc_engine_new(&o, on_conn, &g);
+	assert_non_null(w.e);
+	graceful(&w, 40000, 100);
+	/* Another connection on another port, closed too: its tombstone is
+	 * in the ring, and a match must be on the tuple, not on "any". */
+	graceful(&w, 40001, 100);
+	w.now += gap;
+	tc_engine_tick(w.e, w.now);
+	*first_n = g.n;
+	wire_tx(&w, 40000, 0, TC_SYN, 555555, 0, 0);
+	/* A SYN on a tuple never used: no reuse whatever the time. */
+	wire_tx(&w, 40002, 0, TC_SYN, 555555, 0, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(g.n, 4);
+	fl = 0;
+	for (i = 0; i < g.n; i++) {
+		if (g.id[i] == 3) { /* the second on 40000 */
+			assert_int_equal(g.cport[i], 40000);
+			fl = g.cflags[i];
+		} else {
+			assert_false(g.cflags[i] & TC_CONN_TW_REUSE);
+		}
+	}
+	tc_engine_free(w.e);
+	return fl;
+}
+
+static void test_tw_reuse_after_record_gone(void **state)
+{
+	int n;
+	(void)state;
+	/* 30 s after the close: reported long ago, still in TIME_WAIT (60 s). */
+	assert_true(reuse_after(30 * NS, 0, &n) & TC_CONN_TW_REUSE);
+	assert_int_equal(n, 2);
+	/* 61 s: TIME_WAIT over. */
+	assert_false(reuse_after(61 * NS, 0, &n) & TC_CONN_TW_REUSE);
+	assert_int_equal(n, 2);
+	/* --time-wait 20: over at 30 s, still on at 10 s. */
+	assert_false(reuse_after(30 * NS, 20 * NS, &n) & TC_CONN_TW_REUSE);
+	assert_true(reuse_after(10 * NS, 20 * NS, &n) & TC_CONN_TW_REUSE);
+	assert_int_equal(n, 2);
+	/* Within the linger the record itself still tells. */
+	assert_true(reuse_after(2 * NS, 0, &n) & TC_CONN_TW_REUSE);
+	assert_int_equal(n, 0);
+}
+
+/* A late non-SYN segment on a tuple in TIME_WAIT is a straggler, not reuse. */
+static void test_tw_straggler_not_reuse(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&g, 0, 2 * NS);
+	graceful(&w, 40000, 100);
+	w.now += 10 * NS;
+	wire_tx(&w, 40000, 1, TC_FIN | TC_ACK, 9001, 102, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(g.n, 2);
+	assert_false(g.cflags[1] & TC_CONN_TW_REUSE);
+	tc_engine_free(w.e);
+}
+
+/* More tuples in TIME_WAIT than max_conns (1024): the oldest tombstones
+ * go, counted, and the newest still tell. */
+static void test_tw_tombstones_bounded(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	int i;
+	(void)state;
+	w.e = mk(&g, 1024, 0);
+	for (i = 0; i < 1100; i++) {
+		graceful(&w, (uint16_t)(41000 + i), 100);
+		g.n = 0; /* only the last ones matter here */
+	}
+	tc_engine_tick(w.e, w.now + NS);
+	assert_int_equal(tc_engine_stats(w.e)->reported, 1100);
+	assert_int_equal(tc_engine_stats(w.e)->tw_forgotten, 1100 - 1024);
+	w.now += NS;
+	g.n = 0;
+	wire_tx(&w, 41000 + 1099, 0, TC_SYN, 555555, 0, 0); /* kept */
+	wire_tx(&w, 41000 + 1100 - 1024, 0, TC_SYN, 555555, 0, 0); /* oldest kept */
+	wire_tx(&w, 41000 + 1100 - 1025, 0, TC_SYN, 555555, 0, 0); /* dropped */
+	tc_engine_finish(w.e);
+	assert_int_equal(g.n, 3);
+	assert_true(g.cflags[0] & TC_CONN_TW_REUSE);
+	assert_true(g.cflags[1] & TC_CONN_TW_REUSE);
+	assert_false(g.cflags[2] & TC_CONN_TW_REUSE);
+	tc_engine_free(w.e);
+}
+
 /* A SYN retry with a new ISN on a never-answered attempt: two attempts,
  * the first superseded and syn_only. */
 static void test_superseded_syn_only(void **state)
@@ -280,6 +390,9 @@ int main(void)
 		cmocka_unit_test(test_reported_once_after_linger),
 		cmocka_unit_test(test_late_segment_within_linger),
 		cmocka_unit_test(test_new_syn_reuses_tuple),
+		cmocka_unit_test(test_tw_reuse_after_record_gone),
+		cmocka_unit_test(test_tw_straggler_not_reuse),
+		cmocka_unit_test(test_tw_tombstones_bounded),
 		cmocka_unit_test(test_superseded_syn_only),
 		cmocka_unit_test(test_eviction_order),
 		cmocka_unit_test(test_eviction_prefers_closed),

@@ -212,6 +212,7 @@ struct conv {
 	const char *cause;   /* the diagnosis, written only when set */
 	unsigned idle_match; /* the idle timeout it must match, 0: unchecked */
 	int race;            /* expect the keep-alive race note */
+	const char *tw_reuse; /* expect tw_reuse= this ("yes"/"no"), NULL: unchecked */
 };
 
 static void conv_init(struct conv *c, struct cap *cap, const char *caddr,
@@ -823,6 +824,8 @@ static void write_expect(const struct cap *cap, const char *dir,
 			fprintf(f, " idle_match=%u", c->idle_match);
 		if (c->race)
 			fprintf(f, " keepalive_race=yes");
+		if (c->tw_reuse)
+			fprintf(f, " tw_reuse=%s", c->tw_reuse);
 		fputc('\n', f);
 	}
 	fprintf(f,
@@ -1752,6 +1755,40 @@ static void sc_forged_rsts(const char *dir)
 		     " across the servers: injected.", NULL);
 }
 
+/* A 4-tuple reused 30 s after its connection closed, while the client's
+ * side is still in TIME_WAIT (60 s): long after the 5 s linger reported
+ * the first record. Synthesized: recording it needs 30 s of wall time
+ * per run. */
+static void sc_tw_reuse_30s(const char *dir)
+{
+	struct cap cap;
+	struct conv a, b;
+
+	cap_open(&cap, dir, "synth_tw_reuse_30s.pcap", DLT_EN10MB);
+	conv_init(&a, &cap, C4, 52500, S4, 8080, 0x10000001, 0x20000002);
+	handshake(&a);
+	exchange(&a, 90, 400);
+	wait_us(&cap, 500);
+	close_graceful(&a, 0);
+	conv_expect(&a, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "CLOSED");
+	a.tw_reuse = "no";
+	wait_us(&cap, 30000000);
+	conv_init(&b, &cap, C4, 52500, S4, 8080, 0x30000003, 0x40000004);
+	handshake(&b);
+	exchange(&b, 90, 400);
+	wait_us(&cap, 500);
+	close_graceful(&b, 0);
+	conv_expect(&b, "handshake", "graceful", "client", "-", "-",
+		    "TIME_WAIT", "CLOSED");
+	b.tw_reuse = "yes";
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_tw_reuse_30s",
+		     "a graceful connection, client closing first, and a new one"
+		     " on the same 4-tuple 30 s later, inside the client's TIME_WAIT.",
+		     NULL);
+}
+
 /* One graceful IPv4 and one reset IPv6 connection in each tunnel; the
  * IPv6 one in the next tunnel id, where the kind has one. */
 static void tunnel_pair(const char *dir, const char *name, int encap, uint32_t id,
@@ -1855,6 +1892,7 @@ static const struct scenario scenarios[] = {
 	{"tunnel_gtpu", sc_tunnel_gtpu, "GTP-U with an extension header"},
 	{"tunnel_ipip", sc_tunnel_ipip, "IPv4 and IPv6 in IPv4"},
 	{"nflog", sc_nflog, "DLT_NFLOG"},
+	{"tw_reuse_30s", sc_tw_reuse_30s, "4-tuple reused 30 s after close, in TIME_WAIT"},
 };
 
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -73,6 +73,8 @@ struct tc_stats {
 	uint64_t payload_bytes;   /* payload bytes seen (for the share missed) */
 	int64_t ts_first;         /* time of the first frame (ns) */
 	int64_t ts_last;          /* newest frame time (ns) */
+	uint64_t tw_forgotten;    /* TIME_WAIT tombstones dropped before their end:
+	                             more than max_conns tuples in TIME_WAIT at once */
 };
 
 /* Everything the classifier concluded about a finished connection. */

@@ -12,6 +12,16 @@
  *           list is a FIFO and expiry is O(1) per connection.
  * Nothing here walks the table per packet; the only O(n) step is
  * tc_engine_finish(), which sorts what is left so output is in id order.
+ *
+ * A connection reported while an endpoint is still in TIME_WAIT (the linger
+ * is 5 s, TIME_WAIT 60 s) leaves a tombstone: a 64-bit hash of its 4-tuple
+ * and the time its TIME_WAIT ends, 16 bytes in a ring in report order with
+ * an open-addressing index over it. A SYN that opens a connection on that
+ * tuple before the end is flagged TC_CONN_TW_REUSE, as if the record were
+ * still there. Tombstones leave from the head once their end has passed;
+ * one whose end is earlier than a predecessor's just waits its turn (a
+ * lookup checks the end). At most max_conns are kept; beyond, the oldest
+ * is dropped and counted (tc_stats.tw_forgotten).
  */
 #include "tcpclose/engine.h"
 
@@ -34,6 +44,19 @@ struct list {
 	struct tc_flow *head, *tail;
 };
 
+struct tomb {
+	uint64_t key;             /* tc_flowtab_key64() */
+	int64_t end;              /* when its TIME_WAIT ends (ns) */
+};
+
+struct tombs {
+	struct tomb *ring;        /* cap entries, a power of two */
+	uint32_t *idx;            /* 2 * cap slots: ring position + 1; 0 empty */
+	size_t cap, head, n;
+};
+
+#define TOMBS_MIN 1024u
+
 struct tc_engine {
 	struct tc_engine_opts o;
 	tc_conn_cb cb;
@@ -48,7 +71,113 @@ struct tc_engine {
 	void *tap_arg;
 	struct tc_xconn *xc;      /* cross-connection RST evidence; NULL if out of memory */
 	int one_way_capture;      /* some connection proved a direction missing (infer.h) */
+	int finishing;            /* in tc_engine_finish: no more frames, no tombstones */
+	struct tombs tw;
 };
+
+static size_t tomb_home(const struct tombs *t, uint64_t key)
+{
+	return (size_t)(key >> 32) & (2 * t->cap - 1);
+}
+
+static void tomb_index(struct tombs *t, size_t pos)
+{
+	size_t mask = 2 * t->cap - 1, i = tomb_home(t, t->ring[pos].key);
+	while (t->idx[i])
+		i = (i + 1) & mask;
+	t->idx[i] = (uint32_t)pos + 1;
+}
+
+/* Remove the head from the ring and the index (backward-shift delete). */
+static void tomb_pop(struct tombs *t)
+{
+	size_t mask = 2 * t->cap - 1, i = tomb_home(t, t->ring[t->head].key), j;
+
+	while (t->idx[i] != t->head + 1)
+		i = (i + 1) & mask;
+	for (j = i;;) {
+		size_t k;
+		j = (j + 1) & mask;
+		if (!t->idx[j])
+			break;
+		k = tomb_home(t, t->ring[t->idx[j] - 1].key);
+		/* Move j back to the hole unless its home lies in (i, j]. */
+		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+			t->idx[i] = t->idx[j];
+			i = j;
+		}
+	}
+	t->idx[i] = 0;
+	t->head = (t->head + 1) & (t->cap - 1);
+	t->n--;
+}
+
+/* Double the ring (up to max entries); 0 if it cannot. */
+static int tomb_grow(struct tombs *t, size_t max)
+{
+	size_t ncap = t->cap ? 2 * t->cap : TOMBS_MIN, i;
+	struct tombs nt;
+
+	if (t->cap >= max)
+		return 0;
+	nt.ring = malloc(ncap * sizeof(*nt.ring));
+	nt.idx = calloc(2 * ncap, sizeof(*nt.idx));
+	if (!nt.ring || !nt.idx) {
+		free(nt.ring);
+		free(nt.idx);
+		return 0;
+	}
+	nt.cap = ncap;
+	nt.head = 0;
+	nt.n = t->n;
+	for (i = 0; i < t->n; i++) {
+		nt.ring[i] = t->ring[(t->head + i) & (t->cap - 1)];
+		tomb_index(&nt, i);
+	}
+	free(t->ring);
+	free(t->idx);
+	*t = nt;
+	return 1;
+}
+
+static void tomb_push(struct tc_engine *e, uint64_t key, int64_t end)
+{
+	struct tombs *t = &e->tw;
+	size_t pos;
+
+	if (t->n == t->cap && !tomb_grow(t, e->o.max_conns)) {
+		if (!t->n)
+			return; /* no memory at all: reuse goes unseen, as before */
+		tomb_pop(t);
+		e->st.tw_forgotten++;
+	}
+	pos = (t->head + t->n) & (t->cap - 1);
+	t->ring[pos].key = key;
+	t->ring[pos].end = end;
+	tomb_index(t, pos);
+	t->n++;
+}
+
+static void tomb_expire(struct tombs *t, int64_t now)
+{
+	while (t->n && t->ring[t->head].end <= now)
+		tomb_pop(t);
+}
+
+static int tomb_find(const struct tombs *t, uint64_t key, int64_t now)
+{
+	size_t mask, i;
+
+	if (!t->n)
+		return 0;
+	mask = 2 * t->cap - 1;
+	for (i = tomb_home(t, key); t->idx[i]; i = (i + 1) & mask) {
+		const struct tomb *x = &t->ring[t->idx[i] - 1];
+		if (x->key == key && x->end > now)
+			return 1;
+	}
+	return 0;
+}
 
 static void list_unlink(struct list *l, struct tc_flow *f)
 {
@@ -104,6 +233,8 @@ struct tc_engine *tc_engine_new(const struct tc_engine_opts *opts, tc_conn_cb on
 		e->o.linger_ns = TC_DEFAULT_LINGER_NS;
 	if (e->o.time_wait_ns <= 0)
 		e->o.time_wait_ns = TC_TIME_WAIT_DEFAULT_NS;
+	else if (e->o.time_wait_ns > TC_TS_MAX)
+		e->o.time_wait_ns = TC_TS_MAX; /* end = since + length cannot overflow */
 	e->cb = on_conn;
 	e->arg = arg;
 	/* Without it RSTs only lose their cross-connection evidence. */
@@ -122,6 +253,8 @@ void tc_engine_free(struct tc_engine *e)
 		return;
 	tc_flowtab_free(e->ft);
 	tc_xconn_free(e->xc);
+	free(e->tw.ring);
+	free(e->tw.idx);
 	free(e);
 }
 
@@ -146,6 +279,25 @@ void tc_engine_judge(const struct tc_conn *c, struct tc_verdict *v, struct tc_di
 	tc_diagnose(c, v, d);
 }
 
+/* When the last of c's endpoints in TIME_WAIT leaves it; 0 if none is in it. */
+static int64_t tw_end(const struct tc_engine *e, const struct tc_conn *c)
+{
+	int64_t end = 0;
+	int i;
+	for (i = 0; i < 2; i++) {
+		int64_t since = c->ep[i].ts_time_wait;
+		if (c->ep[i].state == TC_TIME_WAIT && since && since + e->o.time_wait_ns > end)
+			end = since + e->o.time_wait_ns;
+	}
+	return end;
+}
+
+/* Is an endpoint of `old` still in TIME_WAIT now? */
+static int in_time_wait(const struct tc_engine *e, const struct tc_conn *old)
+{
+	return tw_end(e, old) > e->now;
+}
+
 /* Hand a connection to the callback and forget it. */
 static void report(struct tc_engine *e, struct tc_flow *f)
 {
@@ -166,6 +318,8 @@ static void report(struct tc_engine *e, struct tc_flow *f)
 		e->st.evicted++;
 	if (e->cb)
 		e->cb(&f->conn, &v, &d, e->arg);
+	if (!e->finishing && in_time_wait(e, &f->conn))
+		tomb_push(e, tc_flowtab_key64(e->ft, &f->conn), tw_end(e, &f->conn));
 	tc_flowtab_del(e->ft, f);
 	e->st.active--;
 }
@@ -174,6 +328,7 @@ static void expire(struct tc_engine *e, int64_t now)
 {
 	while (e->closed.head && e->closed.head->mark_ts + e->o.linger_ns <= now)
 		report(e, e->closed.head);
+	tomb_expire(&e->tw, now);
 }
 
 /* Make room for one more: closed-but-lingering first, then the most idle. */
@@ -187,17 +342,6 @@ static void evict_one(struct tc_engine *e)
 	report(e, f);
 }
 
-/* Is an endpoint of `old` still in TIME_WAIT now? */
-static int in_time_wait(const struct tc_engine *e, const struct tc_conn *old)
-{
-	int i;
-	for (i = 0; i < 2; i++) {
-		int64_t since = old->ep[i].ts_time_wait;
-		if (old->ep[i].state == TC_TIME_WAIT && since && e->now - since < e->o.time_wait_ns)
-			return 1;
-	}
-	return 0;
-}
 
 static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p, uint32_t h,
 				  enum tc_role *from)
@@ -210,6 +354,11 @@ static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p, u
 	if (!f)
 		return NULL;
 	*from = tc_sm_init(&f->conn, p);
+	/* Only an opening SYN reuses the tuple: anything else after the
+	 * record is gone is a straggler picked up mid-stream. */
+	if ((p->flags & (TC_SYN | TC_ACK | TC_RST)) == TC_SYN &&
+	    tomb_find(&e->tw, tc_flowtab_key64(e->ft, &f->conn), e->now))
+		f->conn.cflags |= TC_CONN_TW_REUSE;
 	if (p->tunnel) {
 		/* The key needs only the tunnel's hash; what the reports name
 		 * (type, outer addresses, id) waits in the extension record.
@@ -347,6 +496,7 @@ void tc_engine_finish(struct tc_engine *e)
 	size_t n = tc_flowtab_count(e->ft), i;
 	struct tc_flow **v, **p;
 
+	e->finishing = 1;
 	if (n == 0)
 		return;
 	v = malloc(n * sizeof(*v));

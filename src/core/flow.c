@@ -146,6 +146,17 @@ uint32_t tc_flowtab_hash(const struct tc_flowtab *t, const struct tc_pkt *p)
 	return hash_tuple(t->seed, p->af, p->src, p->sport, p->dst, p->dport, p->tunnel);
 }
 
+uint64_t tc_flowtab_key64(const struct tc_flowtab *t, const struct tc_conn *c)
+{
+	/* Another seed than the index hash's, and all 64 bits: a 32-bit
+	 * hash would let one tuple in ~4 billion match another's TIME_WAIT
+	 * by chance, and would match whenever the index hash does. */
+	uint64_t s = t->seed ^ 0x7469772d7475706cULL ^ (uint64_t)c->af;
+	uint64_t h = hash_end(s, c->af, c->ep[0].addr, c->ep[0].port) +
+		     hash_end(s, c->af, c->ep[1].addr, c->ep[1].port) + c->tunnel;
+	return tc_hash_fold(h, 0);
+}
+
 struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pkt *p,
 				  uint32_t h, enum tc_role *from)
 {

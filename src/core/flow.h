@@ -62,6 +62,13 @@ struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pk
 struct tc_flow *tc_flowtab_add_h(struct tc_flowtab *t, uint32_t h);
 
 /*
+ * A 64-bit keyed hash of c's 4-tuple and tunnel, direction-independent and
+ * independent of the index hash: what the engine keeps of a connection in
+ * TIME_WAIT after its record is gone (tuple-reuse detection).
+ */
+uint64_t tc_flowtab_key64(const struct tc_flowtab *t, const struct tc_conn *c);
+
+/*
  * A new zeroed entry hashed under p's 4-tuple; the caller fills conn with
  * that same 4-tuple (tc_sm_init). NULL if memory runs out.
  */

@@ -134,6 +134,7 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct t
 	if (IS("rst_ignored")) return U(c->rst_ignored);
 	if (IS("challenge_acks")) return U(tc_conn_ext(c)->challenge_acks);
 	if (IS("simultaneous")) return S((c->cflags & TC_CONN_SIMULTANEOUS) ? "yes" : "no");
+	if (IS("tw_reuse")) return S((c->cflags & TC_CONN_TW_REUSE) ? "yes" : "no");
 	if (IS("first_ts")) return S(tc_ts_str(c->first_ts, t));
 	if (IS("last_ts")) return S(tc_ts_str(c->last_ts, t));
 	if (IS("proto")) return S(c->af == 6 ? "ipv6" : "ipv4");
