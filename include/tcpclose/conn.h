@@ -113,6 +113,9 @@ struct tc_endpoint {
 	uint32_t small_acked_us;  /* when the peer first acknowledged it (TC_SM_SMALL_ACKED) */
 	tc_reltime t_last;        /* its last segment */
 	uint8_t state_prev;       /* enum tc_state it left last (set by tcpsm.c's setter) */
+	uint8_t zstate;           /* Zeek's endpoint state (enum tc_zstate), low
+	                             nibble now, high nibble the one before
+	                             (segment.c); fills padding: costs no bytes */
 	uint64_t bytes;           /* payload bytes sent (per IP lengths) */
 	uint64_t frame_fin;       /* frame of its first FIN, 0 if none */
 	uint64_t frame_rst;       /* frame of its first accepted RST, 0 if none */
@@ -122,6 +125,24 @@ struct tc_endpoint {
 	int64_t ts_time_wait;     /* when it entered TIME_WAIT, 0 if never */
 	int64_t ts_data_last;     /* its last payload, 0 if none (ordered against ts_fin) */
 };
+
+/*
+ * Zeek's per-endpoint TCP states (TCP_Endpoint.h, same order as Zeek's
+ * script-level TCP_INACTIVE ... TCP_RESET), tracked per segment by Zeek's
+ * own rules, so that conn_state in a conn.log row is Zeek's answer and not
+ * a translation of our verdict.
+ */
+enum tc_zstate {
+	TC_Z_INACTIVE = 0,        /* nothing (or only an ACK to a SYN) seen */
+	TC_Z_SYN_SENT,            /* SYN seen, no SYN+ACK yet */
+	TC_Z_SYN_ACK_SENT,        /* the originator sent a SYN+ACK */
+	TC_Z_PARTIAL,             /* data seen, no SYN */
+	TC_Z_ESTABLISHED,         /* SYN+ACK seen (or an ACK after the peer's) */
+	TC_Z_CLOSED,              /* FIN seen, acknowledged or not */
+	TC_Z_RESET                /* RST seen */
+};
+#define TC_ZSTATE(e) ((enum tc_zstate)((e)->zstate & 0x0f))
+#define TC_ZSTATE_PREV(e) ((enum tc_zstate)((e)->zstate >> 4))
 
 /* tc_endpoint.sflags: the sub-MSS (Nagle) tracker. */
 enum {

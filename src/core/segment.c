@@ -90,6 +90,95 @@ static void count(struct tc_conn *c, struct tc_seg *g)
 	c->last_ts = g->ts_ns;
 }
 
+/*
+ * Step 4: Zeek's endpoint model (TCPSessionAdapter::UpdateStateMachine), so
+ * the Zeek writer's conn_state is what Zeek itself would log for these
+ * packets. Zeek's rules differ from RFC 9293's on purpose and are kept as
+ * they are: any FIN makes its sender CLOSED, acknowledged or not; any RST
+ * makes it RESET, in window or not, and RESET is final; an RST from an
+ * endpoint whose peer is CLOSED too changes nothing (both FINs came first);
+ * a FIN answering a peer that went CLOSED then RESET (FIN, then RST) turns
+ * that peer back to CLOSED; the responder's SYN+ACK establishes both ends.
+ * The originator is the client (Zeek's orig is the first packet's sender;
+ * tcpclose's client is the SYN's sender, which is Zeek's after its
+ * SYN/SYN+ACK reversal).
+ */
+static void zset(struct tc_endpoint *e, enum tc_zstate s)
+{
+	enum tc_zstate cur = TC_ZSTATE(e);
+
+	if (s != cur)
+		e->zstate = (uint8_t)(s | (unsigned)cur << 4);
+}
+
+static void zeek_observe(struct tc_conn *c, const struct tc_seg *g)
+{
+	struct tc_endpoint *e = &c->ep[g->from], *peer = &c->ep[!g->from];
+	uint8_t f = g->p->flags;
+	int is_orig = g->from == TC_CLIENT;
+
+	switch (TC_ZSTATE(e)) {
+	case TC_Z_INACTIVE:
+		if (f & TC_SYN) {
+			if (is_orig) {
+				zset(e, (f & TC_ACK) ? TC_Z_SYN_ACK_SENT : TC_Z_SYN_SENT);
+			} else {
+				/* SYN/SYN+ACK reversal: Zeek flips the roles
+				 * and establishes the originator. */
+				if (!(f & TC_ACK) && TC_ZSTATE(peer) == TC_Z_SYN_ACK_SENT)
+					zset(peer, TC_Z_ESTABLISHED);
+				if (TC_ZSTATE(peer) == TC_Z_SYN_SENT)
+					zset(peer, TC_Z_ESTABLISHED);
+				zset(e, TC_Z_ESTABLISHED);
+			}
+		}
+		if (f & TC_FIN)
+			zset(e, TC_Z_CLOSED);
+		if (f & TC_RST)
+			zset(e, TC_Z_RESET);
+		if (TC_ZSTATE(e) == TC_Z_INACTIVE) {
+			/* No control flag moved it. A bare ACK from the
+			 * responder to a SYN before any SYN+ACK leaves it
+			 * INACTIVE ("eccentric TCPs" in Zeek); an ACK after the
+			 * peer's SYN+ACK (SYN missed) establishes it. */
+			if (!is_orig && g->p->payload_len == 0 &&
+			    TC_ZSTATE(&c->ep[TC_CLIENT]) == TC_Z_SYN_SENT)
+				;
+			else if ((f & TC_ACK) && TC_ZSTATE(peer) == TC_Z_ESTABLISHED)
+				zset(e, TC_Z_ESTABLISHED);
+			else
+				zset(e, TC_Z_PARTIAL);
+		}
+		break;
+	case TC_Z_SYN_SENT:
+	case TC_Z_SYN_ACK_SENT:
+		if (f & TC_FIN)
+			zset(e, TC_Z_CLOSED);
+		if (f & TC_RST)
+			zset(e, TC_Z_RESET);
+		break;
+	case TC_Z_ESTABLISHED:
+	case TC_Z_PARTIAL:
+		if ((f & TC_SYN) && !(f & TC_ACK) && TC_ZSTATE(e) == TC_Z_PARTIAL &&
+		    TC_ZSTATE(peer) == TC_Z_INACTIVE)
+			zset(e, TC_Z_SYN_SENT); /* SYN after partial */
+		if ((f & TC_FIN) && !(f & TC_RST)) {
+			zset(e, TC_Z_CLOSED);
+			if (TC_ZSTATE(peer) == TC_Z_RESET && TC_ZSTATE_PREV(peer) == TC_Z_CLOSED)
+				zset(peer, TC_Z_CLOSED); /* its FIN, RST was a normal end */
+		}
+		if (f & TC_RST)
+			zset(e, TC_Z_RESET);
+		break;
+	case TC_Z_CLOSED:
+		if ((f & TC_RST) && TC_ZSTATE(peer) != TC_Z_CLOSED)
+			zset(e, TC_Z_RESET);
+		break;
+	case TC_Z_RESET:
+		break;
+	}
+}
+
 void tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 		      int64_t ts_ns, uint64_t frame)
 {
@@ -104,4 +193,5 @@ void tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt 
 	tc_sm_observe(c, &g);         /* 1 */
 	tc_history_observe(c, &g);    /* 2 */
 	tc_evidence_observe(c, &g);   /* 3 */
+	zeek_observe(c, &g);          /* 4 */
 }

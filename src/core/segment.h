@@ -13,7 +13,9 @@
  *   2. history     (history.c)  the Zeek history letters,
  *                               tc_history_observe();
  *   3. evidence    (evidence.c) the facts the reset diagnosis rests on,
- *                               tc_evidence_observe().
+ *                               tc_evidence_observe();
+ *   4. zeek        (segment.c)  Zeek's own endpoint states (TCP_Endpoint),
+ *                               for conn.log's conn_state.
  *
  * Each step sees what the earlier ones wrote and writes only its own fields
  * of the record. What a later step needs from *before* the segment -- the

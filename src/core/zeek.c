@@ -13,43 +13,6 @@
 
 /* ---- conn_state ------------------------------------------------------ */
 
-/* Zeek's per-endpoint TCP states (TCP_Endpoint.h), as conn_state sees them. */
-enum zstate { Z_INACTIVE, Z_SYN_SENT, Z_PARTIAL, Z_ESTABLISHED, Z_CLOSED, Z_RESET };
-
-/*
- * Zeek's endpoint state, from what the record says the endpoint did. Zeek
- * moves an endpoint to CLOSED on its FIN and to RESET on its RST, and both
- * ends to ESTABLISHED on the SYN+ACK; an endpoint whose first packet was
- * not a SYN (and that never saw the handshake) is PARTIAL. We take only
- * accepted RSTs, so the state agrees with our close verdict: an RST that
- * failed the acceptability check, or that came after both FINs were
- * acknowledged, did not end the connection.
- */
-static enum zstate zeek_state(const struct tc_conn *c, int role)
-{
-	const struct tc_endpoint *e = &c->ep[role], *peer = &c->ep[!role];
-
-	if (e->flags & TC_EP_RST)
-		return Z_RESET;
-	if (e->flags & TC_EP_FIN)
-		return Z_CLOSED;
-	if (e->pkts == 0)
-		return Z_INACTIVE;
-	if (role == TC_CLIENT) {
-		if (e->flags & TC_EP_SYN)
-			return (peer->flags & TC_EP_SYN) ? Z_ESTABLISHED : Z_SYN_SENT;
-		/* SYN missed, SYN+ACK seen: Zeek establishes on the client's ACK. */
-		return (peer->flags & TC_EP_SYN) ? Z_ESTABLISHED : Z_PARTIAL;
-	}
-	if (e->flags & TC_EP_SYN)
-		return Z_ESTABLISHED;
-	/* A bare ACK to a SYN, before any SYN+ACK, leaves Zeek's responder
-	 * INACTIVE ("eccentric TCPs", TCP.cc). */
-	if ((peer->flags & TC_EP_SYN) && e->bytes == 0)
-		return Z_INACTIVE;
-	return Z_PARTIAL;
-}
-
 /* Zeek's /\^?S[^HAFGIQ]*R.* / on the history: SYN, then RST, nothing between. */
 static int syn_then_rst(const char *h)
 {
@@ -62,33 +25,68 @@ static int syn_then_rst(const char *h)
 	return *h == 'R';
 }
 
-/* Zeek's conn_state() (base/protocols/conn/main.zeek), over our facts. */
+/*
+ * Zeek's TCP_Endpoint::Size(): the sequence space an endpoint covered, from
+ * its initial sequence number to the highest of what it sent and what its
+ * peer acknowledged, less the SYN and the FIN -- not the payload bytes
+ * captured, so a hole in the capture still counts and a retransmission
+ * does not count twice. An endpoint whose SYN was not seen has no known
+ * start: there the payload bytes seen stand in (Zeek starts it one below
+ * its first sequence number, which tcpclose does not keep). A SYN_SENT
+ * endpoint that reset a connection its peer never answered covered
+ * nothing (Zeek: a half-open connection found and aborted).
+ */
+uint64_t tc_zeek_size(const struct tc_conn *c, int role)
+{
+	const struct tc_endpoint *e = &c->ep[role], *peer = &c->ep[!role];
+	uint32_t last, size;
+
+	if (TC_ZSTATE_PREV(e) == TC_Z_SYN_SENT && TC_ZSTATE(e) == TC_Z_RESET &&
+	    TC_ZSTATE(peer) == TC_Z_INACTIVE)
+		return 0;
+	if (!(e->flags & TC_EP_SYN) || !(e->flags & TC_EP_SEQ))
+		return e->bytes;
+	last = e->snd_nxt;
+	if ((peer->flags & TC_EP_ACK) && (int32_t)(peer->ack - last) > 0 &&
+	    (int32_t)(peer->ack - e->isn) > 0)
+		last = peer->ack;
+	size = last - e->isn;
+	if (size)
+		size--;           /* the SYN */
+	if (e->fins && size)
+		size--;           /* the FIN */
+	return size;
+}
+
+/* Zeek's conn_state() (base/protocols/conn/main.zeek), over the endpoint
+ * states Zeek's own rules gave the packets (segment.c). */
 const char *tc_zeek_conn_state(const struct tc_conn *c)
 {
-	enum zstate os = zeek_state(c, TC_CLIENT), rs = zeek_state(c, TC_SERVER);
-	int o_inactive = os == Z_INACTIVE || os == Z_PARTIAL;
-	int r_inactive = rs == Z_INACTIVE || rs == Z_PARTIAL;
+	enum tc_zstate os = TC_ZSTATE(&c->ep[TC_CLIENT]), rs = TC_ZSTATE(&c->ep[TC_SERVER]);
+	int o_inactive = os == TC_Z_INACTIVE || os == TC_Z_PARTIAL;
+	int r_inactive = rs == TC_Z_INACTIVE || rs == TC_Z_PARTIAL;
 
-	if (rs == Z_RESET) {
-		if (os == Z_SYN_SENT ||
-		    (os == Z_RESET && c->ep[TC_CLIENT].bytes == 0 && c->ep[TC_SERVER].bytes == 0))
+	if (rs == TC_Z_RESET) {
+		if (os == TC_Z_SYN_SENT || os == TC_Z_SYN_ACK_SENT ||
+		    (os == TC_Z_RESET && tc_zeek_size(c, TC_CLIENT) == 0 &&
+		     tc_zeek_size(c, TC_SERVER) == 0))
 			return "REJ";
 		return o_inactive ? "RSTRH" : "RSTR";
 	}
-	if (os == Z_RESET) {
+	if (os == TC_Z_RESET) {
 		if (r_inactive)
 			return syn_then_rst(c->history) ? "RSTOS0" : "OTH";
 		return "RSTO";
 	}
-	if (os == Z_CLOSED && rs == Z_CLOSED)
+	if (os == TC_Z_CLOSED && rs == TC_Z_CLOSED)
 		return "SF";
-	if (os == Z_CLOSED)
+	if (os == TC_Z_CLOSED)
 		return r_inactive ? "SH" : "S2";
-	if (rs == Z_CLOSED)
+	if (rs == TC_Z_CLOSED)
 		return o_inactive ? "SHR" : "S3";
-	if (os == Z_SYN_SENT && rs == Z_INACTIVE)
+	if (os == TC_Z_SYN_SENT && rs == TC_Z_INACTIVE)
 		return "S0";
-	if (os == Z_ESTABLISHED && rs == Z_ESTABLISHED)
+	if (os == TC_Z_ESTABLISHED && rs == TC_Z_ESTABLISHED)
 		return "S1";
 	return "OTH";
 }

@@ -6,13 +6,19 @@
  * The standard conn.log columns come first, in Zeek's order and with its
  * types; our verdict follows in tc_* columns, which a Zeek reader treats
  * like any extension field. Where tcpclose does not know a value Zeek
- * would log (service: no protocol detection; missed_bytes and the IP-level
- * byte counts: not tracked; local_orig/local_resp: no Site::local_nets) the
- * field is unset ("-"), never a guess.
+ * would log (service: no protocol detection; the IP-level byte counts: not
+ * tracked; local_orig/local_resp: no Site::local_nets) the field is unset
+ * ("-"), never a guess.
+ *
+ * conn_state comes from Zeek's own endpoint rules run over the packets
+ * (segment.c), orig_bytes/resp_bytes from sequence numbers as Zeek counts
+ * them (tc_zeek_size), missed_bytes from the sequence space the capture
+ * lacks (infer.c's per-endpoint counters); tcpclose's own verdict is in the
+ * tc_* columns and may disagree with conn_state.
  *
  * Differences from Zeek's own numbers, all documented in tcpclose(1):
- *   orig_bytes/resp_bytes  payload bytes of every segment, retransmissions
- *                          included (Zeek derives them from sequence numbers);
+ *   orig_bytes/resp_bytes  an endpoint whose SYN was not captured counts its
+ *                          payload bytes seen (its start is not kept);
  *   duration               first to last packet (Zeek stops at the last
  *                          packet that carried new payload or flags);
  *   #open/#close           capture time of the first and last packet, in
@@ -167,11 +173,13 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 	/* Zeek logs duration and byte counts only when the duration is > 0. */
 	if (c->last_ts > c->first_ts) {
 		zeek_time(o, c->last_ts - c->first_ts);
-		fprintf(o, "\t%" PRIu64 "\t%" PRIu64 "\t", cl->bytes, sv->bytes);
+		fprintf(o, "\t%" PRIu64 "\t%" PRIu64 "\t", tc_zeek_size(c, TC_CLIENT),
+			tc_zeek_size(c, TC_SERVER));
 	} else {
 		fputs("-\t-\t-\t", o);
 	}
-	fprintf(o, "%s\t-\t-\t-\t", tc_zeek_conn_state(c));
+	fprintf(o, "%s\t-\t-\t%" PRIu64 "\t", tc_zeek_conn_state(c),
+		(uint64_t)cl->missed + sv->missed);
 	zeek_str(o, c->history[0] ? c->history : NULL);
 	fprintf(o, "\t%" PRIu32 "\t-\t%" PRIu32 "\t-\t", cl->pkts, sv->pkts);
 	zeek_tunnel_parent(o, c);

@@ -3,6 +3,9 @@
  * conversation per state, driven through the real state machine (convo.c),
  * so the mapping is pinned for the states no bundled capture shows (S0,
  * REJ, S2, S3, SH, SHR, RSTOS0, RSTRH, OTH), and the uid's shape.
+ * The zeek_* tests pin Zeek's own endpoint rules (TCPSessionAdapter's
+ * UpdateStateMachine, TCP_Endpoint::Size) where they part from tcpclose's
+ * RFC 9293 verdict.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -165,6 +168,131 @@ static void test_oth(void **state)
 	conv_done(&v);
 }
 
+/* Zeek: a FIN makes its sender CLOSED whether acknowledged or not. */
+static void test_zeek_fins_unacked_sf(void **state)
+{
+	struct conv v;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 11, 0); /* not acking the FIN */
+	assert_int_equal(TC_ZSTATE(&v.c.ep[C]), TC_Z_CLOSED);
+	assert_int_equal(TC_ZSTATE(&v.c.ep[S]), TC_Z_CLOSED);
+	want(&v, "SF");
+	conv_done(&v);
+}
+
+/* Zeek: an RST once both sides sent their FIN changes nothing: SF. */
+static void test_zeek_rst_after_both_fins_sf(void **state)
+{
+	struct conv v;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+	seg(&v, C, TC_RST, ISN_C + 12, 0, 0);
+	want(&v, "SF");
+	conv_done(&v);
+}
+
+/* Zeek: FIN then RST from one side, then the peer's FIN: the peer's FIN
+ * turns the RESET (entered from CLOSED) back to CLOSED: SF. One segment
+ * carrying FIN+RST from an established endpoint enters RESET from
+ * ESTABLISHED, and the same answer leaves it reset: RSTO. */
+static void test_zeek_fin_answers_fin_rst(void **state)
+{
+	struct conv v, w;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(&v, C, TC_RST | TC_ACK, ISN_C + 12, ISN_S + 11, 0);
+	want(&v, "RSTO");
+	assert_int_equal(TC_ZSTATE_PREV(&v.c.ep[C]), TC_Z_CLOSED);
+	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+	want(&v, "SF");
+	conv_init(&w);
+	handshake_and_data(&w);
+	seg(&w, C, TC_FIN | TC_RST | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(&w, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+	want(&w, "RSTO");
+	conv_done(&v);
+	conv_done(&w);
+}
+
+/* Zeek: RESET is final -- a FIN or data after it does not move the
+ * endpoint -- and any RST counts, even one tcpclose finds out of window. */
+static void test_zeek_reset_sticky_any_rst(void **state)
+{
+	struct conv v, w;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_RST | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	assert_int_equal(TC_ZSTATE(&v.c.ep[C]), TC_Z_RESET);
+	want(&v, "RSTO");
+	conv_init(&w);
+	handshake_and_data(&w);
+	seg(&w, S, TC_RST | TC_ACK, ISN_S + 900000, ISN_C + 11, 0); /* far out of window */
+	assert_int_equal(w.c.ep[S].flags & TC_EP_RST, 0); /* tcpclose ignores it */
+	want(&w, "RSTR");
+	conv_done(&v);
+	conv_done(&w);
+}
+
+/* Zeek: the responder's RESET is looked at first: both reset after data
+ * is RSTR; both reset with nothing sent is REJ. */
+static void test_zeek_resp_reset_precedence(void **state)
+{
+	struct conv v, w;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_RST | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(&v, S, TC_RST, ISN_S + 11, 0, 0);
+	want(&v, "RSTR");
+	conv_init(&w);
+	seg(&w, C, TC_SYN, ISN_C, 0, 0);
+	seg(&w, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	seg(&w, C, TC_RST, ISN_C + 1, 0, 0);
+	seg(&w, S, TC_RST, ISN_S + 1, 0, 0);
+	want(&w, "REJ");
+	conv_done(&v);
+	conv_done(&w);
+}
+
+/* Zeek: SYN and SYN+ACK establish both ends: S1 without the third ACK. */
+static void test_zeek_s1_without_ack(void **state)
+{
+	struct conv v;
+	(void)state;
+	conv_init(&v);
+	seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	want(&v, "S1");
+	conv_done(&v);
+}
+
+/* Zeek's byte counts come from sequence numbers: a retransmission counts
+ * once, a hole the capture missed counts, the SYN and FIN do not. */
+static void test_zeek_size_from_seq(void **state)
+{
+	struct conv v;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1, ISN_S + 11, 10); /* retransmission */
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 111, ISN_S + 11, 10); /* 100 bytes missed before */
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 121, ISN_S + 11, 0);
+	assert_int_equal(v.c.ep[C].bytes, 30);
+	assert_int_equal(tc_zeek_size(&v.c, C), 120);
+	assert_int_equal(tc_zeek_size(&v.c, S), 10);
+	conv_done(&v);
+}
+
 static void test_uid(void **state)
 {
 	struct conv v;
@@ -206,6 +334,13 @@ int main(void)
 		cmocka_unit_test(test_sh),
 		cmocka_unit_test(test_shr),
 		cmocka_unit_test(test_oth),
+		cmocka_unit_test(test_zeek_fins_unacked_sf),
+		cmocka_unit_test(test_zeek_rst_after_both_fins_sf),
+		cmocka_unit_test(test_zeek_fin_answers_fin_rst),
+		cmocka_unit_test(test_zeek_reset_sticky_any_rst),
+		cmocka_unit_test(test_zeek_resp_reset_precedence),
+		cmocka_unit_test(test_zeek_s1_without_ack),
+		cmocka_unit_test(test_zeek_size_from_seq),
 		cmocka_unit_test(test_uid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
