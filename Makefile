@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Thin wrapper around CMake: the two commands a new user types are
 # `make run` and `make test`. Everything else is plumbing for them.
 BUILD     ?= build

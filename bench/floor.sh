@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/floor.sh -- tcpclose against the buffered read loop, two workloads.
 #
 #   bench/floor.sh [--reps N] [--packets N] [--baseline PATH/TO/tcpclose]

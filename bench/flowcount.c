@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * flowcount.c -- tc-flowcount: the floor plus the least a per-flow tool must
  * do: find the TCP header (Ethernet, 802.1Q tags, IPv4 or IPv6 without

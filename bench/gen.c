@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * gen.c -- tc-gen: a large, realistic capture with a known ground truth.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # lossy.sh -- how right tcpclose's close verdicts stay on imperfect captures.
 #
 #   bench/lossy.sh [--build DIR] [--packets N] [--seed S] [--out DIR] [--no-naive]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """lossy_score.py -- score close classes on a degraded capture against the clean one.
 
   lossy_score.py CLEAN.json DEGRADED.json [--naive DEGRADED.tshark] [--label L]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pcapfloor.c -- tc-pcapfloor: the bare libpcap read loop, the floor of the
  * benchmark. Nothing can read a capture through libpcap faster than this.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/run.sh -- the tcpclose performance benchmark (see bench/README.md).
 #
 #   bench/run.sh [--sizes "3000000 10000000"] [--quick] [--reps N] [--seed S]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_capture.c -- arbitrary bytes as a capture *file*, through the path
  * tcpclose -r takes: tc_source_open() on a file name (a memfd, named

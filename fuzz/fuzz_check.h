@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_check.h -- what both harnesses do with each finished connection and
  * at the end of a run: format it with every writer (so the output code is

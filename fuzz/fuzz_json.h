@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_json.h -- a strict little JSON checker shared by the harnesses.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_packets.c -- arbitrary bytes as a stream of frames into the engine.
  *

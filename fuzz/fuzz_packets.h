@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_packets.h -- the input format of fuzz_packets, shared with the seed
  * extractor (pcap2frames.c). The format itself is described at the top of

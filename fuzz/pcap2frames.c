@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pcap2frames.c -- turn a capture into a fuzz_packets input (seeds).
  *

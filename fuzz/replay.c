@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * replay.c -- run a fuzz harness's LLVMFuzzerTestOneInput over files,
  * without libFuzzer, so the plain (gcc) build replays every kept crasher

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # seeds.sh -- build the seed corpora for the fuzz harnesses.
 #
 #   fuzz/seeds.sh BUILD_DIR [OUT_DIR]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Make sure what tcpclose needs is installed. Decides the way the build
 # does: commands on PATH, libraries through pkg-config (what CMake asks).
 # Only when something is missing does it look at the package manager: as

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # format-check.sh -- hold the C sources to .clang-format, as a ratchet.
 #
 # The code predates .clang-format and clang-format cannot express all of

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # rec-tunnels.sh OUTDIR [KIND...] -- record one TCP connection through each
 # kind of Linux tunnel device, captured on the underlay veth so that every
 # frame carries the encapsulation: captures/tunnel_<kind>.pcap.

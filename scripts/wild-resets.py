@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """wild-resets.py -- every reset and trailing RST in the wild traces, with its cause.
 
 A developer check: runs tcpclose --format json over every file in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # wild-traces.sh -- developer check: tcpclose over real-world traces.
 #
 # Runs tcpclose over every file in ../shared/wild-traces/ (relative to the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """xcheck-tshark.py -- cross-check tcpclose's packet decoding against tshark.
 
 For each capture file, run `tcpclose --format json` and tshark, and compare,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * convo.c -- the conversation builder shared by the state-machine level tests.
  */

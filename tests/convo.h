@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * convo.h -- a two-endpoint conversation for state-machine level tests:
  * segment facts built by hand (client 10.0.0.1:cport, server

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rng.h -- the tests' deterministic generator (xorshift64*): the same
  * sequence on every run and machine, so a failure found once is found

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_agg.c -- per-host / per-service accounting and findings.
  *

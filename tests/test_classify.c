@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_classify.c -- the verdict rules, one record per rule, built by hand
  * so each rule is pinned independently of the state machine: RST beats

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_conn.c -- unit tests for src/core/conn.c: the names of the connection
  * vocabulary (states, opened, close, who, phase), tc_addr_str(), the

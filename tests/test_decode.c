@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_decode.c -- unit tests for the packet decoder (src/core/decode.c).
  *

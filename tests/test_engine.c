@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_engine.c -- the engine's promises about when and how often a
  * connection is reported: once, `linger` after it closed, at once when its

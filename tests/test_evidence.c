@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_evidence.c -- unit tests for the facts the diagnosis rests on
  * (src/core/evidence.c), driven through the real per-segment pass.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_expect.c -- the --expect golden checker (expect.c): a file that
  * matches passes; each kind of mismatch fails with the message that names

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_fields.c -- the named fields of a finished connection (fields.c):
  * the vocabulary .expect files, CSV and filters share, and the time

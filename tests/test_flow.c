@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_flow.c -- unit tests for the connection table (src/core/flow.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_history.c -- unit tests for the Zeek `history` letters (src/core/history.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_infer.c -- each inference rule of infer.c with the decisive segment
  * removed from an otherwise complete exchange: the verdict and the

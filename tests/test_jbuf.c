@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_jbuf.c -- unit tests for src/report/jbuf.c, the JSON record buffer.
  *

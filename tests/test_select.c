@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_select.c -- unit tests for the --only, --port and --host parsers
  * (src/report/select.c): what they accept, what they store, and that bad

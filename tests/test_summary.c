@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_summary.c -- what the report loses is said in its summary: records
  * the aggregator could not keep (tc_agg_dropped) and segments the engine

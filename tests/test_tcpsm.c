@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_tcpsm.c -- the per-endpoint state machine.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_tui_model.c -- the live view's model: sort orders, filters, the
  * counters of the header, the event feed, TIME_WAIT per host, and the

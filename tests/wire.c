@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * wire.c -- raw IPv4 TCP segments for engine-level tests (see wire.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * wire.h -- real frames for engine-level tests: raw IPv4 TCP segments
  * (DLT_RAW) between a client 10.0.0.1:cport and a server 10.0.0.2:80, fed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * degrade.c -- tc-degrade: make a clean capture look like a real capture
  * point's, deterministically by seed, so that tcpclose's verdicts on the

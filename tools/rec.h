@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tc-record internals shared by tools/recorder.c and tools/rec_*.c.
  *
  *   recorder.c  command line, driver (attempts, verification, output), watchdog

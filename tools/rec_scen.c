@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tc-record: the scenarios.  Each drives real sockets, declares what
  * tcpclose must say about every connection it made, and may add a check of
  * the captured packets for the detail it exists to show. */

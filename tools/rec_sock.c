@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tc-record: socket helpers (every wait bounded) and the expectations a
  * scenario declares from its own sockets (getsockname/getpeername). */
 #include "rec.h"

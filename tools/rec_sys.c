@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tc-record: ip/tc commands, network namespaces, the libpcap capture. */
 #include "rec.h"
 

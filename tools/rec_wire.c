@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tc-record: decode the captured packets into TCP connections and apply
  * the analyzer's definitions to them, to check that the kernel did what a
  * scenario needs.  The .expect files never come from here. */

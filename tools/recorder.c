@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tc-record: record tcpclose's test captures from real kernel TCP sockets.
  *
  *   tc-record --list

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * synth.c -- tc-synth: write the test captures a real socket on this machine
  * cannot produce (middlebox-injected and out-of-window RSTs, a capture that

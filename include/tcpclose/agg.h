@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * agg.h -- what the connections add up to, per host and per service.
  *

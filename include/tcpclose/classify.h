@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * classify.h -- the close verdict of a connection, as a pure function of its
  * record. This is the one home of labelling policy (docs/states.md explains

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * decode.h -- captured bytes to TCP segment facts.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * zeek.h -- Zeek's conn_state and uid for a connection record.
  *

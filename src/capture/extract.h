@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * extract.h -- -w: write the packets of chosen connections to a pcap file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * live.c -- live capture with libpcap (see live.h), and the streaming
  * live mode.

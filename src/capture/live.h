@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * live.h -- live capture with libpcap, and the streaming live mode.
  *

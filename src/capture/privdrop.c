@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * privdrop.c -- give up root for good once the capture is open (see
  * privdrop.h). The order matters: supplementary groups and the gid while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * privdrop.h -- give up root for good once the capture is open.
  *

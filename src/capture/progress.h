@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * progress.h -- "how far, how fast, how long still" on stderr for long
  * offline reads, as one line redrawn in place.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * run.c -- the offline run (see run.h): pass 1 reads the files into the
  * pipeline, the end writes the report, pass 2 of -w copies the packets of

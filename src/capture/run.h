@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * run.h -- the offline run: capture files in, one report (or --expect's
  * verdict, or --ladder's drawings) out, and with -w the packets of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * source.c -- libpcap offline reading and the time-ordered merge of files.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * source.h -- capture files in, frames out, through libpcap.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * agg.c -- per-host and per-service accounting and ranked findings (agg.h).
  *

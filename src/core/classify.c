@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * classify.c -- close verdicts (see classify.h for the rules).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * conn.c -- names of the connection vocabulary, address text, and the
  * lazily allocated extension record.

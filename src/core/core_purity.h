@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * core_purity.h -- what the core may not call, enforced by the compiler.
  *

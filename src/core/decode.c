@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * decode.c -- captured frame bytes to struct tc_pkt.
  *

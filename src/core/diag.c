@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * diag.c -- reset causes (see diag.h), judged from the record alone.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * evidence.c -- facts for the diagnosis, gathered per segment (see evidence.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * evidence.h -- per-segment facts the diagnosis rests on.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * flow.h -- the connection table: 4-tuple to connection record, O(1).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * history.c -- Zeek-compatible `history` letters (see history.h for the
  * alphabet). Kept apart from the state machine because it answers a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * history.h -- the Zeek conn.log `history` string of a connection.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * infer.c -- segments the capture missed, and what it missed (see infer.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * infer.h -- what the capture missed, inferred from what it holds.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * segment.c -- the per-segment driver and the record's counters (see
  * segment.h for the order of the steps and why it is fixed).

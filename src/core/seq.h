@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * seq.h -- wrap-safe sequence number comparisons (RFC 9293 section 3.4),
  * for the core's modules that compare sequence and acknowledgement numbers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tcpsm.c -- per-endpoint TCP state machine, inferred from observed segments.
  *

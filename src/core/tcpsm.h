@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tcpsm.h -- the per-endpoint TCP state machine, inferred from the wire.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * xconn.c -- cross-connection memory for the RST diagnosis (see xconn.h).
  *

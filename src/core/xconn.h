@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * xconn.h -- what other connections say about an RST (issue 12, rule 8).
  *

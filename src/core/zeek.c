@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * zeek.c -- Zeek's names for how a connection went: conn_state, the close
  * label of a conn.log row, derived from the same endpoint facts as our

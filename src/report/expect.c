@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * expect.c -- golden expectations (see expect.h, docs/expect-format.md).
  */

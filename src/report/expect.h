@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * expect.h -- check a run against a `.expect` file (docs/expect-format.md).
  *

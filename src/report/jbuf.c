@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * jbuf.c -- the JSON record buffer (see jbuf.h): integers, timestamps and
  * escaped strings formatted by hand, since they are most of every record

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * jbuf.h -- a record buffer for the JSON Lines writer.
  *

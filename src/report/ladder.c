@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ladder.c -- text ladder diagrams of one connection (see ladder.h).
  *

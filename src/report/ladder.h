@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ladder.h -- the close sequence of one connection as a text ladder.
  *

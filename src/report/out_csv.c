@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * out_csv.c -- one CSV row per finished connection, for spreadsheets,
  * DuckDB, pandas and `mlr`.

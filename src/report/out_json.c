@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * out_json.c -- JSON Lines: one "conn" record per finished connection, as
  * it finishes; then a "finding_group" per grouped finding, most harmful

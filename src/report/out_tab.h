@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * out_tab.h -- tabular report writers: CSV (out_csv.c) and a Zeek conn.log
  * (out_zeek.c). One row per finished connection, in the order connections

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * out_zeek.c -- a Zeek conn.log (ASCII writer, TSV layout), so zeek-cut,
  * RITA, and every SIEM pipeline that ingests Zeek logs read tcpclose's

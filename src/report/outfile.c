@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * outfile.c -- write to a temporary, rename at the end (see outfile.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * output.h -- report writers: the human text report, JSON Lines, and the
  * key=value view of a connection that .expect checks and filters share.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pipeline.c -- the one wiring of a run (see pipeline.h).
  */

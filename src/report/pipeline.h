@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pipeline.h -- the one wiring of a run: engine -> (diagnosis) ->
  * aggregator -> selection -> writer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * select.h -- which finished connections a report shows (--only, --port,
  * --host) and which ones -w writes (--write-matching).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tui.c -- the ncurses view and its event loop (see tui.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tui.h -- the ncurses view: `tcpclose -i IFACE` on a terminal, and
  * `tcpclose -r FILE --tui` to browse a capture in the same view.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tui_ladder.c -- the ring of recent segments behind the detail pane's
  * ladder (see tui_ladder.h). Each slot holds what tc_ladder_capture()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tui_ladder.h -- the ladder diagram in the live view's detail pane.
  *

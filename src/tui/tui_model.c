@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tui_model.c -- the view model of the live view (see tui_model.h).
  *

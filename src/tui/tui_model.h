@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tui_model.h -- the view model of the live view: a small copy of what the
  * screen shows, rebuilt from the engine on a timer.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # core_includes.cmake -- the core stays free of I/O front ends (ctest -L build).
 #
 # cmake -DROOT=<source dir> "-DCORE_SOURCES=<tcpclose_core's sources>" -P core_includes.cmake

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * poison_probe.c -- compiled (never linked) with src/core/core_purity.h
  * force-included, as every core source is: the build test expects the

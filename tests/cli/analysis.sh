@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # analysis.sh -- the options that tune or redirect the analysis: --expect,
 # --max-conns, --linger, --time-wait, --ephemeral-ports, --ladder,
 # --ladder-all, --version and --help.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # bpfvlan.sh -- a BPF filter written for untagged frames rejects VLAN-tagged
 # ones (BPF needs `vlan and ...`); tcpclose decodes the tags itself, so it
 # says once, at the end, how many tagged frames the filter left out that it

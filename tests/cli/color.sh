@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # color.sh -- colour in the text report: auto (a terminal, and NO_COLOR not
 # set or empty, as no-color.org says), always, never; --colour spelled the
 # British way; never in the machine formats.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # deps.sh SRCDIR -- scripts/deps.sh decides by what the build uses (commands
 # and pkg-config), not by dpkg: with everything present and no dpkg or
 # apt-get on PATH it says nothing and succeeds; with something missing it

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # errors.sh -- messages in tcpdump's shape ("tcpclose: FILE: reason"), the
 # exit status of each kind of failure, and combinations refused up front.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # formats.sh -- --format csv and --format zeek parse as their readers parse
 # them: RFC 4180 CSV with one header and constant column count; a Zeek TSV
 # log whose every row has as many columns as #fields names, and whose every

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # golden.sh BIN SRCDIR FORMAT NAME [RC] -- tcpclose --format FORMAT on
 # captures/NAME.pcap must print exactly tests/golden/NAME.FORMAT and exit RC
 # (default 0; 2 for a capture damaged on purpose).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # install.sh CMAKE BUILDDIR SRCDIR -- the man page renders without a groff
 # warning and has the sections a man page needs; `cmake --install` (what
 # `make install` runs) puts the binary and the man page in place, and

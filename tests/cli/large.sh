@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # large.sh BIN SRCDIR GEN -- the default text report of a large capture
 # (tc-gen, fixed seed: ~980k packets, >= 30,000 connections over ~880
 # services and ~12,000 hosts) fits in 150 lines, groups its findings (no two

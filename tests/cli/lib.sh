@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # lib.sh -- shared by the tests/cli scripts (POSIX sh). Sourced with
 #   . "$(dirname "$0")/lib.sh" BIN SRCDIR
 # BIN is the tcpclose under test, SRCDIR the project root (captures/, docs/).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 # mkrst.py OUT.pcap -- a 5-packet capture whose RST carries the text
 # bye, "now" (a comma and quotes): the CSV quoting test of formats.sh.
 import struct, sys

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # notui.sh CMAKE SRCDIR -- tcpclose configures and builds without the view
 # (-DTC_TUI=OFF: no ncursesw needed), and the binary it gives reads a
 # capture and refuses --tui with a clear message.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # options.sh -- the command line is documented: --help fits one screen (24
 # lines of 80 columns), and every option in src/main.c (the getopt string
 # and the long option table) is in --help, the man page and the README, and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # outfile.sh -- -o and -w never destroy a file the user has: every argument
 # is checked before an output is opened, and the output replaces its file
 # only once the run succeeded (written beside it, renamed at the end).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # progress.sh -- the progress line: on a terminal only, after a second,
 # erased at the end; never with -q, never when stderr is not a terminal,
 # never when the report streams to the same terminal. The terminal is a

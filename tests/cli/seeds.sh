@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # seeds.sh SRCDIR -- every hash key in the front ends comes from
 # tc_random_seed() (getentropy): none is derived from the clock, which an
 # attacker sending live traffic can guess.

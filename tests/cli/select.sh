@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # select.sh -- the report filters --only, --port and --host: they choose
 # the connections listed (text, json, csv, zeek) while every count, finding
 # and summary stays over all of them ("showing N of M").

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # tcpdump.sh -- the options tcpdump users type: -r (files, stdin, several),
 # -c, -n, -N, a trailing BPF expression, -i and -Z (reserved for the live
 # capture), -o, -q, -v.

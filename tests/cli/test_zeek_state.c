@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_zeek_state.c -- Zeek's conn_state from our endpoint facts, one
  * conversation per state, driven through the real state machine (convo.c),

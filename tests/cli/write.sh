@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # write.sh -- -w FILE and --write-matching: the packets of the chosen
 # connections, every one of them and nothing else, in a pcap that tcpclose,
 # tcpdump and Wireshark read back; refusals for what cannot work.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * mkhostile.c -- write the hostile capture corpus (tests/hostile/).
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # run.sh -- check tcpclose against the hostile capture corpus.
 #
 #   run.sh TCPCLOSE CORPUS_DIR [CASE...]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # lib.sh -- shared by the tmux tests of the live view (sourced, bash).
 #
 # Each test runs its own tmux server (tmux -L, no user config), so it never

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # stream.sh TCPCLOSE TC_TRAFFIC -- -i streams every row format: with
 # --format csv, zeek and json on real loopback traffic (tc-traffic: 1
 # refused, 3 graceful, 1 reset, 1 half-open held), each finished

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # tmux_keys.sh TCPCLOSE TC_TRAFFIC -- the keys of the live view, resizing,
 # and the ways out (q, SIGTERM) with the terminal restored; then --tui on a
 # capture file. Same loopback traffic as tmux_live.sh. Skips (77) unless

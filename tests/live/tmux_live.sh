@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # tmux_live.sh TCPCLOSE TC_TRAFFIC -- the live view on real loopback traffic.
 #
 # Starts `tcpclose -i lo 'tcp port P'` in a detached 120x40 tmux session,

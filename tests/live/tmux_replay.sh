@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # tmux_replay.sh TCPCLOSE TC_GEN -- `-r FILE --tui` on a capture of more
 # connections than any cap the view used to have (20000 rows read from a
 # file, 5000 live, 4096 finished), made by the bench generator: 30000 SYNs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * traffic.c -- tc-traffic: known TCP closes on loopback, for the live-view
  * tests (tests/live, the tmux scripts). Real sockets, so the kernel writes the segments.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Re-record a fast subset of the real-socket captures and check that the
 # fresh recordings get the verdicts their scenarios declare: the path from
 # real kernel sockets to the analyzer stays alive, not only the committed
