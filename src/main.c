@@ -70,9 +70,9 @@ struct opts {
 	const char *ladder;       /* --ladder SELECTOR */
 	struct tc_ladder_sel lsel; /* ... parsed */
 	int ladder_full;
-	size_t top;              /* --top N: table rows in the text report */
+	size_t top;                 /* --top N: table rows in the text report */
 	struct tc_expect *expect_h; /* --expect FILE, loaded */
-	const char *metrics;     /* --metrics FILE: Prometheus text file */
+	const char *metrics;        /* --metrics FILE: Prometheus text file */
 };
 
 
@@ -165,9 +165,24 @@ static void select_arg(int (*add)(struct tc_select *, const char *, char *, size
 
 static void parse(struct opts *o, int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_EXPECT, O_MAXCONNS, O_LINGER, O_COLOR, O_VERSION, O_TIMEWAIT,
-	       O_EPHEMERAL, O_LADDER, O_LADDER_ALL, O_ONLY, O_PORT, O_HOST, O_WMATCH, O_TUI,
-	       O_SPEED, O_TOP, O_METRICS };
+	enum { O_FORMAT = 256,
+	       O_EXPECT,
+	       O_MAXCONNS,
+	       O_LINGER,
+	       O_COLOR,
+	       O_VERSION,
+	       O_TIMEWAIT,
+	       O_EPHEMERAL,
+	       O_LADDER,
+	       O_LADDER_ALL,
+	       O_ONLY,
+	       O_PORT,
+	       O_HOST,
+	       O_WMATCH,
+	       O_TUI,
+	       O_SPEED,
+	       O_TOP,
+	       O_METRICS };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"only", required_argument, NULL, O_ONLY},
@@ -446,7 +461,7 @@ static int run_live(const struct opts *o)
 		return st;
 #else
 		fprintf(stderr, "%s: %s: the live view is not built into this tcpclose (it needs "
-			"ncursesw); --format json, csv or zeek streams instead\n",
+				"ncursesw); --format json, csv or zeek streams instead\n",
 			prog, o->iface ? o->iface : "--tui");
 		return 1;
 #endif

@@ -85,9 +85,9 @@ struct tc_service_stats {
 	/* The longest CLOSE_WAIT: for a leak still open when the capture ended,
 	 * from its FIN to the end of the capture (known at tc_agg_set_stats). */
 	int64_t close_wait_longest_ns;
-	int64_t close_wait_ended_ns;  /* ... of leaks that ended (evicted, superseded) */
-	int64_t close_wait_oldest_fin;/* FIN of the oldest leak open at the end, 0 if none */
-	uint64_t syn_only;            /* SYNs never answered (Zeek's S0) */
+	int64_t close_wait_ended_ns;   /* ... of leaks that ended (evicted, superseded) */
+	int64_t close_wait_oldest_fin; /* FIN of the oldest leak open at the end, 0 if none */
+	uint64_t syn_only;             /* SYNs never answered (Zeek's S0) */
 	uint64_t keepalive_race;
 	uint64_t aborts_after_exchange; /* server RST without FIN after data both ways */
 	uint64_t data_lost_conns;
@@ -137,7 +137,10 @@ enum tc_finding_kind {
 
 /* What a finding is about: a service (server ip:port), a client host, a
  * client -> service pair, or the whole capture. */
-enum tc_finding_scope { TC_SCOPE_SERVICE = 0, TC_SCOPE_CLIENT, TC_SCOPE_PAIR, TC_SCOPE_ALL };
+enum tc_finding_scope { TC_SCOPE_SERVICE = 0,
+			TC_SCOPE_CLIENT,
+			TC_SCOPE_PAIR,
+			TC_SCOPE_ALL };
 
 struct tc_finding {
 	enum tc_finding_kind kind;
@@ -164,10 +167,10 @@ struct tc_finding_group {
 	enum tc_finding_kind kind;
 	enum tc_finding_scope scope;
 	int severity;
-	uint16_t port;            /* the members' port if they share one, else 0 */
-	uint32_t variant;         /* ... their variant, likewise */
-	uint64_t count, of;       /* sums over the members */
-	size_t first, n;          /* members: tc_agg_group_member(a, first .. first + n - 1) */
+	uint16_t port;      /* the members' port if they share one, else 0 */
+	uint32_t variant;   /* ... their variant, likewise */
+	uint64_t count, of; /* sums over the members */
+	size_t first, n;    /* members: tc_agg_group_member(a, first .. first + n - 1) */
 	char text[640];
 };
 

@@ -46,21 +46,21 @@ enum tc_role { TC_CLIENT = 0, TC_SERVER = 1 };
 
 /* tc_endpoint.flags */
 enum {
-	TC_EP_SYN = 0x0001,       /* sent a SYN (isn is valid) */
-	TC_EP_SEQ = 0x0002,       /* snd_nxt is valid (sent at least one segment) */
-	TC_EP_ACK = 0x0004,       /* ack is valid (sent at least one ACK) */
-	TC_EP_FIN = 0x0008,       /* sent a FIN (fin_seq is valid) */
-	TC_EP_FIN_ACKED = 0x0010, /* the peer acknowledged our FIN */
-	TC_EP_RST = 0x0020,       /* sent an RST that was accepted */
-	TC_EP_WSCALE = 0x0040,    /* window scale known (from the handshake) */
-	TC_EP_TS = 0x0080,        /* uses the timestamp option */
-	TC_EP_SYN_ACKED = 0x0100, /* the peer acknowledged our SYN */
-	TC_EP_DATA_AFTER_FIN = 0x0200, /* sent new data after its own FIN (bogus) */
+	TC_EP_SYN = 0x0001,                 /* sent a SYN (isn is valid) */
+	TC_EP_SEQ = 0x0002,                 /* snd_nxt is valid (sent at least one segment) */
+	TC_EP_ACK = 0x0004,                 /* ack is valid (sent at least one ACK) */
+	TC_EP_FIN = 0x0008,                 /* sent a FIN (fin_seq is valid) */
+	TC_EP_FIN_ACKED = 0x0010,           /* the peer acknowledged our FIN */
+	TC_EP_RST = 0x0020,                 /* sent an RST that was accepted */
+	TC_EP_WSCALE = 0x0040,              /* window scale known (from the handshake) */
+	TC_EP_TS = 0x0080,                  /* uses the timestamp option */
+	TC_EP_SYN_ACKED = 0x0100,           /* the peer acknowledged our SYN */
+	TC_EP_DATA_AFTER_FIN = 0x0200,      /* sent new data after its own FIN (bogus) */
 	TC_EP_DATA_AFTER_PEER_FIN = 0x0400, /* sent data after the peer's FIN */
-	TC_EP_WIN_UNSCALED = 0x0800, /* its last window came on a SYN: not scaled */
-	TC_EP_DATA_CROSSED_FIN = 0x1000, /* sent data after the peer's FIN without
+	TC_EP_WIN_UNSCALED = 0x0800,        /* its last window came on a SYN: not scaled */
+	TC_EP_DATA_CROSSED_FIN = 0x1000,    /* sent data after the peer's FIN without
 	                                   acknowledging it: it had not seen it yet */
-	TC_EP_FIN_IN_SYN_SENT = 0x2000 /* its first FIN left in SYN_SENT: the
+	TC_EP_FIN_IN_SYN_SENT = 0x2000      /* its first FIN left in SYN_SENT: the
 	                                  application gave up on connect() */
 };
 
@@ -134,13 +134,13 @@ struct tc_endpoint {
  * a translation of our verdict.
  */
 enum tc_zstate {
-	TC_Z_INACTIVE = 0,        /* nothing (or only an ACK to a SYN) seen */
-	TC_Z_SYN_SENT,            /* SYN seen, no SYN+ACK yet */
-	TC_Z_SYN_ACK_SENT,        /* the originator sent a SYN+ACK */
-	TC_Z_PARTIAL,             /* data seen, no SYN */
-	TC_Z_ESTABLISHED,         /* SYN+ACK seen (or an ACK after the peer's) */
-	TC_Z_CLOSED,              /* FIN seen, acknowledged or not */
-	TC_Z_RESET                /* RST seen */
+	TC_Z_INACTIVE = 0, /* nothing (or only an ACK to a SYN) seen */
+	TC_Z_SYN_SENT,     /* SYN seen, no SYN+ACK yet */
+	TC_Z_SYN_ACK_SENT, /* the originator sent a SYN+ACK */
+	TC_Z_PARTIAL,      /* data seen, no SYN */
+	TC_Z_ESTABLISHED,  /* SYN+ACK seen (or an ACK after the peer's) */
+	TC_Z_CLOSED,       /* FIN seen, acknowledged or not */
+	TC_Z_RESET         /* RST seen */
 };
 #define TC_ZSTATE(e) ((enum tc_zstate)((e)->zstate & 0x0f))
 #define TC_ZSTATE_PREV(e) ((enum tc_zstate)((e)->zstate >> 4))
@@ -226,7 +226,9 @@ enum {
 const char *tc_inferred_name(unsigned bit);
 
 /* tc_conn.one_way */
-enum { TC_ONE_WAY_NONE = 0, TC_ONE_WAY_CLIENT_SEEN, TC_ONE_WAY_SERVER_SEEN };
+enum { TC_ONE_WAY_NONE = 0,
+       TC_ONE_WAY_CLIENT_SEEN,
+       TC_ONE_WAY_SERVER_SEEN };
 
 #define TC_HISTORY_MAX 31
 #define TC_RST_TEXT_MAX 23
@@ -288,8 +290,8 @@ struct tc_rst_evidence {
 
 /* tc_rst_evidence.xconn: what other connections of the capture say. */
 enum {
-	TC_XC_HOST_TTL = 0x01,    /* host_ttl is valid */
-	TC_XC_IPID_RUN = 0x02     /* its IP ID continues (within a few) that of
+	TC_XC_HOST_TTL = 0x01, /* host_ttl is valid */
+	TC_XC_IPID_RUN = 0x02  /* its IP ID continues (within a few) that of
 	                             an RST claiming another source host: one
 	                             box forged both */
 };

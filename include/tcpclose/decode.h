@@ -20,17 +20,17 @@
 
 /* pcap_datalink() values (DLT_*), mirrored so the core needs no libpcap. */
 enum {
-	TC_DLT_NULL = 0,          /* BSD loopback, host-endian AF_ value */
-	TC_DLT_EN10MB = 1,        /* Ethernet II, with 802.1Q / 802.1ad tags */
-	TC_DLT_RAW = 12,          /* raw IP (Linux value of DLT_RAW) */
-	TC_DLT_RAW_BSD = 14,      /* raw IP (DLT_RAW on OpenBSD) */
-	TC_DLT_LINKTYPE_RAW = 101,/* LINKTYPE_RAW, if it leaks through unmapped */
-	TC_DLT_LOOP = 108,        /* OpenBSD loopback, network-endian AF_ value */
-	TC_DLT_LINUX_SLL = 113,   /* Linux cooked capture v1 (tcpdump -i any) */
-	TC_DLT_IPV4 = 228,        /* raw IPv4 */
-	TC_DLT_NFLOG = 239,       /* Linux netfilter NFLOG (tcpdump -i nflog) */
-	TC_DLT_IPV6 = 229,        /* raw IPv6 */
-	TC_DLT_LINUX_SLL2 = 276   /* Linux cooked capture v2 */
+	TC_DLT_NULL = 0,           /* BSD loopback, host-endian AF_ value */
+	TC_DLT_EN10MB = 1,         /* Ethernet II, with 802.1Q / 802.1ad tags */
+	TC_DLT_RAW = 12,           /* raw IP (Linux value of DLT_RAW) */
+	TC_DLT_RAW_BSD = 14,       /* raw IP (DLT_RAW on OpenBSD) */
+	TC_DLT_LINKTYPE_RAW = 101, /* LINKTYPE_RAW, if it leaks through unmapped */
+	TC_DLT_LOOP = 108,         /* OpenBSD loopback, network-endian AF_ value */
+	TC_DLT_LINUX_SLL = 113,    /* Linux cooked capture v1 (tcpdump -i any) */
+	TC_DLT_IPV4 = 228,         /* raw IPv4 */
+	TC_DLT_NFLOG = 239,        /* Linux netfilter NFLOG (tcpdump -i nflog) */
+	TC_DLT_IPV6 = 229,         /* raw IPv6 */
+	TC_DLT_LINUX_SLL2 = 276    /* Linux cooked capture v2 */
 };
 
 /* TCP header flag bits, as on the wire (RFC 9293 section 3.1). */
@@ -59,12 +59,12 @@ enum {
 /* Encapsulations that can carry the TCP segment (tc_tunnel.type). */
 enum tc_tunnel_type {
 	TC_TUN_NONE = 0,
-	TC_TUN_IPIP,            /* IPv4 or IPv6 in IPv4 or IPv6 (4in4, 6in4, 4in6, 6in6) */
-	TC_TUN_GRE,             /* GRE (RFC 2784/2890), any payload */
-	TC_TUN_ERSPAN,          /* ERSPAN type I/II/III over GRE (mirrored copies) */
-	TC_TUN_VXLAN,           /* VXLAN (RFC 7348), UDP 4789 or 8472 */
-	TC_TUN_GENEVE,          /* GENEVE (RFC 8926), UDP 6081 */
-	TC_TUN_GTPU,            /* GTP-U (3GPP TS 29.281), UDP 2152 */
+	TC_TUN_IPIP,   /* IPv4 or IPv6 in IPv4 or IPv6 (4in4, 6in4, 4in6, 6in6) */
+	TC_TUN_GRE,    /* GRE (RFC 2784/2890), any payload */
+	TC_TUN_ERSPAN, /* ERSPAN type I/II/III over GRE (mirrored copies) */
+	TC_TUN_VXLAN,  /* VXLAN (RFC 7348), UDP 4789 or 8472 */
+	TC_TUN_GENEVE, /* GENEVE (RFC 8926), UDP 6081 */
+	TC_TUN_GTPU,   /* GTP-U (3GPP TS 29.281), UDP 2152 */
 	TC_TUN__COUNT
 };
 
@@ -76,13 +76,13 @@ enum tc_tunnel_type {
  * tunnels nest). Outer addresses as in tc_pkt (IPv4 in the first 4 bytes).
  */
 struct tc_tunnel {
-	uint8_t type;           /* enum tc_tunnel_type */
-	uint8_t af;             /* 4 or 6: the outer IP version */
-	uint8_t has_id;         /* id is meaningful */
-	uint8_t depth;          /* tunnels around the segment, 1 = not nested */
-	uint32_t id;            /* VNI, GRE key, ERSPAN session, GTP-U TEID */
-	uint8_t src[16];        /* outer source, network order */
-	uint8_t dst[16];        /* outer destination */
+	uint8_t type;    /* enum tc_tunnel_type */
+	uint8_t af;      /* 4 or 6: the outer IP version */
+	uint8_t has_id;  /* id is meaningful */
+	uint8_t depth;   /* tunnels around the segment, 1 = not nested */
+	uint32_t id;     /* VNI, GRE key, ERSPAN session, GTP-U TEID */
+	uint8_t src[16]; /* outer source, network order */
+	uint8_t dst[16]; /* outer destination */
 };
 
 enum tc_decode_status {
@@ -134,7 +134,7 @@ struct tc_pkt {
 	 * id both directions share (VNI, GRE key, ERSPAN session; not the
 	 * GTP-U TEID, which differs per direction). Part of the connection key. */
 	uint32_t tunnel;
-	struct tc_tunnel tun;   /* valid if tunnel != 0 */
+	struct tc_tunnel tun; /* valid if tunnel != 0 */
 };
 
 /*

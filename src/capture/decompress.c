@@ -26,7 +26,7 @@
 struct dz {
 	FILE *raw;
 	int zstd;
-	int done;                /* end of input after a complete stream */
+	int done; /* end of input after a complete stream */
 	z_stream z;
 #ifdef TC_HAVE_ZSTD
 	ZSTD_DStream *zs;

@@ -69,9 +69,9 @@ struct tc_source {
 	int64_t total;
 	int nerr;
 	char *err[MAX_ERRORS];
-	char *filter;            /* for the VLAN note */
-	uint64_t vlan_missed;    /* tagged frames rejected that vlan and (filter) takes */
-	int qinq_missed;         /* some of them had two tags */
+	char *filter;         /* for the VLAN note */
+	uint64_t vlan_missed; /* tagged frames rejected that vlan and (filter) takes */
+	int qinq_missed;      /* some of them had two tags */
 };
 
 static void add_error(struct tc_source *s, const char *name, uint64_t frame, const char *what)
@@ -257,7 +257,8 @@ struct tc_source *tc_source_open(char *const *files, int nfiles, const char *fil
 		if (!(cf = tc_decompress_open(fp, &zip))) {
 			snprintf(errbuf, TC_ERRBUF, "%s: %s%s", files[i],
 				 errno == ENOTSUP ? "zstd-compressed, and this tcpclose is built without "
-						    "libzstd: decompress it first (zstd -d)" : "",
+						    "libzstd: decompress it first (zstd -d)"
+						  : "",
 				 errno == ENOTSUP ? "" : strerror(errno));
 			if (fp != stdin)
 				fclose(fp);

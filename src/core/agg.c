@@ -73,16 +73,16 @@ struct tc_agg {
 	int64_t clock;
 	uint64_t dropped;
 	uint64_t rst_ignored;
-	int64_t ts_end;           /* the capture's last packet (tc_agg_set_stats) */
+	int64_t ts_end; /* the capture's last packet (tc_agg_set_stats) */
 	struct tc_finding *find;
 	size_t nfind, capfind;
-	struct tc_finding *gmem;  /* the findings in group order */
+	struct tc_finding *gmem; /* the findings in group order */
 	struct tc_finding_group *groups;
 	size_t ngroups, capgroups;
 	/* resets over time: TC_TIMELINE_MAX buckets of tl_width from tl_start */
 	uint64_t tl[TC_TIMELINE_MAX];
 	int64_t tl_start, tl_width;
-	size_t tl_n;              /* buckets in use */
+	size_t tl_n; /* buckets in use */
 };
 
 /* Keys as stored, for comparison and hashing. */
@@ -516,7 +516,8 @@ int64_t tc_agg_time_wait_ns(const struct tc_agg *a) { return a->o.time_wait_ns; 
 static void close_wait_longest(struct tc_service_stats *s, int64_t end)
 {
 	int64_t still_open = s->close_wait_oldest_fin && end > s->close_wait_oldest_fin
-			       ? end - s->close_wait_oldest_fin : 0;
+				     ? end - s->close_wait_oldest_fin
+				     : 0;
 	s->close_wait_longest_ns = still_open > s->close_wait_ended_ns ? still_open : s->close_wait_ended_ns;
 }
 
@@ -643,21 +644,45 @@ static int ilog2p1(uint64_t n)
  * tier, the weight times the order of magnitude of the count.
  */
 static const int tier[TC_FIND__COUNT] = {
-	[TC_FIND_INJECTED] = 3, [TC_FIND_KEEPALIVE_RACE] = 3, [TC_FIND_ABORTIVE] = 3,
-	[TC_FIND_IDLE_TIMEOUT] = 3, [TC_FIND_NO_CONNECTION] = 3, [TC_FIND_DATA_AFTER_CLOSE] = 3,
-	[TC_FIND_CLOSE_WAIT] = 3, [TC_FIND_KEEPALIVE_TIMEOUT] = 3, [TC_FIND_DEAD_PEER] = 3,
-	[TC_FIND_TIME_WAIT_PORTS] = 2, [TC_FIND_REFUSED] = 2, [TC_FIND_SYN_UNANSWERED] = 2,
-	[TC_FIND_HANDSHAKE_ABORT] = 2, [TC_FIND_SERVER_CLOSES_FIRST] = 1, [TC_FIND_TW_REUSE] = 1,
-	[TC_FIND_NAGLE] = 1, [TC_FIND_RST_IGNORED] = 1, [TC_FIND_TRAILING_RST] = 1,
+	[TC_FIND_INJECTED] = 3,
+	[TC_FIND_KEEPALIVE_RACE] = 3,
+	[TC_FIND_ABORTIVE] = 3,
+	[TC_FIND_IDLE_TIMEOUT] = 3,
+	[TC_FIND_NO_CONNECTION] = 3,
+	[TC_FIND_DATA_AFTER_CLOSE] = 3,
+	[TC_FIND_CLOSE_WAIT] = 3,
+	[TC_FIND_KEEPALIVE_TIMEOUT] = 3,
+	[TC_FIND_DEAD_PEER] = 3,
+	[TC_FIND_TIME_WAIT_PORTS] = 2,
+	[TC_FIND_REFUSED] = 2,
+	[TC_FIND_SYN_UNANSWERED] = 2,
+	[TC_FIND_HANDSHAKE_ABORT] = 2,
+	[TC_FIND_SERVER_CLOSES_FIRST] = 1,
+	[TC_FIND_TW_REUSE] = 1,
+	[TC_FIND_NAGLE] = 1,
+	[TC_FIND_RST_IGNORED] = 1,
+	[TC_FIND_TRAILING_RST] = 1,
 };
 
 static const int weight[TC_FIND__COUNT] = {
-	[TC_FIND_INJECTED] = 9, [TC_FIND_KEEPALIVE_RACE] = 8, [TC_FIND_ABORTIVE] = 8,
-	[TC_FIND_IDLE_TIMEOUT] = 8, [TC_FIND_NO_CONNECTION] = 7, [TC_FIND_DATA_AFTER_CLOSE] = 7,
-	[TC_FIND_CLOSE_WAIT] = 7, [TC_FIND_TIME_WAIT_PORTS] = 6, [TC_FIND_KEEPALIVE_TIMEOUT] = 6,
-	[TC_FIND_DEAD_PEER] = 6, [TC_FIND_REFUSED] = 5, [TC_FIND_SERVER_CLOSES_FIRST] = 5,
-	[TC_FIND_HANDSHAKE_ABORT] = 4, [TC_FIND_TW_REUSE] = 3, [TC_FIND_NAGLE] = 3,
-	[TC_FIND_RST_IGNORED] = 2, [TC_FIND_SYN_UNANSWERED] = 5, [TC_FIND_TRAILING_RST] = 1,
+	[TC_FIND_INJECTED] = 9,
+	[TC_FIND_KEEPALIVE_RACE] = 8,
+	[TC_FIND_ABORTIVE] = 8,
+	[TC_FIND_IDLE_TIMEOUT] = 8,
+	[TC_FIND_NO_CONNECTION] = 7,
+	[TC_FIND_DATA_AFTER_CLOSE] = 7,
+	[TC_FIND_CLOSE_WAIT] = 7,
+	[TC_FIND_TIME_WAIT_PORTS] = 6,
+	[TC_FIND_KEEPALIVE_TIMEOUT] = 6,
+	[TC_FIND_DEAD_PEER] = 6,
+	[TC_FIND_REFUSED] = 5,
+	[TC_FIND_SERVER_CLOSES_FIRST] = 5,
+	[TC_FIND_HANDSHAKE_ABORT] = 4,
+	[TC_FIND_TW_REUSE] = 3,
+	[TC_FIND_NAGLE] = 3,
+	[TC_FIND_RST_IGNORED] = 2,
+	[TC_FIND_SYN_UNANSWERED] = 5,
+	[TC_FIND_TRAILING_RST] = 1,
 };
 
 static int severity(enum tc_finding_kind k, uint64_t count)
@@ -933,7 +958,7 @@ struct values {
 	uint32_t v[GROUP_VALUES];
 	uint64_t count[GROUP_VALUES];
 	size_t n;
-	size_t more;              /* distinct values past GROUP_VALUES */
+	size_t more; /* distinct values past GROUP_VALUES */
 };
 
 static void values_of(const struct tc_finding *m, size_t n, int idle, struct values *out)
@@ -974,7 +999,9 @@ static void values_str(const struct values *vs, const char *pre, const char *pos
 	buf[0] = '\0';
 	for (i = 0; i < shown && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s%u%s",
-					i == 0 ? "" : (i + 1 == shown && !rest) ? " and " : ", ", pre,
+					i == 0 ? "" : (i + 1 == shown && !rest) ? " and "
+										: ", ",
+					pre,
 					(unsigned)vs->v[i], post);
 	if (rest && off < len)
 		snprintf(buf + off, len - off, " and %zu more", rest);

@@ -95,7 +95,7 @@ enum {
 	PORT_GENEVE = 6081,
 	PORT_GTPU = 2152,
 
-	NFULA_PAYLOAD = 9           /* NFLOG TLV holding the packet */
+	NFULA_PAYLOAD = 9 /* NFLOG TLV holding the packet */
 };
 
 /*
@@ -735,7 +735,7 @@ static int tunnel_enter(struct tc_pkt *out, enum tc_tunnel_type type, uint32_t i
 	h = fnv32(h, head, sizeof(head));
 	h = fnv32(h, lo, 16);
 	h = fnv32(h, hi, 16);
-	out->tunnel = h ? h : 1;        /* 0 means "no tunnel" */
+	out->tunnel = h ? h : 1; /* 0 means "no tunnel" */
 
 	memset(out->src, 0, sizeof(out->src));
 	memset(out->dst, 0, sizeof(out->dst));
@@ -774,8 +774,8 @@ static enum tc_decode_status decode_erspan(struct cur *c, uint16_t proto, int se
 		return TC_DEC_TRUNCATED;
 	if (proto == ETHERTYPE_ERSPAN_2) {
 		if (vv >> 12 != 1)
-			return TC_DEC_NOT_TCP;  /* not a version we know */
-		if (!cur_skip(c, 4))            /* reserved, index */
+			return TC_DEC_NOT_TCP; /* not a version we know */
+		if (!cur_skip(c, 4))           /* reserved, index */
 			return TC_DEC_TRUNCATED;
 		ft = 0;
 	} else {
@@ -783,7 +783,7 @@ static enum tc_decode_status decode_erspan(struct cur *c, uint16_t proto, int se
 			return TC_DEC_NOT_TCP;
 		if (!cur_skip(c, 6) /* timestamp, SGT */ || !cur_be16(c, &ft))
 			return TC_DEC_TRUNCATED;
-		if ((ft & 0x0001) && !cur_skip(c, 8))  /* O: platform subheader */
+		if ((ft & 0x0001) && !cur_skip(c, 8)) /* O: platform subheader */
 			return TC_DEC_TRUNCATED;
 		ft = (uint16_t)(ft >> 10 & 0x1f);
 	}
@@ -792,10 +792,10 @@ static enum tc_decode_status decode_erspan(struct cur *c, uint16_t proto, int se
 	switch (ft) {
 	case 0:
 		return decode_ether(c, out);
-	case 2:                         /* a bare IP packet */
+	case 2: /* a bare IP packet */
 		return decode_ip_by_version(c, out, TC_DEC_NOT_IP);
 	default:
-		return TC_DEC_NOT_IP;   /* PPP, HDLC, ... */
+		return TC_DEC_NOT_IP; /* PPP, HDLC, ... */
 	}
 }
 
@@ -810,11 +810,11 @@ static enum tc_decode_status decode_gre(struct cur *c, struct tc_pkt *out)
 		return TC_DEC_TRUNCATED;
 	if ((fl & 0x0007) != 0 || (fl & 0x4000) != 0)
 		return TC_DEC_NOT_TCP;
-	if ((fl & 0x8000) && !cur_skip(c, 4))   /* checksum, reserved */
+	if ((fl & 0x8000) && !cur_skip(c, 4)) /* checksum, reserved */
 		return TC_DEC_TRUNCATED;
 	if ((fl & 0x2000) && !cur_be32(c, &key))
 		return TC_DEC_TRUNCATED;
-	if ((fl & 0x1000) && !cur_skip(c, 4))   /* sequence number */
+	if ((fl & 0x1000) && !cur_skip(c, 4)) /* sequence number */
 		return TC_DEC_TRUNCATED;
 	if (proto == ETHERTYPE_ERSPAN_2 || proto == ETHERTYPE_ERSPAN_3)
 		return decode_erspan(c, proto, (fl & 0x1000) != 0, out);
@@ -873,7 +873,7 @@ static enum tc_decode_status decode_gtpu(struct cur *c, struct tc_pkt *out)
 		return TC_DEC_TRUNCATED;
 	if (fl >> 5 != 1 || !(fl & 0x10) || mt != 0xff)
 		return TC_DEC_NOT_TCP;
-	cur_limit(c, len);              /* the length counts what follows the first 8 bytes */
+	cur_limit(c, len); /* the length counts what follows the first 8 bytes */
 	if (fl & 0x07) {
 		if (!cur_skip(c, 3) /* sequence, N-PDU */ || !cur_u8(c, &next))
 			return TC_DEC_TRUNCATED;
@@ -912,7 +912,7 @@ static enum tc_decode_status decode_udp(struct cur *c, int first_frag, struct tc
 	(void)cur_be16(c, &sport);
 	(void)cur_be16(c, &dport);
 	(void)cur_be16(c, &ulen);
-	(void)cur_skip(c, 2);           /* checksum */
+	(void)cur_skip(c, 2); /* checksum */
 	if (dport == PORT_VXLAN || dport == PORT_VXLAN_LINUX)
 		dec = decode_vxlan;
 	else if (dport == PORT_GENEVE)
@@ -922,10 +922,10 @@ static enum tc_decode_status decode_udp(struct cur *c, int first_frag, struct tc
 	else
 		return TC_DEC_NOT_TCP;
 	if (ulen != 0 && ulen < 8)
-		return TC_DEC_NOT_TCP;  /* not a UDP header after all */
+		return TC_DEC_NOT_TCP; /* not a UDP header after all */
 	if (first_frag)
 		return TC_DEC_FRAGMENT;
-	if (ulen >= 8)                  /* 0: a jumbogram, or TSO: the IP length governs */
+	if (ulen >= 8) /* 0: a jumbogram, or TSO: the IP length governs */
 		cur_limit(c, ulen - 8u);
 	return dec(c, out);
 }
@@ -1027,7 +1027,8 @@ int tc_decode_link_supported(int dlt)
 	case TC_DLT_NULL: case TC_DLT_EN10MB: case TC_DLT_RAW:
 	case TC_DLT_RAW_BSD: case TC_DLT_LINKTYPE_RAW: case TC_DLT_LOOP:
 	case TC_DLT_LINUX_SLL: case TC_DLT_IPV4: case TC_DLT_IPV6:
-	case TC_DLT_LINUX_SLL2: case TC_DLT_NFLOG:
+	case TC_DLT_LINUX_SLL2:
+	case TC_DLT_NFLOG:
 		return 1;
 	default:
 		return 0;

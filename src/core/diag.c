@@ -335,10 +335,10 @@ static void signal_words(const struct tc_diagnosis *d, const struct tc_conn *c, 
 {
 	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 	size_t off = 0;
-#define W(...)                                                                         \
-	do {                                                                           \
-		if (off < n)                                                           \
-			off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__);      \
+#define W(...)                                                                    \
+	do {                                                                      \
+		if (off < n)                                                      \
+			off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__); \
 	} while (0)
 	buf[0] = '\0';
 	if (d->signals & TC_SIG_TTL)

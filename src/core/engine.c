@@ -46,13 +46,13 @@ struct list {
 };
 
 struct tomb {
-	uint64_t key;             /* tc_flowtab_key64() */
-	int64_t end;              /* when its TIME_WAIT ends (ns) */
+	uint64_t key; /* tc_flowtab_key64() */
+	int64_t end;  /* when its TIME_WAIT ends (ns) */
 };
 
 struct tombs {
-	struct tomb *ring;        /* cap entries, a power of two */
-	uint32_t *idx;            /* 2 * cap slots: ring position + 1; 0 empty */
+	struct tomb *ring; /* cap entries, a power of two */
+	uint32_t *idx;     /* 2 * cap slots: ring position + 1; 0 empty */
 	size_t cap, head, n;
 };
 
@@ -70,9 +70,9 @@ struct tc_engine {
 	int have_now;
 	tc_segment_cb tap;
 	void *tap_arg;
-	struct tc_xconn *xc;      /* cross-connection RST evidence; NULL if out of memory */
-	int one_way_capture;      /* some connection proved a direction missing (infer.h) */
-	int finishing;            /* in tc_engine_finish: no more frames, no tombstones */
+	struct tc_xconn *xc; /* cross-connection RST evidence; NULL if out of memory */
+	int one_way_capture; /* some connection proved a direction missing (infer.h) */
+	int finishing;       /* in tc_engine_finish: no more frames, no tombstones */
 	struct tombs tw;
 };
 

@@ -25,7 +25,7 @@ struct snapshot {
 	int64_t gap_before_trigger;
 	int64_t response_ns;
 	int64_t peer_silent_ns;
-	int64_t ts;               /* when the RST came */
+	int64_t ts; /* when the RST came */
 	uint64_t trigger_frame;
 };
 

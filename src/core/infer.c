@@ -44,8 +44,8 @@ static void add_missed(struct tc_endpoint *e, uint32_t n)
 /* A hole in the capture: the Nagle clocks of both sides would measure it. */
 static void forget_timing(struct tc_conn *c)
 {
-	c->ep[0].sflags &= (uint8_t)~(TC_SM_SMALL | TC_SM_SMALL_ACKED);
-	c->ep[1].sflags &= (uint8_t)~(TC_SM_SMALL | TC_SM_SMALL_ACKED);
+	c->ep[0].sflags &= (uint8_t) ~(TC_SM_SMALL | TC_SM_SMALL_ACKED);
+	c->ep[1].sflags &= (uint8_t) ~(TC_SM_SMALL | TC_SM_SMALL_ACKED);
 }
 
 static void infer_fin(struct tc_conn *c, enum tc_role who, uint32_t fin_seq, int64_t ts)
@@ -103,11 +103,11 @@ static void retract_fin(struct tc_conn *c, enum tc_role who)
 		s->ts_time_wait = 0;
 	if (r->state != TC_TIME_WAIT)
 		r->ts_time_wait = 0;
-	s->flags &= (uint16_t)~(TC_EP_FIN | TC_EP_FIN_ACKED);
+	s->flags &= (uint16_t) ~(TC_EP_FIN | TC_EP_FIN_ACKED);
 	s->ts_fin = 0;
 	if (c->closer == me || c->closer == TC_WHO_BOTH)
 		c->closer = (r->flags & TC_EP_FIN) ? peer : TC_WHO_NONE;
-	c->cflags &= (uint8_t)~(TC_CONN_SIMULTANEOUS | TC_CONN_DONE);
+	c->cflags &= (uint8_t) ~(TC_CONN_SIMULTANEOUS | TC_CONN_DONE);
 	/* the byte is counted as missed by the jump the segment now shows */
 }
 
@@ -223,7 +223,7 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 		struct tc_conn_ext *x;
 		if (d == 1 && !(r->flags & (TC_EP_FIN | TC_EP_RST))) {
 			/* exactly one beyond its data: the FIN it sent */
-			infer_fin(c, (enum tc_role)!from, r->snd_nxt, ts_ns);
+			infer_fin(c, (enum tc_role) !from, r->snd_nxt, ts_ns);
 			/* Acknowledged by the peer's own FIN: whatever order
 			 * the capture later shows them in, the peer had its
 			 * FIN when it closed, so the FINs did not cross. */
@@ -268,7 +268,7 @@ void tc_infer_finish(struct tc_conn *c, int64_t now, int one_way_capture)
 		enum tc_role seen = c->ep[TC_CLIENT].pkts ? TC_CLIENT : TC_SERVER;
 		const struct tc_endpoint *s = &c->ep[seen];
 		const struct tc_ext_endpoint *xs = &tc_conn_ext(c)->ep[seen];
-		enum tc_role unseen = (enum tc_role)!seen;
+		enum tc_role unseen = (enum tc_role) !seen;
 
 		int8_t mark = seen == TC_CLIENT ? TC_ONE_WAY_CLIENT_SEEN : TC_ONE_WAY_SERVER_SEEN;
 

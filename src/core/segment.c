@@ -190,9 +190,9 @@ void tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt 
 	g.ts_ns = ts_ns;
 	g.frame = frame;
 
-	count(c, &g);                 /* 0 */
-	tc_sm_observe(c, &g);         /* 1 */
-	tc_history_observe(c, &g);    /* 2 */
-	tc_evidence_observe(c, &g);   /* 3 */
-	zeek_observe(c, &g);          /* 4 */
+	count(c, &g);               /* 0 */
+	tc_sm_observe(c, &g);       /* 1 */
+	tc_history_observe(c, &g);  /* 2 */
+	tc_evidence_observe(c, &g); /* 3 */
+	zeek_observe(c, &g);        /* 4 */
 }

@@ -15,14 +15,14 @@
 struct host {
 	uint8_t addr[16];
 	uint8_t af;
-	uint8_t ttl;              /* TTL of its latest data segment */
-	int64_t ts;               /* when; 0 = empty slot */
+	uint8_t ttl; /* TTL of its latest data segment */
+	int64_t ts;  /* when; 0 = empty slot */
 };
 
 struct rst {
 	uint8_t addr[16];
 	uint16_t ip_id;
-	int64_t ts;               /* 0 = empty slot */
+	int64_t ts; /* 0 = empty slot */
 	uint64_t frame;
 };
 

@@ -86,7 +86,7 @@ char *tc_tunnel_str(const struct tc_conn *c, char *buf)
 
 	if (!c->tunnel)
 		return NULL;
-	if (!name)      /* the key without its description: out of memory */
+	if (!name) /* the key without its description: out of memory */
 		name = "unknown";
 	tc_tunnel_outer(c, outer);
 	if (t->has_id)
@@ -118,7 +118,8 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct t
 	if (IS("closer")) return S(or_dash(tc_who_name(v->closer)));
 	if (IS("reset_by")) return S(or_dash(tc_who_name(v->reset_by)));
 	if (IS("reset_phase")) return S(or_dash(tc_phase_name(v->reset_phase)));
-	if (IS("trailing_rst")) return S(or_dash(tc_who_name(v->trailing_rst)));
+	if (IS("trailing_rst"))
+		return S(or_dash(tc_who_name(v->trailing_rst)));
 	if (IS("client_state")) return S(tc_state_name((enum tc_state)cl->state));
 	if (IS("server_state")) return S(tc_state_name((enum tc_state)sv->state));
 	if (IS("history")) return S(c->history);
@@ -135,7 +136,8 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct t
 	if (IS("rst_ignored")) return U(c->rst_ignored);
 	if (IS("challenge_acks")) return U(tc_conn_ext(c)->challenge_acks);
 	if (IS("simultaneous")) return S((c->cflags & TC_CONN_SIMULTANEOUS) ? "yes" : "no");
-	if (IS("tw_reuse")) return S((c->cflags & TC_CONN_TW_REUSE) ? "yes" : "no");
+	if (IS("tw_reuse"))
+		return S((c->cflags & TC_CONN_TW_REUSE) ? "yes" : "no");
 	if (IS("first_ts")) return S(tc_ts_str(c->first_ts, t));
 	if (IS("last_ts")) return S(tc_ts_str(c->last_ts, t));
 	if (IS("proto")) return S(c->af == 6 ? "ipv6" : "ipv4");
@@ -145,12 +147,18 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct t
 	}
 	if (IS("cause") || IS("keepalive_race") || IS("data_lost") || IS("unread") ||
 	    IS("injected_score") || IS("stateless_rst") || IS("idle_match")) {
-		if (IS("cause")) return S(or_dash(tc_cause_name(d->cause)));
-		if (IS("keepalive_race")) return S((d->notes & TC_DX_KEEPALIVE_RACE) ? "yes" : "no");
-		if (IS("data_lost")) return S((d->notes & TC_DX_DATA_LOST) ? "yes" : "no");
-		if (IS("unread")) return S((d->notes & TC_DX_UNREAD) ? "yes" : "no");
-		if (IS("stateless_rst")) return S((d->notes & TC_DX_STATELESS) ? "yes" : "no");
-		if (IS("idle_match")) return U(d->idle_match_s);
+		if (IS("cause"))
+			return S(or_dash(tc_cause_name(d->cause)));
+		if (IS("keepalive_race"))
+			return S((d->notes & TC_DX_KEEPALIVE_RACE) ? "yes" : "no");
+		if (IS("data_lost"))
+			return S((d->notes & TC_DX_DATA_LOST) ? "yes" : "no");
+		if (IS("unread"))
+			return S((d->notes & TC_DX_UNREAD) ? "yes" : "no");
+		if (IS("stateless_rst"))
+			return S((d->notes & TC_DX_STATELESS) ? "yes" : "no");
+		if (IS("idle_match"))
+			return U(d->idle_match_s);
 		return snprintf(buf, n, "%d", d->score), 0;
 	}
 	if (IS("ka_probes_client")) return U(tc_conn_ext(c)->ep[TC_CLIENT].ka_probes);

@@ -224,13 +224,20 @@ static void json_diag(struct tc_jbuf *b, const struct tc_conn *c, const struct t
 		uint32_t bit;
 		const char *name;
 	} notes[] = {
-		{TC_DX_DATA_LOST, "data_lost"}, {TC_DX_UNREAD, "unread_data"},
-		{TC_DX_KEEPALIVE_RACE, "keepalive_race"}, {TC_DX_STATELESS, "stateless_rst"},
-		{TC_DX_SOCKET_RST, "socket_rst"}, {TC_DX_IDLE_MATCH, "idle_timeout_match"},
-		{TC_DX_MULTI_RST, "multiple_rsts"}, {TC_DX_RST_IGNORED, "rst_ignored"},
-		{TC_DX_TEXT, "rst_text"}, {TC_DX_KEEPALIVE, "keepalive"},
-		{TC_DX_LONE_RST, "lone_rst"}, {TC_DX_SHUTDOWN, "rst_after_own_fin"},
-		{TC_DX_KERNEL_REPLY, "kernel_reply"}, {TC_DX_TWO_TTLS, "two_ttls"},
+		{TC_DX_DATA_LOST, "data_lost"},
+		{TC_DX_UNREAD, "unread_data"},
+		{TC_DX_KEEPALIVE_RACE, "keepalive_race"},
+		{TC_DX_STATELESS, "stateless_rst"},
+		{TC_DX_SOCKET_RST, "socket_rst"},
+		{TC_DX_IDLE_MATCH, "idle_timeout_match"},
+		{TC_DX_MULTI_RST, "multiple_rsts"},
+		{TC_DX_RST_IGNORED, "rst_ignored"},
+		{TC_DX_TEXT, "rst_text"},
+		{TC_DX_KEEPALIVE, "keepalive"},
+		{TC_DX_LONE_RST, "lone_rst"},
+		{TC_DX_SHUTDOWN, "rst_after_own_fin"},
+		{TC_DX_KERNEL_REPLY, "kernel_reply"},
+		{TC_DX_TWO_TTLS, "two_ttls"},
 		{TC_DX_TRAILING, "trailing_rst"},
 	};
 	char why[512];
@@ -539,20 +546,30 @@ static void json_summary(struct tc_jbuf *b, struct tc_agg *agg, const struct tc_
 }
 
 static const char *const finding_kind[TC_FIND__COUNT] = {
-	[TC_FIND_ABORTIVE] = "abortive_close", [TC_FIND_KEEPALIVE_RACE] = "keepalive_race",
-	[TC_FIND_DATA_AFTER_CLOSE] = "data_after_close", [TC_FIND_IDLE_TIMEOUT] = "idle_timeout",
-	[TC_FIND_NO_CONNECTION] = "no_connection", [TC_FIND_INJECTED] = "injected",
-	[TC_FIND_REFUSED] = "refused", [TC_FIND_CLOSE_WAIT] = "close_wait",
+	[TC_FIND_ABORTIVE] = "abortive_close",
+	[TC_FIND_KEEPALIVE_RACE] = "keepalive_race",
+	[TC_FIND_DATA_AFTER_CLOSE] = "data_after_close",
+	[TC_FIND_IDLE_TIMEOUT] = "idle_timeout",
+	[TC_FIND_NO_CONNECTION] = "no_connection",
+	[TC_FIND_INJECTED] = "injected",
+	[TC_FIND_REFUSED] = "refused",
+	[TC_FIND_CLOSE_WAIT] = "close_wait",
 	[TC_FIND_TIME_WAIT_PORTS] = "time_wait_ports",
-	[TC_FIND_SERVER_CLOSES_FIRST] = "server_closes_first", [TC_FIND_TW_REUSE] = "time_wait_reuse",
-	[TC_FIND_KEEPALIVE_TIMEOUT] = "keepalive_timeout", [TC_FIND_DEAD_PEER] = "dead_peer",
-	[TC_FIND_NAGLE] = "nagle_stall", [TC_FIND_RST_IGNORED] = "rst_ignored",
-	[TC_FIND_HANDSHAKE_ABORT] = "handshake_abort", [TC_FIND_TRAILING_RST] = "trailing_rst",
+	[TC_FIND_SERVER_CLOSES_FIRST] = "server_closes_first",
+	[TC_FIND_TW_REUSE] = "time_wait_reuse",
+	[TC_FIND_KEEPALIVE_TIMEOUT] = "keepalive_timeout",
+	[TC_FIND_DEAD_PEER] = "dead_peer",
+	[TC_FIND_NAGLE] = "nagle_stall",
+	[TC_FIND_RST_IGNORED] = "rst_ignored",
+	[TC_FIND_HANDSHAKE_ABORT] = "handshake_abort",
+	[TC_FIND_TRAILING_RST] = "trailing_rst",
 	[TC_FIND_SYN_UNANSWERED] = "syn_unanswered",
 };
 
 static const char *const scope_word[] = {
-	[TC_SCOPE_SERVICE] = "service", [TC_SCOPE_CLIENT] = "client", [TC_SCOPE_PAIR] = "pair",
+	[TC_SCOPE_SERVICE] = "service",
+	[TC_SCOPE_CLIENT] = "client",
+	[TC_SCOPE_PAIR] = "pair",
 	[TC_SCOPE_ALL] = "all",
 };
 
@@ -603,7 +620,7 @@ static void json_group(FILE *o, const struct tc_agg *agg, const struct tc_findin
 /* Which group each finding is in (by the finding's rank), filled as the
  * groups are written: the "group" of a finding record. */
 struct group_map {
-	uint32_t *of;             /* of[rank - 1]: the group's rank, 0 none */
+	uint32_t *of; /* of[rank - 1]: the group's rank, 0 none */
 	size_t cap;
 };
 

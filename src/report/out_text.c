@@ -47,10 +47,10 @@ struct sample {
 };
 
 struct spool {
-	uint64_t n;               /* connections of this verdict shown */
+	uint64_t n; /* connections of this verdict shown */
 	/* full listing: lines in a temporary file, indexed */
 	FILE *f;
-	char *mem;                /* open_memstream fallback */
+	char *mem; /* open_memstream fallback */
 	size_t memlen;
 	struct line_ref *ref;
 	size_t nref, capref;
@@ -63,14 +63,14 @@ struct tc_text {
 	FILE *out;
 	int verbose;
 	int color;
-	size_t top;               /* table rows */
-	size_t samples;           /* sample connections per verdict */
+	size_t top;     /* table rows */
+	size_t samples; /* sample connections per verdict */
 	struct spool sp[TC_CLOSE__COUNT];
 	uint64_t closer_client, closer_server, closer_both;
 	uint64_t time_wait_client, time_wait_server;
 	char *selection;          /* description of --only/--port/--host, or NULL */
 	uint64_t shown;
-	int oom;                  /* a line could not be kept */
+	int oom; /* a line could not be kept */
 	/* The grouped findings' sentences as the finding op handed them: the
 	 * first nfind (at most the cap) kept, nfound in all. */
 	char **find;
@@ -291,12 +291,12 @@ static int capture_line(char *buf, size_t n, const struct tc_conn *c)
 	unsigned i;
 	int first = 1;
 
-#define PUT(...)                                                                      \
-	do {                                                                          \
-		int w_ = snprintf(buf + off, n - off, __VA_ARGS__);                   \
-		if (w_ < 0 || (size_t)w_ >= n - off)                                  \
-			return (int)off;                                              \
-		off += (size_t)w_;                                                    \
+#define PUT(...)                                                    \
+	do {                                                        \
+		int w_ = snprintf(buf + off, n - off, __VA_ARGS__); \
+		if (w_ < 0 || (size_t)w_ >= n - off)                \
+			return (int)off;                            \
+		off += (size_t)w_;                                  \
 	} while (0)
 	if (!(c->inferred || c->one_way || c->ep[0].gaps || c->ep[1].gaps || c->ep[0].acks_unseen ||
 	      c->ep[1].acks_unseen))
@@ -450,8 +450,10 @@ static const char *const section_title[TC_CLOSE__COUNT] = {
 };
 
 static const char *const section_word[TC_CLOSE__COUNT] = {
-	[TC_CLOSE_GRACEFUL] = "graceful", [TC_CLOSE_HALF_CLOSED] = "half_closed",
-	[TC_CLOSE_RESET] = "reset", [TC_CLOSE_OPEN] = "open",
+	[TC_CLOSE_GRACEFUL] = "graceful",
+	[TC_CLOSE_HALF_CLOSED] = "half_closed",
+	[TC_CLOSE_RESET] = "reset",
+	[TC_CLOSE_OPEN] = "open",
 };
 
 static const char *const section_color[TC_CLOSE__COUNT] = {
@@ -653,8 +655,7 @@ static void services(struct tc_text *t, const struct tc_agg *agg)
 		service_str(s->af, s->addr, s->port, nm, sizeof(nm));
 		tw_side(s, side, sizeof(side));
 		causes(s, cz, sizeof(cz), t->verbose ? TC_CAUSE__COUNT : 2);
-		fprintf(o, "  %-28s %6" PRIu64 " %6" PRIu64 " %5" PRIu64 " %6" PRIu64 " %7" PRIu64
-			   " %5" PRIu64 "  %-11s %s\n",
+		fprintf(o, "  %-28s %6" PRIu64 " %6" PRIu64 " %5" PRIu64 " %6" PRIu64 " %7" PRIu64 " %5" PRIu64 "  %-11s %s\n",
 			nm, s->conns, s->by_close[TC_CLOSE_GRACEFUL], s->by_close[TC_CLOSE_HALF_CLOSED],
 			s->by_close[TC_CLOSE_RESET], s->refused, s->by_close[TC_CLOSE_OPEN], side, cz);
 	}
@@ -1007,9 +1008,7 @@ static void capture_quality(struct tc_text *t, const struct tc_stats *st, struct
 		double share = st->loss_bytes ? 100.0 * (double)st->loss_bytes /
 							(double)(st->loss_bytes + st->payload_bytes)
 					      : 0.0;
-		fprintf(o, "  CAPTURE LOSS: the capture missed %.2f%% of bytes (%" PRIu64 " in %" PRIu64
-			   " gaps) in %" PRIu64 " of %" PRIu64 " connections%s; verdicts of %" PRIu64
-			   " connection%s rest on inferred segments\n",
+		fprintf(o, "  CAPTURE LOSS: the capture missed %.2f%% of bytes (%" PRIu64 " in %" PRIu64 " gaps) in %" PRIu64 " of %" PRIu64 " connections%s; verdicts of %" PRIu64 " connection%s rest on inferred segments\n",
 			share, st->loss_bytes, st->loss_gaps, st->loss_conns, st->reported,
 			share >= 0.1 ? " (kernel drops at the capture point?)" : "", st->inferred,
 			st->inferred == 1 ? "" : "s");
@@ -1043,8 +1042,7 @@ static void header(struct tc_text *t, const struct tc_stats *st, const struct tc
 			tc_time_human(st->ts_first, t1), tod(st->ts_last, t2, sizeof(t2)));
 	}
 	fputc('\n', o);
-	fprintf(o, "  %" PRIu64 " connection%s: %" PRIu64 " graceful, %" PRIu64 " half_closed, %" PRIu64
-		   " reset (%" PRIu64 " of them refused), %" PRIu64 " open\n",
+	fprintf(o, "  %" PRIu64 " connection%s: %" PRIu64 " graceful, %" PRIu64 " half_closed, %" PRIu64 " reset (%" PRIu64 " of them refused), %" PRIu64 " open\n",
 		st->reported, st->reported == 1 ? "" : "s", st->by_close[TC_CLOSE_GRACEFUL],
 		st->by_close[TC_CLOSE_HALF_CLOSED],
 		st->by_close[TC_CLOSE_RESET], st->refused, st->by_close[TC_CLOSE_OPEN]);

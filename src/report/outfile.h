@@ -16,9 +16,9 @@
 #include <stdio.h>
 
 struct tc_outfile {
-	FILE *f;                 /* write here; the caller closes it */
-	char *path;              /* the target */
-	char *tmp;               /* the temporary, or NULL when written directly */
+	FILE *f;    /* write here; the caller closes it */
+	char *path; /* the target */
+	char *tmp;  /* the temporary, or NULL when written directly */
 };
 
 /* 0, or -1 with "PATH: reason" in err. mode is fopen's ("w", "wb"). */

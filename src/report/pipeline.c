@@ -16,9 +16,9 @@ struct tc_pipeline {
 	struct tc_agg *agg;
 	void *w; /* the writer instance, until it ends */
 	uint64_t shown;
-	struct tc_metrics *met;  /* --metrics, or NULL */
+	struct tc_metrics *met; /* --metrics, or NULL */
 	struct tc_capture_counts cc;
-	int64_t met_next;        /* monotonic time of the next live rewrite */
+	int64_t met_next; /* monotonic time of the next live rewrite */
 	int met_written;
 	char met_err[320];
 	int met_failed;
@@ -120,7 +120,7 @@ int tc_pipeline_metrics(struct tc_pipeline *p, const struct tc_capture_counts *c
 		return 0;
 	/* INT64_MAX asks for a write now (the view's last): no overflow. */
 	p->met_next = mono_ns > INT64_MAX - TC_METRICS_PERIOD_NS ? INT64_MAX
-								  : mono_ns + TC_METRICS_PERIOD_NS;
+								 : mono_ns + TC_METRICS_PERIOD_NS;
 	return metrics_write(p, 0);
 }
 

@@ -41,8 +41,8 @@ struct tc_pipeline_opts {
 	struct tc_agg_opts agg;          /* hash_seed 0: one from getentropy */
 	tc_conn_cb tap;                  /* also told of each connection, first */
 	void *tap_arg;
-	const char *metrics;             /* --metrics FILE (metrics.h), or NULL */
-	uint32_t metrics_top;            /* services/hosts with their own series; 0 = default */
+	const char *metrics;  /* --metrics FILE (metrics.h), or NULL */
+	uint32_t metrics_top; /* services/hosts with their own series; 0 = default */
 };
 
 /* How often a live run rewrites the metrics file. */

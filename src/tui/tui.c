@@ -49,7 +49,7 @@ enum {
 struct ui {
 	const struct tc_live_opts *o;
 	struct tcm_model *m;
-	struct tc_pipeline *pl;  /* the wiring (pipeline.h): owns the engine */
+	struct tc_pipeline *pl; /* the wiring (pipeline.h): owns the engine */
 	struct tc_engine *eng;
 	struct tc_live *live;
 	struct tc_source *src;
@@ -304,12 +304,12 @@ static void draw_title(struct ui *u)
 	int n = 0, i, w, drop;
 	attr_t title = A_REVERSE | A_BOLD;
 
-#define ITEM(p, at, ...)                                                    \
-	do {                                                                \
-		snprintf(it[n].text, sizeof(it[n].text), __VA_ARGS__);      \
-		it[n].a = (at);                                             \
-		it[n].prio = (p);                                           \
-		n++;                                                        \
+#define ITEM(p, at, ...)                                               \
+	do {                                                           \
+		snprintf(it[n].text, sizeof(it[n].text), __VA_ARGS__); \
+		it[n].a = (at);                                        \
+		it[n].prio = (p);                                      \
+		n++;                                                   \
 	} while (0)
 
 	bar(0, title);
@@ -383,16 +383,16 @@ static int draw_states(struct ui *u, int y)
 {
 	const struct tcm_snap *s = u->s;
 	static const int st[] = {TC_ESTABLISHED, TC_FIN_WAIT_1, TC_FIN_WAIT_2, TC_CLOSING,
-				 TC_TIME_WAIT,   TC_CLOSE_WAIT, TC_LAST_ACK,   TC_SYN_SENT,
+				 TC_TIME_WAIT, TC_CLOSE_WAIT, TC_LAST_ACK, TC_SYN_SENT,
 				 TC_SYN_RECEIVED};
 	enum { NST = sizeof(st) / sizeof(st[0]) };
-	static const char *const medn[NST] = {"ESTAB",     "FIN_W1",     "FIN_W2",
-					      "CLOSING",   "TIME_WAIT",  "CLOSE_WAIT",
-					      "LAST_ACK",  "SYN_S",      "SYN_R"};
+	static const char *const medn[NST] = {"ESTAB", "FIN_W1", "FIN_W2",
+					      "CLOSING", "TIME_WAIT", "CLOSE_WAIT",
+					      "LAST_ACK", "SYN_S", "SYN_R"};
 	static const char *const mixn[NST] = {"EST", "FW1", "FW2", "CLG", "TIME_WAIT",
 					      "CLOSE_WAIT", "LA", "SS", "SR"};
 	static const char *const shortn[NST] = {"EST", "FW1", "FW2", "CLG", "TW",
-						"CW",  "LA",  "SS",  "SR"};
+						"CW", "LA", "SS", "SR"};
 	const char *const *names[4] = {NULL, medn, mixn, shortn};
 	char nb[24];
 	int t, i, w = 0;
@@ -878,8 +878,7 @@ static void draw_tw(struct ui *u, int y0, int h)
 			     s->tw_hosts_dropped);
 		y++;
 	}
-	putf(y++, 1, 0, "held %llds by the side that closed first; ephemeral range %" PRIu32
-			" ports (Linux %u-%u)",
+	putf(y++, 1, 0, "held %llds by the side that closed first; ephemeral range %" PRIu32 " ports (Linux %u-%u)",
 	     (long long)(s->time_wait_ns / NS), s->eph_ports, TC_EPHEMERAL_PORT_LO, TC_EPHEMERAL_PORT_HI);
 	bar(y, A_BOLD | A_UNDERLINE | cp(u, C_HEAD));
 	putf(y++, 0, A_BOLD | A_UNDERLINE | cp(u, C_HEAD), " %-39s %8s %8s %7s  %s", "HOST",

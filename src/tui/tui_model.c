@@ -21,7 +21,7 @@
 /* TIME_WAIT entries per interval over the last TCM_TW_BUCKETS intervals:
  * cnt[slot_of(b)] holds interval b for b in (last - TCM_TW_BUCKETS, last]. */
 struct twring {
-	int64_t last;                /* newest interval written; INT64_MIN none */
+	int64_t last; /* newest interval written; INT64_MIN none */
 	uint32_t cnt[TCM_TW_BUCKETS];
 };
 
@@ -31,7 +31,7 @@ struct twhost {
 	struct twring ring;          /* finished connections in TIME_WAIT */
 	uint32_t tracked;            /* TIME_WAIT endpoints of tracked conns */
 	uint32_t now, peak;
-	uint64_t total;              /* TIME_WAIT endpoints ever counted */
+	uint64_t total; /* TIME_WAIT endpoints ever counted */
 };
 
 /* Connections counted at their close and not yet reported by the engine:
@@ -40,7 +40,7 @@ struct twhost {
 struct idset {
 	uint64_t *key;
 	uint8_t *close, *refused;
-	size_t cap, n;               /* cap: a power of two, or 0 */
+	size_t cap, n; /* cap: a power of two, or 0 */
 };
 
 struct sample {
@@ -52,23 +52,23 @@ struct tcm_model {
 	struct tcm_opts o;
 	int64_t bucket_ns;
 
-	struct tcm_row *fin;         /* ring of finished rows, fin_alloc slots */
+	struct tcm_row *fin; /* ring of finished rows, fin_alloc slots */
 	uint32_t fin_alloc, fin_head, fin_n, fin_dead;
 	uint64_t fin_aged, fin_dropped;
-	size_t rows_alloc;           /* snap.rows slots */
+	size_t rows_alloc; /* snap.rows slots */
 
 	struct tcm_event feed[TCM_FEED_MAX];
 	uint32_t feed_head, feed_n;  /* head: next slot to write */
 
-	struct twhost *hosts;        /* nhosts of them, hosts_alloc slots */
+	struct twhost *hosts; /* nhosts of them, hosts_alloc slots */
 	size_t nhosts, hosts_alloc;
-	uint32_t *hidx;              /* hash of hosts: index + 1, 0 free */
+	uint32_t *hidx; /* hash of hosts: index + 1, 0 free */
 	size_t hidx_cap;
 	uint64_t hosts_dropped;
-	size_t tw_alloc;             /* snap.tw slots */
-	struct twring gring;         /* all hosts */
+	size_t tw_alloc;     /* snap.tw slots */
+	struct twring gring; /* all hosts */
 
-	struct idset closing;        /* counted at close, not yet reported */
+	struct idset closing; /* counted at close, not yet reported */
 	uint64_t pend_close[TC_CLOSE__COUNT], pend_refused;
 
 	struct sample samples[TCM_SAMPLES];
@@ -1207,7 +1207,6 @@ void tcm_rebuild_end(struct tcm_model *m, const struct tc_stats *st)
 	for (i = 0; i < m->feed_n; i++)
 		s->feed[i] = m->feed[(m->feed_head + TCM_FEED_MAX - 1 - i) % TCM_FEED_MAX];
 	qsort(s->feed, s->nfeed, sizeof(*s->feed), feed_order);
-
 }
 
 static void visit(const struct tc_conn *c, void *arg)

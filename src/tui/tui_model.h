@@ -57,7 +57,7 @@
 
 #define TCM_DEFAULT_FINISHED_CAP 4096u
 #define TCM_DEFAULT_ROWS_CAP 5000u
-#define TCM_BROWSE_CAP 262144u  /* browsing a file: rows held and shown */
+#define TCM_BROWSE_CAP 262144u /* browsing a file: rows held and shown */
 #define TCM_DEFAULT_KEEP_NS (30LL * 1000000000LL)
 #define TCM_DEFAULT_TIME_WAIT_NS TC_TIME_WAIT_DEFAULT_NS
 #define TCM_DEFAULT_EPH_PORTS TC_EPHEMERAL_PORTS_DEFAULT
@@ -80,12 +80,12 @@ struct tcm_opts {
  * the last / first packet), open and finished rows alike.
  */
 enum tcm_sort {
-	TCM_SORT_IDLE = 0,      /* most idle first: oldest last packet first */
-	TCM_SORT_AGE,           /* oldest first: oldest first packet first */
-	TCM_SORT_STATE,         /* most telling state first (CLOSE_WAIT ...),
+	TCM_SORT_IDLE = 0, /* most idle first: oldest last packet first */
+	TCM_SORT_AGE,      /* oldest first: oldest first packet first */
+	TCM_SORT_STATE,    /* most telling state first (CLOSE_WAIT ...),
 	                           open before finished, then most idle */
-	TCM_SORT_BYTES,         /* most bytes (both ways) first */
-	TCM_SORT_RESETS,        /* resets first, most RSTs first */
+	TCM_SORT_BYTES,    /* most bytes (both ways) first */
+	TCM_SORT_RESETS,   /* resets first, most RSTs first */
 	TCM_SORT__COUNT
 };
 
@@ -162,7 +162,7 @@ struct tcm_snap {
 	 * again (the text report's words: "9 reset (2 refused)"); graceful,
 	 * half_closed, reset and open add up to the connections counted. */
 	uint64_t graceful, half_closed, reset, refused, open;
-	uint64_t closing;       /* of those, closes still lingering in the
+	uint64_t closing; /* of those, closes still lingering in the
 	                           engine (counted, not yet reported) */
 	double graceful_rate, half_closed_rate, reset_rate, refused_rate;
 	double pkt_rate;
@@ -186,7 +186,7 @@ struct tcm_snap {
 	struct tcm_event feed[TCM_FEED_MAX]; /* newest first */
 	size_t nfeed;
 
-	struct tcm_host *tw;    /* every host that held TIME_WAIT: by peak,
+	struct tcm_host *tw; /* every host that held TIME_WAIT: by peak,
 	                           then TIME_WAIT now; ntw of them */
 	size_t ntw;
 	uint64_t tw_hosts_dropped; /* hosts that gave way at TCM_HOSTS_MAX */
