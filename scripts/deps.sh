@@ -18,7 +18,7 @@ set -u
 NEED="cmd:cmake cmd:cc cmd:make cmd:pkg-config pc:libpcap pc:ncursesw pc:zlib pc:cmocka"
 WANT="pc:libzstd"
 if [ "${1:-}" = test ]; then
-	WANT="$WANT cmd:tmux cmd:tcpdump cmd:valgrind cmd:tshark py:jsonschema file:/usr/share/bash-completion/bash_completion"
+	WANT="$WANT cmd:tmux cmd:tcpdump cmd:valgrind cmd:tshark cmd:clang-format py:jsonschema file:/usr/share/bash-completion/bash_completion"
 fi
 
 have() {
