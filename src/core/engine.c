@@ -239,7 +239,11 @@ struct tc_engine *tc_engine_new(const struct tc_engine_opts *opts, tc_conn_cb on
 	e->cb = on_conn;
 	e->arg = arg;
 	/* Without it RSTs only lose their cross-connection evidence. */
-	e->xc = tc_xconn_new(e->o.hash_seed);
+	/* A fixed key, not the run's seed: which hosts share a slot of this
+	 * direct-mapped memory decides which RSTs get cross-connection
+	 * evidence, and two runs over one capture must say the same. A
+	 * crafted capture can only make it forget, never slow it down. */
+	e->xc = tc_xconn_new(TC_XCONN_KEY);
 	e->ft = tc_flowtab_new(e->o.hash_seed);
 	if (!e->ft) {
 		free(e);
