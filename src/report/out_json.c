@@ -321,15 +321,10 @@ static void json_ts(struct tc_jbuf *b, int64_t ns)
 /* The same instant as an RFC 3339 string, or null. */
 static void json_time(struct tc_jbuf *b, int64_t ns)
 {
-	char t[64];
-	if (!ns) {
+	if (ns)
+		tc_jb_time(b, ns);
+	else
 		tc_jb_lit(b, "null");
-		return;
-	}
-	tc_time_rfc3339(ns, t);
-	tc_jb_ch(b, '"');
-	tc_jb_mem(b, t, strlen(t));
-	tc_jb_ch(b, '"');
 }
 
 /*
