@@ -179,28 +179,61 @@ static int svc_cmp(const void *x, const void *y)
 	return *(const size_t *)x < *(const size_t *)y ? -1 : 1;
 }
 
-static int host_cmp(const void *x, const void *y)
-{
-	const struct tc_host_stats *a = tc_agg_host(sort_agg, *(const size_t *)x);
-	const struct tc_host_stats *b = tc_agg_host(sort_agg, *(const size_t *)y);
+/* One host's pair of gauges (TIME_WAIT or CLOSE_WAIT): now and peak. */
+struct host_row {
+	uint8_t af;
+	const uint8_t *addr;
+	uint32_t now, peak;
+};
 
-	if (a->tw_peak != b->tw_peak)
-		return a->tw_peak > b->tw_peak ? -1 : 1;
-	if (a->tw_now != b->tw_now)
-		return a->tw_now > b->tw_now ? -1 : 1;
-	return *(const size_t *)x < *(const size_t *)y ? -1 : 1;
-}
-
-static int cw_cmp(const void *x, const void *y)
+/* Highest peak first, then most now; the address settles ties so that
+ * two runs over one input write the same file. */
+static int row_cmp(const void *x, const void *y)
 {
-	const struct cw_host *a = *(const struct cw_host *const *)x;
-	const struct cw_host *b = *(const struct cw_host *const *)y;
+	const struct host_row *a = x, *b = y;
 
 	if (a->peak != b->peak)
 		return a->peak > b->peak ? -1 : 1;
+	if (a->now != b->now)
+		return a->now > b->now ? -1 : 1;
 	if (a->af != b->af)
 		return a->af < b->af ? -1 : 1;
 	return memcmp(a->addr, b->addr, 16);
+}
+
+/*
+ * The NAME and NAME_peak series for the top hosts by peak, then
+ * host="other" (the rest summed now, the highest of their peaks, plus
+ * what the caller already folded there) when there is a rest or
+ * want_other. Returns the hosts folded into "other".
+ */
+static uint64_t put_host_gauges(FILE *f, const char *name, const char *help_now, const char *help_peak,
+				struct host_row *v, size_t n, uint32_t top, uint64_t o_now, uint32_t o_peak,
+				int want_other)
+{
+	size_t shown = n < top ? n : top, i;
+	char lab[64];
+
+	if (n)
+		qsort(v, n, sizeof(*v), row_cmp);
+	for (i = shown; i < n; i++) {
+		o_now += v[i].now;
+		if (v[i].peak > o_peak)
+			o_peak = v[i].peak;
+	}
+	want_other = want_other || n > shown;
+	head(f, name, "gauge", help_now);
+	for (i = 0; i < shown; i++)
+		fprintf(f, "%s{host=\"%s\"} %" PRIu32 "\n", name, tc_addr_str(v[i].af, v[i].addr, lab), v[i].now);
+	if (want_other)
+		fprintf(f, "%s{host=\"other\"} %" PRIu64 "\n", name, o_now);
+	fprintf(f, "# HELP %s_peak %s\n# TYPE %s_peak gauge\n", name, help_peak, name);
+	for (i = 0; i < shown; i++)
+		fprintf(f, "%s_peak{host=\"%s\"} %" PRIu32 "\n", name, tc_addr_str(v[i].af, v[i].addr, lab),
+			v[i].peak);
+	if (want_other)
+		fprintf(f, "%s_peak{host=\"other\"} %" PRIu32 "\n", name, o_peak);
+	return n - shown;
 }
 
 /* Services: closes by verdict, causes, refusals; top N, then "other". */
@@ -271,61 +304,33 @@ static uint64_t put_services(FILE *f, const struct tc_agg *a, uint32_t top)
 	return n - shown;
 }
 
-/* TIME_WAIT per host, from the aggregator: top N by peak, then "other"
- * (the sum of the others now, the highest of their peaks). */
+/* TIME_WAIT per host, from the aggregator: hosts that never held one
+ * need no series. */
 static uint64_t put_time_wait(FILE *f, const struct tc_agg *a, uint32_t top)
 {
-	size_t n = a ? tc_agg_nhosts(a) : 0, i, m = 0, shown;
-	size_t *ix = n ? malloc(n * sizeof(*ix)) : NULL;
-	uint64_t o_now = 0;
-	uint32_t o_peak = 0;
-	char lab[64];
+	size_t n = a ? tc_agg_nhosts(a) : 0, i, m = 0;
+	struct host_row *v = n ? malloc(n * sizeof(*v)) : NULL;
+	uint64_t folded;
 
-	for (i = 0; i < n && ix; i++) {
+	for (i = 0; i < n && v; i++) {
 		const struct tc_host_stats *h = tc_agg_host(a, i);
 		if (h->tw_peak || h->tw_now)
-			ix[m++] = i; /* hosts that never held one need no series */
+			v[m++] = (struct host_row){h->af, h->addr, h->tw_now, h->tw_peak};
 	}
-	sort_agg = a;
-	if (m)
-		qsort(ix, m, sizeof(*ix), host_cmp);
-	shown = m < top ? m : top;
-	for (i = shown; i < m; i++) {
-		const struct tc_host_stats *h = tc_agg_host(a, ix[i]);
-		o_now += h->tw_now;
-		if (h->tw_peak > o_peak)
-			o_peak = h->tw_peak;
-	}
-	head(f, "tcpclose_time_wait_sockets", "gauge",
-	     "TIME_WAIT sockets a host holds now (capture time); host=\"other\" sums the rest.");
-	for (i = 0; i < shown; i++) {
-		const struct tc_host_stats *h = tc_agg_host(a, ix[i]);
-		fprintf(f, "tcpclose_time_wait_sockets{host=\"%s\"} %" PRIu32 "\n",
-			tc_addr_str(h->af, h->addr, lab), h->tw_now);
-	}
-	if (m > shown)
-		fprintf(f, "tcpclose_time_wait_sockets{host=\"other\"} %" PRIu64 "\n", o_now);
-	head(f, "tcpclose_time_wait_sockets_peak", "gauge",
-	     "Most TIME_WAIT sockets a host held at once; host=\"other\" is the highest of the rest.");
-	for (i = 0; i < shown; i++) {
-		const struct tc_host_stats *h = tc_agg_host(a, ix[i]);
-		fprintf(f, "tcpclose_time_wait_sockets_peak{host=\"%s\"} %" PRIu32 "\n",
-			tc_addr_str(h->af, h->addr, lab), h->tw_peak);
-	}
-	if (m > shown)
-		fprintf(f, "tcpclose_time_wait_sockets_peak{host=\"other\"} %" PRIu32 "\n", o_peak);
-	free(ix);
-	return m - shown;
+	folded = put_host_gauges(f, "tcpclose_time_wait_sockets",
+				 "TIME_WAIT sockets a host holds now (capture time); host=\"other\" sums the rest.",
+				 "Most TIME_WAIT sockets a host held at once; host=\"other\" is the highest of the rest.",
+				 v, m, top, 0, 0, 0);
+	free(v);
+	return folded;
 }
 
 /* CLOSE_WAIT per host, from this module's table. */
 static uint64_t put_close_wait(FILE *f, struct tc_metrics *m, int final)
 {
-	struct cw_host **v = m->ucw ? malloc(m->ucw * sizeof(*v)) : NULL;
-	size_t i, n = 0, shown;
-	uint64_t o_now = 0;
-	uint32_t o_peak = 0;
-	char lab[64];
+	struct host_row *v = m->ucw ? malloc(m->ucw * sizeof(*v)) : NULL;
+	size_t i, n = 0;
+	uint64_t folded;
 
 	for (i = 0; i < m->ncw; i++) {
 		struct cw_host *h = &m->cw[i];
@@ -336,39 +341,19 @@ static uint64_t put_close_wait(FILE *f, struct tc_metrics *m, int final)
 		if (h->now > h->peak)
 			h->peak = h->now;
 		if (v && h->peak)
-			v[n++] = h;
+			v[n++] = (struct host_row){h->af, h->addr, h->now, h->peak};
 	}
 	if (final)
 		m->cw_other_now = m->cw_other_end;
 	if (m->cw_other_now > m->cw_other_peak)
 		m->cw_other_peak = m->cw_other_now;
-	if (n)
-		qsort(v, n, sizeof(*v), cw_cmp);
-	shown = n < m->top ? n : m->top;
-	o_now = m->cw_other_now;
-	o_peak = m->cw_other_peak;
-	for (i = shown; i < n; i++) {
-		o_now += v[i]->now;
-		if (v[i]->peak > o_peak)
-			o_peak = v[i]->peak;
-	}
-	head(f, "tcpclose_close_wait_sockets", "gauge",
-	     "Connections in which a host sits in CLOSE_WAIT now (its peer closed, it has not); "
-	     "at the end of a file, those still so when the input ended.");
-	for (i = 0; i < shown; i++)
-		fprintf(f, "tcpclose_close_wait_sockets{host=\"%s\"} %" PRIu32 "\n",
-			tc_addr_str(v[i]->af, v[i]->addr, lab), v[i]->now);
-	if (n > shown || o_peak)
-		fprintf(f, "tcpclose_close_wait_sockets{host=\"other\"} %" PRIu64 "\n", o_now);
-	head(f, "tcpclose_close_wait_sockets_peak", "gauge",
-	     "Most CLOSE_WAIT connections a host held at one write of this file.");
-	for (i = 0; i < shown; i++)
-		fprintf(f, "tcpclose_close_wait_sockets_peak{host=\"%s\"} %" PRIu32 "\n",
-			tc_addr_str(v[i]->af, v[i]->addr, lab), v[i]->peak);
-	if (n > shown || o_peak)
-		fprintf(f, "tcpclose_close_wait_sockets_peak{host=\"other\"} %" PRIu32 "\n", o_peak);
+	folded = put_host_gauges(f, "tcpclose_close_wait_sockets",
+				 "Connections in which a host sits in CLOSE_WAIT now (its peer closed, it has not); "
+				 "at the end of a file, those still so when the input ended.",
+				 "Most CLOSE_WAIT connections a host held at one write of this file.", v, n, m->top,
+				 m->cw_other_now, m->cw_other_peak, m->cw_other_peak != 0);
 	free(v);
-	return n - shown;
+	return folded;
 }
 
 static void put_counts(FILE *f, const struct tc_stats *st, const struct tc_capture_counts *cc,
