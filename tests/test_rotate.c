@@ -264,6 +264,7 @@ static void test_dumper_size_rotation(void **state)
 	struct tc_save_opts o = {pattern, 1000, 0, 0};
 	struct tc_rotate *r;
 	uint64_t total = 0;
+	struct stat sb;
 	int i, snaplen, dlt;
 	(void)state;
 	/* 24-byte file header, 116 bytes a packet: a file takes 9 packets
@@ -286,6 +287,9 @@ static void test_dumper_size_rotation(void **state)
 			snprintf(path, sizeof(path), "%s/size.pcap%d", dir, i);
 		n = count_packets(path, &snaplen, &dlt);
 		assert_int_equal(n, i < 3 ? 9 : 3);
+		/* The size the rotation counted is the file's. */
+		assert_int_equal(stat(path, &sb), 0);
+		assert_int_equal(sb.st_size, 24 + (int64_t)n * 116);
 		/* The capture handle's link type and snapshot length. */
 		assert_int_equal(snaplen, 512);
 		assert_int_equal(dlt, DLT_EN10MB);

@@ -303,7 +303,8 @@ int tc_live_save_finish(struct tc_live *l)
 			(unsigned long long)tc_rotate_files(r), tc_rotate_current(r));
 	else
 		fprintf(stderr, "tcpclose: %llu packets written to %s\n",
-			(unsigned long long)tc_rotate_packets(r), tc_rotate_current(r));
+			(unsigned long long)tc_rotate_packets(r),
+			strcmp(tc_rotate_current(r), "-") ? tc_rotate_current(r) : "standard output");
 	if (tc_rotate_limited(r))
 		fprintf(stderr, "tcpclose: maximum file limit reached: %llu (-W)\n",
 			(unsigned long long)tc_rotate_files(r));

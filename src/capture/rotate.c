@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 #ifndef PATH_MAX
 #define PATH_MAX 4096
@@ -131,6 +130,7 @@ struct tc_rotate {
 	struct tc_save_opts o;
 	struct tc_rotate_state st;
 	pcap_dumper_t *d;
+	int64_t size; /* bytes in the current file, buffered ones too */
 	char name[PATH_MAX + 1];
 	uint64_t packets, files;
 	int failed, limited;
@@ -162,6 +162,10 @@ static int open_current(struct tc_rotate *r)
 		snprintf(r->err, sizeof(r->err), "%s", pcap_geterr(r->p));
 		return -1;
 	}
+	/* The file header; each packet then adds its record header and its
+	 * bytes (pcap_dump()): what tcpdump's ftell() would say, without a
+	 * system call a packet. */
+	r->size = (int64_t)sizeof(struct pcap_file_header);
 	r->files++;
 	return 0;
 }
@@ -229,19 +233,8 @@ int tc_rotate_write(struct tc_rotate *r, const struct pcap_pkthdr *h, const unsi
 	if (r->limited)
 		return 1;
 	if (r->o.seconds || r->o.size) {
-		int64_t size = 0;
 		enum tc_rotate_step s;
-		if (r->o.size) {
-			off_t pos = ftello(pcap_dump_file(r->d));
-			if (pos < 0) {
-				snprintf(r->err, sizeof(r->err), "%s: cannot tell its size: %s",
-					 r->name, strerror(errno));
-				r->failed = 1;
-				return -1;
-			}
-			size = (int64_t)pos;
-		}
-		s = tc_rotate_step(&r->o, &r->st, size, now_s());
+		s = tc_rotate_step(&r->o, &r->st, r->size, now_s());
 		if (s == TC_ROTATE_LIMIT) {
 			r->limited = 1;
 			return close_current(r) == 0 ? 1 : -1;
@@ -260,6 +253,7 @@ int tc_rotate_write(struct tc_rotate *r, const struct pcap_pkthdr *h, const unsi
 	if (check_stream(r) != 0)
 		return -1;
 	r->packets++;
+	r->size += 16 + (int64_t)h->caplen; /* pcap-savefile(5): a 16-byte record header */
 	return 0;
 }
 

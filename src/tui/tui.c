@@ -1297,7 +1297,10 @@ static void pump_live(struct ui *u)
 			return;
 		}
 		if (tc_live_ended(u->live)) {
-			u->capturing = 0; /* -G -W: the last file is full */
+			/* -G -W: the last file is full; tcpdump would exit. */
+			snprintf(u->msg, sizeof(u->msg),
+				 " -w: -W's file limit reached, the capture stopped (the view stays)");
+			u->capturing = 0;
 			u->dirty = 1;
 			return;
 		}
