@@ -9,7 +9,8 @@
 #      and tcpclose -r on it finds the same connections and as many packets
 #      as were captured;
 #   3. the live view in tmux with -w: after q, the file holds every packet
-#      the view counted, and the connections generated;
+#      the view counted, and the connections generated; --format csv on
+#      the terminal in tmux with -w, ended by Ctrl-C; -c 7 caps the file;
 #   4. -C 1 (millions of bytes) on ~3 MB of small connections: FILE, FILE1,
 #      FILE2 ..., each but the last just over 1,000,000 bytes, their union
 #      every packet; alongside, -C 100k -W 11 wraps a ring of FILE00 ..
@@ -161,6 +162,36 @@ ok "view: the file holds every packet the view counted ($n)"
 [ "$(conns "$OUT/view.pcap" | grep -c .)" -eq 6 ] || fail "view: $(conns "$OUT/view.pcap" | grep -c .) connections in the file, 6 expected"
 [ "$(conns "$OUT/view.pcap" | grep -c ',graceful$')" -eq 3 ] || fail "view: the 3 graceful ones are not in the file"
 ok "view: tcpclose -r on the file finds the 6 connections generated"
+
+# --- 3b. the CSV stream on a terminal (tmux), with -w and -c -------------
+# --format csv on a terminal streams rows rather than showing the view;
+# Ctrl-C ends it; -c caps the file as it caps the run.
+PORT=$("$TRAFFIC" --free-port) || fail "no free port"
+start_view 200 50 "$TCPCLOSE -i lo --linger 1 --format csv -c 1000 -w $OUT/tty.pcap 'tcp port $PORT'"
+expect "listening on lo" 10 "tty csv: starts"
+expect "^id,first_ts,last_ts,client_ip," 5 "tty csv: the CSV header on the terminal"
+start_traffic
+expect ",127\.0\.0\.1,$PORT,.*,reset," 15 "tty csv: a reset row streams to the terminal"
+T send-keys -t view C-c
+expect "EXIT=0" 10 "tty csv: Ctrl-C ends it with status 0"
+expect "packets written to $OUT/tty.pcap" 2 "tty csv: says what the file holds"
+kill "$TRAFFIC_PID" 2>/dev/null
+wait "$TRAFFIC_PID" 2>/dev/null
+TRAFFIC_PID=""
+n=$(screen | sed -n 's/^tcpclose: \([0-9]*\) packets written to .*/\1/p')
+[ -n "$n" ] && [ "$(pkts "$OUT/tty.pcap")" = "$n" ] || fail "tty csv: the file holds $(pkts "$OUT/tty.pcap") packets, $n said"
+[ "$(conns "$OUT/tty.pcap" | grep -c .)" -eq 6 ] || fail "tty csv: not the 6 connections in the file"
+ok "tty csv: the file holds the $n packets and the 6 connections"
+PORT=$("$TRAFFIC" --free-port) || fail "no free port"
+start_view 200 50 "$TCPCLOSE -i lo --format csv -c 7 -w $OUT/c7.pcap 'tcp port $PORT'"
+expect "listening on lo" 10 "-c 7: starts"
+start_traffic
+expect "EXIT=0" 15 "-c 7: stops by itself after 7 packets"
+kill "$TRAFFIC_PID" 2>/dev/null
+wait "$TRAFFIC_PID" 2>/dev/null
+TRAFFIC_PID=""
+[ "$(pkts "$OUT/c7.pcap")" = 7 ] || fail "-c 7: the file holds $(pkts "$OUT/c7.pcap") packets"
+ok "-c 7: the file holds exactly the 7 packets the run read"
 
 # --- 4. -C: size rotation, the -W ring, tcpdump's names -----------------
 PORT=$("$TRAFFIC" --free-port) || fail "no free port"
