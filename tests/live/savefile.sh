@@ -219,7 +219,7 @@ wait "$cpid" || fail "-C: exit status $? after SIGTERM: $(cat "$WORK/err.c")"
 wait "$rpid" || fail "-C -W: exit status $? after SIGTERM: $(cat "$WORK/err.r")"
 [ -n "$tdpid" ] && wait "$tdpid"
 
-names=$(cd "$OUT" && ls | grep '^c\.pcap' | sort -V)
+names=$(cd "$OUT" && printf '%s\n' c.pcap* | sort -V)
 nfiles=$(echo "$names" | grep -c .)
 [ "$nfiles" -ge 3 ] || fail "-C 1: $nfiles files for ~3 MB: $names"
 want="c.pcap"
@@ -247,7 +247,7 @@ total=$(pkts $names)
 grep -q "written to $nfiles files" "$WORK/err.c" || fail "-C 1: stderr does not say $nfiles files: $(cat "$WORK/err.c")"
 ok "-C 1: the union of the files holds every packet captured ($n)"
 
-rnames=$(cd "$OUT" && ls | grep '^r\.pcap' | sort)
+rnames=$(cd "$OUT" && printf '%s\n' r.pcap* | sort)
 want=$(for i in 00 01 02 03 04 05 06 07 08 09 10; do echo "r.pcap$i"; done)
 [ "$rnames" = "$want" ] || fail "-C 100k -W 11: names [$rnames], expected r.pcap00 .. r.pcap10"
 ok "-C 100k -W 11: a ring of 11 files zero-padded to 2 digits, as tcpdump pads"
@@ -266,7 +266,7 @@ elif ! grep -q "^0 packets dropped by kernel" "$WORK/err.t"; then
 elif ! grep -q "dropped by kernel" "$WORK/err.c" || grep -q " [1-9][0-9]* dropped by kernel" "$WORK/err.c"; then
 	echo "note: tcpclose dropped packets: the comparison with tcpdump is left out"
 else
-	tnames=$(cd "$OUT" && ls | grep '^t\.pcap' | sort -V | sed 's/^t/c/')
+	tnames=$(cd "$OUT" && printf '%s\n' t.pcap* | sort -V | sed 's/^t/c/')
 	[ "$tnames" = "$names" ] || fail "-C 1: tcpdump made [$tnames] (renamed), tcpclose [$names]"
 	for f in $names; do
 		t=t${f#c}
@@ -305,7 +305,7 @@ wait "$gpid" || fail "-G 1 -W 3: exit status $? at the file limit: $(cat "$WORK/
 t1=$(date +%Y%m%d%H%M%S)
 grep -q "maximum file limit reached: 3" "$WORK/err.g" || fail "-G -W: no limit message: $(cat "$WORK/err.g")"
 ok "-G 1 -W 3: the capture stopped by itself, status 0, at the file limit"
-gnames=$(cd "$OUT" && ls | grep '^g-' | sort)
+gnames=$(cd "$OUT" && printf '%s\n' g-* | sort)
 [ "$(echo "$gnames" | grep -c .)" -eq 3 ] || fail "-G 1 -W 3: files [$gnames], 3 expected"
 prev=0
 for f in $gnames; do
@@ -324,7 +324,7 @@ ok "-G: the union of the files holds every packet written"
 if [ -n "$tdpid" ]; then
 	wait_gone_pid "$tdpid" 5 || fail "tcpdump -G 1 -W 3 did not stop by itself"
 	wait "$tdpid"
-	tg=$(cd "$OUT" && ls | grep -Ec '^tg-[0-9]{8}-[0-9]{6}\.pcap$')
+	tg=$(cd "$OUT" && printf '%s\n' tg-* | grep -Ec '^tg-[0-9]{8}-[0-9]{6}\.pcap$')
 	[ "$tg" -eq 3 ] || fail "tcpdump -G 1 -W 3 made $tg files: tcpclose's rule would differ"
 	ok "tcpdump -G 1 -W 3 on the same traffic also stops at 3 files of the pattern"
 fi
