@@ -34,7 +34,7 @@ _tcpclose()
 		COMPREPLY=($(compgen -P "$prefix" -W "$all" -- "${cur##*,}"))
 		compopt -o nospace 2>/dev/null
 		return ;;
-	-c | --port | --host | --max-conns | --linger | --time-wait | --top | --ephemeral-ports | \
+	-c | -C | -G | -W | --port | --host | --max-conns | --linger | --time-wait | --top | --ephemeral-ports | \
 		--ladder | --speed)
 		return ;;
 	esac
@@ -43,7 +43,7 @@ _tcpclose()
 		return
 	fi
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "-r -i -c -n -N -o -q -v -w -Z -h --format --only --port
+		COMPREPLY=($(compgen -W "-r -i -c -n -N -o -q -v -w -C -G -W -Z -h --format --only --port
 			--host --write-matching --expect --max-conns --linger --color --colour --help
 			--version --time-wait --ephemeral-ports --ladder --ladder-all --tui --speed --top
 			--metrics" \

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "expect.h"
@@ -73,6 +74,7 @@ struct opts {
 	size_t top;                 /* --top N: table rows in the text report */
 	struct tc_expect *expect_h; /* --expect FILE, loaded */
 	const char *metrics;        /* --metrics FILE: Prometheus text file */
+	struct tc_save_opts save;   /* -i -w: -C, -G, -W (rotate.h); file = wfile */
 };
 
 
@@ -97,16 +99,16 @@ static void usage(FILE *f)
 		"  --only LIST    show only these verdicts or causes, e.g. reset,half_closed\n"
 		"  --port N[,N]   show only connections on these ports (either end)\n"
 		"  --host A[/LEN] show only connections with these addresses (either end)\n"
-		"  -w FILE        write the packets of the connections shown to a pcap file\n"
+		"  -w FILE        save the packets of the connections shown (-r), or all (-i)\n"
 		"  --write-matching LIST  ... of these verdicts or causes instead (as --only)\n"
+		"  -C MB, -G S, -W N  -i -w: rotate the file by size, time, count, as tcpdump\n"
 		"  --expect FILE  check the verdicts against a .expect file (exit 3 if not)\n"
 		"  --max-conns N  track at most N connections at once (default %u)\n"
 		"  --linger S     report a closed connection S s after its close (default %d)\n"
 		"  --time-wait S  TIME_WAIT length (%d)    --metrics FILE  Prometheus metrics\n"
 		"  --ephemeral-ports LO-HI|N  client ports (-i: this host's; else %u-%u)\n"
 		"  --ladder SEL   draw connection SEL (id or A:P-B:P); --ladder-all: all of it\n"
-		"  --color[=WHEN] auto (default), always, never; NO_COLOR is honoured\n"
-		"  -h, --help     this help                --version  tcpclose, libpcap versions\n"
+		"  --color[=WHEN] auto, always, never (NO_COLOR: never)  -h, --help  --version\n"
 		"Exit: 0 ok, 1 usage or unreadable input, 2 input damaged part-way, 3 --expect\n"
 		"mismatch. Verdicts, causes, formats and examples: man tcpclose\n",
 		prog, TC_DEFAULT_MAX_CONNS, (int)(TC_DEFAULT_LINGER_NS / 1000000000LL),
@@ -217,7 +219,7 @@ static void parse(struct opts *o, int argc, char **argv)
 	/* "+" stops at the first non-option: the BPF expression follows. ":"
 	 * after it: getopt stays quiet (its messages carry argv[0], the full
 	 * path) and returns ':' for a missing argument; the messages are ours. */
-	while ((ch = getopt_long(argc, argv, "+:r:i:c:nNo:qvw:Z:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:r:i:c:nNo:qvw:C:G:W:Z:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o->files[o->nfiles++] = optarg; break;
 		case 'i': o->iface = optarg; break;
@@ -233,6 +235,26 @@ static void parse(struct opts *o, int argc, char **argv)
 		case 'q': o->quiet = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'w': o->wfile = optarg; break;
+		case 'C': /* tcpdump's unit: millions of bytes */
+			if (tc_rotate_parse_size(optarg, &o->save.size) != 0)
+				die_usage("invalid file size (-C: 1 or more millions of bytes, or KiB, "
+					  "MiB, GiB with k, m, g)",
+					  optarg);
+			break;
+		case 'G': {
+			uint64_t v = parse_u64(optarg, "invalid number of seconds (-G)");
+			if (v == 0 || v > TC_ROTATE_SECONDS_MAX)
+				die_usage("invalid number of seconds (-G: 1 or more)", optarg);
+			o->save.seconds = (int)v;
+			break;
+		}
+		case 'W': {
+			uint64_t v = parse_u64(optarg, "invalid number of output files (-W)");
+			if (v == 0 || v > TC_ROTATE_COUNT_MAX)
+				die_usage("invalid number of output files (-W: 1 or more)", optarg);
+			o->save.count = (int)v;
+			break;
+		}
 		case 'Z': o->user = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case O_FORMAT:
@@ -355,6 +377,39 @@ static int same_file(const char *a, const char *b)
 	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/*
+ * -C, -G, -W: what tcpdump would silently ignore is refused here, and the
+ * -G pattern is tried, so that no mistake shows only once files are made.
+ */
+static void check_rotation(const struct opts *o)
+{
+	struct tc_save_opts so = o->save, *s = &so;
+	struct tc_rotate_state st;
+	struct tm tmv, *tm;
+	time_t now = time(NULL);
+	char name[4096];
+
+	if (o->wfile && !*o->wfile)
+		die_usage("-w needs a file name", NULL);
+	if (!s->size && !s->seconds && !s->count)
+		return;
+	if (!o->wfile)
+		die_usage("-C, -G and -W rotate the -w file: give -w FILE", NULL);
+	if (!o->iface)
+		die_usage("-C, -G and -W rotate the -w file of a live capture (-i); with -r, "
+			  "-w writes one file",
+			  NULL);
+	if (s->count && !s->size && !s->seconds)
+		die_usage("-W goes with -C (a ring of files) or -G (at most that many files)", NULL);
+	if (!strcmp(o->wfile, "-"))
+		die_usage("-C and -G make files: not with -w - (standard output)", NULL);
+	so.file = o->wfile;
+	tc_rotate_start(&st, (int64_t)now);
+	tm = localtime_r(&now, &tmv);
+	if (tc_rotate_name(s, &st, tm, name, sizeof(name)) != 0)
+		die_usage("-w: the file name pattern gives an empty or too long name", o->wfile);
+}
+
 /* Combinations that cannot work, refused before anything is read. */
 static void check(const struct opts *o)
 {
@@ -374,10 +429,20 @@ static void check(const struct opts *o)
 		die_usage("--tui browses -r files (-i shows the live view by itself)", NULL);
 	if (o->tui && (o->fmt_set || o->outfile))
 		die_usage("--tui shows the view: no --format or -o", NULL);
-	if ((o->iface || o->tui) &&
-	    (o->expect || o->ladder || o->wfile || tc_select_active(&o->sel)))
-		die_usage("--expect, --ladder, -w, --only, --port and --host read files: not with -i "
-			  "or --tui (a BPF expression filters a live capture)", NULL);
+	if ((o->iface || o->tui) && (o->expect || o->ladder || tc_select_active(&o->sel)))
+		die_usage("--expect, --ladder, --only, --port and --host read files: not with -i "
+			  "or --tui (a BPF expression filters a live capture)",
+			  NULL);
+	if (o->tui && o->wfile)
+		die_usage("--tui browses -r files: -w goes with a report of them, or with -i", NULL);
+	/* Live, -w saves every packet as it comes: which connection ends how
+	 * is known only after its packets have passed. */
+	if (o->iface && o->have_wmatch)
+		die_usage("--write-matching picks connections by how they ended, known only after "
+			  "their packets passed: with -i, -w saves every packet the BPF expression "
+			  "passes (run -r on that file with -w and --write-matching after)",
+			  NULL);
+	check_rotation(o);
 	if (o->iface && !o->fmt->rows && strcmp(o->fmt->name, "text"))
 		die_usage("-i shows the live view, or streams --format json, csv or zeek", NULL);
 	if (o->metrics && o->tui)
@@ -445,6 +510,8 @@ static int run_live(const struct opts *o)
 	lo.eng = o->eng;
 	lo.agg = o->agg;
 	lo.metrics = o->metrics;
+	lo.save = o->save;
+	lo.save.file = o->wfile;
 	/* Capturing here: this host's own ephemeral range is the TIME_WAIT
 	 * budget, unless --ephemeral-ports says otherwise. */
 	if (o->iface && !o->agg.ephemeral_ports) {

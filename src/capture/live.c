@@ -22,6 +22,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "privdrop.h"
+#include "rotate.h"
 
 struct tc_live {
 	pcap_t *p;
@@ -34,6 +35,10 @@ struct tc_live {
 	/* dispatch context */
 	tc_live_cb cb;
 	void *arg;
+	/* -w (rotate.h): every packet delivered, before the callback */
+	struct tc_rotate *save;
+	uint64_t save_max; /* -c: write no more than the run reads */
+	int save_end;      /* 1: -G -W's file limit, -1: write error */
 };
 
 int64_t tc_wall_ns(void)
@@ -192,6 +197,16 @@ static void handler(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 	struct tc_live *l = (struct tc_live *)user;
 	struct tc_frame fr;
 
+	if (l->save_end)
+		return; /* the savefile ended the capture: nothing more is taken */
+	if (l->save && (!l->save_max || l->frame < l->save_max)) {
+		int rc = tc_rotate_write(l->save, h, bytes);
+		if (rc != 0) {
+			l->save_end = rc;
+			pcap_breakloop(l->p);
+			return;
+		}
+	}
 	fr.ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL +
 		   (int64_t)h->ts.tv_usec * (l->nano ? 1 : 1000);
 	fr.frame = ++l->frame;
@@ -208,6 +223,14 @@ int tc_live_dispatch(struct tc_live *l, int max, tc_live_cb cb, void *arg)
 	l->cb = cb;
 	l->arg = arg;
 	n = pcap_dispatch(l->p, max > 0 ? max : 1, handler, (u_char *)l);
+	/* The savefile is flushed after each batch (as tcpdump -U): a file
+	 * read during the capture is current, and a full disk shows now. */
+	if (l->save && !l->save_end && n > 0 && tc_rotate_flush(l->save) != 0)
+		l->save_end = -1;
+	if (l->save_end < 0) {
+		snprintf(l->err, sizeof(l->err), "%s; the capture stopped", tc_rotate_error(l->save));
+		return -1;
+	}
 	if (n == PCAP_ERROR_BREAK)
 		return 0;
 	if (n < 0) {
@@ -239,10 +262,62 @@ const char *tc_live_name(const struct tc_live *l)
 	return l->name;
 }
 
+int tc_live_save(struct tc_live *l, const struct tc_save_opts *o, uint64_t max,
+		 char errbuf[TC_ERRBUF])
+{
+	char e[TC_ERRBUF - 128]; /* room for the hint */
+
+	l->save = tc_rotate_open(l->p, o, e, sizeof(e));
+	if (!l->save) {
+		snprintf(errbuf, TC_ERRBUF, "%s%s", e,
+			 strstr(e, "ermission denied")
+				 ? "\n(-w files are created once privileges are dropped, as tcpdump's: "
+				   "in a directory the -Z user can write, or with -Z root)"
+				 : "");
+		return -1;
+	}
+	l->save_max = max;
+	return 0;
+}
+
+int tc_live_ended(const struct tc_live *l)
+{
+	return l->save_end > 0;
+}
+
+int tc_live_save_finish(struct tc_live *l)
+{
+	struct tc_rotate *r = l->save;
+	int rc, failed = l->save_end < 0;
+
+	if (!r)
+		return 0;
+	rc = tc_rotate_finish(r);
+	/* A write error the capture stopped on was said with it; one that
+	 * showed only at the last flush is said here. */
+	if (rc != 0 && !failed)
+		fprintf(stderr, "tcpclose: %s\n", tc_rotate_error(r));
+	if (tc_rotate_files(r) > 1)
+		fprintf(stderr, "tcpclose: %llu packets written to %llu files (the last: %s)\n",
+			(unsigned long long)tc_rotate_packets(r),
+			(unsigned long long)tc_rotate_files(r), tc_rotate_current(r));
+	else
+		fprintf(stderr, "tcpclose: %llu packets written to %s\n",
+			(unsigned long long)tc_rotate_packets(r),
+			strcmp(tc_rotate_current(r), "-") ? tc_rotate_current(r) : "standard output");
+	if (tc_rotate_limited(r))
+		fprintf(stderr, "tcpclose: maximum file limit reached: %llu (-W)\n",
+			(unsigned long long)tc_rotate_files(r));
+	tc_rotate_free(r);
+	l->save = NULL;
+	return rc;
+}
+
 void tc_live_close(struct tc_live *l)
 {
 	if (!l)
 		return;
+	tc_rotate_free(l->save);
 	if (l->p)
 		pcap_close(l->p);
 	free(l->name);
@@ -332,7 +407,8 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 		tc_live_perror(err);
 		return 1;
 	}
-	if (tc_privdrop(o->user, err, sizeof(err)) != 0) {
+	if (tc_privdrop(o->user, err, sizeof(err)) != 0 ||
+	    (o->save.file && tc_live_save(l, &o->save, o->count, err) != 0)) {
 		tc_live_perror(err);
 		tc_live_close(l);
 		return 1;
@@ -386,6 +462,8 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 				break;
 			}
 		}
+		if (tc_live_ended(l))
+			r.stop = 1; /* -G -W: the last file is full */
 		if (capture_err)
 			break;
 		/* Idle: let capture time advance so closed connections are
@@ -412,6 +490,10 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 	tc_live_stats(l, &ks);
 	if (capture_err)
 		tc_live_perror(capture_err);
+	/* A write error that showed only at the last flush: the report is
+	 * whole, the savefile is not (2, as a capture stopped part-way). */
+	if (tc_live_save_finish(l) != 0 && !status)
+		status = 2;
 	if (ks.valid)
 		fprintf(stderr,
 			"tcpclose: %llu packets captured, %llu received by filter, %llu dropped by kernel%s\n",

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rotate.h"
 #include "source.h"
 #include "tcpclose/agg.h"
 #include "tcpclose/engine.h"
@@ -36,6 +37,8 @@ struct tc_live_opts {
 	struct tc_engine_opts eng;
 	struct tc_agg_opts agg;     /* --time-wait, --ephemeral-ports */
 	const char *metrics;        /* --metrics FILE (pipeline.h), or NULL */
+	/* -w FILE, with -C/-G/-W (rotate.h); file NULL: not saving */
+	struct tc_save_opts save;
 };
 
 #define TC_LIVE_SNAPLEN 512         /* headers only: enough for any stack of
@@ -70,6 +73,22 @@ int tc_live_fd(const struct tc_live *l);
 typedef void (*tc_live_cb)(void *arg, const struct tc_frame *fr);
 int tc_live_dispatch(struct tc_live *l, int max, tc_live_cb cb, void *arg);
 const char *tc_live_error(const struct tc_live *l);
+
+/*
+ * -w: from now on write every packet the capture delivers (after the
+ * filter) to the savefile `o` describes, rotated as tcpdump's (rotate.h),
+ * at most `max` of them (-c; 0 = no limit), before the callback sees it.
+ * Called once privileges are dropped. Returns 0, or -1 with errbuf (a
+ * second line may give a hint). From then on tc_live_dispatch() returns -1
+ * when a write fails (tc_live_error(): which file, why), and
+ * tc_live_ended() says when -G -W's file limit ended the capture.
+ */
+int tc_live_save(struct tc_live *l, const struct tc_save_opts *o, uint64_t max,
+		 char errbuf[TC_ERRBUF]);
+int tc_live_ended(const struct tc_live *l);
+/* Flush and close the savefile; say on stderr what it holds ("N packets
+ * written to FILE"). 0, or -1 when a write failed (said). No -w: 0. */
+int tc_live_save_finish(struct tc_live *l);
 
 /* Kernel counters since the capture opened. */
 void tc_live_stats(struct tc_live *l, struct tc_live_stats *st);

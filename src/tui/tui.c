@@ -1296,6 +1296,14 @@ static void pump_live(struct ui *u)
 			u->dirty = 1;
 			return;
 		}
+		if (tc_live_ended(u->live)) {
+			/* -G -W: the last file is full; tcpdump would exit. */
+			snprintf(u->msg, sizeof(u->msg),
+				 " -w: -W's file limit reached, the capture stopped (the view stays)");
+			u->capturing = 0;
+			u->dirty = 1;
+			return;
+		}
 		if (n < LIVE_BATCH) {
 			u->drained = 1;
 			return;
@@ -1518,8 +1526,10 @@ int tc_tui_run(const struct tc_live_opts *o)
 			if (!strcmp(o->files[i], "-"))
 				stdin_is_data = 1;
 	}
-	/* 2. Drop them before the first packet is parsed. */
-	if (tc_privdrop(o->user, err, sizeof(err)) != 0) {
+	/* 2. Drop them before the first packet is parsed; -w's files are
+	 * created after, as tcpdump's. */
+	if (tc_privdrop(o->user, err, sizeof(err)) != 0 ||
+	    (u->live && o->save.file && tc_live_save(u->live, &o->save, o->count, err) != 0)) {
 		tc_live_perror(err);
 		goto fail;
 	}
@@ -1643,6 +1653,10 @@ int tc_tui_run(const struct tc_live_opts *o)
 	}
 	summary(u);
 	status = u->status;
+	/* -w: closed and said after the summary; a write error that showed
+	 * only at the last flush makes the run one stopped part-way. */
+	if (u->live && tc_live_save_finish(u->live) != 0 && !status)
+		status = 2;
 fail:
 	/* One way out, for a finished run and a failed start alike. */
 	restore_term();
