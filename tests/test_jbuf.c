@@ -360,6 +360,57 @@ static void test_ipv4_as_tc_addr_str(void **state)
 	free(want.p);
 }
 
+/* IPv6 as tc_addr_str() writes it (RFC 5952): groups zero at random (so
+ * runs of every length, ties, runs at either end), small and large group
+ * values, IPv4-mapped, and the all-zero and loopback addresses. */
+static void test_ipv6_as_tc_addr_str(void **state)
+{
+	struct sink got, want;
+	struct tc_jbuf b;
+	int i;
+
+	(void)state;
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	for (i = 0; i < 50000; i++) {
+		uint8_t a[16] = {0};
+		char t[TC_ADDRSTRLEN], *p;
+		int k;
+		if (i == 1)
+			a[15] = 1;
+		for (k = 0; i > 1 && k < 8; k++) {
+			unsigned v;
+			switch (rnd() % 5) {
+			case 0:
+			case 1: v = 0; break;
+			case 2: v = (unsigned)(rnd() % 16); break;
+			case 3: v = (unsigned)(rnd() % 0x1000); break;
+			default: v = (unsigned)(rnd() % 0x10000); break;
+			}
+			a[2 * k] = (uint8_t)(v >> 8);
+			a[2 * k + 1] = (uint8_t)v;
+		}
+		if (i % 97 == 5) { /* ::ffff:a.b.c.d */
+			memset(a, 0, 10);
+			a[10] = a[11] = 0xff;
+		}
+		p = tc_jp_ipv6(tc_jb_room(&b, TC_JP_IPV6_MAX + 1), a);
+		*p++ = ' ';
+		tc_jb_commit(&b, p);
+		fprintf(want.f, "%s ", tc_addr_str(6, a, t));
+	}
+	tc_jb_flush(&b);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
+	assert_non_null(strstr(got.p, ":: "));
+	assert_non_null(strstr(got.p, "::1 "));
+	assert_non_null(strstr(got.p, "::ffff:"));
+	free(got.p);
+	free(want.p);
+}
+
 /* The pointer writers against the checked ones: integers, and strings cut
  * at max bytes when they have no NUL before it. */
 static void test_pointer_writers(void **state)
@@ -659,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_time_edges),
 		cmocka_unit_test(test_clock_as_without),
 		cmocka_unit_test(test_ipv4_as_tc_addr_str),
+		cmocka_unit_test(test_ipv6_as_tc_addr_str),
 		cmocka_unit_test(test_pointer_writers),
 		cmocka_unit_test(test_quote_words_mostly_plain),
 		cmocka_unit_test(test_fixed_as_printf),

@@ -132,7 +132,15 @@ static inline unsigned len32(uint32_t v)
  * (division by a constant) and a table read. */
 static inline void put_u32(char *end, uint32_t v)
 {
-	while (v >= 100) {
+	/* Four digits per step: one division by 10^4, then two pairs. */
+	while (v >= 10000) {
+		uint32_t q = v / 10000, r = v - q * 10000;
+		put_pair(end - 4, r / 100);
+		put_pair(end - 2, r % 100);
+		end -= 4;
+		v = q;
+	}
+	if (v >= 100) {
 		end -= 2;
 		put_pair(end, v % 100);
 		v /= 100;
@@ -219,6 +227,82 @@ char *tc_jp_ipv4(char *o, const uint8_t a[4])
 		*o++ = '.';
 	}
 	return o - 1; /* the last dot was not one */
+}
+
+/* Two lower-case hex digits per byte value. */
+/* clang-format off */
+static const char hex2[512] =
+	"00" "01" "02" "03" "04" "05" "06" "07" "08" "09" "0a" "0b" "0c" "0d" "0e" "0f"
+	"10" "11" "12" "13" "14" "15" "16" "17" "18" "19" "1a" "1b" "1c" "1d" "1e" "1f"
+	"20" "21" "22" "23" "24" "25" "26" "27" "28" "29" "2a" "2b" "2c" "2d" "2e" "2f"
+	"30" "31" "32" "33" "34" "35" "36" "37" "38" "39" "3a" "3b" "3c" "3d" "3e" "3f"
+	"40" "41" "42" "43" "44" "45" "46" "47" "48" "49" "4a" "4b" "4c" "4d" "4e" "4f"
+	"50" "51" "52" "53" "54" "55" "56" "57" "58" "59" "5a" "5b" "5c" "5d" "5e" "5f"
+	"60" "61" "62" "63" "64" "65" "66" "67" "68" "69" "6a" "6b" "6c" "6d" "6e" "6f"
+	"70" "71" "72" "73" "74" "75" "76" "77" "78" "79" "7a" "7b" "7c" "7d" "7e" "7f"
+	"80" "81" "82" "83" "84" "85" "86" "87" "88" "89" "8a" "8b" "8c" "8d" "8e" "8f"
+	"90" "91" "92" "93" "94" "95" "96" "97" "98" "99" "9a" "9b" "9c" "9d" "9e" "9f"
+	"a0" "a1" "a2" "a3" "a4" "a5" "a6" "a7" "a8" "a9" "aa" "ab" "ac" "ad" "ae" "af"
+	"b0" "b1" "b2" "b3" "b4" "b5" "b6" "b7" "b8" "b9" "ba" "bb" "bc" "bd" "be" "bf"
+	"c0" "c1" "c2" "c3" "c4" "c5" "c6" "c7" "c8" "c9" "ca" "cb" "cc" "cd" "ce" "cf"
+	"d0" "d1" "d2" "d3" "d4" "d5" "d6" "d7" "d8" "d9" "da" "db" "dc" "dd" "de" "df"
+	"e0" "e1" "e2" "e3" "e4" "e5" "e6" "e7" "e8" "e9" "ea" "eb" "ec" "ed" "ee" "ef"
+	"f0" "f1" "f2" "f3" "f4" "f5" "f6" "f7" "f8" "f9" "fa" "fb" "fc" "fd" "fe" "ff";
+/* clang-format on */
+
+/* Lower-case hex of a 16-bit group without leading zeros (RFC 5952 4.1):
+ * all four digits made in a scratch word, the last n of them copied. */
+static inline char *put_hex16(char *o, unsigned v)
+{
+	char t[8] = {0};
+	unsigned n = v >= 0x1000 ? 4 : v >= 0x100 ? 3
+			       : v >= 0x10        ? 2
+						  : 1;
+
+	memcpy(t, hex2 + 2 * (v >> 8), 2);
+	memcpy(t + 2, hex2 + 2 * (v & 0xff), 2);
+	memcpy(o, t + 4 - n, 4); /* n bytes count; the rest is scratch */
+	return o + n;
+}
+
+char *tc_jp_ipv6(char *o, const uint8_t a[16])
+{
+	unsigned g[8], zeros = 0;
+	int best = -1, best_len = 0, i;
+
+	for (i = 0; i < 8; i++) {
+		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		zeros |= (unsigned)(g[i] == 0) << i;
+	}
+	/* IPv4-mapped (RFC 5952 5): the dotted quad. */
+	if (!(g[0] | g[1] | g[2] | g[3] | g[4]) && g[5] == 0xffff) {
+		memcpy(o, "::ffff:", 7);
+		return tc_jp_ipv4(o + 7, a + 12);
+	}
+	/* The longest run of two or more zero groups, the first on a tie. */
+	for (i = 0; i < 8 && (zeros & zeros >> 1);) { /* none: no two zero groups in a row */
+		int j = i;
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > best_len && j - i >= 2) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			*o++ = ':';
+			if (i == 0)
+				*o++ = ':';
+			i += best_len - 1;
+			continue;
+		}
+		o = put_hex16(o, g[i]);
+		if (i < 7)
+			*o++ = ':';
+	}
+	return o;
 }
 
 /*
@@ -414,6 +498,21 @@ static inline int plain8(uint64_t x)
 	return !(bad & high);
 }
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+/* The same test on sixteen bytes: plain is above 0x1f and below 0x7f as a
+ * signed byte (so 0x80..0xff, negative, is not), and neither '"' nor '\\'. */
+static inline int plain16(const char *s)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x1f)),
+				   _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f)));
+	__m128i bad = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+				   _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+	return _mm_movemask_epi8(_mm_andnot_si128(bad, ok)) == 0xffff;
+}
+#endif
+
 void tc_jb_quote(struct tc_jbuf *b, const char *s)
 {
 	size_t n = strlen(s);
@@ -427,6 +526,14 @@ void tc_jb_quote(struct tc_jbuf *b, const char *s)
 
 		while (s < e) {
 			uint64_t x;
+#ifdef __SSE2__
+			if (e - s >= 16 && plain16(s)) {
+				memcpy(o, s, 16);
+				o += 16;
+				s += 16;
+				continue;
+			}
+#endif
 			if (e - s >= 8) {
 				memcpy(&x, s, 8);
 				if (plain8(x)) {

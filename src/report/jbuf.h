@@ -159,6 +159,9 @@ static inline char *tc_jp_u64(char *p, uint64_t v)
 }
 
 char *tc_jp_ipv4(char *p, const uint8_t a[4]);
+/* An IPv6 address as tc_addr_str() writes it (RFC 5952), at most 45 bytes. */
+char *tc_jp_ipv6(char *p, const uint8_t a[16]);
+#define TC_JP_IPV6_MAX 48
 /* clock may be NULL. */
 char *tc_jp_ts(char *p, struct tc_jb_clock *clock, int64_t ns);
 char *tc_jp_time(char *p, struct tc_jb_clock *clock, int64_t ns);

@@ -20,8 +20,8 @@
  * made without printf or strlen: the vocabulary words are copied quoted
  * from tables made once (words_init), integers, IPv4 addresses and
  * instants by jbuf's digit writers, and the pipeline's writer keeps a
- * tc_jb_clock so each second's text is made once (bench/README.md, "JSON
- * writer": 5,796 -> see there instructions per record).
+ * tc_jb_clock so each second's text is made once. bench/README.md, "The
+ * JSON writer, per record": 5,796 -> 3,180 instructions per conn record.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -454,10 +454,7 @@ static char *jp_word(struct tc_jbuf *b, char *p, size_t stretch, const struct qw
 
 static char *jp_addr(char *p, int af, const uint8_t addr[16])
 {
-	if (af == 4)
-		return tc_jp_ipv4(p, addr);
-	tc_addr_str(af, addr, p);
-	return p + strlen(p);
+	return af == 4 ? tc_jp_ipv4(p, addr) : tc_jp_ipv6(p, addr);
 }
 
 /* {"ip":"...","port":N}: at most 17 + TC_ADDRSTRLEN + 5 bytes. */
