@@ -164,7 +164,7 @@ static inline void put_nine(char *p, uint32_t f)
 }
 
 /* Decimal v at p, returning the number of bytes (at most 20). */
-static size_t put_u64(char *p, uint64_t v)
+static inline size_t put_u64(char *p, uint64_t v)
 {
 	uint64_t t = 10000000000ULL; /* 10^n */
 	unsigned n = 10;
