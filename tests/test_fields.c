@@ -167,23 +167,6 @@ static void test_ts_str_edges(void **state)
 	assert_string_equal(tc_ts_str(INT64_MIN, b), "-9223372037.145224192");
 }
 
-static void test_time_rfc3339_edges(void **state)
-{
-	char b[64];
-	(void)state;
-	assert_string_equal(tc_time_rfc3339(0, b), "1970-01-01T00:00:00.000000000Z");
-	assert_string_equal(tc_time_rfc3339(1700000000123456789LL, b),
-			    "2023-11-14T22:13:20.123456789Z");
-	/* One nanosecond before the epoch is the last one of 1969. */
-	assert_string_equal(tc_time_rfc3339(-1, b), "1969-12-31T23:59:59.999999999Z");
-	/* A leap day. */
-	assert_string_equal(tc_time_rfc3339(951782400LL * 1000000000LL, b),
-			    "2000-02-29T00:00:00.000000000Z");
-	/* The extremes of int64 ns still give a date, not garbage. */
-	assert_string_equal(tc_time_rfc3339(INT64_MAX, b), "2262-04-11T23:47:16.854775807Z");
-	assert_string_equal(tc_time_rfc3339(INT64_MIN, b), "1677-09-21T00:12:43.145224192Z");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,7 +176,6 @@ int main(void)
 		cmocka_unit_test(test_fields_unknown_key_and_short_buffer),
 		cmocka_unit_test(test_fields_endpoints_without_verdict),
 		cmocka_unit_test(test_ts_str_edges),
-		cmocka_unit_test(test_time_rfc3339_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

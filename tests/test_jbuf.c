@@ -223,6 +223,232 @@ static void test_time_as_gmtime(void **state)
 	free(want.p);
 }
 
+/* The fixed instants tc_time_rfc3339() was once tested on, when fields.c
+ * had a second formatter built on gmtime_r: the one left must give them. */
+static void test_time_edges(void **state)
+{
+	static const struct {
+		int64_t ns;
+		const char *want;
+	} c[] = {
+		{0, "\"1970-01-01T00:00:00.000000000Z\""},
+		{1700000000123456789LL, "\"2023-11-14T22:13:20.123456789Z\""},
+		/* One nanosecond before the epoch is the last one of 1969. */
+		{-1, "\"1969-12-31T23:59:59.999999999Z\""},
+		/* A leap day. */
+		{951782400LL * 1000000000LL, "\"2000-02-29T00:00:00.000000000Z\""},
+		/* The extremes of int64 ns still give a date, not garbage. */
+		{INT64_MAX, "\"2262-04-11T23:47:16.854775807Z\""},
+		{INT64_MIN, "\"1677-09-21T00:12:43.145224192Z\""},
+	};
+	struct tc_jb_clock clock;
+	size_t i;
+	int with;
+
+	(void)state;
+	tc_jb_clock_init(&clock);
+	for (with = 0; with < 2; with++)
+		for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			struct sink got;
+			struct tc_jbuf b;
+			sink_open(&got);
+			tc_jb_init(&b, got.f);
+			b.clock = with ? &clock : NULL;
+			tc_jb_time(&b, c[i].ns);
+			tc_jb_flush(&b);
+			sink_close(&got);
+			assert_int_equal(got.n, strlen(c[i].want));
+			assert_memory_equal(got.p, c[i].want, got.n);
+			free(got.p);
+		}
+}
+
+/*
+ * The clock gives the bytes the formatters give without it: instants
+ * clustered in a few seconds (hits), spread far apart, negative, and
+ * seconds that share a slot (s and s + TC_JB_CLOCK_SLOTS), each written as
+ * epoch seconds and as RFC 3339, alone and through tc_jb_inst.
+ */
+static void test_clock_as_without(void **state)
+{
+	struct tc_jb_clock clock;
+	struct sink got, want;
+	struct tc_jbuf b, w;
+	int i;
+
+	(void)state;
+	tc_jb_clock_init(&clock);
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	b.clock = &clock;
+	tc_jb_init(&w, want.f);
+	for (i = 0; i < 40000; i++) {
+		int64_t ns;
+		struct tc_jb_inst t;
+		char *p;
+		switch (i % 4) {
+		case 0: ns = 1700000000000000000LL + (int64_t)(rnd() % 5000000000ULL); break;
+		case 1: ns = (1700000000LL + (int64_t)(rnd() % 4) * TC_JB_CLOCK_SLOTS) * 1000000000LL +
+			     (int64_t)(rnd() % 1000000000ULL);
+			break;
+		case 2: ns = -(int64_t)(rnd() % 3000000000ULL); break;
+		default: ns = (int64_t)sample_u64(i); break;
+		}
+		tc_jb_ts(&b, ns);
+		tc_jb_ch(&b, ' ');
+		tc_jb_time(&b, ns);
+		tc_jb_ch(&b, ' ');
+		tc_jb_inst_set(&t, (i & 8) ? &clock : NULL, ns);
+		p = tc_jp_inst_ts(tc_jb_room(&b, TC_JP_TS_MAX), &t);
+		tc_jb_commit(&b, p);
+		tc_jb_ch(&b, ' ');
+		p = tc_jp_inst_time(tc_jb_room(&b, TC_JP_TIME_MAX), &t);
+		tc_jb_commit(&b, p);
+		tc_jb_ch(&b, '\n');
+		tc_jb_ts(&w, ns);
+		tc_jb_ch(&w, ' ');
+		tc_jb_time(&w, ns);
+		tc_jb_ch(&w, ' ');
+		tc_jb_ts(&w, ns);
+		tc_jb_ch(&w, ' ');
+		tc_jb_time(&w, ns);
+		tc_jb_ch(&w, '\n');
+	}
+	tc_jb_flush(&b);
+	tc_jb_flush(&w);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
+	free(got.p);
+	free(want.p);
+}
+
+/* Dotted quads as tc_addr_str() writes them: every octet value in every
+ * position, then random addresses. */
+static void test_ipv4_as_tc_addr_str(void **state)
+{
+	struct sink got, want;
+	struct tc_jbuf b;
+	int i;
+
+	(void)state;
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	for (i = 0; i < 4 * 256 + 20000; i++) {
+		uint8_t a[16] = {0};
+		char t[TC_ADDRSTRLEN];
+		int k;
+		if (i < 4 * 256) {
+			for (k = 0; k < 4; k++)
+				a[k] = (uint8_t)(k * 77 + 1);
+			a[i / 256] = (uint8_t)(i % 256);
+		} else {
+			for (k = 0; k < 4; k++)
+				a[k] = (uint8_t)rnd();
+		}
+		tc_jb_ipv4(&b, a);
+		tc_jb_ch(&b, ' ');
+		fprintf(want.f, "%s ", tc_addr_str(4, a, t));
+	}
+	tc_jb_flush(&b);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
+	free(got.p);
+	free(want.p);
+}
+
+/* IPv6 as tc_addr_str() writes it (RFC 5952): groups zero at random (so
+ * runs of every length, ties, runs at either end), small and large group
+ * values, IPv4-mapped, and the all-zero and loopback addresses. */
+static void test_ipv6_as_tc_addr_str(void **state)
+{
+	struct sink got, want;
+	struct tc_jbuf b;
+	int i;
+
+	(void)state;
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	for (i = 0; i < 50000; i++) {
+		uint8_t a[16] = {0};
+		char t[TC_ADDRSTRLEN], *p;
+		int k;
+		if (i == 1)
+			a[15] = 1;
+		for (k = 0; i > 1 && k < 8; k++) {
+			unsigned v;
+			switch (rnd() % 5) {
+			case 0:
+			case 1: v = 0; break;
+			case 2: v = (unsigned)(rnd() % 16); break;
+			case 3: v = (unsigned)(rnd() % 0x1000); break;
+			default: v = (unsigned)(rnd() % 0x10000); break;
+			}
+			a[2 * k] = (uint8_t)(v >> 8);
+			a[2 * k + 1] = (uint8_t)v;
+		}
+		if (i % 97 == 5) { /* ::ffff:a.b.c.d */
+			memset(a, 0, 10);
+			a[10] = a[11] = 0xff;
+		}
+		p = tc_jp_ipv6(tc_jb_room(&b, TC_JP_IPV6_MAX + 1), a);
+		*p++ = ' ';
+		tc_jb_commit(&b, p);
+		fprintf(want.f, "%s ", tc_addr_str(6, a, t));
+	}
+	tc_jb_flush(&b);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
+	assert_non_null(strstr(got.p, ":: "));
+	assert_non_null(strstr(got.p, "::1 "));
+	assert_non_null(strstr(got.p, "::ffff:"));
+	free(got.p);
+	free(want.p);
+}
+
+/* The pointer writers against the checked ones: integers, and strings cut
+ * at max bytes when they have no NUL before it. */
+static void test_pointer_writers(void **state)
+{
+	struct sink got, want;
+	struct tc_jbuf b;
+	int i;
+
+	(void)state;
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	for (i = 0; i < 20000; i++) {
+		uint64_t v = i < 1000 ? (uint64_t)i : sample_u64(i);
+		char s[12], *p;
+		int k;
+		for (k = 0; k < 11; k++)
+			s[k] = (char)(rnd() % 4 ? 'a' + rnd() % 26 : rnd() % 255 + 1);
+		s[11] = '\0';
+		p = tc_jb_room(&b, TC_JP_U64_MAX + 1 + 2 + 6 * 11 + 1);
+		p = tc_jp_u64(p, v);
+		*p++ = ' ';
+		p = tc_jp_quote(p, s, (size_t)(i % 12));
+		*p++ = ' ';
+		tc_jb_commit(&b, p);
+		fprintf(want.f, "%" PRIu64 " ", v);
+		s[i % 12] = '\0';
+		ref_quote(want.f, s);
+		fputc(' ', want.f);
+	}
+	tc_jb_flush(&b);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
+	free(got.p);
+	free(want.p);
+}
+
 static void test_fixed_as_printf(void **state)
 {
 	static const double fixed[] = {
@@ -301,6 +527,44 @@ static void test_quote_every_byte(void **state)
 	assert_non_null(strstr(got.p, "\"\\u001f\""));
 	assert_non_null(strstr(got.p, "\"\\u007f\""));
 	assert_non_null(strstr(got.p, "\"\\u00ff\""));
+	free(got.p);
+	free(want.p);
+}
+
+/* Text that is mostly plain, as the diagnosis writes it, is copied eight
+ * bytes at a time: one byte to escape at each place in and around a word,
+ * of each kind (quote, backslash, control, DEL, high byte), at every length
+ * up to a few words, so each word boundary and tail is crossed. */
+static void test_quote_words_mostly_plain(void **state)
+{
+	static const unsigned char odd[] = {'"', '\\', 0x01, 0x1f, 0x7f, 0x80, 0xff, ' ', '~'};
+	struct sink got, want;
+	struct tc_jbuf b;
+	char s[40];
+	size_t len, at, k, i;
+
+	(void)state;
+	sink_open(&got);
+	sink_open(&want);
+	tc_jb_init(&b, got.f);
+	for (len = 0; len < sizeof(s); len++)
+		for (at = 0; at <= len; at++)
+			for (k = 0; k < sizeof(odd); k++) {
+				for (i = 0; i < len; i++)
+					s[i] = (char)('A' + (i * 7 + len) % 58); /* 'A'..'z': '\\' is 0x5c */
+				for (i = 0; i < len; i++)
+					if (s[i] == '\\')
+						s[i] = 'x';
+				if (at < len)
+					s[at] = (char)odd[k];
+				s[len] = '\0';
+				tc_jb_quote(&b, s);
+				ref_quote(want.f, s);
+			}
+	tc_jb_flush(&b);
+	sink_close(&got);
+	sink_close(&want);
+	assert_same(&got, &want);
 	free(got.p);
 	free(want.p);
 }
@@ -443,6 +707,12 @@ int main(void)
 		cmocka_unit_test(test_i64_as_printf),
 		cmocka_unit_test(test_ts_as_tc_ts_str),
 		cmocka_unit_test(test_time_as_gmtime),
+		cmocka_unit_test(test_time_edges),
+		cmocka_unit_test(test_clock_as_without),
+		cmocka_unit_test(test_ipv4_as_tc_addr_str),
+		cmocka_unit_test(test_ipv6_as_tc_addr_str),
+		cmocka_unit_test(test_pointer_writers),
+		cmocka_unit_test(test_quote_words_mostly_plain),
 		cmocka_unit_test(test_fixed_as_printf),
 		cmocka_unit_test(test_quote_every_byte),
 		cmocka_unit_test(test_quote_longer_than_buffer),

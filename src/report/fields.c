@@ -38,24 +38,6 @@ char *tc_time_human(int64_t ns, char *buf)
 	return buf;
 }
 
-char *tc_time_rfc3339(int64_t ns, char *buf)
-{
-	int64_t f = ns % 1000000000LL;
-	time_t t = (time_t)(ns / 1000000000LL);
-	struct tm tm;
-	if (f < 0) {
-		f += 1000000000LL;
-		t -= 1;
-	}
-	if (!gmtime_r(&t, &tm)) {
-		tc_ts_str(ns, buf);
-		return buf;
-	}
-	snprintf(buf, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)f);
-	return buf;
-}
-
 static void endpoint_str(const struct tc_conn *c, int role, char *buf, size_t n)
 {
 	char a[TC_ADDRSTRLEN];

@@ -13,7 +13,8 @@
 #define FIXED_MAX 330
 _Static_assert(FIXED_MAX <= TC_JB_CAP, "tc_jb_room takes at most TC_JB_CAP");
 
-static const char digits2[] =
+/* Not a string: 200 digits, no NUL. */
+const char tc_jb_digits2[200] =
 	"00010203040506070809"
 	"10111213141516171819"
 	"20212223242526272829"
@@ -25,10 +26,58 @@ static const char digits2[] =
 	"80818283848586878889"
 	"90919293949596979899";
 
+/* Each octet's digits, padded to three bytes, then their count: copied as
+ * four bytes, of which the count is overwritten by what follows. */
+/* clang-format off */
+static const char octet[256][4] = {
+	"0\0\0\1", "1\0\0\1", "2\0\0\1", "3\0\0\1", "4\0\0\1", "5\0\0\1", "6\0\0\1", "7\0\0\1",
+	"8\0\0\1", "9\0\0\1", "10\0\2", "11\0\2", "12\0\2", "13\0\2", "14\0\2", "15\0\2",
+	"16\0\2", "17\0\2", "18\0\2", "19\0\2", "20\0\2", "21\0\2", "22\0\2", "23\0\2",
+	"24\0\2", "25\0\2", "26\0\2", "27\0\2", "28\0\2", "29\0\2", "30\0\2", "31\0\2",
+	"32\0\2", "33\0\2", "34\0\2", "35\0\2", "36\0\2", "37\0\2", "38\0\2", "39\0\2",
+	"40\0\2", "41\0\2", "42\0\2", "43\0\2", "44\0\2", "45\0\2", "46\0\2", "47\0\2",
+	"48\0\2", "49\0\2", "50\0\2", "51\0\2", "52\0\2", "53\0\2", "54\0\2", "55\0\2",
+	"56\0\2", "57\0\2", "58\0\2", "59\0\2", "60\0\2", "61\0\2", "62\0\2", "63\0\2",
+	"64\0\2", "65\0\2", "66\0\2", "67\0\2", "68\0\2", "69\0\2", "70\0\2", "71\0\2",
+	"72\0\2", "73\0\2", "74\0\2", "75\0\2", "76\0\2", "77\0\2", "78\0\2", "79\0\2",
+	"80\0\2", "81\0\2", "82\0\2", "83\0\2", "84\0\2", "85\0\2", "86\0\2", "87\0\2",
+	"88\0\2", "89\0\2", "90\0\2", "91\0\2", "92\0\2", "93\0\2", "94\0\2", "95\0\2",
+	"96\0\2", "97\0\2", "98\0\2", "99\0\2", "100\3", "101\3", "102\3", "103\3",
+	"104\3", "105\3", "106\3", "107\3", "108\3", "109\3", "110\3", "111\3",
+	"112\3", "113\3", "114\3", "115\3", "116\3", "117\3", "118\3", "119\3",
+	"120\3", "121\3", "122\3", "123\3", "124\3", "125\3", "126\3", "127\3",
+	"128\3", "129\3", "130\3", "131\3", "132\3", "133\3", "134\3", "135\3",
+	"136\3", "137\3", "138\3", "139\3", "140\3", "141\3", "142\3", "143\3",
+	"144\3", "145\3", "146\3", "147\3", "148\3", "149\3", "150\3", "151\3",
+	"152\3", "153\3", "154\3", "155\3", "156\3", "157\3", "158\3", "159\3",
+	"160\3", "161\3", "162\3", "163\3", "164\3", "165\3", "166\3", "167\3",
+	"168\3", "169\3", "170\3", "171\3", "172\3", "173\3", "174\3", "175\3",
+	"176\3", "177\3", "178\3", "179\3", "180\3", "181\3", "182\3", "183\3",
+	"184\3", "185\3", "186\3", "187\3", "188\3", "189\3", "190\3", "191\3",
+	"192\3", "193\3", "194\3", "195\3", "196\3", "197\3", "198\3", "199\3",
+	"200\3", "201\3", "202\3", "203\3", "204\3", "205\3", "206\3", "207\3",
+	"208\3", "209\3", "210\3", "211\3", "212\3", "213\3", "214\3", "215\3",
+	"216\3", "217\3", "218\3", "219\3", "220\3", "221\3", "222\3", "223\3",
+	"224\3", "225\3", "226\3", "227\3", "228\3", "229\3", "230\3", "231\3",
+	"232\3", "233\3", "234\3", "235\3", "236\3", "237\3", "238\3", "239\3",
+	"240\3", "241\3", "242\3", "243\3", "244\3", "245\3", "246\3", "247\3",
+	"248\3", "249\3", "250\3", "251\3", "252\3", "253\3", "254\3", "255\3",
+};
+/* clang-format on */
+
 void tc_jb_init(struct tc_jbuf *b, FILE *out)
 {
 	b->out = out;
 	b->len = 0;
+	b->clock = NULL;
+}
+
+void tc_jb_clock_init(struct tc_jb_clock *k)
+{
+	size_t i;
+	memset(k, 0, sizeof(*k));
+	for (i = 0; i < TC_JB_CLOCK_SLOTS; i++)
+		k->slot[i].s = INT64_MIN;
 }
 
 void tc_jb_flush(struct tc_jbuf *b)
@@ -55,42 +104,100 @@ void tc_jb_mem_slow(struct tc_jbuf *b, const char *s, size_t n)
 	}
 }
 
-/* Two digits per division: half the divisions of a digit-at-a-time loop. */
-static char *put_pair(char *end, unsigned v)
+/* The two digits of v < 100 at p: one table read, no division. */
+static inline void put_pair(char *p, unsigned v)
 {
-	end[-2] = digits2[2 * v];
-	end[-1] = digits2[2 * v + 1];
-	return end - 2;
+	memcpy(p, tc_jb_digits2 + 2 * v, 2);
 }
 
-/* Exactly n digits of v, zero-padded, ending just before `end`. */
-static void put_digits(char *end, uint32_t v, int n)
+/* Decimal digits of v: a short tree of comparisons, no division. */
+static inline unsigned len32(uint32_t v)
 {
-	for (; n >= 2; n -= 2, v /= 100)
-		end = put_pair(end, v % 100);
-	if (n)
-		end[-1] = (char)('0' + v % 10);
+	if (v < 100000) {
+		if (v < 100)
+			return v < 10 ? 1 : 2;
+		if (v < 1000)
+			return 3;
+		return v < 10000 ? 4 : 5;
+	}
+	if (v < 10000000)
+		return v < 1000000 ? 6 : 7;
+	if (v < 100000000)
+		return 8;
+	return v < 1000000000 ? 9 : 10;
+}
+
+/* v's digits, right-aligned so the last ends just before `end`: the caller
+ * knows how many there are (len32). Two per step, each pair a multiply
+ * (division by a constant) and a table read. */
+static inline void put_u32(char *end, uint32_t v)
+{
+	/* Four digits per step: one division by 10^4, then two pairs. */
+	while (v >= 10000) {
+		uint32_t q = v / 10000, r = v - q * 10000;
+		put_pair(end - 4, r / 100);
+		put_pair(end - 2, r % 100);
+		end -= 4;
+		v = q;
+	}
+	if (v >= 100) {
+		end -= 2;
+		put_pair(end, v % 100);
+		v /= 100;
+	}
+	if (v >= 10)
+		put_pair(end - 2, v);
+	else
+		end[-1] = (char)('0' + v);
+}
+
+/* Exactly nine digits, zero-padded: the nanoseconds of a timestamp. */
+static inline void put_nine(char *p, uint32_t f)
+{
+	uint32_t lo = f % 100000000, a = lo / 10000, c = lo % 10000;
+
+	p[0] = (char)('0' + f / 100000000);
+	put_pair(p + 1, a / 100);
+	put_pair(p + 3, a % 100);
+	put_pair(p + 5, c / 100);
+	put_pair(p + 7, c % 100);
+}
+
+/* Decimal v at p, returning the number of bytes (at most 20). */
+static inline size_t put_u64(char *p, uint64_t v)
+{
+	uint64_t t = 10000000000ULL; /* 10^n */
+	unsigned n = 10;
+	char *end;
+
+	if (v <= UINT32_MAX) {
+		n = len32((uint32_t)v);
+		put_u32(p + n, (uint32_t)v);
+		return n;
+	}
+	/* 10..20 digits: 10^19 is the last power that fits. */
+	while (v >= t) {
+		if (++n == 20)
+			break;
+		t *= 10;
+	}
+	for (end = p + n; v > UINT32_MAX; v /= 100) {
+		end -= 2;
+		put_pair(end, (unsigned)(v % 100));
+	}
+	put_u32(end, (uint32_t)v);
+	return n;
+}
+
+char *tc_jp_u64_slow(char *p, uint64_t v)
+{
+	return p + put_u64(p, v);
 }
 
 void tc_jb_u64_slow(struct tc_jbuf *b, uint64_t v)
 {
-	/* The digits are made right to left, ending at tmp + 20, then copied
-	 * as a fixed 20 bytes: cheaper than counting them first or copying a
-	 * variable length. The bytes after the last digit are scratch. */
-	char tmp[40] = {0}, *p = tmp + 20;
-	uint32_t w;
-
-	/* 32-bit division is cheaper, and timestamps' seconds fit. */
-	for (; v > UINT32_MAX; v /= 100)
-		p = put_pair(p, (unsigned)(v % 100));
-	for (w = (uint32_t)v; w >= 100; w /= 100)
-		p = put_pair(p, w % 100);
-	if (w >= 10)
-		p = put_pair(p, w);
-	else
-		*--p = (char)('0' + w);
-	memcpy(tc_jb_room(b, 20), p, 20);
-	b->len += (size_t)(tmp + 20 - p);
+	char *p = tc_jb_room(b, TC_JP_U64_MAX);
+	b->len += put_u64(p, v);
 }
 
 void tc_jb_i64(struct tc_jbuf *b, int64_t v)
@@ -104,21 +211,98 @@ void tc_jb_i64(struct tc_jbuf *b, int64_t v)
 	}
 }
 
-void tc_jb_ts(struct tc_jbuf *b, int64_t ns)
+void tc_jb_ipv4(struct tc_jbuf *b, const uint8_t a[4])
 {
-	int64_t s = ns / 1000000000LL, f = ns % 1000000000LL;
-	char *p;
+	tc_jb_commit(b, tc_jp_ipv4(tc_jb_room(b, TC_JP_IPV4_MAX), a));
+}
 
-	/* Floor, not truncation: the fraction is never negative. */
-	if (f < 0) {
-		f += 1000000000LL;
-		s -= 1;
+char *tc_jp_ipv4(char *o, const uint8_t a[4])
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned v = a[i];
+		memcpy(o, octet[v], 4);
+		o += octet[v][3];
+		*o++ = '.';
 	}
-	tc_jb_i64(b, s);
-	p = tc_jb_room(b, 10);
-	p[0] = '.';
-	put_digits(p + 10, (uint32_t)f, 9);
-	b->len += 10;
+	return o - 1; /* the last dot was not one */
+}
+
+/* Two lower-case hex digits per byte value. */
+/* clang-format off */
+static const char hex2[512] =
+	"00" "01" "02" "03" "04" "05" "06" "07" "08" "09" "0a" "0b" "0c" "0d" "0e" "0f"
+	"10" "11" "12" "13" "14" "15" "16" "17" "18" "19" "1a" "1b" "1c" "1d" "1e" "1f"
+	"20" "21" "22" "23" "24" "25" "26" "27" "28" "29" "2a" "2b" "2c" "2d" "2e" "2f"
+	"30" "31" "32" "33" "34" "35" "36" "37" "38" "39" "3a" "3b" "3c" "3d" "3e" "3f"
+	"40" "41" "42" "43" "44" "45" "46" "47" "48" "49" "4a" "4b" "4c" "4d" "4e" "4f"
+	"50" "51" "52" "53" "54" "55" "56" "57" "58" "59" "5a" "5b" "5c" "5d" "5e" "5f"
+	"60" "61" "62" "63" "64" "65" "66" "67" "68" "69" "6a" "6b" "6c" "6d" "6e" "6f"
+	"70" "71" "72" "73" "74" "75" "76" "77" "78" "79" "7a" "7b" "7c" "7d" "7e" "7f"
+	"80" "81" "82" "83" "84" "85" "86" "87" "88" "89" "8a" "8b" "8c" "8d" "8e" "8f"
+	"90" "91" "92" "93" "94" "95" "96" "97" "98" "99" "9a" "9b" "9c" "9d" "9e" "9f"
+	"a0" "a1" "a2" "a3" "a4" "a5" "a6" "a7" "a8" "a9" "aa" "ab" "ac" "ad" "ae" "af"
+	"b0" "b1" "b2" "b3" "b4" "b5" "b6" "b7" "b8" "b9" "ba" "bb" "bc" "bd" "be" "bf"
+	"c0" "c1" "c2" "c3" "c4" "c5" "c6" "c7" "c8" "c9" "ca" "cb" "cc" "cd" "ce" "cf"
+	"d0" "d1" "d2" "d3" "d4" "d5" "d6" "d7" "d8" "d9" "da" "db" "dc" "dd" "de" "df"
+	"e0" "e1" "e2" "e3" "e4" "e5" "e6" "e7" "e8" "e9" "ea" "eb" "ec" "ed" "ee" "ef"
+	"f0" "f1" "f2" "f3" "f4" "f5" "f6" "f7" "f8" "f9" "fa" "fb" "fc" "fd" "fe" "ff";
+/* clang-format on */
+
+/* Lower-case hex of a 16-bit group without leading zeros (RFC 5952 4.1):
+ * all four digits made in a scratch word, the last n of them copied. */
+static inline char *put_hex16(char *o, unsigned v)
+{
+	char t[8] = {0};
+	unsigned n = v >= 0x1000 ? 4 : v >= 0x100 ? 3
+			       : v >= 0x10        ? 2
+						  : 1;
+
+	memcpy(t, hex2 + 2 * (v >> 8), 2);
+	memcpy(t + 2, hex2 + 2 * (v & 0xff), 2);
+	memcpy(o, t + 4 - n, 4); /* n bytes count; the rest is scratch */
+	return o + n;
+}
+
+char *tc_jp_ipv6(char *o, const uint8_t a[16])
+{
+	unsigned g[8], zeros = 0;
+	int best = -1, best_len = 0, i;
+
+	for (i = 0; i < 8; i++) {
+		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		zeros |= (unsigned)(g[i] == 0) << i;
+	}
+	/* IPv4-mapped (RFC 5952 5): the dotted quad. */
+	if (!(g[0] | g[1] | g[2] | g[3] | g[4]) && g[5] == 0xffff) {
+		memcpy(o, "::ffff:", 7);
+		return tc_jp_ipv4(o + 7, a + 12);
+	}
+	/* The longest run of two or more zero groups, the first on a tie. */
+	for (i = 0; i < 8 && (zeros & zeros >> 1);) { /* none: no two zero groups in a row */
+		int j = i;
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > best_len && j - i >= 2) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			*o++ = ':';
+			if (i == 0)
+				*o++ = ':';
+			i += best_len - 1;
+			continue;
+		}
+		o = put_hex16(o, g[i]);
+		if (i < 7)
+			*o++ = ':';
+	}
+	return o;
 }
 
 /*
@@ -143,42 +327,126 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = yy + (*m <= 2);
 }
 
-void tc_jb_time(struct tc_jbuf *b, int64_t ns)
+/* The text of second s: "s." and "\"YYYY-MM-DDTHH:MM:SS.". */
+static void sec_fill(struct tc_jb_sec *k, int64_t s)
 {
-	int64_t s = ns / 1000000000LL, f = ns % 1000000000LL, days, sod, y;
-	unsigned mo, d;
-	char *p;
+	int64_t days = s / 86400, sod = s % 86400, y;
+	uint64_t u = (uint64_t)s;
+	unsigned mo, d, n = 0;
+	char *p = k->date;
 
-	if (f < 0) {
-		f += 1000000000LL;
-		s -= 1;
+	memset(k, 0, sizeof(*k)); /* the bytes past slen are copied too */
+	k->s = s;
+	if (s < 0) {
+		k->sec[n++] = '-';
+		u = 0 - u;
 	}
-	days = s / 86400;
-	sod = s % 86400;
+	n += (unsigned)put_u64(k->sec + n, u);
+	k->sec[n++] = '.';
+	k->slen = (uint8_t)n;
+
+	/* Floor, not truncation: before the epoch the day is the earlier one. */
 	if (sod < 0) {
 		sod += 86400;
 		days -= 1;
 	}
 	civil_from_days(days, &y, &mo, &d);
-	/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" and its quotes: 32 bytes. */
-	p = tc_jb_room(b, 32);
 	p[0] = '"';
-	put_digits(p + 5, (uint32_t)y, 4);
+	put_pair(p + 1, (unsigned)(y / 100));
+	put_pair(p + 3, (unsigned)(y % 100));
 	p[5] = '-';
-	put_digits(p + 8, mo, 2);
+	put_pair(p + 6, mo);
 	p[8] = '-';
-	put_digits(p + 11, d, 2);
+	put_pair(p + 9, d);
 	p[11] = 'T';
-	put_digits(p + 14, (uint32_t)(sod / 3600), 2);
+	put_pair(p + 12, (unsigned)(sod / 3600));
 	p[14] = ':';
-	put_digits(p + 17, (uint32_t)(sod / 60 % 60), 2);
+	put_pair(p + 15, (unsigned)(sod / 60 % 60));
 	p[17] = ':';
-	put_digits(p + 20, (uint32_t)(sod % 60), 2);
+	put_pair(p + 18, (unsigned)(sod % 60));
 	p[20] = '.';
-	put_digits(p + 30, (uint32_t)f, 9);
+}
+
+/* Seconds (floor) and nanoseconds (0..999999999) of ns, and the second's
+ * text: from the clock when there is one, else made into *tmp. */
+static inline const struct tc_jb_sec *split(struct tc_jb_clock *clock, int64_t ns, uint32_t *frac,
+					    struct tc_jb_sec *tmp)
+{
+	int64_t s = ns / 1000000000LL, f = ns % 1000000000LL;
+	struct tc_jb_sec *k = tmp;
+
+	if (f < 0) {
+		f += 1000000000LL;
+		s -= 1;
+	}
+	*frac = (uint32_t)f;
+	if (clock) {
+		k = &clock->slot[(uint64_t)s & (TC_JB_CLOCK_SLOTS - 1)];
+		if (k->s == s)
+			return k;
+	}
+	sec_fill(k, s);
+	return k;
+}
+
+char *tc_jp_ts(char *p, struct tc_jb_clock *clock, int64_t ns)
+{
+	struct tc_jb_sec tmp;
+	uint32_t f;
+	const struct tc_jb_sec *k = split(clock, ns, &f, &tmp);
+
+	/* A fixed-size copy of the whole field; only slen bytes count. */
+	memcpy(p, k->sec, sizeof(k->sec));
+	put_nine(p + k->slen, f);
+	return p + k->slen + 9;
+}
+
+char *tc_jp_time(char *p, struct tc_jb_clock *clock, int64_t ns)
+{
+	struct tc_jb_sec tmp;
+	uint32_t f;
+	const struct tc_jb_sec *k = split(clock, ns, &f, &tmp);
+
+	/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" and its quotes: 32 bytes. */
+	memcpy(p, k->date, sizeof(k->date));
+	put_nine(p + 21, f);
 	p[30] = 'Z';
 	p[31] = '"';
-	b->len += 32;
+	return p + 32;
+}
+
+void tc_jb_inst_set(struct tc_jb_inst *t, struct tc_jb_clock *clock, int64_t ns)
+{
+	uint32_t f;
+
+	t->k = split(clock, ns, &f, &t->tmp);
+	put_nine(t->nine, f);
+}
+
+char *tc_jp_inst_ts(char *p, const struct tc_jb_inst *t)
+{
+	memcpy(p, t->k->sec, sizeof(t->k->sec));
+	memcpy(p + t->k->slen, t->nine, 9);
+	return p + t->k->slen + 9;
+}
+
+char *tc_jp_inst_time(char *p, const struct tc_jb_inst *t)
+{
+	memcpy(p, t->k->date, sizeof(t->k->date));
+	memcpy(p + 21, t->nine, 9);
+	p[30] = 'Z';
+	p[31] = '"';
+	return p + 32;
+}
+
+void tc_jb_ts(struct tc_jbuf *b, int64_t ns)
+{
+	tc_jb_commit(b, tc_jp_ts(tc_jb_room(b, TC_JP_TS_MAX), b->clock, ns));
+}
+
+void tc_jb_time(struct tc_jbuf *b, int64_t ns)
+{
+	tc_jb_commit(b, tc_jp_time(tc_jb_room(b, TC_JP_TIME_MAX), b->clock, ns));
 }
 
 /* 1 for a byte that goes into a JSON string as it is: printable ASCII but
@@ -195,37 +463,103 @@ static const unsigned char plain[256] = {
 	/* 0x80..0xff: 0 */
 };
 
-void tc_jb_quote(struct tc_jbuf *b, const char *s)
+/* One byte of a JSON string at o, escaped if it must be; the new end. */
+static inline char *quote_byte(char *o, unsigned char ch)
 {
 	static const char hex[] = "0123456789abcdef";
 
-	tc_jb_ch(b, '"');
-	for (;;) {
-		const char *run = s;
-		unsigned char ch;
-		char *p;
+	if (plain[ch]) {
+		*o++ = (char)ch;
+	} else if (ch == '"' || ch == '\\') {
+		o[0] = '\\';
+		o[1] = (char)ch;
+		o += 2;
+	} else {
+		memcpy(o, "\\u00", 4);
+		o[4] = hex[ch >> 4];
+		o[5] = hex[ch & 0xf];
+		o += 6;
+	}
+	return o;
+}
 
-		/* Copy runs of plain bytes whole: most text has nothing to escape. */
-		while (plain[(unsigned char)*s])
-			s++;
-		tc_jb_mem(b, run, (size_t)(s - run));
-		ch = (unsigned char)*s;
-		if (!ch)
-			break;
-		p = tc_jb_room(b, 6);
-		if (ch == '"' || ch == '\\') {
-			p[0] = '\\';
-			p[1] = (char)ch;
-			b->len += 2;
-		} else {
-			memcpy(p, "\\u00", 4);
-			p[4] = hex[ch >> 4];
-			p[5] = hex[ch & 0xf];
-			b->len += 6;
+/*
+ * Whether none of eight bytes needs escaping: none below 0x20, none above
+ * 0x7e, no '"', no '\\'. The usual word-at-a-time tests (a borrow or carry
+ * into a byte's high bit); a carry across bytes only starts at a byte that
+ * is itself flagged, so the answer for the word is exact.
+ */
+static inline int plain8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+	uint64_t bad = ((x - ones * 0x20) & ~x) | ((x + ones) | x) | ((q - ones) & ~q) |
+		       ((bs - ones) & ~bs);
+	return !(bad & high);
+}
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+/* The same test on sixteen bytes: plain is above 0x1f and below 0x7f as a
+ * signed byte (so 0x80..0xff, negative, is not), and neither '"' nor '\\'. */
+static inline int plain16(const char *s)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x1f)),
+				   _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f)));
+	__m128i bad = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+				   _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+	return _mm_movemask_epi8(_mm_andnot_si128(bad, ok)) == 0xffff;
+}
+#endif
+
+void tc_jb_quote(struct tc_jbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	tc_jb_ch(b, '"');
+	while (n) {
+		/* Up to 64 bytes of input at a time, room for each escaped. */
+		size_t k = n < 64 ? n : 64;
+		const char *e = s + k;
+		char *p = tc_jb_room(b, 6 * k), *o = p;
+
+		while (s < e) {
+			uint64_t x;
+#ifdef __SSE2__
+			if (e - s >= 16 && plain16(s)) {
+				memcpy(o, s, 16);
+				o += 16;
+				s += 16;
+				continue;
+			}
+#endif
+			if (e - s >= 8) {
+				memcpy(&x, s, 8);
+				if (plain8(x)) {
+					memcpy(o, s, 8);
+					o += 8;
+					s += 8;
+					continue;
+				}
+			}
+			o = quote_byte(o, (unsigned char)*s++);
 		}
-		s++;
+		b->len += (size_t)(o - p);
+		n -= k;
 	}
 	tc_jb_ch(b, '"');
+}
+
+char *tc_jp_quote(char *p, const char *s, size_t max)
+{
+	const char *end = s + max;
+
+	*p++ = '"';
+	for (; s < end && *s; s++)
+		p = quote_byte(p, (unsigned char)*s);
+	*p++ = '"';
+	return p;
 }
 
 void tc_jb_fixed(struct tc_jbuf *b, double v, int prec)

@@ -77,9 +77,6 @@ char *tc_tunnel_str(const struct tc_conn *c, char *buf);
 
 /* Seconds with nanoseconds, "1700000000.123456789". buf >= 32 bytes. */
 char *tc_ts_str(int64_t ns, char *buf);
-/* RFC 3339 in UTC with nanoseconds, "2023-11-14T22:13:20.123456789Z": the
- * string beside an epoch number in JSON. buf >= 64 bytes. */
-char *tc_time_rfc3339(int64_t ns, char *buf);
 /* UTC wall-clock time, "2023-11-14 22:13:20.000Z". buf >= 64 bytes. */
 char *tc_time_human(int64_t ns, char *buf);
 
