@@ -8,14 +8,17 @@
  * A part is:
  *   - a bitmap of the lanes (32-bit words, in memory order) that are not
  *     zero, one bit per lane;
- *   - for each of those, a 6-bit code, packed LSB first: the reference
- *     (mode, 2 bits) and which of the 4 bytes of the difference are not
+ *   - for each of those, a 7-bit code, packed LSB first: the reference
+ *     (mode, 3 bits) and which of the 4 bytes of the difference are not
  *     zero (4 bits);
  *   - those bytes, lowest first.
  * A lane is rebuilt as its difference plus its reference: mode 0 raw,
- * 1 the lane before, 2 the lane two before, 3 the same half of first_ts;
- * differences (modes 1-3) are signed and zigzag-encoded, so a value a
- * little below its reference also costs one byte.
+ * 1, 2, 3 the lane 1, 2, 3 before, 4 the same half of first_ts, 5, 6, 7
+ * the lane one endpoint before (sizeof(struct tc_endpoint) earlier: the
+ * same field of the other side), that one minus one lane, plus one lane
+ * (a side's ACK is the other's next sequence number); differences are
+ * signed and zigzag-encoded, so a value a little below its reference also
+ * costs one byte.
  * The extension pointer is encoded as zero and set again on thaw.
  */
 #include "freeze.h"
@@ -27,12 +30,31 @@ enum { FZ_EXT = 0x01 };
 
 #define CONN_LANES (sizeof(struct tc_conn) / 4)
 #define EXT_LANES (sizeof(struct tc_conn_ext) / 4)
+#define EP_LANES (sizeof(struct tc_endpoint) / 4)
+#define CODE_BITS 7
+#define NMODES 8
 
 /* Lanes must tile the structs, and first_ts's halves must be lanes that
  * line up with the other 64-bit times (even lane: low half). */
 _Static_assert(sizeof(struct tc_conn) % 8 == 0, "tc_conn is not a whole number of lanes");
 _Static_assert(sizeof(struct tc_conn_ext) % 8 == 0, "tc_conn_ext is not a whole number of lanes");
 _Static_assert(offsetof(struct tc_conn, first_ts) % 8 == 0, "first_ts not 8-aligned");
+_Static_assert(sizeof(struct tc_endpoint) % 4 == 0, "tc_endpoint is not a whole number of lanes");
+
+/* The reference of lane i under mode m (1..7); 0 if there is none. */
+static int ref_of(const uint32_t *lane, size_t i, unsigned m, const uint32_t ts[2], uint32_t *r)
+{
+	static const int back[NMODES] = {0, 1, 2, 3, 0, (int)EP_LANES, (int)EP_LANES + 1,
+					 (int)EP_LANES - 1};
+	if (m == 4) {
+		*r = ts[i & 1];
+		return 1;
+	}
+	if (m == 0 || (size_t)back[m] > i)
+		return 0;
+	*r = lane[i - (size_t)back[m]];
+	return 1;
+}
 
 static uint32_t zigzag(uint32_t d)
 {
@@ -65,43 +87,42 @@ static size_t put_part(const uint32_t *lane, size_t n, const uint32_t ts[2], uin
 
 	memset(out, 0, nb);
 	for (i = 0; i < n; i++) {
-		uint32_t v = lane[i], best = v, ref[3];
-		unsigned bm, bc, m, nref = 0;
+		uint32_t v = lane[i], best = v, r;
+		unsigned bm, bc, m;
 		if (!v)
 			continue;
 		out[i / 8] |= (uint8_t)(1u << (i % 8));
 		bm = 0;
 		bc = popcount4(mask_of(v));
-		ref[nref++] = i >= 1 ? lane[i - 1] : 0;
-		ref[nref++] = i >= 2 ? lane[i - 2] : 0;
-		ref[nref++] = ts[i & 1];
-		for (m = 0; m < nref && bc; m++) {
-			uint32_t d = zigzag(v - ref[m]);
-			unsigned c = popcount4(mask_of(d));
-			if ((m == 0 && i < 1) || (m == 1 && i < 2))
+		for (m = 1; m < NMODES && bc; m++) {
+			uint32_t d;
+			unsigned c;
+			if (!ref_of(lane, i, m, ts, &r))
 				continue;
+			d = zigzag(v - r);
+			c = popcount4(mask_of(d));
 			if (c < bc) {
 				bc = c;
-				bm = m + 1;
+				bm = m;
 				best = d;
 			}
 		}
 		diff[k] = best;
-		code[k] = (uint8_t)(bm | mask_of(best) << 2);
+		code[k] = (uint8_t)(bm | mask_of(best) << 3);
 		k++;
 	}
-	/* Codes: 6 bits each, packed LSB first. */
+	/* Codes: CODE_BITS each, packed LSB first. */
 	codes = out + nb;
-	memset(codes, 0, (k * 6 + 7) / 8);
-	for (i = 0; i < k; i++, bit += 6) {
+	memset(codes, 0, (k * CODE_BITS + 7) / 8);
+	for (i = 0; i < k; i++, bit += CODE_BITS) {
 		unsigned v = (unsigned)code[i] << (bit % 8);
 		codes[bit / 8] |= (uint8_t)v;
-		if (bit % 8 > 2)
+		if (bit % 8 > 8 - CODE_BITS)
 			codes[bit / 8 + 1] |= (uint8_t)(v >> 8);
 	}
-	o = nb + (k * 6 + 7) / 8;
+	o = nb + (k * CODE_BITS + 7) / 8;
 	for (i = 0; i < k; i++) {
-		unsigned j, mk = (unsigned)code[i] >> 2;
+		unsigned j, mk = (unsigned)code[i] >> 3;
 		for (j = 0; j < 4; j++)
 			if (mk & (1u << j))
 				out[o++] = (uint8_t)(diff[i] >> (8 * j));
@@ -121,7 +142,7 @@ static size_t get_part(const uint8_t *buf, size_t len, uint32_t *lane, size_t n,
 		k += (buf[i / 8] >> (i % 8)) & 1u;
 	if (n % 8 && (buf[nb - 1] >> (n % 8)))
 		return 0; /* bits past the last lane */
-	o = nb + (k * 6 + 7) / 8;
+	o = nb + (k * CODE_BITS + 7) / 8;
 	if (len < o)
 		return 0;
 	for (i = 0; i < n; i++) {
@@ -132,25 +153,25 @@ static size_t get_part(const uint8_t *buf, size_t len, uint32_t *lane, size_t n,
 			continue;
 		}
 		c = buf[nb + bit / 8] >> (bit % 8);
-		if (bit % 8 > 2)
+		if (bit % 8 > 8 - CODE_BITS)
 			c |= (unsigned)buf[nb + bit / 8 + 1] << (8 - bit % 8);
-		c &= 0x3f;
-		bit += 6;
+		c &= (1u << CODE_BITS) - 1;
+		bit += CODE_BITS;
 		for (j = 0; j < 4; j++) {
-			if (!(c & (4u << j)))
+			if (!(c & (8u << j)))
 				continue;
 			if (o >= len)
 				return 0;
 			d |= (uint32_t)buf[o++] << (8 * j);
 		}
-		mode = c & 3;
-		if ((mode == 1 && i < 1) || (mode == 2 && i < 2))
-			return 0;
-		switch (mode) {
-		case 0: lane[i] = d; break;
-		case 1: lane[i] = unzigzag(d) + lane[i - 1]; break;
-		case 2: lane[i] = unzigzag(d) + lane[i - 2]; break;
-		default: lane[i] = unzigzag(d) + ts[i & 1]; break;
+		mode = c & 7;
+		if (mode == 0) {
+			lane[i] = d;
+		} else {
+			uint32_t r;
+			if (!ref_of(lane, i, mode, ts, &r))
+				return 0;
+			lane[i] = unzigzag(d) + r;
 		}
 	}
 	return o;

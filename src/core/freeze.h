@@ -11,9 +11,10 @@
  * The encoding does not name fields, so fields added to struct tc_conn,
  * tc_endpoint or tc_conn_ext are carried without a change here. It sees
  * the record as 32-bit lanes and writes each lane as a difference from one
- * of a few references (itself raw, the lane before it, the one two before,
- * or the matching half of the record's first_ts); the reference that
- * leaves the fewest nonzero bytes wins. Then only the nonzero bytes are
+ * of a few references (itself raw, one of the three lanes before it, the
+ * matching half of the record's first_ts, or the lanes around the same
+ * place in the other endpoint); the reference that leaves the fewest
+ * nonzero bytes wins. Then only the nonzero bytes are
  * written, behind a bitmap. Times in a record are close to first_ts,
  * sequence numbers close to their neighbours, and most counters and flags
  * zero, so a plain closed connection takes about a third of its record.
@@ -30,9 +31,9 @@
 
 #include "tcpclose/conn.h"
 
-/* Bytes the encoding of a b-byte struct takes at most: lane bitmap, a 6-bit
+/* Bytes the encoding of a b-byte struct takes at most: lane bitmap, a 7-bit
  * code per lane, every byte. */
-#define TC_FREEZE_PART_MAX(b) (((b) / 4 + 7) / 8 + ((b) / 4 * 6 + 7) / 8 + (b))
+#define TC_FREEZE_PART_MAX(b) (((b) / 4 + 7) / 8 + ((b) / 4 * 7 + 7) / 8 + (b))
 /* The longest encoding of any record (a flags byte and first_ts lead). */
 #define TC_FREEZE_MAX                                                                              \
 	(1 + 8 + TC_FREEZE_PART_MAX(sizeof(struct tc_conn)) +                                      \
