@@ -99,13 +99,14 @@ measure() {
 	fi
 	read -r u s m < <(tail -n 1 "$TMP/t")
 	line=$(grep memstats "$TMP/e" || true)
-	# "memstats peak_tracked N peak_bytes B bytes_per_conn X frozen F thawed T"
+	# "tcpclose: memstats peak_tracked N peak_bytes B bytes_per_conn X frozen F thawed T frozen_avg A"
+	# shellcheck disable=SC2086
 	set -- $line
-	echo "| $label | $(echo "$u + $s" | bc) | $(echo "scale=1; $m / 1024" | bc) | $3 | $(echo "scale=1; $5 / 1048576" | bc) | $7 | $9 | ${11} |"
+	echo "| $label | $(echo "$u + $s" | bc) | $(echo "scale=1; $m / 1024" | bc) | $4 | $(echo "scale=1; $6 / 1048576" | bc) | $8 | ${10} | ${12} | ${14} |"
 }
 
-echo "| run | CPU s | peak RSS MiB | peak tracked | tracked MiB at peak | bytes / tracked conn | frozen | thawed |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| run | CPU s | peak RSS MiB | peak tracked | tracked MiB at peak | bytes / tracked conn | frozen | thawed | avg frozen bytes |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for W in current small; do
 	CAP=$DATA/$W-$PACKETS.pcap
 	case $W in
@@ -119,9 +120,9 @@ for W in current small; do
 	cat "$CAP" > /dev/null # page cache
 	for SET in "" "--linger 30" "--max-conns 5000"; do
 		# shellcheck disable=SC2086
-		NOF=1 measure "$W $SET, whole records" -r "$CAP" $SET
+		NOF=1 measure "$W ${SET:-defaults}, whole records" -r "$CAP" $SET
 		# shellcheck disable=SC2086
-		measure "$W $SET, frozen" -r "$CAP" $SET
+		measure "$W ${SET:-defaults}, frozen" -r "$CAP" $SET
 		# shellcheck disable=SC2086
 		same "$W" "$CAP" $SET
 	done

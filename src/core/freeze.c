@@ -8,9 +8,9 @@
  * A part is:
  *   - a bitmap of the lanes (32-bit words, in memory order) that are not
  *     zero, one bit per lane;
- *   - for each of those, a 7-bit code, packed LSB first: the reference
- *     (mode, 3 bits) and which of the 4 bytes of the difference are not
- *     zero (4 bits);
+ *   - for each of those, a 6-bit code, packed LSB first: the reference
+ *     (mode, 3 bits) and how many low bytes of the difference are written
+ *     (0-4, 3 bits: the bytes above are zero);
  *   - those bytes, lowest first.
  * A lane is rebuilt as its difference plus its reference: mode 0 raw,
  * 1, 2, 3 the lane 1, 2, 3 before, 4 the same half of first_ts, 5, 6, 7
@@ -31,7 +31,7 @@ enum { FZ_EXT = 0x01 };
 #define CONN_LANES (sizeof(struct tc_conn) / 4)
 #define EXT_LANES (sizeof(struct tc_conn_ext) / 4)
 #define EP_LANES (sizeof(struct tc_endpoint) / 4)
-#define CODE_BITS 7
+#define CODE_BITS 6
 #define NMODES 8
 
 /* Lanes must tile the structs, and first_ts's halves must be lanes that
@@ -66,15 +66,10 @@ static uint32_t unzigzag(uint32_t z)
 	return (z >> 1) ^ (uint32_t)-(int32_t)(z & 1);
 }
 
-static unsigned mask_of(uint32_t v)
+/* How many low bytes hold v (0 for 0): what writing it costs. */
+static unsigned nzbytes(uint32_t v)
 {
-	return (unsigned)((v & 0xffu) != 0) | (unsigned)((v & 0xff00u) != 0) << 1 |
-	       (unsigned)((v & 0xff0000u) != 0) << 2 | (unsigned)((v & 0xff000000u) != 0) << 3;
-}
-
-static unsigned popcount4(unsigned m)
-{
-	return (m & 1) + (m >> 1 & 1) + (m >> 2 & 1) + (m >> 3 & 1);
+	return (unsigned)(39 - __builtin_clz(v | 1)) / 8u - (v == 0);
 }
 
 /* Encode n lanes; returns the bytes written. */
@@ -87,28 +82,43 @@ static size_t put_part(const uint32_t *lane, size_t n, const uint32_t ts[2], uin
 
 	memset(out, 0, nb);
 	for (i = 0; i < n; i++) {
-		uint32_t v = lane[i], best = v, r;
-		unsigned bm, bc, m;
+		uint32_t v = lane[i], best = v;
+		unsigned bm = 0, bc;
 		if (!v)
 			continue;
 		out[i / 8] |= (uint8_t)(1u << (i % 8));
-		bm = 0;
-		bc = popcount4(mask_of(v));
-		for (m = 1; m < NMODES && bc; m++) {
-			uint32_t d;
-			unsigned c;
-			if (!ref_of(lane, i, m, ts, &r))
-				continue;
-			d = zigzag(v - r);
-			c = popcount4(mask_of(d));
-			if (c < bc) {
-				bc = c;
-				bm = m;
-				best = d;
-			}
+		bc = nzbytes(v);
+		/* Every reference tried, unrolled: this runs for each lane of
+		 * each connection that closes. */
+#define TRY(m, r)                                                                                  \
+	do {                                                                                       \
+		uint32_t d_ = zigzag(v - (r));                                                     \
+		unsigned c_ = nzbytes(d_);                                                         \
+		int b_ = c_ < bc; /* selects, not branches: the outcome is a coin toss */        \
+		bc = b_ ? c_ : bc;                                                                 \
+		bm = b_ ? (m) : bm;                                                                \
+		best = b_ ? d_ : best;                                                             \
+	} while (0)
+		TRY(4, ts[i & 1]);
+		if (bc <= 1) {
+			/* A byte at most: not worth the search. */
+		} else if (i >= 3) {
+			TRY(1, lane[i - 1]);
+			TRY(2, lane[i - 2]);
+			TRY(3, lane[i - 3]);
+		} else if (i >= 1) {
+			TRY(1, lane[i - 1]);
+			if (i >= 2)
+				TRY(2, lane[i - 2]);
 		}
+		if (bc > 1 && i >= EP_LANES + 1) {
+			TRY(5, lane[i - EP_LANES]);
+			TRY(6, lane[i - EP_LANES - 1]);
+			TRY(7, lane[i - EP_LANES + 1]);
+		}
+#undef TRY
 		diff[k] = best;
-		code[k] = (uint8_t)(bm | mask_of(best) << 3);
+		code[k] = (uint8_t)(bm | bc << 3);
 		k++;
 	}
 	/* Codes: CODE_BITS each, packed LSB first. */
@@ -122,10 +132,13 @@ static size_t put_part(const uint32_t *lane, size_t n, const uint32_t ts[2], uin
 	}
 	o = nb + (k * CODE_BITS + 7) / 8;
 	for (i = 0; i < k; i++) {
-		unsigned j, mk = (unsigned)code[i] >> 3;
-		for (j = 0; j < 4; j++)
-			if (mk & (1u << j))
-				out[o++] = (uint8_t)(diff[i] >> (8 * j));
+		/* All four stored, the cost kept: out has room (TC_FREEZE_MAX). */
+		uint32_t d = diff[i];
+		out[o] = (uint8_t)d;
+		out[o + 1] = (uint8_t)(d >> 8);
+		out[o + 2] = (uint8_t)(d >> 16);
+		out[o + 3] = (uint8_t)(d >> 24);
+		o += (unsigned)code[i] >> 3;
 	}
 	return o;
 }
@@ -157,13 +170,10 @@ static size_t get_part(const uint8_t *buf, size_t len, uint32_t *lane, size_t n,
 			c |= (unsigned)buf[nb + bit / 8 + 1] << (8 - bit % 8);
 		c &= (1u << CODE_BITS) - 1;
 		bit += CODE_BITS;
-		for (j = 0; j < 4; j++) {
-			if (!(c & (8u << j)))
-				continue;
-			if (o >= len)
-				return 0;
+		if ((c >> 3) > 4 || len - o < (c >> 3))
+			return 0;
+		for (j = 0; j < (c >> 3); j++)
 			d |= (uint32_t)buf[o++] << (8 * j);
-		}
 		mode = c & 7;
 		if (mode == 0) {
 			lane[i] = d;

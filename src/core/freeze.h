@@ -31,13 +31,14 @@
 
 #include "tcpclose/conn.h"
 
-/* Bytes the encoding of a b-byte struct takes at most: lane bitmap, a 7-bit
+/* Bytes the encoding of a b-byte struct takes at most: lane bitmap, a 6-bit
  * code per lane, every byte. */
-#define TC_FREEZE_PART_MAX(b) (((b) / 4 + 7) / 8 + ((b) / 4 * 7 + 7) / 8 + (b))
-/* The longest encoding of any record (a flags byte and first_ts lead). */
+#define TC_FREEZE_PART_MAX(b) (((b) / 4 + 7) / 8 + ((b) / 4 * 6 + 7) / 8 + (b))
+/* The longest encoding of any record (a flags byte and first_ts lead), and
+ * 3 bytes the encoder may write past its end. */
 #define TC_FREEZE_MAX                                                                              \
 	(1 + 8 + TC_FREEZE_PART_MAX(sizeof(struct tc_conn)) +                                      \
-	 TC_FREEZE_PART_MAX(sizeof(struct tc_conn_ext)))
+	 TC_FREEZE_PART_MAX(sizeof(struct tc_conn_ext)) + 3)
 
 /* Encode c (and c->x, if any) into out (TC_FREEZE_MAX bytes); returns the length. */
 size_t tc_freeze(const struct tc_conn *c, uint8_t *out);
