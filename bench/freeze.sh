@@ -90,7 +90,9 @@ fi
 measure() {
 	local label=$1 u s m line
 	shift
-	if [ "${NOF:-0}" = 1 ]; then
+	if [ -n "${BIN:-}" ]; then
+		/usr/bin/time -f '%U %S %M' -o "$TMP/t" "$BIN" "$@" --format json > /dev/null 2> "$TMP/e"
+	elif [ "${NOF:-0}" = 1 ]; then
 		TC_BENCH_NO_FREEZE=1 TC_BENCH_MEMSTATS=1 /usr/bin/time -f '%U %S %M' -o "$TMP/t" \
 			"$TCPCLOSE" "$@" --format json > /dev/null 2> "$TMP/e"
 	else
@@ -102,7 +104,7 @@ measure() {
 	# "tcpclose: memstats peak_tracked N peak_bytes B bytes_per_conn X frozen F thawed T frozen_avg A"
 	# shellcheck disable=SC2086
 	set -- $line
-	echo "| $label | $(echo "$u + $s" | bc) | $(echo "scale=1; $m / 1024" | bc) | $4 | $(echo "scale=1; $6 / 1048576" | bc) | $8 | ${10} | ${12} | ${14} |"
+	echo "| $label | $(echo "$u + $s" | bc) | $(echo "scale=1; $m / 1024" | bc) | ${4:--} | $([ -n "${6:-}" ] && echo "scale=1; $6 / 1048576" | bc || echo -) | ${8:--} | ${10:--} | ${12:--} | ${14:--} |"
 }
 
 echo "| run | CPU s | peak RSS MiB | peak tracked | tracked MiB at peak | bytes / tracked conn | frozen | thawed | avg frozen bytes |"
@@ -119,6 +121,10 @@ for W in current small; do
 	fi
 	cat "$CAP" > /dev/null # page cache
 	for SET in "" "--linger 30" "--max-conns 5000"; do
+		if [ -n "$BASELINE" ]; then
+			# shellcheck disable=SC2086
+			BIN=$BASELINE measure "$W ${SET:-defaults}, baseline" -r "$CAP" $SET
+		fi
 		# shellcheck disable=SC2086
 		NOF=1 measure "$W ${SET:-defaults}, whole records" -r "$CAP" $SET
 		# shellcheck disable=SC2086

@@ -75,7 +75,10 @@ struct tombs {
 #define TOMBS_MIN 1024u
 
 /* The closed ring: see the top of the file. */
-enum { C_PAD = 0, C_FROZEN, C_THAWED, C_DEAD };
+enum { C_PAD = 0,
+       C_FROZEN,
+       C_THAWED,
+       C_DEAD };
 
 struct cold_hdr {
 	int64_t mark_ts; /* when it closed */
@@ -96,11 +99,11 @@ _Static_assert(sizeof(struct cold_hdr) + TC_FREEZE_MAX <= 255 * 8,
 	       "a frozen record no longer fits an entry's size8");
 
 struct cold {
-	uint8_t **chunk;   /* chunk v >> COLD_SHIFT at [(v >> COLD_SHIFT) & (cap - 1)] */
-	size_t cap;        /* a power of two */
-	uint8_t *spare;    /* one emptied chunk kept for the next */
+	uint8_t **chunk;     /* chunk v >> COLD_SHIFT at [(v >> COLD_SHIFT) & (cap - 1)] */
+	size_t cap;          /* a power of two */
+	uint8_t *spare;      /* one emptied chunk kept for the next */
 	uint64_t head, tail; /* virtual offsets, 8-aligned */
-	uint64_t nchunks;  /* chunks held (the spare not counted) */
+	uint64_t nchunks;    /* chunks held (the spare not counted) */
 };
 
 struct tc_engine {
@@ -119,8 +122,8 @@ struct tc_engine {
 	int one_way_capture; /* some connection proved a direction missing (infer.h) */
 	int finishing;       /* in tc_engine_finish: no more frames, no tombstones */
 	struct tombs tw;
-	struct cold cold;    /* the CLOSED list */
-	uint64_t nx;         /* extension records held by live records */
+	struct cold cold; /* the CLOSED list */
+	uint64_t nx;      /* extension records held by live records */
 };
 
 /* tc_flow.cflags */

@@ -29,7 +29,7 @@
 
 struct slot {
 	uint32_t hash;
-	uint32_t rec1;            /* record number + 1; 0: empty; FROZEN | handle:
+	uint32_t rec1; /* record number + 1; 0: empty; FROZEN | handle:
 	                             a frozen entry (no record) */
 };
 

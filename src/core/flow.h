@@ -49,8 +49,10 @@ struct tc_flow {
 	uint32_t recno;           /* table-owned: the record's number */
 	uint8_t list;             /* caller-owned: which list the entry is on */
 	uint8_t used;             /* table-owned */
-	uint8_t cflags;           /* caller-owned */
-	uint32_t cold;            /* caller-owned */
+
+	/* Caller-owned too (the engine's flags, and its closed-ring handle). */
+	uint8_t cflags;
+	uint32_t cold;
 };
 
 /* Frozen handles are below this. */

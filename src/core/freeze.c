@@ -58,12 +58,12 @@ static int ref_of(const uint32_t *lane, size_t i, unsigned m, const uint32_t ts[
 
 static uint32_t zigzag(uint32_t d)
 {
-	return (d << 1) ^ (uint32_t)-(int32_t)(d >> 31);
+	return (d << 1) ^ (uint32_t) - (int32_t)(d >> 31);
 }
 
 static uint32_t unzigzag(uint32_t z)
 {
-	return (z >> 1) ^ (uint32_t)-(int32_t)(z & 1);
+	return (z >> 1) ^ (uint32_t) - (int32_t)(z & 1);
 }
 
 /* How many low bytes hold v (0 for 0): what writing it costs. */
@@ -90,14 +90,14 @@ static size_t put_part(const uint32_t *lane, size_t n, const uint32_t ts[2], uin
 		bc = nzbytes(v);
 		/* Every reference tried, unrolled: this runs for each lane of
 		 * each connection that closes. */
-#define TRY(m, r)                                                                                  \
-	do {                                                                                       \
-		uint32_t d_ = zigzag(v - (r));                                                     \
-		unsigned c_ = nzbytes(d_);                                                         \
-		int b_ = c_ < bc; /* selects, not branches: the outcome is a coin toss */        \
-		bc = b_ ? c_ : bc;                                                                 \
-		bm = b_ ? (m) : bm;                                                                \
-		best = b_ ? d_ : best;                                                             \
+#define TRY(m, r)                                                                         \
+	do {                                                                              \
+		uint32_t d_ = zigzag(v - (r));                                            \
+		unsigned c_ = nzbytes(d_);                                                \
+		int b_ = c_ < bc; /* selects, not branches: the outcome is a coin toss */ \
+		bc = b_ ? c_ : bc;                                                        \
+		bm = b_ ? (m) : bm;                                                       \
+		best = b_ ? d_ : best;                                                    \
 	} while (0)
 		TRY(4, ts[i & 1]);
 		if (bc <= 1) {

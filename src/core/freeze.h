@@ -36,8 +36,8 @@
 #define TC_FREEZE_PART_MAX(b) (((b) / 4 + 7) / 8 + ((b) / 4 * 6 + 7) / 8 + (b))
 /* The longest encoding of any record (a flags byte and first_ts lead), and
  * 3 bytes the encoder may write past its end. */
-#define TC_FREEZE_MAX                                                                              \
-	(1 + 8 + TC_FREEZE_PART_MAX(sizeof(struct tc_conn)) +                                      \
+#define TC_FREEZE_MAX                                         \
+	(1 + 8 + TC_FREEZE_PART_MAX(sizeof(struct tc_conn)) + \
 	 TC_FREEZE_PART_MAX(sizeof(struct tc_conn_ext)) + 3)
 
 /* Encode c (and c->x, if any) into out (TC_FREEZE_MAX bytes); returns the length. */
