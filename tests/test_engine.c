@@ -3,7 +3,9 @@
  * test_engine.c -- the engine's promises about when and how often a
  * connection is reported: once, `linger` after it closed, at once when its
  * 4-tuple is reused by a new SYN, when evicted under --max-conns, and at
- * finish() in id order; memory released as it goes; every frame counted.
+ * finish() in id order; memory released as it goes; every frame counted;
+ * and closed connections kept frozen (freeze.h) report exactly what whole
+ * records would, late segments, reuse, eviction and the flush included.
  * Frames are real bytes (raw IPv4, DLT_RAW) so the decoder is in the path.
  */
 #include <setjmp.h>
@@ -385,6 +387,145 @@ static void test_memory_follows_open_connections(void **state)
 	tc_engine_free(w.e);
 }
 
+/* ---- frozen closed records against whole ones -------------------------- */
+
+/* What the callback saw, in order: a digest of each record's bytes (the
+ * extension pointer left out, its contents in), verdict and diagnosis. */
+struct trace {
+	int n;
+	uint64_t h[8192];
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+static void on_trace(const struct tc_conn *c, const struct tc_verdict *v,
+		     const struct tc_diagnosis *d, void *arg)
+{
+	struct trace *t = arg;
+	struct tc_conn copy = *c;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	copy.x = NULL;
+	h = fnv(h, &copy, sizeof(copy));
+	h = fnv(h, tc_conn_ext(c), sizeof(struct tc_conn_ext));
+	h = fnv(h, v, sizeof(*v));
+	h = fnv(h, &d->cause, sizeof(d->cause));
+	h = fnv(h, d->frames, sizeof(d->frames));
+	assert_true(t->n < 8192);
+	t->h[t->n++] = h;
+}
+
+static void count_conn(const struct tc_conn *c, void *arg)
+{
+	(void)c;
+	(*(int *)arg)++;
+}
+
+/*
+ * 3000 connections, a few hundred lingering at once (the closed ring spans
+ * several chunks): late FINs and RSTs after the close (thawed, then frozen
+ * again), tuples reused by a new SYN while closed, connections left open
+ * for the flush; returns what tc_engine_foreach saw midway.
+ */
+static int scenario(struct tc_engine *e)
+{
+	struct wire w = {0};
+	int i, seen = 0;
+
+	w.e = e;
+	for (i = 0; i < 3000; i++) {
+		uint16_t port = (uint16_t)(20000 + i % 2500); /* the last 500 reuse a tuple */
+		uint32_t isn = (uint32_t)i * 100000u;
+		if (i % 17 == 0) {
+			wire_tx(&w, port, 0, TC_SYN, isn, 0, 0); /* left open */
+			continue;
+		}
+		graceful(&w, port, isn);
+		if (i >= 3 && i % 5 == 0) /* a late FIN retransmission, three connections back */
+			wire_tx(&w, (uint16_t)(20000 + (i - 3) % 2500), 1, TC_FIN | TC_ACK, 9001,
+				(uint32_t)(i - 3) * 100000u + 2, 0);
+		if (i >= 4 && i % 7 == 0) /* an RST after the close */
+			wire_tx(&w, (uint16_t)(20000 + (i - 4) % 2500), 0, TC_RST, (uint32_t)(i - 4) * 100000u + 2,
+				0, 0);
+		w.now += 2000000; /* 2 ms: with a 1 s linger, ~500 closed at once */
+		if (i == 1500)
+			tc_engine_foreach(e, count_conn, &seen);
+	}
+	tc_engine_finish(e);
+	return seen;
+}
+
+static void test_frozen_reports_as_whole(void **state)
+{
+	static struct trace a, b;
+	struct tc_engine_opts o = {0};
+	struct tc_engine *e;
+	int seen_a, seen_b, i;
+	uint64_t active_mid;
+	(void)state;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	o.linger_ns = NS;
+	o.hash_seed = 7;
+	o.no_freeze = 1;
+	e = tc_engine_new(&o, on_trace, &a);
+	seen_a = scenario(e);
+	assert_int_equal(tc_engine_stats(e)->frozen, 0);
+	active_mid = tc_engine_stats(e)->peak_active;
+	tc_engine_free(e);
+	o.no_freeze = 0;
+	e = tc_engine_new(&o, on_trace, &b);
+	seen_b = scenario(e);
+	assert_true(tc_engine_stats(e)->frozen > 2000);
+	assert_true(tc_engine_stats(e)->thawed > 500);
+	assert_int_equal(tc_engine_stats(e)->peak_active, active_mid);
+	tc_engine_free(e);
+	assert_true(seen_a > 400);
+	assert_int_equal(seen_a, seen_b);
+	assert_int_equal(a.n, b.n);
+	assert_true(a.n >= 3000);
+	for (i = 0; i < a.n; i++)
+		assert_true(a.h[i] == b.h[i]);
+}
+
+/* Under --max-conns the frozen entries go first, in close order, as the
+ * closed list's did. */
+static void test_frozen_evicted_as_whole(void **state)
+{
+	static struct trace a, b;
+	struct tc_engine_opts o = {0};
+	struct tc_engine *e;
+	int i;
+	(void)state;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	o.linger_ns = NS;
+	o.hash_seed = 7;
+	o.max_conns = 100;
+	o.no_freeze = 1;
+	e = tc_engine_new(&o, on_trace, &a);
+	scenario(e);
+	assert_true(tc_engine_stats(e)->evicted > 0); /* open ones too, not only closed */
+	tc_engine_free(e);
+	o.no_freeze = 0;
+	e = tc_engine_new(&o, on_trace, &b);
+	scenario(e);
+	assert_int_equal(tc_engine_stats(e)->peak_active, 100);
+	assert_true(tc_engine_stats(e)->evicted > 0);
+	tc_engine_free(e);
+	assert_int_equal(a.n, b.n);
+	for (i = 0; i < a.n; i++)
+		assert_true(a.h[i] == b.h[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +539,8 @@ int main(void)
 		cmocka_unit_test(test_eviction_order),
 		cmocka_unit_test(test_eviction_prefers_closed),
 		cmocka_unit_test(test_finish_in_id_order),
+		cmocka_unit_test(test_frozen_reports_as_whole),
+		cmocka_unit_test(test_frozen_evicted_as_whole),
 		cmocka_unit_test(test_counts_every_frame),
 		cmocka_unit_test(test_reset_and_refused_tallies),
 		cmocka_unit_test(test_memory_follows_open_connections),

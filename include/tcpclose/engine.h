@@ -35,6 +35,10 @@ struct tc_engine_opts {
 	                             its close; <0 = TC_DEFAULT_LINGER_NS */
 	uint64_t hash_seed;       /* flow table hash key (see flow.h) */
 	int64_t time_wait_ns;     /* TIME_WAIT length, for reuse detection; 0 = TC_TIME_WAIT_DEFAULT_NS */
+
+	/* Keep closed connections as whole records instead of frozen
+	 * (src/core/freeze.h): the same output, more memory; for comparison. */
+	int no_freeze;
 };
 
 /*
@@ -57,6 +61,15 @@ struct tc_stats {
 	uint64_t evicted;         /* ... of which evicted by max_conns */
 	uint64_t active;          /* connections in the table now */
 	uint64_t peak_active;     /* most connections in the table at once */
+
+	/* Tracked-connection memory when peak_active was reached: records in
+	 * use, their extension records, the closed ring's bytes, the index. */
+	uint64_t peak_bytes;
+	/* Records frozen on close (or again after a late segment), their
+	 * frozen lengths summed (entry headers not counted), and how many
+	 * a late segment thawed. */
+	uint64_t frozen, frozen_bytes, thawed;
+
 	uint64_t by_close[TC_CLOSE__COUNT]; /* verdicts of reported connections */
 	uint64_t refused;         /* reported connections with opened=refused */
 	uint64_t time_backwards;  /* frames older than the newest seen so far */

@@ -280,6 +280,10 @@ static int start(struct run *r)
 		po.aggregate = 1;
 	}
 	po.eng = o->eng;
+	/* Bench knob (bench/freeze.sh): closed connections kept whole, to
+	 * check that freezing them changes no output. */
+	if (getenv("TC_BENCH_NO_FREEZE"))
+		po.eng.no_freeze = 1;
 	po.agg = o->agg;
 	po.tap = on_conn;
 	po.tap_arg = r;
@@ -331,6 +335,18 @@ static void analyse(struct run *r, struct tc_run_info *ri)
 	(void)tc_source_each(r->src, analyse_frame, &x);
 	tc_engine_finish(r->eng);
 	tc_progress_end(r->prog_line);
+	if (getenv("TC_BENCH_MEMSTATS")) {
+		/* Bench knob: the engine's own count of tracked memory. */
+		const struct tc_stats *st = tc_engine_stats(r->eng);
+		fprintf(stderr,
+			"%s: memstats peak_tracked %" PRIu64 " peak_bytes %" PRIu64
+			" bytes_per_conn %.1f frozen %" PRIu64 " thawed %" PRIu64
+			" frozen_avg %.1f\n",
+			prog, st->peak_active, st->peak_bytes,
+			st->peak_active ? (double)st->peak_bytes / (double)st->peak_active : 0.0,
+			st->frozen, st->thawed,
+			st->frozen ? (double)st->frozen_bytes / (double)st->frozen : 0.0);
+	}
 	if (tc_source_vlan_note(r->src, note, sizeof(note)))
 		fprintf(stderr, "%s: %s\n", prog, note);
 }

@@ -14,6 +14,21 @@
  * Nothing here walks the table per packet; the only O(n) step is
  * tc_engine_finish(), which sorts what is left so output is in id order.
  *
+ * The CLOSED list is a byte ring of entries in close order ("cold"): a
+ * 16-byte header (close time, index hash, length, state) and the record in
+ * its frozen form (freeze.h), about a third of the record. A closed
+ * connection only waits, so its record goes back to the table's free list
+ * and the index names the frozen entry. A late segment thaws it into a
+ * record again (state THAWED: the header names the record), which goes on
+ * exactly as before; once the segment is applied it is frozen again in
+ * place if it still fits. A connection that leaves the list (reported
+ * early, or no longer closed after an undone RST) leaves a DEAD entry that
+ * the head skips. Reports at the end of the linger decode the entry into a
+ * record on the stack: the callback sees the same record either way.
+ * The ring is 64 KiB chunks taken and given back in order; an entry never
+ * straddles two, and a handle (the index's name for an entry) is its
+ * offset in the ring's virtual address space, in 8-byte units.
+ *
  * A connection reported while an endpoint is still in TIME_WAIT (the linger
  * is 5 s, TIME_WAIT 60 s) leaves a tombstone: a 64-bit hash of its 4-tuple
  * and the time its TIME_WAIT ends, 16 bytes in a ring in report order with
@@ -32,6 +47,7 @@
 #include "tcpclose/classify.h"
 #include "tcpclose/diag.h"
 #include "flow.h"
+#include "freeze.h"
 #include "infer.h"
 #include "segment.h"
 #include "tcpsm.h"
@@ -58,12 +74,44 @@ struct tombs {
 
 #define TOMBS_MIN 1024u
 
+/* The closed ring: see the top of the file. */
+enum { C_PAD = 0,
+       C_FROZEN,
+       C_THAWED,
+       C_DEAD };
+
+struct cold_hdr {
+	int64_t mark_ts; /* when it closed */
+	uint32_t hash;   /* its index hash; THAWED: its record number */
+	uint16_t len;    /* frozen bytes after the header */
+	uint8_t size8;   /* the entry, header included, in 8-byte units */
+	uint8_t state;   /* C_* */
+};
+
+#define COLD_SHIFT 16
+#define COLD_CHUNK ((uint64_t)1 << COLD_SHIFT)
+#define COLD_HDR ((uint64_t)sizeof(struct cold_hdr))
+/* Handles are 31 bits of 8-byte units: the ring spans less than 16 GiB. */
+#define COLD_SPAN ((uint64_t)1 << 34)
+
+_Static_assert(sizeof(struct cold_hdr) == 16, "cold_hdr is not 16 bytes");
+_Static_assert(sizeof(struct cold_hdr) + TC_FREEZE_MAX <= 255 * 8,
+	       "a frozen record no longer fits an entry's size8");
+
+struct cold {
+	uint8_t **chunk;     /* chunk v >> COLD_SHIFT at [(v >> COLD_SHIFT) & (cap - 1)] */
+	size_t cap;          /* a power of two */
+	uint8_t *spare;      /* one emptied chunk kept for the next */
+	uint64_t head, tail; /* virtual offsets, 8-aligned */
+	uint64_t nchunks;    /* chunks held (the spare not counted) */
+};
+
 struct tc_engine {
 	struct tc_engine_opts o;
 	tc_conn_cb cb;
 	void *arg;
 	struct tc_flowtab *ft;
-	struct list active, closed;
+	struct list active;
 	struct tc_stats st;
 	uint64_t next_id;
 	int64_t now;
@@ -74,7 +122,12 @@ struct tc_engine {
 	int one_way_capture; /* some connection proved a direction missing (infer.h) */
 	int finishing;       /* in tc_engine_finish: no more frames, no tombstones */
 	struct tombs tw;
+	struct cold cold; /* the CLOSED list */
+	uint64_t nx;      /* extension records held by live records */
 };
+
+/* tc_flow.cflags */
+enum { F_XCOUNTED = 0x01 }; /* its extension record is in e->nx */
 
 static size_t tomb_home(const struct tombs *t, uint64_t key)
 {
@@ -204,19 +257,126 @@ static void list_append(struct list *l, struct tc_flow *f)
 	l->tail = f;
 }
 
-static struct list *list_of(struct tc_engine *e, struct tc_flow *f)
+/* ---- the closed ring ---------------------------------------------------- */
+
+static uint8_t *cold_at(const struct cold *r, uint64_t v)
 {
-	return f->list == L_ACTIVE ? &e->active : f->list == L_CLOSED ? &e->closed : NULL;
+	return r->chunk[(v >> COLD_SHIFT) & (r->cap - 1)] + (v & (COLD_CHUNK - 1));
 }
 
-static void move_to(struct tc_engine *e, struct tc_flow *f, int which)
+static struct cold_hdr *cold_hdr_at(const struct cold *r, uint64_t v)
 {
-	struct list *l = list_of(e, f);
-	if (l)
-		list_unlink(l, f);
-	f->list = (uint8_t)which;
-	list_append(which == L_ACTIVE ? &e->active : &e->closed, f);
+	return (struct cold_hdr *)(void *)cold_at(r, v);
 }
+
+static uint32_t cold_handle(uint64_t v)
+{
+	return (uint32_t)(v >> 3) & (TC_FLOW_FROZEN_MAX - 1);
+}
+
+/* The virtual offset of a live handle. */
+static uint64_t cold_voff(const struct cold *r, uint32_t handle)
+{
+	return r->head + ((((uint64_t)handle << 3) - r->head) & (COLD_SPAN - 1));
+}
+
+/* Chunk number c as the tail's: grow the pointer ring if needed; 0 if no memory. */
+static int cold_add_chunk(struct cold *r, uint64_t c)
+{
+	uint64_t first = r->head >> COLD_SHIFT, i;
+	uint8_t *p;
+
+	if (c - first >= r->cap) {
+		size_t ncap = r->cap ? 2 * r->cap : 16;
+		uint8_t **v = calloc(ncap, sizeof(*v));
+		if (!v)
+			return 0;
+		for (i = first; i < c; i++)
+			v[i & (ncap - 1)] = r->chunk[i & (r->cap - 1)];
+		free(r->chunk);
+		r->chunk = v;
+		r->cap = ncap;
+	}
+	if (r->spare) {
+		p = r->spare;
+		r->spare = NULL;
+	} else if (!(p = malloc(COLD_CHUNK))) {
+		return 0;
+	}
+	r->chunk[c & (r->cap - 1)] = p;
+	r->nchunks++;
+	return 1;
+}
+
+/*
+ * A new entry for `bytes` of frozen record at the tail, its header's size
+ * and length set; NULL if there is no memory. Chunks held: those from the
+ * head's to the one before the tail's next boundary.
+ */
+static struct cold_hdr *cold_push(struct cold *r, size_t bytes, uint64_t *voff)
+{
+	uint64_t size = (COLD_HDR + bytes + 7) & ~(uint64_t)7, off = r->tail & (COLD_CHUNK - 1);
+	uint64_t tail = r->tail;
+	struct cold_hdr *h;
+
+	if (tail - r->head + size + COLD_CHUNK >= COLD_SPAN)
+		return NULL;
+	if (off && off + size > COLD_CHUNK) {
+		/* Not enough room left in this chunk: the rest is padding. */
+		if (COLD_CHUNK - off >= COLD_HDR)
+			cold_hdr_at(r, tail)->state = C_PAD;
+		tail += COLD_CHUNK - off;
+		off = 0;
+	}
+	if (!off && !cold_add_chunk(r, tail >> COLD_SHIFT))
+		return NULL; /* the padding is not written over: tail unchanged */
+	r->tail = tail;
+	h = cold_hdr_at(r, r->tail);
+	h->size8 = (uint8_t)(size >> 3);
+	h->len = (uint16_t)bytes;
+	*voff = r->tail;
+	r->tail += size;
+	return h;
+}
+
+/* Give back the head's chunk, which the head has just left. */
+static void cold_drop_chunk(struct cold *r, uint64_t c)
+{
+	uint8_t **p = &r->chunk[c & (r->cap - 1)];
+	if (!r->spare)
+		r->spare = *p;
+	else
+		free(*p);
+	*p = NULL;
+	r->nchunks--;
+}
+
+/* The first entry that is still a connection (FROZEN or THAWED), past any
+ * padding and DEAD ones, which leave; NULL if none. */
+static struct cold_hdr *cold_first(struct cold *r, uint64_t *voff)
+{
+	while (r->head < r->tail) {
+		uint64_t off = r->head & (COLD_CHUNK - 1), next;
+		struct cold_hdr *h = NULL;
+
+		if (COLD_CHUNK - off >= COLD_HDR)
+			h = cold_hdr_at(r, r->head);
+		if (h && (h->state == C_FROZEN || h->state == C_THAWED)) {
+			*voff = r->head;
+			return h;
+		}
+		if (h && h->state == C_DEAD)
+			next = r->head + ((uint64_t)h->size8 << 3);
+		else
+			next = (r->head | (COLD_CHUNK - 1)) + 1; /* padding: the chunk's end */
+		if ((next >> COLD_SHIFT) != (r->head >> COLD_SHIFT))
+			cold_drop_chunk(r, r->head >> COLD_SHIFT);
+		r->head = next;
+	}
+	return NULL;
+}
+
+static int frozen_match(void *arg, uint32_t handle, const struct tc_pkt *p, enum tc_role *from);
 
 struct tc_engine *tc_engine_new(const struct tc_engine_opts *opts, tc_conn_cb on_conn,
 				void *arg)
@@ -246,9 +406,11 @@ struct tc_engine *tc_engine_new(const struct tc_engine_opts *opts, tc_conn_cb on
 	e->xc = tc_xconn_new(TC_XCONN_KEY);
 	e->ft = tc_flowtab_new(e->o.hash_seed);
 	if (!e->ft) {
+		tc_xconn_free(e->xc);
 		free(e);
 		return NULL;
 	}
+	tc_flowtab_set_frozen_match(e->ft, frozen_match, e);
 	return e;
 }
 
@@ -260,6 +422,10 @@ void tc_engine_free(struct tc_engine *e)
 	tc_xconn_free(e->xc);
 	free(e->tw.ring);
 	free(e->tw.idx);
+	while (e->cold.nchunks)
+		cold_drop_chunk(&e->cold, e->cold.head >> COLD_SHIFT), e->cold.head += COLD_CHUNK;
+	free(e->cold.spare);
+	free(e->cold.chunk);
 	free(e);
 }
 
@@ -303,50 +469,229 @@ static int in_time_wait(const struct tc_engine *e, const struct tc_conn *old)
 	return tw_end(e, old) > e->now;
 }
 
-/* Hand a connection to the callback and forget it. */
-static void report(struct tc_engine *e, struct tc_flow *f)
+/* Judge c, hand it to the callback, leave its tombstone. */
+static void hand_over(struct tc_engine *e, struct tc_conn *c)
 {
 	struct tc_verdict v;
 	struct tc_diagnosis d;
-	struct list *l = list_of(e, f);
 
-	if (l)
-		list_unlink(l, f);
-	tc_infer_finish(&f->conn, e->now, e->one_way_capture);
-	tc_engine_judge(&f->conn, &v, &d);
-	account_loss(e, &f->conn);
+	tc_infer_finish(c, e->now, e->one_way_capture);
+	tc_engine_judge(c, &v, &d);
+	account_loss(e, c);
 	e->st.reported++;
 	e->st.by_close[v.close]++;
 	if (v.opened == TC_OPENED_REFUSED)
 		e->st.refused++;
-	if (f->conn.cflags & TC_CONN_EVICTED)
+	if (c->cflags & TC_CONN_EVICTED)
 		e->st.evicted++;
 	if (e->cb)
-		e->cb(&f->conn, &v, &d, e->arg);
-	if (!e->finishing && in_time_wait(e, &f->conn))
-		tomb_push(e, tc_flowtab_key64(e->ft, &f->conn), tw_end(e, &f->conn));
-	tc_flowtab_del(e->ft, f);
+		e->cb(c, &v, &d, e->arg);
+	if (!e->finishing && in_time_wait(e, c))
+		tomb_push(e, tc_flowtab_key64(e->ft, c), tw_end(e, c));
 	e->st.active--;
+}
+
+/* f's extension record is no longer counted (it is freed or frozen). */
+static void uncount_ext(struct tc_engine *e, struct tc_flow *f)
+{
+	if (f->cflags & F_XCOUNTED) {
+		e->nx--;
+		f->cflags &= (uint8_t)~F_XCOUNTED;
+	}
+}
+
+/* Hand a connection to the callback and forget it. */
+static void report(struct tc_engine *e, struct tc_flow *f)
+{
+	if (f->list == L_ACTIVE)
+		list_unlink(&e->active, f);
+	else if (f->list == L_CLOSED)
+		cold_hdr_at(&e->cold, cold_voff(&e->cold, f->cold))->state = C_DEAD;
+	f->list = L_NONE;
+	hand_over(e, &f->conn);
+	uncount_ext(e, f);
+	tc_flowtab_del(e->ft, f);
+}
+
+/* Hand a frozen connection to the callback and forget it. */
+static void report_frozen(struct tc_engine *e, struct cold_hdr *h, uint64_t voff)
+{
+	struct tc_conn c;
+	struct tc_conn_ext xb;
+
+	h->state = C_DEAD;
+	tc_flowtab_del_frozen(e->ft, h->hash, cold_handle(voff));
+	if (tc_thaw_view((const uint8_t *)(h + 1), h->len, &c, &xb) != 0) {
+		e->st.active--; /* cannot happen: the bytes are our own */
+		return;
+	}
+	hand_over(e, &c);
+	if (c.x && c.x != &xb)
+		tc_conn_release(&c); /* tc_infer_finish allocated one */
+}
+
+/* Report the entry at the head of the closed ring. */
+static void report_cold(struct tc_engine *e, struct cold_hdr *h, uint64_t voff)
+{
+	if (h->state == C_THAWED)
+		report(e, tc_flowtab_record(e->ft, h->hash));
+	else
+		report_frozen(e, h, voff);
 }
 
 static void expire(struct tc_engine *e, int64_t now)
 {
-	while (e->closed.head && e->closed.head->mark_ts + e->o.linger_ns <= now)
-		report(e, e->closed.head);
+	struct cold_hdr *h;
+	uint64_t voff;
+
+	while ((h = cold_first(&e->cold, &voff)) && h->mark_ts + e->o.linger_ns <= now)
+		report_cold(e, h, voff);
 	tomb_expire(&e->tw, now);
 }
 
 /* Make room for one more: closed-but-lingering first, then the most idle. */
 static void evict_one(struct tc_engine *e)
 {
-	struct tc_flow *f = e->closed.head ? e->closed.head : e->active.head;
-	if (!f)
-		return;
-	if (f->list == L_ACTIVE)
-		f->conn.cflags |= TC_CONN_EVICTED;
-	report(e, f);
+	struct cold_hdr *h;
+	uint64_t voff;
+
+	if ((h = cold_first(&e->cold, &voff))) {
+		report_cold(e, h, voff);
+	} else if (e->active.head) {
+		e->active.head->conn.cflags |= TC_CONN_EVICTED;
+		report(e, e->active.head);
+	}
 }
 
+static void to_active(struct tc_engine *e, struct tc_flow *f)
+{
+	if (f->list == L_ACTIVE)
+		list_unlink(&e->active, f);
+	else if (f->list == L_CLOSED)
+		cold_hdr_at(&e->cold, cold_voff(&e->cold, f->cold))->state = C_DEAD;
+	f->list = L_ACTIVE;
+	list_append(&e->active, f);
+}
+
+/* Encode f into entry h (room checked by the caller), and let its record go. */
+static void freeze_into(struct tc_engine *e, struct tc_flow *f, struct cold_hdr *h, uint64_t voff,
+			const uint8_t *buf, size_t n)
+{
+	memcpy(h + 1, buf, n);
+	h->len = (uint16_t)n;
+	h->hash = f->hash;
+	h->state = C_FROZEN;
+	uncount_ext(e, f);
+	tc_flowtab_freeze(e->ft, f, cold_handle(voff));
+	e->st.frozen++;
+	e->st.frozen_bytes += n;
+}
+
+/*
+ * f has just closed: onto the closed ring, frozen unless the engine keeps
+ * closed records whole. Without memory for an entry it is reported now.
+ */
+static void to_closed(struct tc_engine *e, struct tc_flow *f)
+{
+	uint8_t buf[TC_FREEZE_MAX];
+	size_t n = e->o.no_freeze ? 0 : tc_freeze(&f->conn, buf);
+	struct cold_hdr *h;
+	uint64_t voff;
+
+	if (f->list == L_ACTIVE)
+		list_unlink(&e->active, f);
+	f->list = L_NONE;
+	if (!(h = cold_push(&e->cold, n, &voff))) {
+		report(e, f);
+		return;
+	}
+	h->mark_ts = f->mark_ts;
+	if (e->o.no_freeze) {
+		h->state = C_THAWED;
+		h->hash = f->recno;
+		f->list = L_CLOSED;
+		f->cold = cold_handle(voff);
+		return;
+	}
+	freeze_into(e, f, h, voff, buf, n);
+}
+
+/* A thawed f took its late segment and is still closed: frozen again in its
+ * own entry if it still fits (it stays a record otherwise). */
+static void refreeze(struct tc_engine *e, struct tc_flow *f)
+{
+	uint8_t buf[TC_FREEZE_MAX];
+	uint64_t voff = cold_voff(&e->cold, f->cold);
+	struct cold_hdr *h = cold_hdr_at(&e->cold, voff);
+	size_t n;
+
+	if (e->o.no_freeze)
+		return;
+	n = tc_freeze(&f->conn, buf);
+	if (COLD_HDR + n <= (uint64_t)h->size8 << 3)
+		freeze_into(e, f, h, voff, buf, n);
+}
+
+/* A late segment for frozen entry `handle`: its record back in the table. */
+static struct tc_flow *thaw(struct tc_engine *e, uint32_t handle, uint32_t hash)
+{
+	uint64_t voff = cold_voff(&e->cold, handle);
+	struct cold_hdr *h = cold_hdr_at(&e->cold, voff);
+	struct tc_flow *f = tc_flowtab_thaw(e->ft, hash, handle);
+
+	if (!f)
+		return NULL;
+	if (tc_thaw((const uint8_t *)(h + 1), h->len, &f->conn) != 0) {
+		/* Out of memory for its extension: it stays frozen. */
+		tc_flowtab_freeze(e->ft, f, handle);
+		return NULL;
+	}
+	f->mark_ts = h->mark_ts;
+	f->list = L_CLOSED;
+	f->cold = handle;
+	if (f->conn.x) {
+		f->cflags |= F_XCOUNTED;
+		e->nx++;
+	}
+	h->state = C_THAWED;
+	h->hash = f->recno;
+	e->st.thawed++;
+	return f;
+}
+
+/* flow.h's question for a frozen entry: is it p's 4-tuple? */
+static int frozen_match(void *arg, uint32_t handle, const struct tc_pkt *p, enum tc_role *from)
+{
+	const struct tc_engine *e = arg;
+	const struct cold_hdr *h = cold_hdr_at(&e->cold, cold_voff(&e->cold, handle));
+	struct tc_conn c;
+	struct tc_conn_ext xb;
+	const struct tc_endpoint *a = &c.ep[0], *b = &c.ep[1];
+
+	if (tc_thaw_view((const uint8_t *)(h + 1), h->len, &c, &xb) != 0)
+		return 0;
+	if (c.af != p->af || c.tunnel != p->tunnel)
+		return 0;
+	if (a->port == p->sport && b->port == p->dport && !memcmp(a->addr, p->src, 16) &&
+	    !memcmp(b->addr, p->dst, 16)) {
+		*from = TC_CLIENT;
+		return 1;
+	}
+	if (b->port == p->sport && a->port == p->dport && !memcmp(b->addr, p->src, 16) &&
+	    !memcmp(a->addr, p->dst, 16)) {
+		*from = TC_SERVER;
+		return 1;
+	}
+	return 0;
+}
+
+/* Tracked memory now (see tc_stats.peak_bytes). */
+static uint64_t tracked_bytes(const struct tc_engine *e)
+{
+	return (uint64_t)tc_flowtab_records(e->ft) * sizeof(struct tc_flow) +
+	       e->nx * sizeof(struct tc_conn_ext) + (e->cold.tail - e->cold.head) +
+	       tc_flowtab_index_memory(e->ft);
+}
 
 static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p, uint32_t h,
 				  enum tc_role *from)
@@ -376,10 +721,12 @@ static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p, u
 	f->conn.id = ++e->next_id;
 	e->st.conns++;
 	e->st.active++;
-	if (e->st.active > e->st.peak_active)
+	if (e->st.active > e->st.peak_active) {
 		e->st.peak_active = e->st.active;
+		e->st.peak_bytes = tracked_bytes(e);
+	}
 	f->mark_ts = e->now;
-	move_to(e, f, L_ACTIVE);
+	to_active(e, f);
 	return f;
 }
 
@@ -397,7 +744,7 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	enum tc_decode_status st;
 	struct tc_flow *f;
 	enum tc_role from = TC_CLIENT;
-	uint32_t ignored_before, h;
+	uint32_t ignored_before, h, fz;
 	uint8_t before[2];
 	int inf;
 
@@ -427,7 +774,11 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	e->st.len_clamped += p.len_clamped;
 
 	h = tc_flowtab_hash(e->ft, &p);
-	f = tc_flowtab_find_h(e->ft, &p, h, &from);
+	f = tc_flowtab_lookup(e->ft, &p, h, &from, &fz);
+	if (!f && fz && !(f = thaw(e, fz - 1, h))) {
+		e->st.untracked++; /* out of memory: counted, not tracked */
+		return st;
+	}
 	if (f && tc_sm_is_new_syn(&f->conn, from, &p)) {
 		int tw = in_time_wait(e, &f->conn);
 		if (!(f->conn.cflags & TC_CONN_DONE))
@@ -450,22 +801,32 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	inf = tc_infer_segment(&f->conn, from, &p, ts_ns, frame);
 	if (inf & TC_INFER_ONE_WAY)
 		e->one_way_capture = 1;
-	if (inf & TC_INFER_DUPLICATE)
-		return st; /* the same frame again: counted, not applied */
+	if (inf & TC_INFER_DUPLICATE) {
+		/* The same frame again: counted, not applied. */
+		if (f->list == L_CLOSED)
+			refreeze(e, f);
+		return st;
+	}
 	tc_segment_apply(&f->conn, from, &p, ts_ns, frame);
 	tc_xconn_segment(e->xc, &f->conn, &p, ts_ns, frame);
 	if (e->tap)
 		e->tap(&f->conn, from, &p, ts_ns, frame, before, e->tap_arg);
 	e->st.rst_ignored += f->conn.rst_ignored - ignored_before;
 
+	if (f->conn.x && !(f->cflags & F_XCOUNTED)) {
+		f->cflags |= F_XCOUNTED;
+		e->nx++;
+	}
 	if (f->conn.cflags & TC_CONN_DONE) {
 		if (f->list != L_CLOSED) {
 			f->mark_ts = e->now; /* when it closed */
-			move_to(e, f, L_CLOSED);
+			to_closed(e, f);
+		} else {
+			refreeze(e, f);
 		}
 	} else if (f->list != L_ACTIVE || e->now - f->mark_ts >= LRU_GRANULARITY) {
 		f->mark_ts = e->now; /* when it last moved to the tail */
-		move_to(e, f, L_ACTIVE);
+		to_active(e, f);
 	}
 	return st;
 }
@@ -483,23 +844,71 @@ void tc_engine_tick(struct tc_engine *e, int64_t now_ns)
 	expire(e, e->now);
 }
 
+/* What is left at the end: a record, or a frozen entry (f NULL). */
+struct left {
+	uint64_t id;
+	struct tc_flow *f;
+	uint64_t voff;
+};
+
 static int by_id(const void *a, const void *b)
 {
-	uint64_t x = (*(struct tc_flow *const *)a)->conn.id;
-	uint64_t y = (*(struct tc_flow *const *)b)->conn.id;
+	uint64_t x = ((const struct left *)a)->id;
+	uint64_t y = ((const struct left *)b)->id;
 	return (x > y) - (x < y);
 }
 
 static void collect(struct tc_flow *f, void *arg)
 {
-	struct tc_flow ***pp = arg;
-	*(*pp)++ = f;
+	struct left **pp = arg;
+	(*pp)->id = f->conn.id;
+	(*pp)->f = f;
+	(*pp)++;
+}
+
+/* Call fn on every FROZEN entry of the ring, in close order. */
+static void cold_foreach(const struct tc_engine *e,
+			 void (*fn)(const struct tc_engine *e, struct cold_hdr *h, uint64_t voff,
+				    void *arg),
+			 void *arg)
+{
+	const struct cold *r = &e->cold;
+	uint64_t v = r->head;
+
+	while (v < r->tail) {
+		uint64_t off = v & (COLD_CHUNK - 1);
+		struct cold_hdr *h = COLD_CHUNK - off >= COLD_HDR ? cold_hdr_at(r, v) : NULL;
+		if (!h || h->state == C_PAD) {
+			v = (v | (COLD_CHUNK - 1)) + 1;
+			continue;
+		}
+		if (h->state == C_FROZEN)
+			fn(e, h, v, arg);
+		v += (uint64_t)h->size8 << 3;
+	}
+}
+
+static void collect_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64_t voff, void *arg)
+{
+	struct left **pp = arg;
+	struct tc_conn c;
+	struct tc_conn_ext xb;
+
+	(void)e;
+	if (tc_thaw_view((const uint8_t *)(h + 1), h->len, &c, &xb) != 0)
+		return;
+	(*pp)->id = c.id;
+	(*pp)->f = NULL;
+	(*pp)->voff = voff;
+	(*pp)++;
 }
 
 void tc_engine_finish(struct tc_engine *e)
 {
 	size_t n = tc_flowtab_count(e->ft), i;
-	struct tc_flow **v, **p;
+	struct left *v, *p;
+	struct cold_hdr *h;
+	uint64_t voff;
 
 	e->finishing = 1;
 	if (n == 0)
@@ -507,17 +916,23 @@ void tc_engine_finish(struct tc_engine *e)
 	v = malloc(n * sizeof(*v));
 	if (!v) {
 		/* No memory to sort: report in table order rather than lose them. */
-		while (e->closed.head)
-			report(e, e->closed.head);
+		while ((h = cold_first(&e->cold, &voff)))
+			report_cold(e, h, voff);
 		while (e->active.head)
 			report(e, e->active.head);
 		return;
 	}
 	p = v;
 	tc_flowtab_foreach(e->ft, collect, &p);
+	cold_foreach(e, collect_frozen, &p);
+	n = (size_t)(p - v);
 	qsort(v, n, sizeof(*v), by_id);
-	for (i = 0; i < n; i++)
-		report(e, v[i]);
+	for (i = 0; i < n; i++) {
+		if (v[i].f)
+			report(e, v[i].f);
+		else
+			report_frozen(e, cold_hdr_at(&e->cold, v[i].voff), v[i].voff);
+	}
 	free(v);
 }
 
@@ -543,9 +958,22 @@ static void visit(struct tc_flow *f, void *arg)
 	x->fn(&f->conn, x->arg);
 }
 
+static void visit_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64_t voff, void *arg)
+{
+	struct foreach_ctx *x = arg;
+	struct tc_conn c;
+	struct tc_conn_ext xb;
+
+	(void)e;
+	(void)voff;
+	if (tc_thaw_view((const uint8_t *)(h + 1), h->len, &c, &xb) == 0)
+		x->fn(&c, x->arg);
+}
+
 void tc_engine_foreach(const struct tc_engine *e,
 		       void (*fn)(const struct tc_conn *c, void *arg), void *arg)
 {
 	struct foreach_ctx x = {fn, arg};
 	tc_flowtab_foreach(e->ft, visit, &x);
+	cold_foreach(e, visit_frozen, &x);
 }

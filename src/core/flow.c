@@ -29,8 +29,11 @@
 
 struct slot {
 	uint32_t hash;
-	uint32_t rec1;            /* record number + 1; 0: empty */
+	uint32_t rec1; /* record number + 1; 0: empty; FROZEN | handle:
+	                             a frozen entry (no record) */
 };
+
+#define FROZEN TC_FLOW_FROZEN_MAX
 
 struct tc_flowtab {
 	struct slot *s;
@@ -42,7 +45,10 @@ struct tc_flowtab {
 	uint32_t nrec;            /* records ever handed out: numbers below are
 	                             initialized, the rest of the last slab not
 	                             yet touched (nor faulted in) */
+	size_t live;              /* records in use */
 	uint64_t seed;
+	tc_frozen_match_fn fz_match;
+	void *fz_arg;
 };
 
 static uint64_t load64(const uint8_t *p)
@@ -158,16 +164,26 @@ uint64_t tc_flowtab_key64(const struct tc_flowtab *t, const struct tc_conn *c)
 	return tc_hash_fold(h, 0);
 }
 
-struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pkt *p,
-				  uint32_t h, enum tc_role *from)
+struct tc_flow *tc_flowtab_lookup(const struct tc_flowtab *t, const struct tc_pkt *p, uint32_t h,
+				  enum tc_role *from, uint32_t *frozen)
 {
 	size_t mask = t->ns - 1, i;
 
+	if (frozen)
+		*frozen = 0;
 	for (i = h & mask; t->s[i].rec1; i = (i + 1) & mask) {
 		struct tc_flow *f;
 		const struct tc_conn *c;
 		if (t->s[i].hash != h)
 			continue;
+		if (t->s[i].rec1 & FROZEN) {
+			uint32_t handle = t->s[i].rec1 & ~FROZEN;
+			if (frozen && t->fz_match && t->fz_match(t->fz_arg, handle, p, from)) {
+				*frozen = handle + 1;
+				return NULL;
+			}
+			continue;
+		}
 		f = rec(t, t->s[i].rec1 - 1);
 		c = &f->conn;
 		if (c->af != p->af || c->tunnel != p->tunnel)
@@ -184,6 +200,18 @@ struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pk
 		}
 	}
 	return NULL;
+}
+
+struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pkt *p,
+				  uint32_t h, enum tc_role *from)
+{
+	return tc_flowtab_lookup(t, p, h, from, NULL);
+}
+
+void tc_flowtab_set_frozen_match(struct tc_flowtab *t, tc_frozen_match_fn fn, void *arg)
+{
+	t->fz_match = fn;
+	t->fz_arg = arg;
 }
 
 struct tc_flow *tc_flowtab_find(const struct tc_flowtab *t, const struct tc_pkt *p,
@@ -257,6 +285,7 @@ static struct tc_flow *alloc_entry(struct tc_flowtab *t)
 	memset(f, 0, sizeof(*f));
 	f->recno = n;
 	f->used = 1;
+	t->live++;
 	return f;
 }
 
@@ -282,17 +311,22 @@ struct tc_flow *tc_flowtab_add(struct tc_flowtab *t, const struct tc_pkt *p)
 	return tc_flowtab_add_h(t, tc_flowtab_hash(t, p));
 }
 
-void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f)
+/* The index slot holding (h, rec1), or ns if there is none. */
+static size_t slot_of(const struct tc_flowtab *t, uint32_t h, uint32_t rec1)
 {
-	size_t mask = t->ns - 1, i, j;
-
-	if (!f->used)
-		return; /* already free: a caller bug, but not memory corruption */
-	for (i = f->hash & mask; t->s[i].rec1 != f->recno + 1; i = (i + 1) & mask)
+	size_t mask = t->ns - 1, i;
+	for (i = h & mask; t->s[i].rec1 != rec1; i = (i + 1) & mask)
 		if (!t->s[i].rec1)
-			return; /* not in this table */
-	/* Backward-shift deletion: move up every later entry of the run
-	 * whose home slot is not between the hole and itself. */
+			return t->ns;
+	return i;
+}
+
+/* Empty slot i: backward-shift deletion moves up every later entry of the
+ * run whose home slot is not between the hole and itself. */
+static void del_slot(struct tc_flowtab *t, size_t i)
+{
+	size_t mask = t->ns - 1, j;
+
 	for (j = i;;) {
 		size_t home;
 		j = (j + 1) & mask;
@@ -306,16 +340,78 @@ void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f)
 	}
 	t->s[i].rec1 = 0;
 	t->s[i].hash = 0;
+	t->count--;
+}
+
+/* Back to the free list; f->hash becomes the free-list link. */
+static void free_entry(struct tc_flowtab *t, struct tc_flow *f)
+{
 	tc_conn_release(&f->conn);
 	f->used = 0;
 	f->hash = t->free1;
 	t->free1 = f->recno + 1;
-	t->count--;
+	t->live--;
+}
+
+void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f)
+{
+	size_t i;
+
+	if (!f->used)
+		return; /* already free: a caller bug, but not memory corruption */
+	if ((i = slot_of(t, f->hash, f->recno + 1)) == t->ns)
+		return; /* not in this table */
+	del_slot(t, i);
+	free_entry(t, f);
+}
+
+void tc_flowtab_freeze(struct tc_flowtab *t, struct tc_flow *f, uint32_t handle)
+{
+	size_t i;
+
+	if (!f->used || (i = slot_of(t, f->hash, f->recno + 1)) == t->ns)
+		return;
+	t->s[i].rec1 = FROZEN | handle;
+	free_entry(t, f);
+}
+
+struct tc_flow *tc_flowtab_thaw(struct tc_flowtab *t, uint32_t h, uint32_t handle)
+{
+	size_t i = slot_of(t, h, FROZEN | handle);
+	struct tc_flow *f;
+
+	if (i == t->ns || !(f = alloc_entry(t)))
+		return NULL;
+	f->hash = h;
+	t->s[i].rec1 = f->recno + 1;
+	return f;
+}
+
+void tc_flowtab_del_frozen(struct tc_flowtab *t, uint32_t h, uint32_t handle)
+{
+	size_t i = slot_of(t, h, FROZEN | handle);
+	if (i != t->ns)
+		del_slot(t, i);
+}
+
+struct tc_flow *tc_flowtab_record(const struct tc_flowtab *t, uint32_t recno)
+{
+	return rec(t, recno);
 }
 
 size_t tc_flowtab_count(const struct tc_flowtab *t)
 {
 	return t->count;
+}
+
+size_t tc_flowtab_records(const struct tc_flowtab *t)
+{
+	return t->live;
+}
+
+size_t tc_flowtab_index_memory(const struct tc_flowtab *t)
+{
+	return t->ns * sizeof(*t->s);
 }
 
 size_t tc_flowtab_longest_chain(const struct tc_flowtab *t)

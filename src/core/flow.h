@@ -21,8 +21,15 @@
  * orders anything by hash, so output does not depend on the seed.
  *
  * The table only stores; it has no opinion on when an entry goes. The
- * `prev`/`next` links belong to the caller (the engine keeps its idle and
- * closed lists there).
+ * `prev`/`next` links belong to the caller (the engine keeps its idle list
+ * there).
+ *
+ * An index slot names either a record or a frozen connection: a 31-bit
+ * handle of the caller's (the engine keeps closed connections frozen,
+ * freeze.h), whose record has gone back to the free list. Lookups that
+ * meet a frozen entry with the packet's hash ask the caller whether its
+ * 4-tuple is the packet's (tc_flowtab_set_frozen_match); the caller then
+ * thaws it into a record again with tc_flowtab_thaw().
  */
 #ifndef TCPCLOSE_FLOW_H
 #define TCPCLOSE_FLOW_H
@@ -42,7 +49,14 @@ struct tc_flow {
 	uint32_t recno;           /* table-owned: the record's number */
 	uint8_t list;             /* caller-owned: which list the entry is on */
 	uint8_t used;             /* table-owned */
+
+	/* Caller-owned too (the engine's flags, and its closed-ring handle). */
+	uint8_t cflags;
+	uint32_t cold;
 };
+
+/* Frozen handles are below this. */
+#define TC_FLOW_FROZEN_MAX 0x80000000u
 
 struct tc_flowtab;
 
@@ -63,6 +77,39 @@ struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pk
 struct tc_flow *tc_flowtab_add_h(struct tc_flowtab *t, uint32_t h);
 
 /*
+ * The same, frozen entries included: returns a record, or NULL with
+ * *frozen = handle + 1 if a frozen entry matches (0 if none does). Without
+ * a match function set, frozen entries never match.
+ */
+struct tc_flow *tc_flowtab_lookup(const struct tc_flowtab *t, const struct tc_pkt *p, uint32_t h,
+				  enum tc_role *from, uint32_t *frozen);
+
+/* Does frozen entry `handle` hold p's 4-tuple? If so, *from is the sender's role. */
+typedef int (*tc_frozen_match_fn)(void *arg, uint32_t handle, const struct tc_pkt *p,
+				  enum tc_role *from);
+void tc_flowtab_set_frozen_match(struct tc_flowtab *t, tc_frozen_match_fn fn, void *arg);
+
+/*
+ * Make f's index entry name frozen `handle` instead, and recycle f's record
+ * (releasing what it owns). f->hash is the entry's hash from then on:
+ * the caller keeps it for tc_flowtab_thaw() and tc_flowtab_del_frozen().
+ */
+void tc_flowtab_freeze(struct tc_flowtab *t, struct tc_flow *f, uint32_t handle);
+
+/*
+ * A new zeroed record for frozen entry (h, handle), which names it from then
+ * on; the caller fills conn. NULL if memory runs out (the entry stays frozen)
+ * or there is no such entry.
+ */
+struct tc_flow *tc_flowtab_thaw(struct tc_flowtab *t, uint32_t h, uint32_t handle);
+
+/* Remove frozen entry (h, handle) from the index. */
+void tc_flowtab_del_frozen(struct tc_flowtab *t, uint32_t h, uint32_t handle);
+
+/* Record number n (f->recno), which must be in use. */
+struct tc_flow *tc_flowtab_record(const struct tc_flowtab *t, uint32_t recno);
+
+/*
  * A 64-bit keyed hash of c's 4-tuple and tunnel, direction-independent and
  * independent of the index hash: what the engine keeps of a connection in
  * TIME_WAIT after its record is gone (tuple-reuse detection).
@@ -78,7 +125,12 @@ struct tc_flow *tc_flowtab_add(struct tc_flowtab *t, const struct tc_pkt *p);
 /* Unlink and recycle an entry, releasing what its record owns (tc_conn_release). */
 void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f);
 
+/* Entries in the index, frozen ones included. */
 size_t tc_flowtab_count(const struct tc_flowtab *t);
+/* Records in use (entries not frozen). */
+size_t tc_flowtab_records(const struct tc_flowtab *t);
+/* Bytes of the index alone. */
+size_t tc_flowtab_index_memory(const struct tc_flowtab *t);
 
 /* Slots the longest lookup probes: the cost of the worst lookup. */
 size_t tc_flowtab_longest_chain(const struct tc_flowtab *t);
@@ -86,6 +138,7 @@ size_t tc_flowtab_longest_chain(const struct tc_flowtab *t);
 /* Bytes the table holds from the allocator (slabs + buckets). */
 size_t tc_flowtab_memory(const struct tc_flowtab *t);
 
+/* Every record in use (frozen entries are not records). */
 void tc_flowtab_foreach(const struct tc_flowtab *t,
 			void (*fn)(struct tc_flow *f, void *arg), void *arg);
 

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * freeze.h -- a compact, lossless byte form of a connection record.
+ *
+ * A closed connection waits out the linger (engine.h) doing nothing: its
+ * record is read again only if a late segment arrives, and when it is
+ * reported. tc_freeze() turns the record (and its extension record, if it
+ * has one) into a short byte string; tc_thaw() gives back the same record,
+ * byte for byte, padding included, with its extension pointer rebuilt.
+ *
+ * The encoding does not name fields, so fields added to struct tc_conn,
+ * tc_endpoint or tc_conn_ext are carried without a change here. It sees
+ * the record as 32-bit lanes and writes each lane as a difference from one
+ * of a few references (itself raw, one of the three lanes before it, the
+ * matching half of the record's first_ts, or the lanes around the same
+ * place in the other endpoint); the reference that leaves the fewest
+ * nonzero bytes wins. Then only the nonzero bytes are
+ * written, behind a bitmap. Times in a record are close to first_ts,
+ * sequence numbers close to their neighbours, and most counters and flags
+ * zero, so a plain closed connection takes about a third of its record.
+ *
+ * Pure: no I/O, no state. tc_thaw() allocates the extension record (with
+ * tc_conn_ext_mut()) when there was one; tc_thaw_view() fills caller
+ * buffers and allocates nothing.
+ */
+#ifndef TCPCLOSE_FREEZE_H
+#define TCPCLOSE_FREEZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpclose/conn.h"
+
+/* Bytes the encoding of a b-byte struct takes at most: lane bitmap, a 6-bit
+ * code per lane, every byte. */
+#define TC_FREEZE_PART_MAX(b) (((b) / 4 + 7) / 8 + ((b) / 4 * 6 + 7) / 8 + (b))
+/* The longest encoding of any record (a flags byte and first_ts lead), and
+ * 3 bytes the encoder may write past its end. */
+#define TC_FREEZE_MAX                                         \
+	(1 + 8 + TC_FREEZE_PART_MAX(sizeof(struct tc_conn)) + \
+	 TC_FREEZE_PART_MAX(sizeof(struct tc_conn_ext)) + 3)
+
+/* Encode c (and c->x, if any) into out (TC_FREEZE_MAX bytes); returns the length. */
+size_t tc_freeze(const struct tc_conn *c, uint8_t *out);
+
+/*
+ * Decode len bytes from tc_freeze() into *c. With an extension, c->x points
+ * at a new record from tc_conn_ext_mut(): the caller releases it as it would
+ * any record's (tc_conn_release). Returns 0, or -1 if the bytes are not a
+ * frozen record or memory ran out (then *c owns nothing).
+ */
+int tc_thaw(const uint8_t *buf, size_t len, struct tc_conn *c);
+
+/*
+ * The same into caller storage: c->x, if the record had an extension,
+ * points at *xbuf, which must outlive *c (as with tc_conn_copy). Never
+ * tc_conn_release() such a record.
+ */
+int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_conn_ext *xbuf);
+
+#endif

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_freeze.c -- unit tests for the frozen record codec (src/core/freeze.c).
+ *
+ * What freeze.h promises: tc_thaw(tc_freeze(c)) is c byte for byte (padding
+ * included), with or without an extension record, for records built by the
+ * state machine (graceful close, RST with its evidence, IPv6, a full Zeek
+ * history) and for randomized ones of every density; the extension pointer
+ * is rebuilt (NULL stays NULL); no encoding exceeds TC_FREEZE_MAX; a
+ * truncated, extended or corrupted flags byte is refused, never read past;
+ * and a plain closed connection takes well under half its record.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "convo.h"
+#include "freeze.h"
+#include "rng.h"
+
+/* The record's bytes with the extension pointer blanked: what must survive. */
+static void image(const struct tc_conn *c, uint8_t *out)
+{
+	memcpy(out, c, sizeof(*c));
+	memset(out + offsetof(struct tc_conn, x), 0, sizeof(c->x));
+}
+
+/* Freeze c, thaw it both ways, and check both against c; returns the size. */
+static size_t roundtrip(const struct tc_conn *c)
+{
+	uint8_t buf[TC_FREEZE_MAX], a[sizeof(struct tc_conn)], b[sizeof(struct tc_conn)];
+	struct tc_conn v, h;
+	struct tc_conn_ext xb;
+	size_t n = tc_freeze(c, buf);
+
+	assert_true(n > 0 && n <= TC_FREEZE_MAX);
+	memset(&v, 0xa5, sizeof(v));
+	assert_int_equal(tc_thaw_view(buf, n, &v, &xb), 0);
+	image(c, a);
+	image(&v, b);
+	assert_memory_equal(a, b, sizeof(a));
+	if (c->x) {
+		assert_ptr_equal(v.x, &xb);
+		assert_memory_equal(c->x, &xb, sizeof(xb));
+	} else {
+		assert_null(v.x);
+	}
+	memset(&h, 0x5a, sizeof(h));
+	assert_int_equal(tc_thaw(buf, n, &h), 0);
+	image(&h, b);
+	assert_memory_equal(a, b, sizeof(a));
+	if (c->x) {
+		assert_non_null(h.x);
+		assert_true(h.x != c->x);
+		assert_memory_equal(c->x, h.x, sizeof(*h.x));
+	} else {
+		assert_null(h.x);
+	}
+	tc_conn_release(&h);
+	return n;
+}
+
+static void close_graceful(struct conv *v)
+{
+	handshake_and_data(v);
+	seg(v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(v, S, TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+	seg(v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+	seg(v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
+}
+
+/* A graceful close: no extension, and well under half the record. */
+static void test_graceful_small(void **state)
+{
+	struct conv v;
+	size_t n;
+	(void)state;
+
+	conv_init(&v);
+	close_graceful(&v);
+	assert_true(v.c.cflags & TC_CONN_DONE);
+	assert_null(v.c.x);
+	n = roundtrip(&v.c);
+	assert_true(n < sizeof(struct tc_conn) / 2);
+	conv_done(&v);
+}
+
+/* An RST after data: the evidence lives in the extension record. */
+static void test_reset_with_extension(void **state)
+{
+	struct conv v;
+	(void)state;
+
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	assert_non_null(v.c.x);
+	roundtrip(&v.c);
+	conv_done(&v);
+}
+
+/* IPv6 addresses (all 16 bytes), a full history, and the tunnel key. */
+static void test_ipv6_history_full(void **state)
+{
+	struct conv v;
+	int i, r;
+	(void)state;
+
+	conv_init(&v);
+	close_graceful(&v);
+	v.c.af = 6;
+	for (r = 0; r < 2; r++)
+		for (i = 0; i < 16; i++)
+			v.c.ep[r].addr[i] = (uint8_t)(0x20 + 17 * i + r);
+	for (i = 0; i < TC_HISTORY_MAX; i++)
+		v.c.history[i] = "ShADadFfRr"[i % 10];
+	v.c.history[TC_HISTORY_MAX] = '\0';
+	v.c.hist_len = TC_HISTORY_MAX;
+	v.c.hist_seen = 0xffffffffu;
+	v.c.tunnel = 0xdeadbeefu;
+	roundtrip(&v.c);
+	/* The same with an extension that is dense. */
+	{
+		struct tc_conn_ext *x = tc_conn_ext_mut(&v.c);
+		assert_non_null(x);
+		memset(x, 0xff, sizeof(*x));
+		roundtrip(&v.c);
+	}
+	conv_done(&v);
+}
+
+/* Random records, from nearly all zero to every byte set, around a time. */
+static void test_random_records(void **state)
+{
+	struct tc_conn c;
+	struct tc_conn_ext x;
+	int iter;
+	(void)state;
+
+	for (iter = 0; iter < 20000; iter++) {
+		unsigned density = (unsigned)(rnd() % 257), i;
+		uint8_t *p = (uint8_t *)&c;
+		int64_t t0 = (int64_t)(rnd() >> 2);
+
+		for (i = 0; i < sizeof(c); i++)
+			p[i] = (rnd() & 0xff) < density ? (uint8_t)rnd() : 0;
+		/* Times near first_ts, lanes that repeat: the cases the
+		 * references are for, including small negative differences. */
+		c.first_ts = t0;
+		c.last_ts = t0 + (int64_t)(rnd() % 100000000000ULL);
+		c.ep[0].ts_fin = iter & 1 ? t0 - 5 : 0;
+		c.ep[1].isn = (uint32_t)rnd();
+		c.ep[1].snd_nxt = c.ep[1].isn + (uint32_t)(rnd() % 300);
+		c.ep[1].ack = c.ep[1].snd_nxt - 1;
+		c.x = NULL;
+		if (iter % 3 == 0) {
+			uint8_t *q = (uint8_t *)&x;
+			for (i = 0; i < sizeof(x); i++)
+				q[i] = (rnd() & 0xff) < density ? (uint8_t)rnd() : 0;
+			c.x = &x;
+		}
+		roundtrip(&c);
+	}
+}
+
+/* Every truncation, a trailing byte and unknown flags are refused. */
+static void test_malformed_refused(void **state)
+{
+	struct conv v;
+	uint8_t buf[TC_FREEZE_MAX + 1];
+	struct tc_conn c;
+	struct tc_conn_ext xb;
+	size_t n, i;
+	(void)state;
+
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	n = tc_freeze(&v.c, buf);
+	for (i = 0; i < n; i++) {
+		/* A copy of exactly i bytes, so ASan sees any read past it. */
+		uint8_t *cut = malloc(i ? i : 1);
+		assert_non_null(cut);
+		memcpy(cut, buf, i);
+		assert_int_equal(tc_thaw_view(cut, i, &c, &xb), -1);
+		free(cut);
+	}
+	buf[n] = 0;
+	assert_int_equal(tc_thaw_view(buf, n + 1, &c, &xb), -1);
+	buf[0] |= 0x80;
+	assert_int_equal(tc_thaw_view(buf, n, &c, &xb), -1);
+	conv_done(&v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_graceful_small),
+		cmocka_unit_test(test_reset_with_extension),
+		cmocka_unit_test(test_ipv6_history_full),
+		cmocka_unit_test(test_random_records),
+		cmocka_unit_test(test_malformed_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
