@@ -621,6 +621,169 @@ static void test_ttl_one_off_is_not_a_signal(void **state)
 	assert_int_not_equal(d.cause, TC_CAUSE_INJECTED);
 }
 
+/*
+ * An injector racing the server: three RSTs "from" the server within two
+ * milliseconds, at three sequence numbers, with the server's own TTL (the
+ * box sits as far away as the server) and IP IDs from its own counter.
+ * `accepted_first`: the exact one leads (the others come after it,
+ * unchecked); else it comes last (the others are rejected first).
+ */
+static void injected_burst(int accepted_first, struct tc_conn_ext *xo, struct tc_diagnosis *d,
+			   char *why, size_t n)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	static const uint32_t off_first[3] = {0, 70000, 140000}, off_last[3] = {70000, 140000, 0};
+	const uint32_t *off = accepted_first ? off_first : off_last;
+	int i;
+	conv_init(&v);
+	sig_seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	sig_seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	sig_seg(&v, C, TC_ACK, ISN_C + 1, ISN_S + 1, 0);
+	sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1, ISN_S + 1, 20);
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 1, ISN_C + 21, 10);
+	v.now += 3 * SEC_NS;
+	for (i = 0; i < 3; i++) {
+		p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 11 + off[i], ISN_C + 21, 0);
+		p.ip_id = (uint16_t)(30000 + i);
+		p.win = 0;
+		sendp(&v, &p);
+	}
+	diagnose(&v, &vd, d);
+	tc_diag_explain(&v.c, &vd, d, why, n);
+	*xo = *tc_conn_ext(&v.c);
+	conv_done(&v);
+}
+
+static void test_injected_burst_one_accepted(void **state)
+{
+	struct tc_conn_ext x;
+	struct tc_diagnosis d;
+	char why[512];
+	int k;
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		injected_burst(k, &x, &d, why, sizeof(why));
+		/* TTL alone speaks for the server; the burst shows the box. */
+		assert_true(d.signals & TC_SIG_TTL_MATCH);
+		assert_true(d.signals & TC_SIG_FORGED_TWIN);
+		assert_int_equal(d.cause, TC_CAUSE_INJECTED);
+		assert_int_equal(x.rst_others, 2);
+		if (k) {
+			/* the exact one led: the other two came after, unchecked */
+			assert_int_equal(d.frames[0], 6);
+			assert_false(x.other[0].flags & TC_RS_REJECTED);
+			assert_true(x.other[0].flags & TC_RS_AFTER_OWN_RST);
+			assert_int_equal(d.frames[1], 7);
+		} else {
+			/* two rejected, then the exact one */
+			assert_int_equal(d.frames[0], 8);
+			assert_true(x.other[0].flags & TC_RS_REJECTED);
+			assert_true(x.other[1].flags & TC_RS_REJECTED);
+			assert_int_equal(d.frames[1], 6);
+		}
+		assert_non_null(strstr(why, "it shares TTL 64 and an IP ID run with the RST at another sequence number in frame"));
+		assert_non_null(strstr(why, "sent in the same burst: one box sent both"));
+		assert_null(strstr(why, "forged_twin"));
+	}
+}
+
+/* The same RSTs a second apart, each answering a segment of the client:
+ * a stack answering segments one by one, not a burst. */
+static void test_rsts_answering_segments_not_a_burst(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	struct tc_pkt p;
+	int i;
+	(void)state;
+	conv_init(&v);
+	sig_seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	sig_seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	sig_seg(&v, C, TC_ACK, ISN_C + 1, ISN_S + 1, 0);
+	for (i = 0; i < 2; i++) {
+		v.now += SEC_NS;
+		sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1 + 20u * (uint32_t)i, ISN_S + 1, 20);
+		p = pkt(&v, S, TC_RST, ISN_S + 1 + 70000u * (uint32_t)(2 - i), 0, 0);
+		p.ip_id = v.ipid[S]++;
+		sendp(&v, &p);
+	}
+	v.now += SEC_NS;
+	sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 41, ISN_S + 1, 20);
+	p = pkt(&v, S, TC_RST, ISN_S + 1, 0, 0);
+	p.ip_id = v.ipid[S]++;
+	sendp(&v, &p);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(vd.close, TC_CLOSE_RESET);
+	assert_int_equal(tc_conn_ext(&v.c)->rst_others, 2);
+	assert_true(tc_conn_ext(&v.c)->other[0].flags & TC_RS_REJECTED);
+	assert_false(d.signals & TC_SIG_FORGED_TWIN);
+	assert_false(d.notes & TC_DX_FORGED_IGNORED); /* they look like the server */
+	assert_int_not_equal(d.cause, TC_CAUSE_INJECTED);
+	conv_done(&v);
+}
+
+/*
+ * A box forges an RST "from" the server (TTL 50, IP ID copied from the
+ * client's segment, out of window: rejected); the server's own RST
+ * follows a millisecond later (its TTL, its next IP ID, its timestamps).
+ * `ecmp`: the server's segments come with TTLs 63 and 64, so its own RST
+ * cannot be told from that box's by TTL.
+ */
+static void stray_then_real(int ecmp, struct tc_diagnosis *d, char *why, size_t n)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	conv_init(&v);
+	sig_seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	sig_seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	sig_seg(&v, C, TC_ACK, ISN_C + 1, ISN_S + 1, 0);
+	p = pkt(&v, S, TC_ACK | TC_PSH, ISN_S + 1, ISN_C + 1, 10);
+	p.ip_id = v.ipid[S]++;
+	p.opt = TC_OPT_TS;
+	p.tsval = v.tsval[S]++;
+	p.ttl = ecmp ? 63 : 64;
+	sendp(&v, &p);
+	sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1, ISN_S + 11, 20);
+	p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 11 + 500000, ISN_C + 21, 0); /* frame 6 */
+	p.ttl = 50;
+	p.ip_id = (uint16_t)(v.ipid[C] - 1);
+	p.win = 0;
+	sendp(&v, &p);
+	sig_seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 21, 0); /* frame 7 */
+	diagnose(&v, &vd, d);
+	tc_diag_explain(&v.c, &vd, d, why, n);
+	assert_int_equal(v.c.rst_ignored, 1);
+	assert_int_equal(v.c.frame_rst, 7);
+	conv_done(&v);
+}
+
+static void test_real_rst_after_forged_stray_not_injected(void **state)
+{
+	struct tc_diagnosis d;
+	char why[512];
+	(void)state;
+	stray_then_real(0, &d, why, sizeof(why));
+	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+	assert_false(d.signals & (TC_SIG_FORGED_TWIN | TC_SIG_TTL | TC_SIG_IPID));
+	assert_true(d.signals & TC_SIG_TTL_MATCH);
+	assert_true(d.notes & TC_DX_FORGED_IGNORED);
+	assert_false(d.notes & TC_DX_TWO_TTLS); /* the odd TTL is the forged RST's, explained */
+	assert_int_equal(d.frames[0], 7);
+	assert_int_equal(d.frames[1], 6);
+	assert_non_null(strstr(why, "frame 6 was an RST forged in the server's name (TTL 50, not its 64; IP ID copied from the client's), ignored"));
+	assert_non_null(strstr(why, "frame 7 has the server's TTL and next IP ID: the server's own"));
+
+	stray_then_real(1, &d, why, sizeof(why));
+	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+	assert_true(d.notes & TC_DX_FORGED_IGNORED);
+	assert_non_null(strstr(why, "TTL 50, not its 63-64"));
+	assert_non_null(strstr(why, "whether frame 7 came from the server or that box, the capture cannot tell"));
+}
+
 /* The claimed sender goes on sending data after "its" RST. */
 static void test_data_after_own_rst(void **state)
 {
@@ -910,6 +1073,9 @@ int main(void)
 		cmocka_unit_test(test_no_connection_idle),
 		cmocka_unit_test(test_socket_rst_after_idle_is_abortive),
 		cmocka_unit_test(test_injected_ttl_and_ipid),
+		cmocka_unit_test(test_injected_burst_one_accepted),
+		cmocka_unit_test(test_rsts_answering_segments_not_a_burst),
+		cmocka_unit_test(test_real_rst_after_forged_stray_not_injected),
 		cmocka_unit_test(test_ttl_one_off_is_not_a_signal),
 		cmocka_unit_test(test_data_after_own_rst),
 		cmocka_unit_test(test_keepalive_timeout),
