@@ -318,6 +318,68 @@ static void test_stateless_rst_after_own_fin_is_data_after_close(void **state)
 	conv_done(&v);
 }
 
+/*
+ * Rule 1 looks back (close_race_fin_between.pcap): the client closed
+ * (FIN, frame 7); the server's data (frame 9) came after it, then the
+ * server's bare ACK and its FIN, twice; the client's kernel answers the
+ * FIN retransmission with RST. The data the closed socket never took is
+ * the evidence, not the FIN the RST answered.
+ */
+static void test_data_after_close_cites_data_before_fins(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	char why[512];
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);        /* 7 */
+	sig_seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 12, 0);                 /* 8 */
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 12, 22);       /* 9 */
+	sig_seg(&v, S, TC_FIN | TC_ACK, ISN_S + 33, ISN_C + 12, 0);        /* 10 */
+	sig_seg(&v, S, TC_FIN | TC_ACK, ISN_S + 33, ISN_C + 12, 0);        /* 11 */
+	seg(&v, C, TC_RST, ISN_C + 12, 0, 0);                              /* 12 */
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
+	assert_int_equal(tc_conn_ext(&v.c)->rst.trigger_frame, 11);
+	assert_int_equal(tc_conn_ext(&v.c)->rst.peer_late_frame, 9);
+	assert_int_equal(d.frames[0], 9);
+	assert_int_equal(d.frames[1], 12);
+	assert_int_equal(d.frames[2], 7);
+	tc_diag_explain(&v.c, &vd, &d, why, sizeof(why));
+	assert_int_equal(vd.trailing_rst, TC_WHO_CLIENT); /* both FINs came first */
+	assert_non_null(strstr(why, "then the server's last data (frame 9, "));
+	conv_done(&v);
+}
+
+/* The closed side still acknowledged the peer's first late payload (a
+ * half-close, still reading); the RST then answers a later one: that one
+ * is cited. */
+static void test_data_after_close_cites_first_unacknowledged(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	char why[512];
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);        /* 7 */
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 12, 20);       /* 8 */
+	sig_seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 31, 0);                 /* 9 */
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 31, ISN_C + 12, 20);       /* 10 */
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 51, ISN_C + 12, 20);       /* 11 */
+	seg(&v, C, TC_RST, ISN_C + 12, 0, 0);                              /* 12 */
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
+	assert_int_equal(d.frames[0], 10);
+	assert_int_equal(d.frames[1], 12);
+	tc_diag_explain(&v.c, &vd, &d, why, sizeof(why));
+	assert_non_null(strstr(why, "its data (frame 10) came after the client's FIN (frame 7)"));
+	conv_done(&v);
+}
+
 /* Rule 4 (dce-rpc__mapi.pcap): a lone RST, nothing else captured. */
 static void test_lone_rst_is_unknown(void **state)
 {
@@ -1072,6 +1134,8 @@ int main(void)
 		cmocka_unit_test(test_injection_evidence_from_other_connections),
 		cmocka_unit_test(test_no_connection_idle),
 		cmocka_unit_test(test_socket_rst_after_idle_is_abortive),
+		cmocka_unit_test(test_data_after_close_cites_data_before_fins),
+		cmocka_unit_test(test_data_after_close_cites_first_unacknowledged),
 		cmocka_unit_test(test_injected_ttl_and_ipid),
 		cmocka_unit_test(test_injected_burst_one_accepted),
 		cmocka_unit_test(test_rsts_answering_segments_not_a_burst),

@@ -291,6 +291,9 @@ struct tc_rst_evidence {
 	uint8_t sender_own;
 	/* TC_RS_*: how it sat among its neighbours. */
 	uint8_t shape;
+	/* Frame of the peer's first payload after the sender's FIN that the
+	 * sender had not acknowledged when it sent the RST; 0 if none. */
+	uint64_t peer_late_frame;
 };
 
 /*
@@ -385,6 +388,14 @@ struct tc_conn_ext {
 	 * their own (saturating); the first TC_RST_OTHERS of them. */
 	uint8_t rst_others;
 	struct tc_rst_other other[TC_RST_OTHERS];
+	/* Indexed by the FIN's sender: the peer's first payload after (or
+	 * crossing) that FIN, while the FIN's sender has not acknowledged
+	 * it, a later one once it has: what a reset after close answers;
+	 * end is the sequence number just past it. */
+	struct {
+		uint64_t frame;
+		uint32_t end;
+	} late_data[2];
 };
 
 struct tc_conn {

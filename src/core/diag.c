@@ -335,6 +335,17 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 	 * socket with an RST that looks stateless. */
 	if (e->sender_fin && (e->peer_late_data || (e->answered && e->peer_had_data))) {
 		d->cause = TC_CAUSE_DATA_AFTER_CLOSE;
+		/* The evidence: the peer's first payload the closed socket
+		 * never acknowledged (however many FINs and bare ACKs came
+		 * between it and the RST), the RST, the sender's FIN; the
+		 * segment the RST answered if there is room. */
+		if (e->peer_late_frame && e->peer_late_frame != e->trigger_frame) {
+			memset(d->frames, 0, sizeof(d->frames));
+			add_frame(d, e->peer_late_frame);
+			add_frame(d, c->frame_rst);
+			add_frame(d, s->frame_fin);
+			add_frame(d, e->trigger_frame);
+		}
 		add_frame(d, s->frame_fin);
 		/* The race: the server closed an idle connection and the
 		 * client's next request was already on its way (it does not
@@ -588,12 +599,18 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 		break;
 	case TC_CAUSE_DATA_AFTER_CLOSE:
 		if (d->notes & TC_DX_TRAILING) {
-			OUT("graceful close (FINs in frames %llu and %llu), then the %s's last data (a TLS close_notify, typically) reached the %s's closed socket, which answered with RST (frame %llu): harmless, both applications had closed",
-			    fin < pfin ? fin : pfin, fin < pfin ? pfin : fin, peer, by, rst);
+			OUT("graceful close (FINs in frames %llu and %llu), then the %s's last data (",
+			    fin < pfin ? fin : pfin, fin < pfin ? pfin : fin, peer);
+			if (e->peer_late_frame)
+				OUT("frame %llu, ", (unsigned long long)e->peer_late_frame);
+			OUT("a TLS close_notify, typically) reached the %s's closed socket, which answered with RST (frame %llu): harmless, both applications had closed",
+			    by, rst);
 			break;
 		}
 		OUT("the %s wrote to a closed socket: its data ", peer);
-		if (e->answered && e->peer_had_data && e->trigger_frame)
+		if (e->peer_late_frame)
+			OUT("(frame %llu) ", (unsigned long long)e->peer_late_frame);
+		else if (e->answered && e->peer_had_data && e->trigger_frame)
 			OUT("(frame %llu) ", (unsigned long long)e->trigger_frame);
 		OUT("came after the %s's FIN (frame %llu) and was answered by RST (frame %llu); the %s's application sees \"connection reset\" or EPIPE",
 		    by, fin, rst, peer);
