@@ -19,6 +19,7 @@
 #include "convo.h"
 #include "tcpclose/classify.h"
 #include "tcpclose/diag.h"
+#include "infer.h"
 #include "xconn.h"
 
 #define SEC_NS 1000000000LL
@@ -432,6 +433,168 @@ static void test_rst_after_rto_backoff_is_dead_peer(void **state)
 	assert_true(d.idle_ns >= 40 * SEC_NS);
 	rst_after_retransmissions(2, &d);
 	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+}
+
+/* ---- issue 13: no RST-cause rule across a capture gap ------------------- */
+
+/* Apply p as the engine does: loss inference first, then the pass. */
+static void send_inferred(struct conv *v, const struct tc_pkt *p)
+{
+	tc_infer_segment(&v->c, tc_sm_role_of(&v->c, p), p, v->now, v->frame + 1);
+	sendp(v, p);
+}
+
+/*
+ * Each rule about the span before an RST, on a clean capture and with a
+ * hole inside that span. `gap`: the last segment before the RST reveals
+ * that the capture lost the peer's segments (it acknowledges 400 bytes
+ * never seen).
+ */
+static void keepalive_then_rst(int gap, struct tc_diagnosis *d, char *why, size_t n)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	int i;
+	conv_init(&v);
+	handshake_and_data(&v);
+	for (i = 0; i < 3; i++) {
+		v.now += 75 * SEC_NS;
+		seg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 11, 0);
+	}
+	p = pkt(&v, C, TC_RST | TC_ACK, ISN_C + 11, ISN_S + 11 + (gap ? 400 : 0), 0);
+	send_inferred(&v, &p);
+	diagnose(&v, &vd, d);
+	tc_diag_explain(&v.c, &vd, d, why, n);
+	assert_int_equal(v.c.ep[S].acks_unseen, gap ? 1 : 0);
+	conv_done(&v);
+}
+
+static void test_keepalive_timeout_not_across_gap(void **state)
+{
+	struct tc_diagnosis d;
+	char why[512];
+	(void)state;
+	keepalive_then_rst(0, &d, why, sizeof(why));
+	assert_int_equal(d.cause, TC_CAUSE_KEEPALIVE_TIMEOUT);
+	assert_false(d.notes & TC_DX_CAPTURE_LOSS);
+	keepalive_then_rst(1, &d, why, sizeof(why));
+	/* the server's answers may be in the hole: not "unanswered" */
+	assert_int_equal(d.cause, TC_CAUSE_UNKNOWN);
+	assert_true(d.notes & TC_DX_CAPTURE_LOSS);
+	assert_non_null(strstr(why, "the client sent RST (frame "));
+	assert_non_null(strstr(why, "the capture lost segments just before it"));
+	assert_non_null(strstr(why, "so the wire cannot tell why"));
+}
+
+/* Rule 5: retransmissions into silence, then RST; with the RST revealing
+ * that the client did answer (its data lost by the capture). */
+static void retx_then_rst(int gap, struct tc_diagnosis *d)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	int i;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 11, 100);
+	for (i = 0; i < 5; i++) {
+		v.now += (int64_t)(1 << i) * SEC_NS;
+		sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 11, 100);
+	}
+	v.now += 10 * SEC_NS;
+	p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 111, ISN_C + 11 + (gap ? 400 : 0), 0);
+	p.ip_id = v.ipid[S]++;
+	p.opt = TC_OPT_TS;
+	p.tsval = v.tsval[S]++;
+	send_inferred(&v, &p);
+	diagnose(&v, &vd, d);
+	conv_done(&v);
+}
+
+static void test_dead_peer_not_across_gap(void **state)
+{
+	struct tc_diagnosis d;
+	(void)state;
+	retx_then_rst(0, &d);
+	assert_int_equal(d.cause, TC_CAUSE_DEAD_PEER);
+	retx_then_rst(1, &d);
+	assert_int_equal(d.cause, TC_CAUSE_UNKNOWN);
+	assert_true(d.notes & TC_DX_CAPTURE_LOSS);
+}
+
+/* no_connection after 350 s idle: the idle match needs the idle span
+ * whole. `gap`: the client's segment after the idle starts 300 bytes past
+ * what it was seen sending (the "idle" held segments the capture lost). */
+static void idle_then_stateless_rst(int gap, struct tc_diagnosis *d, char *why, size_t n)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	conv_init(&v);
+	handshake_and_data(&v);
+	v.now += 350 * SEC_NS;
+	p = pkt(&v, C, TC_ACK | TC_PSH, ISN_C + 11 + (gap ? 300 : 0), ISN_S + 11, 20);
+	send_inferred(&v, &p);
+	p = pkt(&v, S, TC_RST, ISN_S + 11, 0, 0);
+	p.win = 0;
+	send_inferred(&v, &p);
+	diagnose(&v, &vd, d);
+	tc_diag_explain(&v.c, &vd, d, why, n);
+	assert_int_equal(v.c.ep[C].gaps, gap ? 1 : 0);
+	conv_done(&v);
+}
+
+static void test_idle_match_not_across_gap(void **state)
+{
+	struct tc_diagnosis d;
+	char why[512];
+	(void)state;
+	idle_then_stateless_rst(0, &d, why, sizeof(why));
+	assert_int_equal(d.cause, TC_CAUSE_NO_CONNECTION);
+	assert_true(d.notes & TC_DX_IDLE_MATCH);
+	assert_int_equal(d.idle_match_s, 350);
+	idle_then_stateless_rst(1, &d, why, sizeof(why));
+	/* still no socket (its look says so), but no idle claim */
+	assert_int_equal(d.cause, TC_CAUSE_NO_CONNECTION);
+	assert_false(d.notes & TC_DX_IDLE_MATCH);
+	assert_int_equal(d.idle_match_s, 0);
+	assert_true(d.notes & TC_DX_CAPTURE_LOSS);
+	assert_null(strstr(why, "s idle --"));
+	assert_non_null(strstr(why, "the idle time before it is unknown"));
+}
+
+/* Rule 3: FIN, then the socket's RST with nothing from the peer between;
+ * `gap`: the RST acknowledges client data the capture never held, so
+ * something did come between. */
+static void fin_then_socket_rst(int gap, struct tc_diagnosis *d)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 12, ISN_C + 11 + (gap ? 400 : 0), 0);
+	p.ip_id = v.ipid[S]++;
+	p.opt = TC_OPT_TS;
+	p.tsval = v.tsval[S]++;
+	send_inferred(&v, &p);
+	diagnose(&v, &vd, d);
+	conv_done(&v);
+}
+
+static void test_shutdown_rst_not_across_gap(void **state)
+{
+	struct tc_diagnosis d;
+	(void)state;
+	fin_then_socket_rst(0, &d);
+	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+	assert_true(d.notes & TC_DX_SHUTDOWN);
+	fin_then_socket_rst(1, &d);
+	assert_false(d.notes & TC_DX_SHUTDOWN);
+	assert_int_equal(d.cause, TC_CAUSE_UNKNOWN);
+	assert_true(d.notes & TC_DX_CAPTURE_LOSS);
 }
 
 /* Rule 6 (tcp__fin_retransmission.pcap): FIN sent in SYN_SENT, then the
@@ -1136,6 +1299,10 @@ int main(void)
 		cmocka_unit_test(test_socket_rst_after_idle_is_abortive),
 		cmocka_unit_test(test_data_after_close_cites_data_before_fins),
 		cmocka_unit_test(test_data_after_close_cites_first_unacknowledged),
+		cmocka_unit_test(test_keepalive_timeout_not_across_gap),
+		cmocka_unit_test(test_dead_peer_not_across_gap),
+		cmocka_unit_test(test_idle_match_not_across_gap),
+		cmocka_unit_test(test_shutdown_rst_not_across_gap),
 		cmocka_unit_test(test_injected_ttl_and_ipid),
 		cmocka_unit_test(test_injected_burst_one_accepted),
 		cmocka_unit_test(test_rsts_answering_segments_not_a_burst),

@@ -396,6 +396,13 @@ struct tc_conn_ext {
 		uint64_t frame;
 		uint32_t end;
 	} late_data[2];
+	/* Capture loss (infer.h): loss_seen is the last total of both
+	 * directions' gaps and unseen ACKs plus the inferred segments, and
+	 * loss_ts when that total last grew (the segment that showed a hole
+	 * behind it). Kept once the connection has lost anything, so a rule
+	 * about the span before an RST can tell whether the capture holds it. */
+	uint32_t loss_seen;
+	int64_t loss_ts;
 };
 
 struct tc_conn {

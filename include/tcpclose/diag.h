@@ -79,10 +79,14 @@ enum {
 	TC_DX_TWO_TTLS = 0x2000,      /* the claimed sender's segments came with
 	                                 TTLs 2 or more apart: two stacks spoke */
 	TC_DX_TRAILING = 0x4000,      /* the RST trails a graceful close */
-	TC_DX_FORGED_IGNORED = 0x8000 /* an RST that does not look like its
-	                                 claimed sender (TTL unlike its own
-	                                 segments, IP ID copied from the peer's)
-	                                 failed the acceptability check */
+	/* An RST that does not look like its claimed sender (TTL unlike its
+	 * own segments, IP ID copied from the peer's) failed the
+	 * acceptability check. */
+	TC_DX_FORGED_IGNORED = 0x8000,
+	/* A rule about the span before the RST (what it answered, the idle
+	 * time, the silence) was not applied: the capture lost segments in
+	 * that span. */
+	TC_DX_CAPTURE_LOSS = 0x10000
 };
 
 /* Signals that an RST was not sent by the endpoint it claims (score). */

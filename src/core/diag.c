@@ -235,6 +235,25 @@ static void score_injection(const struct tc_conn *c, const struct tc_rst_evidenc
 			d->score += signals[i].weight;
 }
 
+/*
+ * Did the capture lose segments after time t (issue 13)? A hole shows when
+ * the segment after it arrives (or at the end, tc_infer_finish): any hole
+ * shown after t may lie in the span from t to the RST, so a rule about
+ * that span (the segment the RST answered, the idle time before it, the
+ * silence it ended) cannot claim its pattern.
+ */
+static int lost_after(const struct tc_conn *c, int64_t t)
+{
+	const struct tc_conn_ext *x = tc_conn_ext(c);
+	uint32_t now = (uint32_t)c->ep[0].gaps + c->ep[0].acks_unseen + c->ep[1].gaps +
+		       c->ep[1].acks_unseen + c->inferred;
+	if (!now)
+		return 0;
+	if (now != x->loss_seen)
+		return 1; /* found at the end, after every segment */
+	return x->loss_ts > t;
+}
+
 static void add_frame(struct tc_diagnosis *d, uint64_t f)
 {
 	size_t i;
@@ -272,6 +291,8 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 	int stateless = looks_stateless(c, e);
 	struct others o;
 	uint8_t lo, hi;
+	int64_t t_trig;
+	int gap_ans, gap_idle, gap_silent, gap_fin;
 
 	d->by = by;
 	if (v->trailing_rst != TC_WHO_NONE)
@@ -298,11 +319,22 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 		d->notes |= TC_DX_TWO_TTLS;
 	if (e->text[0])
 		d->notes |= TC_DX_TEXT;
-	if (e->answered) {
+	/* The spans the rules below reason about, and whether the capture
+	 * holds them whole: after the segment the RST answered; the idle
+	 * time before that segment; the peer's silence; since the sender's
+	 * FIN. */
+	t_trig = e->ts - e->response_ns;
+	gap_ans = e->answered && lost_after(c, t_trig);
+	gap_idle = e->answered && lost_after(c, t_trig - e->idle_before_ns);
+	gap_silent = lost_after(c, e->ts - e->peer_silent_ns);
+	gap_fin = e->sender_fin && lost_after(c, s->ts_fin);
+	if (e->answered && !gap_idle) {
 		d->idle_ns = e->idle_before_ns;
 		d->idle_match_s = tc_idle_timeout_match(e->idle_before_ns);
 		if (d->idle_match_s)
 			d->notes |= TC_DX_IDLE_MATCH;
+	} else if (e->answered && e->idle_before_ns >= SEC) {
+		d->notes |= TC_DX_CAPTURE_LOSS;
 	}
 
 	if (v->opened == TC_OPENED_REFUSED) {
@@ -320,6 +352,10 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 		d->cause = TC_CAUSE_HANDSHAKE_ABORT;
 		return;
 	}
+	/* "Unanswered" holds only if the capture lost nothing of the
+	 * silence: the answers may be in a hole. */
+	if ((e->ka_unanswered > 0 || e->retx_before >= 3) && gap_silent)
+		goto lost;
 	if (e->ka_unanswered > 0) {
 		d->cause = TC_CAUSE_KEEPALIVE_TIMEOUT;
 		return;
@@ -332,7 +368,11 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 	}
 	/* 1, 2: data reached a socket its application had closed. Tested
 	 * before no_connection: Linux answers data to an orphaned FIN_WAIT
-	 * socket with an RST that looks stateless. */
+	 * socket with an RST that looks stateless. The peer's late data is
+	 * told by sequence numbers (it stands across a hole); "the RST
+	 * answered data" only when nothing was lost after that data. */
+	if (e->sender_fin && !e->peer_late_data && e->answered && e->peer_had_data && gap_ans)
+		goto lost;
 	if (e->sender_fin && (e->peer_late_data || (e->answered && e->peer_had_data))) {
 		d->cause = TC_CAUSE_DATA_AFTER_CLOSE;
 		/* The evidence: the peer's first payload the closed socket
@@ -358,6 +398,8 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 	}
 	/* 3: shutdown(SHUT_WR), then close() with data still unread: the
 	 * socket's RST follows its own FIN, answering nothing. */
+	if (e->sender_fin && !e->answered && e->sender_pkts_before > 0 && !stateless && gap_fin)
+		goto lost; /* the peer's data may have come between, unseen */
 	if (e->sender_fin && !e->answered && e->sender_pkts_before > 0 && !stateless) {
 		d->cause = TC_CAUSE_ABORTIVE_CLOSE;
 		d->notes |= TC_DX_SHUTDOWN | TC_DX_UNREAD;
@@ -375,7 +417,11 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 	 * kernel that had no socket for it, whatever its IP ID (rule 7: other
 	 * stacks take it from a host-wide counter). */
 	if (e->answered && (stateless || kernel_reply(e) || e->sender_pkts_before == 0)) {
+		/* Its look says no socket, hole or not; which segment it
+		 * answered, after how long, only the capture's whole span says. */
 		d->cause = TC_CAUSE_NO_CONNECTION;
+		if (gap_ans)
+			d->notes |= TC_DX_CAPTURE_LOSS;
 		return;
 	}
 	if (!e->sender_fin) {
@@ -392,6 +438,12 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 		return;
 	}
 	d->cause = TC_CAUSE_UNKNOWN;
+	return;
+lost:
+	/* The rule that fits needs a span the capture does not hold whole:
+	 * say so rather than guess (issue 13). */
+	d->cause = TC_CAUSE_UNKNOWN;
+	d->notes |= TC_DX_CAPTURE_LOSS;
 }
 
 static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
@@ -621,6 +673,11 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 			    peer, by, by, peer);
 		break;
 	case TC_CAUSE_NO_CONNECTION:
+		if (d->notes & TC_DX_CAPTURE_LOSS) {
+			OUT("the %s no longer had this connection: its %sRST (frame %llu) answered a segment the capture may have lost (it missed segments just before), so the idle time before it is unknown -- the %s restarted, or a NAT or firewall between forgot the connection; fix: keep-alives more often than the path's idle timeout",
+			    by, (d->notes & TC_DX_STATELESS) ? "kernel's stateless " : "", rst, by);
+			break;
+		}
 		OUT("the %s no longer had this connection: its %sRST (frame %llu) answered a segment (frame %llu) after %.1f s idle -- the %s restarted, or a NAT or firewall between forgot the connection; fix: keep-alives more often than the path's idle timeout",
 		    by, (d->notes & TC_DX_STATELESS) ? "kernel's stateless " : "", rst,
 		    (unsigned long long)e->trigger_frame, (double)d->idle_ns / 1e9, by);
@@ -662,6 +719,13 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 		if (d->notes & TC_DX_LONE_RST) {
 			OUT("a lone RST (frame %llu) from the %s: nothing else of this connection was captured, so the wire cannot tell why",
 			    rst, by);
+			break;
+		}
+		if (d->notes & TC_DX_CAPTURE_LOSS) {
+			OUT("the %s sent RST (frame %llu) %s; the capture lost segments just before it (what it answered, or the answers to the %s's last segments), so the wire cannot tell why",
+			    by, rst,
+			    phase_words(v->reset_phase != TC_PHASE_NONE ? v->reset_phase : TC_PHASE_CLOSING),
+			    by);
 			break;
 		}
 		OUT("the %s sent RST (frame %llu) %s; the capture does not show why", by, rst,
