@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -1009,6 +1010,44 @@ static void test_real_rst_after_forged_stray_not_injected(void **state)
 	assert_non_null(strstr(why, "whether frame 7 came from the server or that box, the capture cannot tell"));
 }
 
+/* A forged RST rejected (TTL 50 where the server's come with 64), and two
+ * seconds later, not in the same burst, an accepted one with its TTL and
+ * the next IP ID of its counter: the same box. */
+static void test_rejected_forged_twin_counts_later(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	struct tc_pkt p;
+	char why[512], want[80];
+	uint64_t forged;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 11 + 500000, ISN_C + 11, 0);
+	p.ttl = 50;
+	p.ip_id = 4000;
+	sendp(&v, &p);
+	forged = v.frame;
+	v.now += 2 * SEC_NS;
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 20);
+	p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 31, 0);
+	p.ttl = 50;
+	p.ip_id = 4001;
+	sendp(&v, &p);
+	diagnose(&v, &vd, &d);
+	tc_diag_explain(&v.c, &vd, &d, why, sizeof(why));
+	assert_true(d.signals & TC_SIG_FORGED_TWIN);
+	assert_int_equal(d.cause, TC_CAUSE_INJECTED);
+	assert_int_equal(d.frames[0], forged + 1); /* the data it answered */
+	assert_int_equal(d.frames[1], forged + 2); /* the RST */
+	assert_int_equal(d.frames[2], forged);     /* its twin */
+	snprintf(want, sizeof(want), "in frame %llu, rejected as forged: one box sent both",
+		 (unsigned long long)forged);
+	assert_non_null(strstr(why, want));
+	conv_done(&v);
+}
+
 /* The claimed sender goes on sending data after "its" RST. */
 static void test_data_after_own_rst(void **state)
 {
@@ -1307,6 +1346,7 @@ int main(void)
 		cmocka_unit_test(test_injected_burst_one_accepted),
 		cmocka_unit_test(test_rsts_answering_segments_not_a_burst),
 		cmocka_unit_test(test_real_rst_after_forged_stray_not_injected),
+		cmocka_unit_test(test_rejected_forged_twin_counts_later),
 		cmocka_unit_test(test_ttl_one_off_is_not_a_signal),
 		cmocka_unit_test(test_data_after_own_rst),
 		cmocka_unit_test(test_keepalive_timeout),
