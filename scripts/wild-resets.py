@@ -9,7 +9,8 @@ trailing_rst -- one per line:
 
     FILE  CONN-ID  reset|trailing  BY  CAUSE  explanation
 
-then a summary: how many resets and trailing RSTs, by cause. Exit status 0
+then a summary: how many resets and trailing RSTs, by cause, and how many
+carry the notes forged_rst_ignored, capture_lost_span, two_ttls. Exit status 0
 when it ran, 1 when tcpclose failed on a file, 77 (skip) when the traces are
 absent (a user's clone has no ../shared), 2 on a setup error.
 
@@ -23,6 +24,11 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+# Notes worth a count of their own: a forged RST the receiver ignored, a
+# rule not applied because the capture lost segments before the RST.
+WATCHED_NOTES = ("forged_rst_ignored", "capture_lost_span", "two_ttls")
 
 
 def find_tcpclose():
@@ -59,6 +65,7 @@ def main():
         return 2
 
     kinds = collections.Counter()
+    notes = collections.Counter()  # the notes that qualify a cause
     causes = {"reset": collections.Counter(), "trailing": collections.Counter()}
     failed = 0
     for name in sorted(os.listdir(a.dir)):
@@ -95,6 +102,9 @@ def main():
                 cause = cause or "refused"
             kinds[kind] += 1
             causes[kind][cause] += 1
+            for n in (rec.get("evidence") or {}).get("notes") or []:
+                if n in WATCHED_NOTES:
+                    notes[n] += 1
             if a.quiet or (a.cause and a.cause != cause):
                 continue
             why = ((rec.get("evidence") or {}).get("explain") or "").replace("\n", " ")
@@ -106,6 +116,7 @@ def main():
             kinds[kind], "reset" if kind == "reset" else "graceful-with-trailing-RST",
             ", ".join("%s %d" % (k, v) for k, v in sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0]))))
             or "none"))
+    print("wild-resets: notes: %s" % ", ".join("%s %d" % (n, notes[n]) for n in WATCHED_NOTES))
     return 1 if failed else 0
 
 

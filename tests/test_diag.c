@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -19,6 +20,7 @@
 #include "convo.h"
 #include "tcpclose/classify.h"
 #include "tcpclose/diag.h"
+#include "infer.h"
 #include "xconn.h"
 
 #define SEC_NS 1000000000LL
@@ -318,6 +320,68 @@ static void test_stateless_rst_after_own_fin_is_data_after_close(void **state)
 	conv_done(&v);
 }
 
+/*
+ * Rule 1 looks back (close_race_fin_between.pcap): the client closed
+ * (FIN, frame 7); the server's data (frame 9) came after it, then the
+ * server's bare ACK and its FIN, twice; the client's kernel answers the
+ * FIN retransmission with RST. The data the closed socket never took is
+ * the evidence, not the FIN the RST answered.
+ */
+static void test_data_after_close_cites_data_before_fins(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	char why[512];
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);        /* 7 */
+	sig_seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 12, 0);                 /* 8 */
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 12, 22);       /* 9 */
+	sig_seg(&v, S, TC_FIN | TC_ACK, ISN_S + 33, ISN_C + 12, 0);        /* 10 */
+	sig_seg(&v, S, TC_FIN | TC_ACK, ISN_S + 33, ISN_C + 12, 0);        /* 11 */
+	seg(&v, C, TC_RST, ISN_C + 12, 0, 0);                              /* 12 */
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
+	assert_int_equal(tc_conn_ext(&v.c)->rst.trigger_frame, 11);
+	assert_int_equal(tc_conn_ext(&v.c)->rst.peer_late_frame, 9);
+	assert_int_equal(d.frames[0], 9);
+	assert_int_equal(d.frames[1], 12);
+	assert_int_equal(d.frames[2], 7);
+	tc_diag_explain(&v.c, &vd, &d, why, sizeof(why));
+	assert_int_equal(vd.trailing_rst, TC_WHO_CLIENT); /* both FINs came first */
+	assert_non_null(strstr(why, "then the server's last data (frame 9, "));
+	conv_done(&v);
+}
+
+/* The closed side still acknowledged the peer's first late payload (a
+ * half-close, still reading); the RST then answers a later one: that one
+ * is cited. */
+static void test_data_after_close_cites_first_unacknowledged(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	char why[512];
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);        /* 7 */
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 12, 20);       /* 8 */
+	sig_seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 31, 0);                 /* 9 */
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 31, ISN_C + 12, 20);       /* 10 */
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 51, ISN_C + 12, 20);       /* 11 */
+	seg(&v, C, TC_RST, ISN_C + 12, 0, 0);                              /* 12 */
+	diagnose(&v, &vd, &d);
+	assert_int_equal(d.cause, TC_CAUSE_DATA_AFTER_CLOSE);
+	assert_int_equal(d.frames[0], 10);
+	assert_int_equal(d.frames[1], 12);
+	tc_diag_explain(&v.c, &vd, &d, why, sizeof(why));
+	assert_non_null(strstr(why, "its data (frame 10) came after the client's FIN (frame 7)"));
+	conv_done(&v);
+}
+
 /* Rule 4 (dce-rpc__mapi.pcap): a lone RST, nothing else captured. */
 static void test_lone_rst_is_unknown(void **state)
 {
@@ -370,6 +434,168 @@ static void test_rst_after_rto_backoff_is_dead_peer(void **state)
 	assert_true(d.idle_ns >= 40 * SEC_NS);
 	rst_after_retransmissions(2, &d);
 	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+}
+
+/* ---- issue 13: no RST-cause rule across a capture gap ------------------- */
+
+/* Apply p as the engine does: loss inference first, then the pass. */
+static void send_inferred(struct conv *v, const struct tc_pkt *p)
+{
+	tc_infer_segment(&v->c, tc_sm_role_of(&v->c, p), p, v->now, v->frame + 1);
+	sendp(v, p);
+}
+
+/*
+ * Each rule about the span before an RST, on a clean capture and with a
+ * hole inside that span. `gap`: the last segment before the RST reveals
+ * that the capture lost the peer's segments (it acknowledges 400 bytes
+ * never seen).
+ */
+static void keepalive_then_rst(int gap, struct tc_diagnosis *d, char *why, size_t n)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	int i;
+	conv_init(&v);
+	handshake_and_data(&v);
+	for (i = 0; i < 3; i++) {
+		v.now += 75 * SEC_NS;
+		seg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 11, 0);
+	}
+	p = pkt(&v, C, TC_RST | TC_ACK, ISN_C + 11, ISN_S + 11 + (gap ? 400 : 0), 0);
+	send_inferred(&v, &p);
+	diagnose(&v, &vd, d);
+	tc_diag_explain(&v.c, &vd, d, why, n);
+	assert_int_equal(v.c.ep[S].acks_unseen, gap ? 1 : 0);
+	conv_done(&v);
+}
+
+static void test_keepalive_timeout_not_across_gap(void **state)
+{
+	struct tc_diagnosis d;
+	char why[512];
+	(void)state;
+	keepalive_then_rst(0, &d, why, sizeof(why));
+	assert_int_equal(d.cause, TC_CAUSE_KEEPALIVE_TIMEOUT);
+	assert_false(d.notes & TC_DX_CAPTURE_LOSS);
+	keepalive_then_rst(1, &d, why, sizeof(why));
+	/* the server's answers may be in the hole: not "unanswered" */
+	assert_int_equal(d.cause, TC_CAUSE_UNKNOWN);
+	assert_true(d.notes & TC_DX_CAPTURE_LOSS);
+	assert_non_null(strstr(why, "the client sent RST (frame "));
+	assert_non_null(strstr(why, "the capture lost segments just before it"));
+	assert_non_null(strstr(why, "so the wire cannot tell why"));
+}
+
+/* Rule 5: retransmissions into silence, then RST; with the RST revealing
+ * that the client did answer (its data lost by the capture). */
+static void retx_then_rst(int gap, struct tc_diagnosis *d)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	int i;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 11, 100);
+	for (i = 0; i < 5; i++) {
+		v.now += (int64_t)(1 << i) * SEC_NS;
+		sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 11, ISN_C + 11, 100);
+	}
+	v.now += 10 * SEC_NS;
+	p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 111, ISN_C + 11 + (gap ? 400 : 0), 0);
+	p.ip_id = v.ipid[S]++;
+	p.opt = TC_OPT_TS;
+	p.tsval = v.tsval[S]++;
+	send_inferred(&v, &p);
+	diagnose(&v, &vd, d);
+	conv_done(&v);
+}
+
+static void test_dead_peer_not_across_gap(void **state)
+{
+	struct tc_diagnosis d;
+	(void)state;
+	retx_then_rst(0, &d);
+	assert_int_equal(d.cause, TC_CAUSE_DEAD_PEER);
+	retx_then_rst(1, &d);
+	assert_int_equal(d.cause, TC_CAUSE_UNKNOWN);
+	assert_true(d.notes & TC_DX_CAPTURE_LOSS);
+}
+
+/* no_connection after 350 s idle: the idle match needs the idle span
+ * whole. `gap`: the client's segment after the idle starts 300 bytes past
+ * what it was seen sending (the "idle" held segments the capture lost). */
+static void idle_then_stateless_rst(int gap, struct tc_diagnosis *d, char *why, size_t n)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	conv_init(&v);
+	handshake_and_data(&v);
+	v.now += 350 * SEC_NS;
+	p = pkt(&v, C, TC_ACK | TC_PSH, ISN_C + 11 + (gap ? 300 : 0), ISN_S + 11, 20);
+	send_inferred(&v, &p);
+	p = pkt(&v, S, TC_RST, ISN_S + 11, 0, 0);
+	p.win = 0;
+	send_inferred(&v, &p);
+	diagnose(&v, &vd, d);
+	tc_diag_explain(&v.c, &vd, d, why, n);
+	assert_int_equal(v.c.ep[C].gaps, gap ? 1 : 0);
+	conv_done(&v);
+}
+
+static void test_idle_match_not_across_gap(void **state)
+{
+	struct tc_diagnosis d;
+	char why[512];
+	(void)state;
+	idle_then_stateless_rst(0, &d, why, sizeof(why));
+	assert_int_equal(d.cause, TC_CAUSE_NO_CONNECTION);
+	assert_true(d.notes & TC_DX_IDLE_MATCH);
+	assert_int_equal(d.idle_match_s, 350);
+	idle_then_stateless_rst(1, &d, why, sizeof(why));
+	/* still no socket (its look says so), but no idle claim */
+	assert_int_equal(d.cause, TC_CAUSE_NO_CONNECTION);
+	assert_false(d.notes & TC_DX_IDLE_MATCH);
+	assert_int_equal(d.idle_match_s, 0);
+	assert_true(d.notes & TC_DX_CAPTURE_LOSS);
+	assert_null(strstr(why, "s idle --"));
+	assert_non_null(strstr(why, "the idle time before it is unknown"));
+}
+
+/* Rule 3: FIN, then the socket's RST with nothing from the peer between;
+ * `gap`: the RST acknowledges client data the capture never held, so
+ * something did come between. */
+static void fin_then_socket_rst(int gap, struct tc_diagnosis *d)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	conv_init(&v);
+	handshake_and_data(&v);
+	sig_seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 12, ISN_C + 11 + (gap ? 400 : 0), 0);
+	p.ip_id = v.ipid[S]++;
+	p.opt = TC_OPT_TS;
+	p.tsval = v.tsval[S]++;
+	send_inferred(&v, &p);
+	diagnose(&v, &vd, d);
+	conv_done(&v);
+}
+
+static void test_shutdown_rst_not_across_gap(void **state)
+{
+	struct tc_diagnosis d;
+	(void)state;
+	fin_then_socket_rst(0, &d);
+	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+	assert_true(d.notes & TC_DX_SHUTDOWN);
+	fin_then_socket_rst(1, &d);
+	assert_false(d.notes & TC_DX_SHUTDOWN);
+	assert_int_equal(d.cause, TC_CAUSE_UNKNOWN);
+	assert_true(d.notes & TC_DX_CAPTURE_LOSS);
 }
 
 /* Rule 6 (tcp__fin_retransmission.pcap): FIN sent in SYN_SENT, then the
@@ -619,6 +845,207 @@ static void test_ttl_one_off_is_not_a_signal(void **state)
 	assert_false(d.signals & TC_SIG_IPID);
 	assert_true(d.score < TC_INJECTED_THRESHOLD);
 	assert_int_not_equal(d.cause, TC_CAUSE_INJECTED);
+}
+
+/*
+ * An injector racing the server: three RSTs "from" the server within two
+ * milliseconds, at three sequence numbers, with the server's own TTL (the
+ * box sits as far away as the server) and IP IDs from its own counter.
+ * `accepted_first`: the exact one leads (the others come after it,
+ * unchecked); else it comes last (the others are rejected first).
+ */
+static void injected_burst(int accepted_first, struct tc_conn_ext *xo, struct tc_diagnosis *d,
+			   char *why, size_t n)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	static const uint32_t off_first[3] = {0, 70000, 140000}, off_last[3] = {70000, 140000, 0};
+	const uint32_t *off = accepted_first ? off_first : off_last;
+	int i;
+	conv_init(&v);
+	sig_seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	sig_seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	sig_seg(&v, C, TC_ACK, ISN_C + 1, ISN_S + 1, 0);
+	sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1, ISN_S + 1, 20);
+	sig_seg(&v, S, TC_ACK | TC_PSH, ISN_S + 1, ISN_C + 21, 10);
+	v.now += 3 * SEC_NS;
+	for (i = 0; i < 3; i++) {
+		p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 11 + off[i], ISN_C + 21, 0);
+		p.ip_id = (uint16_t)(30000 + i);
+		p.win = 0;
+		sendp(&v, &p);
+	}
+	diagnose(&v, &vd, d);
+	tc_diag_explain(&v.c, &vd, d, why, n);
+	*xo = *tc_conn_ext(&v.c);
+	conv_done(&v);
+}
+
+static void test_injected_burst_one_accepted(void **state)
+{
+	struct tc_conn_ext x;
+	struct tc_diagnosis d;
+	char why[512];
+	int k;
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		injected_burst(k, &x, &d, why, sizeof(why));
+		/* TTL alone speaks for the server; the burst shows the box. */
+		assert_true(d.signals & TC_SIG_TTL_MATCH);
+		assert_true(d.signals & TC_SIG_FORGED_TWIN);
+		assert_int_equal(d.cause, TC_CAUSE_INJECTED);
+		assert_int_equal(x.rst_others, 2);
+		if (k) {
+			/* the exact one led: the other two came after, unchecked */
+			assert_int_equal(d.frames[0], 6);
+			assert_false(x.other[0].flags & TC_RS_REJECTED);
+			assert_true(x.other[0].flags & TC_RS_AFTER_OWN_RST);
+			assert_int_equal(d.frames[1], 7);
+		} else {
+			/* two rejected, then the exact one */
+			assert_int_equal(d.frames[0], 8);
+			assert_true(x.other[0].flags & TC_RS_REJECTED);
+			assert_true(x.other[1].flags & TC_RS_REJECTED);
+			assert_int_equal(d.frames[1], 6);
+		}
+		assert_non_null(strstr(why, "it shares TTL 64 and an IP ID run with the RST at another sequence number in frame"));
+		assert_non_null(strstr(why, "sent in the same burst: one box sent both"));
+		assert_null(strstr(why, "forged_twin"));
+	}
+}
+
+/* The same RSTs a second apart, each answering a segment of the client:
+ * a stack answering segments one by one, not a burst. */
+static void test_rsts_answering_segments_not_a_burst(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	struct tc_pkt p;
+	int i;
+	(void)state;
+	conv_init(&v);
+	sig_seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	sig_seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	sig_seg(&v, C, TC_ACK, ISN_C + 1, ISN_S + 1, 0);
+	for (i = 0; i < 2; i++) {
+		v.now += SEC_NS;
+		sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1 + 20u * (uint32_t)i, ISN_S + 1, 20);
+		p = pkt(&v, S, TC_RST, ISN_S + 1 + 70000u * (uint32_t)(2 - i), 0, 0);
+		p.ip_id = v.ipid[S]++;
+		sendp(&v, &p);
+	}
+	v.now += SEC_NS;
+	sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 41, ISN_S + 1, 20);
+	p = pkt(&v, S, TC_RST, ISN_S + 1, 0, 0);
+	p.ip_id = v.ipid[S]++;
+	sendp(&v, &p);
+	diagnose(&v, &vd, &d);
+	assert_int_equal(vd.close, TC_CLOSE_RESET);
+	assert_int_equal(tc_conn_ext(&v.c)->rst_others, 2);
+	assert_true(tc_conn_ext(&v.c)->other[0].flags & TC_RS_REJECTED);
+	assert_false(d.signals & TC_SIG_FORGED_TWIN);
+	assert_false(d.notes & TC_DX_FORGED_IGNORED); /* they look like the server */
+	assert_int_not_equal(d.cause, TC_CAUSE_INJECTED);
+	conv_done(&v);
+}
+
+/*
+ * A box forges an RST "from" the server (TTL 50, IP ID copied from the
+ * client's segment, out of window: rejected); the server's own RST
+ * follows a millisecond later (its TTL, its next IP ID, its timestamps).
+ * `ecmp`: the server's segments come with TTLs 63 and 64, so its own RST
+ * cannot be told from that box's by TTL.
+ */
+static void stray_then_real(int ecmp, struct tc_diagnosis *d, char *why, size_t n)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_pkt p;
+	conv_init(&v);
+	sig_seg(&v, C, TC_SYN, ISN_C, 0, 0);
+	sig_seg(&v, S, TC_SYN | TC_ACK, ISN_S, ISN_C + 1, 0);
+	sig_seg(&v, C, TC_ACK, ISN_C + 1, ISN_S + 1, 0);
+	p = pkt(&v, S, TC_ACK | TC_PSH, ISN_S + 1, ISN_C + 1, 10);
+	p.ip_id = v.ipid[S]++;
+	p.opt = TC_OPT_TS;
+	p.tsval = v.tsval[S]++;
+	p.ttl = ecmp ? 63 : 64;
+	sendp(&v, &p);
+	sig_seg(&v, C, TC_ACK | TC_PSH, ISN_C + 1, ISN_S + 11, 20);
+	p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 11 + 500000, ISN_C + 21, 0); /* frame 6 */
+	p.ttl = 50;
+	p.ip_id = (uint16_t)(v.ipid[C] - 1);
+	p.win = 0;
+	sendp(&v, &p);
+	sig_seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 21, 0); /* frame 7 */
+	diagnose(&v, &vd, d);
+	tc_diag_explain(&v.c, &vd, d, why, n);
+	assert_int_equal(v.c.rst_ignored, 1);
+	assert_int_equal(v.c.frame_rst, 7);
+	conv_done(&v);
+}
+
+static void test_real_rst_after_forged_stray_not_injected(void **state)
+{
+	struct tc_diagnosis d;
+	char why[512];
+	(void)state;
+	stray_then_real(0, &d, why, sizeof(why));
+	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+	assert_false(d.signals & (TC_SIG_FORGED_TWIN | TC_SIG_TTL | TC_SIG_IPID));
+	assert_true(d.signals & TC_SIG_TTL_MATCH);
+	assert_true(d.notes & TC_DX_FORGED_IGNORED);
+	assert_false(d.notes & TC_DX_TWO_TTLS); /* the odd TTL is the forged RST's, explained */
+	assert_int_equal(d.frames[0], 7);
+	assert_int_equal(d.frames[1], 6);
+	assert_non_null(strstr(why, "frame 6 was an RST forged in the server's name (TTL 50, not its 64; IP ID copied from the client's), ignored"));
+	assert_non_null(strstr(why, "frame 7 has the server's TTL and next IP ID: the server's own"));
+
+	stray_then_real(1, &d, why, sizeof(why));
+	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
+	assert_true(d.notes & TC_DX_FORGED_IGNORED);
+	assert_non_null(strstr(why, "TTL 50, not its 63-64"));
+	assert_non_null(strstr(why, "whether frame 7 came from the server or that box, the capture cannot tell"));
+}
+
+/* A forged RST rejected (TTL 50 where the server's come with 64), and two
+ * seconds later, not in the same burst, an accepted one with its TTL and
+ * the next IP ID of its counter: the same box. */
+static void test_rejected_forged_twin_counts_later(void **state)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	struct tc_diagnosis d;
+	struct tc_pkt p;
+	char why[512], want[80];
+	uint64_t forged;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 11 + 500000, ISN_C + 11, 0);
+	p.ttl = 50;
+	p.ip_id = 4000;
+	sendp(&v, &p);
+	forged = v.frame;
+	v.now += 2 * SEC_NS;
+	seg(&v, C, TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 20);
+	p = pkt(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 31, 0);
+	p.ttl = 50;
+	p.ip_id = 4001;
+	sendp(&v, &p);
+	diagnose(&v, &vd, &d);
+	tc_diag_explain(&v.c, &vd, &d, why, sizeof(why));
+	assert_true(d.signals & TC_SIG_FORGED_TWIN);
+	assert_int_equal(d.cause, TC_CAUSE_INJECTED);
+	assert_int_equal(d.frames[0], forged + 1); /* the data it answered */
+	assert_int_equal(d.frames[1], forged + 2); /* the RST */
+	assert_int_equal(d.frames[2], forged);     /* its twin */
+	snprintf(want, sizeof(want), "in frame %llu, rejected as forged: one box sent both",
+		 (unsigned long long)forged);
+	assert_non_null(strstr(why, want));
+	conv_done(&v);
 }
 
 /* The claimed sender goes on sending data after "its" RST. */
@@ -909,7 +1336,17 @@ int main(void)
 		cmocka_unit_test(test_injection_evidence_from_other_connections),
 		cmocka_unit_test(test_no_connection_idle),
 		cmocka_unit_test(test_socket_rst_after_idle_is_abortive),
+		cmocka_unit_test(test_data_after_close_cites_data_before_fins),
+		cmocka_unit_test(test_data_after_close_cites_first_unacknowledged),
+		cmocka_unit_test(test_keepalive_timeout_not_across_gap),
+		cmocka_unit_test(test_dead_peer_not_across_gap),
+		cmocka_unit_test(test_idle_match_not_across_gap),
+		cmocka_unit_test(test_shutdown_rst_not_across_gap),
 		cmocka_unit_test(test_injected_ttl_and_ipid),
+		cmocka_unit_test(test_injected_burst_one_accepted),
+		cmocka_unit_test(test_rsts_answering_segments_not_a_burst),
+		cmocka_unit_test(test_real_rst_after_forged_stray_not_injected),
+		cmocka_unit_test(test_rejected_forged_twin_counts_later),
 		cmocka_unit_test(test_ttl_one_off_is_not_a_signal),
 		cmocka_unit_test(test_data_after_own_rst),
 		cmocka_unit_test(test_keepalive_timeout),

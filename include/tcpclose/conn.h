@@ -252,11 +252,11 @@ struct tc_rst_evidence {
 	uint8_t flags;            /* TCP flags of the RST (ACK or not) */
 	uint8_t opt;              /* TC_OPT_* on the RST */
 	uint8_t ttl;              /* its TTL / hop limit */
-	uint8_t ttl_min, ttl_max; /* the sender's range before it */
+	uint8_t ttl_min, ttl_max; /* the sender's range before it, RSTs aside */
 	uint8_t answered;         /* the segment just before was the peer's */
 	uint8_t peer_had_data;    /* the segment it answered carried payload */
 	uint16_t ip_id;           /* its IPv4 ID */
-	uint16_t ip_id_prev;      /* the sender's previous IPv4 ID */
+	uint16_t ip_id_prev;      /* the sender's previous IPv4 ID (RSTs aside) */
 	uint16_t win;             /* its window field */
 	uint16_t peer_win;        /* the peer's last window field */
 	uint16_t win_prev;        /* the sender's own previous window field */
@@ -286,6 +286,44 @@ struct tc_rst_evidence {
 	int64_t response_ns;      /* from that segment to the RST */
 	int64_t ts;               /* when the RST came (ns since the epoch) */
 	char text[TC_RST_TEXT_MAX + 1]; /* printable payload, if any */
+	/* ttl_min/max and ip_id_prev are those of the sender's own segments
+	 * before it (RSTs left out: one may be forged); 0 if it sent none. */
+	uint8_t sender_own;
+	/* TC_RS_*: how it sat among its neighbours. */
+	uint8_t shape;
+	/* Frame of the peer's first payload after the sender's FIN that the
+	 * sender had not acknowledged when it sent the RST; 0 if none. */
+	uint64_t peer_late_frame;
+};
+
+/*
+ * tc_rst_evidence.shape and tc_rst_other.flags. SERVER, REJECTED: (other
+ * RSTs) it claims to come from the server; it failed the acceptability
+ * check. ID_COPIED: its IPv4 ID is that of the peer's segment it follows,
+ * copied by a box that forged it. AFTER_OWN_RST: the connection's segment
+ * just before it was an RST from the same claimed sender.
+ */
+enum {
+	TC_RS_SERVER = 0x01,
+	TC_RS_REJECTED = 0x02,
+	TC_RS_ID_COPIED = 0x04,
+	TC_RS_AFTER_OWN_RST = 0x08
+};
+
+/*
+ * An RST of the connection other than the first accepted one, at its own
+ * sequence number: the raw material for telling forged RSTs from the
+ * endpoint's (an injector sends several at different offsets; those the
+ * receiver rejects still carry the injector's fingerprint).
+ */
+#define TC_RST_OTHERS 4
+struct tc_rst_other {
+	uint64_t frame;
+	uint32_t seq;
+	tc_reltime t;
+	uint16_t ip_id;
+	uint8_t ttl;
+	uint8_t flags; /* TC_RS_* */
 };
 
 /* tc_rst_evidence.xconn: what other connections of the capture say. */
@@ -315,13 +353,21 @@ struct tc_ext_endpoint {
 	uint32_t ack_step1;       /* an ACK it sent that moved its ACK by exactly one (infer.c) */
 	uint16_t dups;            /* frames of it captured twice (infer.c) */
 	uint8_t have;             /* TC_XE_* */
+	/* Its own segments' IP-level look, RSTs left out (an RST claiming it
+	 * may be forged): kept from its first RST on, when the record's
+	 * ranges start to mix in RSTs (TC_XE_OWN_TRACK); valid with TC_XE_OWN.
+	 * own_ip_id: the IPv4 ID of its latest segment other than an RST. */
+	uint8_t own_ttl_min, own_ttl_max;
+	uint16_t own_ip_id;
 };
 
 enum {
 	TC_XE_FIN_SEQ_LAST = 0x01,
 	TC_XE_ACK_STEP1 = 0x02,
-	TC_XE_FIN_ACKED_BY_FIN = 0x04 /* its inferred FIN was acknowledged by the
+	TC_XE_FIN_ACKED_BY_FIN = 0x04, /* its inferred FIN was acknowledged by the
 	                                 peer's own FIN: the peer's FIN came after */
+	TC_XE_OWN_TRACK = 0x08,        /* own_* are kept (it has sent an RST) */
+	TC_XE_OWN = 0x10               /* own_* hold at least one segment */
 };
 
 struct tc_conn_ext {
@@ -336,6 +382,27 @@ struct tc_conn_ext {
 	uint8_t challenge_acks;   /* RSTs undone by the receiver carrying on (RFC 5961) */
 	uint8_t data_after_rst;   /* the RST's sender sent payload after it */
 	struct tc_tunnel tun;     /* the tunnel it was first seen in (tc_conn.tunnel != 0) */
+	/* 1 + role of the sender when the latest segment was an RST, else 0. */
+	uint8_t last_rst;
+	/* RSTs other than the first accepted one, at a sequence number of
+	 * their own (saturating); the first TC_RST_OTHERS of them. */
+	uint8_t rst_others;
+	struct tc_rst_other other[TC_RST_OTHERS];
+	/* Indexed by the FIN's sender: the peer's first payload after (or
+	 * crossing) that FIN, while the FIN's sender has not acknowledged
+	 * it, a later one once it has: what a reset after close answers;
+	 * end is the sequence number just past it. */
+	struct {
+		uint64_t frame;
+		uint32_t end;
+	} late_data[2];
+	/* Capture loss (infer.h): loss_seen is the last total of both
+	 * directions' gaps and unseen ACKs plus the inferred segments, and
+	 * loss_ts when that total last grew (the segment that showed a hole
+	 * behind it). Kept once the connection has lost anything, so a rule
+	 * about the span before an RST can tell whether the capture holds it. */
+	uint32_t loss_seen;
+	int64_t loss_ts;
 };
 
 struct tc_conn {

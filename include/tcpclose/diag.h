@@ -26,7 +26,10 @@
  *                      the connection, typically after an idle period
  *   injected           the RST does not look like its claimed sender (score
  *                      over several signals, some from other connections of
- *                      the capture: see xconn.h): a middlebox
+ *                      the capture: see xconn.h), or it shares the
+ *                      fingerprint of RSTs at other sequence numbers that
+ *                      were rejected as forged or came in one burst: a
+ *                      middlebox
  *   keepalive_timeout  RST after the sender's keep-alive probes went unanswered
  *   handshake_abort    RST during the handshake other than a refusal
  *   dead_peer          one side's retransmissions or probes met silence,
@@ -75,7 +78,15 @@ enum {
 	                                 answer for a socket it no longer has */
 	TC_DX_TWO_TTLS = 0x2000,      /* the claimed sender's segments came with
 	                                 TTLs 2 or more apart: two stacks spoke */
-	TC_DX_TRAILING = 0x4000       /* the RST trails a graceful close */
+	TC_DX_TRAILING = 0x4000,      /* the RST trails a graceful close */
+	/* An RST that does not look like its claimed sender (TTL unlike its
+	 * own segments, IP ID copied from the peer's) failed the
+	 * acceptability check. */
+	TC_DX_FORGED_IGNORED = 0x8000,
+	/* A rule about the span before the RST (what it answered, the idle
+	 * time, the silence) was not applied: the capture lost segments in
+	 * that span. */
+	TC_DX_CAPTURE_LOSS = 0x10000
 };
 
 /* Signals that an RST was not sent by the endpoint it claims (score). */
@@ -90,8 +101,15 @@ enum {
 	TC_SIG_BURST = 0x80,          /* several RSTs with different seqs (+2) */
 	TC_SIG_IPID_RUN = 0x100,      /* IP ID in sequence with an RST "from"
 	                                 another host (+3) */
-	TC_SIG_TTL_MATCH = 0x200      /* TTL exactly that of the sender's recent
-	                                 data segments (-2: against injection) */
+	TC_SIG_FORGED_TWIN = 0x200,   /* another RST claiming the same sender, at
+	                                 another sequence number, has its TTL and
+	                                 IP ID run, and was either rejected and
+	                                 forged-looking or sent in the same burst
+	                                 with nothing from the peer between (+4) */
+	TC_SIG_TTL_MATCH = 0x400      /* TTL exactly that of the sender's recent
+	                                 data segments (-2: against injection);
+	                                 stays the highest bit: writers list the
+	                                 signals up to it */
 };
 
 #define TC_INJECTED_THRESHOLD 4

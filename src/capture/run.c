@@ -85,7 +85,7 @@ static void ladder_verdict(struct ladders *L, const struct tc_conn *c, const str
 			continue;
 		tc_conn_copy(&L->conn[i], &L->conn_x[i], c);
 		if (d->cause != TC_CAUSE_NONE) {
-			char why[400];
+			char why[500]; /* the verdict (512) less "half_closed: " */
 			tc_diag_explain(c, v, d, why, sizeof(why));
 			snprintf(L->verdict[i], sizeof(L->verdict[i]), "%s: %s", tc_close_name(v->close), why);
 		} else {

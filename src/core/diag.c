@@ -45,6 +45,7 @@ static const struct {
 	{TC_SIG_DATA_AFTER_RST, 3, "data_after_rst"},
 	{TC_SIG_BURST, 2, "rst_burst"},
 	{TC_SIG_IPID_RUN, 3, "ip_id_run"},
+	{TC_SIG_FORGED_TWIN, 4, "forged_twin"},
 	{TC_SIG_TTL_MATCH, -2, "ttl_match"},
 };
 
@@ -95,8 +96,93 @@ static int kernel_reply(const struct tc_rst_evidence *e)
 	return !(e->flags & TC_ACK) && e->check == TC_RST_EXACT;
 }
 
+/*
+ * The TTL range of `role`'s own segments, RSTs left out once it sent one
+ * (an RST claiming it may be forged). 0 if it sent nothing else.
+ */
+static int own_ttl(const struct tc_conn *c, int role, uint8_t *lo, uint8_t *hi)
+{
+	const struct tc_ext_endpoint *xe = &tc_conn_ext(c)->ep[role];
+	if (xe->have & TC_XE_OWN_TRACK) {
+		*lo = xe->own_ttl_min;
+		*hi = xe->own_ttl_max;
+		return (xe->have & TC_XE_OWN) != 0;
+	}
+	*lo = c->ep[role].ttl_min;
+	*hi = c->ep[role].ttl_max;
+	return c->ep[role].pkts > 0;
+}
+
+/*
+ * The connection's other RSTs (rejected ones, and those after the accepted
+ * one) against the accepted one. An RST is forged-looking when its TTL is
+ * unlike every segment its claimed sender sent otherwise (over the whole
+ * connection, so segments after it count) or its IP ID was copied from
+ * the peer's segment it answers. Issue 12 rule 8: a box racing the
+ * endpoint sends several RSTs at different offsets; the rejected ones
+ * carry its fingerprint, and the accepted one is its work when it carries
+ * the same: same TTL, IP IDs in one run (or copied alike).
+ */
+#define BURST_NS (50LL * 1000000LL)
+
+struct others {
+	unsigned twins;        /* share the accepted RST's fingerprint */
+	uint64_t twin_frame;   /* the first of them */
+	uint8_t twin_burst;    /* ... sent in one burst with the accepted one */
+	unsigned forged;       /* rejected and forged-looking */
+	uint64_t forged_frame; /* the first of them */
+	uint8_t forged_ttl, forged_flags, forged_own_lo, forged_own_hi, forged_ttl_off;
+};
+
+static void scan_others(const struct tc_conn *c, const struct tc_rst_evidence *e, int by,
+			struct others *o)
+{
+	const struct tc_conn_ext *x = tc_conn_ext(c);
+	unsigned i, n = x->rst_others < TC_RST_OTHERS ? x->rst_others : TC_RST_OTHERS;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < n; i++) {
+		const struct tc_rst_other *r = &x->other[i];
+		int role = (r->flags & TC_RS_SERVER) ? TC_SERVER : TC_CLIENT;
+		int rejected = (r->flags & TC_RS_REJECTED) != 0;
+		uint8_t lo = 0, hi = 0;
+		int ttl_off = own_ttl(c, role, &lo, &hi) &&
+			      ((int)r->ttl + 1 < (int)lo || (int)r->ttl > (int)hi + 1);
+		int forged = ttl_off || (r->flags & TC_RS_ID_COPIED);
+		int64_t dt;
+		uint16_t d1, d2;
+		int id_near, burst;
+
+		if (rejected && forged && o->forged++ == 0) {
+			o->forged_frame = r->frame;
+			o->forged_ttl = r->ttl;
+			o->forged_flags = r->flags;
+			o->forged_ttl_off = (uint8_t)ttl_off;
+			o->forged_own_lo = lo;
+			o->forged_own_hi = hi;
+		}
+		if (!c->frame_rst || role != by || r->ttl != e->ttl)
+			continue;
+		d1 = (uint16_t)(e->ip_id - r->ip_id);
+		d2 = (uint16_t)(r->ip_id - e->ip_id);
+		id_near = c->af == 6 || !r->ip_id || !e->ip_id || d1 <= 64 || d2 <= 64 ||
+			  (r->flags & e->shape & TC_RS_ID_COPIED);
+		dt = tc_conn_ts(c, r->t) - e->ts;
+		if (dt < 0)
+			dt = -dt;
+		/* One burst: no segment from the peer between them, within
+		 * a moment (a stack sends one RST per segment it answers). */
+		burst = dt <= BURST_NS && (r->frame > c->frame_rst ? (r->flags & TC_RS_AFTER_OWN_RST)
+								   : (e->shape & TC_RS_AFTER_OWN_RST));
+		if (id_near && ((rejected && forged) || burst) && o->twins++ == 0) {
+			o->twin_frame = r->frame;
+			o->twin_burst = (uint8_t)(burst != 0);
+		}
+	}
+}
+
 static void score_injection(const struct tc_conn *c, const struct tc_rst_evidence *e,
-			    struct tc_diagnosis *d)
+			    struct tc_diagnosis *d, const struct others *o)
 {
 	size_t i;
 	int stateless = looks_stateless(c, e), kernel = kernel_reply(e);
@@ -110,7 +196,7 @@ static void score_injection(const struct tc_conn *c, const struct tc_rst_evidenc
 			d->signals |= TC_SIG_TTL;
 		else if (dt == 0)
 			d->signals |= TC_SIG_TTL_MATCH;
-	} else if (e->sender_pkts_before > 0) {
+	} else if (e->sender_own) {
 		if ((int)e->ttl + 1 < (int)e->ttl_min || (int)e->ttl > (int)e->ttl_max + 1)
 			d->signals |= TC_SIG_TTL;
 		else if (e->ttl_min == e->ttl_max && e->ttl == e->ttl_max)
@@ -118,7 +204,7 @@ static void score_injection(const struct tc_conn *c, const struct tc_rst_evidenc
 	}
 	/* A TTL unlike the host's says the host did not send it: then the
 	 * kernel's stateless path excuses nothing. */
-	if (e->sender_pkts_before > 0 && (!kernel || (d->signals & TC_SIG_TTL))) {
+	if (e->sender_own && (!kernel || (d->signals & TC_SIG_TTL))) {
 		if (c->af == 4 && e->ip_id != 0) {
 			uint16_t delta = (uint16_t)(e->ip_id - e->ip_id_prev);
 			if (delta > 1024)
@@ -142,9 +228,30 @@ static void score_injection(const struct tc_conn *c, const struct tc_rst_evidenc
 		d->signals |= TC_SIG_BURST;
 	if (e->xconn & TC_XC_IPID_RUN)
 		d->signals |= TC_SIG_IPID_RUN;
+	if (o->twins)
+		d->signals |= TC_SIG_FORGED_TWIN;
 	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		if (d->signals & signals[i].bit)
 			d->score += signals[i].weight;
+}
+
+/*
+ * Did the capture lose segments after time t (issue 13)? A hole shows when
+ * the segment after it arrives (or at the end, tc_infer_finish): any hole
+ * shown after t may lie in the span from t to the RST, so a rule about
+ * that span (the segment the RST answered, the idle time before it, the
+ * silence it ended) cannot claim its pattern.
+ */
+static int lost_after(const struct tc_conn *c, int64_t t)
+{
+	const struct tc_conn_ext *x = tc_conn_ext(c);
+	uint32_t now = (uint32_t)c->ep[0].gaps + c->ep[0].acks_unseen + c->ep[1].gaps +
+		       c->ep[1].acks_unseen + c->inferred;
+	if (!now)
+		return 0;
+	if (now != x->loss_seen)
+		return 1; /* found at the end, after every segment */
+	return x->loss_ts > t;
 }
 
 static void add_frame(struct tc_diagnosis *d, uint64_t f)
@@ -175,13 +282,17 @@ static enum tc_role rst_sender(const struct tc_conn *c, const struct tc_verdict 
  * The rules, first match wins (docs/diagnosing-resets.md has a ladder for
  * each). Numbers in comments are those of issue 12's list.
  */
-static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
-			   struct tc_diagnosis *d)
+static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
+			struct tc_diagnosis *d, struct others *op)
 {
 	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 	enum tc_role by = rst_sender(c, v);
 	const struct tc_endpoint *s = &c->ep[by], *peer = &c->ep[!by];
 	int stateless = looks_stateless(c, e);
+	struct others o;
+	uint8_t lo, hi;
+	int64_t t_trig;
+	int gap_ans, gap_idle, gap_silent, gap_fin;
 
 	d->by = by;
 	if (v->trailing_rst != TC_WHO_NONE)
@@ -189,7 +300,11 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 	add_frame(d, e->trigger_frame);
 	add_frame(d, c->frame_rst);
 
-	score_injection(c, e, d);
+	scan_others(c, e, by, &o);
+	*op = o;
+	score_injection(c, e, d, &o);
+	if (o.forged)
+		d->notes |= TC_DX_FORGED_IGNORED;
 	if (stateless)
 		d->notes |= TC_DX_STATELESS;
 	else if ((e->opt & TC_OPT_TS) || (c->af == 4 && (uint16_t)(e->ip_id - e->ip_id_prev) <= 16 &&
@@ -197,17 +312,29 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 		d->notes |= TC_DX_SOCKET_RST;
 	if (kernel_reply(e))
 		d->notes |= TC_DX_KERNEL_REPLY;
-	/* Its own TTL aside: the sender's range before the RST. */
-	if ((e->sender_pkts_before > 0 && (int)e->ttl_max - (int)e->ttl_min >= 2) ||
-	    (int)peer->ttl_max - (int)peer->ttl_min >= 2)
+	/* RSTs aside (a forged one is told apart above): the sender's own
+	 * range before the RST, the peer's own over the connection. */
+	if ((e->sender_own && (int)e->ttl_max - (int)e->ttl_min >= 2) ||
+	    (own_ttl(c, !by, &lo, &hi) && (int)hi - (int)lo >= 2))
 		d->notes |= TC_DX_TWO_TTLS;
 	if (e->text[0])
 		d->notes |= TC_DX_TEXT;
-	if (e->answered) {
+	/* The spans the rules below reason about, and whether the capture
+	 * holds them whole: after the segment the RST answered; the idle
+	 * time before that segment; the peer's silence; since the sender's
+	 * FIN. */
+	t_trig = e->ts - e->response_ns;
+	gap_ans = e->answered && lost_after(c, t_trig);
+	gap_idle = e->answered && lost_after(c, t_trig - e->idle_before_ns);
+	gap_silent = lost_after(c, e->ts - e->peer_silent_ns);
+	gap_fin = e->sender_fin && lost_after(c, s->ts_fin);
+	if (e->answered && !gap_idle) {
 		d->idle_ns = e->idle_before_ns;
 		d->idle_match_s = tc_idle_timeout_match(e->idle_before_ns);
 		if (d->idle_match_s)
 			d->notes |= TC_DX_IDLE_MATCH;
+	} else if (e->answered && e->idle_before_ns >= SEC) {
+		d->notes |= TC_DX_CAPTURE_LOSS;
 	}
 
 	if (v->opened == TC_OPENED_REFUSED) {
@@ -217,6 +344,7 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 	if (d->score >= TC_INJECTED_THRESHOLD) {
 		d->cause = TC_CAUSE_INJECTED;
 		add_frame(d, e->xconn_frame);
+		add_frame(d, o.twin_frame);
 		return;
 	}
 	/* 6: reset_phase (tcpsm.c) stays handshake until both are synchronized. */
@@ -224,6 +352,10 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 		d->cause = TC_CAUSE_HANDSHAKE_ABORT;
 		return;
 	}
+	/* "Unanswered" holds only if the capture lost nothing of the
+	 * silence: the answers may be in a hole. */
+	if ((e->ka_unanswered > 0 || e->retx_before >= 3) && gap_silent)
+		goto lost;
 	if (e->ka_unanswered > 0) {
 		d->cause = TC_CAUSE_KEEPALIVE_TIMEOUT;
 		return;
@@ -236,9 +368,24 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 	}
 	/* 1, 2: data reached a socket its application had closed. Tested
 	 * before no_connection: Linux answers data to an orphaned FIN_WAIT
-	 * socket with an RST that looks stateless. */
+	 * socket with an RST that looks stateless. The peer's late data is
+	 * told by sequence numbers (it stands across a hole); "the RST
+	 * answered data" only when nothing was lost after that data. */
+	if (e->sender_fin && !e->peer_late_data && e->answered && e->peer_had_data && gap_ans)
+		goto lost;
 	if (e->sender_fin && (e->peer_late_data || (e->answered && e->peer_had_data))) {
 		d->cause = TC_CAUSE_DATA_AFTER_CLOSE;
+		/* The evidence: the peer's first payload the closed socket
+		 * never acknowledged (however many FINs and bare ACKs came
+		 * between it and the RST), the RST, the sender's FIN; the
+		 * segment the RST answered if there is room. */
+		if (e->peer_late_frame && e->peer_late_frame != e->trigger_frame) {
+			memset(d->frames, 0, sizeof(d->frames));
+			add_frame(d, e->peer_late_frame);
+			add_frame(d, c->frame_rst);
+			add_frame(d, s->frame_fin);
+			add_frame(d, e->trigger_frame);
+		}
 		add_frame(d, s->frame_fin);
 		/* The race: the server closed an idle connection and the
 		 * client's next request was already on its way (it does not
@@ -251,6 +398,8 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 	}
 	/* 3: shutdown(SHUT_WR), then close() with data still unread: the
 	 * socket's RST follows its own FIN, answering nothing. */
+	if (e->sender_fin && !e->answered && e->sender_pkts_before > 0 && !stateless && gap_fin)
+		goto lost; /* the peer's data may have come between, unseen */
 	if (e->sender_fin && !e->answered && e->sender_pkts_before > 0 && !stateless) {
 		d->cause = TC_CAUSE_ABORTIVE_CLOSE;
 		d->notes |= TC_DX_SHUTDOWN | TC_DX_UNREAD;
@@ -268,7 +417,11 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 	 * kernel that had no socket for it, whatever its IP ID (rule 7: other
 	 * stacks take it from a host-wide counter). */
 	if (e->answered && (stateless || kernel_reply(e) || e->sender_pkts_before == 0)) {
+		/* Its look says no socket, hole or not; which segment it
+		 * answered, after how long, only the capture's whole span says. */
 		d->cause = TC_CAUSE_NO_CONNECTION;
+		if (gap_ans)
+			d->notes |= TC_DX_CAPTURE_LOSS;
 		return;
 	}
 	if (!e->sender_fin) {
@@ -285,6 +438,22 @@ static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
 		return;
 	}
 	d->cause = TC_CAUSE_UNKNOWN;
+	return;
+lost:
+	/* The rule that fits needs a span the capture does not hold whole:
+	 * say so rather than guess (issue 13). */
+	d->cause = TC_CAUSE_UNKNOWN;
+	d->notes |= TC_DX_CAPTURE_LOSS;
+}
+
+static void diagnose_reset(const struct tc_conn *c, const struct tc_verdict *v,
+			   struct tc_diagnosis *d)
+{
+	struct others o;
+	reset_rules(c, v, d, &o);
+	/* A forged RST that was ignored is part of the story, cited last. */
+	if (d->cause != TC_CAUSE_INJECTED)
+		add_frame(d, o.forged_frame);
 }
 
 /* No FIN, no RST: did one side talk into silence until the end? */
@@ -362,7 +531,63 @@ static void signal_words(const struct tc_diagnosis *d, const struct tc_conn *c, 
 		W("%sthe %s went on sending after it", off ? "; " : "", by);
 	if (d->signals & TC_SIG_BURST)
 		W("%sseveral RSTs with different sequence numbers came", off ? "; " : "");
+	if (d->signals & TC_SIG_FORGED_TWIN) {
+		struct others o;
+		scan_others(c, e, d->by, &o);
+		W("%sit shares TTL %u and an IP ID run with the RST at another sequence number in frame %llu, %s: one box sent both",
+		  off ? "; " : "", e->ttl, (unsigned long long)o.twin_frame,
+		  o.twin_burst ? "sent in the same burst" : "rejected as forged");
+	}
 #undef W
+}
+
+/*
+ * A forged RST that was ignored: which, why it is forged, and what that
+ * says of the RST the endpoints acted on (its sender's own, or the wire
+ * cannot tell).
+ */
+static void forged_words(const struct tc_conn *c, const struct tc_diagnosis *d, char *buf,
+			 size_t n, size_t *offp)
+{
+	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
+	struct others o;
+	size_t off = *offp;
+	int claimed, sep = 0;
+	uint16_t step = (uint16_t)(e->ip_id - e->ip_id_prev);
+#define W(...)                                                                    \
+	do {                                                                      \
+		if (off < n)                                                      \
+			off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__); \
+	} while (0)
+	scan_others(c, e, d->by, &o);
+	claimed = (o.forged_flags & TC_RS_SERVER) ? TC_SERVER : TC_CLIENT;
+	/* Short: it follows the cause's own sentence in a 512-byte line. */
+	W("; frame %llu ", (unsigned long long)o.forged_frame);
+	if (o.forged > 1)
+		W("(and %u more) ", o.forged - 1);
+	W("was an RST forged in the %s's name (", who(claimed));
+	if (o.forged_ttl_off) {
+		if (o.forged_own_lo == o.forged_own_hi)
+			W("TTL %u, not its %u", o.forged_ttl, o.forged_own_lo);
+		else
+			W("TTL %u, not its %u-%u", o.forged_ttl, o.forged_own_lo, o.forged_own_hi);
+		sep = 1;
+	}
+	if (o.forged_flags & TC_RS_ID_COPIED)
+		W("%sIP ID copied from the %s's", sep ? "; " : "", who(!claimed));
+	W("), ignored");
+	if (claimed == (int)d->by && c->frame_rst) {
+		if (d->signals & TC_SIG_TTL_MATCH)
+			W("; frame %llu has the %s's TTL%s: the %s's own", (unsigned long long)c->frame_rst,
+			  who(d->by),
+			  c->af == 4 && e->ip_id && step >= 1 && step <= 16 ? " and next IP ID" : "",
+			  who(d->by));
+		else
+			W("; whether frame %llu came from the %s or that box, the capture cannot tell",
+			  (unsigned long long)c->frame_rst, who(d->by));
+	}
+#undef W
+	*offp = off;
 }
 
 static const char *phase_words(enum tc_phase p)
@@ -383,7 +608,7 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 	unsigned long long rst = (unsigned long long)c->frame_rst;
 	unsigned long long fin = (unsigned long long)c->ep[d->by].frame_fin;
 	unsigned long long pfin = (unsigned long long)c->ep[!d->by].frame_fin;
-	char sig[320];
+	char sig[400];
 	size_t off = 0;
 
 	if (n == 0)
@@ -426,12 +651,18 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 		break;
 	case TC_CAUSE_DATA_AFTER_CLOSE:
 		if (d->notes & TC_DX_TRAILING) {
-			OUT("graceful close (FINs in frames %llu and %llu), then the %s's last data (a TLS close_notify, typically) reached the %s's closed socket, which answered with RST (frame %llu): harmless, both applications had closed",
-			    fin < pfin ? fin : pfin, fin < pfin ? pfin : fin, peer, by, rst);
+			OUT("graceful close (FINs in frames %llu and %llu), then the %s's last data (",
+			    fin < pfin ? fin : pfin, fin < pfin ? pfin : fin, peer);
+			if (e->peer_late_frame)
+				OUT("frame %llu, ", (unsigned long long)e->peer_late_frame);
+			OUT("a TLS close_notify, typically) reached the %s's closed socket, which answered with RST (frame %llu): harmless, both applications had closed",
+			    by, rst);
 			break;
 		}
 		OUT("the %s wrote to a closed socket: its data ", peer);
-		if (e->answered && e->peer_had_data && e->trigger_frame)
+		if (e->peer_late_frame)
+			OUT("(frame %llu) ", (unsigned long long)e->peer_late_frame);
+		else if (e->answered && e->peer_had_data && e->trigger_frame)
 			OUT("(frame %llu) ", (unsigned long long)e->trigger_frame);
 		OUT("came after the %s's FIN (frame %llu) and was answered by RST (frame %llu); the %s's application sees \"connection reset\" or EPIPE",
 		    by, fin, rst, peer);
@@ -442,6 +673,11 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 			    peer, by, by, peer);
 		break;
 	case TC_CAUSE_NO_CONNECTION:
+		if (d->notes & TC_DX_CAPTURE_LOSS) {
+			OUT("the %s no longer had this connection: its %sRST (frame %llu) answered a segment the capture may have lost (it missed segments just before), so the idle time before it is unknown -- the %s restarted, or a NAT or firewall between forgot the connection; fix: keep-alives more often than the path's idle timeout",
+			    by, (d->notes & TC_DX_STATELESS) ? "kernel's stateless " : "", rst, by);
+			break;
+		}
 		OUT("the %s no longer had this connection: its %sRST (frame %llu) answered a segment (frame %llu) after %.1f s idle -- the %s restarted, or a NAT or firewall between forgot the connection; fix: keep-alives more often than the path's idle timeout",
 		    by, (d->notes & TC_DX_STATELESS) ? "kernel's stateless " : "", rst,
 		    (unsigned long long)e->trigger_frame, (double)d->idle_ns / 1e9, by);
@@ -485,6 +721,13 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 			    rst, by);
 			break;
 		}
+		if (d->notes & TC_DX_CAPTURE_LOSS) {
+			OUT("the %s sent RST (frame %llu) %s; the capture lost segments just before it (what it answered, or the answers to the %s's last segments), so the wire cannot tell why",
+			    by, rst,
+			    phase_words(v->reset_phase != TC_PHASE_NONE ? v->reset_phase : TC_PHASE_CLOSING),
+			    by);
+			break;
+		}
 		OUT("the %s sent RST (frame %llu) %s; the capture does not show why", by, rst,
 		    phase_words(v->reset_phase != TC_PHASE_NONE ? v->reset_phase : TC_PHASE_CLOSING));
 		break;
@@ -492,11 +735,15 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 		break;
 	}
 	if (d->notes & TC_DX_TWO_TTLS) {
-		int r = e->sender_pkts_before > 0 && (int)e->ttl_max - (int)e->ttl_min >= 2 ? (int)d->by : !d->by;
+		int r = e->sender_own && (int)e->ttl_max - (int)e->ttl_min >= 2 ? (int)d->by : !d->by;
+		uint8_t lo = e->ttl_min, hi = e->ttl_max;
+		if (r != (int)d->by)
+			own_ttl(c, r, &lo, &hi);
 		OUT("; segments claiming to come from the %s arrived with TTLs %u to %u: something else also spoke for it (an injected segment?)",
-		    who(r), r == (int)d->by ? e->ttl_min : c->ep[r].ttl_min,
-		    r == (int)d->by ? e->ttl_max : c->ep[r].ttl_max);
+		    who(r), lo, hi);
 	}
+	if ((d->notes & TC_DX_FORGED_IGNORED) && d->cause != TC_CAUSE_INJECTED)
+		forged_words(c, d, buf, n, &off);
 	if (d->notes & TC_DX_IDLE_MATCH)
 		OUT(" (%.0f s idle matches the common %u s middlebox idle timeout)", (double)d->idle_ns / 1e9,
 		    d->idle_match_s);

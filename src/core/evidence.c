@@ -105,6 +105,96 @@ static void small_acked(struct tc_endpoint *r, const struct tc_pkt *p, int64_t t
 static void record_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int check,
 		       const struct snapshot *snap);
 
+/*
+ * The look of the sender's own segments, RSTs left out. Until its first
+ * RST the record's TTL range and IP ID are those; from then on an RST
+ * claiming it -- possibly forged by a box on the path -- would mix in, so
+ * its other segments are followed apart (only then: the extension exists
+ * once any RST was seen).
+ */
+static void own_look(struct tc_conn *c, const struct tc_seg *g)
+{
+	const struct tc_pkt *p = g->p;
+	struct tc_ext_endpoint *xe;
+
+	if (!c->x)
+		return;
+	xe = &c->x->ep[g->from];
+	if (p->flags & TC_RST) {
+		if (xe->have & TC_XE_OWN_TRACK)
+			return;
+		xe->have |= TC_XE_OWN_TRACK;
+		if (g->before.pkts > 0) {
+			xe->own_ttl_min = g->before.ttl_min;
+			xe->own_ttl_max = g->before.ttl_max;
+			xe->own_ip_id = g->before.ip_id_last;
+			xe->have |= TC_XE_OWN;
+		}
+		return;
+	}
+	if (!(xe->have & TC_XE_OWN_TRACK))
+		return;
+	if (!(xe->have & TC_XE_OWN) || p->ttl < xe->own_ttl_min)
+		xe->own_ttl_min = p->ttl;
+	if (!(xe->have & TC_XE_OWN) || p->ttl > xe->own_ttl_max)
+		xe->own_ttl_max = p->ttl;
+	xe->own_ip_id = p->ip_id;
+	xe->have |= TC_XE_OWN;
+}
+
+/* How an RST sat among its neighbours (TC_RS_*), before c's "latest
+ * segment" fields move on to it. */
+static uint8_t rst_shape(const struct tc_conn *c, const struct tc_seg *g)
+{
+	const struct tc_pkt *p = g->p;
+	uint8_t f = 0;
+
+	if (g->first)
+		return 0;
+	if (c->af == 4 && p->ip_id != 0 && c->last_from != (uint8_t)g->from &&
+	    p->ip_id == c->ep[!g->from].ip_id_last)
+		f |= TC_RS_ID_COPIED;
+	if (c->x && c->x->last_rst == 1u + (unsigned)g->from)
+		f |= TC_RS_AFTER_OWN_RST;
+	return f;
+}
+
+/*
+ * An RST other than the first accepted one, at a sequence number of its
+ * own: rejected (it failed the acceptability check, which changed
+ * nothing), or sent after its sender's accepted one. The first
+ * TC_RST_OTHERS are kept.
+ */
+static void record_other(struct tc_conn *c, const struct tc_seg *g, uint8_t shape)
+{
+	const struct tc_pkt *p = g->p;
+	struct tc_conn_ext *x = c->x;
+	const uint16_t done = TC_EP_FIN | TC_EP_FIN_ACKED;
+	struct tc_rst_other *o;
+
+	if (!x || !g->rst_new)
+		return;
+	if (x->rst_others < 255)
+		x->rst_others++;
+	if (x->rst_others > TC_RST_OTHERS)
+		return;
+	o = &x->other[x->rst_others - 1];
+	o->frame = g->frame;
+	o->seq = p->seq;
+	o->t = tc_conn_rel(c, g->ts_ns);
+	o->ip_id = p->ip_id;
+	o->ttl = p->ttl;
+	o->flags = shape;
+	if (g->from == TC_SERVER)
+		o->flags |= TC_RS_SERVER;
+	/* The state machine ignores an RST after both FINs were acknowledged
+	 * and one from a side that had reset already; any other it did not
+	 * act on failed the check. */
+	if (!(g->before.flags & TC_EP_RST) && !(c->ep[g->from].flags & TC_EP_RST) &&
+	    !((c->ep[0].flags & done) == done && (c->ep[1].flags & done) == done))
+		o->flags |= TC_RS_REJECTED;
+}
+
 void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 {
 	const struct tc_pkt *p = g->p;
@@ -116,7 +206,10 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 	int64_t gap = have_prev ? ts - g->before.last_ts : 0; /* quiet time before p */
 	uint32_t seglen = p->payload_len + !!(p->flags & TC_SYN) + !!(p->flags & TC_FIN);
 	struct snapshot snapbuf, *snap = &snapbuf;
+	uint8_t shape = 0;
 	int small;
+
+	own_look(c, g);
 
 	/* The "before" values only an RST's evidence uses: taken for RSTs
 	 * alone, since they are a small minority of segments. */
@@ -144,6 +237,7 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 			if (snap->answered)
 				snap->trigger_frame = g->before.frame_last;
 		}
+		shape = rst_shape(c, g);
 	}
 
 	/* The Nagle clock wraps every 2^32 us (71.6 min): after half that
@@ -201,19 +295,52 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 		else
 			s->sflags &= (uint8_t)~TC_SM_SMALL_LAST;
 	}
+	/* Payload after the peer's FIN (in capture order): remember the
+	 * first the peer -- the FIN's sender -- leaves unacknowledged, for
+	 * the frame a data_after_close diagnosis cites. */
+	if (p->payload_len > 0 && !(p->flags & TC_RST) && (r->flags & TC_EP_FIN)) {
+		struct tc_conn_ext *x = tc_conn_ext_mut(c);
+		if (x) {
+			uint64_t *f = &x->late_data[!from].frame;
+			if (!*f || ((r->flags & TC_EP_ACK) && !seq_lt(r->ack, x->late_data[!from].end))) {
+				*f = g->frame;
+				x->late_data[!from].end = p->seq + p->payload_len;
+			}
+		}
+	}
 	/* Data sent after the peer's FIN whose ACK does not cover that FIN
 	 * left before the FIN arrived: the two crossed (the keep-alive race). */
 	if (p->payload_len > 0 && !(p->flags & TC_RST) && (r->flags & TC_EP_FIN) &&
 	    !((p->flags & TC_ACK) && !seq_lt(p->ack, r->fin_seq + 1)))
 		s->flags |= TC_EP_DATA_CROSSED_FIN;
 
+	/* infer.c ran before this pass: a total that grew means a hole in
+	 * the capture just behind this segment (or behind the peer's). */
+	{
+		uint32_t loss = (uint32_t)c->ep[0].gaps + c->ep[0].acks_unseen + c->ep[1].gaps +
+				c->ep[1].acks_unseen + c->inferred;
+		if (loss && loss != tc_conn_ext(c)->loss_seen) {
+			struct tc_conn_ext *x = tc_conn_ext_mut(c);
+			if (x) {
+				x->loss_seen = loss;
+				x->loss_ts = ts;
+			}
+		}
+	}
 	if (have_prev)
 		c->gap_last = gap;
 	c->last_from = (uint8_t)from;
 	c->last_data = p->payload_len > 0;
 
-	if (g->rst_first)
+	if (g->rst_first) {
 		record_rst(c, from, p, g->rst_check, snap);
+		if (c->x)
+			c->x->rst.shape = shape;
+	} else if (p->flags & TC_RST) {
+		record_other(c, g, shape);
+	}
+	if (c->x)
+		c->x->last_rst = (p->flags & TC_RST) ? (uint8_t)(1u + (unsigned)from) : 0;
 }
 
 /*
@@ -238,10 +365,20 @@ static void record_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt
 	e->ttl = p->ttl;
 	e->ttl_min = snap->ttl_min;
 	e->ttl_max = snap->ttl_max;
+	e->ip_id_prev = snap->ip_id_prev;
+	e->sender_own = snap->pkts_before > 0;
+	if (x->ep[from].have & TC_XE_OWN_TRACK) {
+		/* Its own segments' look: an earlier RST claiming it (rejected,
+		 * maybe forged) is no sample of the sender. */
+		const struct tc_ext_endpoint *xe = &x->ep[from];
+		e->sender_own = (xe->have & TC_XE_OWN) != 0;
+		e->ttl_min = xe->own_ttl_min;
+		e->ttl_max = xe->own_ttl_max;
+		e->ip_id_prev = xe->own_ip_id;
+	}
 	e->answered = snap->answered;
 	e->peer_had_data = snap->peer_had_data;
 	e->ip_id = p->ip_id;
-	e->ip_id_prev = snap->ip_id_prev;
 	e->win = p->win;
 	e->peer_win = snap->peer_win;
 	e->win_prev = snap->win_prev;
@@ -274,6 +411,8 @@ static void record_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt
 	}
 	e->peer_late_data = e->peer_unacked && (s->flags & TC_EP_FIN) && r->ts_data_last &&
 			    (r->ts_data_last >= s->ts_fin || (r->flags & TC_EP_DATA_CROSSED_FIN));
+	if (x->late_data[from].frame && !((s->flags & TC_EP_ACK) && !seq_lt(s->ack, x->late_data[from].end)))
+		e->peer_late_frame = x->late_data[from].frame;
 	n = p->payload_caplen < TC_RST_TEXT_MAX ? p->payload_caplen : TC_RST_TEXT_MAX;
 	e->payload_len = p->payload_len > 0xffff ? 0xffff : (uint16_t)p->payload_len;
 	for (i = 0; i < n; i++) {

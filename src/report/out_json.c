@@ -315,6 +315,8 @@ static void json_diag(struct tc_jbuf *b, const struct tc_conn *c, const struct t
 		{TC_DX_KERNEL_REPLY, "kernel_reply"},
 		{TC_DX_TWO_TTLS, "two_ttls"},
 		{TC_DX_TRAILING, "trailing_rst"},
+		{TC_DX_FORGED_IGNORED, "forged_rst_ignored"},
+		{TC_DX_CAPTURE_LOSS, "capture_lost_span"},
 	};
 	char why[512];
 	size_t i;
