@@ -947,6 +947,49 @@ static void test_words(void **state)
 	assert_string_equal(tcm_endpoint_str(4, r.c.ep[0].addr, 443, b, sizeof(b)), "10.0.0.1:443");
 }
 
+/* A row whose verdict rests on an inferred segment is marked, and the
+ * detail pane's capture line names the inferred segments and the holes. */
+static void test_inferred_marker(void **state)
+{
+	char b[256];
+	struct tcm_row r;
+	(void)state;
+
+	memset(&r, 0, sizeof(r));
+	r.c = mk(1, 1, TC_ESTABLISHED, TC_ESTABLISHED, T0, T0);
+	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), "  ");
+	assert_string_equal(tcm_row_capture(&r, b, sizeof(b)), "");
+	r.finished = 1;
+	r.v = verdict(TC_CLOSE_GRACEFUL, TC_WHO_CLIENT, TC_WHO_NONE);
+	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), "x ");
+	/* The client's FIN was lost and inferred from the server's ACK. */
+	r.c.inferred = TC_INF_CLIENT_FIN;
+	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), "x?");
+	assert_string_equal(tcm_row_capture(&r, b, sizeof(b)), "inferred, not captured: client_fin");
+	/* A reset whose RST was inferred, open rows too. */
+	r.v = verdict(TC_CLOSE_RESET, TC_WHO_NONE, TC_WHO_SERVER);
+	r.c.inferred = TC_INF_CLIENT_FIN | TC_INF_SERVER_RST;
+	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), "R?");
+	r.finished = 0;
+	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), " ?");
+	r.c.ep[TC_SERVER].gaps = 2;
+	r.c.ep[TC_SERVER].missed = 2896;
+	r.c.one_way = TC_ONE_WAY_SERVER_SEEN;
+	assert_string_equal(tcm_row_capture(&r, b, sizeof(b)),
+			    "inferred, not captured: client_fin, server_rst; missed 2896 bytes from the "
+			    "server in 2 gaps; only the server's segments captured");
+	/* Holes alone: nothing inferred, no marker, but the pane says so. */
+	r.c.inferred = 0;
+	r.c.one_way = TC_ONE_WAY_NONE;
+	r.c.ep[TC_SERVER].gaps = 1;
+	r.c.ep[TC_SERVER].missed = 1380;
+	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), "  ");
+	assert_string_equal(tcm_row_capture(&r, b, sizeof(b)), "missed 1380 bytes from the server in 1 gap");
+	/* Cut short, never past the buffer. */
+	r.c.inferred = TC_INF_CLIENT_FIN;
+	assert_string_equal(tcm_row_capture(&r, b, 12), "inferred, n");
+}
+
 /* ---- with the real engine -------------------------------------------------------------- */
 
 /* The model's tests only need segments without payload. */
@@ -1147,6 +1190,7 @@ int main(void)
 		cmocka_unit_test(test_time_wait_per_host),
 		cmocka_unit_test(test_end_states_counted),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_inferred_marker),
 		cmocka_unit_test(test_with_engine),
 		cmocka_unit_test(test_counters_at_close_time),
 		cmocka_unit_test(test_counted_close_then_trailing_rst),
