@@ -118,6 +118,9 @@ struct tc_endpoint {
 	                             nibble now, high nibble the one before
 	                             (segment.c); fills padding: costs no bytes */
 	uint64_t bytes;           /* payload bytes sent (per IP lengths) */
+	/* IP datagram bytes of all its frames, copies included (tc_pkt.ip_len):
+	 * Zeek's orig_ip_bytes/resp_ip_bytes. */
+	uint64_t ip_bytes;
 	uint64_t frame_fin;       /* frame of its first FIN, 0 if none */
 	uint64_t frame_rst;       /* frame of its first accepted RST, 0 if none */
 	/* Exact (ns since the epoch): reports print these times and the

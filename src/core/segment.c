@@ -47,6 +47,7 @@ static void count(struct tc_conn *c, struct tc_seg *g)
 		s->ttl_max = p->ttl;
 	s->pkts++;
 	s->bytes += p->payload_len;
+	s->ip_bytes += p->ip_len;
 	s->ip_id_last = p->ip_id;
 	s->win = p->win;
 	if (p->flags & TC_SYN)
