@@ -132,6 +132,7 @@ enum tc_finding_kind {
 	TC_FIND_HANDSHAKE_ABORT,
 	TC_FIND_TRAILING_RST,
 	TC_FIND_SYN_UNANSWERED,
+	TC_FIND_CAPTURE_LOSS,
 	TC_FIND__COUNT
 };
 
@@ -213,5 +214,24 @@ uint32_t tc_agg_ephemeral_ports(const struct tc_agg *a);
 
 /* The idle time of a finished connection before its close or reset, or -1. */
 int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdict *v);
+
+/*
+ * The capture_loss finding fires when the capture lost at least 1 byte in
+ * 1000 of what was sent, or touched at least 1 connection in 100:
+ *   - 0.1% is the order of the loss rates a network analysis looks for (a
+ *     path dropping 1 segment in 1000 already costs a bulk transfer much of
+ *     its throughput): a capture that loses as much cannot tell the
+ *     network's loss from its own, so its retransmission and dead-peer
+ *     evidence is suspect;
+ *   - 1% of connections is the share a finding about one service or client
+ *     can rest on: that many connections with holes could make a finding
+ *     (a reset inferred, a close not seen) on their own.
+ * Below both, a hole here and there does not move any conclusion; the
+ * summary's capture_loss still counts it.
+ */
+#define TC_CAPTURE_LOSS_MIN_PERMILLE 1u
+#define TC_CAPTURE_LOSS_MIN_CONN_PCT 1u
+int tc_agg_capture_loss_matters(uint64_t loss_conns, uint64_t conns, uint64_t missed,
+				uint64_t payload);
 
 #endif

@@ -338,6 +338,13 @@ struct tc_conn_ext {
 	uint8_t rst_distinct;     /* RSTs with distinct sequence numbers (saturating) */
 	uint8_t challenge_acks;   /* RSTs undone by the receiver carrying on (RFC 5961) */
 	uint8_t data_after_rst;   /* the RST's sender sent payload after it */
+	/* t_loss: the latest segment that showed the capture had lost segments
+	 * before it (segment.c), 0 never; loss_mark: gaps + acks_unseen of both
+	 * sides then. Rules that reason about a span of time (keep-alive
+	 * streaks, idle before the close) do not fire across it: the hole is
+	 * not behaviour. */
+	uint16_t loss_mark;
+	tc_reltime t_loss;
 	struct tc_tunnel tun;     /* the tunnel it was first seen in (tc_conn.tunnel != 0) */
 };
 
