@@ -566,6 +566,24 @@ static void test_capture_loss_large_is_a_finding(void **state)
 	st.loss_bytes = 359;
 	tc_agg_set_stats(a, &st);
 	assert_null(loss_finding(a));
+	/* No hole at all, but 85 of 2000 verdicts rest on a FIN the capture
+	 * lost (inferred): 4% of connections touched. */
+	memset(&st, 0, sizeof(st));
+	st.reported = 2000;
+	st.inferred = 85;
+	st.payload_bytes = 1000000;
+	tc_agg_set_stats(a, &st);
+	f = loss_finding(a);
+	assert_non_null(f);
+	assert_int_equal(f->count, 85);
+	assert_non_null(strstr(f->text, "The capture missed FIN or RST segments of 85 of 2000 connections"));
+	assert_non_null(strstr(f->text, "verdicts of 85 connections rest on inferred segments"));
+	st.inferred = 19; /* under 1% */
+	tc_agg_set_stats(a, &st);
+	assert_null(loss_finding(a));
+	st.reported = 36000;
+	st.loss_conns = 359;
+	st.inferred = 0;
 	/* Exactly 1 byte in 1000. */
 	st.loss_bytes = 1000;
 	st.payload_bytes = 999000;

@@ -217,7 +217,9 @@ int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdic
 
 /*
  * The capture_loss finding fires when the capture lost at least 1 byte in
- * 1000 of what was sent, or touched at least 1 connection in 100:
+ * 1000 of what was sent, or touched at least 1 connection in 100 (a hole
+ * in its sequence numbers, or a verdict resting on an inferred segment;
+ * `touched` counts those connections):
  *   - 0.1% is the order of the loss rates a network analysis looks for (a
  *     path dropping 1 segment in 1000 already costs a bulk transfer much of
  *     its throughput): a capture that loses as much cannot tell the
@@ -231,7 +233,7 @@ int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdic
  */
 #define TC_CAPTURE_LOSS_MIN_PERMILLE 1u
 #define TC_CAPTURE_LOSS_MIN_CONN_PCT 1u
-int tc_agg_capture_loss_matters(uint64_t loss_conns, uint64_t conns, uint64_t missed,
+int tc_agg_capture_loss_matters(uint64_t touched, uint64_t conns, uint64_t missed,
 				uint64_t payload);
 
 #endif

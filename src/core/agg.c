@@ -917,31 +917,47 @@ static int by_severity(const void *x, const void *y)
  * top of tier 2, below the findings about what the applications saw: those
  * stay the operator's first question, this one says how far to trust them.
  */
-int tc_agg_capture_loss_matters(uint64_t loss_conns, uint64_t conns, uint64_t missed,
+int tc_agg_capture_loss_matters(uint64_t touched, uint64_t conns, uint64_t missed,
 				uint64_t payload)
 {
-	if (!loss_conns)
+	if (!touched)
 		return 0;
 	if (missed && missed * 1000 >= TC_CAPTURE_LOSS_MIN_PERMILLE * (missed + payload))
 		return 1;
-	return loss_conns * 100 >= TC_CAPTURE_LOSS_MIN_CONN_PCT * conns;
+	return touched * 100 >= TC_CAPTURE_LOSS_MIN_CONN_PCT * conns;
 }
 
 static void capture_loss_finding(struct tc_agg *a)
 {
 	struct tc_finding *f;
-	uint64_t n = a->loss.conns, of = a->loss.reported > n ? a->loss.reported : n;
-	double share = a->loss.bytes ? 100.0 * (double)a->loss.bytes /
-					       (double)(a->loss.bytes + a->loss.payload)
-				     : 0.0;
+	/* Touched: a hole, or a verdict resting on an inferred segment (a
+	 * lost FIN or RST leaves no hole in the sequence numbers). The two
+	 * overlap; the larger is the least the union can be. */
+	uint64_t n = a->loss.conns > a->loss.inferred ? a->loss.conns : a->loss.inferred;
+	uint64_t of = a->loss.reported > n ? a->loss.reported : n;
+	unsigned long long inf = (unsigned long long)a->loss.inferred;
+	size_t off;
 
 	if (!tc_agg_capture_loss_matters(n, of, a->loss.bytes, a->loss.payload) ||
 	    !(f = add(a, TC_FIND_CAPTURE_LOSS, TC_SCOPE_ALL, 0, n, of, "")))
 		return;
-	F(f, "The capture missed %.2f%% of bytes (%llu in %llu %s) in %llu of %llu connections: kernel drops at the capture point, or a SPAN port over its capacity? verdicts of %llu %s rest on inferred segments (marked in each record)",
-	  share, (unsigned long long)a->loss.bytes, (unsigned long long)a->loss.gaps,
-	  plural(a->loss.gaps, "gap", "gaps"), (unsigned long long)n, (unsigned long long)of,
-	  (unsigned long long)a->loss.inferred, plural(a->loss.inferred, "connection", "connections"));
+	if (a->loss.conns)
+		F(f, "The capture missed %.2f%% of bytes (%llu in %llu %s) in %llu of %llu connections",
+		  100.0 * (double)a->loss.bytes / (double)(a->loss.bytes + a->loss.payload),
+		  (unsigned long long)a->loss.bytes, (unsigned long long)a->loss.gaps,
+		  plural(a->loss.gaps, "gap", "gaps"), (unsigned long long)a->loss.conns,
+		  (unsigned long long)of);
+	else
+		F(f, "The capture missed FIN or RST segments of %llu of %llu connections", inf,
+		  (unsigned long long)of);
+	off = strlen(f->text);
+	if (inf)
+		snprintf(f->text + off, sizeof(f->text) - off,
+			 ": kernel drops at the capture point, or a SPAN port over its capacity? verdicts of %llu %s rest on inferred segments (marked in each record)",
+			 inf, plural(a->loss.inferred, "connection", "connections"));
+	else
+		snprintf(f->text + off, sizeof(f->text) - off,
+			 ": kernel drops at the capture point, or a SPAN port over its capacity? no verdict rests on an inferred segment");
 }
 
 const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)
