@@ -578,6 +578,12 @@ static void test_capture_loss_large_is_a_finding(void **state)
 	assert_int_equal(f->count, 85);
 	assert_non_null(strstr(f->text, "The capture missed FIN or RST segments of 85 of 2000 connections"));
 	assert_non_null(strstr(f->text, "verdicts of 85 connections rest on inferred segments"));
+	assert_non_null(strstr(f->text, ": kernel drops at the capture point"));
+	/* ... and when most of them are one-way captures, routing is the why. */
+	st.one_way = 60;
+	tc_agg_set_stats(a, &st);
+	assert_non_null(strstr(loss_finding(a)->text, ": asymmetric routing at the capture point"));
+	st.one_way = 0;
 	st.inferred = 19; /* under 1% */
 	tc_agg_set_stats(a, &st);
 	assert_null(loss_finding(a));

@@ -74,7 +74,7 @@ struct tc_agg {
 	uint64_t dropped;
 	uint64_t rst_ignored;
 	struct { /* what the capture missed (tc_agg_set_stats) */
-		uint64_t conns, bytes, gaps, payload, inferred, reported;
+		uint64_t conns, bytes, gaps, payload, inferred, one_way, reported;
 	} loss;
 	int64_t ts_end; /* the capture's last packet (tc_agg_set_stats) */
 	struct tc_finding *find;
@@ -648,6 +648,7 @@ void tc_agg_set_stats(struct tc_agg *a, const struct tc_stats *st)
 	a->loss.gaps = st->loss_gaps;
 	a->loss.payload = st->payload_bytes;
 	a->loss.inferred = st->inferred;
+	a->loss.one_way = st->one_way;
 	a->loss.reported = st->reported;
 	a->ts_end = st->ts_last;
 	for (i = 0; i < a->nsvcs; i++)
@@ -936,6 +937,7 @@ static void capture_loss_finding(struct tc_agg *a)
 	uint64_t n = a->loss.conns > a->loss.inferred ? a->loss.conns : a->loss.inferred;
 	uint64_t of = a->loss.reported > n ? a->loss.reported : n;
 	unsigned long long inf = (unsigned long long)a->loss.inferred;
+	const char *why;
 	size_t off;
 
 	if (!tc_agg_capture_loss_matters(n, of, a->loss.bytes, a->loss.payload) ||
@@ -950,14 +952,18 @@ static void capture_loss_finding(struct tc_agg *a)
 	else
 		F(f, "The capture missed FIN or RST segments of %llu of %llu connections", inf,
 		  (unsigned long long)of);
+	/* Most of it one-way: the capture point sees one direction of those
+	 * connections (asymmetric routing), not drops. */
+	why = a->loss.one_way * 2 >= n ? "asymmetric routing at the capture point (one side's segments only)?"
+				       : "kernel drops at the capture point, or a SPAN port over its capacity?";
 	off = strlen(f->text);
 	if (inf)
 		snprintf(f->text + off, sizeof(f->text) - off,
-			 ": kernel drops at the capture point, or a SPAN port over its capacity? verdicts of %llu %s rest on inferred segments (marked in each record)",
+			 ": %s verdicts of %llu %s rest on inferred segments (marked in each record)", why,
 			 inf, plural(a->loss.inferred, "connection", "connections"));
 	else
 		snprintf(f->text + off, sizeof(f->text) - off,
-			 ": kernel drops at the capture point, or a SPAN port over its capacity? no verdict rests on an inferred segment");
+			 ": %s no verdict rests on an inferred segment", why);
 }
 
 const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)
