@@ -554,18 +554,27 @@ static void test_capture_loss_large_is_a_finding(void **state)
 	assert_int_equal(f->of, 36000);
 	assert_non_null(strstr(f->text, "missed 2.30% of bytes (23000 in 97 gaps) in 41 of 36000 connections"));
 	assert_non_null(strstr(f->text, "verdicts of 12 connections rest on inferred segments"));
-	/* Connections: 1 missed byte in each of 360 of 36000 (1%): under
-	 * 0.1% of bytes, yet enough connections to make a finding. */
+	/* Verdicts: 360 of 36000 (1%) rest on inferred segments, under 0.1%
+	 * of bytes missed: enough to make a finding. */
 	st.loss_conns = 360;
 	st.loss_bytes = 360;
 	st.payload_bytes = 100000000;
+	st.inferred = 360;
 	tc_agg_set_stats(a, &st);
 	assert_non_null(loss_finding(a));
 	/* ... one fewer is under both. */
-	st.loss_conns = 359;
-	st.loss_bytes = 359;
+	st.inferred = 359;
 	tc_agg_set_stats(a, &st);
 	assert_null(loss_finding(a));
+	/* A hole in every connection, each one byte, no verdict inferred: the
+	 * verdicts stand and the bytes are negligible, no finding. */
+	st.inferred = 0;
+	st.loss_conns = 36000;
+	st.loss_bytes = 36000;
+	tc_agg_set_stats(a, &st);
+	assert_null(loss_finding(a));
+	st.loss_conns = 359;
+	st.loss_bytes = 359;
 	/* No hole at all, but 85 of 2000 verdicts rest on a FIN the capture
 	 * lost (inferred): 4% of connections touched. */
 	memset(&st, 0, sizeof(st));

@@ -918,14 +918,12 @@ static int by_severity(const void *x, const void *y)
  * top of tier 2, below the findings about what the applications saw: those
  * stay the operator's first question, this one says how far to trust them.
  */
-int tc_agg_capture_loss_matters(uint64_t touched, uint64_t conns, uint64_t missed,
+int tc_agg_capture_loss_matters(uint64_t inferred, uint64_t conns, uint64_t missed,
 				uint64_t payload)
 {
-	if (!touched)
-		return 0;
 	if (missed && missed * 1000 >= TC_CAPTURE_LOSS_MIN_PERMILLE * (missed + payload))
 		return 1;
-	return touched * 100 >= TC_CAPTURE_LOSS_MIN_CONN_PCT * conns;
+	return inferred && inferred * 100 >= TC_CAPTURE_LOSS_MIN_CONN_PCT * conns;
 }
 
 static void capture_loss_finding(struct tc_agg *a)
@@ -940,7 +938,7 @@ static void capture_loss_finding(struct tc_agg *a)
 	const char *why;
 	size_t off;
 
-	if (!tc_agg_capture_loss_matters(n, of, a->loss.bytes, a->loss.payload) ||
+	if (!tc_agg_capture_loss_matters(a->loss.inferred, of, a->loss.bytes, a->loss.payload) ||
 	    !(f = add(a, TC_FIND_CAPTURE_LOSS, TC_SCOPE_ALL, 0, n, of, "")))
 		return;
 	if (a->loss.conns)
