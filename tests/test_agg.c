@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "convo.h"
+#include "infer.h"
 #include "tcpclose/agg.h"
 #include "tcpclose/classify.h"
 #include "tcpclose/diag.h"
@@ -195,6 +196,61 @@ static void test_idle_histogram(void **state)
 	assert_int_equal(s->idle_match[0], 1);
 	tc_agg_free(a);
 	conv_done(&v);
+}
+
+/* A segment through the loss inference first, as the engine sends it. */
+static void iseg(struct conv *v, enum tc_role from, uint8_t flags, uint32_t seq, uint32_t ack,
+		 uint32_t len)
+{
+	struct tc_pkt p = pkt(v, from, flags, seq, ack, len);
+	(void)tc_infer_segment(&v->c, from, &p, v->now, v->frame + 1);
+	assert_int_equal(sendp(v, &p), from);
+}
+
+/* 60 s of quiet, then a graceful close: `hole` 0 a complete capture, 1 the
+ * FIN shows 100 bytes of the client's the capture missed after its last
+ * data seen (inside the quiet), 2 the hole is before the last data seen
+ * (found by that segment, outside the quiet). Returns the idle measured. */
+static int64_t idle_with_hole(int hole, struct tc_agg *a)
+{
+	struct conv v;
+	struct tc_verdict vd;
+	int64_t idle;
+	uint32_t fin = ISN_C + 11 + (hole == 1 ? 100 : 0);
+	conv_init(&v);
+	handshake_and_data(&v);
+	if (hole == 2) {
+		iseg(&v, C, TC_ACK | TC_PSH, ISN_C + 111, ISN_S + 11, 10);
+		iseg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 121, 0);
+		fin = ISN_C + 121;
+	}
+	v.now += 60 * SEC_NS;
+	iseg(&v, C, TC_FIN | TC_ACK, fin, ISN_S + 11, 0);
+	iseg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, fin + 1, 0);
+	iseg(&v, C, TC_ACK, fin + 1, ISN_S + 12, 0);
+	assert_int_equal(v.c.ep[C].gaps, hole ? 1 : 0);
+	tc_classify(&v.c, &vd);
+	assert_int_equal(vd.close, TC_CLOSE_GRACEFUL);
+	idle = tc_agg_idle_before_close(&v.c, &vd);
+	feed(a, &v);
+	conv_done(&v);
+	return idle;
+}
+
+/* The idle time before a close is the connection's only when the capture
+ * lost nothing inside it: a hole there may be the traffic that broke the
+ * quiet, and an idle-timeout finding would rest on the capture. */
+static void test_idle_not_across_a_gap(void **state)
+{
+	struct tc_agg *a = tc_agg_new(NULL);
+	(void)state;
+	assert_true(idle_with_hole(0, a) >= 60 * SEC_NS);
+	assert_int_equal(tc_agg_service(a, 0)->idle_match[0], 1);
+	assert_int_equal(idle_with_hole(1, a), -1);
+	assert_int_equal(tc_agg_service(a, 0)->idle_match[0], 1); /* not counted */
+	assert_true(idle_with_hole(2, a) >= 60 * SEC_NS);
+	assert_int_equal(tc_agg_service(a, 0)->idle_match[0], 2);
+	tc_agg_free(a);
 }
 
 /* Past max_keys, new hosts are not tracked, and that is counted. */
@@ -441,6 +497,119 @@ static void test_reset_timeline(void **state)
 	tc_agg_free(a);
 }
 
+/* The capture_loss finding, if any, among the findings of `a`. */
+static const struct tc_finding *loss_finding(struct tc_agg *a)
+{
+	size_t n, i;
+	const struct tc_finding *f = tc_agg_findings(a, &n);
+	for (i = 0; i < n; i++)
+		if (f[i].kind == TC_FIND_CAPTURE_LOSS)
+			return &f[i];
+	return NULL;
+}
+
+/* 1000 connections, 5 with a hole, 200 bytes missed of 1 MB: below both
+ * thresholds (0.5% of connections, 0.02% of bytes), no finding. */
+static void test_capture_loss_small_is_no_finding(void **state)
+{
+	struct tc_agg *a = tc_agg_new(NULL);
+	struct tc_stats st;
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	st.reported = 1000;
+	st.loss_conns = 5;
+	st.loss_gaps = 5;
+	st.loss_bytes = 200;
+	st.payload_bytes = 1000000;
+	tc_agg_set_stats(a, &st);
+	assert_null(loss_finding(a));
+	/* A clean capture never has one, whatever its size. */
+	st.loss_conns = st.loss_gaps = st.loss_bytes = 0;
+	tc_agg_set_stats(a, &st);
+	assert_null(loss_finding(a));
+	tc_agg_free(a);
+}
+
+/* Over either threshold, the finding names the share, the connections
+ * and the inferred verdicts. */
+static void test_capture_loss_large_is_a_finding(void **state)
+{
+	struct tc_agg *a = tc_agg_new(NULL);
+	const struct tc_finding *f;
+	struct tc_stats st;
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	/* Bytes: 2.3% missed, in only 41 of 36000 connections (0.11%). */
+	st.reported = 36000;
+	st.loss_conns = 41;
+	st.loss_gaps = 97;
+	st.loss_bytes = 23000;
+	st.payload_bytes = 977000;
+	st.inferred = 12;
+	tc_agg_set_stats(a, &st);
+	f = loss_finding(a);
+	assert_non_null(f);
+	assert_int_equal(f->scope, TC_SCOPE_ALL);
+	assert_int_equal(f->count, 41);
+	assert_int_equal(f->of, 36000);
+	assert_non_null(strstr(f->text, "missed 2.30% of bytes (23000 in 97 gaps) in 41 of 36000 connections"));
+	assert_non_null(strstr(f->text, "verdicts of 12 connections rest on inferred segments"));
+	/* Verdicts: 360 of 36000 (1%) rest on inferred segments, under 0.1%
+	 * of bytes missed: enough to make a finding. */
+	st.loss_conns = 360;
+	st.loss_bytes = 360;
+	st.payload_bytes = 100000000;
+	st.inferred = 360;
+	tc_agg_set_stats(a, &st);
+	assert_non_null(loss_finding(a));
+	/* ... one fewer is under both. */
+	st.inferred = 359;
+	tc_agg_set_stats(a, &st);
+	assert_null(loss_finding(a));
+	/* A hole in every connection, each one byte, no verdict inferred: the
+	 * verdicts stand and the bytes are negligible, no finding. */
+	st.inferred = 0;
+	st.loss_conns = 36000;
+	st.loss_bytes = 36000;
+	tc_agg_set_stats(a, &st);
+	assert_null(loss_finding(a));
+	st.loss_conns = 359;
+	st.loss_bytes = 359;
+	/* No hole at all, but 85 of 2000 verdicts rest on a FIN the capture
+	 * lost (inferred): 4% of connections touched. */
+	memset(&st, 0, sizeof(st));
+	st.reported = 2000;
+	st.inferred = 85;
+	st.payload_bytes = 1000000;
+	tc_agg_set_stats(a, &st);
+	f = loss_finding(a);
+	assert_non_null(f);
+	assert_int_equal(f->count, 85);
+	assert_non_null(strstr(f->text, "The capture missed FIN or RST segments of 85 of 2000 connections"));
+	assert_non_null(strstr(f->text, "verdicts of 85 connections rest on inferred segments"));
+	assert_non_null(strstr(f->text, ": kernel drops at the capture point"));
+	/* ... and when most of them are one-way captures, routing is the why. */
+	st.one_way = 60;
+	tc_agg_set_stats(a, &st);
+	assert_non_null(strstr(loss_finding(a)->text, ": asymmetric routing at the capture point"));
+	st.one_way = 0;
+	st.inferred = 19; /* under 1% */
+	tc_agg_set_stats(a, &st);
+	assert_null(loss_finding(a));
+	st.reported = 36000;
+	st.loss_conns = 359;
+	st.inferred = 0;
+	/* Exactly 1 byte in 1000. */
+	st.loss_bytes = 1000;
+	st.payload_bytes = 999000;
+	tc_agg_set_stats(a, &st);
+	assert_non_null(loss_finding(a));
+	st.loss_bytes = 999;
+	tc_agg_set_stats(a, &st);
+	assert_null(loss_finding(a));
+	tc_agg_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +625,9 @@ int main(void)
 		cmocka_unit_test(test_server_first_counts_graceful_only),
 		cmocka_unit_test(test_idle_not_across_keepalives),
 		cmocka_unit_test(test_reset_timeline),
+		cmocka_unit_test(test_capture_loss_small_is_no_finding),
+		cmocka_unit_test(test_idle_not_across_a_gap),
+		cmocka_unit_test(test_capture_loss_large_is_a_finding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,16 @@
 #include <cmocka.h>
 
 #include "convo.h"
+#include "infer.h"
+
+/* A segment through the loss inference first, as the engine sends it. */
+static void iseg(struct conv *v, enum tc_role from, uint8_t flags, uint32_t seq, uint32_t ack,
+		 uint32_t len)
+{
+	struct tc_pkt p = pkt(v, from, flags, seq, ack, len);
+	(void)tc_infer_segment(&v->c, from, &p, v->now, v->frame + 1);
+	assert_int_equal(sendp(v, &p), from);
+}
 
 /* Keep-alive probes (seq = SND.NXT - 1, no payload): counted, answered by
  * the peer's next segment, the interval between two probes measured. */
@@ -36,6 +46,53 @@ static void test_keepalive_probes_counted_and_answered(void **state)
 	seg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 11, 0);
 	assert_int_equal(xc->ka_probes, 2);
 	assert_int_equal(xc->ka_interval_ms, 75001);
+	conv_done(&v);
+}
+
+/* Three probes 75 s apart and a silent server, the capture complete: a
+ * streak of three unanswered probes, the interval measured. */
+static void test_keepalive_streak_clean(void **state)
+{
+	struct conv v;
+	const struct tc_ext_endpoint *xc;
+	int i;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	for (i = 0; i < 3; i++) {
+		v.now += 75000 * MS_NS;
+		iseg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 11, 0);
+	}
+	xc = &tc_conn_ext(&v.c)->ep[C];
+	assert_int_equal(xc->ka_probes, 3);
+	assert_int_equal(xc->ka_unanswered, 3);
+	assert_int_equal(xc->ka_interval_ms, 75001);
+	conv_done(&v);
+}
+
+/* The same probes, but the third acknowledges 500 bytes of the server's
+ * that the capture never held: the server did send between the probes,
+ * so the streak of unanswered probes (and the interval across the hole)
+ * starts again at the third. */
+static void test_keepalive_streak_not_across_a_gap(void **state)
+{
+	struct conv v;
+	const struct tc_ext_endpoint *xc;
+	(void)state;
+	conv_init(&v);
+	handshake_and_data(&v);
+	v.now += 75000 * MS_NS;
+	iseg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 11, 0);
+	v.now += 75000 * MS_NS;
+	iseg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 11, 0);
+	xc = &tc_conn_ext(&v.c)->ep[C];
+	assert_int_equal(xc->ka_unanswered, 2);
+	v.now += 75000 * MS_NS;
+	iseg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 511, 0);
+	assert_int_equal(v.c.ep[S].acks_unseen, 1);
+	assert_int_equal(xc->ka_probes, 3);
+	assert_int_equal(xc->ka_unanswered, 1);
+	assert_int_equal(xc->ka_interval_ms, 75001); /* the last one measured, not this */
 	conv_done(&v);
 }
 
@@ -120,6 +177,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keepalive_probes_counted_and_answered),
+		cmocka_unit_test(test_keepalive_streak_clean),
+		cmocka_unit_test(test_keepalive_streak_not_across_a_gap),
 		cmocka_unit_test(test_first_rst_recorded_and_distinct_rsts_counted),
 		cmocka_unit_test(test_data_crossing_fin),
 		cmocka_unit_test(test_retransmissions_unanswered),

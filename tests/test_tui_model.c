@@ -947,6 +947,49 @@ static void test_words(void **state)
 	assert_string_equal(tcm_endpoint_str(4, r.c.ep[0].addr, 443, b, sizeof(b)), "10.0.0.1:443");
 }
 
+/* A row whose verdict rests on an inferred segment is marked, and the
+ * detail pane's capture line names the inferred segments and the holes. */
+static void test_inferred_marker(void **state)
+{
+	char b[256];
+	struct tcm_row r;
+	(void)state;
+
+	memset(&r, 0, sizeof(r));
+	r.c = mk(1, 1, TC_ESTABLISHED, TC_ESTABLISHED, T0, T0);
+	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), "  ");
+	assert_string_equal(tcm_row_capture(&r, b, sizeof(b)), "");
+	r.finished = 1;
+	r.v = verdict(TC_CLOSE_GRACEFUL, TC_WHO_CLIENT, TC_WHO_NONE);
+	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), "x ");
+	/* The client's FIN was lost and inferred from the server's ACK. */
+	r.c.inferred = TC_INF_CLIENT_FIN;
+	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), "x?");
+	assert_string_equal(tcm_row_capture(&r, b, sizeof(b)), "inferred, not captured: client_fin");
+	/* A reset whose RST was inferred, open rows too. */
+	r.v = verdict(TC_CLOSE_RESET, TC_WHO_NONE, TC_WHO_SERVER);
+	r.c.inferred = TC_INF_CLIENT_FIN | TC_INF_SERVER_RST;
+	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), "R?");
+	r.finished = 0;
+	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), " ?");
+	r.c.ep[TC_SERVER].gaps = 2;
+	r.c.ep[TC_SERVER].missed = 2896;
+	r.c.one_way = TC_ONE_WAY_SERVER_SEEN;
+	assert_string_equal(tcm_row_capture(&r, b, sizeof(b)),
+			    "inferred, not captured: client_fin, server_rst; missed 2896 bytes from the "
+			    "server in 2 gaps; only the server's segments captured");
+	/* Holes alone: nothing inferred, no marker, but the pane says so. */
+	r.c.inferred = 0;
+	r.c.one_way = TC_ONE_WAY_NONE;
+	r.c.ep[TC_SERVER].gaps = 1;
+	r.c.ep[TC_SERVER].missed = 1380;
+	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), "  ");
+	assert_string_equal(tcm_row_capture(&r, b, sizeof(b)), "missed 1380 bytes from the server in 1 gap");
+	/* Cut short, never past the buffer. */
+	r.c.inferred = TC_INF_CLIENT_FIN;
+	assert_string_equal(tcm_row_capture(&r, b, 12), "inferred, n");
+}
+
 /* ---- with the real engine -------------------------------------------------------------- */
 
 /* The model's tests only need segments without payload. */
@@ -1018,6 +1061,59 @@ static void test_with_engine(void **state)
 	tcm_free(m);
 }
 
+/* Through the real engine: the client's FIN is not in the capture, the
+ * server's ACK of it is (the loss inference supplies it). The row, open
+ * and then finished, carries the '?' marker and the capture line names the
+ * inferred FIN; a clean connection beside it has neither. */
+static void test_inferred_marker_with_engine(void **state)
+{
+	struct tcm_model *m = tcm_new(NULL);
+	struct wire w = {NULL, 0, T0, 0};
+	struct link l = {m, &w.now};
+	struct tc_engine_opts eo = {0};
+	const struct tcm_snap *s;
+	char b[256];
+	long i;
+	(void)state;
+
+	eo.linger_ns = NS;
+	w.e = tc_engine_new(&eo, on_conn, &l);
+	tx(&w, 1000, 0, TC_SYN, 100, 0);
+	tx(&w, 1000, 1, TC_SYN | TC_ACK, 900, 101);
+	tx(&w, 1000, 0, TC_ACK, 101, 901);
+	/* (the client's FIN at 101 lost) */
+	tx(&w, 1000, 1, TC_ACK, 901, 102);
+	tx(&w, 1001, 0, TC_SYN, 200, 0);
+	tx(&w, 1001, 1, TC_SYN | TC_ACK, 800, 201);
+	tx(&w, 1001, 0, TC_ACK, 201, 801);
+
+	tcm_rebuild(m, w.e, w.now);
+	s = tcm_snap(m);
+	assert_int_equal(s->nrows, 2);
+	i = tcm_find(s, 1);
+	assert_true(i >= 0);
+	assert_string_equal(tcm_row_mark(&s->rows[i], b, sizeof(b)), " ?");
+	assert_string_equal(tcm_row_capture(&s->rows[i], b, sizeof(b)),
+			    "inferred, not captured: client_fin");
+	i = tcm_find(s, 2);
+	assert_true(i >= 0);
+	assert_string_equal(tcm_row_mark(&s->rows[i], b, sizeof(b)), "  ");
+	assert_string_equal(tcm_row_capture(&s->rows[i], b, sizeof(b)), "");
+
+	/* The server closes too; reported, the finished row keeps the mark. */
+	tx(&w, 1000, 1, TC_FIN | TC_ACK, 901, 102);
+	tx(&w, 1000, 0, TC_ACK, 102, 902);
+	w.now += 2 * NS;
+	tc_engine_tick(w.e, w.now);
+	tcm_rebuild(m, w.e, w.now);
+	s = tcm_snap(m);
+	i = tcm_find(s, 1);
+	assert_true(i >= 0);
+	assert_true(s->rows[i].finished);
+	assert_string_equal(tcm_row_mark(&s->rows[i], b, sizeof(b)), "x?");
+	tc_engine_free(w.e);
+	tcm_free(m);
+}
 
 /* The counters count a close when it happens, not when the engine reports
  * it after its linger; the report does not count it again. */
@@ -1147,6 +1243,8 @@ int main(void)
 		cmocka_unit_test(test_time_wait_per_host),
 		cmocka_unit_test(test_end_states_counted),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_inferred_marker),
+		cmocka_unit_test(test_inferred_marker_with_engine),
 		cmocka_unit_test(test_with_engine),
 		cmocka_unit_test(test_counters_at_close_time),
 		cmocka_unit_test(test_counted_close_then_trailing_rst),

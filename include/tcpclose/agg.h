@@ -132,6 +132,7 @@ enum tc_finding_kind {
 	TC_FIND_HANDSHAKE_ABORT,
 	TC_FIND_TRAILING_RST,
 	TC_FIND_SYN_UNANSWERED,
+	TC_FIND_CAPTURE_LOSS,
 	TC_FIND__COUNT
 };
 
@@ -213,5 +214,28 @@ uint32_t tc_agg_ephemeral_ports(const struct tc_agg *a);
 
 /* The idle time of a finished connection before its close or reset, or -1. */
 int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdict *v);
+
+/*
+ * The capture_loss finding fires when the capture lost at least 1 byte in
+ * 1000 of what the connections sent, or when at least 1 verdict in 100
+ * rests on a segment the capture lost and tcpclose inferred (`inferred`
+ * connections of `conns`):
+ *   - 0.1% is the order of the loss rates a network analysis looks for (a
+ *     path dropping 1 segment in 1000 already costs a bulk transfer much of
+ *     its throughput): a capture that loses as much cannot tell the
+ *     network's loss from its own, so its retransmission and dead-peer
+ *     evidence is suspect;
+ *   - 1% of the verdicts is the share a finding about one service or client
+ *     can rest on: that many inferred closes could make a finding on their
+ *     own. A hole in the middle of a connection changes no verdict (and
+ *     the rules that measure time do not read across one), so it counts
+ *     through the bytes it cost, not as a connection.
+ * Below both, a hole here and there does not move any conclusion; the
+ * summary's capture_loss still counts it.
+ */
+#define TC_CAPTURE_LOSS_MIN_PERMILLE 1u
+#define TC_CAPTURE_LOSS_MIN_CONN_PCT 1u
+int tc_agg_capture_loss_matters(uint64_t inferred, uint64_t conns, uint64_t missed,
+				uint64_t payload);
 
 #endif

@@ -118,6 +118,9 @@ struct tc_endpoint {
 	                             nibble now, high nibble the one before
 	                             (segment.c); fills padding: costs no bytes */
 	uint64_t bytes;           /* payload bytes sent (per IP lengths) */
+	/* IP datagram bytes of all its frames, copies included (tc_pkt.ip_len):
+	 * Zeek's orig_ip_bytes/resp_ip_bytes. */
+	uint64_t ip_bytes;
 	uint64_t frame_fin;       /* frame of its first FIN, 0 if none */
 	uint64_t frame_rst;       /* frame of its first accepted RST, 0 if none */
 	/* Exact (ns since the epoch): reports print these times and the
@@ -381,6 +384,13 @@ struct tc_conn_ext {
 	uint8_t rst_distinct;     /* RSTs with distinct sequence numbers (saturating) */
 	uint8_t challenge_acks;   /* RSTs undone by the receiver carrying on (RFC 5961) */
 	uint8_t data_after_rst;   /* the RST's sender sent payload after it */
+	/* t_loss: the latest segment that showed the capture had lost segments
+	 * before it (segment.c), 0 never; loss_mark: gaps + acks_unseen of both
+	 * sides then. Rules that reason about a span of time (keep-alive
+	 * streaks, idle before the close) do not fire across it: the hole is
+	 * not behaviour. */
+	uint16_t loss_mark;
+	tc_reltime t_loss;
 	struct tc_tunnel tun;     /* the tunnel it was first seen in (tc_conn.tunnel != 0) */
 	/* 1 + role of the sender when the latest segment was an RST, else 0. */
 	uint8_t last_rst;

@@ -122,6 +122,12 @@ struct tc_pkt {
 	/* Payload length according to the IP length fields: what the sender
 	 * put on the wire, even if the capture kept less of it. */
 	uint32_t payload_len;
+	/* The IP datagram's length (headers included) as its IP header states
+	 * it -- IPv4 total length, IPv6 payload length + 40 -- of the
+	 * innermost IP header; what the frame could hold if that was a lie
+	 * (len_clamped), the captured bytes if the field was 0 (segmentation
+	 * offload). What Zeek's conn.log counts as orig_ip_bytes/resp_ip_bytes. */
+	uint32_t ip_len;
 	/* The captured part of the payload (payload_caplen <= payload_len). */
 	const uint8_t *payload;
 	uint32_t payload_caplen;

@@ -73,6 +73,9 @@ struct tc_agg {
 	int64_t clock;
 	uint64_t dropped;
 	uint64_t rst_ignored;
+	struct { /* what the capture missed (tc_agg_set_stats) */
+		uint64_t conns, bytes, gaps, payload, inferred, one_way, reported;
+	} loss;
 	int64_t ts_end; /* the capture's last packet (tc_agg_set_stats) */
 	struct tc_finding *find;
 	size_t nfind, capfind;
@@ -353,6 +356,22 @@ void tc_agg_free(struct tc_agg *a)
 	free(a);
 }
 
+/*
+ * The quiet span ending at `end` and `idle` long, unless the capture found
+ * a hole at or after its start (tc_conn_ext.t_loss): then the segments
+ * that would have broken the quiet may be the ones it lost, and the span
+ * is not the connection's idle time (-1, not counted).
+ */
+static int64_t idle_unless_lost(const struct tc_conn *c, int64_t end, int64_t idle)
+{
+	tc_reltime tl = tc_conn_ext(c)->t_loss;
+	/* t_loss is kept to the millisecond: a hole found by the segment that
+	 * opens the span lies before it, and must not count as inside. */
+	if (tl && tc_conn_ts(c, tl) - (end - idle) >= 1000000)
+		return -1;
+	return idle;
+}
+
 int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdict *v)
 {
 	int64_t last_data, fin;
@@ -360,7 +379,11 @@ int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdic
 	if (v->close == TC_CLOSE_RESET && c->frame_rst) {
 		const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 		int64_t idle = e->answered ? e->idle_before_ns : 0;
-		return idle > e->response_ns ? idle : e->response_ns;
+		/* the quiet before the segment the RST answered, or before
+		 * the RST itself: whichever is longer, ending where it ends */
+		if (idle > e->response_ns)
+			return idle_unless_lost(c, e->ts - e->response_ns, idle);
+		return idle_unless_lost(c, e->ts, e->response_ns);
 	}
 	if (v->close != TC_CLOSE_GRACEFUL && v->close != TC_CLOSE_HALF_CLOSED)
 		return -1;
@@ -378,7 +401,7 @@ int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdic
 	}
 	if (!last_data || last_data > fin)
 		last_data = c->first_ts;
-	return fin - last_data;
+	return idle_unless_lost(c, fin, fin - last_data);
 }
 
 static void idle_account(struct tc_service_stats *s, int64_t idle)
@@ -620,6 +643,13 @@ void tc_agg_set_stats(struct tc_agg *a, const struct tc_stats *st)
 {
 	size_t i;
 	a->rst_ignored = st->rst_ignored;
+	a->loss.conns = st->loss_conns;
+	a->loss.bytes = st->loss_bytes;
+	a->loss.gaps = st->loss_gaps;
+	a->loss.payload = st->payload_bytes;
+	a->loss.inferred = st->inferred;
+	a->loss.one_way = st->one_way;
+	a->loss.reported = st->reported;
 	a->ts_end = st->ts_last;
 	for (i = 0; i < a->nsvcs; i++)
 		close_wait_longest(&a->svcs[i], a->ts_end);
@@ -662,6 +692,7 @@ static const int tier[TC_FIND__COUNT] = {
 	[TC_FIND_NAGLE] = 1,
 	[TC_FIND_RST_IGNORED] = 1,
 	[TC_FIND_TRAILING_RST] = 1,
+	[TC_FIND_CAPTURE_LOSS] = 2,
 };
 
 static const int weight[TC_FIND__COUNT] = {
@@ -683,6 +714,7 @@ static const int weight[TC_FIND__COUNT] = {
 	[TC_FIND_RST_IGNORED] = 2,
 	[TC_FIND_SYN_UNANSWERED] = 5,
 	[TC_FIND_TRAILING_RST] = 1,
+	[TC_FIND_CAPTURE_LOSS] = 9,
 };
 
 static int severity(enum tc_finding_kind k, uint64_t count)
@@ -879,6 +911,59 @@ static int by_severity(const void *x, const void *y)
 	return strcmp(a->subject, b->subject);
 }
 
+/*
+ * Capture loss large enough to matter (tc_agg_capture_loss_matters): the
+ * capture, not the network, may have made some of the other findings, and
+ * the verdicts that rest on inferred segments are named so. It ranks at the
+ * top of tier 2, below the findings about what the applications saw: those
+ * stay the operator's first question, this one says how far to trust them.
+ */
+int tc_agg_capture_loss_matters(uint64_t inferred, uint64_t conns, uint64_t missed,
+				uint64_t payload)
+{
+	if (missed && missed * 1000 >= TC_CAPTURE_LOSS_MIN_PERMILLE * (missed + payload))
+		return 1;
+	return inferred && inferred * 100 >= TC_CAPTURE_LOSS_MIN_CONN_PCT * conns;
+}
+
+static void capture_loss_finding(struct tc_agg *a)
+{
+	struct tc_finding *f;
+	/* Touched: a hole, or a verdict resting on an inferred segment (a
+	 * lost FIN or RST leaves no hole in the sequence numbers). The two
+	 * overlap; the larger is the least the union can be. */
+	uint64_t n = a->loss.conns > a->loss.inferred ? a->loss.conns : a->loss.inferred;
+	uint64_t of = a->loss.reported > n ? a->loss.reported : n;
+	unsigned long long inf = (unsigned long long)a->loss.inferred;
+	const char *why;
+	size_t off;
+
+	if (!tc_agg_capture_loss_matters(a->loss.inferred, of, a->loss.bytes, a->loss.payload) ||
+	    !(f = add(a, TC_FIND_CAPTURE_LOSS, TC_SCOPE_ALL, 0, n, of, "")))
+		return;
+	if (a->loss.conns)
+		F(f, "The capture missed %.2f%% of bytes (%llu in %llu %s) in %llu of %llu connections",
+		  100.0 * (double)a->loss.bytes / (double)(a->loss.bytes + a->loss.payload),
+		  (unsigned long long)a->loss.bytes, (unsigned long long)a->loss.gaps,
+		  plural(a->loss.gaps, "gap", "gaps"), (unsigned long long)a->loss.conns,
+		  (unsigned long long)of);
+	else
+		F(f, "The capture missed FIN or RST segments of %llu of %llu connections", inf,
+		  (unsigned long long)of);
+	/* Most of it one-way: the capture point sees one direction of those
+	 * connections (asymmetric routing), not drops. */
+	why = a->loss.one_way * 2 >= n ? "asymmetric routing at the capture point (one side's segments only)?"
+				       : "kernel drops at the capture point, or a SPAN port over its capacity?";
+	off = strlen(f->text);
+	if (inf)
+		snprintf(f->text + off, sizeof(f->text) - off,
+			 ": %s verdicts of %llu %s rest on inferred segments (marked in each record)", why,
+			 inf, plural(a->loss.inferred, "connection", "connections"));
+	else
+		snprintf(f->text + off, sizeof(f->text) - off,
+			 ": %s no verdict rests on an inferred segment", why);
+}
+
 const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)
 {
 	size_t i;
@@ -893,6 +978,7 @@ const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)
 	if (a->rst_ignored && (f = add(a, TC_FIND_RST_IGNORED, TC_SCOPE_ALL, 0, a->rst_ignored, 0, "")))
 		F(f, "%llu %s ignored: sequence number outside the receiver's window (stale, or a blind injection attempt)",
 		  (unsigned long long)a->rst_ignored, plural(a->rst_ignored, "RST", "RSTs"));
+	capture_loss_finding(a);
 	if (a->nfind) /* qsort(NULL, 0, ...) is undefined */
 		qsort(a->find, a->nfind, sizeof(*a->find), by_severity);
 	for (i = 0; i < a->nfind; i++) /* groups keep it: members name their record */

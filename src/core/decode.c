@@ -428,6 +428,7 @@ static enum tc_decode_status decode_ipv4(struct cur *c, struct tc_pkt *out)
 			return TC_DEC_MALFORMED;
 		totlen = (uint16_t)believed;
 	}
+	out->ip_len = totlen ? totlen : c->end - ip_off;
 	if (!cur_skip(c, hlen - 20))    /* options: not needed for TCP */
 		return TC_DEC_TRUNCATED;
 
@@ -504,10 +505,12 @@ static enum tc_decode_status decode_ipv6(struct cur *c, struct tc_pkt *out)
 
 	if (plen == 0) {
 		left = LEN_FROM_CAPTURE;
+		out->ip_len = 40u + cur_left(c);
 	} else {
 		uint32_t believed = clamp_to_wire(c, c->off - 40, 40u + plen, out);
 		left = believed > 40 ? believed - 40 : 0;
 		cur_limit(c, left);
+		out->ip_len = believed > 40 ? believed : 40;
 	}
 
 	/*

@@ -261,6 +261,14 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 		struct tc_conn_ext *x = tc_conn_ext_mut(c);
 		if (x) {
 			struct tc_ext_endpoint *xs = &x->ep[from];
+			/* The capture lost segments since the previous probe
+			 * (segment.c): an answer may be among them, and the
+			 * interval spans a hole. The streak starts again. */
+			if (xs->ts_ka_last && x->t_loss &&
+			    tc_conn_ts(c, x->t_loss) > xs->ts_ka_last) {
+				xs->ts_ka_last = 0;
+				xs->ka_unanswered = 0;
+			}
 			if (xs->ts_ka_last)
 				xs->ka_interval_ms = (uint32_t)((ts - xs->ts_ka_last) / MS);
 			xs->ts_ka_last = ts;

@@ -166,6 +166,7 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 		 * state machine, the history and the retransmission count do
 		 * not see it twice. */
 		s->pkts++;
+		s->ip_bytes += p->ip_len;
 		if ((p->flags & TC_FIN) && s->fins < UINT16_MAX)
 			s->fins++;
 		if ((p->flags & TC_RST) && s->rsts < UINT16_MAX)

@@ -11,6 +11,25 @@
 #include "tcpsm.h"
 
 /*
+ * Did the loss inference (infer.c, which ran just before) find a hole in
+ * the capture at this segment? Then remember when: the hole lies before
+ * this segment, and a rule that measures a span reaching past that time
+ * would measure the capture, not the stacks. One add and a compare per
+ * segment; the extension record only once a hole is found.
+ */
+static void note_loss(struct tc_conn *c, int64_t ts_ns)
+{
+	const struct tc_endpoint *a = &c->ep[0], *b = &c->ep[1];
+	uint16_t loss = (uint16_t)(a->gaps + b->gaps + a->acks_unseen + b->acks_unseen);
+	struct tc_conn_ext *x;
+
+	if (loss == tc_conn_ext(c)->loss_mark || !(x = tc_conn_ext_mut(c)))
+		return;
+	x->loss_mark = loss;
+	x->t_loss = tc_conn_rel(c, ts_ns);
+}
+
+/*
  * Step 0: bookkeeping that does not depend on state -- counters, IP-level
  * facts, the highest sequence number sent -- after keeping the values the
  * later steps need from before the segment.
@@ -47,6 +66,7 @@ static void count(struct tc_conn *c, struct tc_seg *g)
 		s->ttl_max = p->ttl;
 	s->pkts++;
 	s->bytes += p->payload_len;
+	s->ip_bytes += p->ip_len;
 	s->ip_id_last = p->ip_id;
 	s->win = p->win;
 	if (p->flags & TC_SYN)
@@ -86,6 +106,7 @@ static void count(struct tc_conn *c, struct tc_seg *g)
 	}
 	if (g->retx)
 		s->retx++;
+	note_loss(c, g->ts_ns);
 
 	c->frame_last = g->frame;
 	c->last_ts = g->ts_ns;

@@ -12,6 +12,10 @@
  * LF is enclosed in double quotes, and its quotes are doubled. Only the
  * explanation sentence can need it (it quotes the payload text of an RST).
  * Lines end in LF: Unix tools want it, and RFC 4180 readers accept it.
+ *
+ * inferred, a list in JSON, is one field of names joined by ';' (DuckDB's
+ * string_split(inferred, ';'), pandas' str.split(';')): a comma would
+ * force quoting on every row that has two.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -63,6 +67,8 @@ static const char *const columns[] = {
 	"trailing_rst_by",
 	"trailing_rst_cause",
 	"trailing_rst_frame",
+	"inferred",
+	"one_way",
 };
 
 void tc_csv_header(FILE *o)
@@ -101,9 +107,32 @@ static void csv_frame(FILE *o, uint64_t f)
 		fputc(',', o);
 }
 
+/* The segments the verdict infers, by tc_inferred_name(); empty if none. */
+static void csv_inferred(FILE *o, unsigned inferred)
+{
+	unsigned i;
+	int first = 1;
+
+	fputc(',', o);
+	for (i = 0; i < TC_INF__COUNT; i++) {
+		if (!(inferred & (1u << i)))
+			continue;
+		fprintf(o, "%s%s", first ? "" : ";", tc_inferred_name(i));
+		first = 0;
+	}
+}
+
 static const char *yes(int b)
 {
 	return b ? "true" : "false";
+}
+
+/* The side whose segments alone were captured, NULL if both were. */
+static const char *one_way_word(const struct tc_conn *c)
+{
+	if (c->one_way == TC_ONE_WAY_NONE)
+		return NULL;
+	return c->one_way == TC_ONE_WAY_CLIENT_SEEN ? "client" : "server";
 }
 
 void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
@@ -155,6 +184,8 @@ void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 		csv_str(o, NULL);
 		csv_str(o, NULL);
 	}
+	csv_inferred(o, c->inferred);
+	csv_str(o, one_way_word(c));
 	fputc('\n', o);
 }
 

@@ -734,6 +734,7 @@ static const char *const finding_kind[TC_FIND__COUNT] = {
 	[TC_FIND_HANDSHAKE_ABORT] = "handshake_abort",
 	[TC_FIND_TRAILING_RST] = "trailing_rst",
 	[TC_FIND_SYN_UNANSWERED] = "syn_unanswered",
+	[TC_FIND_CAPTURE_LOSS] = "capture_loss",
 };
 
 static const char *const scope_word[] = {

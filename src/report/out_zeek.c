@@ -7,21 +7,25 @@
  * The standard conn.log columns come first, in Zeek's order and with its
  * types; our verdict follows in tc_* columns, which a Zeek reader treats
  * like any extension field. Where tcpclose does not know a value Zeek
- * would log (service: no protocol detection; the IP-level byte counts: not
- * tracked; local_orig/local_resp: no Site::local_nets) the field is unset
- * ("-"), never a guess.
+ * would log (service: no protocol detection; local_orig/local_resp: no
+ * Site::local_nets) the field is unset ("-"), never a guess.
  *
  * conn_state comes from Zeek's own endpoint rules run over the packets
  * (segment.c), orig_bytes/resp_bytes from sequence numbers as Zeek counts
  * them (tc_zeek_size), missed_bytes from the sequence space the capture
- * lacks (infer.c's per-endpoint counters); tcpclose's own verdict is in the
- * tc_* columns and may disagree with conn_state.
+ * lacks (infer.c's per-endpoint counters), orig_pkts/resp_pkts and
+ * orig_ip_bytes/resp_ip_bytes as Zeek's ConnSize analyzer counts them:
+ * every frame of the direction, duplicates and retransmissions included,
+ * and the IP length field of each (segment.c); tcpclose's own verdict is
+ * in the tc_* columns and may disagree with conn_state.
  *
  * Differences from Zeek's own numbers, all documented in tcpclose(1):
  *   orig_bytes/resp_bytes  an endpoint whose SYN was not captured counts its
  *                          payload bytes seen (its start is not kept);
  *   duration               first to last packet (Zeek stops at the last
  *                          packet that carried new payload or flags);
+ *   *_pkts, *_ip_bytes     frames with a bad TCP checksum count (Zeek
+ *                          drops them before ConnSize sees them);
  *   #open/#close           capture time of the first and last packet, in
  *                          UTC (Zeek writes its wall clock), so that one
  *                          capture always gives the same file.
@@ -80,6 +84,8 @@ static const struct {
 	{"tc_trailing_rst_by", "string"},
 	{"tc_trailing_rst_cause", "string"},
 	{"tc_trailing_rst_frame", "count"},
+	{"tc_inferred", "set[string]"},
+	{"tc_one_way", "string"},
 };
 
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
@@ -89,6 +95,26 @@ static void zeek_tunnel_parent(FILE *o, const struct tc_conn *c)
 	char buf[13];
 	const char *uid = tc_zeek_tunnel_uid(c, buf);
 	fputs(uid ? uid : "-", o);
+}
+
+/*
+ * tc_inferred, a set[string] as Zeek's ASCII writer logs one: the names
+ * joined by the set separator, "(empty)" when nothing was inferred -- the
+ * set is known and empty, which Zeek writes so, not unset ("-").
+ */
+static void zeek_inferred(FILE *o, unsigned inferred)
+{
+	unsigned i;
+	int first = 1;
+
+	for (i = 0; i < TC_INF__COUNT; i++) {
+		if (!(inferred & (1u << i)))
+			continue;
+		fprintf(o, "%s%s", first ? "" : ",", tc_inferred_name(i));
+		first = 0;
+	}
+	if (first)
+		fputs("(empty)", o);
 }
 
 /* ---- rows ------------------------------------------------------------ */
@@ -181,6 +207,14 @@ struct tc_zeek *tc_zeek_new(FILE *out, const struct tc_stats *st)
 	return z;
 }
 
+/* The side whose segments alone were captured, NULL if both were. */
+static const char *one_way_word(const struct tc_conn *c)
+{
+	if (c->one_way == TC_ONE_WAY_NONE)
+		return NULL;
+	return c->one_way == TC_ONE_WAY_CLIENT_SEEN ? "client" : "server";
+}
+
 void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_verdict *v,
 		  const struct tc_diagnosis *d)
 {
@@ -203,7 +237,8 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 	fprintf(o, "%s\t-\t-\t%" PRIu64 "\t", tc_zeek_conn_state(c),
 		(uint64_t)cl->missed + sv->missed);
 	zeek_str(o, c->history[0] ? c->history : NULL);
-	fprintf(o, "\t%" PRIu32 "\t-\t%" PRIu32 "\t-\t", cl->pkts, sv->pkts);
+	fprintf(o, "\t%" PRIu32 "\t%" PRIu64 "\t%" PRIu32 "\t%" PRIu64 "\t", cl->pkts, cl->ip_bytes,
+		sv->pkts, sv->ip_bytes);
 	zeek_tunnel_parent(o, c);
 	fprintf(o, "\t%" PRIu64 "\t", c->id);
 	zeek_str(o, tc_close_name(v->close));
@@ -221,10 +256,14 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 		zeek_str(o, tc_who_name(v->trailing_rst));
 		fputc('\t', o);
 		zeek_str(o, tc_cause_name(d->cause));
-		fprintf(o, "\t%" PRIu64 "\n", c->frame_rst);
+		fprintf(o, "\t%" PRIu64 "\t", c->frame_rst);
 	} else {
-		fputs("-\t-\t-\n", o);
+		fputs("-\t-\t-\t", o);
 	}
+	zeek_inferred(o, c->inferred);
+	fputc('\t', o);
+	zeek_str(o, one_way_word(c));
+	fputc('\n', o);
 }
 
 void tc_zeek_end(struct tc_zeek *z)

@@ -535,8 +535,8 @@ static void layout(struct ui *u, struct cols *c, long first, long n)
 	}
 	c->st = 11;
 	w = COLS;
-	/* marker, client, arrow, server, two states */
-	used = 1 + c->ca + 3 + c->sa + 1 + c->st + 1 + c->st;
+	/* marker (close, inferred), client, arrow, server, two states */
+	used = 2 + c->ca + 3 + c->sa + 1 + c->st + 1 + c->st;
 	while (used > w && (c->ca > 12 || c->sa > 12)) {
 		if (c->ca >= c->sa && c->ca > 12)
 			c->ca--;
@@ -599,19 +599,18 @@ static void draw_row(struct ui *u, int y, const struct cols *c, const struct tcm
 	char e[TC_ADDRSTRLEN + 8], f[TC_ADDRSTRLEN + 8], t1[16], t2[16], last[64];
 	int x = 0, i;
 	attr_t base = 0, at;
-	char mark = ' ';
+	char mark[4];
 
-	if (r->finished) {
+	if (r->finished)
 		base = A_DIM;
-		mark = r->v.close == TC_CLOSE_RESET ? 'R' : 'x';
-	}
+	tcm_row_mark(r, mark, sizeof(mark));
 	if (r->v.close == TC_CLOSE_RESET)
 		base = cp(u, C_RED) | (r->finished ? 0 : A_BOLD);
 	if (sel) {
 		base = A_REVERSE;
 		bar(y, A_REVERSE);
 	}
-	x = putf(y, x, base, "%c", mark);
+	x = putf(y, x, base, "%s", mark);
 	tcm_endpoint_str(k->af, k->ep[0].addr, k->ep[0].port, e, sizeof(e));
 	fit_addr(e, c->ca, f, sizeof(f));
 	put(y, x, c->ca, base, f);
@@ -678,7 +677,7 @@ static void draw_table(struct ui *u, int y0, int h)
 
 	layout(u, &c, u->top, u->table_h);
 	bar(y0, hd | cp(u, C_HEAD));
-	x = putf(y0, 0, hd | cp(u, C_HEAD), " %-*s   %-*s %-*s %-*s", c.ca, "CLIENT", c.sa,
+	x = putf(y0, 0, hd | cp(u, C_HEAD), "  %-*s   %-*s %-*s %-*s", c.ca, "CLIENT", c.sa,
 		 "SERVER", c.st, "CLIENT ST", c.st, "SERVER ST");
 	if (c.age)
 		x = putf(y0, x, hd | cp(u, C_HEAD), " %*s", c.age, "AGE");
@@ -817,6 +816,13 @@ static void draw_detail(struct ui *u, int y0, int h)
 		     (k->cflags & TC_CONN_SUPERSEDED) ? "port reused (superseded)  " : "",
 		     (k->cflags & TC_CONN_EVICTED) ? "evicted (--max-conns)  " : "",
 		     k->rst_ignored ? "RSTs ignored (out of window)" : "");
+	if (y < y0 + h) {
+		char cap[256];
+		if (tcm_row_capture(r, cap, sizeof(cap))[0]) {
+			putf(y, 1, A_BOLD, "capture:");
+			y = wrap(y, 10, y0 + h, cp(u, C_YELLOW), cap);
+		}
+	}
 	if (y < y0 + h && !r->finished && r->v.close == TC_CLOSE_HALF_CLOSED &&
 	    (r->v.closer == TC_WHO_CLIENT || r->v.closer == TC_WHO_SERVER)) {
 		int c = r->v.closer == TC_WHO_CLIENT ? TC_CLIENT : TC_SERVER, o = 1 - c;

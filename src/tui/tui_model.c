@@ -170,6 +170,51 @@ static const char *other_word(int w)
 	return w == TC_WHO_CLIENT ? "server" : w == TC_WHO_SERVER ? "client" : "?";
 }
 
+const char *tcm_row_mark(const struct tcm_row *r, char *buf, size_t n)
+{
+	char m = ' ';
+
+	if (r->finished)
+		m = r->v.close == TC_CLOSE_RESET ? 'R' : 'x';
+	snprintf(buf, n, "%c%c", m, r->c.inferred ? '?' : ' ');
+	return buf;
+}
+
+const char *tcm_row_capture(const struct tcm_row *r, char *buf, size_t n)
+{
+	const struct tc_conn *c = &r->c;
+	size_t off = 0;
+	unsigned i;
+	int first = 1;
+
+#define ADD(...)                                                                  \
+	do {                                                                      \
+		if (off < n)                                                      \
+			off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__); \
+	} while (0)
+	if (!n)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < TC_INF__COUNT; i++) {
+		if (!(c->inferred & (1u << i)))
+			continue;
+		ADD("%s%s", first ? "inferred, not captured: " : ", ", tc_inferred_name(i));
+		first = 0;
+	}
+	for (i = 0; i < 2; i++) {
+		const struct tc_endpoint *e = &c->ep[i];
+		if (!e->gaps)
+			continue;
+		ADD("%smissed %" PRIu32 " bytes from the %s in %u gap%s", off ? "; " : "", e->missed,
+		    i ? "server" : "client", (unsigned)e->gaps, e->gaps == 1 ? "" : "s");
+	}
+	if (c->one_way)
+		ADD("%sonly the %s's segments captured", off ? "; " : "",
+		    c->one_way == TC_ONE_WAY_CLIENT_SEEN ? "client" : "server");
+#undef ADD
+	return buf;
+}
+
 const char *tcm_row_last(const struct tcm_row *r, char *buf, size_t n)
 {
 	const struct tc_conn *c = &r->c;

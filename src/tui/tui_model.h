@@ -238,6 +238,15 @@ char *tcm_endpoint_str(int af, const uint8_t addr[16], uint16_t port, char *buf,
 /* Short text of the last notable thing that happened: "RST by server",
  * "FIN by client", "data", "SYN", or for finished rows the verdict. */
 const char *tcm_row_last(const struct tcm_row *r, char *buf, size_t n);
+/* The row's two-column marker: "x" closed, "R" reset, " " otherwise, then
+ * "?" when its verdict rests on a segment the capture missed and tcpclose
+ * inferred (tc_conn.inferred), else " ". buf >= 3 bytes. */
+const char *tcm_row_mark(const struct tcm_row *r, char *buf, size_t n);
+/* What the capture missed of r's connection, for the detail pane:
+ * "inferred, not captured: client_fin, server_rst; missed 1380 bytes from
+ * the client in 1 gap; only the client's segments captured". "" if the
+ * capture holds it all. Names come from tc_inferred_name(). */
+const char *tcm_row_capture(const struct tcm_row *r, char *buf, size_t n);
 /* One feed line without the time: "RESET   a -> b  by server while
  * established". `arrow` is the text between the endpoints. */
 const char *tcm_event_text(const struct tcm_event *e, const char *arrow, char *buf, size_t n);

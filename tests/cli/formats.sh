@@ -83,7 +83,7 @@ awk -F '\t' -v nf="$nf" '!/^#/ && NF != nf { print "row " NR " has " NF " column
 [ "$(grep -vc '^#' conn.log)" -eq 4 ] || fail "zeek: expected 4 rows"
 # The standard conn.log columns, in Zeek's order, then ours.
 std="ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto service duration orig_bytes resp_bytes conn_state local_orig local_resp missed_bytes history orig_pkts orig_ip_bytes resp_pkts resp_ip_bytes tunnel_parents"
-ours="tc_id tc_close tc_cause tc_closer tc_reset_by tc_reset_phase tc_client_state tc_server_state tc_trailing_rst_by tc_trailing_rst_cause tc_trailing_rst_frame"
+ours="tc_id tc_close tc_cause tc_closer tc_reset_by tc_reset_phase tc_client_state tc_server_state tc_trailing_rst_by tc_trailing_rst_cause tc_trailing_rst_frame tc_inferred tc_one_way"
 [ "$(awk -F '\t' '/^#fields\t/ { $1 = ""; print substr($0, 2) }' OFS=' ' conn.log)" = "$std $ours" ] ||
 	fail "zeek: #fields is not the conn.log layout"
 # Every column retrievable by name, one non-empty value per row.

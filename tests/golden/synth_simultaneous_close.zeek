@@ -4,7 +4,7 @@
 #unset_field	-
 #path	conn
 #open	2023-11-14-22-13-20
-#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame
-#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count
-1700000000.000000	CCYZ1xkEjjo51	192.0.2.10	52080	203.0.113.5	7000	tcp	-	0.004740	64	64	SF	-	-	0	ShADadFf	6	-	5	-	-	1	graceful	-	both	-	-	TIME_WAIT	TIME_WAIT	-	-	-
+#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame	tc_inferred	tc_one_way
+#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count	set[string]	string
+1700000000.000000	CCYZ1xkEjjo51	192.0.2.10	52080	203.0.113.5	7000	tcp	-	0.004740	64	64	SF	-	-	0	ShADadFf	6	384	5	332	-	1	graceful	-	both	-	-	TIME_WAIT	TIME_WAIT	-	-	-	(empty)	-
 #close	2023-11-14-22-13-20

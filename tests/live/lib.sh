@@ -112,7 +112,7 @@ expect() { # expect REGEX SECONDS WHAT
 
 # The table's connection rows: marker, client address, arrow, server.
 table_rows() {
-	screen | grep -E "^[ xR]127\.0\.0\.1:[0-9]+ +[^ ]+ +127\.0\.0\.1:$PORT "
+	screen | grep -E "^[ xR][ ?]127\.0\.0\.1:[0-9]+ +[^ ]+ +127\.0\.0\.1:$PORT "
 }
 
 # Run tc-traffic on $PORT in the background (refused, 3 graceful, 1 reset,

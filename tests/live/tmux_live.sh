@@ -21,7 +21,7 @@ expect "drops 0" 5 "kernel drops are shown"
 start_traffic
 
 # The half-open connection: client FIN_WAIT_2, server CLOSE_WAIT, in one row.
-expect "^ 127\.0\.0\.1:[0-9]+ +[^ ]+ +127\.0\.0\.1:$PORT +FIN_WAIT_2 +CLOSE_WAIT " 10 \
+expect "^[ xR][ ?]127\.0\.0\.1:[0-9]+ +[^ ]+ +127\.0\.0\.1:$PORT +FIN_WAIT_2 +CLOSE_WAIT " 10 \
 	"the half-open connection shows FIN_WAIT_2 / CLOSE_WAIT"
 # Counters: reported after --linger 1 and the next tick.
 expect "graceful 3 " 15 "3 graceful closes counted"

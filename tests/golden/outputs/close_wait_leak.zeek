@@ -4,7 +4,7 @@
 #unset_field	-
 #path	conn
 #open	2026-11-21-10-28-16
-#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame
-#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count
-1795256896.664622	CBq3VcuKCWAD1	127.0.0.1	33664	127.0.0.1	30010	tcp	-	0.043551	56	62	S2	-	-	0	ShADadF	5	-	4	-	-	1	half_closed	-	client	-	-	FIN_WAIT_2	CLOSE_WAIT	-	-	-
+#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame	tc_inferred	tc_one_way
+#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count	set[string]	string
+1795256896.664622	CBq3VcuKCWAD1	127.0.0.1	33664	127.0.0.1	30010	tcp	-	0.043551	56	62	S2	-	-	0	ShADadF	5	324	4	278	-	1	half_closed	-	client	-	-	FIN_WAIT_2	CLOSE_WAIT	-	-	-	(empty)	-
 #close	2026-11-21-10-28-16

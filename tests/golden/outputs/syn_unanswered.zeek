@@ -4,7 +4,7 @@
 #unset_field	-
 #path	conn
 #open	2026-11-21-10-28-26
-#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame
-#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count
-1795256906.325745	CJSwEZXq5FFC1	198.18.0.1	51013	198.18.0.2	30019	tcp	-	2.034371	0	0	S0	-	-	0	S	3	-	0	-	-	1	open	-	-	-	-	SYN_SENT	CLOSED	-	-	-
+#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame	tc_inferred	tc_one_way
+#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count	set[string]	string
+1795256906.325745	CJSwEZXq5FFC1	198.18.0.1	51013	198.18.0.2	30019	tcp	-	2.034371	0	0	S0	-	-	0	S	3	180	0	0	-	1	open	-	-	-	-	SYN_SENT	CLOSED	-	-	-	(empty)	-
 #close	2026-11-21-10-28-28

@@ -4,7 +4,7 @@
 #unset_field	-
 #path	conn
 #open	2023-11-14-22-13-20
-#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame
-#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count
-1700000000.000000	C3utgbHXP6lN1	192.0.2.10	52200	203.0.113.5	80	tcp	-	5.002700	440	1800	RSTR	-	-	0	ShADadfr	5	-	6	-	-	1	reset	data_after_close	server	server	closing	CLOSED	CLOSED	-	-	-
+#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame	tc_inferred	tc_one_way
+#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count	set[string]	string
+1700000000.000000	C3utgbHXP6lN1	192.0.2.10	52200	203.0.113.5	80	tcp	-	5.002700	440	1800	RSTR	-	-	0	ShADadfr	5	708	6	2108	-	1	reset	data_after_close	server	server	closing	CLOSED	CLOSED	-	-	-	(empty)	-
 #close	2023-11-14-22-13-25

@@ -4,9 +4,9 @@
 #unset_field	-
 #path	conn
 #open	2023-11-14-22-13-20
-#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame
-#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count
-1700000000.000000	C0FtLSpJfy2R1	127.0.0.1	52050	127.0.0.1	8080	tcp	-	0.003500	75	330	SF	-	-	0	ShADadfF	6	-	5	-	-	1	graceful	-	server	-	-	CLOSED	TIME_WAIT	-	-	-
-1700000000.004550	C8uAFpqIZiP72	::1	52051	::1	8080	tcp	-	0.003500	75	330	SF	-	-	0	ShADadFf	6	-	5	-	-	2	graceful	-	client	-	-	TIME_WAIT	CLOSED	-	-	-
-1700000000.009100	CAyNmOepjY3r3	127.0.0.1	52052	127.0.0.1	8080	tcp	-	0.001850	64	0	RSTR	-	-	0	ShADar	3	-	3	-	-	3	reset	abortive_close	-	server	established	CLOSED	CLOSED	-	-	-
+#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame	tc_inferred	tc_one_way
+#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count	set[string]	string
+1700000000.000000	C0FtLSpJfy2R1	127.0.0.1	52050	127.0.0.1	8080	tcp	-	0.003500	75	330	SF	-	-	0	ShADadfF	6	395	5	598	-	1	graceful	-	server	-	-	CLOSED	TIME_WAIT	-	-	-	(empty)	-
+1700000000.004550	C8uAFpqIZiP72	::1	52051	::1	8080	tcp	-	0.003500	75	330	SF	-	-	0	ShADadFf	6	515	5	698	-	2	graceful	-	client	-	-	TIME_WAIT	CLOSED	-	-	-	(empty)	-
+1700000000.009100	CAyNmOepjY3r3	127.0.0.1	52052	127.0.0.1	8080	tcp	-	0.001850	64	0	RSTR	-	-	0	ShADar	3	228	3	164	-	3	reset	abortive_close	-	server	established	CLOSED	CLOSED	-	-	-	(empty)	-
 #close	2023-11-14-22-13-20

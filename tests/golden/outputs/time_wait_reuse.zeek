@@ -4,8 +4,8 @@
 #unset_field	-
 #path	conn
 #open	2026-11-21-10-28-18
-#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame
-#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count
-1795256898.141253	CBCpWrzyOsSW1	127.0.0.1	30113	127.0.0.1	30013	tcp	-	0.000122	56	62	SF	-	-	0	ShADadFf	6	-	4	-	-	1	graceful	-	client	-	-	TIME_WAIT	CLOSED	-	-	-
-1795256898.161587	CI5Te8H8YrGk2	127.0.0.1	30113	127.0.0.1	30013	tcp	-	0.000145	56	62	SF	-	-	0	ShADadFf	6	-	4	-	-	2	graceful	-	client	-	-	TIME_WAIT	CLOSED	-	-	-
+#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame	tc_inferred	tc_one_way
+#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count	set[string]	string
+1795256898.141253	CBCpWrzyOsSW1	127.0.0.1	30113	127.0.0.1	30013	tcp	-	0.000122	56	62	SF	-	-	0	ShADadFf	6	376	4	278	-	1	graceful	-	client	-	-	TIME_WAIT	CLOSED	-	-	-	(empty)	-
+1795256898.161587	CI5Te8H8YrGk2	127.0.0.1	30113	127.0.0.1	30013	tcp	-	0.000145	56	62	SF	-	-	0	ShADadFf	6	376	4	278	-	2	graceful	-	client	-	-	TIME_WAIT	CLOSED	-	-	-	(empty)	-
 #close	2026-11-21-10-28-18

@@ -4,7 +4,7 @@
 #unset_field	-
 #path	conn
 #open	2026-11-21-10-28-17
-#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame
-#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count
-1795256897.628468	CDRZfTehul6g1	127.0.0.1	52574	127.0.0.1	30012	tcp	-	0.100274	81	62	RSTR	-	-	0	ShADadfr	6	-	5	-	-	1	reset	data_after_close	server	server	closing	CLOSED	CLOSED	-	-	-
+#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	resp_bytes	conn_state	local_orig	local_resp	missed_bytes	history	orig_pkts	orig_ip_bytes	resp_pkts	resp_ip_bytes	tunnel_parents	tc_id	tc_close	tc_cause	tc_closer	tc_reset_by	tc_reset_phase	tc_client_state	tc_server_state	tc_trailing_rst_by	tc_trailing_rst_cause	tc_trailing_rst_frame	tc_inferred	tc_one_way
+#types	time	string	addr	port	addr	port	enum	string	interval	count	count	string	bool	bool	count	string	count	count	count	count	set[string]	count	string	string	string	string	string	string	string	string	string	count	set[string]	string
+1795256897.628468	CDRZfTehul6g1	127.0.0.1	52574	127.0.0.1	30012	tcp	-	0.100274	81	62	RSTR	-	-	0	ShADadfr	6	401	5	318	-	1	reset	data_after_close	server	server	closing	CLOSED	CLOSED	-	-	-	(empty)	-
 #close	2026-11-21-10-28-17
