@@ -22,6 +22,8 @@
 #   - reports the interface statistics blocks' counters (isb_ifrecv,
 #     isb_ifdrop, isb_osdrop), checked against the blocks read here
 #     independently, in the JSON summary and the text header;
+#   - takes a file over from libpcap in its middle (an interface
+#     description after packets), alone and merged with another file;
 #   - reads a snoop file (a format libpcap does not know) as the pcap it
 #     was converted from.
 # Without libwiretap: the first part runs, the rest is skipped (77).
@@ -155,6 +157,27 @@ grep -q "capture's own counters (pcapng interface statistics): 28 received, 5 dr
 # A capture without ISBs says nothing about them.
 "$W" -q -r "$SRC/captures/synth_pcapng_two_if.pcapng" --format json >"$TMP/o.json" || fail "two_if"
 grep -q capture_drops "$TMP/o.json" && fail "capture_drops without ISBs"
+
+# Interface 1's description in the middle of the file (mkpcapng.py late):
+# libpcap reads interface 0's 11 packets, then stops; libwiretap takes the
+# file over past them. Alone (libpcap's own loop) and merged with another
+# file (one frame at a time), the report is the one of the recorded pcaps
+# the file was made from, frame numbers included.
+python3 "$SRC/tests/cli/mkpcapng.py" "$TMP/late.pcapng" "$SRC/captures/client_close.pcap" \
+	"$SRC/captures/half_close.pcap" 128 late || fail "mkpcapng.py failed"
+"$PLAIN" -q -r "$TMP/late.pcapng" >/dev/null 2>"$TMP/err"
+grep -q "reading stopped after packet 11 of this file: libpcap reads only one link type" "$TMP/err" ||
+	fail "late interface: libpcap should stop after packet 11: $(cat "$TMP/err")"
+"$PLAIN" -q -r "$SRC/captures/client_close.pcap" -r "$SRC/captures/half_close.pcap" --format csv \
+	>"$TMP/ref.late" || fail "reference for the late interface"
+"$W" -q -r "$TMP/late.pcapng" --format csv >"$TMP/w.late" 2>"$TMP/err" || fail "late: $(cat "$TMP/err")"
+[ "$(wc -l <"$TMP/w.late")" = 3 ] || fail "late interface: want 2 connections: $(cat "$TMP/w.late")"
+cmp -s "$TMP/ref.late" "$TMP/w.late" || fail "late interface, alone: $(diff "$TMP/ref.late" "$TMP/w.late")"
+"$PLAIN" -q -r "$SRC/captures/client_close.pcap" -r "$SRC/captures/half_close.pcap" \
+	-r "$SRC/captures/refused.pcap" --format csv >"$TMP/ref.late3" || fail "reference, 3 files"
+"$W" -q -r "$TMP/late.pcapng" -r "$SRC/captures/refused.pcap" --format csv >"$TMP/w.late3" 2>"$TMP/err" ||
+	fail "late + refused.pcap: $(cat "$TMP/err")"
+cmp -s "$TMP/ref.late3" "$TMP/w.late3" || fail "late interface, merged: $(diff "$TMP/ref.late3" "$TMP/w.late3")"
 
 # A format libpcap does not know: snoop, made from a recorded pcap.
 editcap -F snoop "$SRC/captures/client_close.pcap" "$TMP/cc.snoop" || fail "editcap -F snoop"
