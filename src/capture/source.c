@@ -140,6 +140,12 @@ static void add_error_text(struct tc_source *s, const char *text)
 		s->nerr++;
 }
 
+/* After libpcap's "unknown file format", the file name follows. */
+static const char unknown_format_tail[] =
+	"; libpcap reads pcap and pcapng only (gzip/zstd-compressed too). A tcpclose built "
+	"with -DTC_WIRETAP=ON (libwiretap, GPL) reads the other formats tshark opens (snoop, "
+	"ERF, Windows netmon, lz4-compressed ...); or convert it: editcap -F pcapng ";
+
 static void add_error(struct tc_source *s, const char *name, uint64_t frame, const char *what)
 {
 	char buf[4 * TC_ERRBUF + 1024]; /* the names appear several times */
@@ -476,6 +482,7 @@ struct tc_source *tc_source_open(char *const *files, int nfiles, const char *fil
 		struct stat sb;
 		const char *zip;
 		FILE *fp, *cf;
+		int unknown;
 
 		in->name = strdup(files[i]);
 		/* Open the stream ourselves so progress can ask it how far it is
@@ -537,8 +544,11 @@ struct tc_source *tc_source_open(char *const *files, int nfiles, const char *fil
 				continue;
 			}
 #endif
-			snprintf(errbuf, TC_ERRBUF, "%s: %s%s%s", files[i], zip ? zip : "",
-				 zip ? "-compressed: " : "", pe);
+			/* Not pcap nor pcapng: say what would read it. */
+			unknown = strcmp(pe, "unknown file format") == 0;
+			snprintf(errbuf, TC_ERRBUF, "%s: %s%s%s%s%s%s", files[i], zip ? zip : "",
+				 zip ? "-compressed: " : "", pe, unknown ? unknown_format_tail : "",
+				 unknown ? files[i] : "", unknown ? " out.pcapng" : "");
 			goto fail;
 		}
 		in->fp = fp;

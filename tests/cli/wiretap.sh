@@ -181,7 +181,11 @@ cmp -s "$TMP/ref.late3" "$TMP/w.late3" || fail "late interface, merged: $(diff "
 
 # A format libpcap does not know: snoop, made from a recorded pcap.
 editcap -F snoop "$SRC/captures/client_close.pcap" "$TMP/cc.snoop" || fail "editcap -F snoop"
-"$PLAIN" -q -r "$TMP/cc.snoop" >/dev/null 2>&1 && fail "the default build read snoop?"
+"$PLAIN" -q -r "$TMP/cc.snoop" >/dev/null 2>"$TMP/err" && fail "the default build read snoop?"
+grep -qF "unknown file format; libpcap reads pcap and pcapng only" "$TMP/err" &&
+	grep -qF "built with -DTC_WIRETAP=ON" "$TMP/err" &&
+	grep -qF "editcap -F pcapng $TMP/cc.snoop out.pcapng" "$TMP/err" ||
+	fail "the default build's refusal of snoop: $(cat "$TMP/err")"
 "$PLAIN" -q -r "$SRC/captures/client_close.pcap" --format csv | cut -d, -f1,4- >"$TMP/ref.cc" ||
 	fail "client_close.pcap"
 "$W" -q -r "$TMP/cc.snoop" --format csv >"$TMP/w.cc.full" 2>"$TMP/err" || fail "snoop: $(cat "$TMP/err")"
