@@ -65,6 +65,8 @@ struct input {
 	char *iobuf;             /* that stream's buffer (TC_SOURCE_IOBUF bytes) */
 #ifdef TC_HAVE_WIRETAP
 	int is_stdin;            /* cannot be opened a second time */
+	int wopen;               /* libwiretap from the start: libpcap knew no format */
+	char wfmt[64];           /* the format libwiretap took it for */
 	struct tc_wtap *w;       /* read through libwiretap instead of p */
 	struct pcap_pkthdr whdr; /* hdr points here for those */
 	int wdlt;                /* the pending frame's link type */
@@ -448,10 +450,12 @@ static int open_wtap(struct tc_source *s, struct input *in, const char *pcap_err
 	char e[TC_ERRBUF];
 
 	if (!(in->w = tc_wtap_open(in->name, e, sizeof(e)))) {
-		snprintf(errbuf, TC_ERRBUF, "%s: not a capture libpcap reads (%.120s) nor libwiretap (%.200s)",
-			 in->name, pcap_err, e);
+		snprintf(errbuf, TC_ERRBUF, "%s: %.120s (libpcap), and libwiretap: %.200s", in->name,
+			 pcap_err, e);
 		return -1;
 	}
+	in->wopen = 1;
+	snprintf(in->wfmt, sizeof(in->wfmt), "%s", tc_wtap_format(in->w));
 	if (in->size > 0 && s->total >= 0)
 		s->total += in->size;
 	else
@@ -538,7 +542,10 @@ struct tc_source *tc_source_open(char *const *files, int nfiles, const char *fil
 			free(in->iobuf);
 			in->iobuf = NULL;
 #ifdef TC_HAVE_WIRETAP
-			if (fp != stdin) {
+			/* Only a format libpcap does not know: a damaged pcap
+			 * keeps libpcap's word (libwiretap's heuristics take
+			 * even an empty file for ERF). */
+			if (fp != stdin && strcmp(pe, "unknown file format") == 0) {
 				if (open_wtap(s, in, pe, errbuf) != 0)
 					goto fail;
 				continue;
@@ -568,8 +575,28 @@ struct tc_source *tc_source_open(char *const *files, int nfiles, const char *fil
 		else
 			s->total = -1;
 	}
-	for (i = 0; i < nfiles; i++)
+	for (i = 0; i < nfiles; i++) {
+		int nerr = s->nerr;
 		refill(s, &s->in[i]);
+#ifdef TC_HAVE_WIRETAP
+		/* libwiretap's heuristics take some garbage for a file it
+		 * knows (a line of text for MP4 media, whose "packet" is the
+		 * whole file): a file libpcap does not know, in which
+		 * libwiretap finds no packet or a first one without a
+		 * libpcap link type, is not a capture tcpclose can read. */
+		if (s->in[i].wopen && s->nerr == nerr &&
+		    (!s->in[i].pending || s->in[i].wdlt < 0)) {
+			snprintf(errbuf, TC_ERRBUF,
+				 "%s: unknown file format (libpcap), and libwiretap, which took it for %s, "
+				 "found %s in it",
+				 s->in[i].name, s->in[i].wfmt,
+				 s->in[i].pending ? "no packet with a link type libpcap knows" : "no packet");
+			goto fail;
+		}
+#else
+		(void)nerr;
+#endif
+	}
 	return s;
 fail:
 	tc_source_close(s);
