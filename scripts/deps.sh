@@ -9,7 +9,9 @@
 # missing test extra only warns: the tests that use it skip themselves.
 #   deps.sh          what building needs
 #   deps.sh test     ... and what the test suite uses when present: tmux
-#                    (live view), tcpdump, valgrind, tshark
+#                    (live view), tcpdump, valgrind, tshark, and libwiretap
+#                    with its wsutil and glib headers (build.wiretap builds
+#                    the optional -DTC_WIRETAP=ON tcpclose)
 set -u
 
 # What is needed, as "kind:name": cmd = a command, pc = a pkg-config module,
@@ -19,6 +21,8 @@ NEED="cmd:cmake cmd:cc cmd:make cmd:pkg-config pc:libpcap pc:ncursesw pc:zlib pc
 WANT="pc:libzstd"
 if [ "${1:-}" = test ]; then
 	WANT="$WANT cmd:tmux cmd:tcpdump cmd:valgrind cmd:tshark cmd:clang-format py:jsonschema file:/usr/share/bash-completion/bash_completion"
+	# libwiretap 4.0 has no pkg-config file: its headers tell.
+	WANT="$WANT file:/usr/include/wireshark/wiretap/wtap.h file:/usr/include/wireshark/wsutil/buffer.h pc:glib-2.0"
 fi
 
 have() {
@@ -85,6 +89,14 @@ pkg_of() {
 	pacman:py:jsonschema) echo python-jsonschema ;;
 	*:py:*) echo "python3 module ${1#py:}" ;;
 	*:file:*bash_completion) echo bash-completion ;;
+	apt-get:file:*/wiretap/wtap.h) echo libwiretap-dev ;;
+	apt-get:file:*/wsutil/buffer.h) echo libwsutil-dev ;;
+	dnf:file:*/wiretap/wtap.h|dnf:file:*/wsutil/buffer.h) echo wireshark-devel ;;
+	*:file:*/wiretap/wtap.h|*:file:*/wsutil/buffer.h) echo "libwiretap (Wireshark's development files)" ;;
+	apt-get:pc:glib-2.0) echo libglib2.0-dev ;;
+	dnf:pc:glib-2.0) echo glib2-devel ;;
+	apk:pc:glib-2.0) echo glib-dev ;;
+	*:pc:glib-2.0) echo glib ;;
 	dnf:cmd:tshark|pacman:cmd:tshark) echo wireshark-cli ;;
 	brew:cmd:tshark) echo wireshark ;;
 	*:cmd:*) echo "${1#cmd:}" ;;

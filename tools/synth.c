@@ -112,6 +112,7 @@ struct cap {
 	pcap_t *p;
 	pcap_dumper_t *d;
 	int dlt;
+	uint32_t snaplen;    /* frames are cut to it, as a capture would */
 	char path[4096];
 	int64_t own_clock;
 	int64_t *clock;      /* ns since the epoch; may be shared by two caps */
@@ -123,14 +124,16 @@ struct cap {
 	int nconvs;
 };
 
-static void cap_open(struct cap *cap, const char *dir, const char *file, int dlt)
+static void cap_open_snap(struct cap *cap, const char *dir, const char *file, int dlt,
+			  uint32_t snaplen)
 {
 	memset(cap, 0, sizeof(*cap));
 	cap->dlt = dlt;
+	cap->snaplen = snaplen;
 	if ((size_t)snprintf(cap->path, sizeof(cap->path), "%s/%s", dir, file) >=
 	    sizeof(cap->path))
 		die("path too long: %s/%s", dir, file);
-	cap->p = pcap_open_dead_with_tstamp_precision(dlt, 262144,
+	cap->p = pcap_open_dead_with_tstamp_precision(dlt, (int)snaplen,
 						      PCAP_TSTAMP_PRECISION_NANO);
 	if (!cap->p)
 		die("pcap_open_dead failed for DLT %d", dlt);
@@ -141,6 +144,11 @@ static void cap_open(struct cap *cap, const char *dir, const char *file, int dlt
 	cap->clock = &cap->own_clock;
 	cap->step_ns = 50000;
 	cap->counting = 1;
+}
+
+static void cap_open(struct cap *cap, const char *dir, const char *file, int dlt)
+{
+	cap_open_snap(cap, dir, file, dlt, 262144);
 }
 
 static void cap_close(struct cap *cap)
@@ -617,6 +625,8 @@ static void emit(struct conv *c, int from, const struct seg *g)
 	h.ts.tv_sec = (time_t)(*cap->clock / NSEC);
 	h.ts.tv_usec = (suseconds_t)(*cap->clock % NSEC); /* ns: NANO precision */
 	h.caplen = h.len = (bpf_u_int32)flen;
+	if (h.caplen > cap->snaplen)
+		h.caplen = cap->snaplen;
 	pcap_dump((u_char *)cap->d, &h, frame);
 	*cap->clock += cap->step_ns;
 
@@ -1389,7 +1399,52 @@ static void pcapng_fixed_shb(const char *path)
 	free(d);
 }
 
-static void pcapng_two_if(const char *dir, const char *name, int dlt2,
+/* No such option in the ISB. */
+#define ISB_NONE UINT64_MAX
+
+/*
+ * Append an Interface Statistics Block (pcapng, host byte order, as the
+ * section) for interface ifid at ts_ns: isb_ifrecv, isb_ifdrop and
+ * isb_osdrop, each left out when ISB_NONE. dumpcap writes one per
+ * interface when a capture ends.
+ */
+static void pcapng_append_isb(const char *path, uint32_t ifid, int64_t ts_ns, uint64_t ifrecv,
+			      uint64_t ifdrop, uint64_t osdrop)
+{
+	uint8_t b[96];
+	size_t n = 0;
+	uint32_t v32;
+	uint64_t ts = (uint64_t)ts_ns; /* if_tsresol 9: nanoseconds */
+	const uint64_t val[3] = {ifrecv, ifdrop, osdrop};
+	const uint16_t code[3] = {4, 5, 7}; /* isb_ifrecv, isb_ifdrop, isb_osdrop */
+	FILE *f;
+	int i;
+
+#define PUT32(x) (v32 = (uint32_t)(x), memcpy(b + n, &v32, 4), n += 4)
+	PUT32(5);   /* block type ISB */
+	PUT32(0);   /* total length, below */
+	PUT32(ifid);
+	PUT32(ts >> 32);
+	PUT32(ts & 0xffffffffu);
+	for (i = 0; i < 3; i++) {
+		uint16_t h[2] = {code[i], 8};
+		if (val[i] == ISB_NONE)
+			continue;
+		memcpy(b + n, h, 4);
+		n += 4;
+		memcpy(b + n, &val[i], 8);
+		n += 8;
+	}
+	PUT32(0);   /* opt_endofopt */
+	PUT32(n + 4);
+	v32 = (uint32_t)n;
+	memcpy(b + 4, &v32, 4);
+#undef PUT32
+	if (!(f = fopen(path, "ab")) || fwrite(b, 1, n, f) != n || fclose(f) != 0)
+		die("%s: write error", path);
+}
+
+static void pcapng_two_if(const char *dir, const char *name, int dlt2, uint32_t snap2, int isb,
 			  const char *what)
 {
 	struct cap e, s;
@@ -1405,7 +1460,7 @@ static void pcapng_two_if(const char *dir, const char *name, int dlt2,
 	if (!mkdtemp(tmpl))
 		die("mkdtemp: %s", strerror(errno));
 	cap_open(&e, tmpl, "if0.pcap", DLT_EN10MB);
-	cap_open(&s, tmpl, "if1.pcap", dlt2);
+	cap_open_snap(&s, tmpl, "if1.pcap", dlt2, snap2);
 	e.clock = s.clock = &clock;        /* one clock: a total order */
 	conv_init(&a, &e, C4, 52100, S4, 80, 0x1234abcd, 0x5678ef01);
 	conv_init(&b, &s, C6, 52101, S6, 443, 0x2345bcde, 0x6789f012);
@@ -1439,6 +1494,13 @@ static void pcapng_two_if(const char *dir, const char *name, int dlt2,
 	if (rc != 0)
 		die("mergecap failed (exit %d)", rc);
 	pcapng_fixed_shb(out);
+	if (isb) {
+		/* The capture's own counters at its end: interface 0 lost 5
+		 * frames in its buffer (isb_ifdrop, where dumpcap writes
+		 * pcap_stats' ps_drop), interface 1 lost 2 in the OS. */
+		pcapng_append_isb(out, 0, clock, e.frames + 5, 5, ISB_NONE);
+		pcapng_append_isb(out, 1, clock, s.frames + 2, 0, 2);
+	}
 
 	/* one expect over both: ids follow the merged (time) order */
 	struct cap all;
@@ -1474,7 +1536,7 @@ static void pcapng_two_if(const char *dir, const char *name, int dlt2,
  * libpcap's API (one pcap_datalink() per file) refuses it. */
 static void sc_pcapng_two_if(const char *dir)
 {
-	pcapng_two_if(dir, "synth_pcapng_two_if", DLT_LINUX_SLL,
+	pcapng_two_if(dir, "synth_pcapng_two_if", DLT_LINUX_SLL, 262144, 0,
 		      "pcapng, interface 0 Ethernet (IPv4 graceful), interface 1"
 		      " Linux cooked v1 (IPv6 reset), packets interleaved.");
 }
@@ -1482,12 +1544,23 @@ static void sc_pcapng_two_if(const char *dir)
 /* The same with both interfaces Ethernet: what libpcap can read. */
 static void sc_pcapng_two_if_same_link(const char *dir)
 {
-	pcapng_two_if(dir, "synth_pcapng_two_if_same_link", DLT_EN10MB,
+	pcapng_two_if(dir, "synth_pcapng_two_if_same_link", DLT_EN10MB, 262144, 0,
 		      "pcapng, interfaces 0 and 1 both Ethernet (IPv4 graceful"
 		      " on 0, IPv6 reset on 1), packets interleaved.");
 }
 
 
+/* What dumpcap writes capturing on two interfaces: link types and
+ * snapshot lengths that differ, and an interface statistics block per
+ * interface at the end, with drop counts. */
+static void sc_pcapng_two_if_snaplen(const char *dir)
+{
+	pcapng_two_if(dir, "synth_pcapng_two_if_snaplen", DLT_LINUX_SLL2, 128, 1,
+		      "pcapng, interface 0 Ethernet snaplen 262144 (IPv4 graceful), interface 1"
+		      " Linux cooked v2 snaplen 128 (IPv6 reset, frames cut at 128 bytes),"
+		      " packets interleaved; ISBs at the end: ifrecv 16, ifdrop 5 on 0;"
+		      " ifrecv 12, ifdrop 0, osdrop 2 on 1.");
+}
 
 /* ------------------------------------------------------------------ */
 
@@ -1878,6 +1951,7 @@ static const struct scenario scenarios[] = {
 	{"ipv4_options", sc_ipv4_options, "IPv4 header options (IHL 6, 8, 15)"},
 	{"pcapng_two_if", sc_pcapng_two_if, "pcapng, Ethernet + SLL interfaces (needs mergecap)"},
 	{"pcapng_two_if_same_link", sc_pcapng_two_if_same_link, "pcapng, two Ethernet interfaces (needs mergecap)"},
+	{"pcapng_two_if_snaplen", sc_pcapng_two_if_snaplen, "pcapng, Ethernet + SLL2 snaplen 128, ISBs (needs mergecap)"},
 	{"simultaneous_close", sc_simultaneous_close, "both FINs cross on the wire"},
 	{"fin_retransmit", sc_fin_retransmit, "FIN sent twice before its ACK"},
 	{"keepalive_race", sc_keepalive_race, "server FIN crosses the client's next request: RST"},

@@ -390,6 +390,7 @@ int tc_run_files(struct tc_run_opts *o)
 {
 	struct run r = {0};
 	struct tc_run_info ri = {0};
+	struct tc_input_stats istats;
 	const char **errs = NULL;
 	int status, i, expecting;
 
@@ -409,6 +410,8 @@ int tc_run_files(struct tc_run_opts *o)
 	ri.nfiles = o->nfiles;
 	ri.filter = o->filter;
 	ri.nerrors = tc_source_nerrors(r.src);
+	if (tc_source_input_stats(r.src, &istats))
+		ri.input_stats = &istats;
 	if (ri.nerrors) {
 		errs = calloc((size_t)ri.nerrors, sizeof(*errs));
 		for (i = 0; errs && i < ri.nerrors; i++)

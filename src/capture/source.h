@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * source.h -- capture files in, frames out, through libpcap.
+ * source.h -- capture files in, frames out, through libpcap (and, built
+ * with TC_WIRETAP, libwiretap for the files libpcap refuses).
  *
  * Several files are read as one stream in timestamp order (a rotated
  * capture: a connection may span files). Every frame is counted, also those
@@ -18,6 +19,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "output.h" /* struct tc_input_stats */
 
 #define TC_ERRBUF 512
 
@@ -66,6 +69,14 @@ void tc_source_progress(const struct tc_source *s, int64_t *done, int64_t *total
  * expression that takes them) in buf, and 1. Otherwise 0.
  */
 int tc_source_vlan_note(const struct tc_source *s, char *buf, size_t n);
+
+/*
+ * The capture's own counters the files carry (pcapng interface statistics,
+ * read as far as the files were read): 1 and *st, or 0 when there are
+ * none. Only a build with TC_WIRETAP reads them: libpcap skips those
+ * blocks and offers no call for them.
+ */
+int tc_source_input_stats(const struct tc_source *s, struct tc_input_stats *st);
 
 void tc_source_close(struct tc_source *s);
 

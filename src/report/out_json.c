@@ -668,6 +668,32 @@ static void json_summary_loss(struct tc_jbuf *b, const struct tc_stats *st)
 	tc_jb_ch(b, '}');
 }
 
+/* The capture's own drop counters (pcapng ISBs), when the input has them. */
+static void json_summary_drops(struct tc_jbuf *b, const struct tc_input_stats *is)
+{
+	char sep = '{';
+
+	tc_jb_lit(b, ",\"capture_drops\":");
+	if (is->have_ifrecv) {
+		tc_jb_ch(b, sep);
+		COUNT(b, "\"ifrecv\":", is->ifrecv);
+		sep = ',';
+	}
+	if (is->have_ifdrop) {
+		tc_jb_ch(b, sep);
+		COUNT(b, "\"ifdrop\":", is->ifdrop);
+		sep = ',';
+	}
+	if (is->have_osdrop) {
+		tc_jb_ch(b, sep);
+		COUNT(b, "\"osdrop\":", is->osdrop);
+		sep = ',';
+	}
+	if (sep == '{')
+		tc_jb_ch(b, sep);
+	tc_jb_ch(b, '}');
+}
+
 static void json_summary(struct tc_jbuf *b, struct tc_agg *agg, const struct tc_stats *st,
 			 const struct tc_run_info *ri)
 {
@@ -691,6 +717,8 @@ static void json_summary(struct tc_jbuf *b, struct tc_agg *agg, const struct tc_
 	if (agg && tc_agg_dropped(agg))
 		COUNT(b, ",\"aggregate_dropped\":", tc_agg_dropped(agg));
 	json_summary_loss(b, st);
+	if (ri->input_stats)
+		json_summary_drops(b, ri->input_stats);
 	if (st->frames) {
 		tc_jb_lit(b, ",\"first_ts\":");
 		tc_jb_ts(b, st->ts_first);

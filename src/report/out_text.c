@@ -1021,6 +1021,27 @@ static void capture_quality(struct tc_text *t, const struct tc_stats *st, struct
 	}
 }
 
+/* The capture's own counters (pcapng interface statistics), as given. */
+static void input_drops(FILE *o, const struct tc_input_stats *is)
+{
+	const char *sep = "";
+
+	fprintf(o, "  capture's own counters (pcapng interface statistics):");
+	if (is->have_ifrecv) {
+		fprintf(o, " %" PRIu64 " received", is->ifrecv);
+		sep = ",";
+	}
+	if (is->have_ifdrop) {
+		fprintf(o, "%s %" PRIu64 " dropped by the interface or capture buffer", sep, is->ifdrop);
+		sep = ",";
+	}
+	if (is->have_osdrop)
+		fprintf(o, "%s %" PRIu64 " dropped by the OS", sep, is->osdrop);
+	if (!(is->have_ifrecv | is->have_ifdrop | is->have_osdrop))
+		fprintf(o, " none given");
+	fputc('\n', o);
+}
+
 static void header(struct tc_text *t, const struct tc_stats *st, const struct tc_run_info *ri,
 		   struct tc_agg *agg)
 {
@@ -1042,6 +1063,8 @@ static void header(struct tc_text *t, const struct tc_stats *st, const struct tc
 			tc_time_human(st->ts_first, t1), tod(st->ts_last, t2, sizeof(t2)));
 	}
 	fputc('\n', o);
+	if (ri->input_stats)
+		input_drops(o, ri->input_stats);
 	fprintf(o, "  %" PRIu64 " connection%s: %" PRIu64 " graceful, %" PRIu64 " half_closed, %" PRIu64 " reset (%" PRIu64 " of them refused), %" PRIu64 " open\n",
 		st->reported, st->reported == 1 ? "" : "s", st->by_close[TC_CLOSE_GRACEFUL],
 		st->by_close[TC_CLOSE_HALF_CLOSED],

@@ -11,11 +11,26 @@
 #define TCPCLOSE_OUTPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "tcpclose/agg.h"
 #include "tcpclose/diag.h"
 #include "tcpclose/engine.h"
+
+/*
+ * The capture's own counters, where the input carries them (pcapng
+ * interface statistics blocks, read through libwiretap): the last block
+ * of each interface, summed over interfaces and files. have_* is 0 when
+ * no block carried that option. isb_ifdrop is where dumpcap writes
+ * libpcap's pcap_stats() ps_drop.
+ */
+struct tc_input_stats {
+	int have_ifrecv, have_ifdrop, have_osdrop;
+	uint64_t ifrecv; /* packets the interface received */
+	uint64_t ifdrop; /* dropped by the interface or the capture buffer */
+	uint64_t osdrop; /* dropped by the operating system */
+};
 
 /* What the run was over, for headers and summaries. */
 struct tc_run_info {
@@ -25,6 +40,7 @@ struct tc_run_info {
 	int nerrors;
 	const char *const *errors;  /* nerrors messages: where input stopped */
 	int truncated_by_count;     /* -c N stopped the read */
+	const struct tc_input_stats *input_stats; /* NULL: the input carries none */
 };
 
 /*

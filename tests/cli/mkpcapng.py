@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-# mkpcapng.py OUT.pcapng A.pcap B.pcap [SNAPLEN_B]
+# mkpcapng.py OUT.pcapng A.pcap B.pcap [SNAPLEN_B [late]]
 #
 # One pcapng file with two interfaces, as dumpcap writes when it captures on
 # two interfaces at once: interface 0 has A's packets as they are
@@ -8,7 +8,9 @@
 # header taken off (link type RAW, 101) and a different snapshot length.
 # Packets are interleaved in timestamp order (ties: A first), as
 # `tcpclose -r A -r B` merges them. libpcap refuses such a file; tshark
-# reads it.
+# reads it. With `late`, interface 1's description comes just before its
+# first packet (pcapng allows it anywhere before): libpcap then stops in
+# the middle of the file, not before its first packet.
 import struct
 import sys
 
@@ -56,6 +58,7 @@ def epb(ifid, ns, orig, pkt):
 def main():
     out, a, b = sys.argv[1:4]
     snap_b = int(sys.argv[4]) if len(sys.argv) > 4 else 128
+    late = len(sys.argv) > 5 and sys.argv[5] == 'late'
     snap_a, dlt_a, pa = read_pcap(a)
     _, dlt_b, pb = read_pcap(b)
     if dlt_b != 1:
@@ -67,8 +70,12 @@ def main():
     with open(out, 'wb') as f:
         f.write(block(0x0A0D0D0A, struct.pack('<IHHq', 0x1A2B3C4D, 1, 0, -1)))
         f.write(idb(dlt_a, snap_a))
-        f.write(idb(101, snap_b))
+        if not late:
+            f.write(idb(101, snap_b))
         for ns, ifid, i in recs:
+            if late and ifid == 1:
+                f.write(idb(101, snap_b))
+                late = False
             _, orig, pkt = (pa if ifid == 0 else pb)[i]
             f.write(epb(ifid, ns, orig, pkt))
 
