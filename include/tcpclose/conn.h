@@ -117,6 +117,9 @@ struct tc_endpoint {
 	uint8_t zstate;           /* Zeek's endpoint state (enum tc_zstate), low
 	                             nibble now, high nibble the one before
 	                             (segment.c); fills padding: costs no bytes */
+	/* TC_IE_*: what the inference keeps of its latest segment (infer.c);
+	 * fills padding too */
+	uint8_t iflags;
 	uint64_t bytes;           /* payload bytes sent (per IP lengths) */
 	uint64_t frame_fin;       /* frame of its first FIN, 0 if none */
 	uint64_t frame_rst;       /* frame of its first accepted RST, 0 if none */
@@ -219,11 +222,21 @@ enum {
 	TC_INF_CLIENT_FIN = 0x01,
 	TC_INF_SERVER_FIN = 0x02,
 	TC_INF_CLIENT_RST = 0x04,
-	TC_INF_SERVER_RST = 0x08
+	TC_INF_SERVER_RST = 0x08,
+	TC_INF_CLIENT_SYN = 0x10,     /* the SYN a SYN+ACK answered */
+	TC_INF_SERVER_SYN_ACK = 0x20, /* the SYN+ACK the client's ACK answered */
+	TC_INF_CLIENT_ACK = 0x40      /* the handshake's final ACK */
 };
-#define TC_INF__COUNT 4
+#define TC_INF__COUNT 7
 /* "client_fin", ... for bit i of tc_conn.inferred; NULL past the end. */
 const char *tc_inferred_name(unsigned bit);
+
+/* tc_endpoint.iflags */
+enum {
+	/* Its latest segment repeated sequence space it had sent, at least
+	 * a minimum RTO after its previous segment: a timer retransmission. */
+	TC_IE_LAST_RETX = 0x01
+};
 
 /* tc_conn.one_way */
 enum { TC_ONE_WAY_NONE = 0,
@@ -315,13 +328,25 @@ struct tc_ext_endpoint {
 	uint32_t ack_step1;       /* an ACK it sent that moved its ACK by exactly one (infer.c) */
 	uint16_t dups;            /* frames of it captured twice (infer.c) */
 	uint8_t have;             /* TC_XE_* */
+	/* Gaps in its sequence numbers that the peer has not acknowledged
+	 * past yet (saturating), and where the first of those begins
+	 * (TC_XE_HOLE). */
+	uint8_t holes;
+	uint32_t hole_seq;
+	/* Time from its previous segment to its latest timer retransmission
+	 * (TC_IE_LAST_RETX). */
+	uint32_t retx_gap_ms;
+	/* Zeek's content gaps in its data: the peer acknowledged past bytes
+	 * the capture never held (the history's G/g). */
+	uint16_t zeek_gaps;
 };
 
 enum {
 	TC_XE_FIN_SEQ_LAST = 0x01,
 	TC_XE_ACK_STEP1 = 0x02,
-	TC_XE_FIN_ACKED_BY_FIN = 0x04 /* its inferred FIN was acknowledged by the
-	                                 peer's own FIN: the peer's FIN came after */
+	TC_XE_FIN_ACKED_BY_FIN = 0x04, /* its inferred FIN was acknowledged by the
+	                                  peer's own FIN: the peer's FIN came after */
+	TC_XE_HOLE = 0x08              /* hole_seq and holes are valid */
 };
 
 struct tc_conn_ext {
@@ -335,6 +360,9 @@ struct tc_conn_ext {
 	uint8_t rst_distinct;     /* RSTs with distinct sequence numbers (saturating) */
 	uint8_t challenge_acks;   /* RSTs undone by the receiver carrying on (RFC 5961) */
 	uint8_t data_after_rst;   /* the RST's sender sent payload after it */
+	/* Content gaps the current segment's ACK reported in its peer's
+	 * data (infer.c, for the history; 0 after any other segment). */
+	uint8_t gap_now;
 	struct tc_tunnel tun;     /* the tunnel it was first seen in (tc_conn.tunnel != 0) */
 };
 
