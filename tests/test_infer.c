@@ -500,6 +500,38 @@ static void test_fast_open_and_refusal_infer_no_handshake(void **state)
 	tc_engine_free(w.e);
 }
 
+/*
+ * Near-miss: a server whose previous connection on the tuple is in
+ * TIME_WAIT answers a new SYN with a bare ACK of the old sequence space
+ * (a challenge ACK), and the client resets it: no SYN+ACK is implied. A
+ * bare ACK implies one only when it acknowledges the SYN exactly.
+ */
+static void test_challenge_ack_to_syn_infers_no_syn_ack(void **state)
+{
+	struct rec r;
+	struct wire w = {0};
+	(void)state;
+	w.e = mk(&r);
+	wire_tx(&w, 40023, C, TC_SYN, 1000, 0, 0);
+	wire_tx(&w, 40023, S, TC_ACK, 9000, 1000 + 4096, 0);
+	wire_tx(&w, 40023, C, TC_RST, 1000 + 4096, 0, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.inferred, 0);
+	assert_int_not_equal(r.v.opened, TC_OPENED_HANDSHAKE);
+	tc_engine_free(w.e);
+
+	w = (struct wire){0};
+	w.e = mk(&r);
+	wire_tx(&w, 40023, C, TC_SYN, 1000, 0, 0);
+	wire_tx(&w, 40023, S, TC_ACK, 5001, 1001, 0); /* exactly the SYN's: its SYN+ACK was lost */
+	tc_engine_finish(w.e);
+	assert_int_equal(r.inferred, TC_INF_SERVER_SYN_ACK);
+	assert_int_equal(r.state[TC_CLIENT], TC_ESTABLISHED);
+	assert_int_equal(r.state[TC_SERVER], TC_SYN_RECEIVED);
+	tc_engine_free(w.e);
+}
+
 /* ---- an RST implied by what follows ------------------------------------- */
 
 /*
@@ -635,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_lost_final_ack_with_data_after_infers_nothing),
 		cmocka_unit_test(test_lost_final_ack_inferred_from_server_data),
 		cmocka_unit_test(test_fast_open_and_refusal_infer_no_handshake),
+		cmocka_unit_test(test_challenge_ack_to_syn_infers_no_syn_ack),
 		cmocka_unit_test(test_rst_inferred_from_retransmissions_stopping),
 		cmocka_unit_test(test_retransmissions_near_misses_infer_no_rst),
 		cmocka_unit_test(test_second_rst_is_observed),

@@ -22,6 +22,12 @@
 /* Beyond this a jump is not a hole in the capture but another stream. */
 #define MAX_JUMP (1u << 30)
 
+/* How far past the client's SYN a handshake segment the capture missed may
+ * be acknowledged (client data the capture lost too): an ACK from another
+ * sequence space (a TIME_WAIT's challenge ACK to a new SYN) falls in it
+ * once in 256. */
+#define HS_WINDOW (1u << 24)
+
 /* No stack retransmits on its timer sooner (Linux's minimum RTO). */
 #define MIN_RTO_MS 200
 
@@ -210,10 +216,14 @@ static void infer_handshake(struct tc_conn *c, enum tc_role from, const struct t
 	if ((cl->flags & TC_EP_SYN) && !(cl->flags & TC_EP_SYN_ACKED) &&
 	    !(c->cflags & TC_CONN_SYNACK_SEEN) && cl->state == TC_SYN_SENT &&
 	    !(sv->flags & (TC_EP_SYN | TC_EP_FIN | TC_EP_RST)) && (f & TC_ACK)) {
+		/* (A bare ACK from the server must acknowledge the SYN
+		 * exactly: beyond it only data, which the client sends
+		 * with an ACK of its own, could be acknowledged.) */
 		int by_client = from == TC_CLIENT && !(f & TC_FIN) &&
-				!seq_lt(p->seq, cl->isn + 1) && p->seq - (cl->isn + 1) < MAX_JUMP;
+				!seq_lt(p->seq, cl->isn + 1) && p->seq - (cl->isn + 1) < HS_WINDOW;
 		int by_server = from == TC_SERVER && !seq_lt(p->ack, cl->isn + 1) &&
-				p->ack - (cl->isn + 1) < MAX_JUMP;
+				p->ack - (cl->isn + 1) < HS_WINDOW &&
+				(p->payload_len > 0 || (f & TC_FIN) || p->ack == cl->isn + 1);
 		int server_open;
 
 		if (!by_client && !by_server)
@@ -249,7 +259,7 @@ static void infer_handshake(struct tc_conn *c, enum tc_role from, const struct t
 	if (from == TC_SERVER && (sv->flags & TC_EP_SYN) && !(sv->flags & TC_EP_SYN_ACKED) &&
 	    sv->state == TC_SYN_RECEIVED && (cl->flags & TC_EP_SYN) && cl->snd_nxt == cl->isn + 1 &&
 	    (p->payload_len > 0 || (f & TC_FIN) ||
-	     ((f & TC_ACK) && seq_lt(cl->snd_nxt, p->ack) && p->ack - cl->snd_nxt < MAX_JUMP))) {
+	     ((f & TC_ACK) && seq_lt(cl->snd_nxt, p->ack) && p->ack - cl->snd_nxt < HS_WINDOW))) {
 		sv->flags |= TC_EP_SYN_ACKED;
 		tc_sm_correct_state(sv, TC_ESTABLISHED, ts_ns);
 		c->inferred |= TC_INF_CLIENT_ACK;
