@@ -9,7 +9,9 @@
  * upper case for the client, '^' first when the client did not send the
  * first packet, A/D/Q/I once per direction, F/R again only for a new
  * sequence number of that side, T/W at the 1st, 10th, 100th occurrence, and
- * at most TC_HISTORY_MAX letters.
+ * at most TC_HISTORY_MAX letters. The content-gap letters G/g need the
+ * loss inference (infer.c) to run before each segment, as the engine runs
+ * it; those tests set hc.infer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +25,7 @@
 #include "tcpclose/conn.h"
 #include "tcpclose/decode.h"
 #include "history.h"
+#include "infer.h"
 #include "segment.h"
 #include "tcpsm.h"
 
@@ -34,6 +37,7 @@ enum { FROM_A = 0, FROM_B = 1 };
 struct hc {
 	struct tc_conn c;
 	int started;
+	int infer; /* run the loss inference first, as the engine does */
 	uint64_t frame;
 };
 
@@ -64,6 +68,10 @@ static enum tc_role seg_w(struct hc *h, int from, uint8_t flags, uint32_t seq, u
 		role = tc_sm_role_of(&h->c, &p);
 	}
 	h->frame++;
+	if (h->infer &&
+	    (tc_infer_segment(&h->c, role, &p, (int64_t)h->frame * 1000000, h->frame) &
+	     TC_INFER_DUPLICATE))
+		return role;
 	tc_segment_apply(&h->c, role, &p, (int64_t)h->frame * 1000000, h->frame);
 	/* Invariants after every segment. */
 	assert_true(h->c.hist_len <= TC_HISTORY_MAX);
@@ -659,6 +667,137 @@ static void test_case_follows_role(void **state)
 	tc_conn_release(&h.c);
 }
 
+
+/* ---- content gaps (G/g) ------------------------------------------------- */
+
+/* A handshake, the client's 10-byte request, the server's first 20 bytes. */
+static void gap_start(struct hc *h)
+{
+	memset(h, 0, sizeof *h);
+	h->infer = 1;
+	handshake(h);
+	seg(h, FROM_A, TC_PSH | TC_ACK, 1001, 5001, 10);
+	seg(h, FROM_B, TC_PSH | TC_ACK, 5001, 1011, 20);
+}
+
+/*
+ * 30 server bytes the capture lost (5021..5050), then more server data:
+ * Zeek's g comes when the client's ACK passes the hole, not before (its
+ * reassembler reports a gap when the ACK trims past it); the same capture
+ * with nothing lost has no g.
+ */
+static void test_gap_g_at_the_ack_past_the_hole(void **state)
+{
+	struct hc h;
+
+	(void)state;
+	gap_start(&h);
+	seg(&h, FROM_B, TC_PSH | TC_ACK, 5051, 1011, 20);
+	assert_string_equal(HIST(&h), "ShADd");
+	seg(&h, FROM_A, TC_ACK, 1011, 5071, 0);
+	assert_string_equal(HIST(&h), "ShADdg");
+	seg(&h, FROM_A, TC_ACK, 1011, 5071, 0);
+	seg(&h, FROM_B, TC_PSH | TC_ACK, 5071, 1011, 20);
+	seg(&h, FROM_A, TC_ACK, 1011, 5091, 0);
+	assert_string_equal(HIST(&h), "ShADdg"); /* one hole, one gap */
+	tc_conn_release(&h.c);
+
+	gap_start(&h);
+	seg(&h, FROM_B, TC_PSH | TC_ACK, 5021, 1011, 30);
+	seg(&h, FROM_B, TC_PSH | TC_ACK, 5051, 1011, 20);
+	seg(&h, FROM_A, TC_ACK, 1011, 5071, 0);
+	assert_string_equal(HIST(&h), "ShADd");
+	tc_conn_release(&h.c);
+}
+
+/* An ACK for client data the capture never held is a gap too (upper case:
+ * the client is Zeek's originator); so is the ACK of a FIN it lost. */
+static void test_gap_G_for_acked_data_never_seen(void **state)
+{
+	struct hc h;
+
+	(void)state;
+	gap_start(&h);
+	/* 40 client bytes never seen: the ACK's own letter, then the gap, in
+	 * Zeek's order (its history before the ACK's processing) */
+	seg(&h, FROM_B, TC_ACK, 5021, 1051, 0);
+	assert_string_equal(HIST(&h), "ShADdaG");
+	tc_conn_release(&h.c);
+
+	gap_start(&h);
+	seg(&h, FROM_A, TC_ACK, 1011, 5021, 0);
+	/* the client's FIN at 1011 lost; the server's FIN acknowledges it */
+	seg(&h, FROM_B, TC_FIN | TC_ACK, 5021, 1012, 0);
+	assert_string_equal(HIST(&h), "ShADdfG");
+	assert_int_equal(h.c.inferred, TC_INF_CLIENT_FIN);
+	tc_conn_release(&h.c);
+}
+
+/* Zeek's repeat rule: at the 1st, 10th, 100th gap of a side. */
+static void test_gap_letters_scale_by_ten(void **state)
+{
+	struct hc h;
+	uint32_t seq = 5021;
+	int i;
+
+	(void)state;
+	gap_start(&h);
+	for (i = 0; i < 12; i++) {
+		seq += 10; /* 10 bytes lost */
+		seg(&h, FROM_B, TC_PSH | TC_ACK, seq, 1011, 20);
+		seq += 20;
+		seg(&h, FROM_A, TC_ACK, 1011, seq, 0);
+	}
+	assert_string_equal(HIST(&h), "ShADdgg");
+	assert_int_equal(tc_conn_ext(&h.c)->ep[TC_SERVER].zeek_gaps, 12);
+	tc_conn_release(&h.c);
+}
+
+/*
+ * Where Zeek gives no gap letter: a connection picked up mid-stream (its
+ * endpoints are PARTIAL, not established) and a hole revealed by an RST's
+ * ACK field (the sender is RESET).
+ */
+static void test_no_gap_letter_midstream_or_on_rst(void **state)
+{
+	struct hc h;
+
+	(void)state;
+	memset(&h, 0, sizeof h);
+	h.infer = 1;
+	seg(&h, FROM_A, TC_PSH | TC_ACK, 1001, 5001, 10);
+	seg(&h, FROM_B, TC_PSH | TC_ACK, 5001, 1011, 20);
+	seg(&h, FROM_B, TC_PSH | TC_ACK, 5051, 1011, 20);
+	seg(&h, FROM_A, TC_ACK, 1011, 5071, 0);
+	assert_int_equal(count(&h, 'g'), 0);
+	assert_int_equal(h.c.ep[TC_SERVER].gaps, 1); /* the loss is still counted */
+	tc_conn_release(&h.c);
+
+	gap_start(&h);
+	seg(&h, FROM_B, TC_PSH | TC_ACK, 5051, 1011, 20);
+	seg(&h, FROM_A, TC_RST | TC_ACK, 1011, 5071, 0);
+	assert_string_equal(HIST(&h), "ShADdR");
+	tc_conn_release(&h.c);
+}
+
+/* After Zeek's SYN/SYN+ACK reversal ('^') the client is still the
+ * originator: a gap in its data is G. */
+static void test_gap_case_after_flip(void **state)
+{
+	struct hc h;
+
+	(void)state;
+	memset(&h, 0, sizeof h);
+	h.infer = 1;
+	seg(&h, FROM_B, TC_SYN | TC_ACK, 5000, 1001, 0);
+	seg(&h, FROM_A, TC_ACK, 1001, 5001, 0);
+	seg(&h, FROM_A, TC_PSH | TC_ACK, 1001, 5001, 10);
+	seg(&h, FROM_A, TC_PSH | TC_ACK, 1041, 5001, 10); /* 30 client bytes lost */
+	seg(&h, FROM_B, TC_ACK, 5001, 1051, 0);
+	assert_string_equal(HIST(&h), "^hADaG");
+	tc_conn_release(&h.c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +823,11 @@ int main(void)
 		cmocka_unit_test(test_fin_rst_I),
 		cmocka_unit_test(test_history_cap),
 		cmocka_unit_test(test_case_follows_role),
+		cmocka_unit_test(test_gap_g_at_the_ack_past_the_hole),
+		cmocka_unit_test(test_gap_G_for_acked_data_never_seen),
+		cmocka_unit_test(test_gap_letters_scale_by_ten),
+		cmocka_unit_test(test_no_gap_letter_midstream_or_on_rst),
+		cmocka_unit_test(test_gap_case_after_flip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,6 +117,9 @@ struct tc_endpoint {
 	uint8_t zstate;           /* Zeek's endpoint state (enum tc_zstate), low
 	                             nibble now, high nibble the one before
 	                             (segment.c); fills padding: costs no bytes */
+	/* TC_IE_*: what the inference keeps of its latest segment (infer.c);
+	 * fills padding too */
+	uint8_t iflags;
 	uint64_t bytes;           /* payload bytes sent (per IP lengths) */
 	/* IP datagram bytes of all its frames, copies included (tc_pkt.ip_len):
 	 * Zeek's orig_ip_bytes/resp_ip_bytes. */
@@ -222,11 +225,21 @@ enum {
 	TC_INF_CLIENT_FIN = 0x01,
 	TC_INF_SERVER_FIN = 0x02,
 	TC_INF_CLIENT_RST = 0x04,
-	TC_INF_SERVER_RST = 0x08
+	TC_INF_SERVER_RST = 0x08,
+	TC_INF_CLIENT_SYN = 0x10,     /* the SYN a SYN+ACK answered */
+	TC_INF_SERVER_SYN_ACK = 0x20, /* the SYN+ACK the client's ACK answered */
+	TC_INF_CLIENT_ACK = 0x40      /* the handshake's final ACK */
 };
-#define TC_INF__COUNT 4
+#define TC_INF__COUNT 7
 /* "client_fin", ... for bit i of tc_conn.inferred; NULL past the end. */
 const char *tc_inferred_name(unsigned bit);
+
+/* tc_endpoint.iflags */
+enum {
+	/* Its latest segment repeated sequence space it had sent, at least
+	 * a minimum RTO after its previous segment: a timer retransmission. */
+	TC_IE_LAST_RETX = 0x01
+};
 
 /* tc_conn.one_way */
 enum { TC_ONE_WAY_NONE = 0,
@@ -362,6 +375,17 @@ struct tc_ext_endpoint {
 	 * own_ip_id: the IPv4 ID of its latest segment other than an RST. */
 	uint8_t own_ttl_min, own_ttl_max;
 	uint16_t own_ip_id;
+	/* Gaps in its sequence numbers that the peer has not acknowledged
+	 * past yet (saturating), and where the first of those begins
+	 * (TC_XE_HOLE). */
+	uint8_t holes;
+	uint32_t hole_seq;
+	/* Time from its previous segment to its latest timer retransmission
+	 * (TC_IE_LAST_RETX). */
+	uint32_t retx_gap_ms;
+	/* Zeek's content gaps in its data: the peer acknowledged past bytes
+	 * the capture never held (the history's G/g). */
+	uint16_t zeek_gaps;
 };
 
 enum {
@@ -370,7 +394,8 @@ enum {
 	TC_XE_FIN_ACKED_BY_FIN = 0x04, /* its inferred FIN was acknowledged by the
 	                                 peer's own FIN: the peer's FIN came after */
 	TC_XE_OWN_TRACK = 0x08,        /* own_* are kept (it has sent an RST) */
-	TC_XE_OWN = 0x10               /* own_* hold at least one segment */
+	TC_XE_OWN = 0x10,              /* own_* hold at least one segment */
+	TC_XE_HOLE = 0x20              /* hole_seq and holes are valid */
 };
 
 struct tc_conn_ext {
@@ -391,6 +416,9 @@ struct tc_conn_ext {
 	 * not behaviour. */
 	uint16_t loss_mark;
 	tc_reltime t_loss;
+	/* Content gaps the current segment's ACK reported in its peer's
+	 * data (infer.c, for the history; 0 after any other segment). */
+	uint8_t gap_now;
 	struct tc_tunnel tun;     /* the tunnel it was first seen in (tc_conn.tunnel != 0) */
 	/* 1 + role of the sender when the latest segment was an RST, else 0. */
 	uint8_t last_rst;

@@ -929,7 +929,7 @@ int tc_agg_capture_loss_matters(uint64_t inferred, uint64_t conns, uint64_t miss
 static void capture_loss_finding(struct tc_agg *a)
 {
 	struct tc_finding *f;
-	/* Touched: a hole, or a verdict resting on an inferred segment (a
+	/* Touched: a hole, or a record resting on an inferred segment (a
 	 * lost FIN or RST leaves no hole in the sequence numbers). The two
 	 * overlap; the larger is the least the union can be. */
 	uint64_t n = a->loss.conns > a->loss.inferred ? a->loss.conns : a->loss.inferred;
@@ -948,7 +948,7 @@ static void capture_loss_finding(struct tc_agg *a)
 		  plural(a->loss.gaps, "gap", "gaps"), (unsigned long long)a->loss.conns,
 		  (unsigned long long)of);
 	else
-		F(f, "The capture missed FIN or RST segments of %llu of %llu connections", inf,
+		F(f, "The capture missed segments that what followed implies (a FIN, RST, SYN or ACK) in %llu of %llu connections", inf,
 		  (unsigned long long)of);
 	/* Most of it one-way: the capture point sees one direction of those
 	 * connections (asymmetric routing), not drops. */
@@ -957,11 +957,11 @@ static void capture_loss_finding(struct tc_agg *a)
 	off = strlen(f->text);
 	if (inf)
 		snprintf(f->text + off, sizeof(f->text) - off,
-			 ": %s verdicts of %llu %s rest on inferred segments (marked in each record)", why,
-			 inf, plural(a->loss.inferred, "connection", "connections"));
+			 ": %s %llu %s on inferred segments (marked in each record)", why,
+			 inf, plural(a->loss.inferred, "connection rests", "connections rest"));
 	else
 		snprintf(f->text + off, sizeof(f->text) - off,
-			 ": %s no verdict rests on an inferred segment", why);
+			 ": %s no connection rests on an inferred segment", why);
 }
 
 const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)

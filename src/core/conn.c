@@ -54,7 +54,8 @@ const char *tc_state_name(enum tc_state s)
 const char *tc_inferred_name(unsigned bit)
 {
 	static const char *const n[TC_INF__COUNT] = {"client_fin", "server_fin", "client_rst",
-						     "server_rst"};
+						     "server_rst", "client_syn", "server_syn_ack",
+						     "client_ack"};
 	return bit < TC_INF__COUNT ? n[bit] : NULL;
 }
 

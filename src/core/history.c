@@ -40,6 +40,35 @@ static int is_power_of_ten(uint32_t n)
 	return n == 1;
 }
 
+/* Zeek reports a content gap only between endpoints that are, in its own
+ * model, established or closed from established (TCP_Reassembler.cc):
+ * elsewhere a jump is as likely a mismatch as a loss. */
+static int zeek_clean(const struct tc_endpoint *e)
+{
+	return TC_ZSTATE(e) == TC_Z_ESTABLISHED ||
+	       (TC_ZSTATE(e) == TC_Z_CLOSED && TC_ZSTATE_PREV(e) == TC_Z_ESTABLISHED);
+}
+
+void tc_history_gaps(struct tc_conn *c, const struct tc_seg *g)
+{
+	enum tc_role data = (enum tc_role) !g->from;
+	struct tc_ext_endpoint *xe;
+	unsigned n;
+
+	if (!c->x || !c->x->gap_now)
+		return;
+	if (!zeek_clean(&c->ep[0]) || !zeek_clean(&c->ep[1]))
+		return;
+	xe = &c->x->ep[data];
+	for (n = c->x->gap_now; n > 0; n--) {
+		if (xe->zeek_gaps == UINT16_MAX)
+			return;
+		xe->zeek_gaps++;
+		if (is_power_of_ten(xe->zeek_gaps))
+			add(c, data, 'G');
+	}
+}
+
 void tc_history_observe(struct tc_conn *c, const struct tc_seg *g)
 {
 	const struct tc_pkt *p = g->p;

@@ -11,11 +11,17 @@
  *   T  retransmitted payload      W  zero window advertised
  *   Q  SYN with FIN or RST        I  FIN with RST (inconsistent)
  *   ^  the client is not the sender of the first packet (direction flipped)
+ *   G  content gap: the peer acknowledged past bytes of this side that
+ *      the capture never held (a hole in its sequence numbers, or data
+ *      and FINs the capture lost), counted when the ACK comes, and only
+ *      while both sides are established or closed from established in
+ *      Zeek's own endpoint model, as Zeek's reassembler does
  * A, D, Q, I are recorded once per direction; F and R again when their
- * sequence number differs from the previous one of that side; T and W on
- * the 1st, 10th, 100th ... occurrence. Zeek's C (bad checksum) and G
- * (content gap) are not produced: tcpclose neither verifies checksums
- * (offloading makes them wrong in most host captures) nor reassembles.
+ * sequence number differs from the previous one of that side; T, W and G
+ * on the 1st, 10th, 100th ... occurrence. Zeek's C (bad checksum) is not
+ * produced: offloading makes checksums wrong in most host captures.
+ * Zeek's letters follow its originator, which after a SYN/SYN+ACK
+ * reversal (the '^') is tcpclose's client, as every letter here does.
  * The string holds at most TC_HISTORY_MAX letters; later ones are dropped.
  */
 #ifndef TCPCLOSE_HISTORY_H
@@ -32,5 +38,12 @@
  */
 struct tc_seg;
 void tc_history_observe(struct tc_conn *c, const struct tc_seg *g);
+
+/*
+ * The gap letters of segment g (G/g for its peer's data): runs after
+ * Zeek's endpoint model has seen the segment (segment.h, step 5), on the
+ * gaps the inference found its ACK reporting (tc_conn_ext.gap_now).
+ */
+void tc_history_gaps(struct tc_conn *c, const struct tc_seg *g);
 
 #endif

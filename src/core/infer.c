@@ -22,6 +22,21 @@
 /* Beyond this a jump is not a hole in the capture but another stream. */
 #define MAX_JUMP (1u << 30)
 
+/* How far past the client's SYN a handshake segment the capture missed may
+ * be acknowledged (client data the capture lost too): an ACK from another
+ * sequence space (a TIME_WAIT's challenge ACK to a new SYN) falls in it
+ * once in 256. */
+#define HS_WINDOW (1u << 24)
+
+/* No stack retransmits on its timer sooner (Linux's minimum RTO). */
+#define MIN_RTO_MS 200
+
+/* Retransmissions after which a stack that stops may have given up on its
+ * own: none gives up this early (Linux tcp_retries2 = 15, Windows
+ * TcpMaxDataRetransmissions = 5); from three on, the silence is the
+ * dead-peer diagnosis's (diag.c). */
+#define RETX_STOP_MAX 2
+
 static int seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
 static uint16_t fin_bit(enum tc_role r)
@@ -152,11 +167,131 @@ static int is_duplicate(const struct tc_conn *c, const struct tc_endpoint *s, co
 	return p->seq + seglen == s->snd_nxt;
 }
 
+/*
+ * Handshake segments the capture missed, implied by the segment now
+ * coming. The states are corrected as the missing segment would have
+ * moved them; the SYN's options (window scale) stay unknown, so the
+ * endpoint is not marked as having sent a SYN (TC_EP_SYN), and the RST
+ * check keeps treating its window as unknown.
+ */
+static void infer_handshake(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
+			    int64_t ts_ns)
+{
+	struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
+	uint8_t f = p->flags;
+
+	if (f & TC_RST)
+		return;
+	/* The client's SYN arrives after all (reordered): it is observed. */
+	if (from == TC_CLIENT && (f & (TC_SYN | TC_ACK)) == TC_SYN) {
+		c->inferred &= (uint16_t)~TC_INF_CLIENT_SYN;
+		return;
+	}
+	/* The SYN+ACK arrives after all. */
+	if (from == TC_SERVER && (f & (TC_SYN | TC_ACK)) == (TC_SYN | TC_ACK)) {
+		if (c->inferred & TC_INF_SERVER_SYN_ACK) {
+			c->inferred &= (uint16_t)~TC_INF_SERVER_SYN_ACK;
+			return;
+		}
+		/* The connection's first segment is a SYN+ACK: its ACK field
+		 * acknowledges the client's ISN, so that SYN was sent. */
+		if (cl->pkts == 0 && sv->pkts == 0 && !(cl->flags & TC_EP_SYN) &&
+		    c->opened == TC_OPENED_MIDSTREAM && cl->state == TC_SYN_SENT) {
+			c->opened = TC_OPENED_HANDSHAKE;
+			c->inferred |= TC_INF_CLIENT_SYN;
+		}
+		return;
+	}
+	if (f & TC_SYN)
+		return;
+	if (c->reset_by != TC_WHO_NONE)
+		return;
+
+	/* The client's SYN was seen and nothing answered it in the capture,
+	 * yet a segment carries an ACK only a SYN+ACK makes possible: the
+	 * client's (a client in SYN_SENT acknowledges nothing), or the
+	 * server's acknowledging the client's SYN (a server answers a SYN
+	 * with a SYN+ACK first). A FIN from the client is left out: the
+	 * state machine reads it as a connect() given up (tcpsm.c). */
+	if ((cl->flags & TC_EP_SYN) && !(cl->flags & TC_EP_SYN_ACKED) &&
+	    !(c->cflags & TC_CONN_SYNACK_SEEN) && cl->state == TC_SYN_SENT &&
+	    !(sv->flags & (TC_EP_SYN | TC_EP_FIN | TC_EP_RST)) && (f & TC_ACK)) {
+		/* (A bare ACK from the server must acknowledge the SYN
+		 * exactly: beyond it only data, which the client sends
+		 * with an ACK of its own, could be acknowledged.) */
+		int by_client = from == TC_CLIENT && !(f & TC_FIN) &&
+				!seq_lt(p->seq, cl->isn + 1) && p->seq - (cl->isn + 1) < HS_WINDOW;
+		int by_server = from == TC_SERVER && !seq_lt(p->ack, cl->isn + 1) &&
+				p->ack - (cl->isn + 1) < HS_WINDOW &&
+				(p->payload_len > 0 || (f & TC_FIN) || p->ack == cl->isn + 1);
+		int server_open;
+
+		if (!by_client && !by_server)
+			return;
+		c->cflags |= TC_CONN_SYNACK_SEEN;
+		if (c->opened == TC_OPENED_SYN_ONLY)
+			c->opened = TC_OPENED_HANDSHAKE;
+		c->inferred |= TC_INF_SERVER_SYN_ACK;
+		cl->flags |= TC_EP_SYN_ACKED;
+		tc_sm_correct_state(cl, TC_ESTABLISHED, ts_ns);
+		/* The server is established once the client's ACK came: this
+		 * one, or the one its own data or FIN implies (not with data
+		 * in the SYN: a TCP Fast Open server sends before the ACK). */
+		server_open = by_client || ((p->payload_len > 0 || (f & TC_FIN)) &&
+					    cl->snd_nxt == cl->isn + 1);
+		if (by_server && server_open)
+			c->inferred |= TC_INF_CLIENT_ACK;
+		tc_sm_correct_state(sv, server_open ? TC_ESTABLISHED : TC_SYN_RECEIVED, ts_ns);
+		return;
+	}
+	/* A server whose SYN+ACK was inferred is established by the client's
+	 * next ACK (the state machine cannot tell: it saw no SYN+ACK). */
+	if (from == TC_CLIENT && (f & TC_ACK) && (c->inferred & TC_INF_SERVER_SYN_ACK) &&
+	    sv->state == TC_SYN_RECEIVED && !(sv->flags & TC_EP_SYN)) {
+		tc_sm_correct_state(sv, TC_ESTABLISHED, ts_ns);
+		return;
+	}
+	/* The handshake's final ACK: the server, its SYN+ACK unacknowledged
+	 * in the capture, sends data or its FIN, or acknowledges client data
+	 * the capture missed. A server sends only once the handshake is
+	 * complete (accept() returns then), except with TCP Fast Open, whose
+	 * SYN carries data: not when the client's SYN did. */
+	if (from == TC_SERVER && (sv->flags & TC_EP_SYN) && !(sv->flags & TC_EP_SYN_ACKED) &&
+	    sv->state == TC_SYN_RECEIVED && (cl->flags & TC_EP_SYN) && cl->snd_nxt == cl->isn + 1 &&
+	    (p->payload_len > 0 || (f & TC_FIN) ||
+	     ((f & TC_ACK) && seq_lt(cl->snd_nxt, p->ack) && p->ack - cl->snd_nxt < HS_WINDOW))) {
+		sv->flags |= TC_EP_SYN_ACKED;
+		tc_sm_correct_state(sv, TC_ESTABLISHED, ts_ns);
+		c->inferred |= TC_INF_CLIENT_ACK;
+	}
+}
+
+/*
+ * Is p a retransmission on the sender's timer: repeated sequence space
+ * (not a keep-alive probe), at least a minimum RTO after its previous
+ * segment? (A reordered segment also repeats sequence space, but comes
+ * within microseconds.)
+ */
+static int timer_retx(const struct tc_conn *c, const struct tc_endpoint *s, const struct tc_pkt *p,
+		      int64_t ts_ns)
+{
+	uint32_t seglen = p->payload_len + !!(p->flags & TC_FIN);
+
+	if (!(s->flags & TC_EP_SEQ) || s->pkts == 0 || seglen == 0 ||
+	    (p->flags & (TC_SYN | TC_RST)) || seq_lt(s->snd_nxt, p->seq + seglen))
+		return 0;
+	if (p->payload_len <= 1 && !(p->flags & TC_FIN) && p->seq + 1 == s->snd_nxt)
+		return 0; /* a keep-alive probe */
+	return tc_conn_rel(c, ts_ns) - s->t_last >= MIN_RTO_MS;
+}
+
 int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns,
 		     uint64_t frame)
 {
 	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
 
+	if (c->x)
+		c->x->gap_now = 0;
 	if (is_duplicate(c, s, p, ts_ns)) {
 		struct tc_conn_ext *x = tc_conn_ext_mut(c);
 		if (x)
@@ -202,6 +337,17 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 	    (p->payload_len > 0 || (p->flags & TC_FIN)) && !seq_lt(p->seq, s->fin_seq + 1))
 		retract_fin(c, from);
 
+	infer_handshake(c, from, p, ts_ns);
+	if (timer_retx(c, s, p, ts_ns)) {
+		struct tc_conn_ext *x = tc_conn_ext_mut(c);
+		if (x) {
+			s->iflags |= TC_IE_LAST_RETX;
+			x->ep[from].retx_gap_ms = tc_conn_rel(c, ts_ns) - s->t_last;
+		}
+	} else {
+		s->iflags &= (uint8_t)~TC_IE_LAST_RETX;
+	}
+
 	/* The sender's own sequence numbers jumped past what we saw it send. */
 	if ((s->flags & TC_EP_SEQ) && !(s->flags & (TC_EP_FIN | TC_EP_RST)) && !(p->flags & TC_SYN) &&
 	    seq_lt(s->snd_nxt, p->seq)) {
@@ -212,9 +358,35 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 		} else if (d < MAX_JUMP && !(p->flags & TC_RST)) {
 			/* (an RST's sequence number is the RST check's business:
 			 * a forged or stray one is not the sender's stream) */
+			struct tc_conn_ext *x = tc_conn_ext_mut(c);
 			add_missed(s, d);
 			forget_timing(c);
+			/* A hole the peer has not acknowledged past yet (what
+			 * it did acknowledge was a gap when it did). */
+			uint32_t from_seq = s->snd_nxt;
+			if ((r->flags & TC_EP_ACK) && seq_lt(from_seq, r->ack))
+				from_seq = r->ack;
+			if (x && seq_lt(from_seq, p->seq)) {
+				struct tc_ext_endpoint *xs = &x->ep[from];
+				if (!(xs->have & TC_XE_HOLE)) {
+					xs->hole_seq = from_seq;
+					xs->have |= TC_XE_HOLE;
+				}
+				if (xs->holes < UINT8_MAX)
+					xs->holes++;
+			}
 		}
+	}
+
+	/* Zeek's content gaps in the peer's data: this ACK passes the start
+	 * of a hole in it, or bytes beyond all it was seen sending. */
+	if ((p->flags & TC_ACK) && !(p->flags & TC_RST) && c->x &&
+	    (c->x->ep[!from].have & TC_XE_HOLE) && seq_lt(c->x->ep[!from].hole_seq, p->ack) &&
+	    p->ack - c->x->ep[!from].hole_seq < MAX_JUMP) {
+		struct tc_ext_endpoint *xr = &c->x->ep[!from];
+		c->x->gap_now = xr->holes;
+		xr->holes = 0;
+		xr->have &= (uint8_t)~TC_XE_HOLE;
 	}
 
 	/* The peer acknowledges more than we saw the sender send. */
@@ -222,6 +394,8 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 	    (!(s->flags & TC_EP_ACK) || seq_lt(s->ack, p->ack))) {
 		uint32_t d = p->ack - r->snd_nxt;
 		struct tc_conn_ext *x;
+		/* (Zeek: a gap, unless it is the ACK of a FIN it saw) */
+		int zgap = d < MAX_JUMP && !((r->flags & TC_EP_FIN) && d == 1) && !(p->flags & TC_RST);
 		if (d == 1 && !(r->flags & (TC_EP_FIN | TC_EP_RST))) {
 			/* exactly one beyond its data: the FIN it sent */
 			infer_fin(c, (enum tc_role) !from, r->snd_nxt, ts_ns);
@@ -234,6 +408,8 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 			sat16(&r->acks_unseen);
 			forget_timing(c);
 		}
+		if (zgap && (x = tc_conn_ext_mut(c)) && x->gap_now < UINT8_MAX)
+			x->gap_now++;
 	}
 
 	/* One-way so far: remember an ACK that moved by exactly one (a FIN's
@@ -259,6 +435,41 @@ static uint32_t seen_end(const struct tc_endpoint *x)
 	if ((x->flags & TC_EP_FIN) && seq_lt(x->snd_nxt, x->fin_seq + 1))
 		return x->fin_seq + 1;
 	return x->snd_nxt;
+}
+
+/*
+ * The peer's retransmissions going unanswered by a host that had been
+ * answering, and then stopping. A sender retransmits on its timer, each
+ * time after twice the interval before (RFC 6298 5.5), until the peer
+ * answers or it gives up -- after 5 (Windows) to 15 (Linux) tries. One
+ * that stops after one or two, while the capture runs on for three more
+ * intervals, was told to stop: its peer, which had no connection any
+ * more, answered the retransmission with an RST that the capture missed
+ * (an ACK would have been followed by more of the sender's data, its
+ * FIN, or an ACK of its own). Not when the silent side had closed (its
+ * FIN), never spoke (a one-way capture), or when three or more
+ * retransmissions went unanswered: that is the dead-peer diagnosis's
+ * (a host that stopped answering at all).
+ */
+static void infer_rst_from_stop(struct tc_conn *c, int64_t now)
+{
+	enum tc_role b = (enum tc_role)c->last_from, a = (enum tc_role) !b;
+	const struct tc_endpoint *sb = &c->ep[b], *sa = &c->ep[a];
+	int64_t interval;
+
+	if (c->reset_by != TC_WHO_NONE || (c->cflags & TC_CONN_DONE) || !c->x)
+		return;
+	if (!(sb->iflags & TC_IE_LAST_RETX) || sb->retx_unanswered == 0 ||
+	    sb->retx_unanswered > RETX_STOP_MAX || (sb->flags & TC_EP_RST))
+		return;
+	if (sa->pkts == 0 || !(sa->flags & TC_EP_ACK) || (sa->flags & (TC_EP_FIN | TC_EP_RST)))
+		return;
+	interval = (int64_t)c->x->ep[b].retx_gap_ms * 1000000;
+	if (interval < (int64_t)MIN_RTO_MS * 1000000 || now - c->last_ts < 3 * interval)
+		return;
+	tc_sm_infer_rst(c, a, c->last_ts);
+	if (c->reset_by != TC_WHO_NONE)
+		c->inferred |= a == TC_CLIENT ? TC_INF_CLIENT_RST : TC_INF_SERVER_RST;
 }
 
 void tc_infer_finish(struct tc_conn *c, int64_t now, int one_way_capture)
@@ -323,4 +534,5 @@ void tc_infer_finish(struct tc_conn *c, int64_t now, int one_way_capture)
 			add_missed(x, d);
 		}
 	}
+	infer_rst_from_stop(c, now);
 }

@@ -20,6 +20,27 @@
  *     after it, was refused by an RST on the path the capture missed;
  *   - at the end, an ACK beyond the sender's last seen byte, from a peer
  *     that closed, implies the sender's lost data and FIN;
+ *   - the handshake: a SYN+ACK that opens the capture of a connection
+ *     implies the client's SYN (its ACK field is that SYN's ISN + 1); a
+ *     client that sent a SYN and then an ACK, or a server that
+ *     acknowledges that SYN without a SYN+ACK captured, implies the
+ *     SYN+ACK; a server whose SYN+ACK was not acknowledged in the capture
+ *     but that sends data, its FIN, or an ACK of client data implies the
+ *     client's final ACK (a server sends only once established, except
+ *     with TCP Fast Open: not when the SYN carried data). `opened` and
+ *     the endpoint states follow, as they would have followed the
+ *     segment; a SYN or SYN+ACK that turns up late is observed;
+ *   - an RST: a sender that retransmits on its timer once or twice,
+ *     unanswered by a peer that had been answering, and then stops while
+ *     the capture runs on for three more of its intervals was answered
+ *     by an RST the capture missed (stacks give up only after 5 to 15
+ *     retransmissions; three or more unanswered are the dead-peer
+ *     diagnosis's). A second RST -- a host without a connection answering
+ *     a segment that crossed its lost first one -- needs no rule: it is
+ *     itself captured, accepted, and the reset is observed;
+ *   - Zeek's content gaps (the history's G/g): the peer's ACK passing the
+ *     start of a hole in the sender's sequence numbers, or bytes beyond
+ *     all it was seen sending (tc_conn_ext.gap_now, for history.c);
  *   - sequence numbers that jump count as a gap and missed bytes (Zeek's
  *     missed_bytes), ACKs for data never seen are counted, and a gap ends
  *     the Nagle tracker's clock on both sides: time across a hole in the
@@ -31,7 +52,10 @@
  *
  * Every inferred segment sets a TC_INF_* bit of tc_conn.inferred, so
  * reports can say which verdicts are inferred rather than observed. On a
- * capture that misses nothing, none of these rules fires. What cannot be
+ * capture that misses nothing, none of these rules fires, with one
+ * exception that looks the same on the wire: a sender whose own short
+ * user timeout (TCP_USER_TIMEOUT) ends its retransmissions after one or
+ * two, silently, reads as told to stop by an RST. What cannot be
  * inferred: an RST whose only copy was lost, on a connection that then
  * goes silent (the peer, having accepted it, sends nothing more).
  */

@@ -216,4 +216,5 @@ void tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt 
 	tc_history_observe(c, &g);  /* 2 */
 	tc_evidence_observe(c, &g); /* 3 */
 	zeek_observe(c, &g);        /* 4 */
+	tc_history_gaps(c, &g);     /* 5 */
 }

@@ -16,7 +16,10 @@
  *   3. evidence    (evidence.c) the facts the reset diagnosis rests on,
  *                               tc_evidence_observe();
  *   4. zeek        (segment.c)  Zeek's own endpoint states (TCP_Endpoint),
- *                               for conn.log's conn_state.
+ *                               for conn.log's conn_state;
+ *   5. gaps        (history.c)  the history's content-gap letters, which
+ *                               Zeek gives only in its established states,
+ *                               tc_history_gaps().
  *
  * Each step sees what the earlier ones wrote and writes only its own fields
  * of the record. What a later step needs from *before* the segment -- the

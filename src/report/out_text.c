@@ -1008,10 +1008,10 @@ static void capture_quality(struct tc_text *t, const struct tc_stats *st, struct
 		double share = st->loss_bytes ? 100.0 * (double)st->loss_bytes /
 							(double)(st->loss_bytes + st->payload_bytes)
 					      : 0.0;
-		fprintf(o, "  CAPTURE LOSS: the capture missed %.2f%% of bytes (%" PRIu64 " in %" PRIu64 " gaps) in %" PRIu64 " of %" PRIu64 " connections%s; verdicts of %" PRIu64 " connection%s rest on inferred segments\n",
+		fprintf(o, "  CAPTURE LOSS: the capture missed %.2f%% of bytes (%" PRIu64 " in %" PRIu64 " gaps) in %" PRIu64 " of %" PRIu64 " connections%s; %" PRIu64 " %s on inferred segments\n",
 			share, st->loss_bytes, st->loss_gaps, st->loss_conns, st->reported,
 			share >= 0.1 ? " (kernel drops at the capture point?)" : "", st->inferred,
-			st->inferred == 1 ? "" : "s");
+			st->inferred == 1 ? "connection rests" : "connections rest");
 		if (st->one_way)
 			fprintf(o, "  %" PRIu64 " one-way connection%s (only one side's segments: asymmetric routing at the capture point?)\n",
 				st->one_way, st->one_way == 1 ? "" : "s");
