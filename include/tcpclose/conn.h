@@ -409,13 +409,6 @@ struct tc_conn_ext {
 	uint8_t rst_distinct;     /* RSTs with distinct sequence numbers (saturating) */
 	uint8_t challenge_acks;   /* RSTs undone by the receiver carrying on (RFC 5961) */
 	uint8_t data_after_rst;   /* the RST's sender sent payload after it */
-	/* t_loss: the latest segment that showed the capture had lost segments
-	 * before it (segment.c), 0 never; loss_mark: gaps + acks_unseen of both
-	 * sides then. Rules that reason about a span of time (keep-alive
-	 * streaks, idle before the close) do not fire across it: the hole is
-	 * not behaviour. */
-	uint16_t loss_mark;
-	tc_reltime t_loss;
 	/* Content gaps the current segment's ACK reported in its peer's
 	 * data (infer.c, for the history; 0 after any other segment). */
 	uint8_t gap_now;
@@ -434,11 +427,14 @@ struct tc_conn_ext {
 		uint64_t frame;
 		uint32_t end;
 	} late_data[2];
-	/* Capture loss (infer.h): loss_seen is the last total of both
-	 * directions' gaps and unseen ACKs plus the inferred segments, and
-	 * loss_ts when that total last grew (the segment that showed a hole
-	 * behind it). Kept once the connection has lost anything, so a rule
-	 * about the span before an RST can tell whether the capture holds it. */
+	/* Capture loss (infer.h; kept by segment.c): loss_seen is the last
+	 * total of both directions' gaps and unseen ACKs (tc_conn_loss_total),
+	 * and loss_ts when that total last changed (the segment
+	 * that showed a hole behind it). Kept once the connection has lost
+	 * anything, so that a rule about a span of time -- the quiet before
+	 * an RST or a close, a keep-alive streak, the segment an RST
+	 * answered -- can tell whether the capture holds that span: a hole
+	 * is not behaviour. */
 	uint32_t loss_seen;
 	int64_t loss_ts;
 };
@@ -497,6 +493,19 @@ static inline tc_reltime tc_conn_rel(const struct tc_conn *c, int64_t ts)
 	if (ms > 0xfffffffeLL)
 		ms = 0xfffffffeLL;
 	return (tc_reltime)ms + 1;
+}
+
+/*
+ * The holes the capture is known to have in c so far: both directions'
+ * gaps and ACKs for data never seen. Only its changes mean anything
+ * (tc_conn_ext.loss_seen/loss_ts). Inferred segments are not in it: a
+ * reordered FIN is inferred and then retracted, and reordering is not
+ * loss; a rule that must not rest on an inferred segment checks
+ * tc_conn.inferred itself.
+ */
+static inline uint32_t tc_conn_loss_total(const struct tc_conn *c)
+{
+	return (uint32_t)c->ep[0].gaps + c->ep[0].acks_unseen + c->ep[1].gaps + c->ep[1].acks_unseen;
 }
 
 const char *tc_state_name(enum tc_state s);

@@ -358,16 +358,15 @@ void tc_agg_free(struct tc_agg *a)
 
 /*
  * The quiet span ending at `end` and `idle` long, unless the capture found
- * a hole at or after its start (tc_conn_ext.t_loss): then the segments
+ * a hole at or after its start (tc_conn_ext.loss_ts): then the segments
  * that would have broken the quiet may be the ones it lost, and the span
  * is not the connection's idle time (-1, not counted).
  */
 static int64_t idle_unless_lost(const struct tc_conn *c, int64_t end, int64_t idle)
 {
-	tc_reltime tl = tc_conn_ext(c)->t_loss;
-	/* t_loss is kept to the millisecond: a hole found by the segment that
-	 * opens the span lies before it, and must not count as inside. */
-	if (tl && tc_conn_ts(c, tl) - (end - idle) >= 1000000)
+	/* A hole found by the segment that opens the span lies before it,
+	 * and is not inside. */
+	if (tc_conn_ext(c)->loss_ts > end - idle)
 		return -1;
 	return idle;
 }

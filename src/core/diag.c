@@ -245,8 +245,7 @@ static void score_injection(const struct tc_conn *c, const struct tc_rst_evidenc
 static int lost_after(const struct tc_conn *c, int64_t t)
 {
 	const struct tc_conn_ext *x = tc_conn_ext(c);
-	uint32_t now = (uint32_t)c->ep[0].gaps + c->ep[0].acks_unseen + c->ep[1].gaps +
-		       c->ep[1].acks_unseen + c->inferred;
+	uint32_t now = tc_conn_loss_total(c);
 	if (!now)
 		return 0;
 	if (now != x->loss_seen)

@@ -264,8 +264,7 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 			/* The capture lost segments since the previous probe
 			 * (segment.c): an answer may be among them, and the
 			 * interval spans a hole. The streak starts again. */
-			if (xs->ts_ka_last && x->t_loss &&
-			    tc_conn_ts(c, x->t_loss) > xs->ts_ka_last) {
+			if (xs->ts_ka_last && x->loss_ts > xs->ts_ka_last) {
 				xs->ts_ka_last = 0;
 				xs->ka_unanswered = 0;
 			}
@@ -322,19 +321,6 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 	    !((p->flags & TC_ACK) && !seq_lt(p->ack, r->fin_seq + 1)))
 		s->flags |= TC_EP_DATA_CROSSED_FIN;
 
-	/* infer.c ran before this pass: a total that grew means a hole in
-	 * the capture just behind this segment (or behind the peer's). */
-	{
-		uint32_t loss = (uint32_t)c->ep[0].gaps + c->ep[0].acks_unseen + c->ep[1].gaps +
-				c->ep[1].acks_unseen + c->inferred;
-		if (loss && loss != tc_conn_ext(c)->loss_seen) {
-			struct tc_conn_ext *x = tc_conn_ext_mut(c);
-			if (x) {
-				x->loss_seen = loss;
-				x->loss_ts = ts;
-			}
-		}
-	}
 	if (have_prev)
 		c->gap_last = gap;
 	c->last_from = (uint8_t)from;

@@ -19,14 +19,13 @@
  */
 static void note_loss(struct tc_conn *c, int64_t ts_ns)
 {
-	const struct tc_endpoint *a = &c->ep[0], *b = &c->ep[1];
-	uint16_t loss = (uint16_t)(a->gaps + b->gaps + a->acks_unseen + b->acks_unseen);
+	uint32_t loss = tc_conn_loss_total(c);
 	struct tc_conn_ext *x;
 
-	if (loss == tc_conn_ext(c)->loss_mark || !(x = tc_conn_ext_mut(c)))
+	if (!loss || loss == tc_conn_ext(c)->loss_seen || !(x = tc_conn_ext_mut(c)))
 		return;
-	x->loss_mark = loss;
-	x->t_loss = tc_conn_rel(c, ts_ns);
+	x->loss_seen = loss;
+	x->loss_ts = ts_ns;
 }
 
 /*
