@@ -521,6 +521,13 @@ const char *tc_phase_name(enum tc_phase p);
  * `buf` must hold at least TC_ADDRSTRLEN bytes. Returns buf.
  */
 #define TC_ADDRSTRLEN 46
+/*
+ * The same text without the NUL, written at o; returns the end. They
+ * store up to 3 bytes of scratch past the text: o must have room for
+ * TC_ADDRSTRLEN bytes (16 for IPv4).
+ */
+char *tc_addr_put4(char *o, const uint8_t a[4]);
+char *tc_addr_put6(char *o, const uint8_t a[16]);
 char *tc_addr_str(int af, const uint8_t addr[16], char *buf);
 
 #endif
