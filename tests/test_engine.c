@@ -349,6 +349,23 @@ static void test_counts_every_frame(void **state)
 	tc_engine_free(w.e);
 }
 
+/* Live mode ticks the engine's clock before the first frame arrives: the
+ * capture still starts at that frame, not at 0. */
+static void test_first_ts_after_tick(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	uint8_t udp[28] = {0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17};
+	(void)state;
+	w.e = mk(&g, 0, -1);
+	tc_engine_tick(w.e, 5 * NS);
+	assert_int_equal(tc_engine_frame(w.e, TC_DLT_RAW, 7 * NS, 1, udp, sizeof(udp)), TC_DEC_NOT_TCP);
+	assert_int_equal(tc_engine_stats(w.e)->ts_first, 7 * NS);
+	assert_int_equal(tc_engine_stats(w.e)->ts_last, 7 * NS);
+	tc_engine_finish(w.e);
+	tc_engine_free(w.e);
+}
+
 /* A reset is reported linger after the RST, with the verdict tallied. */
 static void test_reset_and_refused_tallies(void **state)
 {
@@ -542,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_frozen_reports_as_whole),
 		cmocka_unit_test(test_frozen_evicted_as_whole),
 		cmocka_unit_test(test_counts_every_frame),
+		cmocka_unit_test(test_first_ts_after_tick),
 		cmocka_unit_test(test_reset_and_refused_tallies),
 		cmocka_unit_test(test_memory_follows_open_connections),
 	};

@@ -397,6 +397,7 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 	struct tc_pipeline_opts po = {0};
 	struct tc_pipeline *pl;
 	struct tc_run_info ri = {0};
+	struct tc_input_stats is = {0};
 	struct tc_live_stats ks;
 	struct sigaction sa;
 	const char *capture_err = NULL;
@@ -479,6 +480,16 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 
 	tc_engine_finish(r.eng);
 	ri.filter = o->filter;
+	/* The kernel's own count of what the capture lost goes in the report
+	 * beside the loss the sequence numbers show. */
+	tc_live_stats(l, &ks);
+	if (ks.valid) {
+		is.from = "libpcap's pcap_stats";
+		is.have_ifrecv = is.have_ifdrop = 1;
+		is.ifrecv = ks.recv;
+		is.ifdrop = ks.drop + ks.ifdrop;
+		ri.input_stats = &is;
+	}
 	if (capture_err) {
 		ri.nerrors = 1;
 		ri.errors = &capture_err;

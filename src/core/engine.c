@@ -755,7 +755,9 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 		ts_ns = TC_TS_MAX;
 	/* Capture time only moves forward: a frame stamped in the past (clock
 	 * step, merged files) is analysed but does not rewind expiry. */
-	if (!e->have_now)
+	/* The first frame's time, not have_now's: live mode ticks the
+	 * clock before any frame arrives. */
+	if (e->st.frames == 1)
 		e->st.ts_first = ts_ns;
 	if (!e->have_now || ts_ns >= e->now) {
 		e->now = ts_ns;

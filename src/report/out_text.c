@@ -1021,12 +1021,13 @@ static void capture_quality(struct tc_text *t, const struct tc_stats *st, struct
 	}
 }
 
-/* The capture's own counters (pcapng interface statistics), as given. */
+/* The capture's own counters (pcapng interface statistics, or live the
+ * kernel's), as given. */
 static void input_drops(FILE *o, const struct tc_input_stats *is)
 {
 	const char *sep = "";
 
-	fprintf(o, "  capture's own counters (pcapng interface statistics):");
+	fprintf(o, "  capture's own counters (%s):", is->from ? is->from : "pcapng interface statistics");
 	if (is->have_ifrecv) {
 		fprintf(o, " %" PRIu64 " received", is->ifrecv);
 		sep = ",";

@@ -20,12 +20,15 @@
 
 /*
  * The capture's own counters, where the input carries them (pcapng
- * interface statistics blocks, read through libwiretap): the last block
- * of each interface, summed over interfaces and files. have_* is 0 when
+ * interface statistics blocks, read through libwiretap: the last block
+ * of each interface, summed over interfaces and files), or live, the
+ * kernel's (pcap_stats: received, and dropped by the buffer or the
+ * interface). have_* is 0 when
  * no block carried that option. isb_ifdrop is where dumpcap writes
  * libpcap's pcap_stats() ps_drop.
  */
 struct tc_input_stats {
+	const char *from; /* where they come from; NULL: pcapng interface statistics */
 	int have_ifrecv, have_ifdrop, have_osdrop;
 	uint64_t ifrecv; /* packets the interface received */
 	uint64_t ifdrop; /* dropped by the interface or the capture buffer */

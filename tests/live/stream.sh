@@ -48,7 +48,12 @@ for fmt in csv zeek json; do
 	[ "$(rows "$out" "$fmt")" -eq 6 ] || fail "$fmt: $(rows "$out" "$fmt") rows after stop, 6 expected"
 	case $fmt in
 	zeek) tail -1 "$out" | grep -q '^#close' || fail "zeek: no #close line";;
-	json) tail -1 "$out" | grep -q '"type":"summary"' || fail "json: no summary line";;
+	json) tail -1 "$out" | grep -q '"type":"summary"' || fail "json: no summary line"
+		# The kernel's own counters (pcap_stats) beside the loss the
+		# sequence numbers show; the capture started at its first frame.
+		tail -1 "$out" | grep -q '"capture_drops":{"ifrecv":[1-9][0-9]*,"ifdrop":[0-9][0-9]*}' ||
+			fail "json: no pcap_stats counters in the summary: $(tail -1 "$out")"
+		tail -1 "$out" | grep -q '"first_time":"1970' && fail "json: the summary starts in 1970";;
 	csv) [ "$(grep -c ',reset,' "$out")" -ge 2 ] || fail "csv: reset and refused rows";;
 	esac
 	ok "$fmt: ended as a file does"
