@@ -37,14 +37,13 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-TCPCLOSE=$BUILD/tcpclose
-[ -x "$TCPCLOSE" ] || TCPCLOSE=$BUILD/src/tcpclose
+ME=floor.sh
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 GEN=$BUILD/bench/tc-gen
 FLOOR=$BUILD/bench/tc-pcapfloor
-for b in "$TCPCLOSE" "$GEN" "$FLOOR"; do
-	[ -x "$b" ] || { echo "floor.sh: $b not built (configure with -DTC_BENCH=ON)" >&2; exit 1; }
-done
-[ -x /usr/bin/time ] || { echo "floor.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+bench_need "$TCPCLOSE" "$GEN" "$FLOOR"
+bench_need_time
 mkdir -p "$DATA"
 TMP=$(mktemp -d "$DATA/tmp.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -76,16 +75,7 @@ measure() {
 echo "| workload | packets | avg frame | conns | peak tracked | floor CPU s | tcpclose json CPU s | ratio | floor RSS MiB | tcpclose RSS MiB | instructions (floor / tcpclose) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for W in current small; do
-	CAP=$DATA/$W-$PACKETS.pcap
-	case $W in
-	current) GOPTS="--concurrency 30000" ;;
-	small) GOPTS="--concurrency 20000 --max-resp 1500" ;;
-	esac
-	if [ ! -s "$CAP" ]; then
-		# shellcheck disable=SC2086
-		"$GEN" --packets "$PACKETS" --seed 1 $GOPTS --out "$CAP" --expect "${CAP%.pcap}.expect" >&2
-	fi
-	cat "$CAP" > /dev/null # page cache
+	CAP=$(bench_workload "$W" "$PACKETS")
 	SZ=$(stat -c %s "$CAP")
 	AVG=$(( (SZ - 24) / PACKETS - 16 ))
 	measure "$FLOOR" "$CAP" --bufsize 262144; FC=$CPU; FR=$RSS; FI=$INS

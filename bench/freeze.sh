@@ -43,13 +43,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-TCPCLOSE=$BUILD/tcpclose
-[ -x "$TCPCLOSE" ] || TCPCLOSE=$BUILD/src/tcpclose
+ME=freeze.sh
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 GEN=$BUILD/bench/tc-gen
-for b in "$TCPCLOSE" "$GEN"; do
-	[ -x "$b" ] || { echo "freeze.sh: $b not built (configure with -DTC_BENCH=ON)" >&2; exit 1; }
-done
-[ -x /usr/bin/time ] || { echo "freeze.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+bench_need "$TCPCLOSE" "$GEN"
+bench_need_time
 mkdir -p "$DATA"
 TMP=$(mktemp -d "$DATA/tmp.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -110,16 +109,7 @@ measure() {
 echo "| run | CPU s | peak RSS MiB | peak tracked | tracked MiB at peak | bytes / tracked conn | frozen | thawed | avg frozen bytes |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for W in current small; do
-	CAP=$DATA/$W-$PACKETS.pcap
-	case $W in
-	current) GOPTS="--concurrency 30000" ;;
-	small) GOPTS="--concurrency 20000 --max-resp 1500" ;;
-	esac
-	if [ ! -s "$CAP" ]; then
-		# shellcheck disable=SC2086
-		"$GEN" --packets "$PACKETS" --seed 1 $GOPTS --out "$CAP" --expect "${CAP%.pcap}.expect" >&2
-	fi
-	cat "$CAP" > /dev/null # page cache
+	CAP=$(bench_workload "$W" "$PACKETS")
 	for SET in "" "--linger 30" "--max-conns 5000"; do
 		if [ -n "$BASELINE" ]; then
 			# shellcheck disable=SC2086

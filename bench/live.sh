@@ -39,12 +39,11 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-TCPCLOSE=$BUILD/tcpclose
-[ -x "$TCPCLOSE" ] || TCPCLOSE=$BUILD/src/tcpclose
+ME=live.sh
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 GEN=$BUILD/tools/tc-loadgen
-for b in "$TCPCLOSE" "$GEN"; do
-	[ -x "$b" ] || { echo "live.sh: $b not built" >&2; exit 1; }
-done
+bench_need "$TCPCLOSE" "$GEN"
 [ "$(id -u)" = 0 ] || { echo "live.sh: needs root (capture on lo)" >&2; exit 1; }
 case " $MODES " in *" view "*)
 	command -v tmux >/dev/null || { echo "live.sh: the view needs tmux" >&2; exit 1; } ;;
