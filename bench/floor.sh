@@ -76,7 +76,7 @@ echo "| workload | packets | avg frame | conns | peak tracked | floor CPU s | tc
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for W in current small; do
 	CAP=$(bench_workload "$W" "$PACKETS")
-	SZ=$(stat -c %s "$CAP")
+	SZ=$(stat -L -c %s "$CAP")
 	AVG=$(( (SZ - 24) / PACKETS - 16 ))
 	measure "$FLOOR" "$CAP" --bufsize 262144; FC=$CPU; FR=$RSS; FI=$INS
 	measure "$TCPCLOSE" -r "$CAP" --format json; TC=$CPU; TR=$RSS; TI=$INS
