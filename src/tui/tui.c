@@ -337,6 +337,11 @@ static void draw_title(struct ui *u)
 			ITEM(0, title, "  drops 0");
 		}
 	}
+	/* Packets saved (-w): the operator must know the disk is filling. */
+	if (u->live && u->o->save.file) {
+		const char *f = u->o->save.file, *base = strrchr(f, '/');
+		ITEM(1, title, "  saving %s", base && base[1] ? base + 1 : f);
+	}
 	if (u->live)
 		ITEM(2, title, "  up %s", tcm_dur_str(tc_mono_ns() - u->mono0, a, sizeof(a)));
 	else

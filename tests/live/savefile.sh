@@ -145,6 +145,7 @@ ok "stream: the file was made after privileges were dropped"
 PORT=$("$TRAFFIC" --free-port) || fail "no free port"
 start_view 120 40 "exec 2>$WORK/err.view; $TCPCLOSE -i lo --linger 1 -w $OUT/view.pcap 'tcp port $PORT'"
 expect "tcpclose +lo +'tcp port $PORT'" 10 "view: starts with -w"
+expect "saving view.pcap" 5 "view: the title says where the packets go"
 start_traffic
 expect "graceful 3 " 15 "view: 3 graceful closes counted"
 expect "reset 2 \(refused 1\) " 5 "view: 2 resets counted"
