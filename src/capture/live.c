@@ -481,7 +481,8 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 	tc_engine_finish(r.eng);
 	ri.filter = o->filter;
 	/* The kernel's own count of what the capture lost goes in the report
-	 * beside the loss the sequence numbers show. */
+	 * beside the loss the sequence numbers show; the closing line below
+	 * says the same snapshot. */
 	tc_live_stats(l, &ks);
 	if (ks.valid) {
 		is.from = "libpcap's pcap_stats";
@@ -498,7 +499,6 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 	/* The same ending as a file: findings, per-endpoint records, summary. */
 	if (tc_pipeline_end(pl, &ri) != 0)
 		status = 1;
-	tc_live_stats(l, &ks);
 	if (capture_err)
 		tc_live_perror(capture_err);
 	/* A write error that showed only at the last flush: the report is
