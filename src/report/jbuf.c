@@ -177,17 +177,7 @@ void tc_jb_i64(struct tc_jbuf *b, int64_t v)
 
 void tc_jb_ipv4(struct tc_jbuf *b, const uint8_t a[4])
 {
-	tc_jb_commit(b, tc_jp_ipv4(tc_jb_room(b, TC_JP_IPV4_MAX), a));
-}
-
-char *tc_jp_ipv4(char *o, const uint8_t a[4])
-{
-	return tc_addr_put4(o, a);
-}
-
-char *tc_jp_ipv6(char *o, const uint8_t a[16])
-{
-	return tc_addr_put6(o, a);
+	tc_jb_commit(b, tc_addr_put4(tc_jb_room(b, TC_JP_IPV4_MAX), a));
 }
 
 /*

@@ -158,9 +158,8 @@ static inline char *tc_jp_u64(char *p, uint64_t v)
 	return tc_jp_u64_slow(p, v);
 }
 
-char *tc_jp_ipv4(char *p, const uint8_t a[4]);
-/* An IPv6 address as tc_addr_str() writes it (RFC 5952), at most 45 bytes. */
-char *tc_jp_ipv6(char *p, const uint8_t a[16]);
+/* Room tc_addr_put6() needs for an IPv6 address (RFC 5952, at most 45
+ * bytes, and its scratch). */
 #define TC_JP_IPV6_MAX 48
 /* clock may be NULL. */
 char *tc_jp_ts(char *p, struct tc_jb_clock *clock, int64_t ns);

@@ -456,7 +456,7 @@ static char *jp_word(struct tc_jbuf *b, char *p, size_t stretch, const struct qw
 
 static char *jp_addr(char *p, int af, const uint8_t addr[16])
 {
-	return af == 4 ? tc_jp_ipv4(p, addr) : tc_jp_ipv6(p, addr);
+	return af == 4 ? tc_addr_put4(p, addr) : tc_addr_put6(p, addr);
 }
 
 /* {"ip":"...","port":N}: at most 17 + TC_ADDRSTRLEN + 5 bytes. */
