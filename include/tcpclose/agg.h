@@ -235,7 +235,5 @@ int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdic
  */
 #define TC_CAPTURE_LOSS_MIN_PERMILLE 1u
 #define TC_CAPTURE_LOSS_MIN_CONN_PCT 1u
-int tc_agg_capture_loss_matters(uint64_t inferred, uint64_t conns, uint64_t missed,
-				uint64_t payload);
 
 #endif

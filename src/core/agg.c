@@ -911,13 +911,13 @@ static int by_severity(const void *x, const void *y)
 }
 
 /*
- * Capture loss large enough to matter (tc_agg_capture_loss_matters): the
+ * Capture loss large enough to matter: the
  * capture, not the network, may have made some of the other findings, and
  * the verdicts that rest on inferred segments are named so. It ranks at the
  * top of tier 2, below the findings about what the applications saw: those
  * stay the operator's first question, this one says how far to trust them.
  */
-int tc_agg_capture_loss_matters(uint64_t inferred, uint64_t conns, uint64_t missed,
+static int capture_loss_matters(uint64_t inferred, uint64_t conns, uint64_t missed,
 				uint64_t payload)
 {
 	if (missed && missed * 1000 >= TC_CAPTURE_LOSS_MIN_PERMILLE * (missed + payload))
@@ -937,7 +937,7 @@ static void capture_loss_finding(struct tc_agg *a)
 	const char *why;
 	size_t off;
 
-	if (!tc_agg_capture_loss_matters(a->loss.inferred, of, a->loss.bytes, a->loss.payload) ||
+	if (!capture_loss_matters(a->loss.inferred, of, a->loss.bytes, a->loss.payload) ||
 	    !(f = add(a, TC_FIND_CAPTURE_LOSS, TC_SCOPE_ALL, 0, n, of, "")))
 		return;
 	if (a->loss.conns)
