@@ -19,6 +19,7 @@
 #include "tcpclose/classify.h"
 #include "tcpclose/diag.h"
 #include "tcpclose/engine.h"
+#include "rng.h"
 #include "wire.h"
 
 #define NS 1000000000LL
@@ -543,6 +544,185 @@ static void test_frozen_evicted_as_whole(void **state)
 		assert_true(a.h[i] == b.h[i]);
 }
 
+/* ---- batches: tc_engine_frames() is n calls of tc_engine_frame_wire() -- */
+
+#define MIX_FRAMES 20000
+#define MIX_CONNS 300
+
+struct mix {
+	uint8_t b[MIX_FRAMES][40 + 64];
+	uint32_t len[MIX_FRAMES];
+	int64_t ts[MIX_FRAMES];
+};
+
+/* What a run hands out, in order: a running digest of every report and
+ * every segment the tap sees. */
+struct run_trace {
+	uint64_t h, reports, segments;
+};
+
+static void mixin(struct run_trace *t, uint64_t v)
+{
+	t->h = (t->h ^ v) * 0x100000001b3ULL;
+}
+
+static void trace_conn(const struct tc_conn *c, const struct tc_verdict *v,
+		       const struct tc_diagnosis *d, void *arg)
+{
+	struct run_trace *t = arg;
+	int r;
+	mixin(t, c->id);
+	mixin(t, (uint64_t)v->close << 32 | (uint64_t)v->opened << 16 | (uint64_t)v->closer << 8 |
+			 v->reset_by);
+	mixin(t, (uint64_t)d->cause << 8 | c->cflags);
+	mixin(t, (uint64_t)c->first_ts);
+	mixin(t, (uint64_t)c->last_ts);
+	for (r = 0; r < 2; r++) {
+		mixin(t, c->ep[r].state);
+		mixin(t, c->ep[r].pkts);
+		mixin(t, c->ep[r].bytes);
+		mixin(t, c->ep[r].port);
+	}
+	t->reports++;
+}
+
+static void trace_seg(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts,
+		      uint64_t frame, const uint8_t before[2], void *arg)
+{
+	struct run_trace *t = arg;
+	mixin(t, c->id << 1 | (uint64_t)from);
+	mixin(t, frame);
+	mixin(t, (uint64_t)ts);
+	mixin(t, p->seq);
+	mixin(t, (uint64_t)before[0] << 8 | before[1]);
+	t->segments++;
+}
+
+/*
+ * 300 connections on one server port, interleaved at random: handshakes,
+ * data, FINs, RSTs, stray ACKs, repeated frames, a new SYN on a used tuple,
+ * frames that are not TCP or are cut short, and now and then a timestamp
+ * that goes back. With a table of 64 and a linger of 2 ms, connections are
+ * evicted, reported and frozen in the middle of every batch.
+ */
+static void mix_build(struct mix *m)
+{
+	static uint32_t seq[MIX_CONNS][2];
+	int64_t now = NS;
+	size_t i;
+
+	rng_state = 0x5eed5eedULL;
+	for (i = 0; i < MIX_CONNS; i++) {
+		seq[i][0] = (uint32_t)rnd();
+		seq[i][1] = (uint32_t)rnd();
+	}
+	for (i = 0; i < MIX_FRAMES; i++) {
+		uint64_t r = rnd();
+		unsigned k = (unsigned)(r % MIX_CONNS), srv = (unsigned)(r >> 20) & 1, what = (unsigned)(r >> 24) % 16;
+		uint16_t len = 0;
+		uint8_t fl = TC_ACK;
+		uint32_t *s = seq[k];
+
+		switch (what) {
+		case 0:
+			fl = srv ? TC_SYN | TC_ACK : TC_SYN;
+			break;
+		case 1:
+			fl = TC_FIN | TC_ACK;
+			break;
+		case 2:
+			fl = (r >> 40) & 1 ? TC_RST : TC_RST | TC_ACK;
+			break;
+		case 3:
+			s[srv] += (uint32_t)(r >> 32) % 100000; /* a jump: lost segments */
+			break;
+		default:
+			len = (uint16_t)((r >> 32) % 65);
+			break;
+		}
+		if (i && what == 15 && (r >> 36) % 4 == 0) {
+			/* the previous frame again */
+			memcpy(m->b[i], m->b[i - 1], m->len[i - 1]);
+			m->len[i] = m->len[i - 1];
+		} else {
+			m->len[i] = wire_frame(m->b[i], (uint16_t)(20000 + k), 443, (int)srv, fl, s[srv],
+					       s[!srv], len, (uint16_t)i);
+			s[srv] += len + ((fl & (TC_SYN | TC_FIN)) ? 1u : 0u);
+		}
+		if (what == 14 && (r >> 44) % 8 == 0)
+			m->b[i][9] = 17; /* UDP */
+		if (what == 13 && (r >> 44) % 8 == 0)
+			m->len[i] = 30; /* cut short */
+		now += (int64_t)((r >> 48) % 200000);
+		m->ts[i] = (r >> 52) % 64 == 0 ? now - 3000000 : now;
+	}
+}
+
+static struct tc_engine *mk_traced(struct run_trace *t)
+{
+	struct tc_engine_opts o = {0};
+	struct tc_engine *e;
+	memset(t, 0, sizeof(*t));
+	t->h = 0xcbf29ce484222325ULL;
+	o.max_conns = 64;
+	o.linger_ns = 2000000;
+	o.hash_seed = 7;
+	e = tc_engine_new(&o, trace_conn, t);
+	assert_non_null(e);
+	tc_engine_set_tap(e, trace_seg, t);
+	return e;
+}
+
+static void test_batches_same_as_frames(void **state)
+{
+	static struct mix m;
+	struct run_trace one, bat;
+	struct tc_engine *a, *b;
+	enum tc_decode_status st1[MIX_FRAMES], stb[TC_ENGINE_BATCH + 1];
+	const struct tc_stats *sa, *sb;
+	size_t i, k, n;
+
+	(void)state;
+	mix_build(&m);
+	a = mk_traced(&one);
+	for (i = 0; i < MIX_FRAMES; i++)
+		st1[i] = tc_engine_frame_wire(a, TC_DLT_RAW, m.ts[i], i + 1, m.b[i], m.len[i], 0);
+	tc_engine_finish(a);
+
+	b = mk_traced(&bat);
+	for (i = 0; i < MIX_FRAMES; i += n) {
+		struct tc_engine_in in[TC_ENGINE_BATCH + 1];
+		/* 1 .. BATCH + 1: the last is more than a batch holds */
+		n = 1 + (size_t)(rnd() % (TC_ENGINE_BATCH + 1));
+		if (n > MIX_FRAMES - i)
+			n = MIX_FRAMES - i;
+		for (k = 0; k < n; k++)
+			in[k] = (struct tc_engine_in){m.ts[i + k], i + k + 1, m.b[i + k], m.len[i + k], 0,
+						      TC_DLT_RAW};
+		tc_engine_frames(b, in, n, stb);
+		for (k = 0; k < n; k++)
+			assert_int_equal(stb[k], st1[i + k]);
+	}
+	tc_engine_finish(b);
+
+	/* The mix did what it is for: reports, evictions, frozen records,
+	 * frames that are not TCP. */
+	sa = tc_engine_stats(a);
+	assert_true(one.reports > 1000);
+	assert_true(sa->evicted > 0);
+	assert_true(sa->frozen > 0);
+	assert_true(sa->by_status[TC_DEC_NOT_TCP] > 0 && sa->by_status[TC_DEC_TRUNCATED] > 0);
+	assert_true(sa->time_backwards > 0);
+
+	assert_int_equal(bat.reports, one.reports);
+	assert_int_equal(bat.segments, one.segments);
+	assert_int_equal(bat.h, one.h);
+	sb = tc_engine_stats(b);
+	assert_memory_equal(sa, sb, sizeof(*sa));
+	tc_engine_free(a);
+	tc_engine_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -562,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_first_ts_after_tick),
 		cmocka_unit_test(test_reset_and_refused_tallies),
 		cmocka_unit_test(test_memory_follows_open_connections),
+		cmocka_unit_test(test_batches_same_as_frames),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

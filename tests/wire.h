@@ -18,6 +18,12 @@ struct wire {
 	uint16_t ip_id;           /* IPv4 ID of the next frame (0: none, as most tests) */
 };
 
+/* Build into b (>= 40 + 64 bytes) the segment wire_tx() feeds, with the
+ * client at 10.0.0.1:cport and the server at 10.0.0.2:sport; returns its
+ * length. */
+uint32_t wire_frame(uint8_t *b, uint16_t cport, uint16_t sport, int from_server, uint8_t flags,
+		    uint32_t seq, uint32_t ack, uint16_t len, uint16_t ip_id);
+
 /* Build one segment (with `len` zero bytes of payload, len <= 64), feed it
  * 1 us after the previous one, and return what the engine decoded. */
 enum tc_decode_status wire_tx(struct wire *w, uint16_t cport, int from_server, uint8_t flags,

@@ -736,23 +736,10 @@ enum tc_decode_status tc_engine_frame(struct tc_engine *e, int dlt, int64_t ts_n
 	return tc_engine_frame_wire(e, dlt, ts_ns, frame, buf, caplen, 0);
 }
 
-enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t ts_ns,
-					   uint64_t frame, const uint8_t *buf, uint32_t caplen,
-					   uint32_t wirelen)
+/* What every frame does before its decode: the clock, and expiry up to it. */
+static void frame_clock(struct tc_engine *e, int64_t ts_ns)
 {
-	struct tc_pkt p;
-	enum tc_decode_status st;
-	struct tc_flow *f;
-	enum tc_role from = TC_CLIENT;
-	uint32_t ignored_before, h, fz;
-	uint8_t before[2];
-	int inf;
-
 	e->st.frames++;
-	if (ts_ns < 0)
-		ts_ns = 0;
-	else if (ts_ns > TC_TS_MAX)
-		ts_ns = TC_TS_MAX;
 	/* Capture time only moves forward: a frame stamped in the past (clock
 	 * step, merged files) is analysed but does not rewind expiry. */
 	/* The first frame's time, not have_now's: live mode ticks the
@@ -767,52 +754,65 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 		e->st.time_backwards++;
 	}
 	expire(e, e->now);
+}
 
-	st = tc_decode_wire(dlt, buf, caplen, wirelen, &p);
-	e->st.by_status[st]++;
-	if (st != TC_DEC_OK)
-		return st;
+static int64_t clamp_ts(int64_t ts_ns)
+{
+	if (ts_ns < 0)
+		return 0;
+	return ts_ns > TC_TS_MAX ? TC_TS_MAX : ts_ns;
+}
+
+/* One decoded TCP segment (h = tc_flowtab_hash of it) to its connection. */
+static void apply(struct tc_engine *e, const struct tc_pkt *p, uint32_t h, int64_t ts_ns,
+		  uint64_t frame)
+{
+	struct tc_flow *f;
+	enum tc_role from = TC_CLIENT;
+	uint32_t ignored_before, fz;
+	uint8_t before[2];
+	int inf;
+
 	e->st.tcp++;
-	e->st.len_clamped += p.len_clamped;
+	e->st.len_clamped += p->len_clamped;
 
-	h = tc_flowtab_hash(e->ft, &p);
-	f = tc_flowtab_lookup(e->ft, &p, h, &from, &fz);
+	f = tc_flowtab_lookup(e->ft, p, h, &from, &fz);
 	if (!f && fz && !(f = thaw(e, fz - 1, h))) {
 		e->st.untracked++; /* out of memory: counted, not tracked */
-		return st;
+		return;
 	}
-	if (f && tc_sm_is_new_syn(&f->conn, from, &p)) {
+	if (f && tc_sm_is_new_syn(&f->conn, from, p)) {
 		int tw = in_time_wait(e, &f->conn);
 		if (!(f->conn.cflags & TC_CONN_DONE))
 			f->conn.cflags |= TC_CONN_SUPERSEDED;
 		report(e, f);
-		f = start_conn(e, &p, h, &from);
+		f = start_conn(e, p, h, &from);
 		if (f && tw)
 			f->conn.cflags |= TC_CONN_TW_REUSE;
 	} else if (!f) {
-		f = start_conn(e, &p, h, &from);
+		f = start_conn(e, p, h, &from);
 	}
 	if (!f) {
 		e->st.untracked++; /* out of memory: counted, not tracked */
-		return st;
+		return;
 	}
 
 	ignored_before = f->conn.rst_ignored;
 	before[0] = f->conn.ep[0].state;
 	before[1] = f->conn.ep[1].state;
-	inf = tc_infer_segment(&f->conn, from, &p, ts_ns, frame);
+	inf = tc_infer_segment(&f->conn, from, p, ts_ns, frame);
 	if (inf & TC_INFER_ONE_WAY)
 		e->one_way_capture = 1;
 	if (inf & TC_INFER_DUPLICATE) {
 		/* The same frame again: counted, not applied. */
 		if (f->list == L_CLOSED)
 			refreeze(e, f);
-		return st;
+		return;
 	}
-	tc_segment_apply(&f->conn, from, &p, ts_ns, frame);
-	tc_xconn_segment(e->xc, &f->conn, &p, ts_ns, frame);
+	tc_segment_apply(&f->conn, from, p, ts_ns, frame);
+	tc_xconn_segment(e->xc, &f->conn, p, ts_ns, frame);
 	if (e->tap)
-		e->tap(&f->conn, from, &p, ts_ns, frame, before, e->tap_arg);
+		e->tap(&f->conn, from, p, ts_ns, frame, before, e->tap_arg);
 	e->st.rst_ignored += f->conn.rst_ignored - ignored_before;
 
 	if (f->conn.x && !(f->cflags & F_XCOUNTED)) {
@@ -830,7 +830,72 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 		f->mark_ts = e->now; /* when it last moved to the tail */
 		to_active(e, f);
 	}
+}
+
+enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t ts_ns,
+					   uint64_t frame, const uint8_t *buf, uint32_t caplen,
+					   uint32_t wirelen)
+{
+	struct tc_pkt p;
+	enum tc_decode_status st;
+
+	ts_ns = clamp_ts(ts_ns);
+	frame_clock(e, ts_ns);
+	st = tc_decode_wire(dlt, buf, caplen, wirelen, &p);
+	e->st.by_status[st]++;
+	if (st == TC_DEC_OK)
+		apply(e, &p, tc_flowtab_hash(e->ft, &p), ts_ns, frame);
 	return st;
+}
+
+/*
+ * Decoding touches only the frame, so the whole batch is decoded first;
+ * then the index slots of all its segments are requested at once, and each
+ * frame is taken in order, as tc_engine_frame_wire() takes it, after
+ * requesting the record of the frame AHEAD places later. Per frame, the
+ * slot and the record are each a likely cache miss (the table is far larger
+ * than the cache); taken one frame at a time they are waited for one after
+ * the other, here they overlap. What a frame does may change the table (a new connection, a
+ * record freed, the index grown): the hints then load a line for nothing,
+ * and every lookup is the real one, so the result cannot differ.
+ */
+/* Records requested this many frames before their turn: enough for one to
+ * arrive while the frames between are worked on, few enough that the
+ * requests in flight (up to 8 lines a record) do not queue. */
+#define AHEAD 4
+
+void tc_engine_frames(struct tc_engine *e, const struct tc_engine_in *in, size_t n,
+		      enum tc_decode_status *st)
+{
+	struct tc_pkt p[TC_ENGINE_BATCH];
+	uint32_t h[TC_ENGINE_BATCH];
+	size_t i;
+
+	if (n > TC_ENGINE_BATCH) {
+		for (i = 0; i < n; i++)
+			st[i] = tc_engine_frame_wire(e, in[i].dlt, in[i].ts_ns, in[i].frame,
+						     in[i].buf, in[i].caplen, in[i].wirelen);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		st[i] = tc_decode_wire(in[i].dlt, in[i].buf, in[i].caplen, in[i].wirelen, &p[i]);
+		if (st[i] != TC_DEC_OK)
+			continue;
+		h[i] = tc_flowtab_hash(e->ft, &p[i]);
+		tc_flowtab_prefetch_slot(e->ft, h[i]);
+	}
+	for (i = 0; i < n && i < AHEAD; i++)
+		if (st[i] == TC_DEC_OK)
+			tc_flowtab_prefetch_rec(e->ft, h[i]);
+	for (i = 0; i < n; i++) {
+		int64_t ts = clamp_ts(in[i].ts_ns);
+		if (i + AHEAD < n && st[i + AHEAD] == TC_DEC_OK)
+			tc_flowtab_prefetch_rec(e->ft, h[i + AHEAD]);
+		frame_clock(e, ts);
+		e->st.by_status[st[i]]++;
+		if (st[i] == TC_DEC_OK)
+			apply(e, &p[i], h[i], ts, in[i].frame);
+	}
 }
 
 void tc_engine_tick(struct tc_engine *e, int64_t now_ns)

@@ -202,6 +202,27 @@ struct tc_flow *tc_flowtab_lookup(const struct tc_flowtab *t, const struct tc_pk
 	return NULL;
 }
 
+void tc_flowtab_prefetch_slot(const struct tc_flowtab *t, uint32_t h)
+{
+	__builtin_prefetch(&t->s[h & (t->ns - 1)]);
+}
+
+void tc_flowtab_prefetch_rec(const struct tc_flowtab *t, uint32_t h)
+{
+	const struct slot *s = &t->s[h & (t->ns - 1)];
+	const char *f;
+	size_t o;
+
+	/* Only the first slot of the run: where the record nearly always is. */
+	if (s->hash != h || !s->rec1 || (s->rec1 & FROZEN))
+		return;
+	f = (const char *)rec(t, s->rec1 - 1);
+	/* A segment reads both endpoints and the list links: every line. */
+	for (o = 0; o < sizeof(struct tc_flow); o += 64)
+		__builtin_prefetch(f + o, 1);
+	__builtin_prefetch(f + sizeof(struct tc_flow) - 1, 1);
+}
+
 struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pkt *p,
 				  uint32_t h, enum tc_role *from)
 {

@@ -84,6 +84,16 @@ struct tc_flow *tc_flowtab_add_h(struct tc_flowtab *t, uint32_t h);
 struct tc_flow *tc_flowtab_lookup(const struct tc_flowtab *t, const struct tc_pkt *p, uint32_t h,
 				  enum tc_role *from, uint32_t *frozen);
 
+/*
+ * Hints for lookups to come, which never change what a lookup finds: load
+ * the index slot h starts at, and (once that slot has arrived) the record
+ * it names if its hash is h. The engine issues them a few frames ahead so
+ * that the two loads that miss the cache on most packets overlap instead
+ * of waiting one after the other.
+ */
+void tc_flowtab_prefetch_slot(const struct tc_flowtab *t, uint32_t h);
+void tc_flowtab_prefetch_rec(const struct tc_flowtab *t, uint32_t h);
+
 /* Does frozen entry `handle` hold p's 4-tuple? If so, *from is the sender's role. */
 typedef int (*tc_frozen_match_fn)(void *arg, uint32_t handle, const struct tc_pkt *p,
 				  enum tc_role *from);
