@@ -82,6 +82,7 @@ struct tc_pipeline *tc_pipeline_new(const struct tc_pipeline_opts *o)
 		goto fail;
 	if (o->fmt) {
 		p->o.wcfg.st = tc_engine_stats(p->eng);
+		p->o.wcfg.flush_each = o->flush_each;
 		if (!(p->w = o->fmt->begin(&p->o.wcfg)))
 			goto fail;
 	}

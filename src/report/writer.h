@@ -47,6 +47,8 @@ struct tc_writer_cfg {
 	const struct tc_select *sel; /* the report's selection (NULL: all) */
 	const struct tc_stats *st;   /* the engine's counters, read as it runs */
 	size_t top;                  /* text: table rows (0: the default, 10) */
+	int flush_each;              /* each row to the stream as it is written
+	                                (a reader on a pipe sees it at once) */
 };
 
 /* What the end of a report is written from. */
