@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -486,6 +487,39 @@ static void test_keepalive_timeout_not_across_gap(void **state)
 	assert_non_null(strstr(why, "the client sent RST (frame "));
 	assert_non_null(strstr(why, "the capture lost segments just before it"));
 	assert_non_null(strstr(why, "so the wire cannot tell why"));
+}
+
+/* The explanation is written by diag.c's own formatter: the same text as
+ * snprintf would make of the sentence, and cut like snprintf when the
+ * buffer is short (every length, the terminating NUL always there). */
+static void test_explain_text_as_snprintf(void **state)
+{
+	struct tc_diagnosis d;
+	char why[512], cut[512], want[512];
+	const char *at;
+	unsigned long long fr;
+	size_t len, n;
+	(void)state;
+	keepalive_then_rst(0, &d, why, sizeof(why));
+	assert_int_equal(d.cause, TC_CAUSE_KEEPALIVE_TIMEOUT);
+	assert_int_equal(d.by, TC_CLIENT);
+	/* the RST's frame number, read back from the text */
+	at = strstr(why, "(frame ");
+	assert_non_null(at);
+	fr = strtoull(at + 7, NULL, 10);
+	assert_true(fr > 0);
+	snprintf(want, sizeof(want),
+		 "the %s's keep-alive probes went unanswered (%u); it gave up with RST (frame %llu): the %s vanished",
+		 "client", 3u, fr, "server");
+	assert_memory_equal(why, want, strlen(want));
+	len = strlen(why);
+	for (n = 1; n <= len + 1; n++) {
+		memset(cut, 'x', sizeof(cut));
+		keepalive_then_rst(0, &d, cut, n);
+		assert_int_equal(strlen(cut), n - 1);
+		assert_memory_equal(cut, why, n - 1);
+		assert_int_equal(cut[n], 'x'); /* nothing written past n */
+	}
 }
 
 /* Rule 5: retransmissions into silence, then RST; with the RST revealing
@@ -1339,6 +1373,7 @@ int main(void)
 		cmocka_unit_test(test_data_after_close_cites_data_before_fins),
 		cmocka_unit_test(test_data_after_close_cites_first_unacknowledged),
 		cmocka_unit_test(test_keepalive_timeout_not_across_gap),
+		cmocka_unit_test(test_explain_text_as_snprintf),
 		cmocka_unit_test(test_dead_peer_not_across_gap),
 		cmocka_unit_test(test_idle_match_not_across_gap),
 		cmocka_unit_test(test_shutdown_rst_not_across_gap),

@@ -15,6 +15,7 @@
  */
 #include "tcpclose/diag.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -497,16 +498,103 @@ static const char *who(int role)
 	return role == TC_CLIENT ? "client" : "server";
 }
 
+/*
+ * `*off += snprintf(buf + *off, n - *off, fmt, ...)` for *off < n, for the
+ * few conversions the explanations use: %s, %u and %llu written here,
+ * %.0f and %.1f through snprintf. An explanation is written for every reset in
+ * the JSON and CSV output, and snprintf's general machinery (a stream set
+ * up per call, the format parsed in full) cost more than the text itself.
+ * What fits is written and terminated; *off grows by the whole length, as
+ * with snprintf. The format attribute has the compiler check the
+ * arguments against printf's rules, which these follow.
+ */
+static void text_put(char *buf, size_t n, size_t *off, const char *s, size_t len)
+{
+	size_t room = n - *off - 1, k = len < room ? len : room;
+
+	memcpy(buf + *off, s, k);
+	buf[*off + k] = '\0';
+	*off += len;
+	if (*off >= n)
+		*off = n; /* nothing more fits: the rest only counts */
+}
+
+static size_t text_ull(char *d, unsigned long long v)
+{
+	char t[20];
+	size_t k = 0, i;
+
+	do
+		t[k++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	for (i = 0; i < k; i++)
+		d[i] = t[k - 1 - i];
+	return k;
+}
+
+__attribute__((format(__printf__, 4, 5))) static void text_out(char *buf, size_t n, size_t *off,
+							       const char *fmt, ...)
+{
+	char num[400]; /* "%.1f" of the largest double: 311 */
+	const char *p = fmt;
+	va_list ap;
+
+	va_start(ap, fmt);
+	while (*p && *off < n) {
+		const char *q = strchr(p, '%');
+		size_t len;
+		if (!q) {
+			text_put(buf, n, off, p, strlen(p));
+			break;
+		}
+		text_put(buf, n, off, p, (size_t)(q - p));
+		if (*off >= n)
+			break;
+		q++;
+		if (q[0] == 's') {
+			const char *a = va_arg(ap, const char *);
+			text_put(buf, n, off, a, strlen(a));
+			p = q + 1;
+		} else if (q[0] == 'u') {
+			len = text_ull(num, va_arg(ap, unsigned));
+			text_put(buf, n, off, num, len);
+			p = q + 1;
+		} else if (q[0] == 'l' && q[1] == 'l' && q[2] == 'u') {
+			len = text_ull(num, va_arg(ap, unsigned long long));
+			text_put(buf, n, off, num, len);
+			p = q + 3;
+		} else if (q[0] == '.' && (q[1] == '0' || q[1] == '1') && q[2] == 'f') {
+			double v = va_arg(ap, double);
+			int r = q[1] == '0' ? snprintf(num, sizeof(num), "%.0f", v)
+					    : snprintf(num, sizeof(num), "%.1f", v);
+			text_put(buf, n, off, num, r > 0 ? (size_t)r : 0);
+			p = q + 3;
+		} else {
+			/* Any other conversion: snprintf's, from here on. */
+			int r;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+			r = vsnprintf(buf + *off, n - *off, q - 1, ap);
+#pragma GCC diagnostic pop
+			*off += r > 0 ? (size_t)r : 0;
+			if (*off >= n)
+				*off = n;
+			break;
+		}
+	}
+	va_end(ap);
+}
+
 /* The injection signals, in words; the names are for JSON. */
 static void signal_words(const struct tc_diagnosis *d, const struct tc_conn *c, const char *by,
 			 char *buf, size_t n)
 {
 	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 	size_t off = 0;
-#define W(...)                                                                    \
-	do {                                                                      \
-		if (off < n)                                                      \
-			off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__); \
+#define W(...)                                               \
+	do {                                                 \
+		if (off < n)                                 \
+			text_out(buf, n, &off, __VA_ARGS__); \
 	} while (0)
 	buf[0] = '\0';
 	if (d->signals & TC_SIG_TTL)
@@ -553,10 +641,10 @@ static void forged_words(const struct tc_conn *c, const struct tc_diagnosis *d, 
 	size_t off = *offp;
 	int claimed, sep = 0;
 	uint16_t step = (uint16_t)(e->ip_id - e->ip_id_prev);
-#define W(...)                                                                    \
-	do {                                                                      \
-		if (off < n)                                                      \
-			off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__); \
+#define W(...)                                               \
+	do {                                                 \
+		if (off < n)                                 \
+			text_out(buf, n, &off, __VA_ARGS__); \
 	} while (0)
 	scan_others(c, e, d->by, &o);
 	claimed = (o.forged_flags & TC_RS_SERVER) ? TC_SERVER : TC_CLIENT;
@@ -613,10 +701,10 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 	if (n == 0)
 		return;
 	buf[0] = '\0'; /* no cause, nothing said: still a string */
-#define OUT(...)                                                                       \
-	do {                                                                           \
-		if (off < n)                                                           \
-			off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__);      \
+#define OUT(...)                                             \
+	do {                                                 \
+		if (off < n)                                 \
+			text_out(buf, n, &off, __VA_ARGS__); \
 	} while (0)
 
 	if ((d->notes & TC_DX_TRAILING) && d->cause != TC_CAUSE_DATA_AFTER_CLOSE)
