@@ -544,7 +544,7 @@ static void test_frozen_evicted_as_whole(void **state)
 		assert_true(a.h[i] == b.h[i]);
 }
 
-/* ---- batches: tc_engine_frames() is n calls of tc_engine_frame_wire() -- */
+/* ---- tc_engine_push() takes frames as tc_engine_frame_wire() does ----- */
 
 #define MIX_FRAMES 20000
 #define MIX_CONNS 300
@@ -577,6 +577,9 @@ static void trace_conn(const struct tc_conn *c, const struct tc_verdict *v,
 	mixin(t, (uint64_t)d->cause << 8 | c->cflags);
 	mixin(t, (uint64_t)c->first_ts);
 	mixin(t, (uint64_t)c->last_ts);
+	mixin(t, tc_conn_ext(c)->rst.text[0]);
+	mixin(t, strlen(tc_conn_ext(c)->rst.text));
+	mixin(t, tc_conn_ext(c)->rst.payload_len);
 	for (r = 0; r < 2; r++) {
 		mixin(t, c->ep[r].state);
 		mixin(t, c->ep[r].pkts);
@@ -609,7 +612,7 @@ static void mix_build(struct mix *m)
 {
 	static uint32_t seq[MIX_CONNS][2];
 	int64_t now = NS;
-	size_t i;
+	size_t i, j;
 
 	rng_state = 0x5eed5eedULL;
 	for (i = 0; i < MIX_CONNS; i++) {
@@ -632,6 +635,7 @@ static void mix_build(struct mix *m)
 			break;
 		case 2:
 			fl = (r >> 40) & 1 ? TC_RST : TC_RST | TC_ACK;
+			len = (uint16_t)((r >> 44) % 40); /* its text, cut at 23 */
 			break;
 		case 3:
 			s[srv] += (uint32_t)(r >> 32) % 100000; /* a jump: lost segments */
@@ -648,6 +652,8 @@ static void mix_build(struct mix *m)
 			m->len[i] = wire_frame(m->b[i], (uint16_t)(20000 + k), 443, (int)srv, fl, s[srv],
 					       s[!srv], len, (uint16_t)i);
 			s[srv] += len + ((fl & (TC_SYN | TC_FIN)) ? 1u : 0u);
+			for (j = 0; j < len; j++) /* printable: an RST's text shows it */
+				m->b[i][40 + j] = (uint8_t)('a' + (i + j) % 26);
 		}
 		if (what == 14 && (r >> 44) % 8 == 0)
 			m->b[i][9] = 17; /* UDP */
@@ -673,14 +679,14 @@ static struct tc_engine *mk_traced(struct run_trace *t)
 	return e;
 }
 
-static void test_batches_same_as_frames(void **state)
+static void test_queued_same_as_frames(void **state)
 {
 	static struct mix m;
-	struct run_trace one, bat;
+	struct run_trace one, q;
 	struct tc_engine *a, *b;
-	enum tc_decode_status st1[MIX_FRAMES], stb[TC_ENGINE_BATCH + 1];
+	enum tc_decode_status st1[MIX_FRAMES];
 	const struct tc_stats *sa, *sb;
-	size_t i, k, n;
+	size_t i;
 
 	(void)state;
 	mix_build(&m);
@@ -689,24 +695,30 @@ static void test_batches_same_as_frames(void **state)
 		st1[i] = tc_engine_frame_wire(a, TC_DLT_RAW, m.ts[i], i + 1, m.b[i], m.len[i], 0);
 	tc_engine_finish(a);
 
-	b = mk_traced(&bat);
-	for (i = 0; i < MIX_FRAMES; i += n) {
-		struct tc_engine_in in[TC_ENGINE_BATCH + 1];
-		/* 1 .. BATCH + 1: the last is more than a batch holds */
-		n = 1 + (size_t)(rnd() % (TC_ENGINE_BATCH + 1));
-		if (n > MIX_FRAMES - i)
-			n = MIX_FRAMES - i;
-		for (k = 0; k < n; k++)
-			in[k] = (struct tc_engine_in){m.ts[i + k], i + k + 1, m.b[i + k], m.len[i + k], 0,
-						      TC_DLT_RAW};
-		tc_engine_frames(b, in, n, stb);
-		for (k = 0; k < n; k++)
-			assert_int_equal(stb[k], st1[i + k]);
+	/* Queued, with now and then a frame given directly, a drain, or a
+	 * tick to a time already passed: each must take the queue first. */
+	b = mk_traced(&q);
+	for (i = 0; i < MIX_FRAMES; i++) {
+		uint64_t r = rnd();
+		uint8_t frame[40 + 64];
+		enum tc_decode_status st;
+		/* the queue keeps no pointer into the caller's buffer */
+		memcpy(frame, m.b[i], m.len[i]);
+		if (r % 97 == 0)
+			st = tc_engine_frame_wire(b, TC_DLT_RAW, m.ts[i], i + 1, frame, m.len[i], 0);
+		else
+			st = tc_engine_push(b, TC_DLT_RAW, m.ts[i], i + 1, frame, m.len[i], 0);
+		memset(frame, 0xa5, sizeof(frame));
+		assert_int_equal(st, st1[i]);
+		if (r % 89 == 1)
+			tc_engine_drain(b);
+		if (r % 83 == 2)
+			tc_engine_tick(b, m.ts[i] - 1);
 	}
 	tc_engine_finish(b);
 
 	/* The mix did what it is for: reports, evictions, frozen records,
-	 * frames that are not TCP. */
+	 * frames that are not TCP, time going back. */
 	sa = tc_engine_stats(a);
 	assert_true(one.reports > 1000);
 	assert_true(sa->evicted > 0);
@@ -714,9 +726,9 @@ static void test_batches_same_as_frames(void **state)
 	assert_true(sa->by_status[TC_DEC_NOT_TCP] > 0 && sa->by_status[TC_DEC_TRUNCATED] > 0);
 	assert_true(sa->time_backwards > 0);
 
-	assert_int_equal(bat.reports, one.reports);
-	assert_int_equal(bat.segments, one.segments);
-	assert_int_equal(bat.h, one.h);
+	assert_int_equal(q.reports, one.reports);
+	assert_int_equal(q.segments, one.segments);
+	assert_int_equal(q.h, one.h);
 	sb = tc_engine_stats(b);
 	assert_memory_equal(sa, sb, sizeof(*sa));
 	tc_engine_free(a);
@@ -742,7 +754,7 @@ int main(void)
 		cmocka_unit_test(test_first_ts_after_tick),
 		cmocka_unit_test(test_reset_and_refused_tallies),
 		cmocka_unit_test(test_memory_follows_open_connections),
-		cmocka_unit_test(test_batches_same_as_frames),
+		cmocka_unit_test(test_queued_same_as_frames),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -138,27 +138,22 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 					   uint64_t frame, const uint8_t *buf, uint32_t caplen,
 					   uint32_t wirelen);
 
-/* One frame of a batch for tc_engine_frames(). */
-struct tc_engine_in {
-	int64_t ts_ns;
-	uint64_t frame;
-	const uint8_t *buf;
-	uint32_t caplen;
-	uint32_t wirelen;
-	int dlt;
-};
-
-#define TC_ENGINE_BATCH 16
-
 /*
- * Feed n frames, exactly as n calls of tc_engine_frame_wire() in order
- * would (the same records, callbacks, taps and statistics); st[i] is frame
- * i's decode status. Every buffer must stay valid until it returns. Cheaper
- * per frame for n up to TC_ENGINE_BATCH: the table entries the frames will
- * touch are loaded ahead, so that their cache misses overlap.
+ * The same, queued: the frame is decoded now (its status is returned, and
+ * buf need not outlive the call) and taken by the analysis a few frames
+ * later, in order, as tc_engine_frame_wire() would take it, so that the
+ * table entries it touches can be loaded while the frames before it are
+ * worked on. tc_engine_frame_wire(), _tick() and _finish() take the queued
+ * frames first; call tc_engine_drain() before reading tc_engine_stats() or
+ * visiting with tc_engine_foreach() in the middle of a run. A queued
+ * segment reaches the tap with at most TC_ENGINE_PAYLOAD_KEPT bytes of its
+ * payload (payload_caplen says how many): what the analysis reads of it.
  */
-void tc_engine_frames(struct tc_engine *e, const struct tc_engine_in *in, size_t n,
-		      enum tc_decode_status *st);
+#define TC_ENGINE_PAYLOAD_KEPT TC_RST_TEXT_MAX
+enum tc_decode_status tc_engine_push(struct tc_engine *e, int dlt, int64_t ts_ns, uint64_t frame,
+				     const uint8_t *buf, uint32_t caplen, uint32_t wirelen);
+/* Take every queued frame now. */
+void tc_engine_drain(struct tc_engine *e);
 
 /* Advance capture time without a frame (live idle periods). */
 void tc_engine_tick(struct tc_engine *e, int64_t now_ns);

@@ -53,22 +53,7 @@ struct run {
 	struct tc_extract *ext; /* -w with a selection: pass 1 records */
 	int ext_oom;
 	uint64_t written; /* connections -w writes */
-	struct batch *batch;
 };
-
-/*
- * Frames held for tc_engine_frames(), which wants a few at once. They are
- * copies: libpcap keeps one frame at a time and reads the next over it.
- */
-struct batch {
-	struct tc_engine_in in[TC_ENGINE_BATCH];
-	struct tc_frame fr[TC_ENGINE_BATCH]; /* for -w, the same frames */
-	size_t n;
-	uint8_t *mem;
-	size_t cap, used;
-};
-
-#define BATCH_MEM (TC_ENGINE_BATCH * 2048u)
 
 static void on_segment(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 		       int64_t ts, uint64_t frame, const uint8_t before[2], void *arg)
@@ -294,9 +279,6 @@ static int start(struct run *r)
 		po.wcfg.top = o->top;
 		po.aggregate = 1;
 	}
-	if (!(r->batch = calloc(1, sizeof(*r->batch))) || !(r->batch->mem = malloc(BATCH_MEM)))
-		return oom();
-	r->batch->cap = BATCH_MEM;
 	po.eng = o->eng;
 	/* Bench knob (bench/freeze.sh): closed connections kept whole, to
 	 * check that freezing them changes no output. */
@@ -317,73 +299,27 @@ static int start(struct run *r)
 struct pass1 {
 	struct run *r;
 	struct tc_run_info *ri;
+	uint64_t frames; /* given to the engine */
 };
-
-/* The frames held to the engine, and those it decoded to -w without a selection. */
-static void flush(struct run *r)
-{
-	struct batch *b = r->batch;
-	enum tc_decode_status st[TC_ENGINE_BATCH];
-	size_t i;
-
-	tc_engine_frames(r->eng, b->in, b->n, st);
-	/* A failed copy is reported at the end; the analysis goes on. */
-	for (i = 0; i < b->n; i++)
-		if (r->dump && !r->ext && !r->dump_failed && st[i] == TC_DEC_OK &&
-		    tc_dump_frame(r->dump, &b->fr[i], r->dump_err) != 0)
-			r->dump_failed = 1;
-	b->n = 0;
-	b->used = 0;
-}
-
-/* Hold a copy of fr; 0 if there was no memory for it (nothing held). */
-static int hold(struct batch *b, const struct tc_frame *fr)
-{
-	uint8_t *copy;
-
-	if (fr->caplen > b->cap - b->used) {
-		/* Only an empty batch may move: the others point into it. */
-		size_t cap = b->cap * 2 > fr->caplen ? b->cap * 2 : fr->caplen;
-		if (b->n || !(copy = realloc(b->mem, cap)))
-			return 0;
-		b->mem = copy;
-		b->cap = cap;
-	}
-	copy = b->mem + b->used;
-	if (fr->caplen)
-		memcpy(copy, fr->data, fr->caplen);
-	b->used += fr->caplen;
-	b->fr[b->n] = *fr;
-	b->fr[b->n].data = copy;
-	b->in[b->n] = (struct tc_engine_in){fr->ts_ns, fr->frame, copy, fr->caplen, fr->wirelen,
-					    fr->dlt};
-	b->n++;
-	return 1;
-}
 
 /* One frame of pass 1; nonzero stops the reading (-c reached). */
 static int analyse_frame(const struct tc_frame *fr, void *arg)
 {
 	struct pass1 *x = arg;
 	struct run *r = x->r;
-	struct batch *b = r->batch;
+	enum tc_decode_status st;
 
 	tc_progress_frame(r->prog_line, r->src, fr->frame);
 	if (r->first_dlt < 0)
 		r->first_dlt = fr->dlt;
-	if (b->n == TC_ENGINE_BATCH || (b->n && fr->caplen > b->cap - b->used))
-		flush(r);
-	if (!hold(b, fr)) {
-		/* No memory for the copy: this frame alone, as it is. */
-		enum tc_decode_status st;
-		st = tc_engine_frame_wire(r->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data,
-					  fr->caplen, fr->wirelen);
-		if (r->dump && !r->ext && !r->dump_failed && st == TC_DEC_OK &&
-		    tc_dump_frame(r->dump, fr, r->dump_err) != 0)
-			r->dump_failed = 1;
-	}
-	if (r->o->count && tc_engine_stats(r->eng)->frames + b->n >= r->o->count) {
-		flush(r);
+	/* Queued: the engine takes it a few frames later (tc_engine_push). */
+	st = tc_engine_push(r->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen, fr->wirelen);
+	x->frames++;
+	/* A failed copy is reported at the end; the analysis goes on. */
+	if (r->dump && !r->ext && !r->dump_failed && st == TC_DEC_OK &&
+	    tc_dump_frame(r->dump, fr, r->dump_err) != 0)
+		r->dump_failed = 1;
+	if (r->o->count && x->frames >= r->o->count) {
 		x->ri->truncated_by_count = 1;
 		return 1;
 	}
@@ -394,12 +330,11 @@ static int analyse_frame(const struct tc_frame *fr, void *arg)
  * the pcap). Connections reach on_conn as they finish. */
 static void analyse(struct run *r, struct tc_run_info *ri)
 {
-	struct pass1 x = {r, ri};
+	struct pass1 x = {r, ri, 0};
 	char note[TC_ERRBUF + 256];
 
 	tc_progress_begin(r->prog_line, "reading");
 	(void)tc_source_each(r->src, analyse_frame, &x);
-	flush(r);
 	tc_engine_finish(r->eng);
 	tc_progress_end(r->prog_line);
 	if (getenv("TC_BENCH_MEMSTATS")) {
@@ -432,9 +367,6 @@ static void stop(struct run *r)
 	}
 	tc_extract_free(r->ext);
 	tc_progress_free(r->prog_line);
-	if (r->batch)
-		free(r->batch->mem);
-	free(r->batch);
 }
 
 /* Close -o: in place if the run succeeded, else the old file stays. */

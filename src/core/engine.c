@@ -106,6 +106,28 @@ struct cold {
 	uint64_t nchunks;    /* chunks held (the spare not counted) */
 };
 
+/*
+ * A frame tc_engine_push() decoded and the analysis has not taken yet. It
+ * keeps what the analysis reads of the frame's bytes after the decode: the
+ * payload's first TC_ENGINE_PAYLOAD_KEPT bytes (an RST's text).
+ */
+struct queued {
+	struct tc_pkt p;
+	int64_t ts_ns;
+	uint64_t frame;
+	uint32_t h;
+	uint8_t st; /* enum tc_decode_status */
+	uint8_t payload[TC_ENGINE_PAYLOAD_KEPT];
+};
+
+/* Frames queued before the first is taken: its index slot was requested
+ * QUEUE frames earlier and its record QUEUE - AHEAD frames earlier, enough
+ * for each to arrive while the frames between are worked on, few enough
+ * that the requests in flight (a slot, up to 8 lines a record) do not queue
+ * up in the memory system. */
+#define QUEUE 8u
+#define AHEAD 4u
+
 struct tc_engine {
 	struct tc_engine_opts o;
 	tc_conn_cb cb;
@@ -124,6 +146,8 @@ struct tc_engine {
 	struct tombs tw;
 	struct cold cold; /* the CLOSED list */
 	uint64_t nx;      /* extension records held by live records */
+	struct queued q[QUEUE]; /* tc_engine_push: decoded, not yet taken */
+	unsigned qhead, qn;
 };
 
 /* tc_flow.cflags */
@@ -839,6 +863,7 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	struct tc_pkt p;
 	enum tc_decode_status st;
 
+	tc_engine_drain(e); /* frames queued before it go first */
 	ts_ns = clamp_ts(ts_ns);
 	frame_clock(e, ts_ns);
 	st = tc_decode_wire(dlt, buf, caplen, wirelen, &p);
@@ -848,58 +873,70 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 	return st;
 }
 
-/*
- * Decoding touches only the frame, so the whole batch is decoded first;
- * then the index slots of all its segments are requested at once, and each
- * frame is taken in order, as tc_engine_frame_wire() takes it, after
- * requesting the record of the frame AHEAD places later. Per frame, the
- * slot and the record are each a likely cache miss (the table is far larger
- * than the cache); taken one frame at a time they are waited for one after
- * the other, here they overlap. What a frame does may change the table (a new connection, a
- * record freed, the index grown): the hints then load a line for nothing,
- * and every lookup is the real one, so the result cannot differ.
- */
-/* Records requested this many frames before their turn: enough for one to
- * arrive while the frames between are worked on, few enough that the
- * requests in flight (up to 8 lines a record) do not queue. */
-#define AHEAD 4
-
-void tc_engine_frames(struct tc_engine *e, const struct tc_engine_in *in, size_t n,
-		      enum tc_decode_status *st)
+/* Take the oldest queued frame, as tc_engine_frame_wire() would have. */
+static void take(struct tc_engine *e)
 {
-	struct tc_pkt p[TC_ENGINE_BATCH];
-	uint32_t h[TC_ENGINE_BATCH];
-	size_t i;
+	struct queued *q = &e->q[e->qhead];
 
-	if (n > TC_ENGINE_BATCH) {
-		for (i = 0; i < n; i++)
-			st[i] = tc_engine_frame_wire(e, in[i].dlt, in[i].ts_ns, in[i].frame,
-						     in[i].buf, in[i].caplen, in[i].wirelen);
-		return;
+	e->qhead = (e->qhead + 1) % QUEUE;
+	e->qn--;
+	frame_clock(e, q->ts_ns);
+	e->st.by_status[q->st]++;
+	if (q->st == TC_DEC_OK)
+		apply(e, &q->p, q->h, q->ts_ns, q->frame);
+}
+
+void tc_engine_drain(struct tc_engine *e)
+{
+	while (e->qn)
+		take(e);
+}
+
+/*
+ * Per frame, the index slot and the record are each a likely cache miss
+ * (the table is far larger than the cache): taken one frame at a time they
+ * are waited for one after the other. Decoding reads only the frame, so it
+ * is done at once, and the slot is requested then; the record the slot
+ * names is requested AHEAD frames before the frame's turn. What a frame
+ * does may change the table (a new connection, a record freed, the index
+ * grown): a request then loads a line for nothing; every lookup is the
+ * real one, in order, so the result cannot differ.
+ */
+enum tc_decode_status tc_engine_push(struct tc_engine *e, int dlt, int64_t ts_ns, uint64_t frame,
+				     const uint8_t *buf, uint32_t caplen, uint32_t wirelen)
+{
+	struct queued *q;
+	enum tc_decode_status st;
+
+	if (e->qn == QUEUE)
+		take(e);
+	q = &e->q[(e->qhead + e->qn) % QUEUE];
+	st = tc_decode_wire(dlt, buf, caplen, wirelen, &q->p);
+	q->st = (uint8_t)st;
+	q->ts_ns = clamp_ts(ts_ns);
+	q->frame = frame;
+	if (st == TC_DEC_OK) {
+		uint32_t n = q->p.payload_caplen < TC_ENGINE_PAYLOAD_KEPT ? q->p.payload_caplen
+									  : TC_ENGINE_PAYLOAD_KEPT;
+		if (n)
+			memcpy(q->payload, q->p.payload, n);
+		q->p.payload = q->payload;
+		q->p.payload_caplen = n;
+		q->h = tc_flowtab_hash(e->ft, &q->p);
+		tc_flowtab_prefetch_slot(e->ft, q->h);
 	}
-	for (i = 0; i < n; i++) {
-		st[i] = tc_decode_wire(in[i].dlt, in[i].buf, in[i].caplen, in[i].wirelen, &p[i]);
-		if (st[i] != TC_DEC_OK)
-			continue;
-		h[i] = tc_flowtab_hash(e->ft, &p[i]);
-		tc_flowtab_prefetch_slot(e->ft, h[i]);
+	e->qn++;
+	if (e->qn > AHEAD) {
+		const struct queued *r = &e->q[(e->qhead + e->qn - 1 - AHEAD) % QUEUE];
+		if (r->st == TC_DEC_OK)
+			tc_flowtab_prefetch_rec(e->ft, r->h);
 	}
-	for (i = 0; i < n && i < AHEAD; i++)
-		if (st[i] == TC_DEC_OK)
-			tc_flowtab_prefetch_rec(e->ft, h[i]);
-	for (i = 0; i < n; i++) {
-		int64_t ts = clamp_ts(in[i].ts_ns);
-		if (i + AHEAD < n && st[i + AHEAD] == TC_DEC_OK)
-			tc_flowtab_prefetch_rec(e->ft, h[i + AHEAD]);
-		frame_clock(e, ts);
-		e->st.by_status[st[i]]++;
-		if (st[i] == TC_DEC_OK)
-			apply(e, &p[i], h[i], ts, in[i].frame);
-	}
+	return st;
 }
 
 void tc_engine_tick(struct tc_engine *e, int64_t now_ns)
 {
+	tc_engine_drain(e);
 	if (now_ns < 0)
 		now_ns = 0;
 	else if (now_ns > TC_TS_MAX)
@@ -972,11 +1009,13 @@ static void collect_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64
 
 void tc_engine_finish(struct tc_engine *e)
 {
-	size_t n = tc_flowtab_count(e->ft), i;
+	size_t n, i;
 	struct left *v, *p;
 	struct cold_hdr *h;
 	uint64_t voff;
 
+	tc_engine_drain(e);
+	n = tc_flowtab_count(e->ft);
 	e->finishing = 1;
 	if (n == 0)
 		return;
