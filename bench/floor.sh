@@ -15,8 +15,9 @@
 # %M). CPU, not wall: the machine these figures come from is shared and
 # loaded, where wall time measures the neighbours. `perf stat -e
 # instructions` is used instead when the PMU is available.
-# With --baseline, the baseline binary's output in every format is compared
-# with `cmp` against this build's on both workloads: any difference fails.
+# With --baseline, the baseline binary is measured too, in the same run, and
+# its output in every format is compared with `cmp` against this build's on
+# both workloads: any difference fails.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,8 +73,13 @@ measure() {
 	RSS=$(echo "scale=1; $rss / 1024" | bc)
 }
 
-echo "| workload | packets | avg frame | conns | peak tracked | floor CPU s | tcpclose json CPU s | ratio | floor RSS MiB | tcpclose RSS MiB | instructions (floor / tcpclose) |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+if [ -n "$BASELINE" ]; then
+	echo "| workload | packets | avg frame | conns | peak tracked | floor CPU s | tcpclose json CPU s | ratio | baseline json CPU s | baseline ratio | floor RSS MiB | tcpclose RSS MiB | baseline RSS MiB | instructions (floor / tcpclose / baseline) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+else
+	echo "| workload | packets | avg frame | conns | peak tracked | floor CPU s | tcpclose json CPU s | ratio | floor RSS MiB | tcpclose RSS MiB | instructions (floor / tcpclose) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+fi
 for W in current small; do
 	CAP=$(bench_workload "$W" "$PACKETS")
 	SZ=$(stat -L -c %s "$CAP")
@@ -84,7 +90,14 @@ for W in current small; do
 	CONNS=$(grep -o '"connections":[0-9]*' "$TMP/sum.json" | head -1 | cut -d: -f2 || true)
 	PEAK=$(grep -o '"peak_tracked":[0-9]*' "$TMP/sum.json" | head -1 | cut -d: -f2 || true)
 	RATIO=$(echo "scale=2; $TC / $FC" | bc)
-	echo "| $W | $PACKETS | $AVG B | ${CONNS:-?} | ${PEAK:-?} | $FC | $TC | ${RATIO}x | $FR | $TR | $FI / $TI |"
+	if [ -z "$BASELINE" ]; then
+		echo "| $W | $PACKETS | $AVG B | ${CONNS:-?} | ${PEAK:-?} | $FC | $TC | ${RATIO}x | $FR | $TR | $FI / $TI |"
+	else
+		# the baseline in the same run, right after: same machine state
+		measure "$BASELINE" -r "$CAP" --format json; BC=$CPU; BR=$RSS; BI=$INS
+		BRATIO=$(echo "scale=2; $BC / $FC" | bc)
+		echo "| $W | $PACKETS | $AVG B | ${CONNS:-?} | ${PEAK:-?} | $FC | $TC | ${RATIO}x | $BC | ${BRATIO}x | $FR | $TR | $BR | $FI / $TI / $BI |"
+	fi
 	if [ -n "$BASELINE" ]; then
 		for F in json text csv zeek; do
 			"$BASELINE" -r "$CAP" --format $F > "$TMP/a.$F" 2>/dev/null || true
