@@ -793,7 +793,7 @@ static void apply(struct tc_engine *e, const struct tc_pkt *p, uint32_t h, int64
 {
 	struct tc_flow *f;
 	enum tc_role from = TC_CLIENT;
-	uint32_t ignored_before, fz;
+	uint32_t fz;
 	uint8_t before[2];
 	int inf;
 
@@ -821,7 +821,6 @@ static void apply(struct tc_engine *e, const struct tc_pkt *p, uint32_t h, int64
 		return;
 	}
 
-	ignored_before = f->conn.rst_ignored;
 	before[0] = f->conn.ep[0].state;
 	before[1] = f->conn.ep[1].state;
 	inf = tc_infer_segment(&f->conn, from, p, ts_ns, frame);
@@ -833,11 +832,11 @@ static void apply(struct tc_engine *e, const struct tc_pkt *p, uint32_t h, int64
 			refreeze(e, f);
 		return;
 	}
-	tc_segment_apply(&f->conn, from, p, ts_ns, frame);
+	if (tc_segment_apply(&f->conn, from, p, ts_ns, frame))
+		e->st.rst_ignored++;
 	tc_xconn_segment(e->xc, &f->conn, p, ts_ns, frame);
 	if (e->tap)
 		e->tap(&f->conn, from, p, ts_ns, frame, before, e->tap_arg);
-	e->st.rst_ignored += f->conn.rst_ignored - ignored_before;
 
 	if (f->conn.x && !(f->cflags & F_XCOUNTED)) {
 		f->cflags |= F_XCOUNTED;

@@ -200,8 +200,8 @@ static void zeek_observe(struct tc_conn *c, const struct tc_seg *g)
 	}
 }
 
-void tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
-		      int64_t ts_ns, uint64_t frame)
+int tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
+		     int64_t ts_ns, uint64_t frame)
 {
 	struct tc_seg g = {0};
 
@@ -216,4 +216,5 @@ void tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt 
 	tc_evidence_observe(c, &g); /* 3 */
 	zeek_observe(c, &g);        /* 4 */
 	tc_history_gaps(c, &g);     /* 5 */
+	return g.rst_ignored;
 }

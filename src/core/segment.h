@@ -65,12 +65,16 @@ struct tc_seg {
 	                             not reset with last time (or its first RST) */
 
 	/* Step 1. */
+	/* An RST ignored: this one (out of window, wrong ACK), or the
+	 * tentative one this segment undid. */
+	uint8_t rst_ignored;
 	uint8_t rst_first;        /* the connection's first accepted RST */
 	uint8_t rst_check;        /* enum tc_rst_check, with rst_first */
 };
 
-/* Apply segment `p`, sent by `from`, to connection `c`: all the steps above. */
-void tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
-		      int64_t ts_ns, uint64_t frame);
+/* Apply segment `p`, sent by `from`, to connection `c`: all the steps
+ * above. Returns 1 if an RST was ignored (c->rst_ignored went up by one). */
+int tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
+		     int64_t ts_ns, uint64_t frame);
 
 #endif

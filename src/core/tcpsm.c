@@ -429,6 +429,7 @@ static void on_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	chk = tc_sm_rst_check(c, from, p);
 	if (chk == TC_RST_OUT_OF_WINDOW || chk == TC_RST_BAD_ACK) {
 		c->rst_ignored++;
+		g->rst_ignored = 1;
 		return;
 	}
 	/* RFC 5961 3.2: an RST in the window but not exact draws a challenge
@@ -593,19 +594,19 @@ void tc_sm_infer_rst(struct tc_conn *c, enum tc_role from, int64_t ts_ns)
  * The first segment from the receiver of a tentative RST settles it: a
  * further RST confirms the reset; anything else (a challenge ACK, data)
  * shows the receiver kept the connection, so the RST is undone and
- * counted as not accepted.
+ * counted as not accepted (returns 1 then).
  */
-static void settle_tentative_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
-				 int64_t ts_ns)
+static int settle_tentative_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
+				int64_t ts_ns)
 {
 	struct tc_conn_ext *x = c->x; /* set with TC_CONN_RST_TENTATIVE */
 	struct tc_endpoint *sender = &c->ep[x->undo.from];
 
 	if (from == (enum tc_role)x->undo.from)
-		return;
+		return 0;
 	c->cflags &= (uint8_t)~TC_CONN_RST_TENTATIVE;
 	if (p->flags & TC_RST)
-		return;
+		return 0;
 	c->reset_by = x->undo.reset_by;
 	c->reset_phase = x->undo.reset_phase;
 	enter(&c->ep[0], (enum tc_state)x->undo.state[0], ts_ns);
@@ -618,6 +619,7 @@ static void settle_tentative_rst(struct tc_conn *c, enum tc_role from, const str
 	c->rst_ignored++;
 	if (x->challenge_acks < 255)
 		x->challenge_acks++;
+	return 1;
 }
 
 /*
@@ -640,7 +642,7 @@ void tc_sm_observe(struct tc_conn *c, struct tc_seg *g)
 	enum tc_role from = g->from;
 
 	if (c->cflags & TC_CONN_RST_TENTATIVE)
-		settle_tentative_rst(c, from, p, g->ts_ns);
+		g->rst_ignored = (uint8_t)settle_tentative_rst(c, from, p, g->ts_ns);
 	data_after_fin(c, &c->ep[from], p);
 
 	if (p->flags & TC_RST) {
