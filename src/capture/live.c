@@ -337,17 +337,19 @@ static void on_stop(int sig)
 struct stream_run {
 	struct tc_engine *eng;
 	const struct tc_live_opts *o;
+	uint64_t frames; /* given to the engine */
 	int stop;
 };
 
+/* Queued (tc_engine_push); each batch the kernel hands over is drained
+ * after it, so no connection waits for the next packet to be reported. */
 static void stream_frame(void *arg, const struct tc_frame *fr)
 {
 	struct stream_run *r = arg;
 	if (r->stop)
 		return;
-	tc_engine_frame_wire(r->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen,
-			     fr->wirelen);
-	if (r->o->count && tc_engine_stats(r->eng)->frames >= r->o->count)
+	tc_engine_push(r->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen, fr->wirelen);
+	if (r->o->count && ++r->frames >= r->o->count)
 		r->stop = 1;
 }
 
@@ -454,6 +456,7 @@ int tc_live_stream_run(const struct tc_live_opts *o, const struct tc_writer_ops 
 		/* A bounded batch, then look at the clock and the signals again. */
 		for (i = 0; i < 16 && !r.stop; i++) {
 			n = tc_live_dispatch(l, 1024, stream_frame, &r);
+			tc_engine_drain(r.eng);
 			if (n < 0) {
 				capture_err = tc_live_error(l);
 				break;
