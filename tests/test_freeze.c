@@ -6,9 +6,13 @@
  * included), with or without an extension record, for records built by the
  * state machine (graceful close, RST with its evidence, IPv6, a full Zeek
  * history) and for randomized ones of every density; the extension pointer
- * is rebuilt (NULL stays NULL); no encoding exceeds TC_FREEZE_MAX; a
+ * is rebuilt (NULL stays NULL); no encoding exceeds TC_FREEZE_MAX; every
+ * lane survives extreme values (all ones, sign bits, the edges of each
+ * byte length) next to references that make the differences wrap; a
  * truncated, extended or corrupted flags byte is refused, never read past;
- * and a plain closed connection takes well under half its record.
+ * any corruption of the bytes is refused or decodes to some record, never
+ * read past (each copy is exactly its length, for ASan); and a plain closed
+ * connection takes well under half its record.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -197,6 +201,127 @@ static void test_malformed_refused(void **state)
 	conv_done(&v);
 }
 
+/* Values at the edges of what each code length holds, and wrapping. */
+static const uint32_t extremes[] = {1,          0x7f,       0x80,       0xff,      0x100,
+				    0xffff,     0x10000,    0xffffff,   0x1000000, 0x7fffffff,
+				    0x80000000, 0x80000001, 0xfffffffe, 0xffffffff};
+#define NEXTREME (sizeof(extremes) / sizeof(extremes[0]))
+
+/* Each lane of the record and of the extension alone at every extreme
+ * value, over a background of extremes too (so the references around it
+ * are extreme), and every lane at once. */
+static void test_extreme_lanes(void **state)
+{
+	struct tc_conn c;
+	struct tc_conn_ext x;
+	uint32_t *cl = (uint32_t *)(void *)&c, *xl = (uint32_t *)(void *)&x;
+	size_t nc = sizeof(c) / 4, nx = sizeof(x) / 4, i, e, bg;
+	(void)state;
+
+	for (bg = 0; bg < NEXTREME + 1; bg++) {
+		for (i = 0; i < nc + nx; i++) {
+			for (e = 0; e < NEXTREME; e++) {
+				size_t j;
+				for (j = 0; j < nc; j++)
+					cl[j] = bg < NEXTREME ? extremes[(bg + j) % NEXTREME] : 0;
+				for (j = 0; j < nx; j++)
+					xl[j] = bg < NEXTREME ? extremes[(bg + 3 * j) % NEXTREME] : 0;
+				if (i < nc)
+					cl[i] = extremes[e];
+				else
+					xl[i - nc] = extremes[e];
+				c.x = NULL;
+				if (i < nc && i * 4 >= offsetof(struct tc_conn, x) &&
+				    i * 4 < offsetof(struct tc_conn, x) + sizeof(c.x))
+					continue; /* the pointer's lanes: not data */
+				c.x = (bg + e) % 2 || i >= nc ? &x : NULL;
+				roundtrip(&c);
+			}
+		}
+	}
+	/* Every lane all ones, with and without the extension. */
+	memset(&c, 0xff, sizeof(c));
+	memset(&x, 0xff, sizeof(x));
+	c.x = NULL;
+	assert_true(roundtrip(&c) <= TC_FREEZE_MAX);
+	c.x = &x;
+	assert_true(roundtrip(&c) <= TC_FREEZE_MAX);
+}
+
+/* Thaw n bytes from an exact-size copy; if they decode, the record must
+ * freeze and thaw back to itself. */
+static void thaw_copy(const uint8_t *buf, size_t n)
+{
+	uint8_t *cp = malloc(n ? n : 1);
+	struct tc_conn c;
+	struct tc_conn_ext xb;
+
+	assert_non_null(cp);
+	memcpy(cp, buf, n);
+	if (tc_thaw_view(cp, n, &c, &xb) == 0)
+		roundtrip(&c);
+	free(cp);
+}
+
+/* Random damage to frozen records of every density: flipped bits, random
+ * bytes, cuts, bytes added or removed inside. Each must be refused or
+ * decode to a record, without a read past the buffer. */
+static void test_corrupted_bounded(void **state)
+{
+	struct tc_conn c;
+	struct tc_conn_ext x;
+	uint8_t buf[TC_FREEZE_MAX + 8], bad[TC_FREEZE_MAX + 8];
+	int iter;
+	(void)state;
+
+	for (iter = 0; iter < 20000; iter++) {
+		unsigned density = (unsigned)(rnd() % 257), i;
+		uint8_t *p = (uint8_t *)&c, *q = (uint8_t *)&x;
+		size_t n, m, at;
+
+		for (i = 0; i < sizeof(c); i++)
+			p[i] = (rnd() & 0xff) < density ? (uint8_t)rnd() : 0;
+		for (i = 0; i < sizeof(x); i++)
+			q[i] = (rnd() & 0xff) < density / 4 ? (uint8_t)rnd() : 0;
+		c.x = iter % 2 ? &x : NULL;
+		n = tc_freeze(&c, buf);
+		memcpy(bad, buf, n);
+		m = n;
+		switch (iter % 5) {
+		case 0: /* a few flipped bits */
+			for (i = 0; i < 1 + rnd() % 4; i++)
+				bad[rnd() % n] ^= (uint8_t)(1u << (rnd() % 8));
+			break;
+		case 1: /* a random byte, anywhere */
+			bad[rnd() % n] = (uint8_t)rnd();
+			break;
+		case 2: /* cut short */
+			m = (size_t)(rnd() % n);
+			break;
+		case 3: /* a byte inserted */
+			at = (size_t)(rnd() % n);
+			memmove(bad + at + 1, bad + at, n - at);
+			bad[at] = (uint8_t)rnd();
+			m = n + 1;
+			break;
+		default: /* a byte removed */
+			at = (size_t)(rnd() % n);
+			memmove(bad + at, bad + at + 1, n - at - 1);
+			m = n - 1;
+			break;
+		}
+		thaw_copy(bad, m);
+	}
+	/* Pure noise of every length. */
+	for (iter = 0; iter < 20000; iter++) {
+		size_t n = (size_t)(rnd() % (TC_FREEZE_MAX + 1)), i;
+		for (i = 0; i < n; i++)
+			bad[i] = (uint8_t)rnd();
+		bad[0] &= 1; /* past the flags check, into the parts */
+		thaw_copy(bad, n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +330,8 @@ int main(void)
 		cmocka_unit_test(test_ipv6_history_full),
 		cmocka_unit_test(test_random_records),
 		cmocka_unit_test(test_malformed_refused),
+		cmocka_unit_test(test_extreme_lanes),
+		cmocka_unit_test(test_corrupted_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
