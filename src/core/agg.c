@@ -118,7 +118,7 @@ struct tc_agg {
 	int64_t ts_end; /* the capture's last packet (tc_agg_set_stats) */
 	struct tc_finding *find;
 	size_t nfind, capfind;
-	struct tc_finding *gmem; /* the findings in group order */
+	uint32_t *gmem; /* the findings in group order (positions in find) */
 	struct tc_finding_group *groups;
 	size_t ngroups, capgroups;
 	/* resets over time: TC_TIMELINE_MAX buckets of tl_width from tl_start */
@@ -1067,7 +1067,8 @@ static int same_group(const struct tc_finding *x, const struct tc_finding *y)
 /* Group key first, then the worst offender first within a group. */
 static int by_group(const void *x, const void *y)
 {
-	const struct tc_finding *a = x, *b = y;
+	const struct tc_finding *a = *(const struct tc_finding *const *)x;
+	const struct tc_finding *b = *(const struct tc_finding *const *)y;
 	if (a->kind != b->kind)
 		return (int)a->kind - (int)b->kind;
 	if (a->scope != b->scope)
@@ -1105,12 +1106,12 @@ struct values {
 	size_t more; /* distinct values past GROUP_VALUES */
 };
 
-static void values_of(const struct tc_finding *m, size_t n, int idle, struct values *out)
+static void values_of(const struct tc_finding *const *m, size_t n, int idle, struct values *out)
 {
 	size_t i, j;
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < n; i++) {
-		uint32_t v = idle ? m[i].variant : m[i].port;
+		uint32_t v = idle ? m[i]->variant : m[i]->port;
 		for (j = 0; j < out->n && out->v[j] != v; j++)
 			;
 		if (j == out->n) {
@@ -1120,7 +1121,7 @@ static void values_of(const struct tc_finding *m, size_t n, int idle, struct val
 			}
 			out->v[out->n++] = v;
 		}
-		out->count[j] += m[i].count;
+		out->count[j] += m[i]->count;
 	}
 	for (i = 1; i < out->n; i++) /* insertion sort: at most 64 */
 		for (j = i; j > 0 && (out->count[j] > out->count[j - 1] ||
@@ -1152,15 +1153,15 @@ static void values_str(const struct values *vs, const char *pre, const char *pos
 }
 
 /* "8-12%", or "10%" when they all agree: the spread of count/of. */
-static void pct_range(const struct tc_finding *m, size_t n, char *buf, size_t len)
+static void pct_range(const struct tc_finding *const *m, size_t n, char *buf, size_t len)
 {
 	double lo = 101, hi = -1;
 	size_t i;
 	for (i = 0; i < n; i++) {
 		double p;
-		if (!m[i].of)
+		if (!m[i]->of)
 			continue;
-		p = 100.0 * (double)m[i].count / (double)m[i].of;
+		p = 100.0 * (double)m[i]->count / (double)m[i]->of;
 		lo = p < lo ? p : lo;
 		hi = p > hi ? p : hi;
 	}
@@ -1172,7 +1173,7 @@ static void pct_range(const struct tc_finding *m, size_t n, char *buf, size_t le
 		snprintf(buf, len, "%.0f-%.0f%%", lo, hi);
 }
 
-static void group_text(struct tc_finding_group *g, const struct tc_finding *m)
+static void group_text(struct tc_finding_group *g, const struct tc_finding *const *m)
 {
 	char *t = g->text, who[128], pct[32], ports[96], idles[96];
 	struct values pv, iv;
@@ -1181,7 +1182,7 @@ static void group_text(struct tc_finding_group *g, const struct tc_finding *m)
 	size_t n = g->n;
 
 	if (n == 1) {
-		snprintf(t, len, "%s", m[0].text);
+		snprintf(t, len, "%s", m[0]->text);
 		return;
 	}
 	pct_range(m, n, pct, sizeof(pct));
@@ -1232,7 +1233,7 @@ static void group_text(struct tc_finding_group *g, const struct tc_finding *m)
 		break;
 	case TC_FIND_TIME_WAIT_PORTS:
 		snprintf(t, len, "%zu clients held many TIME_WAIT sockets toward servers on %s (up to %llu at once, of %llu ephemeral ports each): reuse connections (keep-alive/pooling)",
-			 n, ports, (unsigned long long)m[0].count, (unsigned long long)m[0].of);
+			 n, ports, (unsigned long long)m[0]->count, (unsigned long long)m[0]->of);
 		break;
 	case TC_FIND_SERVER_CLOSES_FIRST:
 		snprintf(t, len, "%s closed first in %s of their graceful closes (%llu of %llu), so they hold the TIME_WAIT (normal for HTTP; let clients close first if ports run short)",
@@ -1270,13 +1271,13 @@ static void group_text(struct tc_finding_group *g, const struct tc_finding *m)
 	}
 	off = strlen(t);
 	for (i = 0; i < n && i < GROUP_OFFENDERS && off < len; i++) {
-		if (g->kind == TC_FIND_TIME_WAIT_PORTS || !m[i].of)
+		if (g->kind == TC_FIND_TIME_WAIT_PORTS || !m[i]->of)
 			off += (size_t)snprintf(t + off, len - off, "%s%s (%llu)", i ? ", " : ": ",
-						m[i].subject, (unsigned long long)m[i].count);
+						m[i]->subject, (unsigned long long)m[i]->count);
 		else
 			off += (size_t)snprintf(t + off, len - off, "%s%s (%llu of %llu)", i ? ", " : ": ",
-						m[i].subject, (unsigned long long)m[i].count,
-						(unsigned long long)m[i].of);
+						m[i]->subject, (unsigned long long)m[i]->count,
+						(unsigned long long)m[i]->of);
 	}
 	if (n > GROUP_OFFENDERS && off < len)
 		snprintf(t + off, len - off, " and %zu more", n - GROUP_OFFENDERS);
@@ -1286,7 +1287,7 @@ const struct tc_finding_group *tc_agg_groups(struct tc_agg *a, size_t *n)
 {
 	size_t nf, i, j, k;
 	const struct tc_finding *f = tc_agg_findings(a, &nf);
-	struct tc_finding *m;
+	const struct tc_finding **m;
 
 	a->ngroups = 0;
 	*n = 0;
@@ -1294,43 +1295,52 @@ const struct tc_finding_group *tc_agg_groups(struct tc_agg *a, size_t *n)
 	a->gmem = NULL;
 	if (!nf)
 		return a->groups;
-	if (!(a->gmem = malloc(nf * sizeof(*a->gmem))))
+	/* The findings in group order, by position in `find`: a copy of
+	 * each would double the report's largest allocation. */
+	m = malloc(nf * sizeof(*m));
+	a->gmem = malloc(nf * sizeof(*a->gmem));
+	if (!m || !a->gmem) {
+		free(m);
 		return a->groups;
-	memcpy(a->gmem, f, nf * sizeof(*f));
-	qsort(a->gmem, nf, sizeof(*a->gmem), by_group);
-	m = a->gmem;
+	}
+	for (i = 0; i < nf; i++)
+		m[i] = &f[i];
+	qsort(m, nf, sizeof(*m), by_group);
+	for (i = 0; i < nf; i++)
+		a->gmem[i] = (uint32_t)(m[i] - f);
 	for (i = 0; i < nf; i = j) {
 		struct tc_finding_group *g;
-		for (j = i + 1; j < nf && same_group(&m[i], &m[j]); j++)
+		for (j = i + 1; j < nf && same_group(m[i], m[j]); j++)
 			;
 		if (grow_array((void **)&a->groups, &a->capgroups, a->ngroups, sizeof(*a->groups)) != 0)
 			break;
 		g = &a->groups[a->ngroups++];
 		memset(g, 0, sizeof(*g));
-		g->kind = m[i].kind;
-		g->scope = m[i].scope;
-		g->port = m[i].port;
-		g->variant = m[i].variant;
+		g->kind = m[i]->kind;
+		g->scope = m[i]->scope;
+		g->port = m[i]->port;
+		g->variant = m[i]->variant;
 		g->first = i;
 		g->n = j - i;
 		for (k = i; k < j; k++) {
-			g->count += m[k].count;
-			g->of += m[k].of;
-			if (m[k].port != g->port)
+			g->count += m[k]->count;
+			g->of += m[k]->of;
+			if (m[k]->port != g->port)
 				g->port = 0;
-			if (m[k].variant != g->variant)
+			if (m[k]->variant != g->variant)
 				g->variant = 0;
 		}
 		/* A peak does not add up across clients: the group's is the worst. */
 		if (g->kind == TC_FIND_TIME_WAIT_PORTS) {
-			g->count = m[i].count;
-			g->of = m[i].of;
-			g->severity = m[i].severity;
+			g->count = m[i]->count;
+			g->of = m[i]->of;
+			g->severity = m[i]->severity;
 		} else {
 			g->severity = severity(g->kind, g->count);
 		}
 		group_text(g, &m[i]);
 	}
+	free(m);
 	if (a->ngroups)
 		qsort(a->groups, a->ngroups, sizeof(*a->groups), by_harm);
 	*n = a->ngroups;
@@ -1339,7 +1349,7 @@ const struct tc_finding_group *tc_agg_groups(struct tc_agg *a, size_t *n)
 
 const struct tc_finding *tc_agg_group_member(const struct tc_agg *a, size_t i)
 {
-	return &a->gmem[i];
+	return &a->find[a->gmem[i]];
 }
 
 size_t tc_agg_nhosts(const struct tc_agg *a) { return a->htab.n; }
