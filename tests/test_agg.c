@@ -276,6 +276,74 @@ static void test_key_cap(void **state)
 	tc_agg_free(a);
 }
 
+/* One handshake-and-data connection from client 10.0.0.`last` to port 80. */
+static void from_client(struct tc_agg *a, uint8_t last, uint16_t cport)
+{
+	struct conv v;
+	conv_init(&v);
+	v.cport = cport;
+	handshake_and_data(&v);
+	v.c.ep[TC_CLIENT].addr[3] = last;
+	feed(a, &v);
+	conv_done(&v);
+}
+
+/*
+ * At the cap, every new key is dropped and counted once per lookup, while
+ * the keys already tracked keep counting: 3 keys = the server and two
+ * clients; eight more clients are dropped (and make no pair).
+ */
+static void test_key_cap_hosts_and_pairs(void **state)
+{
+	struct tc_agg_opts o = {0};
+	struct tc_agg *a;
+	int i;
+	(void)state;
+	o.max_keys = 3;
+	a = tc_agg_new(&o);
+	for (i = 0; i < 10; i++)
+		from_client(a, (uint8_t)(100 + i), (uint16_t)(42000 + i));
+	assert_int_equal(tc_agg_nhosts(a), 3);
+	assert_int_equal(tc_agg_npairs(a), 2);
+	assert_int_equal(tc_agg_nservices(a), 1);
+	assert_int_equal(tc_agg_dropped(a), 8);
+	from_client(a, 100, 43000); /* tracked: counted, nothing dropped */
+	assert_int_equal(tc_agg_dropped(a), 8);
+	assert_int_equal(host(a, "\x0a\x00\x00\x64")->as_client, 2);
+	assert_int_equal(host(a, "\x0a\x00\x00\x02")->as_server, 11);
+	assert_int_equal(tc_agg_service(a, 0)->conns, 11);
+	tc_agg_free(a);
+}
+
+/*
+ * A close reported after a later one (report order is not quite close
+ * order): its TIME_WAIT still expires at its own time. TIME_WAIT 25 s,
+ * closes at 0, 20, then 10 (late), 30, 40, 50 s: at most 3 overlap (the
+ * late one's expiry at 35 s comes before the one at 45 s queued before
+ * it). Were it taken in arrival order, 4 would seem to overlap at 40 s.
+ */
+static void test_time_wait_close_reported_late(void **state)
+{
+	static const int at[] = {0, 20, 10, 30, 40, 50};
+	struct tc_agg_opts o = {0};
+	struct tc_agg *a;
+	const struct tc_host_stats *cl;
+	size_t i;
+	(void)state;
+	o.time_wait_ns = 25 * SEC_NS;
+	a = tc_agg_new(&o);
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		graceful_at(a, 1000 * SEC_NS + at[i] * SEC_NS, (uint16_t)(40000 + i), C);
+	cl = host(a, "\x0a\x00\x00\x01");
+	assert_non_null(cl);
+	assert_int_equal(cl->tw_total, 6);
+	assert_int_equal(cl->tw_peak, 3);
+	/* first reached by the late close, at 10 s and some ms */
+	assert_true(cl->tw_peak_ts > 1010 * SEC_NS && cl->tw_peak_ts < 1011 * SEC_NS);
+	assert_int_equal(tc_agg_pair(a, 0)->tw_peak, 3);
+	tc_agg_free(a);
+}
+
 static void refused_n(struct tc_agg *a, int n)
 {
 	int i;
@@ -620,6 +688,8 @@ int main(void)
 		cmocka_unit_test(test_close_wait_finding),
 		cmocka_unit_test(test_idle_histogram),
 		cmocka_unit_test(test_key_cap),
+		cmocka_unit_test(test_key_cap_hosts_and_pairs),
+		cmocka_unit_test(test_time_wait_close_reported_late),
 		cmocka_unit_test(test_findings_ranked),
 		cmocka_unit_test(test_groups_by_pattern_and_port),
 		cmocka_unit_test(test_server_first_counts_graceful_only),

@@ -50,22 +50,29 @@ struct tc_agg_opts {
 /* Upper bounds (seconds) of the idle buckets; the last is open-ended. */
 extern const uint32_t tc_idle_bucket_s[TC_IDLE_BUCKETS - 1];
 
-/* One host (an address): the TIME_WAIT sockets it held. */
+/*
+ * One host (an address): the TIME_WAIT sockets it held. 128 bytes, two
+ * cache lines in the aggregator's 64-byte aligned table: the first holds
+ * the key and what every connection updates, the second what only some
+ * do (a host table can outgrow the caches, and one line is one miss).
+ */
 struct tc_host_stats {
 	uint8_t af;
 	uint8_t addr[16];
 	uint32_t tw_now, tw_peak;
 	int64_t tw_peak_ts;
-	uint64_t tw_total;        /* connections it ended in TIME_WAIT */
+	uint64_t tw_total; /* connections it ended in TIME_WAIT */
 	uint64_t as_client, as_server;
-	uint64_t tw_reuse;        /* its new connections on a 4-tuple still in TIME_WAIT */
+	/* -- 64 bytes: the rarely updated from here on */
+	uint64_t tw_reuse; /* its new connections on a 4-tuple still in TIME_WAIT */
 	/* socket options of this host acting as a client (ports vary) */
-	uint64_t ka_conns;        /* connections where it sent keep-alive probes */
-	uint32_t ka_interval_ms;  /* the last probe interval seen */
-	uint64_t nodelay_conns;   /* >= 2 sub-MSS segments in flight at once */
+	uint64_t ka_conns;      /* connections where it sent keep-alive probes */
+	uint64_t nodelay_conns; /* >= 2 sub-MSS segments in flight at once */
 	uint64_t nagle_stalls;
 	uint64_t nagle_stall_ms;
-	uint64_t aborts;          /* abortive closes it sent as a client */
+	uint64_t aborts;         /* abortive closes it sent as a client */
+	uint32_t ka_interval_ms; /* the last probe interval seen */
+	uint32_t reserved_[3];   /* to 128 bytes */
 };
 
 /* One service (server address and port). */

@@ -3,33 +3,42 @@
  * agg.c -- per-host and per-service accounting and ranked findings (agg.h).
  *
  * Three keyed tables (hosts, services, client->service pairs), each an open
- * addressing index over a growable array of stats, capped at max_keys: a
- * capture with a million spoofed sources must not make the report grow
- * without bound; what no longer fits is counted in `dropped`.
+ * addressing index over an array of stats, capped at max_keys: a capture
+ * with a million spoofed sources must not make the report grow without
+ * bound; what no longer fits is counted in `dropped`. The arrays are
+ * reserved at the cap once (see table_init: memory is resident only once
+ * used); the indexes grow (see index_grow).
  *
- * TIME_WAIT over time: each TIME_WAIT socket becomes an expiry in a binary
- * min-heap; before counting a new one, every socket whose TIME_WAIT ended
+ * TIME_WAIT over time: each TIME_WAIT socket becomes an expiry in a queue
+ * (twq.h); before counting a new one, every socket whose TIME_WAIT ended
  * by then is taken off its host's and pair's current count. Peaks are
  * taken after each increment.
  */
 #include "tcpclose/agg.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
+#include "twq.h"
 
 #define SEC 1000000000LL
 #define NONE UINT32_MAX
 
 const uint32_t tc_idle_bucket_s[TC_IDLE_BUCKETS - 1] = {1, 10, 60, 120, 300, 600, 1800, 3600};
 
+/* The host's first cache line (agg.h), in one when the table is aligned. */
+#define HOST_HOT offsetof(struct tc_host_stats, tw_reuse)
+_Static_assert(sizeof(struct tc_host_stats) % 64 == 0 && HOST_HOT == 64,
+	       "a host is whole cache lines, its hot counters the first");
+
 /* ---- index: key bytes -> array position ---------------------------------- */
 
 struct index {
 	uint64_t *slot;           /* hash << 32 | (position + 1); 0 = empty */
-	size_t cap;               /* power of two */
+	size_t cap;               /* power of two, at least twice n */
 	size_t n;
 };
 
@@ -54,22 +63,52 @@ static uint32_t hash_key(uint64_t seed, const void *p, size_t n)
 	return (uint32_t)(h >> 32);
 }
 
+/*
+ * A pair's hash, from the hashes of its client's and its service's keys:
+ * a function of the pair's key all the same (a position names one key),
+ * and known before either lookup is done, so that the pair's slot can be
+ * fetched with the others'.
+ */
+static uint32_t hash_pair(uint64_t seed, uint32_t hclient, uint32_t hservice)
+{
+	return (uint32_t)(tc_hash_fold(seed ^ 0x70616972, (uint64_t)hclient << 32 | hservice) >> 32);
+}
+
+/*
+ * A table's entries, reserved at max_keys once: calloc hands memory that
+ * large over from fresh zero pages, which become resident only when an
+ * entry is first written, so the reservation costs what is used, and no
+ * entry is ever copied by a growth or zeroed twice. `base` is aligned to
+ * 64 bytes (one cache line), `raw` is what to free.
+ */
+struct table {
+	void *raw;
+	uint8_t *base;
+	size_t n;
+};
+
+static int table_init(struct table *t, size_t cap, size_t elem)
+{
+	t->raw = calloc(1, cap * elem + 63);
+	if (!t->raw)
+		return -1;
+	t->base = (uint8_t *)(((uintptr_t)t->raw + 63) & ~(uintptr_t)63);
+	t->n = 0;
+	return 0;
+}
+
 struct tc_agg {
 	struct tc_agg_opts o;
 	struct tc_host_stats *hosts;
-	size_t nhosts, caphosts;
+	struct table htab;
 	struct index hidx;
 	struct tc_service_stats *svcs;
-	size_t nsvcs, capsvcs;
+	struct table stab;
 	struct index sidx;
 	struct tc_pair_stats *pairs;
-	size_t npairs, cappairs;
+	struct table ptab;
 	struct index pidx;
-	struct tw {
-		int64_t expiry;
-		uint32_t host, pair;
-	} *heap;
-	size_t nheap, capheap;
+	struct tc_twq tw; /* TIME_WAIT expiries */
 	int64_t clock;
 	uint64_t dropped;
 	uint64_t rst_ignored;
@@ -79,7 +118,7 @@ struct tc_agg {
 	int64_t ts_end; /* the capture's last packet (tc_agg_set_stats) */
 	struct tc_finding *find;
 	size_t nfind, capfind;
-	struct tc_finding *gmem; /* the findings in group order */
+	uint32_t *gmem; /* the findings in group order (positions in find) */
 	struct tc_finding_group *groups;
 	size_t ngroups, capgroups;
 	/* resets over time: TC_TIMELINE_MAX buckets of tl_width from tl_start */
@@ -91,34 +130,13 @@ struct tc_agg {
 /* Keys as stored, for comparison and hashing. */
 struct host_key { uint8_t af; uint8_t addr[16]; };
 struct svc_key { uint8_t af; uint8_t addr[16]; uint16_t port; };
-struct pair_key { uint32_t client, service; };
 
-static void host_key_of(const struct tc_agg *a, size_t i, void *k)
-{
-	struct host_key *hk = k;
-	memset(hk, 0, sizeof(*hk));
-	hk->af = a->hosts[i].af;
-	memcpy(hk->addr, a->hosts[i].addr, 16);
-}
-
-static void svc_key_of(const struct tc_agg *a, size_t i, void *k)
-{
-	struct svc_key *sk = k;
-	memset(sk, 0, sizeof(*sk));
-	sk->af = a->svcs[i].af;
-	memcpy(sk->addr, a->svcs[i].addr, 16);
-	sk->port = a->svcs[i].port;
-}
-
-static void pair_key_of(const struct tc_agg *a, size_t i, void *k)
-{
-	struct pair_key *pk = k;
-	pk->client = a->pairs[i].client;
-	pk->service = a->pairs[i].service;
-}
-
-typedef void (*key_of_fn)(const struct tc_agg *a, size_t i, void *k);
-
+/*
+ * The index grows, unlike the tables: a few hundred services keep theirs
+ * in a few cache lines and pages, where one sized for max_keys would
+ * scatter them over 2 MiB. Rehashing uses the stored hashes (no entry is
+ * read), O(1) amortized.
+ */
 static int index_grow(struct index *ix)
 {
 	size_t cap = ix->cap ? ix->cap * 2 : 256, i;
@@ -140,113 +158,124 @@ static int index_grow(struct index *ix)
 	return 0;
 }
 
-/* Position of `key` (hashed to h), or NONE; with *slot_out the empty slot to insert at. */
-static uint32_t index_find(const struct tc_agg *a, const struct index *ix, key_of_fn key_of,
-			   const void *key, size_t ksize, uint32_t h, size_t *slot_out)
+static void prefetch_slot(const struct index *ix, uint32_t h)
 {
-	uint8_t k[32];
-	size_t j;
-	if (!ix->cap)
-		return NONE;
-	j = h & (ix->cap - 1);
+	__builtin_prefetch(&ix->slot[h & (ix->cap - 1)]);
+}
+
+/*
+ * Fetch the entry the index names for hash h, if any, without waiting for
+ * it: the first slot of h's probe run with the same hash is, but for a
+ * 32-bit collision, the key's. A new key's run has none, and no entry is
+ * read. The lines of the entry's first `span` bytes (the key and what
+ * every connection updates).
+ */
+static void prefetch_entry(const struct index *ix, uint32_t h, const void *base, size_t elem,
+			   size_t span)
+{
+	size_t j = h & (ix->cap - 1);
+	for (; ix->slot[j]; j = (j + 1) & (ix->cap - 1)) {
+		if ((uint32_t)(ix->slot[j] >> 32) == h) {
+			const uint8_t *e = (const uint8_t *)base + ((uint32_t)ix->slot[j] - 1) * elem;
+			__builtin_prefetch(e, 1);
+			__builtin_prefetch(e + span - 1, 1);
+			return;
+		}
+	}
+}
+
+/*
+ * Find or add the key hashed to h (eq(a, position, key) compares); NONE
+ * when the table is at its cap. The stored hash spares reading the entry
+ * of every candidate: a new key reads none.
+ */
+typedef int (*key_eq_fn)(const struct tc_agg *a, uint32_t pos, const void *key);
+
+static uint32_t lookup(struct tc_agg *a, struct index *ix, struct table *t, key_eq_fn eq,
+		       const void *key, uint32_t h)
+{
+	size_t j = h & (ix->cap - 1);
 	for (; ix->slot[j]; j = (j + 1) & (ix->cap - 1)) {
 		uint32_t pos = (uint32_t)ix->slot[j] - 1;
-		/* The stored hash spares reading the entry of every candidate. */
-		if ((uint32_t)(ix->slot[j] >> 32) != h)
-			continue;
-		key_of(a, pos, k);
-		if (memcmp(k, key, ksize) == 0)
+		if ((uint32_t)(ix->slot[j] >> 32) == h && eq(a, pos, key))
 			return pos;
 	}
-	*slot_out = j;
-	return NONE;
-}
-
-static int grow_array(void **arr, size_t *cap, size_t n, size_t elem)
-{
-	void *p;
-	size_t nc;
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 64;
-	p = realloc(*arr, nc * elem);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = nc;
-	return 0;
-}
-
-/* Find or add; NONE when the table is at its cap or memory ran out. */
-static uint32_t lookup(struct tc_agg *a, struct index *ix, key_of_fn key_of, const void *key,
-		       size_t ksize, void **arr, size_t *n, size_t *cap, size_t elem)
-{
-	size_t slot = 0;
-	uint32_t h = hash_key(a->o.hash_seed, key, ksize);
-	uint32_t pos = index_find(a, ix, key_of, key, ksize, h, &slot);
-	if (pos != NONE)
-		return pos;
-	if (*n >= a->o.max_keys) {
+	if (t->n >= a->o.max_keys) {
 		a->dropped++;
 		return NONE;
 	}
+	/* At most half full: a miss (a new key) ends in a short probe run. */
 	if ((ix->n + 1) * 2 > ix->cap) {
 		if (index_grow(ix) != 0) {
 			a->dropped++; /* out of memory: counted as at the cap */
 			return NONE;
 		}
-		(void)index_find(a, ix, key_of, key, ksize, h, &slot);
+		for (j = h & (ix->cap - 1); ix->slot[j]; j = (j + 1) & (ix->cap - 1))
+			;
 	}
-	if (grow_array(arr, cap, *n, elem) != 0)
-		return NONE;
-	memset((uint8_t *)*arr + *n * elem, 0, elem);
-	ix->slot[slot] = (uint64_t)h << 32 | (uint32_t)(*n + 1);
+	/* The entry is still zero from calloc: entries are never removed. */
+	ix->slot[j] = (uint64_t)h << 32 | (uint32_t)(t->n + 1);
 	ix->n++;
-	return (uint32_t)(*n)++;
+	return (uint32_t)t->n++;
 }
 
-static uint32_t host_of(struct tc_agg *a, int af, const uint8_t *addr)
+static int host_eq(const struct tc_agg *a, uint32_t pos, const void *key)
 {
-	struct host_key k;
-	uint32_t i;
-	memset(&k, 0, sizeof(k));
-	k.af = (uint8_t)af;
-	memcpy(k.addr, addr, 16);
-	i = lookup(a, &a->hidx, host_key_of, &k, sizeof(k), (void **)&a->hosts, &a->nhosts,
-		   &a->caphosts, sizeof(*a->hosts));
+	const struct host_key *k = key;
+	const struct tc_host_stats *e = &a->hosts[pos];
+	return e->af == k->af && memcmp(e->addr, k->addr, 16) == 0;
+}
+
+static int svc_eq(const struct tc_agg *a, uint32_t pos, const void *key)
+{
+	const struct svc_key *k = key;
+	const struct tc_service_stats *e = &a->svcs[pos];
+	return e->af == k->af && e->port == k->port && memcmp(e->addr, k->addr, 16) == 0;
+}
+
+static int pair_eq(const struct tc_agg *a, uint32_t pos, const void *key)
+{
+	const struct tc_pair_stats *k = key;
+	return a->pairs[pos].client == k->client && a->pairs[pos].service == k->service;
+}
+
+static void host_key_set(struct host_key *k, int af, const uint8_t *addr)
+{
+	memset(k, 0, sizeof(*k));
+	k->af = (uint8_t)af;
+	memcpy(k->addr, addr, 16);
+}
+
+static uint32_t host_of(struct tc_agg *a, const struct host_key *k, uint32_t h)
+{
+	uint32_t i = lookup(a, &a->hidx, &a->htab, host_eq, k, h);
 	if (i != NONE && a->hosts[i].af == 0) {
-		a->hosts[i].af = (uint8_t)af;
-		memcpy(a->hosts[i].addr, addr, 16);
+		a->hosts[i].af = k->af;
+		memcpy(a->hosts[i].addr, k->addr, 16);
 	}
 	return i;
 }
 
-static uint32_t service_of(struct tc_agg *a, int af, const uint8_t *addr, uint16_t port)
+static uint32_t service_of(struct tc_agg *a, const struct svc_key *k, uint32_t h)
 {
-	struct svc_key k;
-	uint32_t i;
-	memset(&k, 0, sizeof(k));
-	k.af = (uint8_t)af;
-	memcpy(k.addr, addr, 16);
-	k.port = port;
-	i = lookup(a, &a->sidx, svc_key_of, &k, sizeof(k), (void **)&a->svcs, &a->nsvcs,
-		   &a->capsvcs, sizeof(*a->svcs));
+	uint32_t i = lookup(a, &a->sidx, &a->stab, svc_eq, k, h);
 	if (i != NONE && a->svcs[i].af == 0) {
-		a->svcs[i].af = (uint8_t)af;
-		memcpy(a->svcs[i].addr, addr, 16);
-		a->svcs[i].port = port;
+		a->svcs[i].af = k->af;
+		memcpy(a->svcs[i].addr, k->addr, 16);
+		a->svcs[i].port = k->port;
 	}
 	return i;
 }
 
-static uint32_t pair_of(struct tc_agg *a, uint32_t client, uint32_t service)
+static uint32_t pair_of(struct tc_agg *a, uint32_t client, uint32_t service, uint32_t h)
 {
-	struct pair_key k = {client, service};
+	struct tc_pair_stats k;
 	uint32_t i;
 	if (client == NONE || service == NONE)
 		return NONE;
-	i = lookup(a, &a->pidx, pair_key_of, &k, sizeof(k), (void **)&a->pairs, &a->npairs,
-		   &a->cappairs, sizeof(*a->pairs));
+	k.client = client;
+	k.service = service;
+	i = lookup(a, &a->pidx, &a->ptab, pair_eq, &k, h);
 	if (i != NONE) {
 		a->pairs[i].client = client;
 		a->pairs[i].service = service;
@@ -256,54 +285,29 @@ static uint32_t pair_of(struct tc_agg *a, uint32_t client, uint32_t service)
 
 /* ---- TIME_WAIT over capture time -------------------------------------- */
 
-static void heap_swap(struct tw *h, size_t i, size_t j)
-{
-	struct tw t = h[i];
-	h[i] = h[j];
-	h[j] = t;
-}
-
 static void tw_expire(struct tc_agg *a, int64_t now)
 {
-	while (a->nheap && a->heap[0].expiry <= now) {
-		struct tw top = a->heap[0];
-		size_t i = 0;
-		if (top.host != NONE && a->hosts[top.host].tw_now)
-			a->hosts[top.host].tw_now--;
-		if (top.pair != NONE && a->pairs[top.pair].tw_now)
-			a->pairs[top.pair].tw_now--;
-		a->heap[0] = a->heap[--a->nheap];
-		for (;;) {
-			size_t l = 2 * i + 1, r = l + 1, m = i;
-			if (l < a->nheap && a->heap[l].expiry < a->heap[m].expiry)
-				m = l;
-			if (r < a->nheap && a->heap[r].expiry < a->heap[m].expiry)
-				m = r;
-			if (m == i)
-				break;
-			heap_swap(a->heap, i, m);
-			i = m;
-		}
+	struct tc_tw e;
+	while (tc_twq_pop_due(&a->tw, now, &e)) {
+		/* The host a few expiries on is a cache miss of its own. */
+		const struct tc_tw *next = tc_twq_ahead(&a->tw, 8);
+		if (next && next->host != NONE)
+			__builtin_prefetch(&a->hosts[next->host].tw_now, 1);
+		if (e.host != NONE && a->hosts[e.host].tw_now)
+			a->hosts[e.host].tw_now--;
+		if (e.pair != NONE && a->pairs[e.pair].tw_now)
+			a->pairs[e.pair].tw_now--;
 	}
 }
 
 static void tw_add(struct tc_agg *a, uint32_t host, uint32_t pair, int64_t start)
 {
-	size_t i;
 	if (start > a->clock) {
 		a->clock = start;
 		tw_expire(a, start);
 	}
-	if (grow_array((void **)&a->heap, &a->capheap, a->nheap, sizeof(*a->heap)) != 0)
+	if (tc_twq_push(&a->tw, start + a->o.time_wait_ns, host, pair) != 0)
 		return;
-	i = a->nheap++;
-	a->heap[i].expiry = start + a->o.time_wait_ns;
-	a->heap[i].host = host;
-	a->heap[i].pair = pair;
-	while (i && a->heap[(i - 1) / 2].expiry > a->heap[i].expiry) {
-		heap_swap(a->heap, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
 	if (host != NONE) {
 		struct tc_host_stats *h = &a->hosts[host];
 		h->tw_total++;
@@ -336,6 +340,16 @@ struct tc_agg *tc_agg_new(const struct tc_agg_opts *o)
 		a->o.ephemeral_ports = TC_EPHEMERAL_PORTS_DEFAULT;
 	if (!a->o.max_keys)
 		a->o.max_keys = 100000;
+	if (table_init(&a->htab, a->o.max_keys, sizeof(*a->hosts)) != 0 ||
+	    table_init(&a->stab, a->o.max_keys, sizeof(*a->svcs)) != 0 ||
+	    table_init(&a->ptab, a->o.max_keys, sizeof(*a->pairs)) != 0 ||
+	    index_grow(&a->hidx) != 0 || index_grow(&a->sidx) != 0 || index_grow(&a->pidx) != 0) {
+		tc_agg_free(a);
+		return NULL;
+	}
+	a->hosts = (struct tc_host_stats *)(void *)a->htab.base;
+	a->svcs = (struct tc_service_stats *)(void *)a->stab.base;
+	a->pairs = (struct tc_pair_stats *)(void *)a->ptab.base;
 	return a;
 }
 
@@ -343,13 +357,13 @@ void tc_agg_free(struct tc_agg *a)
 {
 	if (!a)
 		return;
-	free(a->hosts);
+	free(a->htab.raw);
 	free(a->hidx.slot);
-	free(a->svcs);
+	free(a->stab.raw);
 	free(a->sidx.slot);
-	free(a->pairs);
+	free(a->ptab.raw);
 	free(a->pidx.slot);
-	free(a->heap);
+	tc_twq_free(&a->tw);
 	free(a->find);
 	free(a->gmem);
 	free(a->groups);
@@ -465,8 +479,10 @@ static void options_account(struct tc_agg *a, const struct tc_conn *c, int role,
 		(*nodelay)++;
 		*stalls = 0;
 		*stall_ms = 0;
-	} else if (!*nodelay && !(c->ep[0].gaps | c->ep[1].gaps | c->ep[0].acks_unseen |
-				  c->ep[1].acks_unseen)) {
+	} else if ((xe->nagle_stalls | xe->nagle_stall_ms) && !*nodelay &&
+		   !(c->ep[0].gaps | c->ep[1].gaps | c->ep[0].acks_unseen | c->ep[1].acks_unseen)) {
+		/* (the counters read only when there is something to add:
+		 * they are the host's cold half, see struct tc_host_stats) */
 		*stalls += xe->nagle_stalls;
 		*stall_ms += xe->nagle_stall_ms;
 	}
@@ -547,16 +563,44 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 		 const struct tc_diagnosis *d)
 {
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
-	uint32_t hc = host_of(a, c->af, cl->addr);
-	uint32_t hs = host_of(a, c->af, sv->addr);
-	uint32_t si = service_of(a, c->af, sv->addr, sv->port);
-	uint32_t pi = pair_of(a, hc, si);
-	struct tc_service_stats *s = si != NONE ? &a->svcs[si] : NULL;
+	struct host_key kc, ks;
+	struct svc_key kv;
+	uint32_t h_c, h_s, h_v, h_p, hc, hs, si, pi;
+	struct tc_service_stats *s;
 	/* A trailing RST's cause describes a harmless RST after a graceful
 	 * close: counted apart, never as a reset cause. */
 	int trailing = v->trailing_rst != TC_WHO_NONE;
 	enum tc_cause cause = trailing ? TC_CAUSE_NONE : d->cause;
 	uint32_t notes = trailing ? 0 : d->notes;
+
+	/*
+	 * The four keys are known at once: fetch their index slots, then
+	 * their entries, all in flight together, before the lookups use any
+	 * (each is otherwise a cache miss waiting on the one before).
+	 */
+	host_key_set(&kc, c->af, cl->addr);
+	host_key_set(&ks, c->af, sv->addr);
+	memset(&kv, 0, sizeof(kv));
+	kv.af = (uint8_t)c->af;
+	memcpy(kv.addr, sv->addr, 16);
+	kv.port = sv->port;
+	h_c = hash_key(a->o.hash_seed, &kc, sizeof(kc));
+	h_s = hash_key(a->o.hash_seed, &ks, sizeof(ks));
+	h_v = hash_key(a->o.hash_seed, &kv, sizeof(kv));
+	h_p = hash_pair(a->o.hash_seed, h_c, h_v);
+	prefetch_slot(&a->hidx, h_c);
+	prefetch_slot(&a->hidx, h_s);
+	prefetch_slot(&a->sidx, h_v);
+	prefetch_slot(&a->pidx, h_p);
+	prefetch_entry(&a->hidx, h_c, a->hosts, sizeof(*a->hosts), HOST_HOT);
+	prefetch_entry(&a->hidx, h_s, a->hosts, sizeof(*a->hosts), HOST_HOT);
+	prefetch_entry(&a->sidx, h_v, a->svcs, sizeof(*a->svcs), 128);
+	prefetch_entry(&a->pidx, h_p, a->pairs, sizeof(*a->pairs), sizeof(*a->pairs));
+	hc = host_of(a, &kc, h_c);
+	hs = host_of(a, &ks, h_s);
+	si = service_of(a, &kv, h_v);
+	pi = pair_of(a, hc, si, h_p);
+	s = si != NONE ? &a->svcs[si] : NULL;
 
 	if (hc != NONE)
 		a->hosts[hc].as_client++;
@@ -650,8 +694,23 @@ void tc_agg_set_stats(struct tc_agg *a, const struct tc_stats *st)
 	a->loss.one_way = st->one_way;
 	a->loss.reported = st->reported;
 	a->ts_end = st->ts_last;
-	for (i = 0; i < a->nsvcs; i++)
+	for (i = 0; i < a->stab.n; i++)
 		close_wait_longest(&a->svcs[i], a->ts_end);
+}
+
+static int grow_array(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	void *p;
+	size_t nc;
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 64;
+	p = realloc(*arr, nc * elem);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = nc;
+	return 0;
 }
 
 /* ---- findings --------------------------------------------------------- */
@@ -968,11 +1027,11 @@ const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)
 	size_t i;
 	struct tc_finding *f;
 	a->nfind = 0;
-	for (i = 0; i < a->nsvcs; i++)
+	for (i = 0; i < a->stab.n; i++)
 		service_findings(a, &a->svcs[i]);
-	for (i = 0; i < a->nhosts; i++)
+	for (i = 0; i < a->htab.n; i++)
 		host_findings(a, &a->hosts[i]);
-	for (i = 0; i < a->npairs; i++)
+	for (i = 0; i < a->ptab.n; i++)
 		pair_findings(a, &a->pairs[i]);
 	if (a->rst_ignored && (f = add(a, TC_FIND_RST_IGNORED, TC_SCOPE_ALL, 0, a->rst_ignored, 0, "")))
 		F(f, "%llu %s ignored: sequence number outside the receiver's window (stale, or a blind injection attempt)",
@@ -1008,7 +1067,8 @@ static int same_group(const struct tc_finding *x, const struct tc_finding *y)
 /* Group key first, then the worst offender first within a group. */
 static int by_group(const void *x, const void *y)
 {
-	const struct tc_finding *a = x, *b = y;
+	const struct tc_finding *a = *(const struct tc_finding *const *)x;
+	const struct tc_finding *b = *(const struct tc_finding *const *)y;
 	if (a->kind != b->kind)
 		return (int)a->kind - (int)b->kind;
 	if (a->scope != b->scope)
@@ -1046,12 +1106,12 @@ struct values {
 	size_t more; /* distinct values past GROUP_VALUES */
 };
 
-static void values_of(const struct tc_finding *m, size_t n, int idle, struct values *out)
+static void values_of(const struct tc_finding *const *m, size_t n, int idle, struct values *out)
 {
 	size_t i, j;
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < n; i++) {
-		uint32_t v = idle ? m[i].variant : m[i].port;
+		uint32_t v = idle ? m[i]->variant : m[i]->port;
 		for (j = 0; j < out->n && out->v[j] != v; j++)
 			;
 		if (j == out->n) {
@@ -1061,7 +1121,7 @@ static void values_of(const struct tc_finding *m, size_t n, int idle, struct val
 			}
 			out->v[out->n++] = v;
 		}
-		out->count[j] += m[i].count;
+		out->count[j] += m[i]->count;
 	}
 	for (i = 1; i < out->n; i++) /* insertion sort: at most 64 */
 		for (j = i; j > 0 && (out->count[j] > out->count[j - 1] ||
@@ -1093,15 +1153,15 @@ static void values_str(const struct values *vs, const char *pre, const char *pos
 }
 
 /* "8-12%", or "10%" when they all agree: the spread of count/of. */
-static void pct_range(const struct tc_finding *m, size_t n, char *buf, size_t len)
+static void pct_range(const struct tc_finding *const *m, size_t n, char *buf, size_t len)
 {
 	double lo = 101, hi = -1;
 	size_t i;
 	for (i = 0; i < n; i++) {
 		double p;
-		if (!m[i].of)
+		if (!m[i]->of)
 			continue;
-		p = 100.0 * (double)m[i].count / (double)m[i].of;
+		p = 100.0 * (double)m[i]->count / (double)m[i]->of;
 		lo = p < lo ? p : lo;
 		hi = p > hi ? p : hi;
 	}
@@ -1113,7 +1173,7 @@ static void pct_range(const struct tc_finding *m, size_t n, char *buf, size_t le
 		snprintf(buf, len, "%.0f-%.0f%%", lo, hi);
 }
 
-static void group_text(struct tc_finding_group *g, const struct tc_finding *m)
+static void group_text(struct tc_finding_group *g, const struct tc_finding *const *m)
 {
 	char *t = g->text, who[128], pct[32], ports[96], idles[96];
 	struct values pv, iv;
@@ -1122,7 +1182,7 @@ static void group_text(struct tc_finding_group *g, const struct tc_finding *m)
 	size_t n = g->n;
 
 	if (n == 1) {
-		snprintf(t, len, "%s", m[0].text);
+		snprintf(t, len, "%s", m[0]->text);
 		return;
 	}
 	pct_range(m, n, pct, sizeof(pct));
@@ -1173,7 +1233,7 @@ static void group_text(struct tc_finding_group *g, const struct tc_finding *m)
 		break;
 	case TC_FIND_TIME_WAIT_PORTS:
 		snprintf(t, len, "%zu clients held many TIME_WAIT sockets toward servers on %s (up to %llu at once, of %llu ephemeral ports each): reuse connections (keep-alive/pooling)",
-			 n, ports, (unsigned long long)m[0].count, (unsigned long long)m[0].of);
+			 n, ports, (unsigned long long)m[0]->count, (unsigned long long)m[0]->of);
 		break;
 	case TC_FIND_SERVER_CLOSES_FIRST:
 		snprintf(t, len, "%s closed first in %s of their graceful closes (%llu of %llu), so they hold the TIME_WAIT (normal for HTTP; let clients close first if ports run short)",
@@ -1211,13 +1271,13 @@ static void group_text(struct tc_finding_group *g, const struct tc_finding *m)
 	}
 	off = strlen(t);
 	for (i = 0; i < n && i < GROUP_OFFENDERS && off < len; i++) {
-		if (g->kind == TC_FIND_TIME_WAIT_PORTS || !m[i].of)
+		if (g->kind == TC_FIND_TIME_WAIT_PORTS || !m[i]->of)
 			off += (size_t)snprintf(t + off, len - off, "%s%s (%llu)", i ? ", " : ": ",
-						m[i].subject, (unsigned long long)m[i].count);
+						m[i]->subject, (unsigned long long)m[i]->count);
 		else
 			off += (size_t)snprintf(t + off, len - off, "%s%s (%llu of %llu)", i ? ", " : ": ",
-						m[i].subject, (unsigned long long)m[i].count,
-						(unsigned long long)m[i].of);
+						m[i]->subject, (unsigned long long)m[i]->count,
+						(unsigned long long)m[i]->of);
 	}
 	if (n > GROUP_OFFENDERS && off < len)
 		snprintf(t + off, len - off, " and %zu more", n - GROUP_OFFENDERS);
@@ -1227,7 +1287,7 @@ const struct tc_finding_group *tc_agg_groups(struct tc_agg *a, size_t *n)
 {
 	size_t nf, i, j, k;
 	const struct tc_finding *f = tc_agg_findings(a, &nf);
-	struct tc_finding *m;
+	const struct tc_finding **m;
 
 	a->ngroups = 0;
 	*n = 0;
@@ -1235,43 +1295,52 @@ const struct tc_finding_group *tc_agg_groups(struct tc_agg *a, size_t *n)
 	a->gmem = NULL;
 	if (!nf)
 		return a->groups;
-	if (!(a->gmem = malloc(nf * sizeof(*a->gmem))))
+	/* The findings in group order, by position in `find`: a copy of
+	 * each would double the report's largest allocation. */
+	m = malloc(nf * sizeof(*m));
+	a->gmem = malloc(nf * sizeof(*a->gmem));
+	if (!m || !a->gmem) {
+		free(m);
 		return a->groups;
-	memcpy(a->gmem, f, nf * sizeof(*f));
-	qsort(a->gmem, nf, sizeof(*a->gmem), by_group);
-	m = a->gmem;
+	}
+	for (i = 0; i < nf; i++)
+		m[i] = &f[i];
+	qsort(m, nf, sizeof(*m), by_group);
+	for (i = 0; i < nf; i++)
+		a->gmem[i] = (uint32_t)(m[i] - f);
 	for (i = 0; i < nf; i = j) {
 		struct tc_finding_group *g;
-		for (j = i + 1; j < nf && same_group(&m[i], &m[j]); j++)
+		for (j = i + 1; j < nf && same_group(m[i], m[j]); j++)
 			;
 		if (grow_array((void **)&a->groups, &a->capgroups, a->ngroups, sizeof(*a->groups)) != 0)
 			break;
 		g = &a->groups[a->ngroups++];
 		memset(g, 0, sizeof(*g));
-		g->kind = m[i].kind;
-		g->scope = m[i].scope;
-		g->port = m[i].port;
-		g->variant = m[i].variant;
+		g->kind = m[i]->kind;
+		g->scope = m[i]->scope;
+		g->port = m[i]->port;
+		g->variant = m[i]->variant;
 		g->first = i;
 		g->n = j - i;
 		for (k = i; k < j; k++) {
-			g->count += m[k].count;
-			g->of += m[k].of;
-			if (m[k].port != g->port)
+			g->count += m[k]->count;
+			g->of += m[k]->of;
+			if (m[k]->port != g->port)
 				g->port = 0;
-			if (m[k].variant != g->variant)
+			if (m[k]->variant != g->variant)
 				g->variant = 0;
 		}
 		/* A peak does not add up across clients: the group's is the worst. */
 		if (g->kind == TC_FIND_TIME_WAIT_PORTS) {
-			g->count = m[i].count;
-			g->of = m[i].of;
-			g->severity = m[i].severity;
+			g->count = m[i]->count;
+			g->of = m[i]->of;
+			g->severity = m[i]->severity;
 		} else {
 			g->severity = severity(g->kind, g->count);
 		}
 		group_text(g, &m[i]);
 	}
+	free(m);
 	if (a->ngroups)
 		qsort(a->groups, a->ngroups, sizeof(*a->groups), by_harm);
 	*n = a->ngroups;
@@ -1280,14 +1349,14 @@ const struct tc_finding_group *tc_agg_groups(struct tc_agg *a, size_t *n)
 
 const struct tc_finding *tc_agg_group_member(const struct tc_agg *a, size_t i)
 {
-	return &a->gmem[i];
+	return &a->find[a->gmem[i]];
 }
 
-size_t tc_agg_nhosts(const struct tc_agg *a) { return a->nhosts; }
+size_t tc_agg_nhosts(const struct tc_agg *a) { return a->htab.n; }
 const struct tc_host_stats *tc_agg_host(const struct tc_agg *a, size_t i) { return &a->hosts[i]; }
-size_t tc_agg_nservices(const struct tc_agg *a) { return a->nsvcs; }
+size_t tc_agg_nservices(const struct tc_agg *a) { return a->stab.n; }
 const struct tc_service_stats *tc_agg_service(const struct tc_agg *a, size_t i) { return &a->svcs[i]; }
-size_t tc_agg_npairs(const struct tc_agg *a) { return a->npairs; }
+size_t tc_agg_npairs(const struct tc_agg *a) { return a->ptab.n; }
 const struct tc_pair_stats *tc_agg_pair(const struct tc_agg *a, size_t i) { return &a->pairs[i]; }
 uint64_t tc_agg_dropped(const struct tc_agg *a) { return a->dropped; }
 uint32_t tc_agg_ephemeral_ports(const struct tc_agg *a) { return a->o.ephemeral_ports; }
