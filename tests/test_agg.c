@@ -253,15 +253,23 @@ static void test_idle_not_across_a_gap(void **state)
 	tc_agg_free(a);
 }
 
-/* Past max_keys, new hosts are not tracked, and that is counted. */
-static void test_key_cap(void **state)
+/* An aggregator that keeps at most 3 keys per table. */
+static struct tc_agg *capped_at_3(void)
 {
 	struct tc_agg_opts o = {0};
 	struct tc_agg *a;
-	int i;
-	(void)state;
 	o.max_keys = 3;
 	a = tc_agg_new(&o);
+	assert_non_null(a);
+	return a;
+}
+
+/* Past max_keys, new hosts are not tracked, and that is counted. */
+static void test_key_cap(void **state)
+{
+	struct tc_agg *a = capped_at_3();
+	int i;
+	(void)state;
 	for (i = 0; i < 10; i++) {
 		struct conv v;
 		conv_init(&v);
@@ -295,12 +303,9 @@ static void from_client(struct tc_agg *a, uint8_t last, uint16_t cport)
  */
 static void test_key_cap_hosts_and_pairs(void **state)
 {
-	struct tc_agg_opts o = {0};
-	struct tc_agg *a;
+	struct tc_agg *a = capped_at_3();
 	int i;
 	(void)state;
-	o.max_keys = 3;
-	a = tc_agg_new(&o);
 	for (i = 0; i < 10; i++)
 		from_client(a, (uint8_t)(100 + i), (uint16_t)(42000 + i));
 	assert_int_equal(tc_agg_nhosts(a), 3);
