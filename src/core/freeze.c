@@ -2,116 +2,213 @@
 /*
  * freeze.c -- lossless compact form of a connection record (see freeze.h).
  *
- * Layout: a flags byte (FZ_EXT: an extension record follows), the
- * record's first_ts (8 bytes, the reference of the time lanes), then one
- * part for struct tc_conn and, with FZ_EXT, one for struct tc_conn_ext.
- * A part is:
- *   - a bitmap of the lanes (32-bit words, in memory order) that are not
- *     zero, one bit per lane, LSB first. In the extension's part, which is
- *     mostly zero lanes, the bitmap is sparse: first one bit per bitmap
- *     byte (LSB first) telling which bitmap bytes are not zero, then only
- *     those bytes;
- *   - for each nonzero lane, a 4-bit code, two to a byte, low nibble first
- *     (a last high nibble left over is zero): the reference (mode, bits
- *     0-1) and how many low bytes of the difference are written (bits 2-3:
- *     0, 1, 2 or 4 bytes; the bytes above are zero);
- *   - those bytes, lowest first, one lane after the other.
- * A lane is rebuilt as its difference plus its reference: mode 0 raw (the
- * bytes are the lane itself; length code 0, which a nonzero raw lane
- * cannot use, means 3 bytes), 1 the same half of first_ts, 2 the lane one
- * endpoint before (sizeof(struct tc_endpoint) earlier: the same field of
- * the other side), 3 that one plus one lane (a side's ACK is the other's
- * next sequence number). Lanes before a part's first count as zero.
- * Differences are signed and zigzag-encoded, so a value a little below its
- * reference also costs one byte.
- * The extension pointer is encoded as zero and set again on thaw.
+ * The record is read as 32-bit lanes (struct tc_conn's, then struct
+ * tc_conn_ext's, in memory order). Each lane has one reference, fixed by
+ * the table ref[] below: zero (the lane is written raw), or an earlier
+ * lane (the same field in the other endpoint, the sequence number a field
+ * follows, ...), or the same half of first_ts for the halves of a 64-bit
+ * time. A lane is written as the low 1, 2 or 4 bytes of its difference
+ * from its reference, as a signed number (sign-extended on thaw), and a
+ * lane that is zero takes no byte.
  *
- * Four references and 4-bit codes, rather than more of either, because
- * this runs for every connection that closes and again when it is
- * reported: the encoder tries every reference of every nonzero lane
- * without a branch, the decoder visits only the nonzero lanes (bitmap
- * words, count trailing zeros) and reads each difference with one load.
+ * Layout:
+ *   - a flags byte (FZ_EXT: an extension record follows);
+ *   - first_ts's two lanes, 4 bytes each, lowest byte first;
+ *   - a 2-bit code per lane of struct tc_conn, four to a byte, LSB first
+ *     (bits past the last lane zero): 0 the lane is zero, 1, 2, 3 it
+ *     takes 1, 2, 4 bytes. The lanes of first_ts (above) and of the
+ *     extension pointer (encoded as zero, set again on thaw) have code 0;
+ *   - those lanes' bytes, lowest first, one lane after the other;
+ *   - with FZ_EXT: the extension's lane bytes, then its codes (as above)
+ *     with the bytes that are zero left out -- the extension is mostly
+ *     zero lanes --, then 4 bytes (LSB first): bit i says code byte i is
+ *     there. At the end, so that the encoder writes everything in one
+ *     pass.
+ *
+ * Why a fixed reference rather than the best of several per lane: the
+ * best one is nearly always the same for a given field, and this runs for
+ * every connection that closes and again when it is reported. Searching
+ * cost more instructions than every other step together; without it the
+ * encoder is one pass over the nonzero lanes (found 16 at a time) with no
+ * choice but a length, and the decoder one pass over the nonzero codes,
+ * each lane one load, a shift and an add. Fields this table does not name
+ * are written raw: correct for any layout, only bigger.
  */
 #include "freeze.h"
 
 #include <stddef.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 enum { FZ_EXT = 0x01 };
 
 #define CONN_LANES (sizeof(struct tc_conn) / 4)
 #define EXT_LANES (sizeof(struct tc_conn_ext) / 4)
-#define EP_LANES (sizeof(struct tc_endpoint) / 4)
-#define MAX_LANES (CONN_LANES > EXT_LANES ? CONN_LANES : EXT_LANES)
-#define BM_WORDS ((MAX_LANES + 63) / 64)
-/* Lanes of zeros kept before a part's first, so that every reference is a
- * plain load. */
-#define PAD EP_LANES
+/* The lanes in one array: zero lanes (the raw lanes' reference), the
+ * record's, the extension's, then zero lanes that the 16-lane loads past
+ * a part's end may read. */
+#define W_CONN 4
+#define W_EXT (W_CONN + CONN_LANES)
+#define W_LANES (W_EXT + EXT_LANES + 16)
+#define CONN_CODES ((CONN_LANES * 2 + 7) / 8)
+#define EXT_CODES ((EXT_LANES * 2 + 7) / 8)
 #define HDR (1 + 8)
+#define CONN_DATA (HDR + CONN_CODES)
 
-/* Lanes must tile the structs, and first_ts's halves must be lanes that
- * line up with the other 64-bit times (even lane: low half). */
 _Static_assert(sizeof(struct tc_conn) % 8 == 0, "tc_conn is not a whole number of lanes");
 _Static_assert(sizeof(struct tc_conn_ext) % 8 == 0, "tc_conn_ext is not a whole number of lanes");
 _Static_assert(offsetof(struct tc_conn, first_ts) % 8 == 0, "first_ts not 8-aligned");
-_Static_assert(sizeof(struct tc_endpoint) % 4 == 0, "tc_endpoint is not a whole number of lanes");
-/* The references 2 and 3 are lanes already decoded. */
-_Static_assert(EP_LANES >= 2, "tc_endpoint is too small for its references");
-/* The decoder reads each difference with the 4 bytes that end it: the
- * header always lies before a part's bytes. */
-_Static_assert(HDR >= 4, "header too short for the decoder's loads");
+_Static_assert(W_LANES < 65536, "lane index does not fit the reference table");
+/* The extension's code bytes are flagged in 32 bits. */
+_Static_assert(EXT_CODES <= 32, "too many extension code bytes for the flag word");
+/* The decoder reads each lane's bytes as the 4 bytes that end them: the
+ * header and the record's codes always lie before. */
+_Static_assert(CONN_DATA >= 4, "header too short for the decoder's loads");
+/* The encoder writes 4 bytes for every lane, whatever it keeps: the
+ * maximum leaves room for 3 more (the lanes of first_ts and of the
+ * pointer are never written). */
+_Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * (CONN_LANES - 2) + 4 * EXT_LANES + EXT_CODES + 4 + 3,
+	       "TC_FREEZE_MAX too small");
 
-/* Bytes written under code c (mode in bits 0-1, length in bits 2-3). */
-#define CODE_LEN(c) ((c) < 4 ? ((c) ? 0 : 3) : (c) < 12 ? (c) >> 2 \
-							: 4)
-static const uint8_t code_len[16] = {CODE_LEN(0), CODE_LEN(1), CODE_LEN(2), CODE_LEN(3),
-				     CODE_LEN(4), CODE_LEN(5), CODE_LEN(6), CODE_LEN(7),
-				     CODE_LEN(8), CODE_LEN(9), CODE_LEN(10), CODE_LEN(11),
-				     CODE_LEN(12), CODE_LEN(13), CODE_LEN(14), CODE_LEN(15)};
+/* Lane of w[] holding field f's first 4 bytes. */
+#define CL(f) (W_CONN + offsetof(struct tc_conn, f) / 4)
+#define XL(f) (W_EXT + offsetof(struct tc_conn_ext, f) / 4)
+/* first_ts's lanes are also kept at w[2, 4), where the decoder puts them
+ * from the header before any lane; in the record's place they are zero
+ * to the encoder, like the extension pointer's, so never written. */
+#define FTS 2
+_Static_assert(FTS + 2 <= W_CONN, "first_ts's copy overlaps the record");
+/* A 64-bit time (ns) starting at lane l: each half against the same half
+ * of first_ts (the same place in memory whatever the byte order). */
+#define TIME(l) [(l)] = FTS, [(l) + 1] = FTS + 1
+/* A server lane against the client's same lane. */
+#define TWIN(f) [CL(ep[1].f)] = CL(ep[0].f)
 
-/* 32 - 8 x code_len[c]: what drops the bytes of the next lanes. */
-#define CODE_SHIFT(c) (32 - 8 * CODE_LEN(c))
-static const uint8_t code_shift[16] = {CODE_SHIFT(0), CODE_SHIFT(1), CODE_SHIFT(2), CODE_SHIFT(3),
-				       CODE_SHIFT(4), CODE_SHIFT(5), CODE_SHIFT(6), CODE_SHIFT(7),
-				       CODE_SHIFT(8), CODE_SHIFT(9), CODE_SHIFT(10), CODE_SHIFT(11),
-				       CODE_SHIFT(12), CODE_SHIFT(13), CODE_SHIFT(14), CODE_SHIFT(15)};
-
-/* By bit length (0-32) of the bytes written: the length code that holds
- * them, for a zigzagged difference ([0]) and for a raw lane ([1]). */
-static const uint8_t len_code[2][33] = {
-	{0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2,
-	 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3},
-	{0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2,
-	 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3}};
-
-/* Two codes a byte: the bytes both write together. */
-static const uint8_t pair_len[256] = {
-#define L1(c) (CODE_LEN((c)&15) + CODE_LEN((c) >> 4))
-#define L4(c) L1(c), L1((c) + 1), L1((c) + 2), L1((c) + 3)
-#define L16(c) L4(c), L4((c) + 4), L4((c) + 8), L4((c) + 12)
-#define L64(c) L16(c), L16((c) + 16), L16((c) + 32), L16((c) + 48)
-	L64(0), L64(64), L64(128), L64(192)
-#undef L64
-#undef L16
-#undef L4
-#undef L1
+/*
+ * The reference of each lane of w[]; 0 (a zero lane) means raw. Every
+ * reference is a lane decoded before (a lower index) or first_ts, which
+ * the header carries: the decoder reads it before any lane.
+ */
+static const uint16_t ref[W_LANES] = {
+	/* Where the other endpoint's is a good guess (IPv6 prefixes,
+	 * ports and flags, MSS, states and TTLs, counts). */
+	[CL(ep[1].addr)] = CL(ep[0].addr),
+	[CL(ep[1].addr) + 1] = CL(ep[0].addr) + 1,
+	[CL(ep[1].addr) + 2] = CL(ep[0].addr) + 2,
+	[CL(ep[1].addr) + 3] = CL(ep[0].addr) + 3,
+	TWIN(port),
+	TWIN(ip_id_last),
+	TWIN(mss),
+	TWIN(fins),
+	TWIN(state),
+	TWIN(retx_unanswered),
+	TWIN(gaps),
+	TWIN(missed),
+	TWIN(pkts),
+	TWIN(retx),
+	TWIN(t_last),
+	TWIN(state_prev),
+	TWIN(small_sent_us),
+	/* Sequence numbers: a side's next one past its ISN, its FIN and
+	 * its last small segment just below it; the server's ISN and next
+	 * one just below or at what the client acknowledged, and the
+	 * server's ACK at the client's next one. */
+	[CL(ep[0].snd_nxt)] = CL(ep[0].isn),
+	[CL(ep[0].fin_seq)] = CL(ep[0].snd_nxt),
+	[CL(ep[0].small_end)] = CL(ep[0].snd_nxt),
+	[CL(ep[1].isn)] = CL(ep[0].ack),
+	[CL(ep[1].snd_nxt)] = CL(ep[0].ack),
+	[CL(ep[1].ack)] = CL(ep[0].snd_nxt),
+	[CL(ep[1].fin_seq)] = CL(ep[1].snd_nxt),
+	[CL(ep[1].small_end)] = CL(ep[1].snd_nxt),
+	[CL(ep[0].small_acked_us)] = CL(ep[0].small_sent_us),
+	[CL(ep[1].small_acked_us)] = CL(ep[1].small_sent_us),
+	/* IP bytes are payload plus headers. */
+	[CL(ep[0].ip_bytes)] = CL(ep[0].bytes),
+	[CL(ep[1].ip_bytes)] = CL(ep[1].bytes),
+	/* Frames: the close's come near one another. */
+	[CL(ep[1].frame_fin)] = CL(ep[0].frame_fin),
+	[CL(ep[0].frame_rst)] = CL(ep[0].frame_fin),
+	[CL(ep[1].frame_rst)] = CL(ep[1].frame_fin),
+	[CL(frame_first)] = CL(ep[0].frame_fin),
+	[CL(frame_last)] = CL(ep[1].frame_fin),
+	[CL(frame_rst)] = CL(frame_last),
+	TIME(CL(ep[0].ts_fin)),
+	TIME(CL(ep[0].ts_time_wait)),
+	TIME(CL(ep[0].ts_data_last)),
+	TIME(CL(ep[1].ts_fin)),
+	TIME(CL(ep[1].ts_time_wait)),
+	TIME(CL(ep[1].ts_data_last)),
+	TIME(CL(last_ts)),
+	/* The extension: its sequence numbers near the record's. */
+	[XL(ep[0].rst_seq)] = CL(ep[0].snd_nxt),
+	[XL(ep[1].rst_seq)] = CL(ep[1].snd_nxt),
+	[XL(ep[0].fin_seq_last)] = CL(ep[0].fin_seq),
+	[XL(ep[1].fin_seq_last)] = CL(ep[1].fin_seq),
+	[XL(ep[0].ack_step1)] = CL(ep[0].ack),
+	[XL(ep[1].ack_step1)] = CL(ep[1].ack),
+	[XL(ep[0].hole_seq)] = CL(ep[0].snd_nxt),
+	[XL(ep[1].hole_seq)] = CL(ep[1].snd_nxt),
+	[XL(late_data[0].end)] = CL(ep[1].snd_nxt),
+	[XL(late_data[1].end)] = CL(ep[0].snd_nxt),
+	[XL(rst.tsval_prev)] = XL(rst.tsval),
+	/* Its frames near the first accepted RST's. */
+	[XL(rst.trigger_frame)] = CL(frame_rst),
+	[XL(rst.xconn_frame)] = CL(frame_rst),
+	[XL(rst.peer_late_frame)] = XL(rst.trigger_frame),
+	[XL(undo.frame_rst)] = CL(frame_rst),
+	[XL(undo.sender_frame_rst)] = XL(undo.frame_rst),
+	[XL(other[0].frame)] = CL(frame_rst),
+	[XL(other[1].frame)] = XL(other[0].frame),
+	[XL(other[2].frame)] = XL(other[1].frame),
+	[XL(other[3].frame)] = XL(other[2].frame),
+	[XL(other[1].seq)] = XL(other[0].seq),
+	[XL(other[2].seq)] = XL(other[1].seq),
+	[XL(other[3].seq)] = XL(other[2].seq),
+	TIME(XL(ep[0].ts_ka_last)),
+	TIME(XL(ep[1].ts_ka_last)),
+	TIME(XL(rst.ts)),
+	TIME(XL(loss_ts)),
 };
 
-static uint32_t zigzag(uint32_t d)
-{
-	return (d << 1) ^ (uint32_t) - (int32_t)(d >> 31);
-}
+/* Bytes of a lane under code c, and the shift that drops the bytes of the
+ * lanes before it from the 4 that end it (sign-extending). */
+static const uint8_t code_len[4] = {0, 1, 2, 4};
+static const uint8_t code_shift[4] = {0, 24, 16, 0};
 
-static uint32_t unzigzag(uint32_t z)
-{
-	return (z >> 1) ^ (uint32_t) - (int32_t)(z & 1);
-}
+/* By the bit index of the highest bit of (d ^ sign) | 1: the code of the
+ * shortest signed form of d. */
+static const uint8_t code_of[32] = {1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3,
+				    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3};
 
-/* Significant bits of v (0 for 0). */
-static unsigned bitlen(uint32_t v)
-{
-	return (unsigned)(63 - __builtin_clzll((uint64_t)v << 1 | 1));
-}
+/* Bytes written under the four codes of a code byte. */
+static const uint8_t quad_len[256] = {
+#define Q1C(b) ((uint8_t)(((b)&3) == 3 ? 4 : (b)&3) + (((b) >> 2 & 3) == 3 ? 4 : (b) >> 2 & 3) + \
+		(((b) >> 4 & 3) == 3 ? 4 : (b) >> 4 & 3) + (((b) >> 6) == 3 ? 4 : (b) >> 6))
+#define Q4(b) Q1C(b), Q1C((b) + 1), Q1C((b) + 2), Q1C((b) + 3)
+#define Q16(b) Q4(b), Q4((b) + 4), Q4((b) + 8), Q4((b) + 12)
+#define Q64(b) Q16(b), Q16((b) + 16), Q16((b) + 32), Q16((b) + 48)
+	Q64(0), Q64(64), Q64(128), Q64(192)
+#undef Q64
+#undef Q16
+#undef Q4
+#undef Q1C
+};
+
+/* Code bits of the lanes that are never written: first_ts's (in the
+ * header) and the extension pointer's. */
+#define LBITS(l, wd) (((l)-W_CONN) / 32 == (wd) ? 3ull << (2 * (((l)-W_CONN) % 32)) : 0)
+#define PTR_LANES (sizeof(void *) / 4)
+#define NEVER(wd)                                                                 \
+	(LBITS(CL(first_ts), wd) | LBITS(CL(first_ts) + 1, wd) | LBITS(CL(x), wd) |                 \
+	 (PTR_LANES > 1 ? LBITS(CL(x) + PTR_LANES - 1, wd) : 0))
+#define CONN_WORDS ((CONN_LANES + 31) / 32)
+#define EXT_WORDS ((EXT_LANES + 31) / 32)
+_Static_assert(CONN_WORDS <= 4 && EXT_WORDS <= 4, "code words");
+static const uint64_t never[4] = {NEVER(0), NEVER(1), NEVER(2), NEVER(3)};
 
 static uint32_t le32(uint32_t v)
 {
@@ -122,194 +219,217 @@ static uint32_t le32(uint32_t v)
 #endif
 }
 
-static uint64_t get64le(const uint8_t *p)
+static uint64_t le64(uint64_t v)
 {
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
+	return __builtin_bswap64(v);
+#else
 	return v;
+#endif
 }
 
-/* Encode lanes [0, n) of lane (PAD zero lanes before it); sparse: the
- * bitmap's sparse form. Returns the bytes written. */
-static size_t put_part(const uint32_t *lane, size_t n, const uint32_t ts[2], int sparse,
-		       uint8_t *out)
+/* Bit i set: lane p[i] is not zero (16 lanes). */
+static uint32_t nonzero16(const uint32_t *p)
 {
-	uint8_t nz[BM_WORDS * 64], bmb[BM_WORDS * 8], cs[MAX_LANES + 1], data[MAX_LANES * 4 + 4];
-	size_t nb = (n + 7) / 8, i, k = 0, d = 0, o = 0, w;
-
-	/* The bitmap first, without a branch per lane: a byte per lane (a
-	 * loop compilers vectorize), eight of them gathered into a bitmap
-	 * byte by one multiplication. Then only the nonzero lanes. */
-	for (i = 0; i < n; i++)
-		nz[i] = lane[i] != 0;
-	memset(nz + n, 0, sizeof(nz) - n);
-	for (i = 0; i < sizeof(bmb); i++)
-		bmb[i] = (uint8_t)((get64le(nz + 8 * i) * 0x0102040810204080ull) >> 56);
-	for (w = 0; w < BM_WORDS; w++) {
-		uint64_t bits = get64le(bmb + 8 * w);
-		while (bits) {
-			size_t j = w * 64 + (size_t)__builtin_ctzll(bits);
-			uint32_t v = lane[j], z, z2, z3, raw;
-			unsigned m, c;
-			bits &= bits - 1;
-			/* Every reference, the smallest difference kept:
-			 * selects, not branches, as which one wins is a
-			 * coin toss. */
-			z = zigzag(v - ts[j & 1]);
-			z2 = zigzag(v - lane[(ptrdiff_t)j - (ptrdiff_t)EP_LANES]);
-			z3 = zigzag(v - lane[(ptrdiff_t)j - (ptrdiff_t)EP_LANES + 1]);
-			m = z2 < z ? 2 : 1;
-			z = z2 < z ? z2 : z;
-			m = z3 < z ? 3 : m;
-			z = z3 < z ? z3 : z;
-			/* Raw costs no more when it is no larger, and has 3
-			 * bytes where a difference takes 4. */
-			raw = v <= z || (v < 0x1000000u && z > 0xffffu);
-			z = raw ? v : z;
-			m = raw ? 0 : m;
-			c = m | (unsigned)len_code[raw][bitlen(z)] << 2;
-			z = le32(z);
-			memcpy(data + d, &z, 4);
-			d += code_len[c];
-			cs[k++] = (uint8_t)c;
-		}
-	}
-	if (sparse) {
-		size_t ns = (nb + 7) / 8;
-		memset(out, 0, ns);
-		o = ns;
-		for (i = 0; i < nb; i++) {
-			if (!bmb[i])
-				continue;
-			out[i / 8] |= (uint8_t)(1u << (i % 8));
-			out[o++] = bmb[i];
-		}
-	} else {
-		memcpy(out, bmb, nb);
-		o = nb;
-	}
-	cs[k] = 0;
-	for (i = 0; i < (k + 1) / 2; i++)
-		out[o + i] = (uint8_t)(cs[2 * i] | cs[2 * i + 1] << 4);
-	o += (k + 1) / 2;
-	memcpy(out + o, data, d);
-	return o + d;
+#ifdef __SSE2__
+	const __m128i z = _mm_setzero_si128();
+	__m128i a = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)p), z);
+	__m128i b = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p + 4)), z);
+	__m128i c = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p + 8)), z);
+	__m128i d = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p + 12)), z);
+	__m128i e = _mm_packs_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
+	return ~(uint32_t)_mm_movemask_epi8(e) & 0xffffu;
+#else
+	uint32_t m = 0;
+	unsigned i;
+	for (i = 0; i < 16; i++)
+		m |= (uint32_t)(p[i] != 0) << i;
+	return m;
+#endif
 }
 
-/* Decode part lanes [0, n) from buf[o, len) into lane (PAD zero lanes
- * before it, set by the caller); o is at least HDR. Returns the offset
- * past the part, 0 if malformed. */
-static size_t get_part(const uint8_t *buf, size_t len, size_t o, uint32_t *lane, size_t n,
-		       const uint32_t ts[2], int sparse)
+/* Write lanes w[b, b + n) that are not zero, each as
+ * its difference from its reference, at out; their codes go to cw (one
+ * word per 32 lanes). Returns the bytes written. */
+static size_t put_lanes(const uint32_t *w, size_t b, size_t n, uint64_t *cw, uint8_t *out)
 {
-	uint8_t bmb[BM_WORDS * 8] = {0}, cs[MAX_LANES + 1];
-	const uint8_t *codes;
-	size_t nb = (n + 7) / 8, i, k = 0, ncb, total = 0, w;
+	size_t o = 0, k;
 
-	if (sparse) {
-		size_t ns = (nb + 7) / 8;
-		if (len - o < ns)
-			return 0;
-		for (i = 0; i < ns * 8; i++) {
-			if (!((buf[o + i / 8] >> (i % 8)) & 1u))
-				continue;
-			if (i >= nb || o + ns + k >= len || !buf[o + ns + k])
-				return 0; /* past the bitmap, cut short, or a zero byte */
-			bmb[i] = buf[o + ns + k++];
-		}
-		o += ns + k;
-	} else {
-		if (len - o < nb)
-			return 0;
-		memcpy(bmb, buf + o, nb);
-		o += nb;
-	}
-	if (n % 8 && (bmb[nb - 1] >> (n % 8)))
-		return 0; /* bits past the last lane */
-	k = 0;
-	for (w = 0; w < BM_WORDS; w++)
-		k += (size_t)__builtin_popcountll(get64le(bmb + 8 * w));
-	ncb = (k + 1) / 2;
-	if (len - o < ncb)
-		return 0;
-	codes = buf + o;
-	if (k % 2 && codes[k / 2] >> 4)
-		return 0; /* the nibble after the last code */
-	for (i = 0; i < ncb; i++) {
-		total += pair_len[codes[i]];
-		cs[2 * i] = codes[i] & 15;
-		cs[2 * i + 1] = codes[i] >> 4;
-	}
-	total -= (k % 2) * code_len[0]; /* the nibble after the last code */
-	o += ncb;
-	if (len - o < total)
-		return 0;
-	k = 0;
-	for (w = 0; w < BM_WORDS; w++) {
-		uint64_t bits = get64le(bmb + 8 * w);
+	for (k = 0; k * 32 < n; k++) {
+		size_t base = b + 32 * k, left = n - 32 * k;
+		uint32_t bits = nonzero16(w + base);
+		uint64_t codes = 0;
+		if (left > 16)
+			bits |= nonzero16(w + base + 16) << 16;
+		if (left < 32)
+			bits &= (1u << left) - 1;
 		while (bits) {
-			size_t j = w * 64 + (size_t)__builtin_ctzll(bits);
-			unsigned c = cs[k++], m = c & 3u;
-			uint32_t d, r, t = ts[j & 1], a = lane[(ptrdiff_t)j - (ptrdiff_t)EP_LANES],
-				       b = lane[(ptrdiff_t)j - (ptrdiff_t)EP_LANES + 1];
+			unsigned t = (unsigned)__builtin_ctz(bits);
+			size_t j = base + t;
+			uint32_t d = w[j] - w[ref[j]];
+			unsigned c = code_of[31 ^ __builtin_clz((d ^ (uint32_t)((int32_t)d >> 31)) | 1)];
 			bits &= bits - 1;
-			/* The 4 bytes that end this lane's: buf[o - 4] is
-			 * in the header or an earlier part at worst. */
+			d = le32(d);
+			memcpy(out + o, &d, 4);
 			o += code_len[c];
-			memcpy(&d, buf + o - 4, 4);
-			d = (uint32_t)((uint64_t)le32(d) >> code_shift[c]);
-			r = m == 2 ? a : b;
-			r = m == 1 ? t : r;
-			lane[j] = m ? unzigzag(d) + r : d;
+			codes |= (uint64_t)c << (2 * t);
 		}
+		cw[k] = codes;
 	}
 	return o;
 }
 
+/* Bit i set: byte p[i] is not zero (32 bytes). */
+static uint32_t nonzero_bytes32(const uint8_t *p)
+{
+#ifdef __SSE2__
+	const __m128i z = _mm_setzero_si128();
+	uint32_t lo = (uint32_t)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), z));
+	uint32_t hi = (uint32_t)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16)), z));
+	return ~(lo | hi << 16);
+#else
+	uint32_t m = 0;
+	unsigned i;
+	for (i = 0; i < 32; i++)
+		m |= (uint32_t)(p[i] != 0) << i;
+	return m;
+#endif
+}
+
 size_t tc_freeze(const struct tc_conn *c, uint8_t *out)
 {
-	uint32_t lane[PAD + MAX_LANES], ts[2];
-	size_t o = HDR;
+	uint32_t w[W_LANES], ts[2];
+	uint64_t cw[4];
+	size_t o, k;
 
-	memset(lane, 0, PAD * 4);
-	memcpy(lane + PAD, c, sizeof(*c));
-	memset((uint8_t *)(lane + PAD) + offsetof(struct tc_conn, x), 0, sizeof(c->x));
-	memcpy(ts, &c->first_ts, sizeof(ts));
+	memset(w, 0, W_CONN * 4);
+	memcpy(w + FTS, &c->first_ts, 8);
+	memcpy(w + W_CONN, c, sizeof(*c));
+	memset(w + CL(first_ts), 0, 8);
+	memset(w + CL(x), 0, sizeof(c->x));
+	if (c->x)
+		memcpy(w + W_EXT, c->x, sizeof(*c->x));
+	memset(w + (c->x ? W_EXT + EXT_LANES : W_EXT), 0, 16 * 4);
 	out[0] = c->x ? FZ_EXT : 0;
-	memcpy(out + 1, ts, sizeof(ts));
-	o += put_part(lane + PAD, CONN_LANES, ts, 0, out + o);
+	ts[0] = le32(w[FTS]);
+	ts[1] = le32(w[FTS + 1]);
+	memcpy(out + 1, ts, 8);
+	o = CONN_DATA + put_lanes(w, W_CONN, CONN_LANES, cw, out + CONN_DATA);
+	for (k = 0; k < CONN_WORDS; k++)
+		cw[k] = le64(cw[k]);
+	memcpy(out + HDR, cw, CONN_CODES);
 	if (c->x) {
-		memcpy(lane + PAD, c->x, sizeof(*c->x));
-		o += put_part(lane + PAD, EXT_LANES, ts, 1, out + o);
+		uint64_t xw[4] = {0};
+		uint8_t xb[32];
+		uint32_t fl, bits;
+
+		o += put_lanes(w, W_EXT, EXT_LANES, xw, out + o);
+		for (k = 0; k < 4; k++)
+			xw[k] = le64(xw[k]);
+		memcpy(xb, xw, sizeof(xb));
+		/* Only the code bytes that are not zero, flagged. */
+		fl = bits = nonzero_bytes32(xb);
+		while (bits) {
+			out[o++] = xb[__builtin_ctz(bits)];
+			bits &= bits - 1;
+		}
+		fl = le32(fl);
+		memcpy(out + o, &fl, 4);
+		o += 4;
+	}
+	return o;
+}
+
+/* Decode the lanes whose codes (one word per 32 lanes) are not zero into
+ * w[b, ...), their bytes at buf[o, ...); the caller checked that the bytes
+ * are there. Returns the offset past them. */
+static size_t get_lanes(const uint8_t *buf, size_t o, const uint64_t *cw, size_t words, size_t b,
+			uint32_t *w)
+{
+	size_t k;
+
+	for (k = 0; k < words; k++) {
+		uint64_t codes = cw[k], m = (codes | codes >> 1) & 0x5555555555555555ull;
+		while (m) {
+			unsigned t = (unsigned)__builtin_ctzll(m), cd = (unsigned)(codes >> t) & 3u;
+			size_t j = b + 32 * k + t / 2;
+			uint32_t d;
+			m &= m - 1;
+			/* The 4 bytes that end this lane's: buf[o - 4] is in
+			 * the header or the record's codes at worst. */
+			o += code_len[cd];
+			memcpy(&d, buf + o - 4, 4);
+			w[j] = (uint32_t)((int32_t)le32(d) >> code_shift[cd]) + w[ref[j]];
+		}
 	}
 	return o;
 }
 
 int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_conn_ext *xbuf)
 {
-	uint32_t lane[PAD + CONN_LANES], ts[2];
-	size_t o;
+	uint32_t w[W_EXT + EXT_LANES], ts[2];
+	uint64_t cw[4] = {0}, xw[4] = {0};
+	size_t total = 0, end, i, k, o;
 
-	if (len < HDR || (buf[0] & ~FZ_EXT))
+	if (len < CONN_DATA || (buf[0] & ~FZ_EXT))
 		return -1;
-	memcpy(ts, buf + 1, sizeof(ts));
-	memset(lane, 0, sizeof(lane));
-	if (!(o = get_part(buf, len, HDR, lane + PAD, CONN_LANES, ts, 0)))
-		return -1;
-	if (buf[0] & FZ_EXT) {
-		uint32_t xl[PAD + EXT_LANES];
-		memset(xl, 0, sizeof(xl));
-		if (!(o = get_part(buf, len, o, xl + PAD, EXT_LANES, ts, 1)))
-			return -1;
-		memcpy(xbuf, xl + PAD, sizeof(*xbuf));
+	if (CONN_LANES % 4 && buf[CONN_DATA - 1] >> (2 * (CONN_LANES % 4)))
+		return -1; /* codes past the last lane */
+	memcpy(cw, buf + HDR, CONN_CODES);
+	for (k = 0; k < CONN_WORDS; k++) {
+		cw[k] = le64(cw[k]);
+		if (cw[k] & never[k])
+			return -1; /* a lane that is never written */
 	}
-	if (o != len)
+	for (i = 0; i < CONN_CODES; i++)
+		total += quad_len[buf[HDR + i]];
+	if (len - CONN_DATA < total)
 		return -1;
-	memcpy(c, lane + PAD, sizeof(*c));
-	c->x = (buf[0] & FZ_EXT) ? xbuf : NULL;
+	end = CONN_DATA + total;
+	if (buf[0] & FZ_EXT) {
+		uint8_t xb[32] = {0};
+		uint32_t fl;
+		size_t p = len - 4, xt = 0;
+
+		if (len - end < 4)
+			return -1;
+		memcpy(&fl, buf + p, 4);
+		fl = le32(fl);
+		if (EXT_CODES < 32 && fl >> (EXT_CODES % 32))
+			return -1; /* flags past the last code byte */
+		/* The code bytes, the last one first, back from the flags. */
+		while (fl) {
+			unsigned b = 31u ^ (unsigned)__builtin_clz(fl);
+			fl ^= 1u << b;
+			if (p == end || !(xb[b] = buf[--p]))
+				return -1; /* no room, or a zero byte flagged */
+			xt += quad_len[xb[b]];
+		}
+		if (EXT_LANES % 4 && xb[EXT_CODES - 1] >> (2 * (EXT_LANES % 4)))
+			return -1;
+		if (p - end != xt)
+			return -1;
+		memcpy(xw, xb, sizeof(xb));
+		for (k = 0; k < EXT_WORDS; k++)
+			xw[k] = le64(xw[k]);
+	} else if (len != end) {
+		return -1;
+	}
+	memcpy(ts, buf + 1, 8);
+	memset(w, 0, (buf[0] & FZ_EXT ? W_EXT + EXT_LANES : W_EXT) * 4);
+	w[FTS] = le32(ts[0]);
+	w[FTS + 1] = le32(ts[1]);
+	o = get_lanes(buf, CONN_DATA, cw, CONN_WORDS, W_CONN, w);
+	memcpy(c, w + W_CONN, sizeof(*c));
+	memcpy(&c->first_ts, w + FTS, 8);
+	c->x = NULL;
+	if (buf[0] & FZ_EXT) {
+		get_lanes(buf, o, xw, EXT_WORDS, W_EXT, w);
+		memcpy(xbuf, w + W_EXT, sizeof(*xbuf));
+		c->x = xbuf;
+	}
 	return 0;
 }
 
