@@ -4,35 +4,40 @@
  *
  * The record is read as 32-bit lanes (struct tc_conn's, then struct
  * tc_conn_ext's, in memory order). Each lane has one reference, fixed by
- * the table ref[] below: zero (the lane is written raw), or an earlier
- * lane (the same field in the other endpoint, the sequence number a field
+ * the list REFS below: zero (the lane is written raw), or an earlier lane
+ * (the same field in the other endpoint, the sequence number a field
  * follows, ...), or the same half of first_ts for the halves of a 64-bit
  * time. A lane is written as the low 1, 2 or 4 bytes of its difference
- * from its reference, as a signed number (sign-extended on thaw), and a
- * lane that is zero takes no byte.
+ * from its reference, as a signed number (sign-extended on thaw); a lane
+ * that is zero takes no byte.
  *
  * Layout:
  *   - a flags byte (FZ_EXT: an extension record follows);
  *   - first_ts's two lanes, 4 bytes each, lowest byte first;
- *   - a 2-bit code per lane of struct tc_conn, four to a byte, LSB first
- *     (bits past the last lane zero): 0 the lane is zero, 1, 2, 3 it
- *     takes 1, 2, 4 bytes. The lanes of first_ts (above) and of the
+ *   - the record's lane codes as two bit planes, one bit per lane in
+ *     each, LSB first, bits past the last lane zero: first the low bits,
+ *     then the high bits, of the code (0 the lane is zero; 1, 2, 3 it
+ *     takes 1, 2, 4 bytes). The lanes of first_ts (above) and of the
  *     extension pointer (encoded as zero, set again on thaw) have code 0;
- *   - those lanes' bytes, lowest first, one lane after the other;
- *   - with FZ_EXT: the extension's lane bytes, then its codes (as above)
- *     with the bytes that are zero left out -- the extension is mostly
- *     zero lanes --, then 4 bytes (LSB first): bit i says code byte i is
- *     there. At the end, so that the encoder writes everything in one
- *     pass.
+ *   - those lanes' bytes, lowest first, grouped by length: the lanes of 4
+ *     bytes in lane order, then those of 2, then those of 1;
+ *   - with FZ_EXT: the extension's bytes (the same way), then its two
+ *     planes with the bytes that are zero left out -- the extension is
+ *     mostly zero lanes --, then 4 bytes (LSB first): bit i says plane
+ *     byte i is there. At the end, so that the encoder writes in one pass.
  *
  * Why a fixed reference rather than the best of several per lane: the
  * best one is nearly always the same for a given field, and this runs for
- * every connection that closes and again when it is reported. Searching
- * cost more instructions than every other step together; without it the
- * encoder is one pass over the nonzero lanes (found 16 at a time) with no
- * choice but a length, and the decoder one pass over the nonzero codes,
- * each lane one load, a shift and an add. Fields this table does not name
- * are written raw: correct for any layout, only bigger.
+ * every connection that closes and again when it is reported. Why planes
+ * and bytes grouped by length: each step is then a loop over the set bits
+ * of one mask that does one thing. The encoder turns the nonzero lanes
+ * that have a reference into differences in place (from the last lane
+ * down, so that each reference is still the value), finds the lengths 16
+ * lanes at a time, and copies each group of bytes with stores of one
+ * size; the decoder loads each group with loads of one size (which
+ * sign-extend), then adds the references from the first lane up. Fields
+ * the list does not name are written raw: correct for any layout, only
+ * bigger.
  */
 #include "freeze.h"
 
@@ -47,168 +52,154 @@ enum { FZ_EXT = 0x01 };
 
 #define CONN_LANES (sizeof(struct tc_conn) / 4)
 #define EXT_LANES (sizeof(struct tc_conn_ext) / 4)
-/* The lanes in one array: zero lanes (the raw lanes' reference), the
- * record's, the extension's, then zero lanes that the 16-lane loads past
- * a part's end may read. */
-#define W_CONN 4
+/* The lanes in one index space (and the encoder's array): the record's,
+ * the extension's, then zero lanes that the encoder's 16-lane loads past a
+ * part's end may read. */
+#define W_CONN 0
 #define W_EXT (W_CONN + CONN_LANES)
 #define W_LANES (W_EXT + EXT_LANES + 16)
-#define CONN_CODES ((CONN_LANES * 2 + 7) / 8)
-#define EXT_CODES ((EXT_LANES * 2 + 7) / 8)
+/* Plane bytes of each part. */
+#define CONN_PB ((CONN_LANES + 7) / 8)
+#define EXT_PB ((EXT_LANES + 7) / 8)
 #define HDR (1 + 8)
-#define CONN_DATA (HDR + CONN_CODES)
+#define CONN_DATA (HDR + 2 * CONN_PB)
+/* A part's plane is at most two 64-bit words. */
+#define PW 2
 
 _Static_assert(sizeof(struct tc_conn) % 8 == 0, "tc_conn is not a whole number of lanes");
 _Static_assert(sizeof(struct tc_conn_ext) % 8 == 0, "tc_conn_ext is not a whole number of lanes");
 _Static_assert(offsetof(struct tc_conn, first_ts) % 8 == 0, "first_ts not 8-aligned");
+_Static_assert(CONN_LANES <= 64 * PW && EXT_LANES <= 64 * PW, "a part has more lanes than its planes");
 _Static_assert(W_LANES < 65536, "lane index does not fit the reference table");
-/* The extension's code bytes are flagged in 32 bits. */
-_Static_assert(EXT_CODES <= 32, "too many extension code bytes for the flag word");
-/* The decoder reads each lane's bytes as the 4 bytes that end them: the
- * header and the record's codes always lie before. */
-_Static_assert(CONN_DATA >= 4, "header too short for the decoder's loads");
-/* The encoder writes 4 bytes for every lane, whatever it keeps: the
- * maximum leaves room for 3 more (the lanes of first_ts and of the
- * pointer are never written). */
-_Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * (CONN_LANES - 2) + 4 * EXT_LANES + EXT_CODES + 4 + 3,
+/* The extension's plane bytes are flagged in 32 bits. */
+_Static_assert(2 * EXT_PB <= 32, "too many extension plane bytes for the flag word");
+_Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES + 2 * EXT_PB + 4,
 	       "TC_FREEZE_MAX too small");
 
 /* Lane of w[] holding field f's first 4 bytes. */
 #define CL(f) (W_CONN + offsetof(struct tc_conn, f) / 4)
 #define XL(f) (W_EXT + offsetof(struct tc_conn_ext, f) / 4)
-/* first_ts's lanes are also kept at w[2, 4), where the decoder puts them
- * from the header before any lane; in the record's place they are zero
- * to the encoder, like the extension pointer's, so never written. */
-#define FTS 2
-_Static_assert(FTS + 2 <= W_CONN, "first_ts's copy overlaps the record");
+/* first_ts's lanes: the header carries them, the decoder sets them
+ * before it adds any reference; they are never written as lanes, nor are
+ * the extension pointer's. */
+#define FTS CL(first_ts)
 /* A 64-bit time (ns) starting at lane l: each half against the same half
  * of first_ts (the same place in memory whatever the byte order). */
-#define TIME(l) [(l)] = FTS, [(l) + 1] = FTS + 1
+#define TIME(X, l) X((l), FTS) X((l) + 1, FTS + 1)
 /* A server lane against the client's same lane. */
-#define TWIN(f) [CL(ep[1].f)] = CL(ep[0].f)
+#define TWIN(X, f) X(CL(ep[1].f), CL(ep[0].f))
 
 /*
- * The reference of each lane of w[]; 0 (a zero lane) means raw. Every
- * reference is a lane decoded before (a lower index) or first_ts, which
- * the header carries: the decoder reads it before any lane.
+ * The lanes with a reference, X(lane, reference). Every reference is a
+ * lane before (a lower index), or first_ts's, which the decoder has
+ * before any lane.
  */
-static const uint16_t ref[W_LANES] = {
-	/* Where the other endpoint's is a good guess (IPv6 prefixes,
-	 * ports and flags, MSS, states and TTLs, counts). */
-	[CL(ep[1].addr)] = CL(ep[0].addr),
-	[CL(ep[1].addr) + 1] = CL(ep[0].addr) + 1,
-	[CL(ep[1].addr) + 2] = CL(ep[0].addr) + 2,
-	[CL(ep[1].addr) + 3] = CL(ep[0].addr) + 3,
-	TWIN(port),
-	TWIN(ip_id_last),
-	TWIN(mss),
-	TWIN(fins),
-	TWIN(state),
-	TWIN(retx_unanswered),
-	TWIN(gaps),
-	TWIN(missed),
-	TWIN(pkts),
-	TWIN(retx),
-	TWIN(t_last),
-	TWIN(state_prev),
-	TWIN(small_sent_us),
-	/* Sequence numbers: a side's next one past its ISN, its FIN and
-	 * its last small segment just below it; the server's ISN and next
-	 * one just below or at what the client acknowledged, and the
-	 * server's ACK at the client's next one. */
-	[CL(ep[0].snd_nxt)] = CL(ep[0].isn),
-	[CL(ep[0].fin_seq)] = CL(ep[0].snd_nxt),
-	[CL(ep[0].small_end)] = CL(ep[0].snd_nxt),
-	[CL(ep[1].isn)] = CL(ep[0].ack),
-	[CL(ep[1].snd_nxt)] = CL(ep[0].ack),
-	[CL(ep[1].ack)] = CL(ep[0].snd_nxt),
-	[CL(ep[1].fin_seq)] = CL(ep[1].snd_nxt),
-	[CL(ep[1].small_end)] = CL(ep[1].snd_nxt),
-	[CL(ep[0].small_acked_us)] = CL(ep[0].small_sent_us),
-	[CL(ep[1].small_acked_us)] = CL(ep[1].small_sent_us),
-	/* IP bytes are payload plus headers. */
-	[CL(ep[0].ip_bytes)] = CL(ep[0].bytes),
-	[CL(ep[1].ip_bytes)] = CL(ep[1].bytes),
-	/* Frames: the close's come near one another. */
-	[CL(ep[1].frame_fin)] = CL(ep[0].frame_fin),
-	[CL(ep[0].frame_rst)] = CL(ep[0].frame_fin),
-	[CL(ep[1].frame_rst)] = CL(ep[1].frame_fin),
-	[CL(frame_first)] = CL(ep[0].frame_fin),
-	[CL(frame_last)] = CL(ep[1].frame_fin),
-	[CL(frame_rst)] = CL(frame_last),
-	TIME(CL(ep[0].ts_fin)),
-	TIME(CL(ep[0].ts_time_wait)),
-	TIME(CL(ep[0].ts_data_last)),
-	TIME(CL(ep[1].ts_fin)),
-	TIME(CL(ep[1].ts_time_wait)),
-	TIME(CL(ep[1].ts_data_last)),
-	TIME(CL(last_ts)),
-	/* The extension: its sequence numbers near the record's. */
-	[XL(ep[0].rst_seq)] = CL(ep[0].snd_nxt),
-	[XL(ep[1].rst_seq)] = CL(ep[1].snd_nxt),
-	[XL(ep[0].fin_seq_last)] = CL(ep[0].fin_seq),
-	[XL(ep[1].fin_seq_last)] = CL(ep[1].fin_seq),
-	[XL(ep[0].ack_step1)] = CL(ep[0].ack),
-	[XL(ep[1].ack_step1)] = CL(ep[1].ack),
-	[XL(ep[0].hole_seq)] = CL(ep[0].snd_nxt),
-	[XL(ep[1].hole_seq)] = CL(ep[1].snd_nxt),
-	[XL(late_data[0].end)] = CL(ep[1].snd_nxt),
-	[XL(late_data[1].end)] = CL(ep[0].snd_nxt),
-	[XL(rst.tsval_prev)] = XL(rst.tsval),
-	/* Its frames near the first accepted RST's. */
-	[XL(rst.trigger_frame)] = CL(frame_rst),
-	[XL(rst.xconn_frame)] = CL(frame_rst),
-	[XL(rst.peer_late_frame)] = XL(rst.trigger_frame),
-	[XL(undo.frame_rst)] = CL(frame_rst),
-	[XL(undo.sender_frame_rst)] = XL(undo.frame_rst),
-	[XL(other[0].frame)] = CL(frame_rst),
-	[XL(other[1].frame)] = XL(other[0].frame),
-	[XL(other[2].frame)] = XL(other[1].frame),
-	[XL(other[3].frame)] = XL(other[2].frame),
-	[XL(other[1].seq)] = XL(other[0].seq),
-	[XL(other[2].seq)] = XL(other[1].seq),
-	[XL(other[3].seq)] = XL(other[2].seq),
-	TIME(XL(ep[0].ts_ka_last)),
-	TIME(XL(ep[1].ts_ka_last)),
-	TIME(XL(rst.ts)),
-	TIME(XL(loss_ts)),
-};
+#define REFS(X) \
+	/* Where the other endpoint's is a good guess (IPv6 prefixes,                               \
+	 * ports and flags, MSS, states and TTLs, counts). */                                        \
+	X(CL(ep[1].addr), CL(ep[0].addr))                                                           \
+	X(CL(ep[1].addr) + 1, CL(ep[0].addr) + 1)                                                   \
+	X(CL(ep[1].addr) + 2, CL(ep[0].addr) + 2)                                                   \
+	X(CL(ep[1].addr) + 3, CL(ep[0].addr) + 3)                                                   \
+	TWIN(X, port)                                                                               \
+	TWIN(X, ip_id_last)                                                                         \
+	TWIN(X, mss)                                                                                \
+	TWIN(X, fins)                                                                               \
+	TWIN(X, state)                                                                              \
+	TWIN(X, retx_unanswered)                                                                    \
+	TWIN(X, gaps)                                                                               \
+	TWIN(X, missed)                                                                             \
+	TWIN(X, pkts)                                                                               \
+	TWIN(X, retx)                                                                               \
+	TWIN(X, t_last)                                                                             \
+	TWIN(X, state_prev)                                                                         \
+	TWIN(X, small_sent_us)                                                                      \
+	/* Sequence numbers: a side's next one past its ISN, its FIN and                            \
+	 * its last small segment just below it; the server's ISN and next                           \
+	 * one just below or at what the client acknowledged, and the                                \
+	 * server's ACK at the client's next one. */                                                 \
+	X(CL(ep[0].snd_nxt), CL(ep[0].isn))                                                         \
+	X(CL(ep[0].fin_seq), CL(ep[0].snd_nxt))                                                     \
+	X(CL(ep[0].small_end), CL(ep[0].snd_nxt))                                                   \
+	X(CL(ep[1].isn), CL(ep[0].ack))                                                             \
+	X(CL(ep[1].snd_nxt), CL(ep[0].ack))                                                         \
+	X(CL(ep[1].ack), CL(ep[0].snd_nxt))                                                         \
+	X(CL(ep[1].fin_seq), CL(ep[1].snd_nxt))                                                     \
+	X(CL(ep[1].small_end), CL(ep[1].snd_nxt))                                                   \
+	X(CL(ep[0].small_acked_us), CL(ep[0].small_sent_us))                                        \
+	X(CL(ep[1].small_acked_us), CL(ep[1].small_sent_us))                                        \
+	/* IP bytes are payload plus headers. */                                                    \
+	X(CL(ep[0].ip_bytes), CL(ep[0].bytes))                                                      \
+	X(CL(ep[1].ip_bytes), CL(ep[1].bytes))                                                      \
+	/* Frames: the close's come near one another. */                                            \
+	X(CL(ep[1].frame_fin), CL(ep[0].frame_fin))                                                 \
+	X(CL(ep[0].frame_rst), CL(ep[0].frame_fin))                                                 \
+	X(CL(ep[1].frame_rst), CL(ep[1].frame_fin))                                                 \
+	X(CL(frame_first), CL(ep[0].frame_fin))                                                     \
+	X(CL(frame_last), CL(ep[1].frame_fin))                                                      \
+	X(CL(frame_rst), CL(frame_last))                                                            \
+	TIME(X, CL(ep[0].ts_fin))                                                                   \
+	TIME(X, CL(ep[0].ts_time_wait))                                                             \
+	TIME(X, CL(ep[0].ts_data_last))                                                             \
+	TIME(X, CL(ep[1].ts_fin))                                                                   \
+	TIME(X, CL(ep[1].ts_time_wait))                                                             \
+	TIME(X, CL(ep[1].ts_data_last))                                                             \
+	TIME(X, CL(last_ts))                                                                        \
+	/* The extension: its sequence numbers near the record's. */                                \
+	X(XL(ep[0].rst_seq), CL(ep[0].snd_nxt))                                                     \
+	X(XL(ep[1].rst_seq), CL(ep[1].snd_nxt))                                                     \
+	X(XL(ep[0].fin_seq_last), CL(ep[0].fin_seq))                                                \
+	X(XL(ep[1].fin_seq_last), CL(ep[1].fin_seq))                                                \
+	X(XL(ep[0].ack_step1), CL(ep[0].ack))                                                       \
+	X(XL(ep[1].ack_step1), CL(ep[1].ack))                                                       \
+	X(XL(ep[0].hole_seq), CL(ep[0].snd_nxt))                                                    \
+	X(XL(ep[1].hole_seq), CL(ep[1].snd_nxt))                                                    \
+	X(XL(late_data[0].end), CL(ep[1].snd_nxt))                                                  \
+	X(XL(late_data[1].end), CL(ep[0].snd_nxt))                                                  \
+	X(XL(rst.tsval_prev), XL(rst.tsval))                                                        \
+	/* Its frames near the first accepted RST's. */                                             \
+	X(XL(rst.trigger_frame), CL(frame_rst))                                                     \
+	X(XL(rst.xconn_frame), CL(frame_rst))                                                       \
+	X(XL(rst.peer_late_frame), XL(rst.trigger_frame))                                           \
+	X(XL(undo.frame_rst), CL(frame_rst))                                                        \
+	X(XL(undo.sender_frame_rst), XL(undo.frame_rst))                                            \
+	X(XL(other[0].frame), CL(frame_rst))                                                        \
+	X(XL(other[1].frame), XL(other[0].frame))                                                   \
+	X(XL(other[2].frame), XL(other[1].frame))                                                   \
+	X(XL(other[3].frame), XL(other[2].frame))                                                   \
+	X(XL(other[1].seq), XL(other[0].seq))                                                       \
+	X(XL(other[2].seq), XL(other[1].seq))                                                       \
+	X(XL(other[3].seq), XL(other[2].seq))                                                       \
+	TIME(X, XL(ep[0].ts_ka_last))                                                               \
+	TIME(X, XL(ep[1].ts_ka_last))                                                               \
+	TIME(X, XL(rst.ts))                                                                         \
+	TIME(X, XL(loss_ts))                                                                        \
 
-/* Bytes of a lane under code c, and the shift that drops the bytes of the
- * lanes before it from the 4 that end it (sign-extending). */
-static const uint8_t code_len[4] = {0, 1, 2, 4};
-static const uint8_t code_shift[4] = {0, 24, 16, 0};
+#define REF_INIT(l, r) [(l)] = (r),
+static const uint16_t ref[W_LANES] = {REFS(REF_INIT)};
 
-/* By the bit index of the highest bit of (d ^ sign) | 1: the code of the
- * shortest signed form of d. */
-static const uint8_t code_of[32] = {1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3,
-				    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3};
+/* Plane word k of the part starting at lane b (n lanes): the bit of lane l. */
+#define LBIT(l, b, n, k) \
+	((l) >= (b) && (l) < (b) + (n) && ((l) - (b)) / 64 == (k) ? 1ull << (((l) - (b)) % 64) : 0)
+#define REF_CONN0(l, r) LBIT(l, W_CONN, CONN_LANES, 0) |
+#define REF_CONN1(l, r) LBIT(l, W_CONN, CONN_LANES, 1) |
+#define REF_EXT0(l, r) LBIT(l, W_EXT, EXT_LANES, 0) |
+#define REF_EXT1(l, r) LBIT(l, W_EXT, EXT_LANES, 1) |
+/* Which lanes have a reference, per part. */
+static const uint64_t has_ref[2][PW] = {{REFS(REF_CONN0) 0, REFS(REF_CONN1) 0},
+					{REFS(REF_EXT0) 0, REFS(REF_EXT1) 0}};
 
-/* Bytes written under the four codes of a code byte. */
-static const uint8_t quad_len[256] = {
-#define Q1C(b) ((uint8_t)(((b)&3) == 3 ? 4 : (b)&3) + (((b) >> 2 & 3) == 3 ? 4 : (b) >> 2 & 3) + \
-		(((b) >> 4 & 3) == 3 ? 4 : (b) >> 4 & 3) + (((b) >> 6) == 3 ? 4 : (b) >> 6))
-#define Q4(b) Q1C(b), Q1C((b) + 1), Q1C((b) + 2), Q1C((b) + 3)
-#define Q16(b) Q4(b), Q4((b) + 4), Q4((b) + 8), Q4((b) + 12)
-#define Q64(b) Q16(b), Q16((b) + 16), Q16((b) + 32), Q16((b) + 48)
-	Q64(0), Q64(64), Q64(128), Q64(192)
-#undef Q64
-#undef Q16
-#undef Q4
-#undef Q1C
-};
-
-/* Code bits of the lanes that are never written: first_ts's (in the
- * header) and the extension pointer's. */
-#define LBITS(l, wd) (((l)-W_CONN) / 32 == (wd) ? 3ull << (2 * (((l)-W_CONN) % 32)) : 0)
+/* The record's lanes that are never written: first_ts's (in the header)
+ * and the extension pointer's. */
 #define PTR_LANES (sizeof(void *) / 4)
-#define NEVER(wd)                                                                 \
-	(LBITS(CL(first_ts), wd) | LBITS(CL(first_ts) + 1, wd) | LBITS(CL(x), wd) |                 \
-	 (PTR_LANES > 1 ? LBITS(CL(x) + PTR_LANES - 1, wd) : 0))
-#define CONN_WORDS ((CONN_LANES + 31) / 32)
-#define EXT_WORDS ((EXT_LANES + 31) / 32)
-_Static_assert(CONN_WORDS <= 4 && EXT_WORDS <= 4, "code words");
-static const uint64_t never[4] = {NEVER(0), NEVER(1), NEVER(2), NEVER(3)};
+#define NEVER(k)                                                                     \
+	(LBIT(CL(first_ts), W_CONN, CONN_LANES, k) |                                 \
+	 LBIT(CL(first_ts) + 1, W_CONN, CONN_LANES, k) | LBIT(CL(x), W_CONN, CONN_LANES, k) | \
+	 LBIT(CL(x) + PTR_LANES - 1, W_CONN, CONN_LANES, k))
+/* Bits of a part's planes that stand for lanes (the rest must be zero). */
+#define VALID(n, k) ((n) >= 64 * ((k) + 1) ? ~0ull : (n) <= 64 * (k) ? 0 : (1ull << ((n) % 64)) - 1)
+static const uint64_t conn_ok[PW] = {VALID(CONN_LANES, 0) & ~NEVER(0), VALID(CONN_LANES, 1) & ~NEVER(1)};
+static const uint64_t ext_ok[PW] = {VALID(EXT_LANES, 0), VALID(EXT_LANES, 1)};
 
 static uint32_t le32(uint32_t v)
 {
@@ -219,13 +210,50 @@ static uint32_t le32(uint32_t v)
 #endif
 }
 
-static uint64_t le64(uint64_t v)
+static uint64_t get64le(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static void put64le(uint8_t *p, uint64_t v)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return __builtin_bswap64(v);
-#else
-	return v;
+	v = __builtin_bswap64(v);
 #endif
+	memcpy(p, &v, sizeof(v));
+}
+
+/* Bits set in a and b together. */
+static unsigned pop2(uint64_t a, uint64_t b)
+{
+#ifdef __POPCNT__
+	return (unsigned)(__builtin_popcountll(a) + __builtin_popcountll(b));
+#else
+	a -= (a >> 1) & 0x5555555555555555ull;
+	b -= (b >> 1) & 0x5555555555555555ull;
+	a = (a & 0x3333333333333333ull) + ((a >> 2) & 0x3333333333333333ull) +
+	    (b & 0x3333333333333333ull) + ((b >> 2) & 0x3333333333333333ull);
+	a = (a & 0x0f0f0f0f0f0f0f0full) + ((a >> 4) & 0x0f0f0f0f0f0f0f0full);
+	return (unsigned)((a * 0x0101010101010101ull) >> 56);
+#endif
+}
+
+/* Lane i of the struct at p. */
+static uint32_t lane_get(const uint8_t *p, size_t i)
+{
+	uint32_t v;
+	memcpy(&v, p + 4 * i, 4);
+	return v;
+}
+
+static void lane_set(uint8_t *p, size_t i, uint32_t v)
+{
+	memcpy(p + 4 * i, &v, 4);
 }
 
 /* Bit i set: lane p[i] is not zero (16 lanes). */
@@ -248,33 +276,121 @@ static uint32_t nonzero16(const uint32_t *p)
 #endif
 }
 
-/* Write lanes w[b, b + n) that are not zero, each as
- * its difference from its reference, at out; their codes go to cw (one
- * word per 32 lanes). Returns the bytes written. */
-static size_t put_lanes(const uint32_t *w, size_t b, size_t n, uint64_t *cw, uint8_t *out)
+/* Of 16 differences p[i]: bit i of *g1 set if it needs more than 1 byte
+ * as a signed number, of *g2 more than 2. */
+static void wide16(const uint32_t *p, uint32_t *g1, uint32_t *g2)
 {
-	size_t o = 0, k;
+#ifdef __SSE2__
+	const __m128i z = _mm_setzero_si128(), k = _mm_set1_epi16(0xff);
+	__m128i a[4], h0, h1;
+	int i;
+	for (i = 0; i < 4; i++) {
+		__m128i d = _mm_loadu_si128((const __m128i *)(const void *)(p + 4 * i));
+		/* d, or ~d if negative (the same bytes needed, never
+		 * negative), without its low 7 bits: 0 for 1 byte, at most
+		 * 0xff for 2 (saturated to 16 bits below, still more). */
+		a[i] = _mm_srli_epi32(_mm_xor_si128(d, _mm_srai_epi32(d, 31)), 7);
+	}
+	h0 = _mm_packs_epi32(a[0], a[1]);
+	h1 = _mm_packs_epi32(a[2], a[3]);
+	*g1 = (uint32_t)_mm_movemask_epi8(
+		_mm_packs_epi16(_mm_cmpgt_epi16(h0, z), _mm_cmpgt_epi16(h1, z)));
+	*g2 = (uint32_t)_mm_movemask_epi8(
+		_mm_packs_epi16(_mm_cmpgt_epi16(h0, k), _mm_cmpgt_epi16(h1, k)));
+#else
+	uint32_t m1 = 0, m2 = 0;
+	unsigned i;
+	for (i = 0; i < 16; i++) {
+		uint32_t a = p[i] ^ (uint32_t)((int32_t)p[i] >> 31);
+		m1 |= (uint32_t)(a > 0x7f) << i;
+		m2 |= (uint32_t)(a > 0x7fff) << i;
+	}
+	*g1 = m1;
+	*g2 = m2;
+#endif
+}
 
-	for (k = 0; k * 32 < n; k++) {
-		size_t base = b + 32 * k, left = n - 32 * k;
-		uint32_t bits = nonzero16(w + base);
-		uint64_t codes = 0;
-		if (left > 16)
-			bits |= nonzero16(w + base + 16) << 16;
-		if (left < 32)
-			bits &= (1u << left) - 1;
-		while (bits) {
-			unsigned t = (unsigned)__builtin_ctz(bits);
-			size_t j = base + t;
-			uint32_t d = w[j] - w[ref[j]];
-			unsigned c = code_of[31 ^ __builtin_clz((d ^ (uint32_t)((int32_t)d >> 31)) | 1)];
-			bits &= bits - 1;
-			d = le32(d);
-			memcpy(out + o, &d, 4);
-			o += code_len[c];
-			codes |= (uint64_t)c << (2 * t);
+/* Plan part lanes w[b, b + n) (hr: which have a reference; ok: which
+ * may be written), a copy of the record at cp and its extension at xp:
+ * turn them into differences in place and set their codes in the planes
+ * lo, hi. */
+static inline void plan_part(uint32_t *w, size_t b, size_t n, const uint64_t *hr,
+			     const uint64_t *ok, const uint8_t *cp, const uint8_t *xp, uint64_t *lo,
+			     uint64_t *hi)
+{
+	uint64_t nz[PW] = {0};
+	size_t g;
+	int k;
+
+	for (g = 0; g * 16 < n; g++) {
+		uint64_t m = nonzero16(w + b + 16 * g);
+		if (n - 16 * g < 16)
+			m &= (1ull << (n - 16 * g)) - 1;
+		nz[g / 4] |= m << (16 * (g % 4));
+	}
+	for (k = 0; k < PW; k++)
+		nz[k] &= ok[k];
+	/* Differences, from the values in the record itself (or its
+	 * extension): w[] is a copy. */
+	for (k = 0; k < PW; k++) {
+		uint64_t m = nz[k] & hr[k];
+		while (m) {
+			size_t j = b + 64 * (size_t)k + (unsigned)__builtin_ctzll(m), r = ref[j];
+			m &= m - 1;
+			w[j] -= xp && r >= W_EXT ? lane_get(xp, r - W_EXT) : lane_get(cp, r - W_CONN);
 		}
-		cw[k] = codes;
+	}
+	/* Lengths: code 1 for the nonzero lanes, 2 for those needing more
+	 * than a byte, 3 for more than two: low bit nz ^ g1 ^ g2, high g1. */
+	for (g = 0; g * 16 < n; g++) {
+		uint32_t g1, g2;
+		uint64_t m = (nz[g / 4] >> (16 * (g % 4))) & 0xffff;
+		if (!m)
+			continue;
+		wide16(w + b + 16 * g, &g1, &g2);
+		g1 &= (uint32_t)m;
+		g2 &= (uint32_t)m;
+		lo[g / 4] |= (m ^ g1 ^ g2) << (16 * (g % 4));
+		hi[g / 4] |= (uint64_t)g1 << (16 * (g % 4));
+	}
+}
+
+/* Write the bytes of the planned part at w[b, ...) to out, 4-byte lanes
+ * first, then 2, then 1. Returns the bytes written. */
+static size_t put_bytes(const uint32_t *w, size_t b, const uint64_t *lo, const uint64_t *hi,
+			uint8_t *out)
+{
+	size_t o = 0;
+	int k;
+
+	for (k = 0; k < PW; k++) {
+		uint64_t m = lo[k] & hi[k];
+		while (m) {
+			uint32_t v = le32(w[b + 64 * (size_t)k + (unsigned)__builtin_ctzll(m)]);
+			m &= m - 1;
+			memcpy(out + o, &v, 4);
+			o += 4;
+		}
+	}
+	for (k = 0; k < PW; k++) {
+		uint64_t m = hi[k] & ~lo[k];
+		while (m) {
+			uint32_t v = w[b + 64 * (size_t)k + (unsigned)__builtin_ctzll(m)];
+			m &= m - 1;
+			uint16_t h = (uint16_t)v;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			h = __builtin_bswap16(h);
+#endif
+			memcpy(out + o, &h, 2);
+			o += 2;
+		}
+	}
+	for (k = 0; k < PW; k++) {
+		uint64_t m = lo[k] & ~hi[k];
+		while (m) {
+			out[o++] = (uint8_t)w[b + 64 * (size_t)k + (unsigned)__builtin_ctzll(m)];
+			m &= m - 1;
+		}
 	}
 	return o;
 }
@@ -298,17 +414,27 @@ static uint32_t nonzero_bytes32(const uint8_t *p)
 #endif
 }
 
+/* A part's planes as bytes: the low plane's pb bytes, then the high's. */
+static void planes_out(const uint64_t *lo, const uint64_t *hi, size_t pb, uint8_t *out)
+{
+	uint8_t t[2 * PW * 8 + 8];
+	int k;
+
+	for (k = 0; k < PW; k++)
+		put64le(t + 8 * k, lo[k]);
+	for (k = 0; k < PW; k++)
+		put64le(t + pb + 8 * k, hi[k]);
+	memcpy(out, t, 2 * PW * 8);
+}
+
 size_t tc_freeze(const struct tc_conn *c, uint8_t *out)
 {
 	uint32_t w[W_LANES], ts[2];
-	uint64_t cw[4];
-	size_t o, k;
+	uint64_t lo[PW] = {0}, hi[PW] = {0}, xlo[PW] = {0}, xhi[PW] = {0};
+	uint8_t pb[2 * PW * 8];
+	size_t o;
 
-	memset(w, 0, W_CONN * 4);
-	memcpy(w + FTS, &c->first_ts, 8);
 	memcpy(w + W_CONN, c, sizeof(*c));
-	memset(w + CL(first_ts), 0, 8);
-	memset(w + CL(x), 0, sizeof(c->x));
 	if (c->x)
 		memcpy(w + W_EXT, c->x, sizeof(*c->x));
 	memset(w + (c->x ? W_EXT + EXT_LANES : W_EXT), 0, 16 * 4);
@@ -316,23 +442,21 @@ size_t tc_freeze(const struct tc_conn *c, uint8_t *out)
 	ts[0] = le32(w[FTS]);
 	ts[1] = le32(w[FTS + 1]);
 	memcpy(out + 1, ts, 8);
-	o = CONN_DATA + put_lanes(w, W_CONN, CONN_LANES, cw, out + CONN_DATA);
-	for (k = 0; k < CONN_WORDS; k++)
-		cw[k] = le64(cw[k]);
-	memcpy(out + HDR, cw, CONN_CODES);
+	if (c->x)
+		plan_part(w, W_EXT, EXT_LANES, has_ref[1], ext_ok, (const uint8_t *)c,
+			  (const uint8_t *)c->x, xlo, xhi);
+	plan_part(w, W_CONN, CONN_LANES, has_ref[0], conn_ok, (const uint8_t *)c, NULL, lo, hi);
+	planes_out(lo, hi, CONN_PB, pb);
+	memcpy(out + HDR, pb, 2 * CONN_PB);
+	o = CONN_DATA + put_bytes(w, W_CONN, lo, hi, out + CONN_DATA);
 	if (c->x) {
-		uint64_t xw[4] = {0};
-		uint8_t xb[32];
 		uint32_t fl, bits;
-
-		o += put_lanes(w, W_EXT, EXT_LANES, xw, out + o);
-		for (k = 0; k < 4; k++)
-			xw[k] = le64(xw[k]);
-		memcpy(xb, xw, sizeof(xb));
-		/* Only the code bytes that are not zero, flagged. */
-		fl = bits = nonzero_bytes32(xb);
+		o += put_bytes(w, W_EXT, xlo, xhi, out + o);
+		planes_out(xlo, xhi, EXT_PB, pb);
+		/* Only the plane bytes that are not zero, flagged. */
+		fl = bits = nonzero_bytes32(pb) & (uint32_t)((1ull << (2 * EXT_PB)) - 1);
 		while (bits) {
-			out[o++] = xb[__builtin_ctz(bits)];
+			out[o++] = pb[__builtin_ctz(bits)];
 			bits &= bits - 1;
 		}
 		fl = le32(fl);
@@ -342,26 +466,66 @@ size_t tc_freeze(const struct tc_conn *c, uint8_t *out)
 	return o;
 }
 
-/* Decode the lanes whose codes (one word per 32 lanes) are not zero into
- * w[b, ...), their bytes at buf[o, ...); the caller checked that the bytes
- * are there. Returns the offset past them. */
-static size_t get_lanes(const uint8_t *buf, size_t o, const uint64_t *cw, size_t words, size_t b,
-			uint32_t *w)
+/* A part's planes from pb plane bytes each at p (lo's, then hi's). */
+static void planes_in(const uint8_t *p, size_t pb, uint64_t *lo, uint64_t *hi)
 {
-	size_t k;
+	uint8_t t[2 * PW * 8] = {0};
+	int k;
 
-	for (k = 0; k < words; k++) {
-		uint64_t codes = cw[k], m = (codes | codes >> 1) & 0x5555555555555555ull;
+	memcpy(t, p, pb);
+	memcpy(t + PW * 8, p + pb, pb);
+	for (k = 0; k < PW; k++) {
+		lo[k] = get64le(t + 8 * k);
+		hi[k] = get64le(t + PW * 8 + 8 * k);
+	}
+}
+
+/* Bytes a part's planes call for. */
+static size_t part_len(const uint64_t *lo, const uint64_t *hi)
+{
+	return 4 * (size_t)pop2(lo[0] & hi[0], lo[1] & hi[1]) +
+	       2 * (size_t)pop2(hi[0] & ~lo[0], hi[1] & ~lo[1]) + pop2(lo[0] & ~hi[0], lo[1] & ~hi[1]);
+}
+
+/* Load a part's bytes at buf[o, ...) into the lanes of the struct at p as
+ * differences, sign-extended; the caller checked that they are there.
+ * Returns the offset past them. */
+static size_t get_bytes(const uint8_t *buf, size_t o, const uint64_t *lo, const uint64_t *hi,
+			uint8_t *p)
+{
+	int k;
+
+	for (k = 0; k < PW; k++) {
+		uint64_t m = lo[k] & hi[k];
 		while (m) {
-			unsigned t = (unsigned)__builtin_ctzll(m), cd = (unsigned)(codes >> t) & 3u;
-			size_t j = b + 32 * k + t / 2;
-			uint32_t d;
+			uint32_t v;
+			memcpy(&v, buf + o, 4);
+			lane_set(p, 64 * (size_t)k + (unsigned)__builtin_ctzll(m), le32(v));
 			m &= m - 1;
-			/* The 4 bytes that end this lane's: buf[o - 4] is in
-			 * the header or the record's codes at worst. */
-			o += code_len[cd];
-			memcpy(&d, buf + o - 4, 4);
-			w[j] = (uint32_t)((int32_t)le32(d) >> code_shift[cd]) + w[ref[j]];
+			o += 4;
+		}
+	}
+	for (k = 0; k < PW; k++) {
+		uint64_t m = hi[k] & ~lo[k];
+		while (m) {
+			uint16_t h;
+			int16_t v;
+			memcpy(&h, buf + o, 2);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			h = __builtin_bswap16(h);
+#endif
+			v = (int16_t)h;
+			lane_set(p, 64 * (size_t)k + (unsigned)__builtin_ctzll(m), (uint32_t)(int32_t)v);
+			m &= m - 1;
+			o += 2;
+		}
+	}
+	for (k = 0; k < PW; k++) {
+		uint64_t m = lo[k] & ~hi[k];
+		while (m) {
+			lane_set(p, 64 * (size_t)k + (unsigned)__builtin_ctzll(m),
+				 (uint32_t)(int32_t)(int8_t)buf[o++]);
+			m &= m - 1;
 		}
 	}
 	return o;
@@ -369,65 +533,79 @@ static size_t get_lanes(const uint8_t *buf, size_t o, const uint64_t *cw, size_t
 
 int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_conn_ext *xbuf)
 {
-	uint32_t w[W_EXT + EXT_LANES], ts[2];
-	uint64_t cw[4] = {0}, xw[4] = {0};
-	size_t total = 0, end, i, k, o;
+	uint8_t *cp = (uint8_t *)c, *xp = (uint8_t *)xbuf;
+	uint64_t lo[PW], hi[PW], xlo[PW] = {0}, xhi[PW] = {0};
+	uint32_t ts[2];
+	size_t end, o;
+	int k;
 
 	if (len < CONN_DATA || (buf[0] & ~FZ_EXT))
 		return -1;
-	if (CONN_LANES % 4 && buf[CONN_DATA - 1] >> (2 * (CONN_LANES % 4)))
-		return -1; /* codes past the last lane */
-	memcpy(cw, buf + HDR, CONN_CODES);
-	for (k = 0; k < CONN_WORDS; k++) {
-		cw[k] = le64(cw[k]);
-		if (cw[k] & never[k])
-			return -1; /* a lane that is never written */
-	}
-	for (i = 0; i < CONN_CODES; i++)
-		total += quad_len[buf[HDR + i]];
-	if (len - CONN_DATA < total)
+	planes_in(buf + HDR, CONN_PB, lo, hi);
+	for (k = 0; k < PW; k++)
+		if ((lo[k] | hi[k]) & ~conn_ok[k])
+			return -1; /* past the last lane, or a lane never written */
+	end = part_len(lo, hi);
+	if (len - CONN_DATA < end)
 		return -1;
-	end = CONN_DATA + total;
+	end += CONN_DATA;
 	if (buf[0] & FZ_EXT) {
-		uint8_t xb[32] = {0};
+		uint8_t t[2 * EXT_PB];
 		uint32_t fl;
-		size_t p = len - 4, xt = 0;
+		size_t p = len - 4;
 
 		if (len - end < 4)
 			return -1;
 		memcpy(&fl, buf + p, 4);
 		fl = le32(fl);
-		if (EXT_CODES < 32 && fl >> (EXT_CODES % 32))
-			return -1; /* flags past the last code byte */
-		/* The code bytes, the last one first, back from the flags. */
+		if (2 * EXT_PB < 32 && fl >> (2 * EXT_PB % 32))
+			return -1; /* flags past the last plane byte */
+		memset(t, 0, sizeof(t));
+		/* The plane bytes, the last one first, back from the flags. */
 		while (fl) {
-			unsigned b = 31u ^ (unsigned)__builtin_clz(fl);
-			fl ^= 1u << b;
-			if (p == end || !(xb[b] = buf[--p]))
+			unsigned i = 31u ^ (unsigned)__builtin_clz(fl);
+			fl ^= 1u << i;
+			if (p == end || !(t[i] = buf[--p]))
 				return -1; /* no room, or a zero byte flagged */
-			xt += quad_len[xb[b]];
 		}
-		if (EXT_LANES % 4 && xb[EXT_CODES - 1] >> (2 * (EXT_LANES % 4)))
+		planes_in(t, EXT_PB, xlo, xhi);
+		for (k = 0; k < PW; k++)
+			if ((xlo[k] | xhi[k]) & ~ext_ok[k])
+				return -1;
+		if (p - end != part_len(xlo, xhi))
 			return -1;
-		if (p - end != xt)
-			return -1;
-		memcpy(xw, xb, sizeof(xb));
-		for (k = 0; k < EXT_WORDS; k++)
-			xw[k] = le64(xw[k]);
 	} else if (len != end) {
 		return -1;
 	}
+	/* The differences straight into the caller's records, then the
+	 * references added, the first lane up: each is then final. */
+	memset(c, 0, sizeof(*c));
 	memcpy(ts, buf + 1, 8);
-	memset(w, 0, (buf[0] & FZ_EXT ? W_EXT + EXT_LANES : W_EXT) * 4);
-	w[FTS] = le32(ts[0]);
-	w[FTS + 1] = le32(ts[1]);
-	o = get_lanes(buf, CONN_DATA, cw, CONN_WORDS, W_CONN, w);
-	memcpy(c, w + W_CONN, sizeof(*c));
-	memcpy(&c->first_ts, w + FTS, 8);
-	c->x = NULL;
+	lane_set(cp, FTS, le32(ts[0]));
+	lane_set(cp, FTS + 1, le32(ts[1]));
+	o = get_bytes(buf, CONN_DATA, lo, hi, cp);
+	for (k = 0; k < PW; k++) {
+		uint64_t m = (lo[k] | hi[k]) & has_ref[0][k];
+		while (m) {
+			size_t j = 64 * (size_t)k + (unsigned)__builtin_ctzll(m);
+			m &= m - 1;
+			lane_set(cp, j, lane_get(cp, j) + lane_get(cp, ref[W_CONN + j] - W_CONN));
+		}
+	}
 	if (buf[0] & FZ_EXT) {
-		get_lanes(buf, o, xw, EXT_WORDS, W_EXT, w);
-		memcpy(xbuf, w + W_EXT, sizeof(*xbuf));
+		memset(xbuf, 0, sizeof(*xbuf));
+		get_bytes(buf, o, xlo, xhi, xp);
+		for (k = 0; k < PW; k++) {
+			uint64_t m = (xlo[k] | xhi[k]) & has_ref[1][k];
+			while (m) {
+				size_t j = 64 * (size_t)k + (unsigned)__builtin_ctzll(m), r = ref[W_EXT + j];
+				m &= m - 1;
+				/* A lane of the extension or of the record. */
+				lane_set(xp, j,
+					 lane_get(xp, j) +
+						 (r >= W_EXT ? lane_get(xp, r - W_EXT) : lane_get(cp, r - W_CONN)));
+			}
+		}
 		c->x = xbuf;
 	}
 	return 0;

@@ -33,13 +33,13 @@
 
 #include "tcpclose/conn.h"
 
-/* Bytes the encoding of a record takes at most: flags and first_ts, a
- * 2-bit code per lane of both structs and the extension's flag word, every
- * byte of both (more than the most ever written: the encoder's last 4-byte
- * store may pass the end by 3). */
-#define TC_FREEZE_MAX                                                                \
-	(1 + 8 + (sizeof(struct tc_conn) / 2 + 7) / 8 + (sizeof(struct tc_conn_ext) / 2 + 7) / 8 + \
-	 4 + sizeof(struct tc_conn) + sizeof(struct tc_conn_ext))
+/* Bytes the encoding of a record takes at most: flags and first_ts, two
+ * bits per lane of both structs, the extension's flag word, and every
+ * byte of both (more than the most ever written). */
+#define TC_FREEZE_MAX                                                          \
+	(1 + 8 + 2 * ((sizeof(struct tc_conn) / 4 + 7) / 8) +                  \
+	 2 * ((sizeof(struct tc_conn_ext) / 4 + 7) / 8) + 4 + sizeof(struct tc_conn) + \
+	 sizeof(struct tc_conn_ext))
 
 /* Encode c (and c->x, if any) into out (TC_FREEZE_MAX bytes); returns the length. */
 size_t tc_freeze(const struct tc_conn *c, uint8_t *out);
