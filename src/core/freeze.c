@@ -83,9 +83,16 @@ _Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES + 2 *
  * before it adds any reference; they are never written as lanes, nor are
  * the extension pointer's. */
 #define FTS CL(first_ts)
-/* A 64-bit time (ns) starting at lane l: each half against the same half
- * of first_ts (the same place in memory whatever the byte order). */
-#define TIME(X, l) X((l), FTS) X((l) + 1, FTS + 1)
+/* A 64-bit time (ns) starting at lane l: its high half against first_ts's
+ * (equal, or one more, for times up to seconds apart). Not the low half:
+ * a difference of more than 8 ms takes its 4 bytes anyway, and a lane
+ * without a reference costs nothing to add. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define HI32 0
+#else
+#define HI32 1
+#endif
+#define TIME(X, l) X((l) + HI32, FTS + HI32)
 /* A server lane against the client's same lane. */
 #define TWIN(X, f) X(CL(ep[1].f), CL(ep[0].f))
 
@@ -101,19 +108,15 @@ _Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES + 2 *
 	X(CL(ep[1].addr) + 1, CL(ep[0].addr) + 1)                                                   \
 	X(CL(ep[1].addr) + 2, CL(ep[0].addr) + 2)                                                   \
 	X(CL(ep[1].addr) + 3, CL(ep[0].addr) + 3)                                                   \
-	TWIN(X, port)                                                                               \
-	TWIN(X, ip_id_last)                                                                         \
 	TWIN(X, mss)                                                                                \
 	TWIN(X, fins)                                                                               \
 	TWIN(X, state)                                                                              \
 	TWIN(X, retx_unanswered)                                                                    \
 	TWIN(X, gaps)                                                                               \
 	TWIN(X, missed)                                                                             \
-	TWIN(X, pkts)                                                                               \
 	TWIN(X, retx)                                                                               \
 	TWIN(X, t_last)                                                                             \
 	TWIN(X, state_prev)                                                                         \
-	TWIN(X, small_sent_us)                                                                      \
 	/* Sequence numbers: a side's next one past its ISN, its FIN and                            \
 	 * its last small segment just below it; the server's ISN and next                           \
 	 * one just below or at what the client acknowledged, and the                                \
@@ -229,7 +232,7 @@ static void put64le(uint8_t *p, uint64_t v)
 }
 
 /* Bits set in a and b together. */
-static unsigned pop2(uint64_t a, uint64_t b)
+static inline unsigned pop2(uint64_t a, uint64_t b)
 {
 #ifdef __POPCNT__
 	return (unsigned)(__builtin_popcountll(a) + __builtin_popcountll(b));
@@ -256,6 +259,30 @@ static void lane_set(uint8_t *p, size_t i, uint32_t v)
 	memcpy(p + 4 * i, &v, 4);
 }
 
+/* Zero n bytes at p (n a multiple of 8): 64 at a time, half the
+ * instructions of the string instruction a compiler inlines for memset
+ * (the empty asm keeps the loop from being turned back into one). */
+static inline void zero(uint8_t *p, size_t n)
+{
+#if defined(__SSE2__) && defined(__GNUC__)
+	const __m128i z = _mm_setzero_si128();
+	size_t i;
+	for (i = 0; i + 64 <= n; i += 64) {
+		_mm_storeu_si128((__m128i *)(void *)(p + i), z);
+		_mm_storeu_si128((__m128i *)(void *)(p + i + 16), z);
+		_mm_storeu_si128((__m128i *)(void *)(p + i + 32), z);
+		_mm_storeu_si128((__m128i *)(void *)(p + i + 48), z);
+		__asm__("" ::: "memory");
+	}
+	for (; i + 16 <= n; i += 16)
+		_mm_storeu_si128((__m128i *)(void *)(p + i), z);
+	if (n % 16)
+		memset(p + n - 8, 0, 8);
+#else
+	memset(p, 0, n);
+#endif
+}
+
 /* Bit i set: lane p[i] is not zero (16 lanes). */
 static uint32_t nonzero16(const uint32_t *p)
 {
@@ -278,25 +305,25 @@ static uint32_t nonzero16(const uint32_t *p)
 
 /* Of 16 differences p[i]: bit i of *g1 set if it needs more than 1 byte
  * as a signed number, of *g2 more than 2. */
-static void wide16(const uint32_t *p, uint32_t *g1, uint32_t *g2)
+static inline void wide16(const uint32_t *p, uint32_t *g1, uint32_t *g2)
 {
 #ifdef __SSE2__
 	const __m128i z = _mm_setzero_si128(), k = _mm_set1_epi16(0xff);
-	__m128i a[4], h0, h1;
+	__m128i a[4], h[2];
 	int i;
-	for (i = 0; i < 4; i++) {
-		__m128i d = _mm_loadu_si128((const __m128i *)(const void *)(p + 4 * i));
-		/* d, or ~d if negative (the same bytes needed, never
-		 * negative), without its low 7 bits: 0 for 1 byte, at most
-		 * 0xff for 2 (saturated to 16 bits below, still more). */
-		a[i] = _mm_srli_epi32(_mm_xor_si128(d, _mm_srai_epi32(d, 31)), 7);
-	}
-	h0 = _mm_packs_epi32(a[0], a[1]);
-	h1 = _mm_packs_epi32(a[2], a[3]);
+	/* d >> 7 saturated to 16 bits is in [-1, 0] iff d fits a byte, in
+	 * [-256, 255] iff it fits two; then that, or its complement if
+	 * negative: 0, at most 0xff. */
+	for (i = 0; i < 4; i++)
+		a[i] = _mm_srai_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p + 4 * i)), 7);
+	h[0] = _mm_packs_epi32(a[0], a[1]);
+	h[1] = _mm_packs_epi32(a[2], a[3]);
+	for (i = 0; i < 2; i++)
+		h[i] = _mm_xor_si128(h[i], _mm_srai_epi16(h[i], 15));
 	*g1 = (uint32_t)_mm_movemask_epi8(
-		_mm_packs_epi16(_mm_cmpgt_epi16(h0, z), _mm_cmpgt_epi16(h1, z)));
+		_mm_packs_epi16(_mm_cmpgt_epi16(h[0], z), _mm_cmpgt_epi16(h[1], z)));
 	*g2 = (uint32_t)_mm_movemask_epi8(
-		_mm_packs_epi16(_mm_cmpgt_epi16(h0, k), _mm_cmpgt_epi16(h1, k)));
+		_mm_packs_epi16(_mm_cmpgt_epi16(h[0], k), _mm_cmpgt_epi16(h[1], k)));
 #else
 	uint32_t m1 = 0, m2 = 0;
 	unsigned i;
@@ -311,12 +338,12 @@ static void wide16(const uint32_t *p, uint32_t *g1, uint32_t *g2)
 }
 
 /* Plan part lanes w[b, b + n) (hr: which have a reference; ok: which
- * may be written), a copy of the record at cp and its extension at xp:
- * turn them into differences in place and set their codes in the planes
- * lo, hi. */
+ * may be written), a copy of the record at cp and its extension at xp
+ * (sparse: mostly zero lanes): turn them into differences in place and
+ * set their codes in the planes lo, hi. */
 static inline void plan_part(uint32_t *w, size_t b, size_t n, const uint64_t *hr,
-			     const uint64_t *ok, const uint8_t *cp, const uint8_t *xp, uint64_t *lo,
-			     uint64_t *hi)
+			     const uint64_t *ok, const uint8_t *cp, const uint8_t *xp, int sparse,
+			     uint64_t *lo, uint64_t *hi)
 {
 	uint64_t nz[PW] = {0};
 	size_t g;
@@ -342,16 +369,20 @@ static inline void plan_part(uint32_t *w, size_t b, size_t n, const uint64_t *hr
 	}
 	/* Lengths: code 1 for the nonzero lanes, 2 for those needing more
 	 * than a byte, 3 for more than two: low bit nz ^ g1 ^ g2, high g1. */
-	for (g = 0; g * 16 < n; g++) {
-		uint32_t g1, g2;
-		uint64_t m = (nz[g / 4] >> (16 * (g % 4))) & 0xffff;
-		if (!m)
-			continue;
-		wide16(w + b + 16 * g, &g1, &g2);
-		g1 &= (uint32_t)m;
-		g2 &= (uint32_t)m;
-		lo[g / 4] |= (m ^ g1 ^ g2) << (16 * (g % 4));
-		hi[g / 4] |= (uint64_t)g1 << (16 * (g % 4));
+	for (k = 0; k < PW; k++) {
+		uint64_t g1 = 0, g2 = 0;
+		for (g = 0; g < 4 && 64 * (size_t)k + 16 * g < n; g++) {
+			uint32_t a1, a2;
+			if (sparse && !((nz[k] >> (16 * g)) & 0xffff))
+				continue;
+			wide16(w + b + 64 * (size_t)k + 16 * g, &a1, &a2);
+			g1 |= (uint64_t)a1 << (16 * g);
+			g2 |= (uint64_t)a2 << (16 * g);
+		}
+		g1 &= nz[k];
+		g2 &= nz[k];
+		lo[k] = nz[k] ^ g1 ^ g2;
+		hi[k] = g1;
 	}
 }
 
@@ -444,8 +475,8 @@ size_t tc_freeze(const struct tc_conn *c, uint8_t *out)
 	memcpy(out + 1, ts, 8);
 	if (c->x)
 		plan_part(w, W_EXT, EXT_LANES, has_ref[1], ext_ok, (const uint8_t *)c,
-			  (const uint8_t *)c->x, xlo, xhi);
-	plan_part(w, W_CONN, CONN_LANES, has_ref[0], conn_ok, (const uint8_t *)c, NULL, lo, hi);
+			  (const uint8_t *)c->x, 1, xlo, xhi);
+	plan_part(w, W_CONN, CONN_LANES, has_ref[0], conn_ok, (const uint8_t *)c, NULL, 0, lo, hi);
 	planes_out(lo, hi, CONN_PB, pb);
 	memcpy(out + HDR, pb, 2 * CONN_PB);
 	o = CONN_DATA + put_bytes(w, W_CONN, lo, hi, out + CONN_DATA);
@@ -481,7 +512,7 @@ static void planes_in(const uint8_t *p, size_t pb, uint64_t *lo, uint64_t *hi)
 }
 
 /* Bytes a part's planes call for. */
-static size_t part_len(const uint64_t *lo, const uint64_t *hi)
+static inline size_t part_len(const uint64_t *lo, const uint64_t *hi)
 {
 	return 4 * (size_t)pop2(lo[0] & hi[0], lo[1] & hi[1]) +
 	       2 * (size_t)pop2(hi[0] & ~lo[0], hi[1] & ~lo[1]) + pop2(lo[0] & ~hi[0], lo[1] & ~hi[1]);
@@ -579,7 +610,7 @@ int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_co
 	}
 	/* The differences straight into the caller's records, then the
 	 * references added, the first lane up: each is then final. */
-	memset(c, 0, sizeof(*c));
+	zero(cp, sizeof(*c));
 	memcpy(ts, buf + 1, 8);
 	lane_set(cp, FTS, le32(ts[0]));
 	lane_set(cp, FTS + 1, le32(ts[1]));
@@ -593,7 +624,7 @@ int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_co
 		}
 	}
 	if (buf[0] & FZ_EXT) {
-		memset(xbuf, 0, sizeof(*xbuf));
+		zero(xp, sizeof(*xbuf));
 		get_bytes(buf, o, xlo, xhi, xp);
 		for (k = 0; k < PW; k++) {
 			uint64_t m = (xlo[k] | xhi[k]) & has_ref[1][k];
