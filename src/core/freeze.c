@@ -75,6 +75,9 @@ _Static_assert(W_LANES < 65536, "lane index does not fit the reference table");
 _Static_assert(2 * EXT_PB <= 32, "too many extension plane bytes for the flag word");
 _Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES + 2 * EXT_PB + 4,
 	       "TC_FREEZE_MAX too small");
+/* The decoder's copy holds what its loads may reach before it checks:
+ * every lane of both parts at 4 bytes. */
+_Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES, "decoder's copy too small");
 
 /* Lane of w[] holding field f's first 4 bytes. */
 #define CL(f) (W_CONN + offsetof(struct tc_conn, f) / 4)
@@ -102,14 +105,13 @@ _Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES + 2 *
  * before any lane.
  */
 #define REFS(X) \
-	/* Where the other endpoint's is a good guess (IPv6 prefixes,                               \
-	 * ports and flags, MSS, states and TTLs, counts). */                                        \
-	X(CL(ep[1].addr), CL(ep[0].addr))                                                           \
+	/* Where the other endpoint's is a good guess: IPv6 addresses after   \
+	 * their first 4 bytes (an IPv4 address is those alone, and two are  \
+	 * no closer than raw), MSS, states and TTLs, counts. */              \
 	X(CL(ep[1].addr) + 1, CL(ep[0].addr) + 1)                                                   \
 	X(CL(ep[1].addr) + 2, CL(ep[0].addr) + 2)                                                   \
 	X(CL(ep[1].addr) + 3, CL(ep[0].addr) + 3)                                                   \
 	TWIN(X, mss)                                                                                \
-	TWIN(X, fins)                                                                               \
 	TWIN(X, state)                                                                              \
 	TWIN(X, retx_unanswered)                                                                    \
 	TWIN(X, gaps)                                                                               \
@@ -229,21 +231,6 @@ static void put64le(uint8_t *p, uint64_t v)
 	v = __builtin_bswap64(v);
 #endif
 	memcpy(p, &v, sizeof(v));
-}
-
-/* Bits set in a and b together. */
-static inline unsigned pop2(uint64_t a, uint64_t b)
-{
-#ifdef __POPCNT__
-	return (unsigned)(__builtin_popcountll(a) + __builtin_popcountll(b));
-#else
-	a -= (a >> 1) & 0x5555555555555555ull;
-	b -= (b >> 1) & 0x5555555555555555ull;
-	a = (a & 0x3333333333333333ull) + ((a >> 2) & 0x3333333333333333ull) +
-	    (b & 0x3333333333333333ull) + ((b >> 2) & 0x3333333333333333ull);
-	a = (a & 0x0f0f0f0f0f0f0f0full) + ((a >> 4) & 0x0f0f0f0f0f0f0f0full);
-	return (unsigned)((a * 0x0101010101010101ull) >> 56);
-#endif
 }
 
 /* Lane i of the struct at p. */
@@ -511,17 +498,10 @@ static void planes_in(const uint8_t *p, size_t pb, uint64_t *lo, uint64_t *hi)
 	}
 }
 
-/* Bytes a part's planes call for. */
-static inline size_t part_len(const uint64_t *lo, const uint64_t *hi)
-{
-	return 4 * (size_t)pop2(lo[0] & hi[0], lo[1] & hi[1]) +
-	       2 * (size_t)pop2(hi[0] & ~lo[0], hi[1] & ~lo[1]) + pop2(lo[0] & ~hi[0], lo[1] & ~hi[1]);
-}
-
 /* Load a part's bytes at buf[o, ...) into the lanes of the struct at p as
  * differences, sign-extended; the caller checked that they are there.
  * Returns the offset past them. */
-static size_t get_bytes(const uint8_t *buf, size_t o, const uint64_t *lo, const uint64_t *hi,
+static inline size_t get_bytes(const uint8_t *buf, size_t o, const uint64_t *lo, const uint64_t *hi,
 			uint8_t *p)
 {
 	int k;
@@ -564,30 +544,37 @@ static size_t get_bytes(const uint8_t *buf, size_t o, const uint64_t *lo, const 
 
 int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_conn_ext *xbuf)
 {
-	uint8_t *cp = (uint8_t *)c, *xp = (uint8_t *)xbuf;
-	uint64_t lo[PW], hi[PW], xlo[PW] = {0}, xhi[PW] = {0};
+	/* A copy with room past its end for the longest part: the lanes are
+	 * loaded before it is known whether their bytes are all there (that
+	 * would take counting the planes' bits), and checked after. */
+	uint8_t lb[TC_FREEZE_MAX], *cp = (uint8_t *)c, *xp = (uint8_t *)xbuf;
+	uint64_t lo[PW], hi[PW], xlo[PW], xhi[PW];
 	uint32_t ts[2];
-	size_t end, o;
+	size_t o;
 	int k;
 
-	if (len < CONN_DATA || (buf[0] & ~FZ_EXT))
+	if (len < CONN_DATA || len > sizeof(lb) || (buf[0] & ~FZ_EXT))
 		return -1;
-	planes_in(buf + HDR, CONN_PB, lo, hi);
+	memcpy(lb, buf, len);
+	planes_in(lb + HDR, CONN_PB, lo, hi);
 	for (k = 0; k < PW; k++)
 		if ((lo[k] | hi[k]) & ~conn_ok[k])
 			return -1; /* past the last lane, or a lane never written */
-	end = part_len(lo, hi);
-	if (len - CONN_DATA < end)
-		return -1;
-	end += CONN_DATA;
-	if (buf[0] & FZ_EXT) {
+	/* The differences straight into the caller's records, then the
+	 * references added, the first lane up: each is then final. */
+	zero(cp, sizeof(*c));
+	memcpy(ts, lb + 1, 8);
+	lane_set(cp, FTS, le32(ts[0]));
+	lane_set(cp, FTS + 1, le32(ts[1]));
+	o = get_bytes(lb, CONN_DATA, lo, hi, cp);
+	if (lb[0] & FZ_EXT) {
 		uint8_t t[2 * EXT_PB];
 		uint32_t fl;
 		size_t p = len - 4;
 
-		if (len - end < 4)
+		if (o > len || len - o < 4)
 			return -1;
-		memcpy(&fl, buf + p, 4);
+		memcpy(&fl, lb + p, 4);
 		fl = le32(fl);
 		if (2 * EXT_PB < 32 && fl >> (2 * EXT_PB % 32))
 			return -1; /* flags past the last plane byte */
@@ -596,25 +583,19 @@ int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_co
 		while (fl) {
 			unsigned i = 31u ^ (unsigned)__builtin_clz(fl);
 			fl ^= 1u << i;
-			if (p == end || !(t[i] = buf[--p]))
+			if (p == o || !(t[i] = lb[--p]))
 				return -1; /* no room, or a zero byte flagged */
 		}
 		planes_in(t, EXT_PB, xlo, xhi);
 		for (k = 0; k < PW; k++)
 			if ((xlo[k] | xhi[k]) & ~ext_ok[k])
 				return -1;
-		if (p - end != part_len(xlo, xhi))
+		zero(xp, sizeof(*xbuf));
+		if (get_bytes(lb, o, xlo, xhi, xp) != p)
 			return -1;
-	} else if (len != end) {
+	} else if (o != len) {
 		return -1;
 	}
-	/* The differences straight into the caller's records, then the
-	 * references added, the first lane up: each is then final. */
-	zero(cp, sizeof(*c));
-	memcpy(ts, buf + 1, 8);
-	lane_set(cp, FTS, le32(ts[0]));
-	lane_set(cp, FTS + 1, le32(ts[1]));
-	o = get_bytes(buf, CONN_DATA, lo, hi, cp);
 	for (k = 0; k < PW; k++) {
 		uint64_t m = (lo[k] | hi[k]) & has_ref[0][k];
 		while (m) {
@@ -623,9 +604,7 @@ int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_co
 			lane_set(cp, j, lane_get(cp, j) + lane_get(cp, ref[W_CONN + j] - W_CONN));
 		}
 	}
-	if (buf[0] & FZ_EXT) {
-		zero(xp, sizeof(*xbuf));
-		get_bytes(buf, o, xlo, xhi, xp);
+	if (lb[0] & FZ_EXT) {
 		for (k = 0; k < PW; k++) {
 			uint64_t m = (xlo[k] | xhi[k]) & has_ref[1][k];
 			while (m) {
