@@ -9,7 +9,8 @@
  * is rebuilt (NULL stays NULL); no encoding exceeds TC_FREEZE_MAX; every
  * lane survives extreme values (all ones, sign bits, the edges of each
  * byte length) next to references that make the differences wrap; a
- * truncated, extended or corrupted flags byte is refused, never read past;
+ * truncated, extended or corrupted flags byte is refused, never read past,
+ * and so are codes for lanes that are never written or past the last lane;
  * any corruption of the bytes is refused or decodes to some record, never
  * read past (each copy is exactly its length, for ASan); and a plain closed
  * connection takes well under half its record.
@@ -201,10 +202,74 @@ static void test_malformed_refused(void **state)
 	conv_done(&v);
 }
 
-/* Values at the edges of what each code length holds, and wrapping. */
-static const uint32_t extremes[] = {1,          0x7f,       0x80,       0xff,      0x100,
-				    0xffff,     0x10000,    0xffffff,   0x1000000, 0x7fffffff,
-				    0x80000000, 0x80000001, 0xfffffffe, 0xffffffff};
+/* Byte and mask of lane l's bit in the record's code plane p (freeze.c:
+ * the flags byte and first_ts, then a plane of the low code bits and one
+ * of the high bits, one bit per lane). */
+#define CONN_LANES (sizeof(struct tc_conn) / 4)
+#define PLANE_AT(p, l) (9 + (p) * ((CONN_LANES + 7) / 8) + (l) / 8)
+#define PLANE_BIT(l) ((uint8_t)(1u << ((l) % 8)))
+
+/* A frozen record whose code for lane l is moved to a lane that must not
+ * have one, the length unchanged (the code of a 1-byte lane, so that the
+ * bytes still add up): refused. Lanes that are never written (first_ts's,
+ * carried ahead, and the extension pointer's), and bits past the last
+ * lane. */
+static void test_plane_bits_refused(void **state)
+{
+	struct conv v;
+	uint8_t buf[TC_FREEZE_MAX], bad[TC_FREEZE_MAX];
+	struct tc_conn c;
+	struct tc_conn_ext xb;
+	size_t n, i, one = CONN_LANES;
+	size_t never[] = {offsetof(struct tc_conn, first_ts) / 4,
+			  offsetof(struct tc_conn, first_ts) / 4 + 1,
+			  offsetof(struct tc_conn, x) / 4, CONN_LANES};
+	(void)state;
+
+	conv_init(&v);
+	handshake_and_data(&v);
+	seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	assert_non_null(v.c.x);
+	n = tc_freeze(&v.c, buf);
+	assert_int_equal(tc_thaw_view(buf, n, &c, &xb), 0);
+	/* A lane of 1 byte: low bit set, high bit clear. */
+	for (i = 0; i < CONN_LANES && one == CONN_LANES; i++)
+		if ((buf[PLANE_AT(0, i)] & PLANE_BIT(i)) && !(buf[PLANE_AT(1, i)] & PLANE_BIT(i)))
+			one = i;
+	assert_true(one < CONN_LANES);
+	/* The same move onto an ordinary zero lane decodes (the check is
+	 * about the lanes, not the length). */
+	for (i = 0; i < CONN_LANES; i++)
+		if (!(buf[PLANE_AT(0, i)] & PLANE_BIT(i)) && !(buf[PLANE_AT(1, i)] & PLANE_BIT(i)) &&
+		    i != never[0] && i != never[1] && i != never[2] && i != never[2] + 1)
+			break;
+	assert_true(i < CONN_LANES);
+	memcpy(bad, buf, n);
+	bad[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
+	bad[PLANE_AT(0, i)] |= PLANE_BIT(i);
+	assert_int_equal(tc_thaw_view(bad, n, &c, &xb), 0);
+	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+		if (never[i] == CONN_LANES && CONN_LANES % 8 == 0)
+			continue; /* no bits past the last lane */
+		memcpy(bad, buf, n);
+		bad[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
+		bad[PLANE_AT(0, never[i])] |= PLANE_BIT(never[i]);
+		assert_int_equal(tc_thaw_view(bad, n, &c, &xb), -1);
+	}
+	/* The extension's flag word, last: a plane byte that is not there. */
+	memcpy(bad, buf, n);
+	bad[n - 1] ^= 0x80;
+	assert_int_equal(tc_thaw_view(bad, n, &c, &xb), -1);
+	conv_done(&v);
+}
+
+/* Values at the edges of what each length holds (as a signed difference
+ * from a reference: 1 byte holds -0x80..0x7f, 2 bytes -0x8000..0x7fff),
+ * and wrapping. */
+static const uint32_t extremes[] = {1,          0x7f,       0x80,       0xff,       0x100,
+				    0x7fff,     0x8000,     0xffff,     0x10000,    0xffffff,
+				    0x1000000,  0x7fffffff, 0x80000000, 0x80000001, 0xffff7fff,
+				    0xffff8000, 0xffffff7f, 0xffffff80, 0xfffffffe, 0xffffffff};
 #define NEXTREME (sizeof(extremes) / sizeof(extremes[0]))
 
 /* Each lane of the record and of the extension alone at every extreme
@@ -330,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_history_full),
 		cmocka_unit_test(test_random_records),
 		cmocka_unit_test(test_malformed_refused),
+		cmocka_unit_test(test_plane_bits_refused),
 		cmocka_unit_test(test_extreme_lanes),
 		cmocka_unit_test(test_corrupted_bounded),
 	};

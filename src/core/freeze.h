@@ -8,18 +8,17 @@
  * has one) into a short byte string; tc_thaw() gives back the same record,
  * byte for byte, padding included, with its extension pointer rebuilt.
  *
- * The encoding does not name fields, so fields added to struct tc_conn,
- * tc_endpoint or tc_conn_ext are carried without a change here. It sees
- * the record as 32-bit lanes and writes each lane as a difference from one
- * of four references (itself raw, the matching half of the record's
- * first_ts, or the lane at the same place, or one after, in the other
- * endpoint); the reference that leaves the fewest significant bytes wins,
- * and only those are written, behind a bitmap of the nonzero lanes and a
- * 4-bit code per lane. Times in a record are close to first_ts, sequence
- * numbers close to the other side's, most counters and flags zero: a closed
- * connection takes about a quarter of its record and extension (~228 bytes
- * on a generated workload of short connections, a third of them with an
- * extension record).
+ * The encoding sees the record as 32-bit lanes and writes each nonzero
+ * lane as the 1, 2 or 4 low bytes of its difference from one fixed
+ * reference: for most lanes zero (raw), for some named in freeze.c an
+ * earlier lane (a sequence number from the one it follows, a server field
+ * from the client's) or first_ts's high half (times). Fields added to
+ * struct tc_conn, tc_endpoint or tc_conn_ext are carried without a change
+ * here, raw until given a reference. Times in a record are close to
+ * first_ts, sequence numbers close to the other side's, most counters and
+ * flags zero: a closed connection takes about a third of its record and
+ * extension (~211 bytes on a generated workload of short connections,
+ * four in ten of them with an extension record).
  *
  * Pure: no I/O, no state. tc_thaw() allocates the extension record (with
  * tc_conn_ext_mut()) when there was one; tc_thaw_view() fills caller
@@ -33,15 +32,13 @@
 
 #include "tcpclose/conn.h"
 
-/* Bytes the encoding of a b-byte struct takes at most: lane bitmap (with
- * the sparse form's byte of flags per 8 bitmap bytes), a 4-bit code per
- * lane, every byte. */
-#define TC_FREEZE_PART_MAX(b) \
-	(((b) / 4 + 7) / 8 + ((b) / 4 + 63) / 64 + ((b) / 4 + 1) / 2 + (b))
-/* The longest encoding of any record (a flags byte and first_ts lead). */
-#define TC_FREEZE_MAX                                         \
-	(1 + 8 + TC_FREEZE_PART_MAX(sizeof(struct tc_conn)) + \
-	 TC_FREEZE_PART_MAX(sizeof(struct tc_conn_ext)))
+/* Bytes the encoding of a record takes at most: flags and first_ts, two
+ * bits per lane of both structs, the extension's flag word, and every
+ * byte of both (more than the most ever written). */
+#define TC_FREEZE_MAX                                                                  \
+	(1 + 8 + 2 * ((sizeof(struct tc_conn) / 4 + 7) / 8) +                          \
+	 2 * ((sizeof(struct tc_conn_ext) / 4 + 7) / 8) + 4 + sizeof(struct tc_conn) + \
+	 sizeof(struct tc_conn_ext))
 
 /* Encode c (and c->x, if any) into out (TC_FREEZE_MAX bytes); returns the length. */
 size_t tc_freeze(const struct tc_conn *c, uint8_t *out);
