@@ -96,7 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FC_REQUIRE(fr.caplen == 0 || fr.data != NULL, "captured bytes are there");
 		last_frame = fr.frame;
 		r.max_frame = fr.frame;
-		tc_engine_frame(e, fr.dlt, fc_ts(fr.ts_ns), fr.frame, fr.data, fr.caplen);
+		/* Queued, as the offline run feeds it (tc_engine_push). */
+		tc_engine_push(e, fr.dlt, fc_ts(fr.ts_ns), fr.frame, fr.data, fr.caplen, 0);
 	}
 	tc_engine_finish(e);
 

@@ -174,7 +174,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(f.data);
 			f.data = malloc(0);
 		}
-		tc_engine_frame(e, fdlt, fc_ts(ts), frame, f.data, f.len);
+		/* Queued (as the offline run feeds them) and direct in turn:
+		 * a direct frame must take the queue first. */
+		if (frame % 3)
+			tc_engine_push(e, fdlt, fc_ts(ts), frame, f.data, f.len, 0);
+		else
+			tc_engine_frame(e, fdlt, fc_ts(ts), frame, f.data, f.len);
 
 		/* Keep it for replays (ring of KEEP). */
 		if (nkept >= KEEP)
