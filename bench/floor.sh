@@ -55,16 +55,27 @@ if perf stat -x, -e instructions true 2>&1 | grep -q '^[0-9]'; then
 	PERF=1
 fi
 
+# run_once cmd... -> C (CPU s, user+sys) and M (peak RSS, KiB) of one run
+run_once() {
+	local u s
+	/usr/bin/time -f '%U %S %M' -o "$TMP/t" "$@" > /dev/null
+	read -r u s M < <(tail -n 1 "$TMP/t")
+	C=$(echo "$u + $s" | bc)
+}
+
+# lower A B -> 1 if A < B (or B is empty)
+lower() {
+	[ -z "$2" ] || [ "$(echo "$1 < $2" | bc)" = 1 ]
+}
+
 # measure cmd... -> CPU (s, user+sys, best of REPS), RSS (MiB, max), INS (instructions or -)
 measure() {
-	local i u s m best="" rss=0
+	local i best="" rss=0
 	INS=-
 	for ((i = 0; i < REPS; i++)); do
-		/usr/bin/time -f '%U %S %M' -o "$TMP/t" "$@" > /dev/null
-		read -r u s m < <(tail -n 1 "$TMP/t")
-		c=$(echo "$u + $s" | bc)
-		if [ -z "$best" ] || [ "$(echo "$c < $best" | bc)" = 1 ]; then best=$c; fi
-		if [ "$m" -gt "$rss" ]; then rss=$m; fi
+		run_once "$@"
+		if lower "$C" "$best"; then best=$C; fi
+		if [ "$M" -gt "$rss" ]; then rss=$M; fi
 	done
 	if [ $PERF = 1 ]; then
 		INS=$(perf stat -x, -e instructions "$@" 2>&1 >/dev/null | awk -F, '/instructions/ {print $1}')
@@ -73,25 +84,20 @@ measure() {
 	RSS=$(echo "scale=1; $rss / 1024" | bc)
 }
 
-if [ -n "$BASELINE" ]; then
-	# measure_pair CAP -> the same as measure for tcpclose (CPU, RSS, INS) and
+# measure_pair CAP -> the same as measure for tcpclose (CPU, RSS, INS) and
 # the baseline (BCPU, BRSS, BINS) on capture CAP, their runs alternated so
 # that both see the same moments of a busy machine.
 measure_pair() {
-	local i u s m c best="" bbest="" rss=0 brss=0
+	local i best="" bbest="" rss=0 brss=0
 	INS=-
 	BINS=-
 	for ((i = 0; i < REPS; i++)); do
-		/usr/bin/time -f '%U %S %M' -o "$TMP/t" "$TCPCLOSE" -r "$1" --format json > /dev/null
-		read -r u s m < <(tail -n 1 "$TMP/t")
-		c=$(echo "$u + $s" | bc)
-		if [ -z "$best" ] || [ "$(echo "$c < $best" | bc)" = 1 ]; then best=$c; fi
-		if [ "$m" -gt "$rss" ]; then rss=$m; fi
-		/usr/bin/time -f '%U %S %M' -o "$TMP/t" "$BASELINE" -r "$1" --format json > /dev/null
-		read -r u s m < <(tail -n 1 "$TMP/t")
-		c=$(echo "$u + $s" | bc)
-		if [ -z "$bbest" ] || [ "$(echo "$c < $bbest" | bc)" = 1 ]; then bbest=$c; fi
-		if [ "$m" -gt "$brss" ]; then brss=$m; fi
+		run_once "$TCPCLOSE" -r "$1" --format json
+		if lower "$C" "$best"; then best=$C; fi
+		if [ "$M" -gt "$rss" ]; then rss=$M; fi
+		run_once "$BASELINE" -r "$1" --format json
+		if lower "$C" "$bbest"; then bbest=$C; fi
+		if [ "$M" -gt "$brss" ]; then brss=$M; fi
 	done
 	if [ $PERF = 1 ]; then
 		INS=$(perf stat -x, -e instructions "$TCPCLOSE" -r "$1" --format json 2>&1 >/dev/null | awk -F, '/instructions/ {print $1}')
@@ -103,7 +109,8 @@ measure_pair() {
 	BRSS=$(echo "scale=1; $brss / 1024" | bc)
 }
 
-echo "| workload | packets | avg frame | conns | peak tracked | floor CPU s | tcpclose json CPU s | ratio | baseline json CPU s | baseline ratio | floor RSS MiB | tcpclose RSS MiB | baseline RSS MiB | instructions (floor / tcpclose / baseline) |"
+if [ -n "$BASELINE" ]; then
+	echo "| workload | packets | avg frame | conns | peak tracked | floor CPU s | tcpclose json CPU s | ratio | baseline json CPU s | baseline ratio | floor RSS MiB | tcpclose RSS MiB | baseline RSS MiB | instructions (floor / tcpclose / baseline) |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 else
 	echo "| workload | packets | avg frame | conns | peak tracked | floor CPU s | tcpclose json CPU s | ratio | floor RSS MiB | tcpclose RSS MiB | instructions (floor / tcpclose) |"
