@@ -118,6 +118,9 @@ table_rows() {
 # Run tc-traffic on $PORT in the background (refused, 3 graceful, 1 reset,
 # 1 half-open held until the test ends) and wait for it to say ready.
 start_traffic() {
+	# Gone first: the background redirection truncates it only when the
+	# shell gets to it, and the previous run's "ready" must not count.
+	rm -f "$WORK/traffic.out"
 	"$TRAFFIC" "$PORT" --hold 120 "$@" >"$WORK/traffic.out" 2>&1 &
 	TRAFFIC_PID=$!
 	local i=0

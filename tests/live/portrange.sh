@@ -20,18 +20,21 @@ N sh -c 'echo "40000 40999" >/proc/sys/net/ipv4/ip_local_port_range' || fail "se
 # run_case WANT [OPTIONS...]: capture the traffic in the namespace; every
 # time_wait record must compare with WANT ports.
 run_case() {
-	local want=$1 out=$WORK/out.$1 pid tpid i=0
+	local want=$1 out=$WORK/out.$1 tout=$WORK/traffic.$1 pid tpid i=0
 	shift
 	ip netns exec "$NS" "$TCPCLOSE" -i lo --linger 1 --format json "$@" "tcp port 40500" >"$out" 2>"$WORK/err" &
 	pid=$!
 	sleep 1 # the capture is open
-	ip netns exec "$NS" "$TRAFFIC" 40500 --hold 1 >"$WORK/traffic.out" 2>&1 &
+	# A file of its own per case: the background redirection truncates
+	# it only when the shell gets to it, and a file the previous case
+	# left would say "ready" before then.
+	ip netns exec "$NS" "$TRAFFIC" 40500 --hold 1 >"$tout" 2>&1 &
 	tpid=$!
-	while ! grep -q ready "$WORK/traffic.out" 2>/dev/null && [ "$i" -lt 100 ]; do
+	while ! grep -q ready "$tout" 2>/dev/null && [ "$i" -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	grep -q ready "$WORK/traffic.out" || fail "tc-traffic: $(cat "$WORK/traffic.out")"
+	grep -q ready "$tout" || fail "tc-traffic: $(cat "$tout")"
 	wait "$tpid"
 	sleep 1
 	kill -INT "$pid"
