@@ -20,11 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include "hash.h"
+#include "huge.h"
 #include "twq.h"
 
 #define SEC 1000000000LL
@@ -90,33 +88,12 @@ struct table {
 	size_t n;
 };
 
-/*
- * Offer the whole 2 MiB pages inside [p, p + n) to the kernel as huge
- * pages. A first write then faults in 2 MiB at once instead of 4 KiB: the
- * tables and their indexes fill as hosts and pairs arrive, thousands of
- * page faults per run otherwise, each costing microseconds (more in a
- * VM). Memory that is never written stays unmapped either way.
- */
-static void advise_huge(void *p, size_t n)
-{
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-	const uintptr_t huge = (uintptr_t)2 << 20;
-	uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-	uintptr_t hi = ((uintptr_t)p + n) & ~(huge - 1);
-	if (hi > lo)
-		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)n;
-#endif
-}
-
 static int table_init(struct table *t, size_t cap, size_t elem)
 {
 	t->raw = calloc(1, cap * elem + 63);
 	if (!t->raw)
 		return -1;
-	advise_huge(t->raw, cap * elem + 63);
+	tc_advise_huge(t->raw, cap * elem + 63);
 	t->base = (uint8_t *)(((uintptr_t)t->raw + 63) & ~(uintptr_t)63);
 	t->n = 0;
 	return 0;
@@ -168,7 +145,7 @@ static int index_grow(struct index *ix)
 	uint64_t *slot = calloc(cap, sizeof(*slot));
 	if (!slot)
 		return -1;
-	advise_huge(slot, cap * sizeof(*slot));
+	tc_advise_huge(slot, cap * sizeof(*slot));
 	for (i = 0; i < ix->cap; i++) {
 		size_t j;
 		if (!ix->slot[i])

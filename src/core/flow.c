@@ -18,11 +18,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include "hash.h"
+#include "huge.h"
 
 #define INITIAL_SLOTS 2048u
 #define MAX_RECORDS 0x7fffffffu
@@ -95,21 +93,18 @@ static int eq16(const uint8_t *a, const uint8_t *b)
  * therefore 2 MiB-aligned and offered to the kernel as huge pages; where
  * that is not available this is plain aligned memory.
  */
-#define HUGE_ALIGN ((size_t)2 << 20)
 /* As many records as fill one huge page. */
-#define SLAB_ENTRIES ((uint32_t)(HUGE_ALIGN / sizeof(struct tc_flow)))
+#define SLAB_ENTRIES ((uint32_t)(TC_HUGE_PAGE / sizeof(struct tc_flow)))
 
 static void *alloc_big(size_t n)
 {
 	void *p = NULL;
-	if (n < HUGE_ALIGN / 2)
+	if (n < TC_HUGE_PAGE / 2)
 		return malloc(n);
-	n = (n + HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
-	if (posix_memalign(&p, HUGE_ALIGN, n) != 0)
+	n = (n + TC_HUGE_PAGE - 1) & ~(TC_HUGE_PAGE - 1);
+	if (posix_memalign(&p, TC_HUGE_PAGE, n) != 0)
 		return NULL;
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-	(void)madvise(p, n, MADV_HUGEPAGE);
-#endif
+	tc_advise_huge(p, n);
 	return p;
 }
 
@@ -451,7 +446,7 @@ size_t tc_flowtab_longest_chain(const struct tc_flowtab *t)
 
 size_t tc_flowtab_memory(const struct tc_flowtab *t)
 {
-	return t->nslabs * HUGE_ALIGN + t->slabs_cap * sizeof(*t->slabs) + t->ns * sizeof(*t->s) +
+	return t->nslabs * TC_HUGE_PAGE + t->slabs_cap * sizeof(*t->slabs) + t->ns * sizeof(*t->s) +
 	       sizeof(*t);
 }
 
