@@ -337,7 +337,7 @@ static void on_stop(int sig)
 struct stream_run {
 	struct tc_engine *eng;
 	const struct tc_live_opts *o;
-	uint64_t frames; /* given to the engine */
+	uint64_t frames; /* given to the engine, counted for -c */
 	int stop;
 };
 
