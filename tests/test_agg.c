@@ -53,6 +53,13 @@ static void graceful_at(struct tc_agg *a, int64_t t, uint16_t cport, int who)
 	conv_done(&v);
 }
 
+/* f's sentence (one at a time: the buffer is reused). */
+static const char *words(const struct tc_agg *a, const struct tc_finding *f)
+{
+	static char buf[TC_FINDING_TEXT_MAX];
+	return tc_agg_finding_text(a, f, buf);
+}
+
 static const struct tc_host_stats *host(const struct tc_agg *a, const char *ip4)
 {
 	size_t i;
@@ -116,8 +123,8 @@ static void test_server_closes_first_finding(void **state)
 	for (i = 0; i < n; i++)
 		if (f[i].kind == TC_FIND_SERVER_CLOSES_FIRST) {
 			found = 1;
-			assert_non_null(strstr(f[i].text, "10.0.0.2:80"));
-			assert_non_null(strstr(f[i].text, "5 of 5"));
+			assert_non_null(strstr(words(a, &f[i]), "10.0.0.2:80"));
+			assert_non_null(strstr(words(a, &f[i]), "5 of 5"));
 		}
 	assert_true(found);
 	tc_agg_free(a);
@@ -138,8 +145,8 @@ static void test_ephemeral_port_pressure(void **state)
 	for (i = 0; i < n; i++)
 		if (f[i].kind == TC_FIND_TIME_WAIT_PORTS) {
 			found = 1;
-			assert_non_null(strstr(f[i].text, "2000 TIME_WAIT sockets toward 10.0.0.2:80"));
-			assert_non_null(strstr(f[i].text, "7.1% of its 28232"));
+			assert_non_null(strstr(words(a, &f[i]), "2000 TIME_WAIT sockets toward 10.0.0.2:80"));
+			assert_non_null(strstr(words(a, &f[i]), "7.1% of its 28232"));
 		}
 	assert_true(found);
 	tc_agg_free(a);
@@ -170,8 +177,8 @@ static void test_close_wait_finding(void **state)
 	f = tc_agg_findings(a, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(f[0].kind, TC_FIND_CLOSE_WAIT);
-	assert_non_null(strstr(f[0].text, "server 10.0.0.2:80 left 1 connection in CLOSE_WAIT"));
-	assert_non_null(strstr(f[0].text, "held up to 120 s"));
+	assert_non_null(strstr(words(a, &f[0]), "server 10.0.0.2:80 left 1 connection in CLOSE_WAIT"));
+	assert_non_null(strstr(words(a, &f[0]), "held up to 120 s"));
 	tc_agg_free(a);
 	conv_done(&v);
 }
@@ -407,6 +414,79 @@ static void test_findings_ranked(void **state)
 	tc_agg_free(a);
 }
 
+/* A graceful close after `idle_s` of quiet, client port cport. */
+static void idle_close(struct tc_agg *a, int64_t idle_s, uint16_t cport)
+{
+	struct conv v;
+	conv_init(&v);
+	v.cport = cport;
+	handshake_and_data(&v);
+	v.now += idle_s * SEC_NS;
+	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+	seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
+	feed(a, &v);
+	conv_done(&v);
+}
+
+/*
+ * A finding is worded when a writer asks, from the counts: one service
+ * with five findings, two of them of the same kind told apart only by
+ * their idle time, each gets its own sentence, and one asked for with
+ * no such source gets none.
+ */
+static void test_finding_words_are_its_own(void **state)
+{
+	struct tc_agg *a = tc_agg_new(NULL);
+	const struct tc_finding *f;
+	struct tc_finding lost;
+	size_t n, i, seen = 0;
+	(void)state;
+	refused_n(a, 3);
+	one_abort(a);
+	idle_close(a, 60, 44001);
+	idle_close(a, 60, 44002);
+	idle_close(a, 350, 44003);
+	idle_close(a, 350, 44004);
+	idle_close(a, 350, 44005);
+	f = tc_agg_findings(a, &n);
+	for (i = 0; i < n; i++) {
+		const char *t = words(a, &f[i]);
+		assert_int_equal(f[i].scope, TC_SCOPE_SERVICE);
+		switch (f[i].kind) {
+		case TC_FIND_ABORTIVE:
+			assert_non_null(strstr(t, "server 10.0.0.2:80 aborted 1 of 9 connections"));
+			seen |= 1;
+			break;
+		case TC_FIND_REFUSED:
+			assert_non_null(strstr(t, "3 of 9 connections to 10.0.0.2:80 refused"));
+			seen |= 2;
+			break;
+		case TC_FIND_IDLE_TIMEOUT:
+			if (f[i].variant == 60) {
+				assert_non_null(strstr(t, "2 connections to 10.0.0.2:80 ended after ~60 s idle"));
+				seen |= 4;
+			} else {
+				assert_int_equal(f[i].variant, 350);
+				assert_non_null(strstr(t, "3 connections to 10.0.0.2:80 ended after ~350 s idle"));
+				seen |= 8;
+			}
+			break;
+		case TC_FIND_SERVER_CLOSES_FIRST:
+			fail_msg("the clients closed first: %s", t);
+			break;
+		default:
+			break;
+		}
+	}
+	assert_int_equal(seen, 15);
+	/* A finding naming a service the aggregator does not have. */
+	lost = f[0];
+	lost.src = 1000;
+	assert_string_equal(words(a, &lost), "");
+	tc_agg_free(a);
+}
+
 /* An abort by server 10.0.0.<last>:80, the conversation's own otherwise. */
 static void abort_by(struct tc_agg *a, uint8_t last, uint16_t cport)
 {
@@ -495,7 +575,7 @@ static void test_server_first_counts_graceful_only(void **state)
 	for (i = 0; i < n; i++)
 		if (f[i].kind == TC_FIND_SERVER_CLOSES_FIRST) {
 			found = 1;
-			assert_non_null(strstr(f[i].text, "closed first in 3 of 4 graceful closes"));
+			assert_non_null(strstr(words(a, &f[i]), "closed first in 3 of 4 graceful closes"));
 			assert_int_equal(f[i].count, 3);
 			assert_int_equal(f[i].of, 4);
 		}
@@ -625,8 +705,8 @@ static void test_capture_loss_large_is_a_finding(void **state)
 	assert_int_equal(f->scope, TC_SCOPE_ALL);
 	assert_int_equal(f->count, 41);
 	assert_int_equal(f->of, 36000);
-	assert_non_null(strstr(f->text, "missed 2.30% of bytes (23000 in 97 gaps) in 41 of 36000 connections"));
-	assert_non_null(strstr(f->text, "12 connections rest on inferred segments"));
+	assert_non_null(strstr(words(a, f), "missed 2.30% of bytes (23000 in 97 gaps) in 41 of 36000 connections"));
+	assert_non_null(strstr(words(a, f), "12 connections rest on inferred segments"));
 	/* Verdicts: 360 of 36000 (1%) rest on inferred segments, under 0.1%
 	 * of bytes missed: enough to make a finding. */
 	st.loss_conns = 360;
@@ -658,13 +738,13 @@ static void test_capture_loss_large_is_a_finding(void **state)
 	f = loss_finding(a);
 	assert_non_null(f);
 	assert_int_equal(f->count, 85);
-	assert_non_null(strstr(f->text, "The capture missed segments that what followed implies (a FIN, RST, SYN or ACK) in 85 of 2000 connections"));
-	assert_non_null(strstr(f->text, "85 connections rest on inferred segments"));
-	assert_non_null(strstr(f->text, ": kernel drops at the capture point"));
+	assert_non_null(strstr(words(a, f), "The capture missed segments that what followed implies (a FIN, RST, SYN or ACK) in 85 of 2000 connections"));
+	assert_non_null(strstr(words(a, f), "85 connections rest on inferred segments"));
+	assert_non_null(strstr(words(a, f), ": kernel drops at the capture point"));
 	/* ... and when most of them are one-way captures, routing is the why. */
 	st.one_way = 60;
 	tc_agg_set_stats(a, &st);
-	assert_non_null(strstr(loss_finding(a)->text, ": asymmetric routing at the capture point"));
+	assert_non_null(strstr(words(a, loss_finding(a)), ": asymmetric routing at the capture point"));
 	st.one_way = 0;
 	st.inferred = 19; /* under 1% */
 	tc_agg_set_stats(a, &st);
@@ -696,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_key_cap_hosts_and_pairs),
 		cmocka_unit_test(test_time_wait_close_reported_late),
 		cmocka_unit_test(test_findings_ranked),
+		cmocka_unit_test(test_finding_words_are_its_own),
 		cmocka_unit_test(test_groups_by_pattern_and_port),
 		cmocka_unit_test(test_server_first_counts_graceful_only),
 		cmocka_unit_test(test_idle_not_across_keepalives),

@@ -150,18 +150,27 @@ enum tc_finding_scope { TC_SCOPE_SERVICE = 0,
 			TC_SCOPE_PAIR,
 			TC_SCOPE_ALL };
 
+/*
+ * A finding holds its numbers, not its sentence: there can be one per
+ * server and host, and only those a writer prints need words
+ * (tc_agg_finding_text).
+ */
 struct tc_finding {
 	enum tc_finding_kind kind;
 	enum tc_finding_scope scope;
 	int severity;             /* ranking weight, higher first */
 	uint64_t count, of;       /* e.g. 1204 of 1310 connections */
 	uint16_t port;            /* the service port (service and pair scope) */
+	uint8_t nth;              /* which of its source's findings (for the sentence) */
 	uint32_t variant;         /* what else keys the group: the idle seconds
 				     matched, which side leaked CLOSE_WAIT */
-	char text[320];           /* the sentence */
+	uint32_t src;             /* the service, host or pair it is about, by scope */
 	char subject[64];         /* host or ip:port it is about */
 	uint32_t rank;            /* 1-based place in tc_agg_findings() order */
 };
+
+/* A finding's sentence, with its terminating NUL, fits in this. */
+#define TC_FINDING_TEXT_MAX 320
 
 /*
  * Findings of one pattern: kind, scope, and for CLOSE_WAIT the side that
@@ -196,6 +205,13 @@ void tc_agg_set_stats(struct tc_agg *a, const struct tc_stats *st);
 
 /* Ranked findings, most severe first; *n set. Valid until the next call. */
 const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n);
+
+/*
+ * The sentence of f, a finding of a's (tc_agg_findings, tc_agg_group_member)
+ * with nothing counted since, worded from a's counts into buf
+ * (TC_FINDING_TEXT_MAX bytes). Returns buf; "" for a finding not of a's.
+ */
+const char *tc_agg_finding_text(const struct tc_agg *a, const struct tc_finding *f, char *buf);
 
 /* The findings grouped (see struct tc_finding_group), most harmful first;
  * *n set. Valid until the next call of either function. */

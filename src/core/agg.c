@@ -797,13 +797,42 @@ static void host_name(const struct tc_host_stats *h, char *buf, size_t n)
 	snprintf(buf, n, "%s", a);
 }
 
-static struct tc_finding *add(struct tc_agg *a, enum tc_finding_kind k, enum tc_finding_scope sc,
+/*
+ * The findings of a service, a host, a pair or the whole capture are
+ * decided and worded by one function each, run in one of two modes:
+ * collecting (add() appends each finding; no sentence is written) or
+ * wording one finding (add() answers for that one only, and its sentence
+ * goes to `text`). A finding keeps where it came from (src, and nth: the
+ * how-manieth add() of its function's run) instead of a sentence: there
+ * can be one per host, and only those a writer prints are worded. The
+ * decisions read only the counts, so both runs make the same add() calls.
+ */
+struct emit {
+	struct tc_agg *a;              /* collecting: where findings go */
+	const struct tc_agg *ca;       /* the counts, in both modes */
+	const struct tc_finding *want; /* wording: the finding asked for */
+	char *text;                    /* wording: its sentence; NULL while collecting */
+	struct tc_finding one;         /* wording: what add() answers */
+	uint32_t src;                  /* what the function runs for (by scope) */
+	uint8_t nth;                   /* add() calls so far in this run */
+};
+
+static struct tc_finding *add(struct emit *em, enum tc_finding_kind k, enum tc_finding_scope sc,
 			      uint16_t port, uint64_t count, uint64_t of, const char *subject)
 {
 	struct tc_finding *f;
-	if (grow_array((void **)&a->find, &a->capfind, a->nfind, sizeof(*a->find)) != 0)
-		return NULL;
-	f = &a->find[a->nfind++];
+	struct tc_agg *a = em->a;
+	uint8_t nth = em->nth++;
+
+	if (em->text) {
+		if (nth != em->want->nth)
+			return NULL;
+		f = &em->one;
+	} else {
+		if (grow_array((void **)&a->find, &a->capfind, a->nfind, sizeof(*a->find)) != 0)
+			return NULL;
+		f = &a->find[a->nfind++];
+	}
 	memset(f, 0, sizeof(*f));
 	f->kind = k;
 	f->scope = sc;
@@ -811,6 +840,8 @@ static struct tc_finding *add(struct tc_agg *a, enum tc_finding_kind k, enum tc_
 	f->count = count;
 	f->of = of;
 	f->severity = severity(k, count);
+	f->src = em->src;
+	f->nth = nth;
 	snprintf(f->subject, sizeof(f->subject), "%s", subject);
 	return f;
 }
@@ -832,9 +863,13 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-#define F(f, ...) snprintf((f)->text, sizeof((f)->text), __VA_ARGS__)
+/* The sentence of f, when wording: its arguments are not even evaluated
+ * while collecting. */
+#define F(f, ...)                                                                   \
+	((void)(f), em->text ? (void)snprintf(em->text, TC_FINDING_TEXT_MAX, __VA_ARGS__) \
+			     : (void)0)
 
-static void service_findings(struct tc_agg *a, const struct tc_service_stats *s)
+static void service_findings(struct emit *em, const struct tc_service_stats *s)
 {
 	struct tc_finding *f;
 	char nm[64], held[32];
@@ -842,69 +877,70 @@ static void service_findings(struct tc_agg *a, const struct tc_service_stats *s)
 	int i;
 	unsigned long long conns = (unsigned long long)s->conns;
 
-	dur(s->close_wait_longest_ns, held, sizeof(held));
+	if (em->text)
+		dur(s->close_wait_longest_ns, held, sizeof(held));
 
 	svc_name(s, nm, sizeof(nm));
-	if ((n = s->by_cause_server[TC_CAUSE_ABORTIVE_CLOSE]) && (f = add(a, TC_FIND_ABORTIVE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm))) {
+	if ((n = s->by_cause_server[TC_CAUSE_ABORTIVE_CLOSE]) && (f = add(em, TC_FIND_ABORTIVE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm))) {
 		F(f, "server %s aborted %llu of %llu %s with RST instead of FIN%s (abortive close: SO_LINGER 0, or close() with unread data)%s",
 		  nm, (unsigned long long)n, conns, plural(s->conns, "connection", "connections"),
 		  s->aborts_after_exchange ? " after a normal exchange" : "",
 		  s->data_lost_conns ? "; data in flight was lost" : "");
 	}
-	if ((n = s->keepalive_race) && (f = add(a, TC_FIND_KEEPALIVE_RACE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+	if ((n = s->keepalive_race) && (f = add(em, TC_FIND_KEEPALIVE_RACE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s hit the keep-alive race: the server closed an idle connection as the client sent a new request, and answered it with RST (make the client's idle timeout shorter than the server's)",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
 	n = s->by_cause[TC_CAUSE_DATA_AFTER_CLOSE] - s->keepalive_race;
-	if (n && (f = add(a, TC_FIND_DATA_AFTER_CLOSE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+	if (n && (f = add(em, TC_FIND_DATA_AFTER_CLOSE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s reset because one side wrote after the other had closed (\"connection reset by peer\" on the writer)",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
 	for (i = 0; i < 4 && s->idle_match_s[i]; i++) {
 		n = s->idle_match[i];
 		if (n < 2 && !(n == 1 && (s->by_cause[TC_CAUSE_NO_CONNECTION] || s->injected)))
 			continue;
-		if ((f = add(a, TC_FIND_IDLE_TIMEOUT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)) &&
+		if ((f = add(em, TC_FIND_IDLE_TIMEOUT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)) &&
 		    (f->variant = s->idle_match_s[i]))
 			F(f, "%llu %s to %s ended after ~%u s idle: a middlebox or load-balancer idle timeout (%u s) is likely; keep-alives shorter than it, or a longer timeout, fix it",
 			  (unsigned long long)n, plural(n, "connection", "connections"), nm, s->idle_match_s[i],
 			  s->idle_match_s[i]);
 	}
-	if ((n = s->by_cause[TC_CAUSE_NO_CONNECTION]) && (f = add(a, TC_FIND_NO_CONNECTION, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+	if ((n = s->by_cause[TC_CAUSE_NO_CONNECTION]) && (f = add(em, TC_FIND_NO_CONNECTION, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s reset by a host that no longer knew them (restart, expired state or a middlebox that dropped it)",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
-	if ((n = s->injected) && (f = add(a, TC_FIND_INJECTED, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+	if ((n = s->injected) && (f = add(em, TC_FIND_INJECTED, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s ended by an RST that its claimed sender did not send (TTL, IP ID or timestamps unlike its other packets): a middlebox or an attacker",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
-	if ((n = s->refused) && (f = add(a, TC_FIND_REFUSED, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+	if ((n = s->refused) && (f = add(em, TC_FIND_REFUSED, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu of %llu %s to %s refused (RST to the SYN): nothing listening, or a firewall reject",
 		  (unsigned long long)n, conns, plural(s->conns, "connection", "connections"), nm);
-	if ((n = s->close_wait_server) && (f = add(a, TC_FIND_CLOSE_WAIT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+	if ((n = s->close_wait_server) && (f = add(em, TC_FIND_CLOSE_WAIT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "server %s left %llu %s in CLOSE_WAIT: the client closed, the application never called close() (held up to %s)",
 		  nm, (unsigned long long)n, plural(n, "connection", "connections"), held);
-	if ((n = s->close_wait_client) && (f = add(a, TC_FIND_CLOSE_WAIT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)) &&
+	if ((n = s->close_wait_client) && (f = add(em, TC_FIND_CLOSE_WAIT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)) &&
 	    (f->variant = 1))
 		F(f, "clients of %s left %llu %s in CLOSE_WAIT: the server closed, the client application never called close() (held up to %s)",
 		  nm, (unsigned long long)n, plural(n, "connection", "connections"), held);
 	graceful = s->server_closed_first + s->client_closed_first + s->simultaneous;
 	if ((n = s->server_closed_first) && n * 2 > s->server_closed_first + s->client_closed_first &&
-	    (f = add(a, TC_FIND_SERVER_CLOSES_FIRST, TC_SCOPE_SERVICE, s->port, n, graceful, nm)))
+	    (f = add(em, TC_FIND_SERVER_CLOSES_FIRST, TC_SCOPE_SERVICE, s->port, n, graceful, nm)))
 		F(f, "server %s closed first in %llu of %llu graceful closes, so it holds their TIME_WAIT (let clients close first, or use SO_REUSEADDR on restart)",
 		  nm, (unsigned long long)n, (unsigned long long)graceful);
 	/* Unanswered SYNs (Zeek's S0): worth a finding once they pile up, or
 	 * when nothing to the service was ever answered. */
 	if ((n = s->syn_only) && (n >= 3 || n == s->conns) &&
-	    (f = add(a, TC_FIND_SYN_UNANSWERED, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+	    (f = add(em, TC_FIND_SYN_UNANSWERED, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu of %llu %s to %s never answered (SYN only, Zeek's S0): the server is down or overloaded, or a firewall drops them",
 		  (unsigned long long)n, conns, plural(s->conns, "connection attempt", "connection attempts"), nm);
-	if ((n = s->by_cause[TC_CAUSE_KEEPALIVE_TIMEOUT]) && (f = add(a, TC_FIND_KEEPALIVE_TIMEOUT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+	if ((n = s->by_cause[TC_CAUSE_KEEPALIVE_TIMEOUT]) && (f = add(em, TC_FIND_KEEPALIVE_TIMEOUT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s reset after unanswered keep-alive probes: the peer vanished",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
-	if ((n = s->by_cause[TC_CAUSE_DEAD_PEER]) && (f = add(a, TC_FIND_DEAD_PEER, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+	if ((n = s->by_cause[TC_CAUSE_DEAD_PEER]) && (f = add(em, TC_FIND_DEAD_PEER, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s were left talking to a peer that vanished (retransmissions or probes unanswered)",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
-	if ((n = s->by_cause[TC_CAUSE_HANDSHAKE_ABORT]) && (f = add(a, TC_FIND_HANDSHAKE_ABORT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+	if ((n = s->by_cause[TC_CAUSE_HANDSHAKE_ABORT]) && (f = add(em, TC_FIND_HANDSHAKE_ABORT, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s aborted during the handshake",
 		  (unsigned long long)n, plural(n, "handshake", "handshakes"), nm);
-	if ((n = s->trailing_rst) && (f = add(a, TC_FIND_TRAILING_RST, TC_SCOPE_SERVICE, s->port, n, s->conns, nm))) {
+	if ((n = s->trailing_rst) && (f = add(em, TC_FIND_TRAILING_RST, TC_SCOPE_SERVICE, s->port, n, s->conns, nm))) {
 		/* Name the usual story when most of them tell it. */
 		int by_client = s->trailing_rst_client * 2 >= n;
 		const char *rst = by_client ? "client" : "server", *writer = by_client ? "server" : "client";
@@ -915,48 +951,48 @@ static void service_findings(struct tc_agg *a, const struct tc_service_stats *s)
 			F(f, "%llu graceful %s to %s ended with a trailing RST, mostly from the %s, after both sides had sent FIN -- harmless, nobody saw \"connection reset\"",
 			  (unsigned long long)n, plural(n, "close", "closes"), nm, rst);
 	}
-	if ((n = s->tw_reuse) && (f = add(a, TC_FIND_TW_REUSE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+	if ((n = s->tw_reuse) && (f = add(em, TC_FIND_TW_REUSE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "%llu %s to %s reused a 4-tuple still in TIME_WAIT (client SO_REUSEADDR bind or tcp_tw_reuse)",
 		  (unsigned long long)n, plural(n, "connection", "connections"), nm);
-	if ((n = s->nagle_stalls) && (f = add(a, TC_FIND_NAGLE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
+	if ((n = s->nagle_stalls) && (f = add(em, TC_FIND_NAGLE, TC_SCOPE_SERVICE, s->port, n, s->conns, nm)))
 		F(f, "server %s: %llu small %s waited for a delayed ACK (Nagle with delayed ACK, %.0f ms in all): TCP_NODELAY would remove it",
 		  nm, (unsigned long long)n, plural(n, "write", "writes"), (double)s->nagle_stall_ms);
 }
 
-static void host_findings(struct tc_agg *a, const struct tc_host_stats *h)
+static void host_findings(struct emit *em, const struct tc_host_stats *h)
 {
 	struct tc_finding *f;
 	char nm[64];
 	host_name(h, nm, sizeof(nm));
-	if (h->aborts && (f = add(a, TC_FIND_ABORTIVE, TC_SCOPE_CLIENT, 0, h->aborts, h->as_client, nm)))
+	if (h->aborts && (f = add(em, TC_FIND_ABORTIVE, TC_SCOPE_CLIENT, 0, h->aborts, h->as_client, nm)))
 		F(f, "client %s aborted %llu of %llu %s with RST instead of FIN (SO_LINGER 0, or close() with unread data)",
 		  nm, (unsigned long long)h->aborts, (unsigned long long)h->as_client,
 		  plural(h->as_client, "connection", "connections"));
-	if (h->nagle_stalls && (f = add(a, TC_FIND_NAGLE, TC_SCOPE_CLIENT, 0, h->nagle_stalls, h->as_client, nm)))
+	if (h->nagle_stalls && (f = add(em, TC_FIND_NAGLE, TC_SCOPE_CLIENT, 0, h->nagle_stalls, h->as_client, nm)))
 		F(f, "client %s: %llu small %s waited for a delayed ACK (Nagle with delayed ACK, %.0f ms in all): TCP_NODELAY would remove it",
 		  nm, (unsigned long long)h->nagle_stalls, plural(h->nagle_stalls, "write", "writes"),
 		  (double)h->nagle_stall_ms);
 }
 
-static void pair_findings(struct tc_agg *a, const struct tc_pair_stats *p)
+static void pair_findings(struct emit *em, const struct tc_pair_stats *p)
 {
 	struct tc_finding *f;
 	char hn[64], sn[64], subj[140];
-	double pct = 100.0 * p->tw_peak / a->o.ephemeral_ports;
+	double pct = 100.0 * p->tw_peak / em->ca->o.ephemeral_ports;
 	/* Worth saying once it is a visible share of the port range. */
 	if (p->tw_peak < 100 && pct < 1.0)
 		return;
-	host_name(&a->hosts[p->client], hn, sizeof(hn));
-	svc_name(&a->svcs[p->service], sn, sizeof(sn));
+	host_name(&em->ca->hosts[p->client], hn, sizeof(hn));
+	svc_name(&em->ca->svcs[p->service], sn, sizeof(sn));
 	snprintf(subj, sizeof(subj), "%s -> %s", hn, sn);
-	f = add(a, TC_FIND_TIME_WAIT_PORTS, TC_SCOPE_PAIR, a->svcs[p->service].port, p->tw_peak,
-		a->o.ephemeral_ports, subj);
+	f = add(em, TC_FIND_TIME_WAIT_PORTS, TC_SCOPE_PAIR, em->ca->svcs[p->service].port, p->tw_peak,
+		em->ca->o.ephemeral_ports, subj);
 	if (!f)
 		return;
 	f->severity = tier[TC_FIND_TIME_WAIT_PORTS] * 1000 +
 		      weight[TC_FIND_TIME_WAIT_PORTS] * (1 + (int)(pct / 5));
 	F(f, "client %s held up to %u TIME_WAIT sockets toward %s (%.1f%% of its %u ephemeral ports)%s",
-	  hn, p->tw_peak, sn, pct, a->o.ephemeral_ports,
+	  hn, p->tw_peak, sn, pct, em->ca->o.ephemeral_ports,
 	  pct >= 50 ? ": new connections will fail with EADDRNOTAVAIL; reuse connections (keep-alive/pooling)" : "");
 }
 
@@ -987,8 +1023,9 @@ static int capture_loss_matters(uint64_t inferred, uint64_t conns, uint64_t miss
 	return inferred && inferred * 100 >= TC_CAPTURE_LOSS_MIN_CONN_PCT * conns;
 }
 
-static void capture_loss_finding(struct tc_agg *a)
+static void capture_loss_finding(struct emit *em)
 {
+	const struct tc_agg *a = em->ca;
 	struct tc_finding *f;
 	/* Touched: a hole, or a record resting on an inferred segment (a
 	 * lost FIN or RST leaves no hole in the sequence numbers). The two
@@ -1000,7 +1037,7 @@ static void capture_loss_finding(struct tc_agg *a)
 	size_t off;
 
 	if (!capture_loss_matters(a->loss.inferred, of, a->loss.bytes, a->loss.payload) ||
-	    !(f = add(a, TC_FIND_CAPTURE_LOSS, TC_SCOPE_ALL, 0, n, of, "")))
+	    !(f = add(em, TC_FIND_CAPTURE_LOSS, TC_SCOPE_ALL, 0, n, of, "")) || !em->text)
 		return;
 	if (a->loss.conns)
 		F(f, "The capture missed %.2f%% of bytes (%llu in %llu %s) in %llu of %llu connections",
@@ -1015,37 +1052,90 @@ static void capture_loss_finding(struct tc_agg *a)
 	 * connections (asymmetric routing), not drops. */
 	why = a->loss.one_way * 2 >= n ? "asymmetric routing at the capture point (one side's segments only)?"
 				       : "kernel drops at the capture point, or a SPAN port over its capacity?";
-	off = strlen(f->text);
+	off = strlen(em->text);
 	if (inf)
-		snprintf(f->text + off, sizeof(f->text) - off,
+		snprintf(em->text + off, TC_FINDING_TEXT_MAX - off,
 			 ": %s %llu %s on inferred segments (marked in each record)", why,
 			 inf, plural(a->loss.inferred, "connection rests", "connections rest"));
 	else
-		snprintf(f->text + off, sizeof(f->text) - off,
+		snprintf(em->text + off, TC_FINDING_TEXT_MAX - off,
 			 ": %s no connection rests on an inferred segment", why);
+}
+
+/* The capture's own: ignored RSTs and capture loss (scope ALL, src 0). */
+static void capture_findings(struct emit *em)
+{
+	const struct tc_agg *a = em->ca;
+	struct tc_finding *f;
+
+	if (a->rst_ignored && (f = add(em, TC_FIND_RST_IGNORED, TC_SCOPE_ALL, 0, a->rst_ignored, 0, "")))
+		F(f, "%llu %s ignored: sequence number outside the receiver's window (stale, or a blind injection attempt)",
+		  (unsigned long long)a->rst_ignored, plural(a->rst_ignored, "RST", "RSTs"));
+	capture_loss_finding(em);
+}
+
+/* Run the findings of one source: collecting, or wording em->want. */
+static void run_source(struct emit *em, enum tc_finding_scope scope, uint32_t src)
+{
+	em->src = src;
+	em->nth = 0;
+	switch (scope) {
+	case TC_SCOPE_SERVICE:
+		service_findings(em, &em->ca->svcs[src]);
+		break;
+	case TC_SCOPE_CLIENT:
+		host_findings(em, &em->ca->hosts[src]);
+		break;
+	case TC_SCOPE_PAIR:
+		pair_findings(em, &em->ca->pairs[src]);
+		break;
+	case TC_SCOPE_ALL:
+		capture_findings(em);
+		break;
+	}
 }
 
 const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)
 {
-	size_t i;
-	struct tc_finding *f;
+	struct emit em;
+	uint32_t i;
+
+	memset(&em, 0, sizeof(em));
+	em.a = a;
+	em.ca = a;
 	a->nfind = 0;
 	for (i = 0; i < a->stab.n; i++)
-		service_findings(a, &a->svcs[i]);
+		run_source(&em, TC_SCOPE_SERVICE, i);
 	for (i = 0; i < a->htab.n; i++)
-		host_findings(a, &a->hosts[i]);
+		run_source(&em, TC_SCOPE_CLIENT, i);
 	for (i = 0; i < a->ptab.n; i++)
-		pair_findings(a, &a->pairs[i]);
-	if (a->rst_ignored && (f = add(a, TC_FIND_RST_IGNORED, TC_SCOPE_ALL, 0, a->rst_ignored, 0, "")))
-		F(f, "%llu %s ignored: sequence number outside the receiver's window (stale, or a blind injection attempt)",
-		  (unsigned long long)a->rst_ignored, plural(a->rst_ignored, "RST", "RSTs"));
-	capture_loss_finding(a);
+		run_source(&em, TC_SCOPE_PAIR, i);
+	run_source(&em, TC_SCOPE_ALL, 0);
 	if (a->nfind) /* qsort(NULL, 0, ...) is undefined */
 		qsort(a->find, a->nfind, sizeof(*a->find), by_severity);
 	for (i = 0; i < a->nfind; i++) /* groups keep it: members name their record */
 		a->find[i].rank = (uint32_t)(i + 1);
 	*n = a->nfind;
 	return a->find;
+}
+
+const char *tc_agg_finding_text(const struct tc_agg *a, const struct tc_finding *f, char *buf)
+{
+	struct emit em;
+	size_t n = f->scope == TC_SCOPE_SERVICE  ? a->stab.n
+		   : f->scope == TC_SCOPE_CLIENT ? a->htab.n
+		   : f->scope == TC_SCOPE_PAIR   ? a->ptab.n
+						 : 1;
+
+	buf[0] = '\0';
+	if (f->src >= n)
+		return buf;
+	memset(&em, 0, sizeof(em));
+	em.ca = a;
+	em.want = f;
+	em.text = buf;
+	run_source(&em, f->scope, f->src);
+	return buf;
 }
 
 /* ---- groups ------------------------------------------------------------ */
@@ -1176,7 +1266,8 @@ static void pct_range(const struct tc_finding *const *m, size_t n, char *buf, si
 		snprintf(buf, len, "%.0f-%.0f%%", lo, hi);
 }
 
-static void group_text(struct tc_finding_group *g, const struct tc_finding *const *m)
+static void group_text(const struct tc_agg *a, struct tc_finding_group *g,
+		       const struct tc_finding *const *m)
 {
 	char *t = g->text, who[128], pct[32], ports[96], idles[96];
 	struct values pv, iv;
@@ -1185,7 +1276,8 @@ static void group_text(struct tc_finding_group *g, const struct tc_finding *cons
 	size_t n = g->n;
 
 	if (n == 1) {
-		snprintf(t, len, "%s", m[0]->text);
+		char one[TC_FINDING_TEXT_MAX];
+		snprintf(t, len, "%s", tc_agg_finding_text(a, m[0], one));
 		return;
 	}
 	pct_range(m, n, pct, sizeof(pct));
@@ -1341,7 +1433,7 @@ const struct tc_finding_group *tc_agg_groups(struct tc_agg *a, size_t *n)
 		} else {
 			g->severity = severity(g->kind, g->count);
 		}
-		group_text(g, &m[i]);
+		group_text(a, g, &m[i]);
 	}
 	free(m);
 	if (a->ngroups)

@@ -863,6 +863,7 @@ static void group_map_add(struct group_map *m, const struct tc_agg *agg,
 static void json_findings(struct tc_jbuf *b, struct tc_agg *agg, const struct group_map *m)
 {
 	const struct tc_finding *f;
+	char text[TC_FINDING_TEXT_MAX];
 	size_t n, i;
 
 	f = tc_agg_findings(agg, &n);
@@ -878,7 +879,7 @@ static void json_findings(struct tc_jbuf *b, struct tc_agg *agg, const struct gr
 		tc_jb_lit(b, ",\"subject\":");
 		tc_jb_quote(b, f[i].subject);
 		tc_jb_lit(b, ",\"text\":");
-		tc_jb_quote(b, f[i].text);
+		tc_jb_quote(b, tc_agg_finding_text(agg, &f[i], text));
 		if (i < m->cap && m->of[i])
 			COUNT(b, ",\"group\":", m->of[i]);
 		end_record(b);

@@ -556,8 +556,10 @@ static void findings(struct tc_text *t, struct tc_agg *agg)
 	/* -v: each server's and host's own, as the JSON findings give them. */
 	f = tc_agg_findings(agg, &nf);
 	heading(t, NULL, "FINDINGS PER SERVER AND HOST (%zu)", nf);
-	for (i = 0; i < nf; i++)
-		fprintf(o, "  %zu. %s\n", i + 1, f[i].text);
+	for (i = 0; i < nf; i++) {
+		char text[TC_FINDING_TEXT_MAX];
+		fprintf(o, "  %zu. %s\n", i + 1, tc_agg_finding_text(agg, &f[i], text));
+	}
 }
 
 /* ---- services -------------------------------------------------------- */
