@@ -1127,16 +1127,17 @@ int tc_decode_fast(const uint8_t *buf, uint32_t caplen, uint32_t wirelen, struct
 	if (seglen != LEN_FROM_CAPTURE && end - off > seglen)
 		end = off + seglen;
 
-	/* decode_tcp(), with the whole header captured. */
-	if ((seglen != LEN_FROM_CAPTURE && seglen < 20) || end - off < 20)
+	/*
+	 * decode_tcp(), with the whole header captured. end - off <= seglen,
+	 * so a captured header also fits the declared length: what the
+	 * general path calls MALFORMED for a segment too short for its
+	 * header is handed over by these same checks.
+	 */
+	if (end - off < 20)
 		return 0;
 	t = buf + off;
 	hlen = (uint32_t)(t[12] >> 4) * 4u;
 	if (hlen < 20 || end - off < hlen)
-		return 0;
-	/* Not a fragment here, so only a clamped length excuses a header
-	 * longer than the segment. */
-	if (seglen != LEN_FROM_CAPTURE && hlen > seglen && !clamped)
 		return 0;
 
 	/*
