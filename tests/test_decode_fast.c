@@ -90,6 +90,7 @@ enum {
 	L_LONGER,    /* claims 200 bytes more than there are */
 	L_SHORT,     /* ends inside the TCP header */
 	L_CUTS,      /* ends inside the payload */
+	L_TINY,      /* IPv4: below its own header; IPv6: 3 */
 	L__N
 };
 
@@ -253,6 +254,9 @@ static uint32_t build(struct buf *b, const struct spec *s)
 		break;
 	case L_CUTS:
 		exact -= s->payload / 2;
+		break;
+	case L_TINY:
+		exact = s->af == 4 ? 8 : 3;
 		break;
 	default:
 		break;
