@@ -1176,17 +1176,30 @@ int tc_decode_fast(const uint8_t *buf, uint32_t caplen, uint32_t wirelen, struct
 	out->flags = t[13];
 	out->win = be16_at(t + 14);
 
-	/* tcp_options() over the whole option space, which is captured. */
-	out->wscale = 0;
-	out->mss = 0;
+	/*
+	 * tcp_options() over the whole option space, which is captured. Two
+	 * layouts are read in place: NOP NOP TS (nearly every segment after
+	 * the handshake) and Linux's SYN and SYN-ACK, MSS SACKOK TS NOP WS.
+	 */
 	if (hlen == 32 && t[20] == 1 && t[21] == 1 && t[22] == 8 && t[23] == 10) {
 		out->tsval = be32_at(t + 24);
 		out->tsecr = be32_at(t + 28);
 		out->opt = TC_OPT_TS;
+		out->wscale = 0;
+		out->mss = 0;
+	} else if (hlen == 40 && t[20] == 2 && t[21] == 4 && t[24] == 4 && t[25] == 2 &&
+		   t[26] == 8 && t[27] == 10 && t[36] == 1 && t[37] == 3 && t[38] == 3) {
+		out->mss = be16_at(t + 22);
+		out->tsval = be32_at(t + 28);
+		out->tsecr = be32_at(t + 32);
+		out->wscale = t[39];
+		out->opt = TC_OPT_MSS | TC_OPT_SACKOK | TC_OPT_TS | TC_OPT_WSCALE;
 	} else {
 		out->tsval = 0;
 		out->tsecr = 0;
 		out->opt = 0;
+		out->wscale = 0;
+		out->mss = 0;
 		if (hlen > 20) {
 			struct cur c;
 			c.buf = buf;
