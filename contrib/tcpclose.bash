@@ -37,6 +37,9 @@ _tcpclose()
 	-c | -C | -G | -W | --port | --host | --max-conns | --linger | --time-wait | --top | --ephemeral-ports | \
 		--ladder | --speed)
 		return ;;
+	--threads)
+		COMPREPLY=($(compgen -W "1 2" -- "$cur"))
+		return ;;
 	esac
 	if [[ $cur == --color=* || $cur == --colour=* ]]; then
 		COMPREPLY=($(compgen -W "auto always never" -- "${cur#*=}"))
@@ -46,7 +49,7 @@ _tcpclose()
 		COMPREPLY=($(compgen -W "-r -i -c -n -N -o -q -v -w -C -G -W -Z -h --format --only --port
 			--host --write-matching --expect --max-conns --linger --color --colour --help
 			--version --time-wait --ephemeral-ports --ladder --ladder-all --tui --speed --top
-			--metrics" \
+			--metrics --threads" \
 			-- "$cur"))
 		return
 	fi
