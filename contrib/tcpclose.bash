@@ -37,9 +37,6 @@ _tcpclose()
 	-c | -C | -G | -W | --port | --host | --max-conns | --linger | --time-wait | --top | --ephemeral-ports | \
 		--ladder | --speed)
 		return ;;
-	--threads)
-		COMPREPLY=($(compgen -W "1 2" -- "$cur"))
-		return ;;
 	esac
 	if [[ $cur == --color=* || $cur == --colour=* ]]; then
 		COMPREPLY=($(compgen -W "auto always never" -- "${cur#*=}"))
@@ -49,7 +46,7 @@ _tcpclose()
 		COMPREPLY=($(compgen -W "-r -i -c -n -N -o -q -v -w -C -G -W -Z -h --format --only --port
 			--host --write-matching --expect --max-conns --linger --color --colour --help
 			--version --time-wait --ephemeral-ports --ladder --ladder-all --tui --speed --top
-			--metrics --threads" \
+			--metrics" \
 			-- "$cur"))
 		return
 	fi

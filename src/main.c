@@ -75,7 +75,6 @@ struct opts {
 	struct tc_expect *expect_h; /* --expect FILE, loaded */
 	const char *metrics;        /* --metrics FILE: Prometheus text file */
 	struct tc_save_opts save;   /* -i -w: -C, -G, -W (rotate.h); file = wfile */
-	int threads;                /* --threads N (-r) */
 };
 
 
@@ -104,7 +103,7 @@ static void usage(FILE *f)
 		"  --write-matching LIST  ... of these verdicts or causes instead (as --only)\n"
 		"  -C MB, -G S, -W N  -i -w: rotate the file by size, time, count, as tcpdump\n"
 		"  --expect FILE  check the verdicts against a .expect file (exit 3 if not)\n"
-		"  --max-conns N  track at most N connections at once (%u)  --threads 1|2\n"
+		"  --max-conns N  track at most N connections at once (default %u)\n"
 		"  --linger S     report a closed connection S s after its close (default %d)\n"
 		"  --time-wait S  TIME_WAIT length (%d)    --metrics FILE  Prometheus metrics\n"
 		"  --ephemeral-ports LO-HI|N  client ports (-i: this host's; else %u-%u)\n"
@@ -185,8 +184,7 @@ static void parse(struct opts *o, int argc, char **argv)
 	       O_TUI,
 	       O_SPEED,
 	       O_TOP,
-	       O_METRICS,
-	       O_THREADS };
+	       O_METRICS };
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"only", required_argument, NULL, O_ONLY},
@@ -208,7 +206,6 @@ static void parse(struct opts *o, int argc, char **argv)
 		{"speed", required_argument, NULL, O_SPEED},
 		{"top", required_argument, NULL, O_TOP},
 		{"metrics", required_argument, NULL, O_METRICS},
-		{"threads", required_argument, NULL, O_THREADS},
 		{NULL, 0, NULL, 0},
 	};
 	struct tc_select wwords = {0};
@@ -325,13 +322,6 @@ static void parse(struct opts *o, int argc, char **argv)
 				die_usage("--metrics needs a file name", NULL);
 			o->metrics = optarg;
 			break;
-		case O_THREADS: {
-			uint64_t v = parse_u64(optarg, "invalid --threads (1 or 2)");
-			if (v < 1 || v > 2)
-				die_usage("invalid --threads (1 or 2)", optarg);
-			o->threads = (int)v;
-			break;
-		}
 		case O_LADDER: o->ladder = optarg; break;
 		case O_LADDER_ALL: o->ladder_full = 1; break;
 		case O_TUI: o->tui = 1; break;
@@ -455,8 +445,6 @@ static void check(const struct opts *o)
 	check_rotation(o);
 	if (o->iface && !o->fmt->rows && strcmp(o->fmt->name, "text"))
 		die_usage("-i shows the live view, or streams --format json, csv or zeek", NULL);
-	if (o->threads > 1 && (o->iface || o->tui))
-		die_usage("--threads reads -r files for a report; -i and --tui read in one thread", NULL);
 	if (o->metrics && o->tui)
 		die_usage("--metrics watches -i captures and -r reports, not --tui", NULL);
 	if (o->metrics && (o->expect || o->ladder))
@@ -587,7 +575,6 @@ static void run_opts(struct opts *o, struct tc_run_opts *ro)
 	ro->ladder_full = o->ladder_full;
 	ro->expect = o->expect_h;
 	ro->metrics = o->metrics;
-	ro->threads = o->threads;
 	o->expect_h = NULL;
 }
 

@@ -673,8 +673,7 @@ static void test_queued_same_as_frames(void **state)
 	tc_engine_finish(a);
 
 	/* Queued, with now and then a frame given directly, a drain, or a
-	 * tick to a time already passed: each must take the queue first.
-	 * A fifth of the frames are decoded apart (tc_engine_prepare). */
+	 * tick to a time already passed: each must take the queue first. */
 	b = mk_traced(&q);
 	for (i = 0; i < MIX_FRAMES; i++) {
 		uint64_t r = rnd();
@@ -682,19 +681,10 @@ static void test_queued_same_as_frames(void **state)
 		enum tc_decode_status st;
 		/* the queue keeps no pointer into the caller's buffer */
 		memcpy(frame, m.b[i], m.len[i]);
-		if (r % 97 == 0) {
+		if (r % 97 == 0)
 			st = tc_engine_frame_wire(b, TC_DLT_RAW, m.ts[i], i + 1, frame, m.len[i], 0);
-		} else if (r % 5 == 3) {
-			/* Prepared apart and moved, as a reader thread's batch
-			 * is: the item keeps no pointer into itself either. */
-			struct tc_engine_item it, moved;
-			st = tc_engine_prepare(b, &it, TC_DLT_RAW, m.ts[i], i + 1, frame, m.len[i], 0);
-			memcpy(&moved, &it, sizeof(it));
-			memset(&it, 0x5a, sizeof(it));
-			tc_engine_push_item(b, &moved);
-		} else {
+		else
 			st = tc_engine_push(b, TC_DLT_RAW, m.ts[i], i + 1, frame, m.len[i], 0);
-		}
 		memset(frame, 0xa5, sizeof(frame));
 		assert_int_equal(st, st1[i]);
 		if (r % 89 == 1)

@@ -155,27 +155,6 @@ enum tc_decode_status tc_engine_push(struct tc_engine *e, int dlt, int64_t ts_ns
 /* Take every queued frame now. */
 void tc_engine_drain(struct tc_engine *e);
 
-/*
- * tc_engine_push() in two halves, for a reader in a thread of its own:
- * tc_engine_prepare() decodes the frame into *it (status returned; buf
- * need not outlive the call) and reads nothing of the engine that changes
- * after tc_engine_new(), so it may run while another thread feeds the
- * engine; tc_engine_push_item() then queues it, in frame order, exactly
- * as tc_engine_push() would have queued the same frame.
- */
-struct tc_engine_item {
-	struct tc_pkt p; /* p.payload points into payload[] */
-	int64_t ts_ns;
-	uint64_t frame;
-	uint32_t h; /* the table's hash of the 4-tuple */
-	uint8_t st; /* enum tc_decode_status */
-	uint8_t payload[TC_ENGINE_PAYLOAD_KEPT];
-};
-enum tc_decode_status tc_engine_prepare(const struct tc_engine *e, struct tc_engine_item *it,
-					int dlt, int64_t ts_ns, uint64_t frame, const uint8_t *buf,
-					uint32_t caplen, uint32_t wirelen);
-void tc_engine_push_item(struct tc_engine *e, const struct tc_engine_item *it);
-
 /* Advance capture time without a frame (live idle periods). */
 void tc_engine_tick(struct tc_engine *e, int64_t now_ns);
 

@@ -18,7 +18,6 @@
 #include "output.h"
 #include "pipeline.h"
 #include "progress.h"
-#include "readahead.h"
 #include "source.h"
 
 static const char *const prog = "tcpclose";
@@ -327,30 +326,6 @@ static int analyse_frame(const struct tc_frame *fr, void *arg)
 	return 0;
 }
 
-/*
- * Pass 1 with --threads 2: the frames read and decoded in a thread of
- * their own (readahead.h), the same frames in the same order to the
- * engine. Returns 0 if that thread cannot be had (nothing read yet).
- */
-static int analyse_threaded(struct run *r, struct tc_run_info *ri)
-{
-	struct tc_readahead *ra = tc_readahead_start(r->src, r->eng, r->prog_line, r->o->count);
-	const struct tc_engine_item *it;
-	size_t n, i;
-	int dlt;
-
-	if (!ra)
-		return 0;
-	while ((it = tc_readahead_next(ra, &n)))
-		for (i = 0; i < n; i++)
-			tc_engine_push_item(r->eng, &it[i]);
-	if (tc_readahead_end(ra, &dlt))
-		ri->truncated_by_count = 1;
-	if (r->first_dlt < 0)
-		r->first_dlt = dlt;
-	return 1;
-}
-
 /* Pass 1: every frame to the engine (and, for -w without a selection, to
  * the pcap). Connections reach on_conn as they finish. */
 static void analyse(struct run *r, struct tc_run_info *ri)
@@ -359,9 +334,7 @@ static void analyse(struct run *r, struct tc_run_info *ri)
 	char note[TC_ERRBUF + 256];
 
 	tc_progress_begin(r->prog_line, "reading");
-	/* -w without a selection copies each frame as read: one thread. */
-	if (r->o->threads < 2 || (r->dump && !r->ext) || !analyse_threaded(r, ri))
-		(void)tc_source_each(r->src, analyse_frame, &x);
+	(void)tc_source_each(r->src, analyse_frame, &x);
 	tc_engine_finish(r->eng);
 	tc_progress_end(r->prog_line);
 	if (getenv("TC_BENCH_MEMSTATS")) {

@@ -53,7 +53,6 @@ struct tc_run_opts {
 	int ladder_full;           /* --ladder-all */
 	struct tc_expect *expect;  /* --expect, loaded; the run frees it */
 	const char *metrics;       /* --metrics FILE, or NULL */
-	int threads;               /* --threads: 2 reads and decodes in a thread of its own */
 };
 
 /*

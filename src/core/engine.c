@@ -106,6 +106,20 @@ struct cold {
 	uint64_t nchunks;    /* chunks held (the spare not counted) */
 };
 
+/*
+ * A frame tc_engine_push() decoded and the analysis has not taken yet. It
+ * keeps what the analysis reads of the frame's bytes after the decode: the
+ * payload's first TC_ENGINE_PAYLOAD_KEPT bytes (an RST's text).
+ */
+struct queued {
+	struct tc_pkt p;
+	int64_t ts_ns;
+	uint64_t frame;
+	uint32_t h;
+	uint8_t st; /* enum tc_decode_status */
+	uint8_t payload[TC_ENGINE_PAYLOAD_KEPT];
+};
+
 /* Frames queued before the first is taken: its index slot was requested
  * QUEUE frames earlier and its record QUEUE - AHEAD frames earlier, enough
  * for each to arrive while the frames between are worked on, few enough
@@ -132,11 +146,7 @@ struct tc_engine {
 	struct tombs tw;
 	struct cold cold; /* the CLOSED list */
 	uint64_t nx;      /* extension records held by live records */
-	/* Frames tc_engine_push() decoded and the analysis has not taken yet:
-	 * each keeps what the analysis reads of the frame's bytes after the
-	 * decode, the payload's first TC_ENGINE_PAYLOAD_KEPT bytes (an RST's
-	 * text). */
-	struct tc_engine_item q[QUEUE];
+	struct queued q[QUEUE]; /* tc_engine_push: decoded, not yet taken */
 	unsigned qhead, qn;
 };
 
@@ -865,7 +875,7 @@ enum tc_decode_status tc_engine_frame_wire(struct tc_engine *e, int dlt, int64_t
 /* Take the oldest queued frame, as tc_engine_frame_wire() would have. */
 static void take(struct tc_engine *e)
 {
-	struct tc_engine_item *q = &e->q[e->qhead];
+	struct queued *q = &e->q[e->qhead];
 
 	e->qhead = (e->qhead + 1) % QUEUE;
 	e->qn--;
@@ -891,12 +901,16 @@ void tc_engine_drain(struct tc_engine *e)
  * grown): a request then loads a line for nothing; every lookup is the
  * real one, in order, so the result cannot differ.
  */
-enum tc_decode_status tc_engine_prepare(const struct tc_engine *e, struct tc_engine_item *q,
-					int dlt, int64_t ts_ns, uint64_t frame, const uint8_t *buf,
-					uint32_t caplen, uint32_t wirelen)
+enum tc_decode_status tc_engine_push(struct tc_engine *e, int dlt, int64_t ts_ns, uint64_t frame,
+				     const uint8_t *buf, uint32_t caplen, uint32_t wirelen)
 {
-	enum tc_decode_status st = tc_decode_wire(dlt, buf, caplen, wirelen, &q->p);
+	struct queued *q;
+	enum tc_decode_status st;
 
+	if (e->qn == QUEUE)
+		take(e);
+	q = &e->q[(e->qhead + e->qn) % QUEUE];
+	st = tc_decode_wire(dlt, buf, caplen, wirelen, &q->p);
 	q->st = (uint8_t)st;
 	q->ts_ns = clamp_ts(ts_ns);
 	q->frame = frame;
@@ -908,49 +922,15 @@ enum tc_decode_status tc_engine_prepare(const struct tc_engine *e, struct tc_eng
 		q->p.payload = q->payload;
 		q->p.payload_caplen = n;
 		q->h = tc_flowtab_hash(e->ft, &q->p);
-	}
-	return st;
-}
-
-/* Count in the frame the queue's next place holds. */
-static void enqueue(struct tc_engine *e)
-{
-	const struct tc_engine_item *q = &e->q[(e->qhead + e->qn) % QUEUE];
-
-	if (q->st == TC_DEC_OK)
 		tc_flowtab_prefetch_slot(e->ft, q->h);
+	}
 	e->qn++;
 	if (e->qn > AHEAD) {
-		const struct tc_engine_item *r = &e->q[(e->qhead + e->qn - 1 - AHEAD) % QUEUE];
+		const struct queued *r = &e->q[(e->qhead + e->qn - 1 - AHEAD) % QUEUE];
 		if (r->st == TC_DEC_OK)
 			tc_flowtab_prefetch_rec(e->ft, r->h);
 	}
-}
-
-/* The queue's next place, once there is room. */
-static struct tc_engine_item *next_place(struct tc_engine *e)
-{
-	if (e->qn == QUEUE)
-		take(e);
-	return &e->q[(e->qhead + e->qn) % QUEUE];
-}
-
-enum tc_decode_status tc_engine_push(struct tc_engine *e, int dlt, int64_t ts_ns, uint64_t frame,
-				     const uint8_t *buf, uint32_t caplen, uint32_t wirelen)
-{
-	enum tc_decode_status st =
-		tc_engine_prepare(e, next_place(e), dlt, ts_ns, frame, buf, caplen, wirelen);
-	enqueue(e);
 	return st;
-}
-
-void tc_engine_push_item(struct tc_engine *e, const struct tc_engine_item *it)
-{
-	struct tc_engine_item *q = next_place(e);
-
-	*q = *it;
-	q->p.payload = q->payload; /* its own copy, not the item's */
-	enqueue(e);
 }
 
 void tc_engine_tick(struct tc_engine *e, int64_t now_ns)

@@ -34,8 +34,7 @@ for args in "" "-r" "--format xml -r in.pcap" "--bogus -r in.pcap" "-c many -r i
 	"--ephemeral-ports 9-3 -r in.pcap" "-i lo -r in.pcap" \
 	"--speed 2 -r in.pcap" "--tui -o out.txt -r in.pcap" "--tui --speed 0 -r in.pcap" \
 	"--expect x.expect --only reset -r in.pcap" "--ladder 1 -w o.pcap -r in.pcap" \
-	"-c 0 -r in.pcap" "--threads 3 -r in.pcap" "--threads 0 -r in.pcap" \
-	"--threads 2 -i lo" "-x -r in.pcap" "-nx -r in.pcap" "--help=1" "--l 1 -r in.pcap"; do
+	"-c 0 -r in.pcap" "-x -r in.pcap" "-nx -r in.pcap" "--help=1" "--l 1 -r in.pcap"; do
 	# shellcheck disable=SC2086
 	run 1 $args
 	contains err "Try 'tcpclose --help'"

@@ -93,16 +93,4 @@ run 0 -q -v -r big.pcap
 [ "$(grep -c '^  #[0-9]' out)" -eq "$conns" ] || fail "-v does not list every connection"
 awk '/^[A-Z]/{ prev = 0 } /^  #[0-9]/{ id = substr($1, 2) + 0; if (id <= prev) bad = 1; prev = id }
 	END { exit bad }' out || fail "-v: a section is not in id order"
-
-# ---- --threads 2: the same reports from a capture thousands of the
-# reader's batches long, whole and cut by -c in the middle of a batch
-cp out verbose.txt
-run 0 -q -v -r big.pcap --threads 2
-cmp -s out verbose.txt || fail "--threads 2 changes the -v report"
-run 0 -q -r big.pcap --format json --threads 2
-cmp -s out big.jsonl || fail "--threads 2 changes the JSON report"
-run 0 -q -r big.pcap --format json -c 100001
-cp out cut.jsonl
-run 0 -q -r big.pcap --format json -c 100001 --threads 2
-cmp -s out cut.jsonl || fail "--threads 2 changes the JSON report cut by -c"
 exit 0
