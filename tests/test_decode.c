@@ -16,40 +16,10 @@
 
 #include <cmocka.h>
 
+#include "bytes.h"
 #include "tcpclose/decode.h"
 
 /* ---- byte builders ------------------------------------------------------ */
-
-struct buf {
-	uint8_t d[2048];
-	uint32_t n;
-};
-
-static void put8(struct buf *b, unsigned v)
-{
-	assert_true(b->n < sizeof b->d);
-	b->d[b->n++] = (uint8_t)v;
-}
-
-static void put16(struct buf *b, unsigned v)
-{
-	put8(b, v >> 8);
-	put8(b, v & 0xff);
-}
-
-static void put32(struct buf *b, uint32_t v)
-{
-	put16(b, v >> 16);
-	put16(b, v & 0xffff);
-}
-
-static void putn(struct buf *b, const uint8_t *p, uint32_t n)
-{
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		put8(b, p[i]);
-}
 
 static void putfill(struct buf *b, unsigned v, uint32_t n)
 {

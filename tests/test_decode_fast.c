@@ -23,41 +23,13 @@
 
 #include <cmocka.h>
 
+#include "bytes.h"
 #include "decdiff.h"
 #include "decode_paths.h"
 #include "rng.h"
 #include "tcpclose/decode.h"
 
 /* ---- frames ------------------------------------------------------------- */
-
-struct buf {
-	uint8_t d[512];
-	uint32_t n;
-};
-
-static void put8(struct buf *b, unsigned v)
-{
-	assert_true(b->n < sizeof b->d);
-	b->d[b->n++] = (uint8_t)v;
-}
-
-static void put16(struct buf *b, unsigned v)
-{
-	put8(b, v >> 8);
-	put8(b, v & 0xff);
-}
-
-static void put32(struct buf *b, uint32_t v)
-{
-	put16(b, v >> 16);
-	put16(b, v & 0xffff);
-}
-
-static void putn(struct buf *b, const uint8_t *p, uint32_t n)
-{
-	while (n-- > 0)
-		put8(b, *p++);
-}
 
 static void set16(struct buf *b, uint32_t at, unsigned v)
 {
