@@ -76,16 +76,6 @@ done
 ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$B.disable_ipv6=1" || true
 ip netns exec "$NS" ip link set "$B" mtu 9000 up
 
-# wait_for FILE PATTERN SECONDS
-wait_for() {
-	local i
-	for i in $(seq 1 $(($3 * 10))); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 echo "nproc: $(nproc); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "frames: the first $PACKETS of $(basename "$CAP")"
 echo
@@ -95,35 +85,14 @@ echo "|---|---|---|---|---|---|"
 for mode in $MODES; do
 	for rate in $RATES; do
 		ERR=$TMP/stderr.$mode.$rate
-		: >"$ERR"
 		if [ "$mode" = json ]; then
-			ip netns exec "$NS" "$TCPCLOSE" -i "$B" --format json >/dev/null 2>"$ERR" &
-			TCPID=$!
-			sleep 1.5 # the handle is open well within this
+			live_start json "$ERR" "$SOCK" ip netns exec "$NS" "$TCPCLOSE" -i "$B" --format json
 		else
-			tmux -L "$SOCK" -f /dev/null new-session -d -s view -x 120 -y 40 \
-				"exec 2>$ERR; ip netns exec $NS $TCPCLOSE -i $B"
-			sleep 1.5
+			live_start view "$ERR" "$SOCK" "ip netns exec $NS $TCPCLOSE -i $B"
 		fi
 		OUT=$("$BLAST" --rate "$rate" --count "$PACKETS" "$CAP" "$A" || true)
 		sleep 1 # what is in flight reaches the capture
-		if [ "$mode" = json ]; then
-			kill -INT "$TCPID"
-			for _ in $(seq 1 300); do kill -0 "$TCPID" 2>/dev/null || break; sleep 0.1; done
-			kill -9 "$TCPID" 2>/dev/null || true
-			wait "$TCPID" 2>/dev/null || true
-			TCPID=
-			LINE=$(grep 'dropped by kernel' "$ERR" | tail -1 || true)
-			PKTS=$(echo "$LINE" | sed -n 's/.*: \([0-9]*\) packets captured.*/\1/p')
-			DROPS=$(echo "$LINE" | sed -n 's/.* \([0-9]*\) dropped by kernel.*/\1/p')
-		else
-			tmux -L "$SOCK" send-keys -t view q
-			wait_for "$ERR" 'dropped by kernel' 30 || true
-			tmux -L "$SOCK" kill-server 2>/dev/null || true
-			LINE=$(grep 'dropped by kernel' "$ERR" | tail -1 || true)
-			PKTS=$(echo "$LINE" | sed -n 's/^tcpclose: \([0-9]*\) packets,.*/\1/p')
-			DROPS=$(echo "$LINE" | sed -n 's/.*, \([0-9]*\) dropped by kernel.*/\1/p')
-		fi
+		live_stop "$mode" "$ERR" "$SOCK"
 		SENT=$(echo "$OUT" | sed -n 's/^sent \([0-9]*\) .*/\1/p')
 		PPS=$(echo "$OUT" | sed -n 's/.* pps \([0-9]*\).*/\1/p')
 		[ "$rate" = 0 ] && rate="unpaced"

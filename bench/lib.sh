@@ -41,3 +41,54 @@ bench_workload() {
 	cat "$cap" > /dev/null
 	echo "$cap"
 }
+
+# wait_for FILE PATTERN SECONDS: until FILE holds PATTERN, at most SECONDS.
+wait_for() {
+	local i
+	for i in $(seq 1 $(($3 * 10))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# live_start MODE ERR SOCK COMMAND...: tcpclose capturing, its stderr to
+# ERR. MODE json: COMMAND (words, a JSON stream) in the background, its
+# pid in TCPID. MODE view: COMMAND (one shell string) in a detached 120x40
+# tmux session "view" on server SOCK.
+live_start() {
+	local mode=$1 err=$2 sock=$3
+	shift 3
+	: >"$err"
+	if [ "$mode" = json ]; then
+		"$@" >/dev/null 2>"$err" &
+		TCPID=$!
+	else
+		tmux -L "$sock" -f /dev/null new-session -d -s view -x 120 -y 40 "exec 2>$err; $*"
+	fi
+	sleep 1.5 # the handle is open well within this
+}
+
+# live_stop MODE ERR SOCK: stop what live_start started (SIGINT for the
+# stream, q for the view; every wait bounded) and read its last line:
+# LINE (empty if there is none), PKTS (captured), DROPS (dropped by kernel).
+live_stop() {
+	local mode=$1 err=$2 sock=$3
+	if [ "$mode" = json ]; then
+		kill -INT "$TCPID"
+		for _ in $(seq 1 300); do kill -0 "$TCPID" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$TCPID" 2>/dev/null || true
+		wait "$TCPID" 2>/dev/null || true
+		TCPID=
+		LINE=$(grep 'dropped by kernel' "$err" | tail -1 || true)
+		PKTS=$(echo "$LINE" | sed -n 's/.*: \([0-9]*\) packets captured.*/\1/p')
+		DROPS=$(echo "$LINE" | sed -n 's/.* \([0-9]*\) dropped by kernel.*/\1/p')
+	else
+		tmux -L "$sock" send-keys -t view q
+		wait_for "$err" 'dropped by kernel' 30 || true
+		tmux -L "$sock" kill-server 2>/dev/null || true
+		LINE=$(grep 'dropped by kernel' "$err" | tail -1 || true)
+		PKTS=$(echo "$LINE" | sed -n 's/^tcpclose: \([0-9]*\) packets,.*/\1/p')
+		DROPS=$(echo "$LINE" | sed -n 's/.*, \([0-9]*\) dropped by kernel.*/\1/p')
+	fi
+}

@@ -71,16 +71,6 @@ pick_ports() {
 	return 1
 }
 
-# wait_for FILE PATTERN SECONDS
-wait_for() {
-	local i
-	for i in $(seq 1 $(($3 * 10))); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 echo "nproc: $(nproc); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "tc-loadgen: --concurrency $CONC --rounds $ROUNDS --duration $DURATION (each step)"
 echo
@@ -92,36 +82,15 @@ for mode in $MODES; do
 		read -r P Q < <(pick_ports) || { echo "live.sh: no free port" >&2; exit 1; }
 		FILTER="tcp port $P or tcp port $Q"
 		ERR=$TMP/stderr.$mode.$rate
-		: >"$ERR"
 		if [ "$mode" = json ]; then
-			"$TCPCLOSE" -i lo --format json "$FILTER" >/dev/null 2>"$ERR" &
-			TCPID=$!
-			sleep 1.5 # the handle is open well within this
+			live_start json "$ERR" "$SOCK" "$TCPCLOSE" -i lo --format json "$FILTER"
 		else
-			tmux -L "$SOCK" -f /dev/null new-session -d -s view -x 120 -y 40 \
-				"exec 2>$ERR; $TCPCLOSE -i lo '$FILTER'"
-			sleep 1.5
+			live_start view "$ERR" "$SOCK" "$TCPCLOSE -i lo '$FILTER'"
 		fi
 		OUT=$("$GEN" --port "$P" --closed-port "$Q" --rate "$rate" --conns 100000000 \
 			--duration "$DURATION" --concurrency "$CONC" --rounds "$ROUNDS" --quiet || true)
 		sleep 1 # what is in flight reaches the capture
-		if [ "$mode" = json ]; then
-			kill -INT "$TCPID"
-			for _ in $(seq 1 300); do kill -0 "$TCPID" 2>/dev/null || break; sleep 0.1; done
-			kill -9 "$TCPID" 2>/dev/null || true
-			wait "$TCPID" 2>/dev/null || true
-			TCPID=
-			LINE=$(grep 'dropped by kernel' "$ERR" | tail -1 || true)
-			PKTS=$(echo "$LINE" | sed -n 's/.*: \([0-9]*\) packets captured.*/\1/p')
-			DROPS=$(echo "$LINE" | sed -n 's/.* \([0-9]*\) dropped by kernel.*/\1/p')
-		else
-			tmux -L "$SOCK" send-keys -t view q
-			wait_for "$ERR" 'dropped by kernel' 30 || true
-			tmux -L "$SOCK" kill-server 2>/dev/null || true
-			LINE=$(grep 'dropped by kernel' "$ERR" | tail -1 || true)
-			PKTS=$(echo "$LINE" | sed -n 's/^tcpclose: \([0-9]*\) packets,.*/\1/p')
-			DROPS=$(echo "$LINE" | sed -n 's/.*, \([0-9]*\) dropped by kernel.*/\1/p')
-		fi
+		live_stop "$mode" "$ERR" "$SOCK"
 		SUM=$(echo "$OUT" | grep '^connections' || true)
 		SECS=$(echo "$SUM" | sed -n 's/.* seconds \([0-9.]*\).*/\1/p')
 		CPS=$(echo "$SUM" | sed -n 's/.* conn_per_s \([0-9]*\).*/\1/p')
