@@ -134,12 +134,6 @@ struct host_key { uint8_t af; uint8_t addr[16]; };
 struct svc_key { uint8_t af; uint8_t addr[16]; uint16_t port; };
 
 /*
- * The index grows, unlike the tables: a few hundred services keep theirs
- * in a few cache lines and pages, where one sized for max_keys would
- * scatter them over 2 MiB. Rehashing uses the stored hashes (no entry is
- * read), O(1) amortized.
- */
-/*
  * Zeroed slots. An index of half a huge page or more is written all over
  * at once by the rehash: it gets whole huge pages on their boundary, where
  * the advice takes, one page fault per 2 MiB instead of 512 (calloc's
@@ -160,6 +154,12 @@ static uint64_t *slots_new(size_t cap)
 	return slot;
 }
 
+/*
+ * The index grows, unlike the tables: a few hundred services keep theirs
+ * in a few cache lines and pages, where one sized for max_keys would
+ * scatter them over 2 MiB. Rehashing uses the stored hashes (no entry is
+ * read), O(1) amortized.
+ */
 static int index_grow(struct index *ix)
 {
 	size_t cap = ix->cap ? ix->cap * 2 : 256, i;
