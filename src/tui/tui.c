@@ -65,6 +65,8 @@ struct ui {
 	int64_t cap_now;            /* capture time given to the model */
 	int64_t wall0, mono0;
 	int count_reached;
+	/* frames captured live, for -c */
+	uint64_t live_frames;
 	struct tc_live_stats ks;
 	char msg[TC_ERRBUF];        /* capture failure / damaged input */
 	int status;
@@ -1285,15 +1287,18 @@ static void live_frame(void *arg, const struct tc_frame *fr)
 		return;
 	if (fr->ts_ns > u->cap_now)
 		u->cap_now = fr->ts_ns;
-	tc_engine_frame_wire(u->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen,
+	/* Queued, as the stream does (the engine takes it a few frames later
+	 * and pump_live() drains the queue): the engine's frame count lags,
+	 * so -c counts here. */
+	(void)tc_engine_push(u->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen,
 			     fr->wirelen);
-	if (u->o->count && tc_engine_stats(u->eng)->frames >= u->o->count) {
+	if (u->o->count && ++u->live_frames >= u->o->count) {
 		u->capturing = 0;
 		u->count_reached = 1;
 	}
 }
 
-static void pump_live(struct ui *u)
+static void pump_live_batches(struct ui *u)
 {
 	int i, n;
 	u->drained = 0;
@@ -1320,6 +1325,14 @@ static void pump_live(struct ui *u)
 			return;
 		}
 	}
+}
+
+/* Live frames, then the queue drained: what is drawn, counted and
+ * rebuilt from the engine is every frame read so far. */
+static void pump_live(struct ui *u)
+{
+	pump_live_batches(u);
+	tc_engine_drain(u->eng);
 }
 
 static void file_end(struct ui *u)

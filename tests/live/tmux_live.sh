@@ -7,7 +7,8 @@
 # client's SO_LINGER {1,0}, 1 half-open held open), reads the screen with
 # capture-pane and checks the rows, their endpoint states, the counters and
 # the feed; then that privileges were dropped, that q quits with status 0
-# and the terminal modes are restored. Skips (77) unless root with tmux.
+# and the terminal modes are restored; and that -c 7 stops the capture
+# after exactly 7 packets. Skips (77) unless root with tmux.
 set -u
 . "$(dirname "$0")/lib.sh"
 live_setup "$@"
@@ -73,4 +74,19 @@ expect "^MODES=icanon echo" 3 "the terminal modes are restored (icanon, echo)"
 grep -q "connections: 3 graceful, 0 half_closed, 2 reset (1 refused)" "$WORK/stderr" ||
 	{ cat "$WORK/stderr"; fail "the summary on stderr"; }
 ok "a one-line summary on stderr"
+
+# -c 7: the view stops capturing after exactly 7 packets and stays.
+kill "$TRAFFIC_PID" 2>/dev/null
+wait "$TRAFFIC_PID" 2>/dev/null
+TRAFFIC_PID=""
+PORT=$("$TRAFFIC" --free-port) || fail "no free port"
+start_view 120 40 "exec 2>$WORK/stderr.c7; $TCPCLOSE -i lo -c 7 'tcp port $PORT'"
+expect "no TCP connection seen yet" 10 "-c 7: the view starts"
+start_traffic
+expect "capture stopped at -c" 15 "-c 7: the capture stops and the view stays"
+T send-keys -t view q
+expect "^EXIT=0" 5 "-c 7: q quits with status 0"
+grep -q "^tcpclose: 7 packets," "$WORK/stderr.c7" ||
+	{ cat "$WORK/stderr.c7"; fail "-c 7: the summary counts 7 packets"; }
+ok "-c 7: exactly 7 packets analysed"
 echo "PASS: tmux_live"
