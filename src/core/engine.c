@@ -145,6 +145,9 @@ struct tc_engine {
 	int finishing;       /* in tc_engine_finish: no more frames, no tombstones */
 	struct tombs tw;
 	struct cold cold; /* the CLOSED list */
+	/* No entry of the ring lingers out before this (expire()): the
+	 * head's time, or earlier. 0 until known. */
+	int64_t cold_due;
 	uint64_t nx;      /* extension records held by live records */
 	struct queued q[QUEUE]; /* tc_engine_push: decoded, not yet taken */
 	unsigned qhead, qn;
@@ -568,8 +571,15 @@ static void expire(struct tc_engine *e, int64_t now)
 	struct cold_hdr *h;
 	uint64_t voff;
 
-	while ((h = cold_first(&e->cold, &voff)) && h->mark_ts + e->o.linger_ns <= now)
-		report_cold(e, h, voff);
+	/* Every frame comes here; the ring is in close order, so until its
+	 * head's linger is out nothing is to do, and that time is known. A
+	 * head that went another way leaves a due time too early, which
+	 * costs one look and nothing else. */
+	if (now >= e->cold_due) {
+		while ((h = cold_first(&e->cold, &voff)) && h->mark_ts + e->o.linger_ns <= now)
+			report_cold(e, h, voff);
+		e->cold_due = h ? h->mark_ts + e->o.linger_ns : INT64_MAX;
+	}
 	tomb_expire(&e->tw, now);
 }
 
@@ -630,6 +640,8 @@ static void to_closed(struct tc_engine *e, struct tc_flow *f)
 		return;
 	}
 	h->mark_ts = f->mark_ts;
+	if (h->mark_ts + e->o.linger_ns < e->cold_due)
+		e->cold_due = h->mark_ts + e->o.linger_ns;
 	if (e->o.no_freeze) {
 		h->state = C_THAWED;
 		h->hash = f->recno;
