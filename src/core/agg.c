@@ -983,6 +983,10 @@ static void host_findings(struct emit *em, const struct tc_host_stats *h)
 {
 	struct tc_finding *f;
 	char nm[64];
+	/* Most hosts have nothing to say: no name formatted for them (this
+	 * runs for every host, twice, as the findings are collected). */
+	if (!h->aborts && !h->nagle_stalls)
+		return;
 	host_name(h, nm, sizeof(nm));
 	if (h->aborts && (f = add(em, TC_FIND_ABORTIVE, TC_SCOPE_CLIENT, 0, h->aborts, h->as_client, nm)))
 		F(f, "client %s aborted %llu of %llu %s with RST instead of FIN (SO_LINGER 0, or close() with unread data)",
