@@ -134,27 +134,6 @@ struct host_key { uint8_t af; uint8_t addr[16]; };
 struct svc_key { uint8_t af; uint8_t addr[16]; uint16_t port; };
 
 /*
- * Zeroed slots. An index of half a huge page or more is written all over
- * at once by the rehash: it gets whole huge pages on their boundary, where
- * the advice takes, one page fault per 2 MiB instead of 512 (calloc's
- * block of the same size straddles two huge pages and gets small ones).
- */
-static uint64_t *slots_new(size_t cap)
-{
-	size_t bytes = cap * sizeof(uint64_t);
-	uint64_t *slot;
-
-	if (bytes < TC_HUGE_PAGE / 2)
-		return calloc(cap, sizeof(uint64_t));
-	bytes = (bytes + TC_HUGE_PAGE - 1) & ~(TC_HUGE_PAGE - 1);
-	if (!(slot = aligned_alloc(TC_HUGE_PAGE, bytes)))
-		return NULL;
-	tc_advise_huge(slot, bytes);
-	memset(slot, 0, bytes);
-	return slot;
-}
-
-/*
  * The index grows, unlike the tables: a few hundred services keep theirs
  * in a few cache lines and pages, where one sized for max_keys would
  * scatter them over 2 MiB. Rehashing uses the stored hashes (no entry is
@@ -163,9 +142,11 @@ static uint64_t *slots_new(size_t cap)
 static int index_grow(struct index *ix)
 {
 	size_t cap = ix->cap ? ix->cap * 2 : 256, i;
-	uint64_t *slot = slots_new(cap);
+	/* Written all over at once by the rehash: huge pages from 1 MiB. */
+	uint64_t *slot = tc_alloc_huge(cap * sizeof(*slot));
 	if (!slot)
 		return -1;
+	memset(slot, 0, cap * sizeof(*slot));
 	for (i = 0; i < ix->cap; i++) {
 		size_t j;
 		if (!ix->slot[i])

@@ -96,18 +96,6 @@ static int eq16(const uint8_t *a, const uint8_t *b)
 /* As many records as fill one huge page. */
 #define SLAB_ENTRIES ((uint32_t)(TC_HUGE_PAGE / sizeof(struct tc_flow)))
 
-static void *alloc_big(size_t n)
-{
-	void *p = NULL;
-	if (n < TC_HUGE_PAGE / 2)
-		return malloc(n);
-	n = (n + TC_HUGE_PAGE - 1) & ~(TC_HUGE_PAGE - 1);
-	if (posix_memalign(&p, TC_HUGE_PAGE, n) != 0)
-		return NULL;
-	tc_advise_huge(p, n);
-	return p;
-}
-
 static struct tc_flow *rec(const struct tc_flowtab *t, uint32_t n)
 {
 	return &t->slabs[n / SLAB_ENTRIES][n % SLAB_ENTRIES];
@@ -248,7 +236,7 @@ static void place(struct slot *s, size_t ns, uint32_t h, uint32_t rec1)
 static int grow(struct tc_flowtab *t)
 {
 	size_t ns = t->ns * 2, i;
-	struct slot *s = alloc_big(ns * sizeof(*s));
+	struct slot *s = tc_alloc_huge(ns * sizeof(*s));
 	if (!s)
 		return -1;
 	memset(s, 0, ns * sizeof(*s));
@@ -272,7 +260,7 @@ static int add_slab(struct tc_flowtab *t)
 		t->slabs = v;
 		t->slabs_cap = cap;
 	}
-	slab = alloc_big(SLAB_ENTRIES * sizeof(*slab));
+	slab = tc_alloc_huge(SLAB_ENTRIES * sizeof(*slab));
 	if (!slab)
 		return -1;
 	t->slabs[t->nslabs++] = slab;

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -31,6 +32,26 @@ static inline void tc_advise_huge(void *p, size_t n)
 	(void)p;
 	(void)n;
 #endif
+}
+
+/*
+ * n bytes from the allocator, uninitialized, for free(). From half a huge
+ * page up they are rounded up to whole huge pages on their boundary and
+ * offered as such: a block of that size from malloc straddles huge-page
+ * boundaries, so the advice would not take and every 4 KiB page of a table
+ * written at random would fault on its own.
+ */
+static inline void *tc_alloc_huge(size_t n)
+{
+	void *p = NULL;
+
+	if (n < TC_HUGE_PAGE / 2)
+		return malloc(n);
+	n = (n + TC_HUGE_PAGE - 1) & ~(TC_HUGE_PAGE - 1);
+	if (posix_memalign(&p, TC_HUGE_PAGE, n) != 0)
+		return NULL;
+	tc_advise_huge(p, n);
+	return p;
 }
 
 #endif
