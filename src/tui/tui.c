@@ -1287,9 +1287,9 @@ static void live_frame(void *arg, const struct tc_frame *fr)
 		return;
 	if (fr->ts_ns > u->cap_now)
 		u->cap_now = fr->ts_ns;
-	/* Queued, as the stream does (the engine takes it a few frames later
-	 * and pump_live() drains the queue): the engine's frame count lags,
-	 * so -c counts here. */
+	/* Queued, as the stream does (the engine takes it a few frames later;
+	 * the loop drains the queue after pump_live()): the engine's frame
+	 * count lags, so -c counts here. */
 	(void)tc_engine_push(u->eng, fr->dlt, fr->ts_ns, fr->frame, fr->data, fr->caplen,
 			     fr->wirelen);
 	if (u->o->count && ++u->live_frames >= u->o->count) {
@@ -1298,7 +1298,7 @@ static void live_frame(void *arg, const struct tc_frame *fr)
 	}
 }
 
-static void pump_live_batches(struct ui *u)
+static void pump_live(struct ui *u)
 {
 	int i, n;
 	u->drained = 0;
@@ -1325,14 +1325,6 @@ static void pump_live_batches(struct ui *u)
 			return;
 		}
 	}
-}
-
-/* Live frames, then the queue drained: what is drawn, counted and
- * rebuilt from the engine is every frame read so far. */
-static void pump_live(struct ui *u)
-{
-	pump_live_batches(u);
-	tc_engine_drain(u->eng);
 }
 
 static void file_end(struct ui *u)
@@ -1644,9 +1636,12 @@ int tc_tui_run(const struct tc_live_opts *o)
 		read_keys(u);
 		if (u->quit || g_stop)
 			break;
-		if (u->live && u->capturing)
+		if (u->live && u->capturing) {
 			pump_live(u);
-		else if (u->src)
+			/* What is drawn, counted and rebuilt from the engine
+			 * is every frame read so far. */
+			tc_engine_drain(u->eng);
+		} else if (u->src)
 			pump_file(u);
 		now = tc_mono_ns();
 		if (now >= next_tick) {
