@@ -21,9 +21,22 @@ NEED="cmd:cmake cmd:cc cmd:make cmd:pkg-config pc:libpcap pc:ncursesw pc:zlib pc
 WANT="pc:libzstd"
 if [ "${1:-}" = test ]; then
 	WANT="$WANT cmd:tmux cmd:tcpdump cmd:valgrind cmd:tshark cmd:clang-format py:jsonschema file:/usr/share/bash-completion/bash_completion"
+	# clang with its libFuzzer runtime: build.fuzz builds the fuzz harnesses.
+	WANT="$WANT cmd:clang fuzzer:libfuzzer"
 	# libwiretap 4.0 has no pkg-config file: its headers tell.
 	WANT="$WANT file:/usr/include/wireshark/wiretap/wtap.h file:/usr/include/wireshark/wsutil/buffer.h pc:glib-2.0"
 fi
+
+# Does clang link a libFuzzer target? (The runtime is a package of its own
+# on Debian and Fedora.)
+fuzzer_links() {
+	d=$(mktemp -d) || return 1
+	printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' >"$d/t.c"
+	clang -fsanitize=fuzzer "$d/t.c" -o "$d/t" >/dev/null 2>&1
+	r=$?
+	rm -rf "$d"
+	return $r
+}
 
 have() {
 	case $1 in
@@ -31,6 +44,7 @@ have() {
 	pc:*) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "${1#pc:}" ;;
 	py:*) command -v python3 >/dev/null 2>&1 && python3 -c "import ${1#py:}" 2>/dev/null ;;
 	file:*) [ -e "${1#file:}" ] ;;
+	fuzzer:*) command -v clang >/dev/null 2>&1 && fuzzer_links ;;
 	esac
 }
 
@@ -89,6 +103,10 @@ pkg_of() {
 	pacman:py:jsonschema) echo python-jsonschema ;;
 	*:py:*) echo "python3 module ${1#py:}" ;;
 	*:file:*bash_completion) echo bash-completion ;;
+	apt-get:fuzzer:*) echo libclang-rt-dev ;;
+	dnf:fuzzer:*|apk:fuzzer:*|pacman:fuzzer:*) echo compiler-rt ;;
+	brew:fuzzer:*) echo llvm ;;
+	*:fuzzer:*) echo "clang's libFuzzer runtime" ;;
 	apt-get:file:*/wiretap/wtap.h) echo libwiretap-dev ;;
 	apt-get:file:*/wsutil/buffer.h) echo libwsutil-dev ;;
 	dnf:file:*/wiretap/wtap.h|dnf:file:*/wsutil/buffer.h) echo wireshark-devel ;;
