@@ -19,25 +19,19 @@
 #   - then a short, fixed fuzzing run per harness (-seed=1, 1000 inputs,
 #     bounded in time): a smoke test, not a campaign.
 # Skipped (77) without clang or its libFuzzer runtime.
-set -u
-CMAKE=$1
-SRC=$2
 BDIR=$3
-NAME=fuzzbuild
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/tcpclose-fuzzbuild.XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT INT TERM
-fail() {
-	echo "FAIL [$NAME]: $*" >&2
-	exit 1
-}
-skip() {
-	echo "SKIP [$NAME]: $*" >&2
-	exit 77
-}
+. "$(dirname "$0")/lib.sh" "$1" "$2"
+CMAKE=$BIN
 
-command -v clang >/dev/null 2>&1 || skip "no clang"
+if ! have clang; then
+	skip "no clang"
+	pass
+fi
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' >"$TMP/t.c"
-clang -fsanitize=fuzzer "$TMP/t.c" -o "$TMP/t" >/dev/null 2>&1 || skip "clang has no libFuzzer runtime"
+if ! clang -fsanitize=fuzzer "$TMP/t.c" -o "$TMP/t" >/dev/null 2>&1; then
+	skip "clang has no libFuzzer runtime"
+	pass
+fi
 
 CC=clang "$CMAKE" -S "$SRC" -B "$BDIR" -DTC_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug -DTC_TUI=OFF \
 	-DTC_BENCH=OFF -DBUILD_TESTING=OFF >"$TMP/conf.log" 2>&1 ||
@@ -60,14 +54,14 @@ done
 
 # Every seed once. libFuzzer exits non-zero on a crash, a leak or a
 # broken promise (abort), and names the input.
-run() {
+fuzz() {
 	h=$1
 	shift
 	(cd "$TMP" && "$BDIR/fuzz/fuzz_$h" -rss_limit_mb=4096 -timeout=30 "$@") >"$TMP/$h.log" 2>&1
 }
-run packets -runs=0 -max_len=65536 "$TMP/seeds/packets-default" ||
+fuzz packets -runs=0 -max_len=65536 "$TMP/seeds/packets-default" ||
 	fail "fuzz_packets on its seeds: $(grep -E 'ERROR|SUMMARY|abort|Test unit written' "$TMP/packets.log" | head -10)"
-run capture -runs=0 -max_len=131072 "$TMP/seeds/corpus-capture" ||
+fuzz capture -runs=0 -max_len=131072 "$TMP/seeds/corpus-capture" ||
 	fail "fuzz_capture on its seeds: $(grep -E 'ERROR|SUMMARY|abort|Test unit written' "$TMP/capture.log" | head -10)"
 grep -q "INITED" "$TMP/packets.log" || fail "fuzz_packets never ran its seeds: $(tail -5 "$TMP/packets.log")"
 grep -q "INITED" "$TMP/capture.log" || fail "fuzz_capture never ran its seeds: $(tail -5 "$TMP/capture.log")"
@@ -75,10 +69,11 @@ grep -q "INITED" "$TMP/capture.log" || fail "fuzz_capture never ran its seeds: $
 # A short fixed run: the same inputs every time (-seed=1), at most 1000
 # of them and 60 s each.
 mkdir -p "$TMP/work-p" "$TMP/work-c"
-run packets -seed=1 -runs=1000 -max_total_time=60 -max_len=65536 \
+fuzz packets -seed=1 -runs=1000 -max_total_time=60 -max_len=65536 \
 	"$TMP/work-p" "$TMP/seeds/packets-default" ||
 	fail "fuzz_packets, short run: $(grep -E 'ERROR|SUMMARY|abort|Test unit written' "$TMP/packets.log" | head -10)"
-run capture -seed=1 -runs=1000 -max_total_time=60 -max_len=131072 \
+fuzz capture -seed=1 -runs=1000 -max_total_time=60 -max_len=131072 \
 	-dict="$SRC/fuzz/capture.dict" "$TMP/work-c" "$TMP/seeds/corpus-capture" ||
 	fail "fuzz_capture, short run: $(grep -E 'ERROR|SUMMARY|abort|Test unit written' "$TMP/capture.log" | head -10)"
 echo "ok [$NAME]: harnesses built; $(ls "$TMP/seeds/packets-default" | wc -l) + $(ls "$TMP/seeds/corpus-capture" | wc -l) seeds and 2 x 1000 inputs clean"
+pass
