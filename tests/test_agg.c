@@ -130,6 +130,42 @@ static void test_server_closes_first_finding(void **state)
 	tc_agg_free(a);
 }
 
+/* Asked twice with nothing counted between, the findings are the same
+ * array, not worked out again; a connection counted after them is in the
+ * next answer (a stale answer would miss the finding it makes). */
+static void test_findings_asked_again_after_a_count(void **state)
+{
+	struct tc_agg *a = tc_agg_new(NULL);
+	const struct tc_finding *f, *g;
+	size_t n, m, i;
+	int found = 0;
+	(void)state;
+	f = tc_agg_findings(a, &n);
+	assert_int_equal(n, 0);
+	for (i = 0; i < 5; i++)
+		graceful_at(a, 1000 * SEC_NS + (int64_t)i * SEC_NS, (uint16_t)(41000 + i), S);
+	f = tc_agg_findings(a, &n);
+	assert_true(n > 0);
+	g = tc_agg_findings(a, &m);
+	assert_ptr_equal(f, g);
+	assert_int_equal(n, m);
+	for (i = 0; i < n; i++)
+		found |= f[i].kind == TC_FIND_SERVER_CLOSES_FIRST;
+	assert_true(found);
+	/* Five more connections: the finding now counts ten. */
+	for (i = 5; i < 10; i++)
+		graceful_at(a, 1000 * SEC_NS + (int64_t)i * SEC_NS, (uint16_t)(41000 + i), S);
+	f = tc_agg_findings(a, &n);
+	found = 0;
+	for (i = 0; i < n; i++)
+		if (f[i].kind == TC_FIND_SERVER_CLOSES_FIRST) {
+			found = 1;
+			assert_non_null(strstr(words(a, &f[i]), "10 of 10"));
+		}
+	assert_true(found);
+	tc_agg_free(a);
+}
+
 /* Ports: 2000 TIME_WAIT sockets toward one service against 28232 ports. */
 static void test_ephemeral_port_pressure(void **state)
 {
@@ -769,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_time_wait_peak_over_time),
 		cmocka_unit_test(test_time_wait_length_option),
 		cmocka_unit_test(test_server_closes_first_finding),
+		cmocka_unit_test(test_findings_asked_again_after_a_count),
 		cmocka_unit_test(test_ephemeral_port_pressure),
 		cmocka_unit_test(test_close_wait_finding),
 		cmocka_unit_test(test_idle_histogram),

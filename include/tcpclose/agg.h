@@ -203,7 +203,11 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 /* Global counters (rst_ignored etc. come from the engine's stats). */
 void tc_agg_set_stats(struct tc_agg *a, const struct tc_stats *st);
 
-/* Ranked findings, most severe first; *n set. Valid until the next call. */
+/*
+ * Ranked findings, most severe first; *n set. Worked out again only when
+ * something was counted since the last call (tc_agg_conn, tc_agg_set_stats),
+ * so asking twice costs nothing; valid until then.
+ */
 const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n);
 
 /*

@@ -120,6 +120,10 @@ struct tc_agg {
 	int64_t ts_end; /* the capture's last packet (tc_agg_set_stats) */
 	struct tc_finding *find;
 	size_t nfind, capfind;
+	/* find[] answers the counts as they are: nothing was counted since
+	 * tc_agg_findings() made it (a report asks twice: for the findings and
+	 * for their groups). Every function that changes a count clears it. */
+	int find_fresh;
 	uint32_t *gmem; /* the findings in group order (positions in find) */
 	struct tc_finding_group *groups;
 	size_t ngroups, capgroups;
@@ -582,6 +586,7 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	 * their entries, all in flight together, before the lookups use any
 	 * (each is otherwise a cache miss waiting on the one before).
 	 */
+	a->find_fresh = 0;
 	host_key_set(&kc, c->af, cl->addr);
 	host_key_set(&ks, c->af, sv->addr);
 	memset(&kv, 0, sizeof(kv));
@@ -689,6 +694,7 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 void tc_agg_set_stats(struct tc_agg *a, const struct tc_stats *st)
 {
 	size_t i;
+	a->find_fresh = 0;
 	a->rst_ignored = st->rst_ignored;
 	a->loss.conns = st->loss_conns;
 	a->loss.bytes = st->loss_bytes;
@@ -1105,6 +1111,10 @@ const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)
 	struct emit em;
 	uint32_t i;
 
+	if (a->find_fresh) {
+		*n = a->nfind;
+		return a->find;
+	}
 	memset(&em, 0, sizeof(em));
 	em.a = a;
 	em.ca = a;
@@ -1120,6 +1130,7 @@ const struct tc_finding *tc_agg_findings(struct tc_agg *a, size_t *n)
 		qsort(a->find, a->nfind, sizeof(*a->find), by_severity);
 	for (i = 0; i < a->nfind; i++) /* groups keep it: members name their record */
 		a->find[i].rank = (uint32_t)(i + 1);
+	a->find_fresh = 1;
 	*n = a->nfind;
 	return a->find;
 }
