@@ -18,6 +18,7 @@
 
 #include "outfile.h"
 #include "tcpclose/decode.h"
+#include "tcpclose/grow.h"
 
 /* pcap's largest snapshot length (libpcap MAXIMUM_SNAPLEN). */
 #define DUMP_SNAPLEN 262144
@@ -202,14 +203,11 @@ int tc_extract_add(struct tc_extract *x, const struct tc_conn *c)
 {
 	struct range *r;
 
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 1024;
-		struct range *nr = realloc(x->r, cap * sizeof(*nr));
-		if (!nr)
-			return -1;
-		x->r = nr;
-		x->cap = cap;
-	}
+	struct range *nr = tc_grow(x->r, &x->cap, x->n + 1, sizeof(*nr), 1024);
+
+	if (!nr)
+		return -1;
+	x->r = nr;
 	r = &x->r[x->n++];
 	make_key(&r->k, c->af, c->ep[0].addr, c->ep[0].port, c->ep[1].addr, c->ep[1].port);
 	r->first = c->frame_first;

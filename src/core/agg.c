@@ -23,6 +23,7 @@
 
 #include "hash.h"
 #include "huge.h"
+#include "tcpclose/grow.h"
 #include "twq.h"
 
 #define SEC 1000000000LL
@@ -708,21 +709,6 @@ void tc_agg_set_stats(struct tc_agg *a, const struct tc_stats *st)
 		close_wait_longest(&a->svcs[i], a->ts_end);
 }
 
-static int grow_array(void **arr, size_t *cap, size_t n, size_t elem)
-{
-	void *p;
-	size_t nc;
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 64;
-	p = realloc(*arr, nc * elem);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = nc;
-	return 0;
-}
-
 /* ---- findings --------------------------------------------------------- */
 
 static int ilog2p1(uint64_t n)
@@ -836,8 +822,10 @@ static struct tc_finding *add(struct emit *em, enum tc_finding_kind k, enum tc_f
 			return NULL;
 		f = &em->one;
 	} else {
-		if (grow_array((void **)&a->find, &a->capfind, a->nfind, sizeof(*a->find)) != 0)
+		struct tc_finding *nf = tc_grow(a->find, &a->capfind, a->nfind + 1, sizeof(*nf), 64);
+		if (!nf)
 			return NULL;
+		a->find = nf;
 		f = &a->find[a->nfind++];
 	}
 	memset(f, 0, sizeof(*f));
@@ -1423,8 +1411,9 @@ const struct tc_finding_group *tc_agg_groups(struct tc_agg *a, size_t *n)
 		struct tc_finding_group *g;
 		for (j = i + 1; j < nf && same_group(m[i], m[j]); j++)
 			;
-		if (grow_array((void **)&a->groups, &a->capgroups, a->ngroups, sizeof(*a->groups)) != 0)
+		if (!(g = tc_grow(a->groups, &a->capgroups, a->ngroups + 1, sizeof(*g), 64)))
 			break;
+		a->groups = g;
 		g = &a->groups[a->ngroups++];
 		memset(g, 0, sizeof(*g));
 		g->kind = m[i]->kind;

@@ -22,6 +22,8 @@
 #include "hash.h"
 #include "huge.h"
 
+#include "tcpclose/grow.h"
+
 #define INITIAL_SLOTS 2048u
 #define MAX_RECORDS 0x7fffffffu
 
@@ -252,14 +254,11 @@ static int grow(struct tc_flowtab *t)
 static int add_slab(struct tc_flowtab *t)
 {
 	struct tc_flow *slab;
-	if (t->nslabs == t->slabs_cap) {
-		size_t cap = t->slabs_cap ? t->slabs_cap * 2 : 16;
-		struct tc_flow **v = realloc(t->slabs, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		t->slabs = v;
-		t->slabs_cap = cap;
-	}
+	struct tc_flow **v = tc_grow(t->slabs, &t->slabs_cap, t->nslabs + 1, sizeof(*v), 16);
+
+	if (!v)
+		return -1;
+	t->slabs = v;
 	slab = tc_alloc_huge(SLAB_ENTRIES * sizeof(*slab));
 	if (!slab)
 		return -1;

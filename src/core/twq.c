@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcpclose/grow.h"
+
 static void heap_swap(struct tc_tw *h, size_t i, size_t j)
 {
 	struct tc_tw t = h[i];
@@ -18,14 +20,11 @@ static void heap_swap(struct tc_tw *h, size_t i, size_t j)
 static int heap_push(struct tc_twq *q, const struct tc_tw *e)
 {
 	size_t i;
-	if (q->nheap == q->capheap) {
-		size_t nc = q->capheap ? q->capheap * 2 : 64;
-		struct tc_tw *p = realloc(q->heap, nc * sizeof(*p));
-		if (!p)
-			return -1;
-		q->heap = p;
-		q->capheap = nc;
-	}
+	struct tc_tw *p = tc_grow(q->heap, &q->capheap, q->nheap + 1, sizeof(*p), 64);
+
+	if (!p)
+		return -1;
+	q->heap = p;
 	i = q->nheap++;
 	q->heap[i] = *e;
 	while (i && q->heap[(i - 1) / 2].expiry > q->heap[i].expiry) {

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcpclose/grow.h"
+
 #define MAX_MISMATCH_LINES 50
 
 struct tc_expect {
@@ -59,14 +61,10 @@ struct tc_expect *tc_expect_load(const char *path, char *errbuf, size_t errlen)
 		if (*s == '\0' || *s == '#')
 			continue;
 		if (strncmp(s, "conn ", 5) == 0) {
-			if (x->nconn == x->capconn) {
-				size_t nc = x->capconn ? x->capconn * 2 : 64;
-				char **n = realloc(x->conn, nc * sizeof(*n));
-				if (!n)
-					goto oom;
-				x->conn = n;
-				x->capconn = nc;
-			}
+			char **n = tc_grow(x->conn, &x->capconn, x->nconn + 1, sizeof(*n), 64);
+			if (!n)
+				goto oom;
+			x->conn = n;
 			if (!(x->conn[x->nconn++] = strdup(trim(s + 5))))
 				goto oom;
 		} else if (strncmp(s, "conns ", 6) == 0) {

@@ -33,6 +33,7 @@
 #include "output.h"
 #include "writer.h"
 #include "tcpclose/diag.h"
+#include "tcpclose/grow.h"
 
 /* A vocabulary word, quoted. One missing from a name table comes out as
  * printf's "%s" wrote it rather than crashing the report. */
@@ -836,15 +837,12 @@ static void group_map_add(struct group_map *m, const struct tc_agg *agg,
 		if (!r)
 			continue;
 		if (r > m->cap) {
-			size_t nc = m->cap ? m->cap : 64;
-			uint32_t *no;
-			while (nc < r)
-				nc *= 2;
-			if (!(no = realloc(m->of, nc * sizeof(*no))))
+			size_t was = m->cap;
+			uint32_t *no = tc_grow(m->of, &m->cap, r, sizeof(*no), 64);
+			if (!no)
 				continue; /* that finding record goes without "group" */
-			memset(no + m->cap, 0, (nc - m->cap) * sizeof(*no));
+			memset(no + was, 0, (m->cap - was) * sizeof(*no));
 			m->of = no;
-			m->cap = nc;
 		}
 		m->of[r - 1] = (uint32_t)rank;
 	}

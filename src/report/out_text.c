@@ -28,6 +28,7 @@
 #include "output.h"
 #include "writer.h"
 #include "tcpclose/diag.h"
+#include "tcpclose/grow.h"
 
 #define TOP_DEFAULT 10
 #define FINDINGS_SHOWN 15
@@ -366,16 +367,12 @@ static void list_add(struct tc_text *t, struct spool *s, const char *line, size_
 		t->oom = 1;
 		return;
 	}
-	if (s->nref == s->capref) {
-		size_t nc = s->capref ? s->capref * 2 : 256;
-		struct line_ref *r = realloc(s->ref, nc * sizeof(*r));
-		if (!r) {
-			t->oom = 1;
-			return;
-		}
-		s->ref = r;
-		s->capref = nc;
+	struct line_ref *r = tc_grow(s->ref, &s->capref, s->nref + 1, sizeof(*r), 256);
+	if (!r) {
+		t->oom = 1;
+		return;
 	}
+	s->ref = r;
 	fwrite(line, 1, len, f);
 	s->ref[s->nref].id = id;
 	s->ref[s->nref].off = off;

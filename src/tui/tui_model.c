@@ -15,6 +15,7 @@
 
 #include "tcpclose/classify.h"
 #include "tcpclose/diag.h"
+#include "tcpclose/grow.h"
 
 #define TW_WINDOW 60 /* buckets per TIME_WAIT period (< TCM_TW_BUCKETS) */
 
@@ -648,7 +649,7 @@ static int hosts_make_room(struct tcm_model *m)
 static struct twhost *host_get(struct tcm_model *m, int af, const uint8_t addr16[16])
 {
 	uint8_t addr[16] = {0};
-	struct twhost *h;
+	struct twhost *h, *p;
 	size_t i;
 
 	memcpy(addr, addr16, af == 6 ? 16 : 4);
@@ -660,14 +661,9 @@ static struct twhost *host_get(struct tcm_model *m, int af, const uint8_t addr16
 	}
 	if (m->nhosts >= TCM_HOSTS_MAX && hosts_make_room(m) != 0)
 		return NULL;
-	if (m->nhosts == m->hosts_alloc) {
-		size_t n = m->hosts_alloc ? 2 * m->hosts_alloc : 64;
-		struct twhost *p = realloc(m->hosts, n * sizeof(*p));
-		if (!p)
-			return NULL;
-		m->hosts = p;
-		m->hosts_alloc = n;
-	}
+	if (!(p = tc_grow(m->hosts, &m->hosts_alloc, m->nhosts + 1, sizeof(*p), 64)))
+		return NULL;
+	m->hosts = p;
 	if (2 * (m->nhosts + 1) > m->hidx_cap &&
 	    hidx_rebuild(m, m->hidx_cap ? 2 * m->hidx_cap : 128) != 0)
 		return NULL;
