@@ -24,11 +24,13 @@
  */
 static inline void *tc_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first)
 {
-	size_t nc = *cap ? *cap : first ? first : 1;
+	size_t nc = *cap;
 	void *p;
 
 	if (need <= *cap)
 		return arr;
+	if (!nc)
+		nc = first ? first : 1;
 	while (nc < need) {
 		if (nc > SIZE_MAX / 2)
 			return NULL;
