@@ -75,7 +75,7 @@ struct tc_text {
 	/* The grouped findings' sentences as the finding op handed them: the
 	 * first nfind (at most the cap) kept, nfound in all. */
 	char **find;
-	size_t nfind, nfound;
+	size_t nfind, nfound, capfind;
 };
 
 static FILE *spool_open(struct spool *s)
@@ -523,13 +523,15 @@ void tc_text_finding(struct tc_text *t, const struct tc_finding_group *g, size_t
 	t->nfound++;
 	if (t->nfind >= cap)
 		return;
-	if (!(nf = realloc(t->find, (t->nfind + 1) * sizeof(*nf))) || !(nf[t->nfind] = strdup(g->text))) {
-		if (nf)
-			t->find = nf;
+	if (!(nf = tc_grow(t->find, &t->capfind, t->nfind + 1, sizeof(*nf), 16))) {
 		t->oom = 1;
 		return;
 	}
 	t->find = nf;
+	if (!(nf[t->nfind] = strdup(g->text))) {
+		t->oom = 1;
+		return;
+	}
 	t->nfind++;
 }
 
