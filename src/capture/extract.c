@@ -201,9 +201,7 @@ void tc_extract_free(struct tc_extract *x)
 
 int tc_extract_add(struct tc_extract *x, const struct tc_conn *c)
 {
-	struct range *r;
-
-	struct range *nr = tc_grow(x->r, &x->cap, x->n + 1, sizeof(*nr), 1024);
+	struct range *nr = tc_grow(x->r, &x->cap, x->n + 1, sizeof(*nr), 1024), *r;
 
 	if (!nr)
 		return -1;

@@ -959,7 +959,7 @@ static void host_findings(struct emit *em, const struct tc_host_stats *h)
 	struct tc_finding *f;
 	char nm[64];
 	/* Most hosts have nothing to say: no name formatted for them (this
-	 * runs for every host, twice, as the findings are collected). */
+	 * runs for every host when the findings are collected). */
 	if (!h->aborts && !h->nagle_stalls)
 		return;
 	host_name(h, nm, sizeof(nm));
@@ -1408,12 +1408,12 @@ const struct tc_finding_group *tc_agg_groups(struct tc_agg *a, size_t *n)
 	for (i = 0; i < nf; i++)
 		a->gmem[i] = (uint32_t)(m[i] - f);
 	for (i = 0; i < nf; i = j) {
-		struct tc_finding_group *g;
+		struct tc_finding_group *g, *ng;
 		for (j = i + 1; j < nf && same_group(m[i], m[j]); j++)
 			;
-		if (!(g = tc_grow(a->groups, &a->capgroups, a->ngroups + 1, sizeof(*g), 64)))
+		if (!(ng = tc_grow(a->groups, &a->capgroups, a->ngroups + 1, sizeof(*ng), 64)))
 			break;
-		a->groups = g;
+		a->groups = ng;
 		g = &a->groups[a->ngroups++];
 		memset(g, 0, sizeof(*g));
 		g->kind = m[i]->kind;
