@@ -9,13 +9,18 @@
 # missing test extra only warns: the tests that use it skip themselves.
 #   deps.sh          what building needs
 #   deps.sh test     ... and what the test suite uses when present: tmux
-#                    (live view), tcpdump, valgrind, tshark, and libwiretap
-#                    with its wsutil and glib headers (build.wiretap builds
-#                    the optional -DTC_WIRETAP=ON tcpclose)
+#                    (live view), tcpdump, valgrind, tshark, clang with
+#                    libFuzzer (build.fuzz), and libwiretap with its wsutil
+#                    and glib headers (build.wiretap builds the optional
+#                    -DTC_WIRETAP=ON tcpclose)
+#   deps.sh --have KIND:NAME ...
+#                    exit 0 if all of them are here, 1 if not; installs
+#                    nothing (a test asks what it needs the way this does)
 set -u
 
 # What is needed, as "kind:name": cmd = a command, pc = a pkg-config module,
-# py = a python3 module, file = a file. libzstd is wanted, not needed: the
+# py = a python3 module, file = a file, fuzzer = clang links a libFuzzer
+# target. libzstd is wanted, not needed: the
 # build reads zstd-compressed captures only when it is there.
 NEED="cmd:cmake cmd:cc cmd:make cmd:pkg-config pc:libpcap pc:ncursesw pc:zlib pc:cmocka"
 WANT="pc:libzstd"
@@ -47,6 +52,14 @@ have() {
 	fuzzer:*) command -v clang >/dev/null 2>&1 && fuzzer_links ;;
 	esac
 }
+
+if [ "${1:-}" = --have ]; then
+	shift
+	for x in "$@"; do
+		have "$x" || exit 1
+	done
+	exit 0
+fi
 
 missing_of() {
 	m=""

@@ -23,13 +23,8 @@ BDIR=$3
 . "$(dirname "$0")/lib.sh" "$1" "$2"
 CMAKE=$BIN
 
-if ! have clang; then
-	skip "no clang"
-	pass
-fi
-printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' >"$TMP/t.c"
-if ! clang -fsanitize=fuzzer "$TMP/t.c" -o "$TMP/t" >/dev/null 2>&1; then
-	skip "clang has no libFuzzer runtime"
+if ! sh "$SRC/scripts/deps.sh" --have cmd:clang fuzzer:libfuzzer; then
+	skip "no clang with a libFuzzer runtime (scripts/deps.sh test installs them)"
 	pass
 fi
 
