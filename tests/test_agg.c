@@ -60,6 +60,22 @@ static const char *words(const struct tc_agg *a, const struct tc_finding *f)
 	return tc_agg_finding_text(a, f, buf);
 }
 
+/* The one finding of kind k among f[0..n): fails if there is none, or more. */
+static const struct tc_finding *the_finding(const struct tc_finding *f, size_t n,
+					    enum tc_finding_kind k)
+{
+	const struct tc_finding *one = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].kind == k) {
+			assert_null(one);
+			one = &f[i];
+		}
+	assert_non_null(one);
+	return one;
+}
+
 static const struct tc_host_stats *host(const struct tc_agg *a, const char *ip4)
 {
 	size_t i;
@@ -113,20 +129,15 @@ static void test_server_closes_first_finding(void **state)
 	struct tc_agg *a = tc_agg_new(NULL);
 	const struct tc_finding *f;
 	size_t n, i;
-	int found = 0;
 	(void)state;
 	for (i = 0; i < 5; i++)
 		graceful_at(a, 1000 * SEC_NS + (int64_t)i * SEC_NS, (uint16_t)(41000 + i), S);
 	assert_int_equal(host(a, "\x0a\x00\x00\x02")->tw_peak, 5);
 	assert_int_equal(tc_agg_service(a, 0)->server_closed_first, 5);
 	f = tc_agg_findings(a, &n);
-	for (i = 0; i < n; i++)
-		if (f[i].kind == TC_FIND_SERVER_CLOSES_FIRST) {
-			found = 1;
-			assert_non_null(strstr(words(a, &f[i]), "10.0.0.2:80"));
-			assert_non_null(strstr(words(a, &f[i]), "5 of 5"));
-		}
-	assert_true(found);
+	f = the_finding(f, n, TC_FIND_SERVER_CLOSES_FIRST);
+	assert_non_null(strstr(words(a, f), "10.0.0.2:80"));
+	assert_non_null(strstr(words(a, f), "5 of 5"));
 	tc_agg_free(a);
 }
 
@@ -138,7 +149,6 @@ static void test_findings_asked_again_after_a_count(void **state)
 	struct tc_agg *a = tc_agg_new(NULL);
 	const struct tc_finding *f, *g;
 	size_t n, m, i;
-	int found = 0;
 	(void)state;
 	f = tc_agg_findings(a, &n);
 	assert_int_equal(n, 0);
@@ -149,20 +159,12 @@ static void test_findings_asked_again_after_a_count(void **state)
 	g = tc_agg_findings(a, &m);
 	assert_ptr_equal(f, g);
 	assert_int_equal(n, m);
-	for (i = 0; i < n; i++)
-		found |= f[i].kind == TC_FIND_SERVER_CLOSES_FIRST;
-	assert_true(found);
+	assert_non_null(strstr(words(a, the_finding(f, n, TC_FIND_SERVER_CLOSES_FIRST)), "5 of 5"));
 	/* Five more connections: the finding now counts ten. */
 	for (i = 5; i < 10; i++)
 		graceful_at(a, 1000 * SEC_NS + (int64_t)i * SEC_NS, (uint16_t)(41000 + i), S);
 	f = tc_agg_findings(a, &n);
-	found = 0;
-	for (i = 0; i < n; i++)
-		if (f[i].kind == TC_FIND_SERVER_CLOSES_FIRST) {
-			found = 1;
-			assert_non_null(strstr(words(a, &f[i]), "10 of 10"));
-		}
-	assert_true(found);
+	assert_non_null(strstr(words(a, the_finding(f, n, TC_FIND_SERVER_CLOSES_FIRST)), "10 of 10"));
 	tc_agg_free(a);
 }
 
@@ -172,19 +174,14 @@ static void test_ephemeral_port_pressure(void **state)
 	struct tc_agg *a = tc_agg_new(NULL);
 	const struct tc_finding *f;
 	size_t n, i;
-	int found = 0;
 	(void)state;
 	for (i = 0; i < 2000; i++)
 		graceful_at(a, 1000 * SEC_NS + (int64_t)i * 10000000LL, (uint16_t)(32768 + i), C);
 	assert_int_equal(tc_agg_pair(a, 0)->tw_peak, 2000);
 	f = tc_agg_findings(a, &n);
-	for (i = 0; i < n; i++)
-		if (f[i].kind == TC_FIND_TIME_WAIT_PORTS) {
-			found = 1;
-			assert_non_null(strstr(words(a, &f[i]), "2000 TIME_WAIT sockets toward 10.0.0.2:80"));
-			assert_non_null(strstr(words(a, &f[i]), "7.1% of its 28232"));
-		}
-	assert_true(found);
+	f = the_finding(f, n, TC_FIND_TIME_WAIT_PORTS);
+	assert_non_null(strstr(words(a, f), "2000 TIME_WAIT sockets toward 10.0.0.2:80"));
+	assert_non_null(strstr(words(a, f), "7.1% of its 28232"));
 	tc_agg_free(a);
 }
 
@@ -594,7 +591,6 @@ static void test_server_first_counts_graceful_only(void **state)
 	const struct tc_finding *f;
 	struct conv v;
 	size_t n, i;
-	int found = 0;
 	(void)state;
 	for (i = 0; i < 3; i++)
 		graceful_at(a, 1000 * SEC_NS + (int64_t)i * SEC_NS, (uint16_t)(45000 + i), S);
@@ -608,14 +604,10 @@ static void test_server_first_counts_graceful_only(void **state)
 	conv_done(&v);
 	assert_int_equal(tc_agg_service(a, 0)->server_closed_first, 3);
 	f = tc_agg_findings(a, &n);
-	for (i = 0; i < n; i++)
-		if (f[i].kind == TC_FIND_SERVER_CLOSES_FIRST) {
-			found = 1;
-			assert_non_null(strstr(words(a, &f[i]), "closed first in 3 of 4 graceful closes"));
-			assert_int_equal(f[i].count, 3);
-			assert_int_equal(f[i].of, 4);
-		}
-	assert_true(found);
+	f = the_finding(f, n, TC_FIND_SERVER_CLOSES_FIRST);
+	assert_non_null(strstr(words(a, f), "closed first in 3 of 4 graceful closes"));
+	assert_int_equal(f->count, 3);
+	assert_int_equal(f->of, 4);
 	tc_agg_free(a);
 }
 
