@@ -546,6 +546,138 @@ static void test_frozen_evicted_as_whole(void **state)
 		assert_true(a.h[i] == b.h[i]);
 }
 
+/* ---- idle open connections frozen against whole ones ------------------ */
+
+#define IDLE_CONNS 4000
+
+/*
+ * IDLE_CONNS connections open a few hundred at a time and go quiet; every
+ * 1.5 s of capture time a third of them speak again (thawed, back on the
+ * ACTIVE list; the rest stay frozen, so the idle ring fills with dead
+ * entries and is compacted), some with a copy of their last frame (thawed
+ * and frozen again in place), some with a new SYN on the tuple
+ * (superseded) or an RST; then half close and the rest are flushed.
+ * Returns what tc_engine_foreach saw midway.
+ */
+static int idle_scenario(struct tc_engine *e)
+{
+	struct wire w = {0};
+	int i, r, seen = 0;
+
+	w.e = e;
+	for (i = 0; i < IDLE_CONNS; i++) {
+		uint16_t port = (uint16_t)(20000 + i);
+		uint32_t isn = (uint32_t)i * 100000u;
+		wire_tx(&w, port, 0, TC_SYN, isn, 0, 0);
+		wire_tx(&w, port, 1, TC_SYN | TC_ACK, 9000, isn + 1, 0);
+		wire_tx(&w, port, 0, TC_ACK | TC_PSH, isn + 1, 9001, 10);
+		wire_tx(&w, port, 1, TC_ACK, 9001, isn + 11, 0);
+		if (i % 400 == 399)
+			w.now += 300000000; /* 0.3 s: the first ones go idle */
+	}
+	for (r = 0; r < 4; r++) {
+		w.now += 1500000000; /* 1.5 s quiet: every one idle */
+		for (i = r % 3; i < IDLE_CONNS; i += 3) {
+			uint16_t port = (uint16_t)(20000 + i);
+			uint32_t isn = (uint32_t)i * 100000u;
+			uint32_t seq = isn + 11 + (uint32_t)r * 10;
+			if (r == 2 && i % 13 == 0) {
+				wire_tx(&w, port, 0, TC_SYN, isn + 7777777u, 0, 0);
+				continue;
+			}
+			if (r == 3 && i % 7 == 0) {
+				wire_tx(&w, port, 1, TC_RST, 9001, 0, 0);
+				continue;
+			}
+			wire_tx(&w, port, 0, TC_ACK | TC_PSH, seq, 9001, 10);
+		}
+		if (r == 1)
+			tc_engine_foreach(e, count_conn, &seen);
+	}
+	/* Copies of frames. A connection's place in the ACTIVE list moves at
+	 * most once a second, so one that spoke 0.95 s after it last moved
+	 * is frozen 1 s after that move, and a copy of that frame 60 ms
+	 * later (within infer.c's DUP_WITHIN_MS) meets it frozen. */
+	w.now += 1500000000;
+	for (i = 0; i < IDLE_CONNS; i += 11)
+		wire_tx(&w, (uint16_t)(20000 + i), 0, TC_ACK | TC_PSH, (uint32_t)i * 100000u + 51, 9001, 0);
+	w.now += 950000000;
+	w.ip_id = 4242;
+	for (i = 0; i < IDLE_CONNS; i += 11)
+		wire_tx(&w, (uint16_t)(20000 + i), 0, TC_ACK, (uint32_t)i * 100000u + 51, 9001, 0);
+	w.now += 60000000;
+	for (i = 0; i < IDLE_CONNS; i += 11)
+		wire_tx(&w, (uint16_t)(20000 + i), 0, TC_ACK, (uint32_t)i * 100000u + 51, 9001, 0);
+	w.ip_id = 0;
+	w.now += 1500000000;
+	for (i = 0; i < IDLE_CONNS; i += 2) {
+		uint16_t port = (uint16_t)(20000 + i);
+		uint32_t isn = (uint32_t)i * 100000u;
+		wire_tx(&w, port, 0, TC_FIN | TC_ACK, isn + 51, 9001, 0);
+		wire_tx(&w, port, 1, TC_FIN | TC_ACK, 9001, isn + 52, 0);
+		wire_tx(&w, port, 0, TC_ACK, isn + 52, 9002, 0);
+	}
+	tc_engine_finish(e);
+	return seen;
+}
+
+static void idle_runs(uint32_t max_conns)
+{
+	static struct trace a, b;
+	struct tc_engine_opts o = {0};
+	struct tc_engine *e;
+	const struct tc_stats *st;
+	int seen_a, seen_b, i;
+	uint64_t dups;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	o.linger_ns = NS;
+	o.hash_seed = 7;
+	o.max_conns = max_conns;
+	o.idle_freeze_ns = -1;
+	e = tc_engine_new(&o, on_trace, &a);
+	seen_a = idle_scenario(e);
+	assert_int_equal(tc_engine_stats(e)->idle_frozen, 0);
+	dups = tc_engine_stats(e)->dups;
+	tc_engine_free(e);
+	o.idle_freeze_ns = NS / 2; /* taken as 1 s, the LRU's granularity */
+	e = tc_engine_new(&o, on_trace, &b);
+	seen_b = idle_scenario(e);
+	st = tc_engine_stats(e);
+	assert_true(st->idle_frozen > IDLE_CONNS);
+	assert_int_equal(st->dups, dups);
+	if (!max_conns) {
+		assert_true(st->idle_thawed > IDLE_CONNS);
+		assert_true(dups >= IDLE_CONNS / 12);
+		assert_true(st->idle_moved > 0); /* the ring was compacted */
+	} else {
+		assert_true(st->idle_thawed > 0);
+		assert_true(st->evicted > 0);
+		assert_int_equal(st->peak_active, max_conns);
+	}
+	tc_engine_free(e);
+	assert_int_equal(seen_a, seen_b);
+	assert_int_equal(a.n, b.n);
+	assert_true(a.n >= IDLE_CONNS);
+	for (i = 0; i < a.n; i++)
+		assert_true(a.h[i] == b.h[i]);
+}
+
+static void test_idle_frozen_reports_as_whole(void **state)
+{
+	(void)state;
+	idle_runs(0);
+}
+
+/* Under --max-conns the idle ring's head goes first, as the most idle
+ * entry of the ACTIVE list would have. */
+static void test_idle_frozen_evicted_as_whole(void **state)
+{
+	(void)state;
+	idle_runs(1500);
+}
+
 /* ---- tc_engine_push() takes frames as tc_engine_frame_wire() does ----- */
 
 #define MIX_FRAMES 20000
@@ -729,6 +861,8 @@ int main(void)
 		cmocka_unit_test(test_finish_in_id_order),
 		cmocka_unit_test(test_frozen_reports_as_whole),
 		cmocka_unit_test(test_frozen_evicted_as_whole),
+		cmocka_unit_test(test_idle_frozen_reports_as_whole),
+		cmocka_unit_test(test_idle_frozen_evicted_as_whole),
 		cmocka_unit_test(test_counts_every_frame),
 		cmocka_unit_test(test_first_ts_after_tick),
 		cmocka_unit_test(test_reset_and_refused_tallies),
