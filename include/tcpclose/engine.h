@@ -37,14 +37,8 @@ struct tc_engine_opts {
 	int64_t time_wait_ns;     /* TIME_WAIT length, for reuse detection; 0 = TC_TIME_WAIT_DEFAULT_NS */
 
 	/* Keep closed connections as whole records instead of frozen
-	 * (src/core/freeze.h), and idle ones too: the same output, more
-	 * memory; for comparison. */
+	 * (src/core/freeze.h): the same output, more memory; for comparison. */
 	int no_freeze;
-	/* Freeze an open connection once it has been idle this long (at
-	 * least 1 s of capture time), until its next segment: the same
-	 * output, less memory where many connections sit idle. 0 =
-	 * TC_DEFAULT_IDLE_FREEZE_NS, < 0 = never. */
-	int64_t idle_freeze_ns;
 };
 
 /*
@@ -56,7 +50,6 @@ struct tc_engine_opts {
 
 #define TC_DEFAULT_MAX_CONNS 1000000u
 #define TC_DEFAULT_LINGER_NS (5LL * 1000000000LL)
-#define TC_DEFAULT_IDLE_FREEZE_NS (30LL * 1000000000LL)
 
 /* Counters over everything fed to the engine. */
 struct tc_stats {
@@ -70,16 +63,12 @@ struct tc_stats {
 	uint64_t peak_active;     /* most connections in the table at once */
 
 	/* Tracked-connection memory when peak_active was reached: records in
-	 * use, their extension records, both rings' bytes, the index. */
+	 * use, their extension records, the closed ring's bytes, the index. */
 	uint64_t peak_bytes;
 	/* Records frozen on close (or again after a late segment), their
 	 * frozen lengths summed (entry headers not counted), and how many
 	 * a late segment thawed. */
 	uint64_t frozen, frozen_bytes, thawed;
-	/* Open connections frozen for being idle (or again after a copy of
-	 * a frame), thawed by a segment, and entries moved to compact the
-	 * idle ring. */
-	uint64_t idle_frozen, idle_thawed, idle_moved;
 
 	uint64_t by_close[TC_CLOSE__COUNT]; /* verdicts of reported connections */
 	uint64_t refused;         /* reported connections with opened=refused */

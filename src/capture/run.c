@@ -218,7 +218,7 @@ static int start(struct run *r)
 	struct tc_run_opts *o = r->o;
 	struct tc_pipeline_opts po = {0};
 	char err[TC_ERRBUF];
-	const char *nc, *knob;
+	const char *nc;
 	int streams;
 
 	r->first_dlt = -1;
@@ -284,10 +284,6 @@ static int start(struct run *r)
 	 * check that freezing them changes no output. */
 	if (getenv("TC_BENCH_NO_FREEZE"))
 		po.eng.no_freeze = 1;
-	/* Bench knob: seconds idle before an open connection is frozen
-	 * (bench/README.md measures a few); 0 never. */
-	if ((knob = getenv("TC_BENCH_IDLE_FREEZE")))
-		po.eng.idle_freeze_ns = atoi(knob) > 0 ? atoi(knob) * 1000000000LL : -1;
 	po.agg = o->agg;
 	po.tap = on_conn;
 	po.tap_arg = r;
@@ -347,13 +343,11 @@ static void analyse(struct run *r, struct tc_run_info *ri)
 		fprintf(stderr,
 			"%s: memstats peak_tracked %" PRIu64 " peak_bytes %" PRIu64
 			" bytes_per_conn %.1f frozen %" PRIu64 " thawed %" PRIu64
-			" frozen_avg %.1f idle_frozen %" PRIu64 " idle_thawed %" PRIu64
-			" idle_moved %" PRIu64 "\n",
+			" frozen_avg %.1f\n",
 			prog, st->peak_active, st->peak_bytes,
 			st->peak_active ? (double)st->peak_bytes / (double)st->peak_active : 0.0,
 			st->frozen, st->thawed,
-			st->frozen ? (double)st->frozen_bytes / (double)st->frozen : 0.0,
-			st->idle_frozen, st->idle_thawed, st->idle_moved);
+			st->frozen ? (double)st->frozen_bytes / (double)st->frozen : 0.0);
 	}
 	if (tc_source_vlan_note(r->src, note, sizeof(note)))
 		fprintf(stderr, "%s: %s\n", prog, note);

@@ -2,14 +2,13 @@
 /*
  * engine.c -- decode, track, classify, report (see engine.h).
  *
- * Each tracked connection is on exactly one of three lists:
+ * Each tracked connection is on exactly one of two lists:
  *   ACTIVE  ordered by last activity, oldest first: the eviction order when
  *           the table is full (the oldest idle or embryonic entry goes).
  *           An entry moves to the tail at most once per LRU_GRANULARITY of
  *           capture time: relinking on every packet costs two random
  *           writes per packet, and "most idle first" within a second is
  *           all eviction needs;
- *   IDLE    the ACTIVE list's oldest entries, frozen (below);
  *   CLOSED  ordered by the time it closed: reported `linger` later, so the
  *           list is a FIFO and expiry is O(1) per connection.
  * Nothing here walks the table per packet; the only O(n) step is
@@ -29,21 +28,6 @@
  * The ring is 64 KiB chunks taken and given back in order; an entry never
  * straddles two, and a handle (the index's name for an entry) is its
  * offset in the ring's virtual address space, in 8-byte units.
- *
- * Open connections idle for idle_ns (30 s of capture time by default)
- * are frozen too, in a second ring, the IDLE list: in the order they went
- * idle, which is the order of the ACTIVE list they leave from its head,
- * so that ring is the front of that list and eviction takes its head
- * first. A segment thaws one as a late one thaws a closed one; once the
- * segment is applied it goes on the ACTIVE list's tail (or stays frozen
- * in place, if the segment was a copy of a frame). A pool's spare
- * connections, a keep-alive's, a push channel's sit idle for minutes, and
- * a frozen one takes about half of a record. Why not sooner: a thaw and
- * the freeze after it cost as much as a few segments, and on short
- * request/response traffic freezing after 2 s cost a fifth more CPU
- * (bench/README.md). The ring's head leaves only with its connection;
- * idle_compact() keeps what one long-idle connection holds behind it
- * bounded.
  *
  * A connection reported while an endpoint is still in TIME_WAIT (the linger
  * is 5 s, TIME_WAIT 60 s) leaves a tombstone: a 64-bit hash of its 4-tuple
@@ -69,7 +53,7 @@
 #include "tcpsm.h"
 #include "xconn.h"
 
-enum { L_NONE = 0, L_ACTIVE, L_CLOSED, L_IDLE };
+enum { L_NONE = 0, L_ACTIVE, L_CLOSED };
 
 #define LRU_GRANULARITY 1000000000LL /* 1 s */
 
@@ -107,13 +91,8 @@ struct cold_hdr {
 #define COLD_SHIFT 16
 #define COLD_CHUNK ((uint64_t)1 << COLD_SHIFT)
 #define COLD_HDR ((uint64_t)sizeof(struct cold_hdr))
-/* A handle is 30 bits of 8-byte units (a ring spans less than 8 GiB),
- * and H_IDLE for an entry of the idle ring: the index's 31 bits name
- * entries of both rings. */
-#define COLD_SPAN ((uint64_t)1 << 33)
-#define H_IDLE 0x40000000u
-_Static_assert((COLD_SPAN >> 3) == H_IDLE && (H_IDLE << 1) == TC_FLOW_FROZEN_MAX,
-	       "handles of the two rings overlap");
+/* Handles are 31 bits of 8-byte units: the ring spans less than 16 GiB. */
+#define COLD_SPAN ((uint64_t)1 << 34)
 
 _Static_assert(sizeof(struct cold_hdr) == 16, "cold_hdr is not 16 bytes");
 _Static_assert(sizeof(struct cold_hdr) + TC_FREEZE_MAX <= 255 * 8,
@@ -166,11 +145,6 @@ struct tc_engine {
 	int finishing;       /* in tc_engine_finish: no more frames, no tombstones */
 	struct tombs tw;
 	struct cold cold; /* the CLOSED list */
-	/* Open connections idle for idle_ns or more, frozen, in the order
-	 * they went idle: the ACTIVE list's front (see the top of the file). */
-	struct cold idle;
-	uint64_t idle_live; /* bytes of the idle ring's live entries */
-	int64_t idle_ns;    /* 0: never */
 	/* No entry of the ring lingers out before this (expire()): the
 	 * head's time, or earlier. 0 until known. */
 	int64_t cold_due;
@@ -324,13 +298,13 @@ static struct cold_hdr *cold_hdr_at(const struct cold *r, uint64_t v)
 
 static uint32_t cold_handle(uint64_t v)
 {
-	return (uint32_t)(v >> 3) & (H_IDLE - 1);
+	return (uint32_t)(v >> 3) & (TC_FLOW_FROZEN_MAX - 1);
 }
 
-/* The virtual offset of a live handle (either ring's). */
+/* The virtual offset of a live handle. */
 static uint64_t cold_voff(const struct cold *r, uint32_t handle)
 {
-	return r->head + ((((uint64_t)(handle & (H_IDLE - 1)) << 3) - r->head) & (COLD_SPAN - 1));
+	return r->head + ((((uint64_t)handle << 3) - r->head) & (COLD_SPAN - 1));
 }
 
 /* Chunk number c as the tail's: grow the pointer ring if needed; 0 if no memory. */
@@ -429,31 +403,6 @@ static struct cold_hdr *cold_first(struct cold *r, uint64_t *voff)
 	return NULL;
 }
 
-static void cold_free(struct cold *r)
-{
-	while (r->nchunks)
-		cold_drop_chunk(r, r->head >> COLD_SHIFT), r->head += COLD_CHUNK;
-	free(r->spare);
-	free(r->chunk);
-}
-
-/* The entry a handle names, in the ring its H_IDLE bit says. */
-static struct cold_hdr *entry_of(const struct tc_engine *e, uint32_t handle)
-{
-	const struct cold *r = (handle & H_IDLE) ? &e->idle : &e->cold;
-	return cold_hdr_at(r, cold_voff(r, handle));
-}
-
-/* Entry `handle` no longer holds a connection: the ring's head skips it. */
-static void entry_dead(struct tc_engine *e, uint32_t handle)
-{
-	struct cold_hdr *h = entry_of(e, handle);
-
-	h->state = C_DEAD;
-	if (handle & H_IDLE)
-		e->idle_live -= (uint64_t)h->size8 << 3;
-}
-
 static int frozen_match(void *arg, uint32_t handle, const struct tc_pkt *p, enum tc_role *from);
 
 struct tc_engine *tc_engine_new(const struct tc_engine_opts *opts, tc_conn_cb on_conn,
@@ -470,15 +419,6 @@ struct tc_engine *tc_engine_new(const struct tc_engine_opts *opts, tc_conn_cb on
 		e->o.max_conns = TC_DEFAULT_MAX_CONNS;
 	if (e->o.linger_ns < 0)
 		e->o.linger_ns = TC_DEFAULT_LINGER_NS;
-	if (e->o.idle_freeze_ns == 0)
-		e->o.idle_freeze_ns = TC_DEFAULT_IDLE_FREEZE_NS;
-	/* Never under the LRU's granularity: a connection thawed by a
-	 * segment moves to the ACTIVE list's tail, as one left in it would
-	 * after that long, so the eviction order is the same either way. */
-	if (e->o.idle_freeze_ns > 0 && !e->o.no_freeze)
-		e->idle_ns = e->o.idle_freeze_ns;
-	if (e->idle_ns && e->idle_ns < LRU_GRANULARITY)
-		e->idle_ns = LRU_GRANULARITY;
 	if (e->o.time_wait_ns <= 0)
 		e->o.time_wait_ns = TC_TIME_WAIT_DEFAULT_NS;
 	else if (e->o.time_wait_ns > TC_TS_MAX)
@@ -509,8 +449,10 @@ void tc_engine_free(struct tc_engine *e)
 	tc_xconn_free(e->xc);
 	free(e->tw.ring);
 	free(e->tw.idx);
-	cold_free(&e->cold);
-	cold_free(&e->idle);
+	while (e->cold.nchunks)
+		cold_drop_chunk(&e->cold, e->cold.head >> COLD_SHIFT), e->cold.head += COLD_CHUNK;
+	free(e->cold.spare);
+	free(e->cold.chunk);
 	free(e);
 }
 
@@ -590,8 +532,8 @@ static void report(struct tc_engine *e, struct tc_flow *f)
 {
 	if (f->list == L_ACTIVE)
 		list_unlink(&e->active, f);
-	else if (f->list == L_CLOSED || f->list == L_IDLE)
-		entry_dead(e, f->cold);
+	else if (f->list == L_CLOSED)
+		cold_hdr_at(&e->cold, cold_voff(&e->cold, f->cold))->state = C_DEAD;
 	f->list = L_NONE;
 	hand_over(e, &f->conn);
 	uncount_ext(e, f);
@@ -599,44 +541,30 @@ static void report(struct tc_engine *e, struct tc_flow *f)
 }
 
 /* Hand a frozen connection to the callback and forget it. */
-static void report_frozen(struct tc_engine *e, uint32_t handle, int evicted)
+static void report_frozen(struct tc_engine *e, struct cold_hdr *h, uint64_t voff)
 {
-	struct cold_hdr *h = entry_of(e, handle);
 	struct tc_conn c;
 	struct tc_conn_ext xb;
 
-	entry_dead(e, handle);
-	tc_flowtab_del_frozen(e->ft, h->hash, handle);
+	h->state = C_DEAD;
+	tc_flowtab_del_frozen(e->ft, h->hash, cold_handle(voff));
 	if (tc_thaw_view((const uint8_t *)(h + 1), h->len, &c, &xb) != 0) {
 		e->st.active--; /* cannot happen: the bytes are our own */
 		return;
 	}
-	if (evicted)
-		c.cflags |= TC_CONN_EVICTED;
 	hand_over(e, &c);
 	if (c.x && c.x != &xb)
 		tc_conn_release(&c); /* tc_infer_finish allocated one */
 }
 
-/* Report ring entry h (`handle`), as evicted or not. */
-static void report_cold(struct tc_engine *e, struct cold_hdr *h, uint32_t handle, int evicted)
+/* Report the entry at the head of the closed ring. */
+static void report_cold(struct tc_engine *e, struct cold_hdr *h, uint64_t voff)
 {
-	if (h->state == C_THAWED) {
-		struct tc_flow *f = tc_flowtab_record(e->ft, h->hash);
-		if (evicted)
-			f->conn.cflags |= TC_CONN_EVICTED;
-		report(e, f);
-	} else {
-		report_frozen(e, handle, evicted);
-	}
+	if (h->state == C_THAWED)
+		report(e, tc_flowtab_record(e->ft, h->hash));
+	else
+		report_frozen(e, h, voff);
 }
-
-static int to_idle(struct tc_engine *e, struct tc_flow *f);
-static void idle_compact(struct tc_engine *e);
-
-/* The idle ring is compacted (idle_compact) once its dead bytes are more
- * than half its live ones, plus this. */
-#define IDLE_SLACK (2 * COLD_CHUNK)
 
 static void expire(struct tc_engine *e, int64_t now)
 {
@@ -649,34 +577,20 @@ static void expire(struct tc_engine *e, int64_t now)
 	 * costs one look and nothing else. */
 	if (now >= e->cold_due) {
 		while ((h = cold_first(&e->cold, &voff)) && h->mark_ts + e->o.linger_ns <= now)
-			report_cold(e, h, cold_handle(voff), 0);
+			report_cold(e, h, voff);
 		e->cold_due = h ? h->mark_ts + e->o.linger_ns : INT64_MAX;
 	}
-	/* The ACTIVE list is in order of mark_ts: its idle ones are a
-	 * prefix. Without memory for an entry the head stays a record. */
-	if (e->idle_ns)
-		while (e->active.head && now - e->active.head->mark_ts >= e->idle_ns &&
-		       to_idle(e, e->active.head))
-			;
-	if (e->idle.tail - e->idle.head - e->idle_live > e->idle_live / 2 + IDLE_SLACK)
-		idle_compact(e);
 	tomb_expire(&e->tw, now);
 }
 
-/*
- * Make room for one more: closed-but-lingering first, then the most idle
- * (the idle ring's head, which went idle before any record on the ACTIVE
- * list did).
- */
+/* Make room for one more: closed-but-lingering first, then the most idle. */
 static void evict_one(struct tc_engine *e)
 {
 	struct cold_hdr *h;
 	uint64_t voff;
 
 	if ((h = cold_first(&e->cold, &voff))) {
-		report_cold(e, h, cold_handle(voff), 0);
-	} else if ((h = cold_first(&e->idle, &voff))) {
-		report_cold(e, h, cold_handle(voff) | H_IDLE, 1);
+		report_cold(e, h, voff);
 	} else if (e->active.head) {
 		e->active.head->conn.cflags |= TC_CONN_EVICTED;
 		report(e, e->active.head);
@@ -687,28 +601,24 @@ static void to_active(struct tc_engine *e, struct tc_flow *f)
 {
 	if (f->list == L_ACTIVE)
 		list_unlink(&e->active, f);
-	else if (f->list == L_CLOSED || f->list == L_IDLE)
-		entry_dead(e, f->cold);
+	else if (f->list == L_CLOSED)
+		cold_hdr_at(&e->cold, cold_voff(&e->cold, f->cold))->state = C_DEAD;
 	f->list = L_ACTIVE;
 	list_append(&e->active, f);
 }
 
-/* Encode f into entry h (`handle`; room checked by the caller), and let its record go. */
-static void freeze_into(struct tc_engine *e, struct tc_flow *f, struct cold_hdr *h,
-			uint32_t handle, const uint8_t *buf, size_t n)
+/* Encode f into entry h (room checked by the caller), and let its record go. */
+static void freeze_into(struct tc_engine *e, struct tc_flow *f, struct cold_hdr *h, uint64_t voff,
+			const uint8_t *buf, size_t n)
 {
 	memcpy(h + 1, buf, n);
 	h->len = (uint16_t)n;
 	h->hash = f->hash;
 	h->state = C_FROZEN;
 	uncount_ext(e, f);
-	tc_flowtab_freeze(e->ft, f, handle);
-	if (handle & H_IDLE) {
-		e->st.idle_frozen++;
-	} else {
-		e->st.frozen++;
-		e->st.frozen_bytes += n;
-	}
+	tc_flowtab_freeze(e->ft, f, cold_handle(voff));
+	e->st.frozen++;
+	e->st.frozen_bytes += n;
 }
 
 /*
@@ -724,8 +634,6 @@ static void to_closed(struct tc_engine *e, struct tc_flow *f)
 
 	if (f->list == L_ACTIVE)
 		list_unlink(&e->active, f);
-	else if (f->list == L_IDLE)
-		entry_dead(e, f->cold);
 	f->list = L_NONE;
 	if (!(h = cold_push(&e->cold, n, &voff))) {
 		report(e, f);
@@ -741,84 +649,30 @@ static void to_closed(struct tc_engine *e, struct tc_flow *f)
 		f->cold = cold_handle(voff);
 		return;
 	}
-	freeze_into(e, f, h, cold_handle(voff), buf, n);
+	freeze_into(e, f, h, voff, buf, n);
 }
 
-/*
- * f has been idle for idle_ns: onto the idle ring, frozen, until a segment
- * thaws it or it is reported. 0 if there is no memory for an entry (it
- * stays a record on the ACTIVE list).
- */
-static int to_idle(struct tc_engine *e, struct tc_flow *f)
-{
-	uint8_t buf[TC_FREEZE_MAX];
-	size_t n = tc_freeze(&f->conn, buf);
-	struct cold_hdr *h;
-	uint64_t voff;
-
-	if (!(h = cold_push(&e->idle, n, &voff)))
-		return 0;
-	list_unlink(&e->active, f);
-	f->list = L_NONE;
-	h->mark_ts = f->mark_ts;
-	e->idle_live += (uint64_t)h->size8 << 3;
-	freeze_into(e, f, h, cold_handle(voff) | H_IDLE, buf, n);
-	return 1;
-}
-
-/*
- * The idle ring's head leaves only when its connection does, so one
- * connection idle for hours would hold every entry behind it, thawed long
- * ago or not. Once the dead bytes are more than half the live ones (and
- * IDLE_SLACK), the live entries are copied to the tail, in their order
- * (eviction's), and the space behind them goes back: each two bytes copied
- * were paid for by a dead one. Without memory the rest waits for the next
- * frame.
- */
-static void idle_compact(struct tc_engine *e)
-{
-	struct cold *r = &e->idle;
-	uint64_t end = r->tail, v, nv;
-	struct cold_hdr *h, *n;
-
-	while ((h = cold_first(r, &v)) && v < end) {
-		uint64_t size = (uint64_t)h->size8 << 3;
-		uint32_t from = cold_handle(v) | H_IDLE, to;
-
-		if (!(n = cold_push(r, size - COLD_HDR, &nv)))
-			return;
-		memcpy(n, h, size);
-		to = cold_handle(nv) | H_IDLE;
-		if (h->state == C_FROZEN)
-			tc_flowtab_rename_frozen(e->ft, h->hash, from, to);
-		else
-			tc_flowtab_record(e->ft, h->hash)->cold = to;
-		h->state = C_DEAD;
-		e->st.idle_moved++;
-	}
-}
-
-/* A thawed f took its segment and stays where it was (closed, or idle
- * after a copy of a frame): frozen again in its own entry if it still
- * fits (it stays a record otherwise). */
+/* A thawed f took its late segment and is still closed: frozen again in its
+ * own entry if it still fits (it stays a record otherwise). */
 static void refreeze(struct tc_engine *e, struct tc_flow *f)
 {
 	uint8_t buf[TC_FREEZE_MAX];
-	struct cold_hdr *h = entry_of(e, f->cold);
+	uint64_t voff = cold_voff(&e->cold, f->cold);
+	struct cold_hdr *h = cold_hdr_at(&e->cold, voff);
 	size_t n;
 
 	if (e->o.no_freeze)
 		return;
 	n = tc_freeze(&f->conn, buf);
 	if (COLD_HDR + n <= (uint64_t)h->size8 << 3)
-		freeze_into(e, f, h, f->cold, buf, n);
+		freeze_into(e, f, h, voff, buf, n);
 }
 
-/* A segment for frozen entry `handle`: its record back in the table, still
- * on its ring (THAWED) until what the segment does is known. */
+/* A late segment for frozen entry `handle`: its record back in the table. */
 static struct tc_flow *thaw(struct tc_engine *e, uint32_t handle, uint32_t hash)
 {
-	struct cold_hdr *h = entry_of(e, handle);
+	uint64_t voff = cold_voff(&e->cold, handle);
+	struct cold_hdr *h = cold_hdr_at(&e->cold, voff);
 	struct tc_flow *f = tc_flowtab_thaw(e->ft, hash, handle);
 
 	if (!f)
@@ -829,7 +683,7 @@ static struct tc_flow *thaw(struct tc_engine *e, uint32_t handle, uint32_t hash)
 		return NULL;
 	}
 	f->mark_ts = h->mark_ts;
-	f->list = (handle & H_IDLE) ? L_IDLE : L_CLOSED;
+	f->list = L_CLOSED;
 	f->cold = handle;
 	if (f->conn.x) {
 		f->cflags |= F_XCOUNTED;
@@ -837,10 +691,7 @@ static struct tc_flow *thaw(struct tc_engine *e, uint32_t handle, uint32_t hash)
 	}
 	h->state = C_THAWED;
 	h->hash = f->recno;
-	if (handle & H_IDLE)
-		e->st.idle_thawed++;
-	else
-		e->st.thawed++;
+	e->st.thawed++;
 	return f;
 }
 
@@ -848,7 +699,7 @@ static struct tc_flow *thaw(struct tc_engine *e, uint32_t handle, uint32_t hash)
 static int frozen_match(void *arg, uint32_t handle, const struct tc_pkt *p, enum tc_role *from)
 {
 	const struct tc_engine *e = arg;
-	const struct cold_hdr *h = entry_of(e, handle);
+	const struct cold_hdr *h = cold_hdr_at(&e->cold, cold_voff(&e->cold, handle));
 	struct tc_conn c;
 	struct tc_conn_ext xb;
 	const struct tc_endpoint *a = &c.ep[0], *b = &c.ep[1];
@@ -875,7 +726,7 @@ static uint64_t tracked_bytes(const struct tc_engine *e)
 {
 	return (uint64_t)tc_flowtab_records(e->ft) * sizeof(struct tc_flow) +
 	       e->nx * sizeof(struct tc_conn_ext) + (e->cold.tail - e->cold.head) +
-	       (e->idle.tail - e->idle.head) + tc_flowtab_index_memory(e->ft);
+	       tc_flowtab_index_memory(e->ft);
 }
 
 static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p, uint32_t h,
@@ -989,7 +840,7 @@ static void apply(struct tc_engine *e, const struct tc_pkt *p, uint32_t h, int64
 		e->one_way_capture = 1;
 	if (inf & TC_INFER_DUPLICATE) {
 		/* The same frame again: counted, not applied. */
-		if (f->list == L_CLOSED || f->list == L_IDLE)
+		if (f->list == L_CLOSED)
 			refreeze(e, f);
 		return;
 	}
@@ -1112,7 +963,7 @@ void tc_engine_tick(struct tc_engine *e, int64_t now_ns)
 struct left {
 	uint64_t id;
 	struct tc_flow *f;
-	uint32_t handle;
+	uint64_t voff;
 };
 
 static int by_id(const void *a, const void *b)
@@ -1130,45 +981,40 @@ static void collect(struct tc_flow *f, void *arg)
 	(*pp)++;
 }
 
-/* Call fn on every FROZEN entry of ring r (tagged `tag`: 0 or H_IDLE), in ring order. */
-static void cold_foreach(const struct cold *r, uint32_t tag,
-			 void (*fn)(const struct cold_hdr *h, uint32_t handle, void *arg), void *arg)
+/* Call fn on every FROZEN entry of the ring, in close order. */
+static void cold_foreach(const struct tc_engine *e,
+			 void (*fn)(const struct tc_engine *e, struct cold_hdr *h, uint64_t voff,
+				    void *arg),
+			 void *arg)
 {
+	const struct cold *r = &e->cold;
 	uint64_t v = r->head;
 
 	while (v < r->tail) {
 		uint64_t off = v & (COLD_CHUNK - 1);
-		const struct cold_hdr *h = COLD_CHUNK - off >= COLD_HDR ? cold_hdr_at(r, v) : NULL;
+		struct cold_hdr *h = COLD_CHUNK - off >= COLD_HDR ? cold_hdr_at(r, v) : NULL;
 		if (!h || h->state == C_PAD) {
 			v = (v | (COLD_CHUNK - 1)) + 1;
 			continue;
 		}
 		if (h->state == C_FROZEN)
-			fn(h, cold_handle(v) | tag, arg);
+			fn(e, h, v, arg);
 		v += (uint64_t)h->size8 << 3;
 	}
 }
 
-/* ... on both rings: closed connections, then idle ones. */
-static void frozen_foreach(const struct tc_engine *e,
-			   void (*fn)(const struct cold_hdr *h, uint32_t handle, void *arg),
-			   void *arg)
-{
-	cold_foreach(&e->cold, 0, fn, arg);
-	cold_foreach(&e->idle, H_IDLE, fn, arg);
-}
-
-static void collect_frozen(const struct cold_hdr *h, uint32_t handle, void *arg)
+static void collect_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64_t voff, void *arg)
 {
 	struct left **pp = arg;
 	struct tc_conn c;
 	struct tc_conn_ext xb;
 
+	(void)e;
 	if (tc_thaw_view((const uint8_t *)(h + 1), h->len, &c, &xb) != 0)
 		return;
 	(*pp)->id = c.id;
 	(*pp)->f = NULL;
-	(*pp)->handle = handle;
+	(*pp)->voff = voff;
 	(*pp)++;
 }
 
@@ -1188,23 +1034,21 @@ void tc_engine_finish(struct tc_engine *e)
 	if (!v) {
 		/* No memory to sort: report in table order rather than lose them. */
 		while ((h = cold_first(&e->cold, &voff)))
-			report_cold(e, h, cold_handle(voff), 0);
-		while ((h = cold_first(&e->idle, &voff)))
-			report_cold(e, h, cold_handle(voff) | H_IDLE, 0);
+			report_cold(e, h, voff);
 		while (e->active.head)
 			report(e, e->active.head);
 		return;
 	}
 	p = v;
 	tc_flowtab_foreach(e->ft, collect, &p);
-	frozen_foreach(e, collect_frozen, &p);
+	cold_foreach(e, collect_frozen, &p);
 	n = (size_t)(p - v);
 	qsort(v, n, sizeof(*v), by_id);
 	for (i = 0; i < n; i++) {
 		if (v[i].f)
 			report(e, v[i].f);
 		else
-			report_frozen(e, v[i].handle, 0);
+			report_frozen(e, cold_hdr_at(&e->cold, v[i].voff), v[i].voff);
 	}
 	free(v);
 }
@@ -1231,13 +1075,14 @@ static void visit(struct tc_flow *f, void *arg)
 	x->fn(&f->conn, x->arg);
 }
 
-static void visit_frozen(const struct cold_hdr *h, uint32_t handle, void *arg)
+static void visit_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64_t voff, void *arg)
 {
 	struct foreach_ctx *x = arg;
 	struct tc_conn c;
 	struct tc_conn_ext xb;
 
-	(void)handle;
+	(void)e;
+	(void)voff;
 	if (tc_thaw_view((const uint8_t *)(h + 1), h->len, &c, &xb) == 0)
 		x->fn(&c, x->arg);
 }
@@ -1247,5 +1092,5 @@ void tc_engine_foreach(const struct tc_engine *e,
 {
 	struct foreach_ctx x = {fn, arg};
 	tc_flowtab_foreach(e->ft, visit, &x);
-	frozen_foreach(e, visit_frozen, &x);
+	cold_foreach(e, visit_frozen, &x);
 }

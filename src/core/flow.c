@@ -390,13 +390,6 @@ struct tc_flow *tc_flowtab_thaw(struct tc_flowtab *t, uint32_t h, uint32_t handl
 	return f;
 }
 
-void tc_flowtab_rename_frozen(struct tc_flowtab *t, uint32_t h, uint32_t handle, uint32_t to)
-{
-	size_t i = slot_of(t, h, FROZEN | handle);
-	if (i != t->ns)
-		t->s[i].rec1 = FROZEN | to;
-}
-
 void tc_flowtab_del_frozen(struct tc_flowtab *t, uint32_t h, uint32_t handle)
 {
 	size_t i = slot_of(t, h, FROZEN | handle);

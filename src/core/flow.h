@@ -113,9 +113,6 @@ void tc_flowtab_freeze(struct tc_flowtab *t, struct tc_flow *f, uint32_t handle)
  */
 struct tc_flow *tc_flowtab_thaw(struct tc_flowtab *t, uint32_t h, uint32_t handle);
 
-/* Frozen entry (h, handle) is named `to` from now on (the caller moved it). */
-void tc_flowtab_rename_frozen(struct tc_flowtab *t, uint32_t h, uint32_t handle, uint32_t to);
-
 /* Remove frozen entry (h, handle) from the index. */
 void tc_flowtab_del_frozen(struct tc_flowtab *t, uint32_t h, uint32_t handle);
 
