@@ -47,28 +47,28 @@ for d in packets-default corpus-capture; do
 	[ "$n" -ge 50 ] || fail "only $n seeds in $d"
 done
 
-# Every seed once. libFuzzer exits non-zero on a crash, a leak or a
-# broken promise (abort), and names the input.
+# fuzz HARNESS WHAT ARGS...: one libFuzzer run. libFuzzer exits non-zero
+# on a crash, a leak or a broken promise (abort), and names the input:
+# the test fails with that, as WHAT.
 fuzz() {
 	h=$1
-	shift
-	(cd "$TMP" && "$BDIR/fuzz/fuzz_$h" -rss_limit_mb=4096 -timeout=30 "$@") >"$TMP/$h.log" 2>&1
+	what=$2
+	shift 2
+	(cd "$TMP" && "$BDIR/fuzz/fuzz_$h" -rss_limit_mb=4096 -timeout=30 "$@") >"$TMP/$h.log" 2>&1 ||
+		fail "fuzz_$h, $what: $(grep -E 'ERROR|SUMMARY|abort|Test unit written' "$TMP/$h.log" | head -10)"
 }
-fuzz packets -runs=0 -max_len=65536 "$TMP/seeds/packets-default" ||
-	fail "fuzz_packets on its seeds: $(grep -E 'ERROR|SUMMARY|abort|Test unit written' "$TMP/packets.log" | head -10)"
-fuzz capture -runs=0 -max_len=131072 "$TMP/seeds/corpus-capture" ||
-	fail "fuzz_capture on its seeds: $(grep -E 'ERROR|SUMMARY|abort|Test unit written' "$TMP/capture.log" | head -10)"
+# Every seed once.
+fuzz packets "on its seeds" -runs=0 -max_len=65536 "$TMP/seeds/packets-default"
+fuzz capture "on its seeds" -runs=0 -max_len=131072 "$TMP/seeds/corpus-capture"
 grep -q "INITED" "$TMP/packets.log" || fail "fuzz_packets never ran its seeds: $(tail -5 "$TMP/packets.log")"
 grep -q "INITED" "$TMP/capture.log" || fail "fuzz_capture never ran its seeds: $(tail -5 "$TMP/capture.log")"
 
 # A short fixed run: the same inputs every time (-seed=1), at most 1000
 # of them and 60 s each.
 mkdir -p "$TMP/work-p" "$TMP/work-c"
-fuzz packets -seed=1 -runs=1000 -max_total_time=60 -max_len=65536 \
-	"$TMP/work-p" "$TMP/seeds/packets-default" ||
-	fail "fuzz_packets, short run: $(grep -E 'ERROR|SUMMARY|abort|Test unit written' "$TMP/packets.log" | head -10)"
-fuzz capture -seed=1 -runs=1000 -max_total_time=60 -max_len=131072 \
-	-dict="$SRC/fuzz/capture.dict" "$TMP/work-c" "$TMP/seeds/corpus-capture" ||
-	fail "fuzz_capture, short run: $(grep -E 'ERROR|SUMMARY|abort|Test unit written' "$TMP/capture.log" | head -10)"
+fuzz packets "short run" -seed=1 -runs=1000 -max_total_time=60 -max_len=65536 \
+	"$TMP/work-p" "$TMP/seeds/packets-default"
+fuzz capture "short run" -seed=1 -runs=1000 -max_total_time=60 -max_len=131072 \
+	-dict="$SRC/fuzz/capture.dict" "$TMP/work-c" "$TMP/seeds/corpus-capture"
 echo "ok [$NAME]: harnesses built; $(ls "$TMP/seeds/packets-default" | wc -l) + $(ls "$TMP/seeds/corpus-capture" | wc -l) seeds and 2 x 1000 inputs clean"
 pass
