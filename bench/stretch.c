@@ -30,30 +30,31 @@ int main(int argc, char **argv)
 	pcap_dumper_t *out;
 	struct pcap_pkthdr *h;
 	const u_char *d;
-	int64_t first = 0, t, unit;
+	int64_t first = 0, t, per_sec;
+	char *end;
 	long factor;
 	uint64_t n = 0;
 	int rc;
 
 	if (argc != 4)
 		die("usage", "tc-stretch IN.pcap OUT.pcap FACTOR");
-	factor = strtol(argv[3], NULL, 10);
-	if (factor < 1 || factor > 1000)
+	factor = strtol(argv[3], &end, 10);
+	if (*end || factor < 1 || factor > 1000)
 		die(argv[3], "FACTOR must be 1 .. 1000");
 	if (!(in = pcap_open_offline_with_tstamp_precision(argv[1], PCAP_TSTAMP_PRECISION_NANO, err)))
 		die(argv[1], err);
-	unit = pcap_get_tstamp_precision(in) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
+	/* Units of tv_usec: ns from a nanosecond file, else us. */
+	per_sec = pcap_get_tstamp_precision(in) == PCAP_TSTAMP_PRECISION_NANO ? 1000000000 : 1000000;
 	if (!(out = pcap_dump_open(in, argv[2])))
 		die(argv[2], pcap_geterr(in));
 	while ((rc = pcap_next_ex(in, &h, &d)) == 1) {
 		struct pcap_pkthdr o = *h;
-		/* In the input's own units (ns here: tv_usec holds ns). */
-		t = (int64_t)h->ts.tv_sec * 1000000000LL / unit + h->ts.tv_usec;
+		t = (int64_t)h->ts.tv_sec * per_sec + h->ts.tv_usec;
 		if (n++ == 0)
 			first = t;
 		t = first + (t - first) * factor;
-		o.ts.tv_sec = (time_t)(t / (1000000000LL / unit));
-		o.ts.tv_usec = (suseconds_t)(t % (1000000000LL / unit));
+		o.ts.tv_sec = (time_t)(t / per_sec);
+		o.ts.tv_usec = (suseconds_t)(t % per_sec);
 		pcap_dump((u_char *)out, &o, d);
 	}
 	if (rc == -1)
