@@ -226,8 +226,9 @@ struct res {
 	long poff;                      /* payload - frame start, -1 if NULL */
 };
 
-/* Decode the first n bytes of d from an exact-size heap copy. */
-static struct res run(int dlt, const uint8_t *d, uint32_t n)
+/* Decode the first n bytes of d from an exact-size heap copy, the frame
+ * `wire` bytes long on the wire (0: unknown). */
+static struct res run_wire(int dlt, const uint8_t *d, uint32_t n, uint32_t wire)
 {
 	struct res r;
 	uint8_t *copy = malloc(n);
@@ -235,7 +236,7 @@ static struct res run(int dlt, const uint8_t *d, uint32_t n)
 	assert_true(copy != NULL || n == 0);
 	if (n > 0)
 		memcpy(copy, d, n);
-	r.st = tc_decode(dlt, copy, n, &r.p);
+	r.st = wire ? tc_decode_wire(dlt, copy, n, wire, &r.p) : tc_decode(dlt, copy, n, &r.p);
 	assert_true((unsigned)r.st < TC_DEC__COUNT);
 	r.poff = -1;
 	if (r.st == TC_DEC_OK) {
@@ -251,6 +252,11 @@ static struct res run(int dlt, const uint8_t *d, uint32_t n)
 	r.p.payload = NULL;
 	free(copy);
 	return r;
+}
+
+static struct res run(int dlt, const uint8_t *d, uint32_t n)
+{
+	return run_wire(dlt, d, n, 0);
 }
 
 static struct res runb(int dlt, const struct buf *b)
@@ -747,21 +753,113 @@ static void test_tunnel_key(void **state)
 	c.b.d[c.udp_end + 7] ^= 0x55;
 	assert_int_equal(key_of(&c), k);
 
-	/* A GRE key is. */
+	/* Nor is a GRE key: each direction may have its own (RFC 2890;
+	 * Linux's ikey and okey). It is still reported. */
 	build_canon(&c, LK_GRE, 6, 0);
 	k = key_of(&c);
 	c.b.d[c.outer[0] + 20 + 8 + 3] ^= 1;    /* after flags/proto, checksum */
-	assert_int_not_equal(key_of(&c), k);
+	assert_int_equal(key_of(&c), k);
+	assert_int_equal(runb(c.dlt, &c.b).p.tun.id, 7 ^ 1);
 
 	/* The nested tunnel's key depends on the outer one too. */
 	build_canon(&c, LK_VXLAN_IN_GRE, 4, 0);
 	k = key_of(&c);
-	c.b.d[c.outer[0] + 20 + 7] ^= 1;        /* the GRE key */
+	c.b.d[c.outer[0] + 15] ^= 1;            /* the GRE's outer source */
 	assert_int_not_equal(key_of(&c), k);
 
 	/* Nothing outside a tunnel has a key. */
 	build_canon(&c, LK_ETH, 4, 0);
 	assert_int_equal(key_of(&c), 0);
+}
+
+/*
+ * c's outermost IPv4 header made the first fragment of its datagram, the
+ * fragment holding `keep` bytes after that header (a multiple of 8, as
+ * RFC 791 cuts) and the frame ending with it, as a sender fragments.
+ */
+static void first_fragment4(struct canon *c, uint32_t keep)
+{
+	uint32_t at = c->outer[0];
+
+	assert_int_equal(c->outer_af[0], 4);
+	assert_int_equal(keep % 8, 0);
+	assert_true(at + 20 + keep < c->b.n);
+	set16(&c->b, at + 2, 20 + keep);
+	set16(&c->b, at + 6, 0x2000); /* MF, offset 0 */
+	c->b.n = at + 20 + keep;
+}
+
+/*
+ * A tunnel packet whose outer datagram was fragmented: the first fragment
+ * holds the tunnel's headers and the start of the inner packet, which is
+ * read as cut by the capture (its lengths from its own headers), with the
+ * connection key of the unfragmented packet. Mirrors (ERSPAN, GRE taps)
+ * fragment every full-size frame they carry on a 1500-byte path.
+ */
+static void test_tunnel_outer_first_fragment(void **state)
+{
+	static const enum lk kinds[] = {LK_IPIP, LK_GRE, LK_ERSPAN1, LK_ERSPAN2, LK_ERSPAN3,
+					LK_GENEVE, LK_GTPU, LK_VXLAN_IN_GRE};
+	size_t i;
+	int af;
+
+	(void)state;
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		for (af = 4; af <= 6; af += 2) {
+			struct canon c;
+			struct res whole, r;
+			uint32_t base, keep;
+
+			build_canon(&c, kinds[i], af, 1);
+			whole = runb(c.dlt, &c.b);
+			expect_canon(&c, &whole);
+			base = c.outer[0] + 20;
+
+			/* Cut in the inner payload: the segment, short. */
+			keep = (c.payload_off - base) / 8 * 8 + 8;
+			first_fragment4(&c, keep);
+			r = runb(c.dlt, &c.b);
+			assert_int_equal(r.st, TC_DEC_OK);
+			assert_int_equal(r.p.af, af);
+			assert_int_equal(r.p.seq, SEQ);
+			assert_int_equal(r.p.flags, TC_PSH | TC_ACK);
+			assert_int_equal(r.p.opt, STD_OPT_BITS);
+			assert_int_equal(r.p.payload_len, sizeof DATA);
+			assert_int_equal(r.p.payload_caplen, base + keep - c.payload_off);
+			assert_int_equal(r.p.ip_len, whole.p.ip_len);
+			assert_int_equal(r.p.ip_fragment, 0);
+			assert_int_equal(r.p.len_clamped, 0);
+			assert_int_equal(r.p.tun.type, c.tun_type);
+			assert_int_equal(r.p.tunnel, whole.p.tunnel);
+
+			/* The same frame known to be whole on the wire:
+			 * the inner lengths are not held to it. */
+			r = run_wire(c.dlt, c.b.d, c.b.n, c.b.n);
+			assert_int_equal(r.st, TC_DEC_OK);
+			assert_int_equal(r.p.payload_len, sizeof DATA);
+			assert_int_equal(r.p.len_clamped, 0);
+
+			/* Cut in the inner TCP header: a fragment, not a
+			 * capture that lost bytes. */
+			build_canon(&c, kinds[i], af, 1);
+			keep = (c.tcp_off + 12 - base) / 8 * 8;
+			first_fragment4(&c, keep);
+			assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_FRAGMENT);
+
+			/* A long first fragment the snaplen cut in that
+			 * header: truncated, as without fragments. */
+			build_canon(&c, kinds[i], af, 1);
+			set16(&c.b, c.outer[0] + 6, 0x2000);
+			assert_int_equal(run_wire(c.dlt, c.b.d, c.tcp_off + 12, c.b.n).st,
+					 TC_DEC_TRUNCATED);
+
+			/* A later fragment carries no header: skipped, or
+			 * not ours if the outer protocol is UDP. */
+			build_canon(&c, kinds[i], af, 1);
+			set16(&c.b, c.outer[0] + 6, 0x0010);
+			assert_int_equal(runb(c.dlt, &c.b).st,
+					 c.b.d[c.outer[0] + 9] == 17 ? TC_DEC_NOT_TCP : TC_DEC_FRAGMENT);
+		}
 }
 
 /* IP in IP nested n deep, then the canonical v4 segment. */
@@ -815,10 +913,6 @@ static void test_tunnel_depth_and_not_tunnels(void **state)
 	set16(&c.b, c.udp_off + 2, 4788);
 	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
 
-	/* A first fragment of a tunnel packet: the inner packet is cut. */
-	build_canon(&c, LK_IPIP, 4, 0);
-	set16(&c.b, c.outer[0] + 6, 0x2000);
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_FRAGMENT);
 	/* A later fragment of UDP: nothing says it is a tunnel. */
 	build_canon(&c, LK_GENEVE, 4, 0);
 	set16(&c.b, c.outer[0] + 6, 0x0010);
@@ -1969,6 +2063,7 @@ int main(void)
 		cmocka_unit_test(test_names_and_links),
 		cmocka_unit_test(test_truncation_sweep),
 		cmocka_unit_test(test_tunnel_key),
+		cmocka_unit_test(test_tunnel_outer_first_fragment),
 		cmocka_unit_test(test_tunnel_depth_and_not_tunnels),
 		cmocka_unit_test(test_mutation),
 	};

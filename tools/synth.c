@@ -119,6 +119,7 @@ struct cap {
 	int64_t step_ns;     /* clock advance after each packet */
 	int counting;        /* 0: packet written but not part of the expect */
 	uint32_t frames;     /* counted frames */
+	uint32_t frags;      /* counted frames that are later IP fragments (not TCP) */
 	uint32_t next_id;
 	struct conv *convs[MAX_CONVS];
 	int nconvs;
@@ -354,7 +355,11 @@ static void cap_register(struct cap *cap, struct conv *c)
 /* Build one frame for segment g from side `from` and write it. */
 /* Tunnels around the IP packet, over IPv4 between 10.99.0.1 (the client's
  * side) and 10.99.0.2: those Linux on the test machine cannot make. */
-enum { ENC_NONE, ENC_GRE, ENC_ERSPAN2, ENC_ERSPAN3, ENC_GENEVE, ENC_GTPU, ENC_IPIP };
+enum { ENC_NONE, ENC_GRE, ENC_ERSPAN2, ENC_ERSPAN3, ENC_GENEVE, ENC_GTPU, ENC_IPIP,
+       ENC_GRE_MIRROR };
+
+/* A mirror's path MTU: an outer datagram above it travels in fragments. */
+#define MIRROR_MTU 1500
 
 static const uint8_t TUN_C[4] = {10, 99, 0, 1}, TUN_S[4] = {10, 99, 0, 2};
 
@@ -366,7 +371,8 @@ static size_t encapsulate(struct conv *c, int from, uint8_t *ip, size_t iplen)
 	size_t hl = 0, ilen = 0;
 	uint8_t proto = 47;
 	uint16_t inner_et = c->af == 4 ? 0x0800 : 0x86dd;
-	int l2 = c->encap == ENC_ERSPAN2 || c->encap == ENC_ERSPAN3 || c->encap == ENC_GENEVE;
+	int l2 = c->encap == ENC_ERSPAN2 || c->encap == ENC_ERSPAN3 || c->encap == ENC_GENEVE ||
+		 c->encap == ENC_GRE_MIRROR;
 
 	/* What the tunnel carries: the IP packet, or an Ethernet frame. */
 	if (l2) {
@@ -388,6 +394,14 @@ static size_t encapsulate(struct conv *c, int from, uint8_t *ip, size_t iplen)
 		put32(h + 4, c->encap_id);
 		put32(h + 8, ++c->encap_seq);
 		hl = 12;
+		break;
+	case ENC_GRE_MIRROR:    /* key only, Ethernet inside; the key names
+				 * the direction, as some switches' mirrors do */
+		put16(h, 0x2000);
+		put16(h + 2, 0x6558);
+		put32(h + 4, c->encap_id ^ (from ? 0x02000000u : 0));
+		++c->encap_seq; /* not sent: the outer IP ID steps with it */
+		hl = 8;
 		break;
 	case ENC_ERSPAN2:
 		put16(h, 0x1000);
@@ -455,7 +469,7 @@ static size_t encapsulate(struct conv *c, int from, uint8_t *ip, size_t iplen)
 	o[0] = 0x45;
 	put16(o + 2, (uint16_t)(20 + hl + ilen));
 	put16(o + 4, (uint16_t)(c->encap_seq * 7 + (uint32_t)from));
-	put16(o + 6, 0x4000);
+	put16(o + 6, c->encap == ENC_GRE_MIRROR ? 0 : 0x4000); /* a mirror may fragment */
 	o[8] = 64;
 	o[9] = proto;
 	memcpy(o + 12, from ? TUN_S : TUN_C, 4);
@@ -464,80 +478,15 @@ static size_t encapsulate(struct conv *c, int from, uint8_t *ip, size_t iplen)
 	return 20 + hl + ilen;
 }
 
-static void emit(struct conv *c, int from, const struct seg *g)
+/* The IP packet ip[0..iplen) in a frame of the capture's link type,
+ * written at the capture's clock, which then steps. */
+static void put_frame(struct conv *c, int from, uint16_t ethertype, const uint8_t *ip,
+		      size_t iplen)
 {
 	struct cap *cap = c->cap;
 	struct side *me = &c->s[from], *peer = &c->s[!from];
-	uint8_t tcp[FRAME_MAX], ip[FRAME_MAX], frame[FRAME_MAX];
-	size_t optlen, tcplen, iplen, flen = 0;
-
-	/* TCP header */
-	memset(tcp, 0, sizeof(tcp));
-	put16(tcp, me->port);
-	put16(tcp + 2, peer->port);
-	put32(tcp + 4, g->seq);
-	put32(tcp + 8, (g->flags & F_ACK) ? g->ack : 0);
-	optlen = tcp_options(c, from, g, tcp + 20);
-	if (optlen % 4 || optlen > 40)
-		die("internal: option length %zu", optlen);
-	tcp[12] = (uint8_t)((20 + optlen) / 4) << 4;
-	tcp[13] = g->flags;
-	put16(tcp + 14, g->win);
-	if (20 + optlen + g->len > 1600)
-		die("internal: segment too long");
-	payload_fill(tcp + 20 + optlen, g->len, g->seq, from);
-	tcplen = 20 + optlen + g->len;
-
-	/* IP header and TCP checksum */
-	uint32_t acc;
-	if (c->af == 4) {
-		size_t ihl = 20 + c->ip4opt_len;
-		memset(ip, 0, ihl);
-		ip[0] = (uint8_t)(0x40 | ihl / 4);
-		put16(ip + 2, (uint16_t)(ihl + tcplen));
-		put16(ip + 4, g->ipid >= 0 ? (uint16_t)g->ipid : me->ipid++);
-		put16(ip + 6, g->df ? 0x4000 : 0);
-		ip[8] = g->ttl >= 0 ? (uint8_t)g->ttl : me->ttl;
-		ip[9] = 6;
-		memcpy(ip + 12, me->addr, 4);
-		memcpy(ip + 16, peer->addr, 4);
-		if (c->ip4opt_len)
-			memcpy(ip + 20, c->ip4opt, c->ip4opt_len);
-		put16(ip + 10, fold(sum16(ip, ihl, 0)));
-		acc = sum16(ip + 12, 8, 0) + 6 + (uint32_t)tcplen;
-		put16(tcp + 16, fold(sum16(tcp, tcplen, acc)));
-		memcpy(ip + ihl, tcp, tcplen);
-		iplen = ihl + tcplen;
-	} else {
-		size_t ext = 0;
-		uint8_t *e = ip + 40;
-		if (c->v6ext) {
-			/* hop-by-hop, 8 bytes: PadN(4) */
-			e[0] = 60; e[1] = 0; e[2] = 1; e[3] = 4;
-			memset(e + 4, 0, 4);
-			/* destination options, 16 bytes: tunnel encapsulation
-			 * limit (type 4, len 1, 4) + PadN(9) */
-			e[8] = 6; e[9] = 1; e[10] = 4; e[11] = 1; e[12] = 4;
-			e[13] = 1; e[14] = 9;
-			memset(e + 15, 0, 9);
-			ext = 24;
-		}
-		put32(ip, 0x60000000u | me->flow);
-		put16(ip + 4, (uint16_t)(ext + tcplen));
-		ip[6] = c->v6ext ? 0 : 6;
-		ip[7] = g->ttl >= 0 ? (uint8_t)g->ttl : me->ttl;
-		memcpy(ip + 8, me->addr, 16);
-		memcpy(ip + 24, peer->addr, 16);
-		acc = sum16(ip + 8, 32, 0) + 6 + (uint32_t)tcplen;
-		put16(tcp + 16, fold(sum16(tcp, tcplen, acc)));
-		memcpy(ip + 40 + ext, tcp, tcplen);
-		iplen = 40 + ext + tcplen;
-	}
-	uint16_t ethertype = c->af == 4 ? 0x0800 : 0x86dd;
-	if (c->encap) {
-		iplen = encapsulate(c, from, ip, iplen);
-		ethertype = 0x0800;
-	}
+	uint8_t frame[FRAME_MAX];
+	size_t flen = 0;
 
 	/* link layer */
 	switch (cap->dlt) {
@@ -629,6 +578,112 @@ static void emit(struct conv *c, int from, const struct seg *g)
 		h.caplen = cap->snaplen;
 	pcap_dump((u_char *)cap->d, &h, frame);
 	*cap->clock += cap->step_ns;
+}
+
+/* The outer IPv4 datagram ip[0..iplen) (a 20-byte header) over a
+ * MIRROR_MTU path: two fragments, as the encapsulating box sends them. */
+static void put_fragments(struct conv *c, int from, uint16_t ethertype, const uint8_t *ip,
+			  size_t iplen)
+{
+	uint8_t part[FRAME_MAX];
+	size_t first = (MIRROR_MTU - 20) / 8 * 8;
+
+	memcpy(part, ip, 20 + first);
+	put16(part + 2, (uint16_t)(20 + first));
+	put16(part + 6, 0x2000); /* MF, offset 0 */
+	put16(part + 10, 0);
+	put16(part + 10, fold(sum16(part, 20, 0)));
+	put_frame(c, from, ethertype, part, 20 + first);
+
+	memcpy(part, ip, 20);
+	memcpy(part + 20, ip + 20 + first, iplen - 20 - first);
+	put16(part + 2, (uint16_t)(iplen - first));
+	put16(part + 6, (uint16_t)(first / 8));
+	put16(part + 10, 0);
+	put16(part + 10, fold(sum16(part, 20, 0)));
+	put_frame(c, from, ethertype, part, iplen - first);
+	if (c->cap->counting)
+		c->cap->frags++;
+}
+
+static void emit(struct conv *c, int from, const struct seg *g)
+{
+	struct cap *cap = c->cap;
+	struct side *me = &c->s[from], *peer = &c->s[!from];
+	uint8_t tcp[FRAME_MAX], ip[FRAME_MAX];
+	size_t optlen, tcplen, iplen;
+
+	/* TCP header */
+	memset(tcp, 0, sizeof(tcp));
+	put16(tcp, me->port);
+	put16(tcp + 2, peer->port);
+	put32(tcp + 4, g->seq);
+	put32(tcp + 8, (g->flags & F_ACK) ? g->ack : 0);
+	optlen = tcp_options(c, from, g, tcp + 20);
+	if (optlen % 4 || optlen > 40)
+		die("internal: option length %zu", optlen);
+	tcp[12] = (uint8_t)((20 + optlen) / 4) << 4;
+	tcp[13] = g->flags;
+	put16(tcp + 14, g->win);
+	if (20 + optlen + g->len > 1600)
+		die("internal: segment too long");
+	payload_fill(tcp + 20 + optlen, g->len, g->seq, from);
+	tcplen = 20 + optlen + g->len;
+
+	/* IP header and TCP checksum */
+	uint32_t acc;
+	if (c->af == 4) {
+		size_t ihl = 20 + c->ip4opt_len;
+		memset(ip, 0, ihl);
+		ip[0] = (uint8_t)(0x40 | ihl / 4);
+		put16(ip + 2, (uint16_t)(ihl + tcplen));
+		put16(ip + 4, g->ipid >= 0 ? (uint16_t)g->ipid : me->ipid++);
+		put16(ip + 6, g->df ? 0x4000 : 0);
+		ip[8] = g->ttl >= 0 ? (uint8_t)g->ttl : me->ttl;
+		ip[9] = 6;
+		memcpy(ip + 12, me->addr, 4);
+		memcpy(ip + 16, peer->addr, 4);
+		if (c->ip4opt_len)
+			memcpy(ip + 20, c->ip4opt, c->ip4opt_len);
+		put16(ip + 10, fold(sum16(ip, ihl, 0)));
+		acc = sum16(ip + 12, 8, 0) + 6 + (uint32_t)tcplen;
+		put16(tcp + 16, fold(sum16(tcp, tcplen, acc)));
+		memcpy(ip + ihl, tcp, tcplen);
+		iplen = ihl + tcplen;
+	} else {
+		size_t ext = 0;
+		uint8_t *e = ip + 40;
+		if (c->v6ext) {
+			/* hop-by-hop, 8 bytes: PadN(4) */
+			e[0] = 60; e[1] = 0; e[2] = 1; e[3] = 4;
+			memset(e + 4, 0, 4);
+			/* destination options, 16 bytes: tunnel encapsulation
+			 * limit (type 4, len 1, 4) + PadN(9) */
+			e[8] = 6; e[9] = 1; e[10] = 4; e[11] = 1; e[12] = 4;
+			e[13] = 1; e[14] = 9;
+			memset(e + 15, 0, 9);
+			ext = 24;
+		}
+		put32(ip, 0x60000000u | me->flow);
+		put16(ip + 4, (uint16_t)(ext + tcplen));
+		ip[6] = c->v6ext ? 0 : 6;
+		ip[7] = g->ttl >= 0 ? (uint8_t)g->ttl : me->ttl;
+		memcpy(ip + 8, me->addr, 16);
+		memcpy(ip + 24, peer->addr, 16);
+		acc = sum16(ip + 8, 32, 0) + 6 + (uint32_t)tcplen;
+		put16(tcp + 16, fold(sum16(tcp, tcplen, acc)));
+		memcpy(ip + 40 + ext, tcp, tcplen);
+		iplen = 40 + ext + tcplen;
+	}
+	uint16_t ethertype = c->af == 4 ? 0x0800 : 0x86dd;
+	if (c->encap) {
+		iplen = encapsulate(c, from, ip, iplen);
+		ethertype = 0x0800;
+	}
+	if (c->encap == ENC_GRE_MIRROR && iplen > MIRROR_MTU)
+		put_fragments(c, from, ethertype, ip, iplen);
+	else
+		put_frame(c, from, ethertype, ip, iplen);
 
 	if (!cap->counting)
 		return;
@@ -822,7 +877,7 @@ static void write_expect(const struct cap *cap, const char *dir,
 		if (c->encap) {
 			/* as the client's first packet carried it */
 			static const char *const names[] = {"", "gre", "erspan", "erspan",
-							    "geneve", "gtpu", "ipip"};
+							    "geneve", "gtpu", "ipip", "gre"};
 			if (c->encap == ENC_IPIP)
 				fprintf(f, " tunnel=ipip@10.99.0.1->10.99.0.2");
 			else
@@ -842,7 +897,7 @@ static void write_expect(const struct cap *cap, const char *dir,
 	fprintf(f,
 		"summary connections=%u graceful=%u half_closed=%u reset=%u "
 		"open=%u refused=0 packets=%u tcp_packets=%u",
-		cap->next_id, n[0], n[1], n[2], n[3], cap->frames, cap->frames);
+		cap->next_id, n[0], n[1], n[2], n[3], cap->frames + cap->frags, cap->frames);
 	if (error)
 		fprintf(f, " error=%s", error);
 	fputc('\n', f);
@@ -1890,6 +1945,42 @@ static void sc_tunnel_gre_key(const char *dir)
 		    "GRE with key 1234/1235 and sequence numbers over IPv4: IPv4 graceful, IPv6 reset.");
 }
 
+/*
+ * A switch's GRE mirror (Ethernet inside, a key that names the direction:
+ * 0 for the client's segments, 0x02000000 for the server's) over a
+ * 1500-byte path: the server's full-size segments travel in two outer
+ * IPv4 fragments, never joined by the capture.
+ */
+static void sc_tunnel_gre_mirror(const char *dir)
+{
+	struct cap cap;
+	struct conv g;
+	int i;
+
+	cap_open(&cap, dir, "synth_tunnel_gre_mirror.pcap", DLT_EN10MB);
+	conv_init(&g, &cap, C4, 52110, S4, 80, 0x41424344, 0x45464748);
+	g.encap = ENC_GRE_MIRROR;
+	g.encap_id = 0;
+	handshake(&g);
+	tx(&g, 0, F_PA, 120);
+	wait_us(&cap, 200);
+	tx(&g, 1, F_ACK, 0);
+	wait_us(&cap, 800);
+	for (i = 0; i < 4; i++)
+		tx(&g, 1, i == 3 ? F_PA : F_ACK, 1448);
+	wait_us(&cap, 300);
+	tx(&g, 0, F_ACK, 0);
+	wait_us(&cap, 500);
+	close_graceful(&g, 0);
+	conv_expect(&g, "handshake", "graceful", "client", "-", "-", "TIME_WAIT", "CLOSED");
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_tunnel_gre_mirror",
+		     "GRE mirror (key 0 one way, 0x02000000 the other; Ethernet inside) over a"
+		     " 1500-byte path: four full-size server segments in two outer IPv4 fragments"
+		     " each. One IPv4 graceful connection.",
+		     NULL);
+}
+
 static void sc_tunnel_erspan2(const char *dir)
 {
 	tunnel_pair(dir, "synth_tunnel_erspan2", ENC_ERSPAN2, 100,
@@ -1961,6 +2052,7 @@ static const struct scenario scenarios[] = {
 	{"kernel_rst", sc_kernel_rst, "a kernel reply RST (no ACK, server's TTL): not injected"},
 	{"forged_rsts", sc_forged_rsts, "a middlebox's RSTs across connections and servers: injected"},
 	{"tunnel_gre_key", sc_tunnel_gre_key, "GRE with key and sequence number"},
+	{"tunnel_gre_mirror", sc_tunnel_gre_mirror, "GRE mirror, key per direction, fragmented"},
 	{"tunnel_erspan2", sc_tunnel_erspan2, "ERSPAN type II"},
 	{"tunnel_erspan3", sc_tunnel_erspan3, "ERSPAN type III"},
 	{"tunnel_geneve", sc_tunnel_geneve, "GENEVE with an option"},

@@ -137,8 +137,9 @@ struct tc_pkt {
 	                           wire held; payload_len is what it could hold */
 	/* Which tunnel chain carried it: 0 if none, else a hash of every
 	 * tunnel's type, outer address pair (direction-independent) and the
-	 * id both directions share (VNI, GRE key, ERSPAN session; not the
-	 * GTP-U TEID, which differs per direction). Part of the connection key. */
+	 * id both directions share (VNI, ERSPAN session; not a GTP-U TEID or
+	 * a GRE key, which may differ per direction). Part of the connection
+	 * key. */
 	uint32_t tunnel;
 	struct tc_tunnel tun; /* valid if tunnel != 0 */
 };

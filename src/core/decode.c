@@ -400,7 +400,7 @@ static int ip_proto_may_tunnel(uint8_t proto)
 }
 
 static enum tc_decode_status decode_ip_proto(struct cur *c, uint8_t proto, int first_frag,
-					     struct tc_pkt *out);
+					     uint32_t seglen, struct tc_pkt *out);
 
 static enum tc_decode_status decode_ipv4(struct cur *c, struct tc_pkt *out)
 {
@@ -478,7 +478,7 @@ static enum tc_decode_status decode_ipv4(struct cur *c, struct tc_pkt *out)
 		cur_limit(c, seglen);
 	}
 	if (proto != NH_TCP)
-		return decode_ip_proto(c, proto, (frag & 0x2000) != 0, out);
+		return decode_ip_proto(c, proto, (frag & 0x2000) != 0, seglen, out);
 	out->ip_fragment = (frag & 0x2000) != 0;
 	return decode_tcp(c, seglen, out);
 }
@@ -534,7 +534,7 @@ static enum tc_decode_status decode_ipv6(struct cur *c, struct tc_pkt *out)
 		if (nh == NH_TCP)
 			return decode_tcp(c, left, out);
 		if (ip_proto_may_tunnel(nh))
-			return decode_ip_proto(c, nh, out->ip_fragment, out);
+			return decode_ip_proto(c, nh, out->ip_fragment, left, out);
 		if (!ip6_is_ext_hdr(nh))
 			return TC_DEC_NOT_TCP;  /* UDP, ICMPv6, NH_ESP, NH_NONE... */
 		if (n >= MAX_IP6_EXT_HDRS)
@@ -710,8 +710,11 @@ static uint32_t fnv32(uint32_t h, const uint8_t *p, size_t n)
  * what the inner IP header will fill in. The outer address pair is taken
  * in a fixed order so that both directions of the inner connection get
  * the same key; `keyed` says whether the id is the same both ways (VNI,
- * GRE key, ERSPAN session) and so belongs in the key (a GTP-U TEID is
- * chosen by the receiver: each direction has its own). Returns 0 when the
+ * ERSPAN session) and so belongs in the key. A GTP-U TEID is chosen by
+ * the receiver, and a GRE key may be too (RFC 2890 keys each direction
+ * on its own: Linux's ikey and okey; a mirror's GRE keys can name the
+ * direction, 0 one way and 0x02000000 the other): either, in the key,
+ * would make each direction a connection of its own. Returns 0 when the
  * nesting is deeper than TC_TUNNEL_DEPTH_MAX.
  */
 static int tunnel_enter(struct tc_pkt *out, enum tc_tunnel_type type, uint32_t id, int has_id,
@@ -829,7 +832,7 @@ static enum tc_decode_status decode_gre(struct cur *c, struct tc_pkt *out)
 		return TC_DEC_TRUNCATED;
 	if (proto == ETHERTYPE_ERSPAN_2 || proto == ETHERTYPE_ERSPAN_3)
 		return decode_erspan(c, proto, (fl & 0x1000) != 0, out);
-	if (!tunnel_enter(out, TC_TUN_GRE, key, (fl & 0x2000) != 0, 1))
+	if (!tunnel_enter(out, TC_TUN_GRE, key, (fl & 0x2000) != 0, 0))
 		return TC_DEC_MALFORMED;
 	if (proto == ETHERTYPE_TEB)
 		return decode_ether(c, out);
@@ -910,10 +913,9 @@ static enum tc_decode_status decode_gtpu(struct cur *c, struct tc_pkt *out)
 /*
  * UDP that may carry a tunnel, by its well-known port. Anything else, and
  * a datagram on such a port whose header is not the tunnel's, stays
- * NOT_TCP as all UDP was; a first fragment of a tunnel datagram is a
- * FRAGMENT (the inner packet is in pieces).
+ * NOT_TCP as all UDP was.
  */
-static enum tc_decode_status decode_udp(struct cur *c, int first_frag, struct tc_pkt *out)
+static enum tc_decode_status decode_udp(struct cur *c, struct tc_pkt *out)
 {
 	uint16_t sport = 0, dport = 0, ulen = 0;
 	enum tc_decode_status (*dec)(struct cur *, struct tc_pkt *);
@@ -934,21 +936,17 @@ static enum tc_decode_status decode_udp(struct cur *c, int first_frag, struct tc
 		return TC_DEC_NOT_TCP;
 	if (ulen != 0 && ulen < 8)
 		return TC_DEC_NOT_TCP; /* not a UDP header after all */
-	if (first_frag)
-		return TC_DEC_FRAGMENT;
-	if (ulen >= 8) /* 0: a jumbogram, or TSO: the IP length governs */
+	/* 0: a jumbogram, or TSO: the IP length governs. */
+	if (ulen >= 8)
 		cur_limit(c, ulen - 8u);
 	return dec(c, out);
 }
 
-static enum tc_decode_status decode_ip_proto(struct cur *c, uint8_t proto, int first_frag,
-					     struct tc_pkt *out)
+static enum tc_decode_status decode_tunnel(struct cur *c, uint8_t proto, struct tc_pkt *out)
 {
-	if (proto == NH_UDP)
-		return decode_udp(c, first_frag, out);
-	if (first_frag)
-		return TC_DEC_FRAGMENT;
 	switch (proto) {
+	case NH_UDP:
+		return decode_udp(c, out);
 	case NH_IPIP:
 	case NH_IPV6:
 		if (!tunnel_enter(out, TC_TUN_IPIP, 0, 0, 1))
@@ -959,6 +957,34 @@ static enum tc_decode_status decode_ip_proto(struct cur *c, uint8_t proto, int f
 	default:
 		return TC_DEC_NOT_TCP;
 	}
+}
+
+/*
+ * A tunnel, or not ours. In the first fragment of an outer datagram the
+ * tunnel's headers and the start of the inner packet are there and the
+ * rest is in later fragments, which are not joined: the inner packet is
+ * read as if a snaplen had cut it where the fragment ends. Its headers
+ * declare what was sent, and the fragment's wire length says nothing
+ * about that, so it does not bound them. Mirrors and overlays fragment
+ * every full-size frame they carry over a 1500-byte path (ERSPAN and GRE
+ * taps above all): skipping first fragments would lose every full-sized
+ * segment of such a capture. An inner header cut where the fragment ends
+ * leaves a FRAGMENT, not TRUNCATED: the capture lost nothing. (seglen is
+ * what the outer header declares after itself; the window holds less if
+ * the snaplen cut the fragment, and then a cut header is TRUNCATED.)
+ */
+static enum tc_decode_status decode_ip_proto(struct cur *c, uint8_t proto, int first_frag,
+					     uint32_t seglen, struct tc_pkt *out)
+{
+	enum tc_decode_status st;
+	int snapped;
+
+	if (!first_frag)
+		return decode_tunnel(c, proto, out);
+	snapped = seglen != LEN_FROM_CAPTURE && cur_left(c) < seglen;
+	c->wire = 0;
+	st = decode_tunnel(c, proto, out);
+	return st == TC_DEC_TRUNCATED && !snapped ? TC_DEC_FRAGMENT : st;
 }
 
 /* ---- NFLOG --------------------------------------------------------------- */
