@@ -773,20 +773,46 @@ static void test_tunnel_key(void **state)
 }
 
 /*
- * c's outermost IPv4 header made the first fragment of its datagram, the
- * fragment holding `keep` bytes after that header (a multiple of 8, as
- * RFC 791 cuts) and the frame ending with it, as a sender fragments.
+ * Make c's outermost IP datagram a fragment, as its sender fragments: a
+ * first one (MF, offset 0) or a later one (offset 128). An IPv6 one gets a
+ * fragment header, the bytes after it moving up by 8. With keep != 0 the
+ * fragment holds `keep` bytes of data (a multiple of 8, as IP cuts) and
+ * the frame ends with it. Returns the offset of the fragment's data.
  */
-static void first_fragment4(struct canon *c, uint32_t keep)
+static uint32_t fragment_outer(struct canon *c, int first, uint32_t keep)
 {
-	uint32_t at = c->outer[0];
+	struct buf *b = &c->b;
+	uint32_t at = c->outer[0], data;
 
-	assert_int_equal(c->outer_af[0], 4);
 	assert_int_equal(keep % 8, 0);
-	assert_true(at + 20 + keep < c->b.n);
-	set16(&c->b, at + 2, 20 + keep);
-	set16(&c->b, at + 6, 0x2000); /* MF, offset 0 */
-	c->b.n = at + 20 + keep;
+	if (c->outer_af[0] == 4) {
+		set16(b, at + 6, first ? 0x2000 : 0x0010);
+		data = at + 20;
+		if (keep)
+			set16(b, at + 2, 20 + keep);
+	} else {
+		uint8_t nh = b->d[at + 6];
+		uint32_t plen = (uint32_t)b->d[at + 4] << 8 | b->d[at + 5];
+
+		assert_true(b->n + 8 <= sizeof b->d);
+		memmove(b->d + at + 48, b->d + at + 40, b->n - (at + 40));
+		b->n += 8;
+		c->tcp_off += 8;
+		c->payload_off += 8;
+		set8(b, at + 6, 44);
+		set8(b, at + 40, nh);
+		set8(b, at + 41, 0);
+		set16(b, at + 42, first ? 0x0001 : (16u << 3) | 1u);
+		set16(b, at + 44, 0x1234);
+		set16(b, at + 46, 0x5678);
+		data = at + 48;
+		set16(b, at + 4, keep ? 8 + keep : plen + 8);
+	}
+	if (keep) {
+		assert_true(data + keep < b->n);
+		b->n = data + keep;
+	}
+	return data;
 }
 
 /*
@@ -794,12 +820,14 @@ static void first_fragment4(struct canon *c, uint32_t keep)
  * holds the tunnel's headers and the start of the inner packet, which is
  * read as cut by the capture (its lengths from its own headers), with the
  * connection key of the unfragmented packet. Mirrors (ERSPAN, GRE taps)
- * fragment every full-size frame they carry on a 1500-byte path.
+ * fragment every full-size frame they carry on a 1500-byte path. Outer
+ * IPv4 and IPv6 (a fragment header).
  */
 static void test_tunnel_outer_first_fragment(void **state)
 {
-	static const enum lk kinds[] = {LK_IPIP, LK_GRE, LK_ERSPAN1, LK_ERSPAN2, LK_ERSPAN3,
-					LK_GENEVE, LK_GTPU, LK_VXLAN_IN_GRE};
+	static const enum lk kinds[] = {LK_IPIP, LK_IP6IP, LK_GRE, LK_GRE_TEB, LK_ERSPAN1,
+					LK_ERSPAN2, LK_ERSPAN3, LK_VXLAN, LK_GENEVE, LK_GTPU,
+					LK_VXLAN_IN_GRE};
 	size_t i;
 	int af;
 
@@ -808,16 +836,20 @@ static void test_tunnel_outer_first_fragment(void **state)
 		for (af = 4; af <= 6; af += 2) {
 			struct canon c;
 			struct res whole, r;
-			uint32_t base, keep;
+			uint32_t data, keep, shift;
+			int udp;
 
 			build_canon(&c, kinds[i], af, 1);
 			whole = runb(c.dlt, &c.b);
 			expect_canon(&c, &whole);
-			base = c.outer[0] + 20;
+			/* Where the fragment's data starts, and how far an
+			 * IPv6 fragment header moves what follows it. */
+			shift = c.outer_af[0] == 4 ? 0 : 8;
+			data = c.outer[0] + (c.outer_af[0] == 4 ? 20 : 40) + shift;
 
 			/* Cut in the inner payload: the segment, short. */
-			keep = (c.payload_off - base) / 8 * 8 + 8;
-			first_fragment4(&c, keep);
+			keep = (c.payload_off + shift - data) / 8 * 8 + 8;
+			assert_int_equal(fragment_outer(&c, 1, keep), data);
 			r = runb(c.dlt, &c.b);
 			assert_int_equal(r.st, TC_DEC_OK);
 			assert_int_equal(r.p.af, af);
@@ -825,7 +857,8 @@ static void test_tunnel_outer_first_fragment(void **state)
 			assert_int_equal(r.p.flags, TC_PSH | TC_ACK);
 			assert_int_equal(r.p.opt, STD_OPT_BITS);
 			assert_int_equal(r.p.payload_len, sizeof DATA);
-			assert_int_equal(r.p.payload_caplen, base + keep - c.payload_off);
+			assert_int_equal(r.p.payload_caplen, data + keep - c.payload_off);
+			assert_true(r.p.payload_caplen < sizeof DATA);
 			assert_int_equal(r.p.ip_len, whole.p.ip_len);
 			assert_int_equal(r.p.ip_fragment, 0);
 			assert_int_equal(r.p.len_clamped, 0);
@@ -842,23 +875,24 @@ static void test_tunnel_outer_first_fragment(void **state)
 			/* Cut in the inner TCP header: a fragment, not a
 			 * capture that lost bytes. */
 			build_canon(&c, kinds[i], af, 1);
-			keep = (c.tcp_off + 12 - base) / 8 * 8;
-			first_fragment4(&c, keep);
+			keep = (c.tcp_off + shift + 12 - data) / 8 * 8;
+			fragment_outer(&c, 1, keep);
+			assert_true(c.b.n > c.tcp_off && c.b.n < c.tcp_off + 20);
 			assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_FRAGMENT);
 
 			/* A long first fragment the snaplen cut in that
 			 * header: truncated, as without fragments. */
 			build_canon(&c, kinds[i], af, 1);
-			set16(&c.b, c.outer[0] + 6, 0x2000);
+			fragment_outer(&c, 1, 0);
 			assert_int_equal(run_wire(c.dlt, c.b.d, c.tcp_off + 12, c.b.n).st,
 					 TC_DEC_TRUNCATED);
 
 			/* A later fragment carries no header: skipped, or
 			 * not ours if the outer protocol is UDP. */
 			build_canon(&c, kinds[i], af, 1);
-			set16(&c.b, c.outer[0] + 6, 0x0010);
-			assert_int_equal(runb(c.dlt, &c.b).st,
-					 c.b.d[c.outer[0] + 9] == 17 ? TC_DEC_NOT_TCP : TC_DEC_FRAGMENT);
+			udp = c.b.d[c.outer[0] + (c.outer_af[0] == 4 ? 9 : 6)] == 17;
+			fragment_outer(&c, 0, 0);
+			assert_int_equal(runb(c.dlt, &c.b).st, udp ? TC_DEC_NOT_TCP : TC_DEC_FRAGMENT);
 		}
 }
 
