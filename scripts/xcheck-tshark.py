@@ -83,7 +83,8 @@ TUNNEL_OK = IP6_EXT | {"ip", "ipv6", "gre", "erspan", "udp", "vxlan", "geneve",
                        "gtp", "eth", "ethertype", "vlan", "ieee8021ad", "mpls"}
 # frame.protocols tokens before the first IP header that tcpclose walks.
 LINK_OK = {"eth", "ethertype", "vlan", "ieee8021ad", "pppoes", "ppp", "mpls",
-           "sll", "null", "raw", "ip", "ipv6"}
+           "sll", "null", "raw", "ip", "ipv6", "chdlc", "fddi", "llc", "radiotap",
+           "wlan_radio", "wlan", "pflog"}
 # tshark expert severity "error" (PI_ERROR)
 PI_ERROR = 0x00800000
 

@@ -91,6 +91,18 @@ static void put_pppoe(struct buf *b, unsigned ppp_proto)
 	put16(b, ppp_proto);
 }
 
+/* 802.2 LLC with a SNAP header: OUI 00-00-00 (RFC 1042) or 00-00-f8. */
+static void put_snap(struct buf *b, unsigned oui_last, unsigned type)
+{
+	put8(b, 0xaa);
+	put8(b, 0xaa);
+	put8(b, 0x03);
+	put8(b, 0);
+	put8(b, 0);
+	put8(b, oui_last);
+	put16(b, type);
+}
+
 static void put_mpls(struct buf *b, uint32_t label, int bottom)
 {
 	put32(b, label << 12 | (bottom ? 0x100u : 0) | 64);
@@ -269,6 +281,9 @@ static struct res runb(int dlt, const struct buf *b)
 enum lk {
 	LK_ETH, LK_VLAN, LK_QINQ, LK_PPPOE, LK_MPLS, LK_SLL, LK_SLL2,
 	LK_NULL_LE, LK_NULL_BE, LK_LOOP, LK_RAW, LK_RAW_BSD, LK_LINKTYPE_RAW,
+	/* serial lines, FDDI, 802.11, pf */
+	LK_PPP, LK_PPP_HDLC, LK_PPP_SERIAL, LK_PPP_SERIAL_CISCO, LK_C_HDLC, LK_PPP_ETHER,
+	LK_FDDI, LK_WLAN, LK_WLAN_QOS_WDS, LK_RADIOTAP, LK_PFLOG,
 	LK_IP,
 	/* tunnels (an outer IPv4 or IPv6 header around the canonical packet)
 	 * and NFLOG */
@@ -604,6 +619,86 @@ static void build_canon(struct canon *c, enum lk lk, int af, int opts)
 	case LK_LINKTYPE_RAW:
 		c->dlt = TC_DLT_LINKTYPE_RAW;
 		break;
+	case LK_PPP:                    /* no framing, the protocol compressed */
+		c->dlt = TC_DLT_PPP;
+		put8(b, af == 4 ? 0x21 : 0x57);
+		break;
+	case LK_PPP_HDLC:
+		c->dlt = TC_DLT_PPP;
+		put8(b, 0xff);
+		put8(b, 0x03);
+		put16(b, af == 4 ? 0x0021 : 0x0057);
+		break;
+	case LK_PPP_SERIAL:
+		c->dlt = TC_DLT_PPP_SERIAL;
+		put8(b, 0xff);
+		put8(b, 0x03);
+		put16(b, af == 4 ? 0x0021 : 0x0057);
+		break;
+	case LK_PPP_SERIAL_CISCO:       /* Cisco HDLC broadcast */
+		c->dlt = TC_DLT_PPP_SERIAL;
+		put8(b, 0x8f);
+		put8(b, 0x00);
+		put16(b, et);
+		break;
+	case LK_C_HDLC:
+		c->dlt = TC_DLT_C_HDLC;
+		put8(b, 0x0f);
+		put8(b, 0x00);
+		put16(b, et);
+		break;
+	case LK_PPP_ETHER:
+		c->dlt = TC_DLT_PPP_ETHER;
+		put_pppoe(b, af == 4 ? 0x0021 : 0x0057);
+		break;
+	case LK_FDDI:
+		c->dlt = TC_DLT_FDDI;
+		put8(b, 0x50);                  /* frame control: LLC, async */
+		putfill(b, 0x02, 12);           /* MACs */
+		put_snap(b, 0, et);
+		break;
+	case LK_WLAN:                   /* data, to the DS */
+		c->dlt = TC_DLT_IEEE802_11;
+		put8(b, 0x08);
+		put8(b, 0x01);
+		put16(b, 0x2c00);               /* duration */
+		putfill(b, 0x02, 18);           /* addresses 1-3 */
+		put16(b, 0x1230);               /* sequence control */
+		put_snap(b, 0, et);
+		break;
+	case LK_WLAN_QOS_WDS:           /* QoS data, 4 addresses, HT control */
+		c->dlt = TC_DLT_IEEE802_11;
+		put8(b, 0x88);
+		put8(b, 0x83);                  /* to and from the DS, order */
+		put16(b, 0x2c00);
+		putfill(b, 0x02, 18);
+		put16(b, 0x1230);
+		putfill(b, 0x04, 6);            /* address 4 */
+		put16(b, 0x0500);               /* QoS control: TID 5, not A-MSDU */
+		put32(b, 0x00000001);           /* HT control */
+		put_snap(b, 0xf8, et);          /* 802.1H bridge tunnel */
+		break;
+	case LK_RADIOTAP:
+		c->dlt = TC_DLT_IEEE802_11_RADIO;
+		put8(b, 0);                     /* version */
+		put8(b, 0);
+		put8(b, 12);                    /* length, little endian */
+		put8(b, 0);
+		put32(b, 0x02000000);           /* present: flags (LE bit 1) */
+		put32(b, 0x00000000);           /* flags: none; padding */
+		put8(b, 0x08);                  /* data, from the DS */
+		put8(b, 0x02);
+		put16(b, 0x2c00);
+		putfill(b, 0x02, 18);
+		put16(b, 0x1230);
+		put_snap(b, 0, et);
+		break;
+	case LK_PFLOG:                  /* 61-byte header, padded to 64 */
+		c->dlt = TC_DLT_PFLOG;
+		put8(b, 61);
+		put8(b, af == 4 ? 2 : 24);      /* OpenBSD's AF_INET6 */
+		putfill(b, 0x00, 62);
+		break;
 	case LK_IP:
 	case LK__COUNT:
 		c->dlt = af == 4 ? TC_DLT_IPV4 : TC_DLT_IPV6;
@@ -894,6 +989,70 @@ static void test_tunnel_outer_first_fragment(void **state)
 			fragment_outer(&c, 0, 0);
 			assert_int_equal(runb(c.dlt, &c.b).st, udp ? TC_DEC_NOT_TCP : TC_DEC_FRAGMENT);
 		}
+}
+
+/* What the serial, FDDI, 802.11 and pf link layers leave to others. */
+static void test_link_layers_not_ours(void **state)
+{
+	struct canon c;
+	struct buf b;
+
+	(void)state;
+	/* 802.11: protected, management, null data and A-MSDU frames are
+	 * not read; protocol version 1 does not exist. */
+	build_canon(&c, LK_WLAN, 4, 0);
+	c.b.d[1] |= 0x40;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
+	build_canon(&c, LK_WLAN, 4, 0);
+	c.b.d[0] = 0x80;                /* beacon */
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
+	build_canon(&c, LK_WLAN, 4, 0);
+	c.b.d[0] = 0x48;                /* null data */
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
+	build_canon(&c, LK_WLAN, 4, 0);
+	c.b.d[0] |= 0x01;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
+	build_canon(&c, LK_WLAN_QOS_WDS, 4, 0);
+	c.b.d[30] |= 0x80;              /* QoS control: A-MSDU present */
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
+	/* Without the order bit there is no HT control: the SNAP header
+	 * is 4 bytes early, and these bytes are not one. */
+	build_canon(&c, LK_WLAN_QOS_WDS, 4, 0);
+	c.b.d[1] &= 0x7f;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
+	/* LLC without SNAP (spanning tree, NetBIOS): not IP. */
+	build_canon(&c, LK_WLAN, 4, 0);
+	c.b.d[24] = 0x42;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
+	build_canon(&c, LK_FDDI, 6, 0);
+	c.b.d[13] = 0x42;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
+	/* Radiotap's version is 0 and its length at least 8. */
+	build_canon(&c, LK_RADIOTAP, 4, 0);
+	c.b.d[0] = 1;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
+	build_canon(&c, LK_RADIOTAP, 4, 0);
+	c.b.d[2] = 4;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
+
+	/* PPP: LCP is not IP; MPLS is read through. */
+	build_canon(&c, LK_PPP_HDLC, 4, 0);
+	set16(&c.b, 2, 0xc021);
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
+	build_canon(&c, LK_PPP_SERIAL, 4, 0);
+	c.b.d[0] = 0x42;                /* neither HDLC-like nor Cisco */
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
+	memset(&b, 0, sizeof b);
+	put8(&b, 0xff);
+	put8(&b, 0x03);
+	put16(&b, 0x0281);
+	put_mpls(&b, 16001, 1);
+	add_v4_syn(&b);
+	assert_int_equal(runb(TC_DLT_PPP, &b).st, TC_DEC_OK);
+	/* pf: a header shorter than its own length byte. */
+	build_canon(&c, LK_PFLOG, 4, 0);
+	c.b.d[0] = 3;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
 }
 
 /* IP in IP nested n deep, then the canonical v4 segment. */
@@ -1814,14 +1973,16 @@ static void test_data_offset(void **state)
 static const int supported[] = {
 	TC_DLT_NULL, TC_DLT_EN10MB, TC_DLT_RAW, TC_DLT_RAW_BSD,
 	TC_DLT_LINKTYPE_RAW, TC_DLT_LOOP, TC_DLT_LINUX_SLL, TC_DLT_IPV4,
-	TC_DLT_IPV6, TC_DLT_LINUX_SLL2, TC_DLT_NFLOG
+	TC_DLT_IPV6, TC_DLT_LINUX_SLL2, TC_DLT_NFLOG, TC_DLT_PPP, TC_DLT_FDDI,
+	TC_DLT_PPP_SERIAL, TC_DLT_PPP_ETHER, TC_DLT_C_HDLC, TC_DLT_IEEE802_11,
+	TC_DLT_PFLOG, TC_DLT_IEEE802_11_RADIO
 };
 #define N_SUPPORTED (sizeof supported / sizeof supported[0])
 
 static void test_zero_length_and_unsupported(void **state)
 {
 	static const uint8_t one[1] = { 0x45 };
-	static const int unsupported[] = { -1, 9, 105, 127, 147, 192, 65535 };
+	static const int unsupported[] = { -1, 6, 119, 147, 163, 192, 65535 };
 	struct tc_pkt p;
 	size_t i;
 
@@ -2098,6 +2259,7 @@ int main(void)
 		cmocka_unit_test(test_truncation_sweep),
 		cmocka_unit_test(test_tunnel_key),
 		cmocka_unit_test(test_tunnel_outer_first_fragment),
+		cmocka_unit_test(test_link_layers_not_ours),
 		cmocka_unit_test(test_tunnel_depth_and_not_tunnels),
 		cmocka_unit_test(test_mutation),
 	};

@@ -511,6 +511,56 @@ static void put_frame(struct conv *c, int from, uint16_t ethertype, const uint8_
 	case DLT_RAW:
 		flen = 0;
 		break;
+	case DLT_PPP_SERIAL:    /* RFC 1662 framing: address, control, protocol */
+		frame[0] = 0xff;
+		frame[1] = 0x03;
+		put16(frame + 2, ethertype == 0x0800 ? 0x0021 : 0x0057);
+		flen = 4;
+		break;
+	case DLT_FDDI:          /* frame control, MACs, 802.2 LLC/SNAP */
+		frame[0] = 0x50;
+		memcpy(frame + 1, peer->mac, 6);
+		memcpy(frame + 7, me->mac, 6);
+		memcpy(frame + 13, "\xaa\xaa\x03\x00\x00\x00", 6);
+		put16(frame + 19, ethertype);
+		flen = 21;
+		break;
+	case DLT_IEEE802_11_RADIO: {
+		/* radiotap with no fields, then a QoS data frame: the client
+		 * is the station (to the DS), the server behind the access
+		 * point (from the DS); LLC/SNAP */
+		static const uint8_t ap[6] = {0x02, 0xa0, 0x00, 0x00, 0x00, 0x01};
+		uint8_t *w = frame + 8;
+		memset(frame, 0, 8);
+		frame[2] = 8;                           /* radiotap length, LE */
+		w[0] = 0x88;                            /* QoS data */
+		w[1] = from == 0 ? 0x01 : 0x02;
+		put16(w + 2, 0x2c00);                   /* duration */
+		memcpy(w + 4, from == 0 ? ap : peer->mac, 6);
+		memcpy(w + 10, from == 0 ? me->mac : ap, 6);
+		memcpy(w + 16, from == 0 ? peer->mac : me->mac, 6);
+		put16(w + 22, (uint16_t)(me->pkts << 4)); /* sequence control */
+		w[24] = 0x00;                           /* QoS: TID 0 */
+		w[25] = 0x00;
+		memcpy(w + 26, "\xaa\xaa\x03\x00\x00\x00", 6);
+		put16(w + 32, ethertype);
+		flen = 8 + 34;
+		break;
+	}
+	case DLT_PFLOG: {
+		/* FreeBSD's pfloghdr: 61 bytes, padded to 64; pass, rule 5,
+		 * logged on em0 as it came in (client) or went out */
+		memset(frame, 0, 64);
+		frame[0] = 61;
+		frame[1] = ethertype == 0x0800 ? 2 : 28;  /* AF_INET, FreeBSD AF_INET6 */
+		memcpy(frame + 4, "em0", 3);
+		put32(frame + 36, 5);                   /* rule number */
+		put32(frame + 40, 0xffffffffu);         /* subrule: none */
+		put32(frame + 48, 0xffffffffu);         /* pid: none */
+		frame[60] = from == 0 ? 1 : 2;          /* PF_IN, PF_OUT */
+		flen = 64;
+		break;
+	}
 	case DLT_NFLOG: {
 		/* family, version 0, group; NFULA_PACKET_HDR, NFULA_PREFIX,
 		 * then NFULA_PAYLOAD: TLV length and type in host order,
@@ -1091,6 +1141,50 @@ static void two_conns(struct cap *cap, struct conv *g, struct conv *r)
 		    "TIME_WAIT", "CLOSED");
 	conv_expect(r, "handshake", "reset", "-", "server", "established",
 		    "CLOSED", "CLOSED");
+}
+
+/* One graceful IPv4 and one reset IPv6 connection on a link type that
+ * this machine cannot record (no serial line, FDDI ring, monitor-mode
+ * radio or pf here). */
+static void link_pair(const char *dir, const char *name, int dlt, uint16_t port,
+		      const char *what)
+{
+	struct cap cap;
+	struct conv g, r;
+	char file[128];
+
+	snprintf(file, sizeof(file), "%s.pcap", name);
+	cap_open(&cap, dir, file, dlt);
+	conv_init(&g, &cap, C4, port, S4, 80, 0x61626364, 0x65666768);
+	conv_init(&r, &cap, C6, (uint16_t)(port + 1), S6, 80, 0x71727374, 0x75767778);
+	two_conns(&cap, &g, &r);
+	cap_close(&cap);
+	write_expect(&cap, dir, name, what, NULL);
+}
+
+static void sc_ppp_serial(const char *dir)
+{
+	link_pair(dir, "synth_ppp_serial", DLT_PPP_SERIAL, 52120,
+		  "PPP in HDLC-like framing (DLT_PPP_SERIAL): IPv4 graceful, IPv6 reset.");
+}
+
+static void sc_fddi(const char *dir)
+{
+	link_pair(dir, "synth_fddi", DLT_FDDI, 52130,
+		  "FDDI with 802.2 LLC/SNAP: IPv4 graceful, IPv6 reset.");
+}
+
+static void sc_wlan_radiotap(const char *dir)
+{
+	link_pair(dir, "synth_wlan_radiotap", DLT_IEEE802_11_RADIO, 52140,
+		  "802.11 QoS data frames behind radiotap (a monitor-mode capture of an"
+		  " open network): IPv4 graceful, IPv6 reset.");
+}
+
+static void sc_pflog(const char *dir)
+{
+	link_pair(dir, "synth_pflog", DLT_PFLOG, 52150,
+		  "pf's log (DLT_PFLOG, FreeBSD's 61-byte header): IPv4 graceful, IPv6 reset.");
 }
 
 static void sc_vlan(const char *dir)
@@ -2059,6 +2153,10 @@ static const struct scenario scenarios[] = {
 	{"tunnel_gtpu", sc_tunnel_gtpu, "GTP-U with an extension header"},
 	{"tunnel_ipip", sc_tunnel_ipip, "IPv4 and IPv6 in IPv4"},
 	{"nflog", sc_nflog, "DLT_NFLOG"},
+	{"ppp_serial", sc_ppp_serial, "DLT_PPP_SERIAL"},
+	{"fddi", sc_fddi, "DLT_FDDI"},
+	{"wlan_radiotap", sc_wlan_radiotap, "DLT_IEEE802_11_RADIO"},
+	{"pflog", sc_pflog, "DLT_PFLOG"},
 	{"tw_reuse_30s", sc_tw_reuse_30s, "4-tuple reused 30 s after close, in TIME_WAIT"},
 };
 

@@ -20,17 +20,25 @@
 
 /* pcap_datalink() values (DLT_*), mirrored so the core needs no libpcap. */
 enum {
-	TC_DLT_NULL = 0,           /* BSD loopback, host-endian AF_ value */
-	TC_DLT_EN10MB = 1,         /* Ethernet II, with 802.1Q / 802.1ad tags */
-	TC_DLT_RAW = 12,           /* raw IP (Linux value of DLT_RAW) */
-	TC_DLT_RAW_BSD = 14,       /* raw IP (DLT_RAW on OpenBSD) */
-	TC_DLT_LINKTYPE_RAW = 101, /* LINKTYPE_RAW, if it leaks through unmapped */
-	TC_DLT_LOOP = 108,         /* OpenBSD loopback, network-endian AF_ value */
-	TC_DLT_LINUX_SLL = 113,    /* Linux cooked capture v1 (tcpdump -i any) */
-	TC_DLT_IPV4 = 228,         /* raw IPv4 */
-	TC_DLT_NFLOG = 239,        /* Linux netfilter NFLOG (tcpdump -i nflog) */
-	TC_DLT_IPV6 = 229,         /* raw IPv6 */
-	TC_DLT_LINUX_SLL2 = 276    /* Linux cooked capture v2 */
+	TC_DLT_NULL = 0,               /* BSD loopback, host-endian AF_ value */
+	TC_DLT_EN10MB = 1,             /* Ethernet II, with 802.1Q / 802.1ad tags */
+	TC_DLT_PPP = 9,                /* PPP, with or without HDLC-like framing */
+	TC_DLT_FDDI = 10,              /* FDDI, 802.2 LLC/SNAP */
+	TC_DLT_RAW = 12,               /* raw IP (Linux value of DLT_RAW) */
+	TC_DLT_RAW_BSD = 14,           /* raw IP (DLT_RAW on OpenBSD) */
+	TC_DLT_PPP_SERIAL = 50,        /* PPP in HDLC-like framing, or Cisco HDLC */
+	TC_DLT_PPP_ETHER = 51,         /* PPPoE session header, no Ethernet */
+	TC_DLT_LINKTYPE_RAW = 101,     /* LINKTYPE_RAW, if it leaks through unmapped */
+	TC_DLT_C_HDLC = 104,           /* Cisco HDLC */
+	TC_DLT_IEEE802_11 = 105,       /* 802.11 frames (a monitor-mode capture) */
+	TC_DLT_LOOP = 108,             /* OpenBSD loopback, network-endian AF_ value */
+	TC_DLT_LINUX_SLL = 113,        /* Linux cooked capture v1 (tcpdump -i any) */
+	TC_DLT_PFLOG = 117,            /* OpenBSD/FreeBSD pf log (tcpdump -i pflog0) */
+	TC_DLT_IEEE802_11_RADIO = 127, /* 802.11 behind a radiotap header */
+	TC_DLT_IPV4 = 228,             /* raw IPv4 */
+	TC_DLT_NFLOG = 239,            /* Linux netfilter NFLOG (tcpdump -i nflog) */
+	TC_DLT_IPV6 = 229,             /* raw IPv6 */
+	TC_DLT_LINUX_SLL2 = 276        /* Linux cooked capture v2 */
 };
 
 /* TCP header flag bits, as on the wire (RFC 9293 section 3.1). */

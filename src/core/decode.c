@@ -9,7 +9,9 @@
  *
  *   link    Ethernet II with any stack of 802.1Q / 802.1ad / 0x9100 tags,
  *           PPPoE session (RFC 2516) and MPLS (RFC 3032) inside it; Linux
- *           cooked SLL and SLL2; BSD NULL and LOOP; raw IP; Linux NFLOG.
+ *           cooked SLL and SLL2; BSD NULL and LOOP; raw IP; Linux NFLOG;
+ *           PPP (RFC 1661/1662) and Cisco HDLC; FDDI; IEEE 802.11 data
+ *           frames, bare or behind radiotap; pf's log header.
  *   tunnel  IP in IP (4in4, 6in4, 4in6, 6in6); GRE (RFC 2784/2890) with
  *           checksum, key and sequence number, carrying IP, MPLS, VLANs or
  *           Ethernet (0x6558), and ERSPAN type I, II (0x88BE) and III
@@ -78,6 +80,8 @@ enum {
 
 	PPP_IPV4 = 0x0021,
 	PPP_IPV6 = 0x0057,
+	PPP_MPLS_UC = 0x0281,
+	PPP_MPLS_MC = 0x0283,
 
 	/* IPv4 protocol / IPv6 next-header numbers (IANA). */
 	NH_HOPOPTS = 0,
@@ -691,6 +695,159 @@ again:
 	}
 }
 
+/*
+ * The PPP protocol field (RFC 1661) and what it carries. A first byte with
+ * its low bit set is the whole field, compressed to one byte (Protocol
+ * Field Compression, RFC 1661 6.5). LCP, IPCP, compressed datagrams and
+ * the rest are not IP.
+ */
+static enum tc_decode_status decode_ppp_proto(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t hi, lo;
+	uint16_t proto;
+
+	if (!cur_u8(c, &hi))
+		return TC_DEC_TRUNCATED;
+	if (hi & 0x01) {
+		proto = hi;
+	} else {
+		if (!cur_u8(c, &lo))
+			return TC_DEC_TRUNCATED;
+		proto = (uint16_t)(hi << 8 | lo);
+	}
+	switch (proto) {
+	case PPP_IPV4:
+		return decode_ipv4(c, out);
+	case PPP_IPV6:
+		return decode_ipv6(c, out);
+	case PPP_MPLS_UC:
+	case PPP_MPLS_MC:
+		return decode_mpls(c, out);
+	default:
+		return TC_DEC_NOT_IP;
+	}
+}
+
+/*
+ * PPP on a serial line: HDLC-like framing (RFC 1662: address 0xff, control
+ * 0x03, then the protocol field), or Cisco HDLC (address 0x0f unicast or
+ * 0x8f broadcast, control 0, then an ethertype). With `bare`, a frame that
+ * starts with neither is PPP without framing (DLT_PPP's other form).
+ */
+static enum tc_decode_status decode_serial(struct cur *c, int bare, struct tc_pkt *out)
+{
+	uint8_t addr, ctl;
+	uint16_t type;
+
+	if (cur_left(c) < 2)
+		return TC_DEC_TRUNCATED;
+	addr = c->buf[c->off];
+	ctl = c->buf[c->off + 1];
+	if (addr == 0xff && ctl == 0x03) {
+		c->off += 2;
+		return decode_ppp_proto(c, out);
+	}
+	if ((addr == 0x0f || addr == 0x8f) && ctl == 0x00) {
+		c->off += 2;
+		if (!cur_be16(c, &type))
+			return TC_DEC_TRUNCATED;
+		return decode_ethertype(c, type, out);
+	}
+	return bare ? decode_ppp_proto(c, out) : TC_DEC_MALFORMED;
+}
+
+/*
+ * IEEE 802.11 (a monitor-mode capture): data frames only, not protected
+ * (an encrypted payload is not ours to read), not A-MSDU aggregates; the
+ * header is 24 bytes, 30 with the fourth address (to and from the
+ * distribution system), 2 more for QoS control and 4 more for HT control
+ * (QoS data with the order bit); then 802.2 LLC/SNAP (RFC 1042, or the
+ * 802.1H bridge-tunnel OUI 00-00-f8) with the ethertype. A trailing FCS,
+ * if the capture kept it, is past the IP length and never read as data.
+ */
+static enum tc_decode_status decode_80211(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t fc0, fc1, snap[6];
+	uint32_t hl = 24;
+	uint16_t type;
+
+	if (!cur_u8(c, &fc0) || !cur_u8(c, &fc1))
+		return TC_DEC_TRUNCATED;
+	if ((fc0 & 0x03) != 0)
+		return TC_DEC_MALFORMED; /* protocol version 0 only */
+	if ((fc0 & 0x0c) != 0x08 || (fc0 & 0x40) || (fc1 & 0x40))
+		return TC_DEC_NOT_IP; /* not data, no data, or protected */
+	if ((fc1 & 0x03) == 0x03)
+		hl += 6;  /* address 4 */
+	if (fc0 & 0x80) { /* QoS data: QoS control */
+		uint8_t qos;
+		if (!cur_skip(c, hl - 2) || !cur_u8(c, &qos))
+			return TC_DEC_TRUNCATED;
+		if (qos & 0x80)
+			return TC_DEC_NOT_IP; /* A-MSDU: subframes, not decoded */
+		if (!cur_skip(c, 1) || ((fc1 & 0x80) && !cur_skip(c, 4)))
+			return TC_DEC_TRUNCATED;
+	} else if (!cur_skip(c, hl - 2)) {
+		return TC_DEC_TRUNCATED;
+	}
+	if (!cur_copy(c, snap, 6) || !cur_be16(c, &type))
+		return TC_DEC_TRUNCATED;
+	if (snap[0] != 0xaa || snap[1] != 0xaa || snap[2] != 0x03 || snap[3] || snap[4] ||
+	    (snap[5] != 0 && snap[5] != 0xf8))
+		return TC_DEC_NOT_IP;
+	return decode_ethertype(c, type, out);
+}
+
+/* FDDI: frame control and two MACs, then 802.2 LLC; IP rides in it with a
+ * SNAP header (RFC 1042), as on 802.11. */
+static enum tc_decode_status decode_fddi(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t snap[6];
+	uint16_t type;
+
+	if (!cur_skip(c, 13) || !cur_copy(c, snap, 6) || !cur_be16(c, &type))
+		return TC_DEC_TRUNCATED;
+	if (snap[0] != 0xaa || snap[1] != 0xaa || snap[2] != 0x03 || snap[3] || snap[4] || snap[5])
+		return TC_DEC_NOT_IP;
+	return decode_ethertype(c, type, out);
+}
+
+/* Radiotap (radiotap.org): version 0, a pad byte, its own length (little
+ * endian), the fields it announces; 802.11 after it. */
+static enum tc_decode_status decode_radiotap(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t ver, pad, lb[2];
+	uint32_t len;
+
+	if (!cur_u8(c, &ver) || !cur_u8(c, &pad) || !cur_copy(c, lb, 2))
+		return TC_DEC_TRUNCATED;
+	len = (uint32_t)lb[0] | (uint32_t)lb[1] << 8;
+	if (ver != 0 || len < 8)
+		return TC_DEC_MALFORMED;
+	if (!cur_skip(c, len - 4))
+		return TC_DEC_TRUNCATED;
+	return decode_80211(c, out);
+}
+
+/*
+ * pf's log header (OpenBSD and FreeBSD pflog): its length is its first
+ * byte, padded to 4 bytes as the kernel writes it (tcpdump's
+ * BPF_WORDALIGN); the address family's AF_INET6 differs between the
+ * systems, so the IP version nibble decides.
+ */
+static enum tc_decode_status decode_pflog(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t len;
+
+	if (!cur_u8(c, &len))
+		return TC_DEC_TRUNCATED;
+	if (len < 4)
+		return TC_DEC_MALFORMED;
+	if (!cur_skip(c, ((uint32_t)len + 3u) / 4u * 4u - 1u))
+		return TC_DEC_TRUNCATED;
+	return decode_ip_by_version(c, out, TC_DEC_MALFORMED);
+}
+
 /* ---- tunnels ----------------------------------------------------------- */
 
 /* FNV-1a, 32 bits: the tunnel key needs no seed, only to keep tunnels
@@ -1254,6 +1411,14 @@ int tc_decode_link_supported(int dlt)
 	case TC_DLT_LINUX_SLL: case TC_DLT_IPV4: case TC_DLT_IPV6:
 	case TC_DLT_LINUX_SLL2:
 	case TC_DLT_NFLOG:
+	case TC_DLT_PPP:
+	case TC_DLT_PPP_SERIAL:
+	case TC_DLT_PPP_ETHER:
+	case TC_DLT_C_HDLC:
+	case TC_DLT_FDDI:
+	case TC_DLT_PFLOG:
+	case TC_DLT_IEEE802_11:
+	case TC_DLT_IEEE802_11_RADIO:
 		return 1;
 	default:
 		return 0;
@@ -1329,6 +1494,21 @@ enum tc_decode_status tc_decode_general(int dlt, const uint8_t *buf, uint32_t ca
 		return decode_ipv6(&c, out);
 	case TC_DLT_NFLOG:
 		return decode_nflog(&c, out);
+	case TC_DLT_PPP:
+		return decode_serial(&c, 1, out);
+	case TC_DLT_PPP_SERIAL:
+	case TC_DLT_C_HDLC:
+		return decode_serial(&c, 0, out);
+	case TC_DLT_PPP_ETHER:
+		return decode_pppoe(&c, out);
+	case TC_DLT_FDDI:
+		return decode_fddi(&c, out);
+	case TC_DLT_IEEE802_11:
+		return decode_80211(&c, out);
+	case TC_DLT_IEEE802_11_RADIO:
+		return decode_radiotap(&c, out);
+	case TC_DLT_PFLOG:
+		return decode_pflog(&c, out);
 	default:
 		return TC_DEC_UNSUPPORTED_LINK;
 	}
