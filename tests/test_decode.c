@@ -288,7 +288,7 @@ enum lk {
 	/* tunnels (an outer IPv4 or IPv6 header around the canonical packet)
 	 * and NFLOG */
 	LK_IPIP, LK_IP6IP, LK_GRE, LK_GRE_TEB, LK_ERSPAN1, LK_ERSPAN2, LK_ERSPAN3,
-	LK_VXLAN, LK_VXLAN_LINUX, LK_GENEVE, LK_GTPU, LK_VXLAN_IN_GRE, LK_NFLOG,
+	LK_VXLAN, LK_VXLAN_LINUX, LK_GENEVE, LK_GTPU, LK_VXLAN_IN_GRE, LK_GRE_ARUBA, LK_NFLOG,
 	LK__COUNT
 };
 
@@ -427,6 +427,20 @@ static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
 		outer(c, 6, 47);
 		put_gre(b, 0, 0x6558, 0);
 		put_eth(b, et);
+		c->tun_type = TC_TUN_GRE;
+		c->tun_has_id = 0;
+		break;
+	case LK_GRE_ARUBA:              /* an access point's 802.11 QoS data */
+		put_eth(b, 0x0800);
+		outer(c, 4, 47);
+		put_gre(b, 0, 0x8200, 0);
+		put8(b, 0x88);
+		put8(b, 0x01);
+		put16(b, 0x2c00);
+		putfill(b, 0x02, 18);
+		put16(b, 0x1230);
+		put16(b, 0x0000);               /* QoS control */
+		put_snap(b, 0, et);
 		c->tun_type = TC_TUN_GRE;
 		c->tun_has_id = 0;
 		break;
@@ -922,7 +936,7 @@ static void test_tunnel_outer_first_fragment(void **state)
 {
 	static const enum lk kinds[] = {LK_IPIP, LK_IP6IP, LK_GRE, LK_GRE_TEB, LK_ERSPAN1,
 					LK_ERSPAN2, LK_ERSPAN3, LK_VXLAN, LK_GENEVE, LK_GTPU,
-					LK_VXLAN_IN_GRE};
+					LK_VXLAN_IN_GRE, LK_GRE_ARUBA};
 	size_t i;
 	int af;
 
@@ -1034,6 +1048,11 @@ static void test_link_layers_not_ours(void **state)
 	build_canon(&c, LK_RADIOTAP, 4, 0);
 	c.b.d[2] = 4;
 	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
+
+	/* GRE's protocol types next to Aruba's are not 802.11. */
+	build_canon(&c, LK_GRE_ARUBA, 4, 0);
+	set16(&c.b, c.outer[0] + 20 + 2, 0x8208);
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
 
 	/* PPP: LCP is not IP; MPLS is read through. */
 	build_canon(&c, LK_PPP_HDLC, 4, 0);

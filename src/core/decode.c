@@ -13,9 +13,9 @@
  *           PPP (RFC 1661/1662) and Cisco HDLC; FDDI; IEEE 802.11 data
  *           frames, bare or behind radiotap; pf's log header.
  *   tunnel  IP in IP (4in4, 6in4, 4in6, 6in6); GRE (RFC 2784/2890) with
- *           checksum, key and sequence number, carrying IP, MPLS, VLANs or
- *           Ethernet (0x6558), and ERSPAN type I, II (0x88BE) and III
- *           (0x22EB) in it; over UDP, VXLAN (RFC 7348; ports 4789 and
+ *           checksum, key and sequence number, carrying IP, MPLS, VLANs,
+ *           Ethernet (0x6558) or an Aruba access point's 802.11 frames,
+ *           and ERSPAN type I, II (0x88BE) and III (0x22EB) in it; over UDP, VXLAN (RFC 7348; ports 4789 and
  *           Linux's old default 8472), GENEVE (RFC 8926, options skipped;
  *           port 6081) and GTP-U (3GPP TS 29.281, extension headers
  *           walked; port 2152). Nested up to TC_TUNNEL_DEPTH_MAX deep;
@@ -970,6 +970,14 @@ static enum tc_decode_status decode_erspan(struct cur *c, uint16_t proto, int se
 	}
 }
 
+/* Aruba access points send their stations' 802.11 frames to the
+ * controller in GRE with one of these protocol types (as Wireshark and
+ * Zeek read them). */
+static int is_aruba_wlan(uint16_t proto)
+{
+	return (proto >= 0x8200 && proto <= 0x8370 && (proto & 0x000f) == 0) || proto == 0x9000;
+}
+
 /* GRE (RFC 2784, keys and sequence numbers per RFC 2890). Version 1
  * (PPTP) and the RFC 1701 routing field are not decoded. */
 static enum tc_decode_status decode_gre(struct cur *c, struct tc_pkt *out)
@@ -993,6 +1001,8 @@ static enum tc_decode_status decode_gre(struct cur *c, struct tc_pkt *out)
 		return TC_DEC_MALFORMED;
 	if (proto == ETHERTYPE_TEB)
 		return decode_ether(c, out);
+	if (is_aruba_wlan(proto))
+		return decode_80211(c, out);
 	return decode_ethertype(c, proto, out);
 }
 
