@@ -288,7 +288,8 @@ enum lk {
 	/* tunnels (an outer IPv4 or IPv6 header around the canonical packet)
 	 * and NFLOG */
 	LK_IPIP, LK_IP6IP, LK_GRE, LK_GRE_TEB, LK_ERSPAN1, LK_ERSPAN2, LK_ERSPAN3,
-	LK_VXLAN, LK_VXLAN_LINUX, LK_GENEVE, LK_GTPU, LK_VXLAN_IN_GRE, LK_GRE_ARUBA, LK_NFLOG,
+	LK_VXLAN, LK_VXLAN_LINUX, LK_GENEVE, LK_GTPU, LK_VXLAN_IN_GRE, LK_GRE_ARUBA,
+	LK_TEREDO, LK_TEREDO_AUTH, LK_AYIYA, LK_NFLOG,
 	LK__COUNT
 };
 
@@ -430,6 +431,46 @@ static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
 		c->tun_type = TC_TUN_GRE;
 		c->tun_has_id = 0;
 		break;
+	case LK_TEREDO:                 /* from the relay: origin indication */
+		put_eth(b, 0x0800);
+		outer(c, 4, 17);
+		put_udp(c, 3544);
+		set16(b, c->udp_off, 3544);
+		put16(b, 0x0000);
+		put16(b, 0xffff ^ 50123);       /* the client's port, obfuscated */
+		put32(b, 0xffffffffu ^ 0xc0000263u);
+		c->tun_type = TC_TUN_TEREDO;
+		c->tun_has_id = 0;
+		break;
+	case LK_TEREDO_AUTH:            /* a qualification: authentication too */
+		put_eth(b, 0x0800);
+		outer(c, 4, 17);
+		put_udp(c, 3544);
+		put16(b, 0x0001);
+		put8(b, 3);                     /* client id length */
+		put8(b, 2);                     /* authentication value length */
+		putfill(b, 0x11, 3 + 2);
+		putfill(b, 0x22, 8);            /* nonce */
+		put8(b, 0);                     /* confirmation */
+		put16(b, 0x0000);               /* and the origin indication */
+		put16(b, 0xffff ^ 50123);
+		put32(b, 0xffffffffu ^ 0xc0000263u);
+		c->tun_type = TC_TUN_TEREDO;
+		c->tun_has_id = 0;
+		break;
+	case LK_AYIYA:                  /* 16-byte identity, SHA-1 signature */
+		put_eth(b, 0x0800);
+		outer(c, 4, 17);
+		put_udp(c, 5072);
+		put8(b, 0x41);                  /* identity 2^4 bytes, IPv6 address */
+		put8(b, 0x52);                  /* signature 5 * 4 bytes, SHA-1 */
+		put8(b, 0x21);                  /* authentication 2, forward */
+		put8(b, c->af == 4 ? 4 : 41);
+		put32(b, 0x5f5e1000u);          /* epoch */
+		putfill(b, 0x33, 16 + 20);
+		c->tun_type = TC_TUN_AYIYA;
+		c->tun_has_id = 0;
+		break;
 	case LK_GRE_ARUBA:              /* an access point's 802.11 QoS data */
 		put_eth(b, 0x0800);
 		outer(c, 4, 47);
@@ -569,10 +610,13 @@ static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
 static void build_canon(struct canon *c, enum lk lk, int af, int opts)
 {
 	struct buf *b = &c->b;
-	unsigned et = af == 4 ? 0x0800 : 0x86dd;
+	unsigned et;
 	uint32_t ip;
 
 	memset(c, 0, sizeof *c);
+	if (lk == LK_TEREDO || lk == LK_TEREDO_AUTH)
+		af = 6;                 /* Teredo carries IPv6 only */
+	et = af == 4 ? 0x0800 : 0x86dd;
 	c->af = af;
 	c->opts = opts;
 	switch (lk) {
@@ -936,7 +980,7 @@ static void test_tunnel_outer_first_fragment(void **state)
 {
 	static const enum lk kinds[] = {LK_IPIP, LK_IP6IP, LK_GRE, LK_GRE_TEB, LK_ERSPAN1,
 					LK_ERSPAN2, LK_ERSPAN3, LK_VXLAN, LK_GENEVE, LK_GTPU,
-					LK_VXLAN_IN_GRE, LK_GRE_ARUBA};
+					LK_VXLAN_IN_GRE, LK_GRE_ARUBA, LK_TEREDO, LK_AYIYA};
 	size_t i;
 	int af;
 
@@ -961,7 +1005,7 @@ static void test_tunnel_outer_first_fragment(void **state)
 			assert_int_equal(fragment_outer(&c, 1, keep), data);
 			r = runb(c.dlt, &c.b);
 			assert_int_equal(r.st, TC_DEC_OK);
-			assert_int_equal(r.p.af, af);
+			assert_int_equal(r.p.af, c.af);
 			assert_int_equal(r.p.seq, SEQ);
 			assert_int_equal(r.p.flags, TC_PSH | TC_ACK);
 			assert_int_equal(r.p.opt, STD_OPT_BITS);
@@ -1005,7 +1049,8 @@ static void test_tunnel_outer_first_fragment(void **state)
 		}
 }
 
-/* What the serial, FDDI, 802.11 and pf link layers leave to others. */
+/* What the serial, FDDI, 802.11 and pf link layers, and the Teredo and
+ * AYIYA tunnels, leave to others. */
 static void test_link_layers_not_ours(void **state)
 {
 	struct canon c;
@@ -1053,6 +1098,28 @@ static void test_link_layers_not_ours(void **state)
 	build_canon(&c, LK_GRE_ARUBA, 4, 0);
 	set16(&c.b, c.outer[0] + 20 + 2, 0x8208);
 	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
+
+	/* Port 3544 or 5072 used for something else, and Teredo and AYIYA
+	 * datagrams without a packet in them. */
+	build_canon(&c, LK_TEREDO, 6, 0);
+	c.b.d[c.udp_end + 8] = 0x45;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
+	build_canon(&c, LK_TEREDO, 6, 0);
+	c.b.d[c.udp_end + 1] = 0x07;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
+	build_canon(&c, LK_TEREDO, 6, 0);
+	c.b.n = c.udp_end + 1;
+	set16(&c.b, c.udp_off + 4, 9);
+	set16(&c.b, c.outer[0] + 2, c.b.n - c.outer[0]);
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
+	set16(&c.b, c.udp_off + 4, 48);         /* cut by the capture */
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_TRUNCATED);
+	build_canon(&c, LK_AYIYA, 4, 0);
+	c.b.d[c.udp_end + 2] = 0x22;            /* not "forward" */
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
+	build_canon(&c, LK_AYIYA, 6, 0);
+	c.b.d[c.udp_end + 3] = 17;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
 
 	/* PPP: LCP is not IP; MPLS is read through. */
 	build_canon(&c, LK_PPP_HDLC, 4, 0);

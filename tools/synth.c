@@ -356,7 +356,7 @@ static void cap_register(struct cap *cap, struct conv *c)
 /* Tunnels around the IP packet, over IPv4 between 10.99.0.1 (the client's
  * side) and 10.99.0.2: those Linux on the test machine cannot make. */
 enum { ENC_NONE, ENC_GRE, ENC_ERSPAN2, ENC_ERSPAN3, ENC_GENEVE, ENC_GTPU, ENC_IPIP,
-       ENC_GRE_MIRROR };
+       ENC_GRE_MIRROR, ENC_TEREDO, ENC_AYIYA };
 
 /* A mirror's path MTU: an outer datagram above it travels in fragments. */
 #define MIRROR_MTU 1500
@@ -458,6 +458,35 @@ static size_t encapsulate(struct conv *c, int from, uint8_t *ip, size_t iplen)
 	case ENC_IPIP:
 		proto = c->af == 4 ? 4 : 41;
 		hl = 0;
+		break;
+	case ENC_TEREDO:        /* the client (10.99.0.1:50000) and its relay */
+		if (c->af != 6)
+			die("internal: Teredo carries IPv6 only");
+		proto = 17;
+		put16(h, from ? 3544 : 50000);
+		put16(h + 2, from ? 50000 : 3544);
+		put16(h + 6, 0);
+		hl = 8;
+		if (from) {     /* the relay says where it came from (RFC 4380 5.1.2) */
+			put16(h + 8, 0);
+			put16(h + 10, 0xffff ^ 50000);
+			put32(h + 12, 0xffffffffu ^ 0x0a630001u);
+			hl = 16;
+		}
+		break;
+	case ENC_AYIYA:         /* forward, 16-byte identity, SHA-1 signature */
+		proto = 17;
+		put16(h, 5072);
+		put16(h + 2, 5072);
+		put16(h + 6, 0);
+		h[8] = 0x41;
+		h[9] = 0x52;
+		h[10] = 0x21;
+		h[11] = c->af == 4 ? 4 : 41;
+		put32(h + 12, (uint32_t)(*c->cap->clock / 1000000000));     /* epoch */
+		memset(h + 16, 0x5a, 16);                                   /* identity */
+		memset(h + 32, 0xa5, 20);                                   /* signature */
+		hl = 52;
 		break;
 	default:
 		die("internal: encapsulation %d", c->encap);
@@ -926,10 +955,10 @@ static void write_expect(const struct cap *cap, const char *dir,
 			c->rst_ignored);
 		if (c->encap) {
 			/* as the client's first packet carried it */
-			static const char *const names[] = {"", "gre", "erspan", "erspan",
-							    "geneve", "gtpu", "ipip", "gre"};
-			if (c->encap == ENC_IPIP)
-				fprintf(f, " tunnel=ipip@10.99.0.1->10.99.0.2");
+			static const char *const names[] = {"", "gre", "erspan", "erspan", "geneve",
+							    "gtpu", "ipip", "gre", "teredo", "ayiya"};
+			if (c->encap == ENC_IPIP || c->encap == ENC_TEREDO || c->encap == ENC_AYIYA)
+				fprintf(f, " tunnel=%s@10.99.0.1->10.99.0.2", names[c->encap]);
 			else
 				fprintf(f, " tunnel=%s/%u@10.99.0.1->10.99.0.2", names[c->encap],
 					(unsigned)c->encap_id);
@@ -2075,6 +2104,31 @@ static void sc_tunnel_gre_mirror(const char *dir)
 		     NULL);
 }
 
+/* Teredo carries IPv6 only: a graceful and a reset IPv6 connection. */
+static void sc_tunnel_teredo(const char *dir)
+{
+	struct cap cap;
+	struct conv g, r;
+
+	cap_open(&cap, dir, "synth_tunnel_teredo.pcap", DLT_EN10MB);
+	conv_init(&g, &cap, C6, 52160, S6, 80, 0x81828384, 0x85868788);
+	conv_init(&r, &cap, C6, 52161, S6, 443, 0x91929394, 0x95969798);
+	g.encap = r.encap = ENC_TEREDO;
+	two_conns(&cap, &g, &r);
+	cap_close(&cap);
+	write_expect(&cap, dir, "synth_tunnel_teredo",
+		     "Teredo (IPv6 in UDP, client 10.99.0.1:50000, relay 10.99.0.2:3544, the"
+		     " relay's datagrams with an origin indication): IPv6 graceful, IPv6 reset.",
+		     NULL);
+}
+
+static void sc_tunnel_ayiya(const char *dir)
+{
+	tunnel_pair(dir, "synth_tunnel_ayiya", ENC_AYIYA, 0,
+		    "AYIYA (UDP 5072, forward, 16-byte identity, SHA-1-sized signature):"
+		    " IPv4 graceful, IPv6 reset.");
+}
+
 static void sc_tunnel_erspan2(const char *dir)
 {
 	tunnel_pair(dir, "synth_tunnel_erspan2", ENC_ERSPAN2, 100,
@@ -2147,6 +2201,8 @@ static const struct scenario scenarios[] = {
 	{"forged_rsts", sc_forged_rsts, "a middlebox's RSTs across connections and servers: injected"},
 	{"tunnel_gre_key", sc_tunnel_gre_key, "GRE with key and sequence number"},
 	{"tunnel_gre_mirror", sc_tunnel_gre_mirror, "GRE mirror, key per direction, fragmented"},
+	{"tunnel_teredo", sc_tunnel_teredo, "Teredo"},
+	{"tunnel_ayiya", sc_tunnel_ayiya, "AYIYA"},
 	{"tunnel_erspan2", sc_tunnel_erspan2, "ERSPAN type II"},
 	{"tunnel_erspan3", sc_tunnel_erspan3, "ERSPAN type III"},
 	{"tunnel_geneve", sc_tunnel_geneve, "GENEVE with an option"},

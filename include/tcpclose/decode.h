@@ -73,6 +73,8 @@ enum tc_tunnel_type {
 	TC_TUN_VXLAN,  /* VXLAN (RFC 7348), UDP 4789 or 8472 */
 	TC_TUN_GENEVE, /* GENEVE (RFC 8926), UDP 6081 */
 	TC_TUN_GTPU,   /* GTP-U (3GPP TS 29.281), UDP 2152 */
+	TC_TUN_TEREDO, /* Teredo (RFC 4380): IPv6 in UDP 3544 */
+	TC_TUN_AYIYA,  /* AYIYA (draft-massar-v6ops-ayiya): UDP 5072 */
 	TC_TUN__COUNT
 };
 

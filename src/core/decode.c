@@ -15,10 +15,12 @@
  *   tunnel  IP in IP (4in4, 6in4, 4in6, 6in6); GRE (RFC 2784/2890) with
  *           checksum, key and sequence number, carrying IP, MPLS, VLANs,
  *           Ethernet (0x6558) or an Aruba access point's 802.11 frames,
- *           and ERSPAN type I, II (0x88BE) and III (0x22EB) in it; over UDP, VXLAN (RFC 7348; ports 4789 and
- *           Linux's old default 8472), GENEVE (RFC 8926, options skipped;
- *           port 6081) and GTP-U (3GPP TS 29.281, extension headers
- *           walked; port 2152). Nested up to TC_TUNNEL_DEPTH_MAX deep;
+ *           and ERSPAN type I, II (0x88BE) and III (0x22EB) in it; over
+ *           UDP, VXLAN (RFC 7348; ports 4789 and Linux's old default
+ *           8472), GENEVE (RFC 8926, options skipped; port 6081), GTP-U
+ *           (3GPP TS 29.281, extension headers walked; port 2152), Teredo
+ *           (RFC 4380; 3544) and AYIYA (5072). Nested up to
+ *           TC_TUNNEL_DEPTH_MAX deep;
  *           each level is recorded (tunnel_enter) and folded into
  *           tc_pkt.tunnel, so the inner segment keeps its tunnel.
  *   IP      IPv4 (RFC 791) with options skipped; IPv6 (RFC 8200) with its
@@ -106,6 +108,8 @@ enum {
 	PORT_VXLAN_LINUX = 8472,
 	PORT_GENEVE = 6081,
 	PORT_GTPU = 2152,
+	PORT_TEREDO = 3544,
+	PORT_AYIYA = 5072,
 
 	NFULA_PAYLOAD = 9 /* NFLOG TLV holding the packet */
 };
@@ -1007,11 +1011,12 @@ static enum tc_decode_status decode_gre(struct cur *c, struct tc_pkt *out)
 }
 
 /* VXLAN (RFC 7348): flags with I (VNI valid), 24-bit VNI, Ethernet. */
-static enum tc_decode_status decode_vxlan(struct cur *c, struct tc_pkt *out)
+static enum tc_decode_status decode_vxlan(struct cur *c, uint32_t declared, struct tc_pkt *out)
 {
 	uint8_t fl;
 	uint32_t w;
 
+	(void)declared; /* its header is fixed: one cut short is TRUNCATED */
 	if (!cur_u8(c, &fl) || !cur_skip(c, 3) || !cur_be32(c, &w))
 		return TC_DEC_TRUNCATED;
 	if (!tunnel_enter(out, TC_TUN_VXLAN, w >> 8, (fl & 0x08) != 0, 1))
@@ -1021,12 +1026,13 @@ static enum tc_decode_status decode_vxlan(struct cur *c, struct tc_pkt *out)
 
 /* GENEVE (RFC 8926): version 0, options skipped by their total length,
  * an ethertype (0x6558 for Ethernet) and a 24-bit VNI. */
-static enum tc_decode_status decode_geneve(struct cur *c, struct tc_pkt *out)
+static enum tc_decode_status decode_geneve(struct cur *c, uint32_t declared, struct tc_pkt *out)
 {
 	uint8_t vo, fl;
 	uint16_t proto;
 	uint32_t w;
 
+	(void)declared; /* its header is fixed: one cut short is TRUNCATED */
 	if (!cur_u8(c, &vo) || !cur_u8(c, &fl) || !cur_be16(c, &proto) || !cur_be32(c, &w))
 		return TC_DEC_TRUNCATED;
 	if (vo >> 6 != 0)
@@ -1043,13 +1049,14 @@ static enum tc_decode_status decode_geneve(struct cur *c, struct tc_pkt *out)
 /* GTP-U (3GPP TS 29.281 5.1): version 1, G-PDU messages only (echo, end
  * marker, error indication carry no user packet); the optional sequence
  * number, N-PDU number and extension-header chain are skipped. */
-static enum tc_decode_status decode_gtpu(struct cur *c, struct tc_pkt *out)
+static enum tc_decode_status decode_gtpu(struct cur *c, uint32_t declared, struct tc_pkt *out)
 {
 	uint8_t fl, mt, next;
 	uint16_t len;
 	uint32_t teid;
 	int n;
 
+	(void)declared; /* its header is fixed: one cut short is TRUNCATED */
 	if (!cur_u8(c, &fl) || !cur_u8(c, &mt) || !cur_be16(c, &len) || !cur_be32(c, &teid))
 		return TC_DEC_TRUNCATED;
 	if (fl >> 5 != 1 || !(fl & 0x10) || mt != 0xff)
@@ -1078,6 +1085,73 @@ static enum tc_decode_status decode_gtpu(struct cur *c, struct tc_pkt *out)
 }
 
 /*
+ * Teredo (RFC 4380): IPv6 in UDP to or from a relay's port 3544, after an
+ * optional authentication indicator (5.1.1: 0x0001, the lengths of the
+ * client id and the authentication value, both, an 8-byte nonce and a
+ * confirmation byte) and an optional origin indication (5.1.2: 0x0000,
+ * then 6 bytes). What follows must look like IPv6, or the datagram is
+ * some other use of the port.
+ */
+static enum tc_decode_status decode_teredo(struct cur *c, uint32_t declared, struct tc_pkt *out)
+{
+	/* Out of bytes before the IPv6 header: cut by the capture if the
+	 * UDP header declared more, else not Teredo. */
+	enum tc_decode_status cut = declared != LEN_FROM_CAPTURE && declared > cur_left(c)
+					    ? TC_DEC_TRUNCATED
+					    : TC_DEC_NOT_TCP;
+
+	if (cur_left(c) >= 1 && c->buf[c->off] == 0x00) {
+		if (cur_left(c) < 4)
+			return cut;
+		if (c->buf[c->off + 1] == 0x01 &&
+		    !cur_skip(c, 4u + c->buf[c->off + 2] + c->buf[c->off + 3] + 8u + 1u))
+			return cut;
+	}
+	if (cur_left(c) >= 1 && c->buf[c->off] == 0x00) {
+		if (cur_left(c) < 2)
+			return cut;
+		if (c->buf[c->off + 1] != 0x00)
+			return TC_DEC_NOT_TCP;
+		if (!cur_skip(c, 8))
+			return cut;
+	}
+	if (cur_left(c) < 1)
+		return cut; /* or a bubble's empty tail */
+	if (c->buf[c->off] >> 4 != 6)
+		return TC_DEC_NOT_TCP;
+	if (!tunnel_enter(out, TC_TUN_TEREDO, 0, 0, 1))
+		return TC_DEC_MALFORMED;
+	return decode_ipv6(c, out);
+}
+
+/*
+ * AYIYA ("anything in anything", draft-massar-v6ops-ayiya, what SixXS's
+ * tunnel brokers used): UDP 5072, an 8-byte header whose first bytes give
+ * the lengths of the identity (2^n bytes) and the signature (4n bytes)
+ * that follow it, then the packet its next-header names. Only the
+ * forward operation carries one.
+ */
+static enum tc_decode_status decode_ayiya(struct cur *c, uint32_t declared, struct tc_pkt *out)
+{
+	enum tc_decode_status cut = declared != LEN_FROM_CAPTURE && declared > cur_left(c)
+					    ? TC_DEC_TRUNCATED
+					    : TC_DEC_NOT_TCP;
+	uint8_t h[4];
+
+	if (!cur_copy(c, h, 4) || !cur_skip(c, 4)) /* and the epoch */
+		return cut;
+	if ((h[2] & 0x0f) != 1)
+		return TC_DEC_NOT_TCP; /* not "forward": no packet in it */
+	if (!cur_skip(c, (1u << (h[0] >> 4)) + (uint32_t)(h[1] >> 4) * 4u))
+		return cut;
+	if (h[3] != NH_IPV6 && h[3] != NH_IPIP)
+		return TC_DEC_NOT_TCP;
+	if (!tunnel_enter(out, TC_TUN_AYIYA, 0, 0, 1))
+		return TC_DEC_MALFORMED;
+	return h[3] == NH_IPV6 ? decode_ipv6(c, out) : decode_ipv4(c, out);
+}
+
+/*
  * UDP that may carry a tunnel, by its well-known port. Anything else, and
  * a datagram on such a port whose header is not the tunnel's, stays
  * NOT_TCP as all UDP was.
@@ -1085,7 +1159,7 @@ static enum tc_decode_status decode_gtpu(struct cur *c, struct tc_pkt *out)
 static enum tc_decode_status decode_udp(struct cur *c, struct tc_pkt *out)
 {
 	uint16_t sport = 0, dport = 0, ulen = 0;
-	enum tc_decode_status (*dec)(struct cur *, struct tc_pkt *);
+	enum tc_decode_status (*dec)(struct cur *, uint32_t, struct tc_pkt *);
 
 	if (cur_left(c) < 8)
 		return TC_DEC_NOT_TCP;
@@ -1099,14 +1173,19 @@ static enum tc_decode_status decode_udp(struct cur *c, struct tc_pkt *out)
 		dec = decode_geneve;
 	else if (dport == PORT_GTPU || sport == PORT_GTPU)
 		dec = decode_gtpu;
+	else if (dport == PORT_TEREDO || sport == PORT_TEREDO)
+		dec = decode_teredo;
+	else if (dport == PORT_AYIYA || sport == PORT_AYIYA)
+		dec = decode_ayiya;
 	else
 		return TC_DEC_NOT_TCP;
 	if (ulen != 0 && ulen < 8)
 		return TC_DEC_NOT_TCP; /* not a UDP header after all */
 	/* 0: a jumbogram, or TSO: the IP length governs. */
-	if (ulen >= 8)
-		cur_limit(c, ulen - 8u);
-	return dec(c, out);
+	if (ulen == 0)
+		return dec(c, LEN_FROM_CAPTURE, out);
+	cur_limit(c, ulen - 8u);
+	return dec(c, ulen - 8u, out);
 }
 
 static enum tc_decode_status decode_tunnel(struct cur *c, uint8_t proto, struct tc_pkt *out)
@@ -1533,6 +1612,8 @@ const char *tc_tunnel_name(enum tc_tunnel_type t)
 		[TC_TUN_VXLAN] = "vxlan",
 		[TC_TUN_GENEVE] = "geneve",
 		[TC_TUN_GTPU] = "gtpu",
+		[TC_TUN_TEREDO] = "teredo",
+		[TC_TUN_AYIYA] = "ayiya",
 	};
 
 	if ((unsigned)t >= TC_TUN__COUNT)
