@@ -279,7 +279,7 @@ static struct res runb(int dlt, const struct buf *b)
 /* ---- canonical packets on every link type ------------------------------- */
 
 enum lk {
-	LK_ETH, LK_VLAN, LK_QINQ, LK_PPPOE, LK_MPLS, LK_SLL, LK_SLL2,
+	LK_ETH, LK_VLAN, LK_QINQ, LK_PBB, LK_VNTAG, LK_PPPOE, LK_MPLS, LK_SLL, LK_SLL2,
 	LK_NULL_LE, LK_NULL_BE, LK_LOOP, LK_RAW, LK_RAW_BSD, LK_LINKTYPE_RAW,
 	/* serial lines, FDDI, 802.11, pf */
 	LK_PPP, LK_PPP_HDLC, LK_PPP_SERIAL, LK_PPP_SERIAL_CISCO, LK_C_HDLC, LK_PPP_ETHER,
@@ -636,6 +636,22 @@ static void build_canon(struct canon *c, enum lk lk, int af, int opts)
 		put_tag(b, 100, 0x8100);
 		put_tag(b, 200, et);
 		c->vlan = 100;
+		break;
+	case LK_PBB:                    /* B-TAG 300, I-TAG, then a C-TAG 100 */
+		c->dlt = TC_DLT_EN10MB;
+		put_eth(b, 0x88a8);
+		put_tag(b, 300, 0x88e7);
+		put32(b, 0x00012345);           /* I-SID 0x12345 */
+		putfill(b, 0x04, 12);           /* the customer's MACs */
+		put16(b, 0x8100);
+		put_tag(b, 100, et);
+		c->vlan = 300;
+		break;
+	case LK_VNTAG:
+		c->dlt = TC_DLT_EN10MB;
+		put_eth(b, 0x8926);
+		put32(b, 0x80010002);           /* direction, destination, source */
+		put16(b, et);
 		break;
 	case LK_PPPOE:
 		c->dlt = TC_DLT_EN10MB;
@@ -1120,6 +1136,17 @@ static void test_link_layers_not_ours(void **state)
 	build_canon(&c, LK_AYIYA, 6, 0);
 	c.b.d[c.udp_end + 3] = 17;
 	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
+
+	/* 802.1ah inside 802.1ah without end: bounded like VLAN tags. */
+	memset(&b, 0, sizeof b);
+	put_eth(&b, 0x88e7);
+	for (int i = 0; i < 9; i++) {
+		put32(&b, 0x00000001);
+		putfill(&b, 0x04, 12);
+		put16(&b, 0x88e7);
+	}
+	add_v4_syn(&b);
+	assert_int_equal(runb(TC_DLT_EN10MB, &b).st, TC_DEC_MALFORMED);
 
 	/* PPP: LCP is not IP; MPLS is read through. */
 	build_canon(&c, LK_PPP_HDLC, 4, 0);

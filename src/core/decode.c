@@ -8,7 +8,8 @@
  * or classifies why the frame is not a usable TCP segment.
  *
  *   link    Ethernet II with any stack of 802.1Q / 802.1ad / 0x9100 tags,
- *           PPPoE session (RFC 2516) and MPLS (RFC 3032) inside it; Linux
+ *           802.1ah (PBB) and VN-Tag headers, PPPoE session (RFC 2516)
+ *           and MPLS (RFC 3032) inside it; Linux
  *           cooked SLL and SLL2; BSD NULL and LOOP; raw IP; Linux NFLOG;
  *           PPP (RFC 1661/1662) and Cisco HDLC; FDDI; IEEE 802.11 data
  *           frames, bare or behind radiotap; pf's log header.
@@ -75,6 +76,8 @@ enum {
 	ETHERTYPE_PPPOE_SESS = 0x8864,
 	ETHERTYPE_MPLS_UC = 0x8847,
 	ETHERTYPE_MPLS_MC = 0x8848,
+	ETHERTYPE_PBB = 0x88e7,      /* 802.1ah provider backbone: I-TAG, inner MACs */
+	ETHERTYPE_VNTAG = 0x8926,    /* Cisco VN-Tag (802.1Qbh): 4-byte tag */
 
 	ETHERTYPE_TEB = 0x6558,      /* transparent Ethernet bridging */
 	ETHERTYPE_ERSPAN_2 = 0x88be, /* ERSPAN type I (no S bit) and II */
@@ -679,6 +682,16 @@ again:
 		return decode_ipv6(c, out);
 	case ETHERTYPE_PPPOE_SESS:
 		return decode_pppoe(c, out);
+	case ETHERTYPE_PBB:
+	case ETHERTYPE_VNTAG:
+		/* A provider backbone's I-TAG and the customer's MACs, or a
+		 * VN-Tag; then an ethertype again. They count against the
+		 * tag bound: a frame can nest them without end. */
+		if (++tags > MAX_VLAN_TAGS)
+			return TC_DEC_MALFORMED;
+		if (!cur_skip(c, type == ETHERTYPE_PBB ? 4u + 12u : 4u) || !cur_be16(c, &type))
+			return TC_DEC_TRUNCATED;
+		goto again;
 	case ETHERTYPE_MPLS_UC:
 	case ETHERTYPE_MPLS_MC:
 		return decode_mpls(c, out);
