@@ -86,7 +86,7 @@ TUNNEL_OK = IP6_EXT | {"ip", "ipv6", "gre", "erspan", "udp", "vxlan", "geneve",
 # frame.protocols tokens before the first IP header that tcpclose walks.
 LINK_OK = {"eth", "ethertype", "vlan", "ieee8021ad", "pppoes", "ppp", "mpls",
            "sll", "null", "raw", "ip", "ipv6", "chdlc", "fddi", "llc", "radiotap",
-           "wlan_radio", "wlan", "pflog"}
+           "wlan_radio", "wlan", "pflog", "prism", "wlancap", "ppi"}
 # tshark expert severity "error" (PI_ERROR)
 PI_ERROR = 0x00800000
 

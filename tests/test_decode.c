@@ -91,6 +91,19 @@ static void put_pppoe(struct buf *b, unsigned ppp_proto)
 	put16(b, ppp_proto);
 }
 
+static void put_snap(struct buf *b, unsigned oui_last, unsigned type);
+
+/* An 802.11 data frame's header (to the DS) and LLC/SNAP. */
+static void put_wlan_data(struct buf *b, unsigned type)
+{
+	put8(b, 0x08);
+	put8(b, 0x01);
+	put16(b, 0x2c00);
+	putfill(b, 0x02, 18);
+	put16(b, 0x1230);
+	put_snap(b, 0, type);
+}
+
 /* 802.2 LLC with a SNAP header: OUI 00-00-00 (RFC 1042) or 00-00-f8. */
 static void put_snap(struct buf *b, unsigned oui_last, unsigned type)
 {
@@ -283,7 +296,8 @@ enum lk {
 	LK_NULL_LE, LK_NULL_BE, LK_LOOP, LK_RAW, LK_RAW_BSD, LK_LINKTYPE_RAW,
 	/* serial lines, FDDI, 802.11, pf */
 	LK_PPP, LK_PPP_HDLC, LK_PPP_SERIAL, LK_PPP_SERIAL_CISCO, LK_C_HDLC, LK_PPP_ETHER,
-	LK_FDDI, LK_WLAN, LK_WLAN_QOS_WDS, LK_RADIOTAP, LK_PFLOG,
+	LK_FDDI, LK_WLAN, LK_WLAN_QOS_WDS, LK_RADIOTAP, LK_PRISM, LK_AVS, LK_PPI, LK_PPI_ETH,
+	LK_PFLOG,
 	LK_IP,
 	/* tunnels (an outer IPv4 or IPv6 header around the canonical packet)
 	 * and NFLOG */
@@ -767,6 +781,40 @@ static void build_canon(struct canon *c, enum lk lk, int af, int opts)
 		put16(b, 0x1230);
 		put_snap(b, 0, et);
 		break;
+	case LK_PRISM:                  /* 144 bytes, lengths little endian */
+		c->dlt = TC_DLT_PRISM_HEADER;
+		put32(b, 0x41000000);           /* message code 0x41 */
+		put32(b, 0x90000000);           /* length 144 */
+		putfill(b, 0x00, 136);
+		put_wlan_data(b, et);
+		break;
+	case LK_AVS:                    /* 64 bytes, big endian */
+		c->dlt = TC_DLT_IEEE802_11_AVS;
+		put32(b, 0x80211001);
+		put32(b, 64);
+		putfill(b, 0x00, 56);
+		put_wlan_data(b, et);
+		break;
+	case LK_PPI:                    /* one 20-byte field, 802.11 */
+		c->dlt = TC_DLT_PPI;
+		put8(b, 0);
+		put8(b, 0);
+		put8(b, 32);                    /* length 32, little endian */
+		put8(b, 0);
+		put32(b, 0x69000000);           /* link type 105 */
+		put32(b, 0x02001400);           /* field type 2, 20 bytes */
+		putfill(b, 0x00, 20);
+		put_wlan_data(b, et);
+		break;
+	case LK_PPI_ETH:
+		c->dlt = TC_DLT_PPI;
+		put8(b, 0);
+		put8(b, 0);
+		put8(b, 8);
+		put8(b, 0);
+		put32(b, 0x01000000);           /* link type 1 */
+		put_eth(b, et);
+		break;
 	case LK_PFLOG:                  /* 61-byte header, padded to 64 */
 		c->dlt = TC_DLT_PFLOG;
 		put8(b, 61);
@@ -1071,6 +1119,7 @@ static void test_link_layers_not_ours(void **state)
 {
 	struct canon c;
 	struct buf b;
+	struct res r;
 
 	(void)state;
 	/* 802.11: protected, management, null data and A-MSDU frames are
@@ -1102,6 +1151,27 @@ static void test_link_layers_not_ours(void **state)
 	build_canon(&c, LK_FDDI, 6, 0);
 	c.b.d[13] = 0x42;
 	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
+	/* PPI's version is 0; a link type behind it other than 802.11 and
+	 * Ethernet is not decoded; Prism and AVS lengths cover their own
+	 * 8 bytes. */
+	build_canon(&c, LK_PPI, 4, 0);
+	c.b.d[0] = 1;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
+	build_canon(&c, LK_PPI, 4, 0);
+	c.b.d[4] = 127;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_UNSUPPORTED_LINK);
+	build_canon(&c, LK_PRISM, 4, 0);
+	c.b.d[4] = 4;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
+	build_canon(&c, LK_AVS, 4, 0);
+	c.b.d[7] = 4;
+	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
+	/* A Prism header written big endian reads the same. */
+	build_canon(&c, LK_PRISM, 6, 1);
+	c.b.d[4] = 0;
+	c.b.d[7] = 144;
+	r = runb(c.dlt, &c.b);
+	expect_canon(&c, &r);
 	/* Radiotap's version is 0 and its length at least 8. */
 	build_canon(&c, LK_RADIOTAP, 4, 0);
 	c.b.d[0] = 1;
@@ -2088,14 +2158,15 @@ static const int supported[] = {
 	TC_DLT_LINKTYPE_RAW, TC_DLT_LOOP, TC_DLT_LINUX_SLL, TC_DLT_IPV4,
 	TC_DLT_IPV6, TC_DLT_LINUX_SLL2, TC_DLT_NFLOG, TC_DLT_PPP, TC_DLT_FDDI,
 	TC_DLT_PPP_SERIAL, TC_DLT_PPP_ETHER, TC_DLT_C_HDLC, TC_DLT_IEEE802_11,
-	TC_DLT_PFLOG, TC_DLT_IEEE802_11_RADIO
+	TC_DLT_PFLOG, TC_DLT_IEEE802_11_RADIO, TC_DLT_PRISM_HEADER, TC_DLT_IEEE802_11_AVS,
+	TC_DLT_PPI
 };
 #define N_SUPPORTED (sizeof supported / sizeof supported[0])
 
 static void test_zero_length_and_unsupported(void **state)
 {
 	static const uint8_t one[1] = { 0x45 };
-	static const int unsupported[] = { -1, 6, 119, 147, 163, 192, 65535 };
+	static const int unsupported[] = { -1, 6, 147, 189, 197, 65535 };
 	struct tc_pkt p;
 	size_t i;
 

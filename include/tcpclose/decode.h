@@ -34,7 +34,10 @@ enum {
 	TC_DLT_LOOP = 108,             /* OpenBSD loopback, network-endian AF_ value */
 	TC_DLT_LINUX_SLL = 113,        /* Linux cooked capture v1 (tcpdump -i any) */
 	TC_DLT_PFLOG = 117,            /* OpenBSD/FreeBSD pf log (tcpdump -i pflog0) */
+	TC_DLT_PRISM_HEADER = 119,     /* 802.11 behind a Prism header (old Linux drivers) */
 	TC_DLT_IEEE802_11_RADIO = 127, /* 802.11 behind a radiotap header */
+	TC_DLT_IEEE802_11_AVS = 163,   /* 802.11 behind an AVS header */
+	TC_DLT_PPI = 192,              /* Per-Packet Information (Kismet, AirPcap) */
 	TC_DLT_IPV4 = 228,             /* raw IPv4 */
 	TC_DLT_NFLOG = 239,            /* Linux netfilter NFLOG (tcpdump -i nflog) */
 	TC_DLT_IPV6 = 229,             /* raw IPv6 */

@@ -12,7 +12,8 @@
  *           and MPLS (RFC 3032) inside it; Linux
  *           cooked SLL and SLL2; BSD NULL and LOOP; raw IP; Linux NFLOG;
  *           PPP (RFC 1661/1662) and Cisco HDLC; FDDI; IEEE 802.11 data
- *           frames, bare or behind radiotap; pf's log header.
+ *           frames, bare or behind radiotap, Prism, AVS or PPI; pf's log
+ *           header.
  *   tunnel  IP in IP (4in4, 6in4, 4in6, 6in6); GRE (RFC 2784/2890) with
  *           checksum, key and sequence number, carrying IP, MPLS, VLANs,
  *           Ethernet (0x6558) or an Aruba access point's 802.11 frames,
@@ -76,8 +77,10 @@ enum {
 	ETHERTYPE_PPPOE_SESS = 0x8864,
 	ETHERTYPE_MPLS_UC = 0x8847,
 	ETHERTYPE_MPLS_MC = 0x8848,
-	ETHERTYPE_PBB = 0x88e7,      /* 802.1ah provider backbone: I-TAG, inner MACs */
-	ETHERTYPE_VNTAG = 0x8926,    /* Cisco VN-Tag (802.1Qbh): 4-byte tag */
+	/* 802.1ah provider backbone (an I-TAG, the customer's MACs) and
+	 * Cisco's VN-Tag (802.1Qbh, a 4-byte tag). */
+	ETHERTYPE_PBB = 0x88e7,
+	ETHERTYPE_VNTAG = 0x8926,
 
 	ETHERTYPE_TEB = 0x6558,      /* transparent Ethernet bridging */
 	ETHERTYPE_ERSPAN_2 = 0x88be, /* ERSPAN type I (no S bit) and II */
@@ -234,6 +237,16 @@ static int cur_be32(struct cur *c, uint32_t *v)
 	p = c->buf + c->off;
 	*v = be32_at(p);
 	c->off += 4;
+	return 1;
+}
+
+/* Little endian: the 802.11 radio headers' order. */
+static int cur_le16(struct cur *c, uint16_t *v)
+{
+	if (cur_left(c) < 2)
+		return 0;
+	*v = (uint16_t)(c->buf[c->off] | c->buf[c->off + 1] << 8);
+	c->off += 2;
 	return 1;
 }
 
@@ -833,17 +846,74 @@ static enum tc_decode_status decode_fddi(struct cur *c, struct tc_pkt *out)
  * endian), the fields it announces; 802.11 after it. */
 static enum tc_decode_status decode_radiotap(struct cur *c, struct tc_pkt *out)
 {
-	uint8_t ver, pad, lb[2];
-	uint32_t len;
+	uint8_t ver, pad;
+	uint16_t len;
 
-	if (!cur_u8(c, &ver) || !cur_u8(c, &pad) || !cur_copy(c, lb, 2))
+	if (!cur_u8(c, &ver) || !cur_u8(c, &pad) || !cur_le16(c, &len))
 		return TC_DEC_TRUNCATED;
-	len = (uint32_t)lb[0] | (uint32_t)lb[1] << 8;
 	if (ver != 0 || len < 8)
 		return TC_DEC_MALFORMED;
-	if (!cur_skip(c, len - 4))
+	if (!cur_skip(c, len - 4u))
 		return TC_DEC_TRUNCATED;
 	return decode_80211(c, out);
+}
+
+/*
+ * The older radio headers in front of 802.11 frames: Prism (a fixed
+ * 144-byte message from linux-wlan-ng and early Atheros drivers, its
+ * length in the writing host's order at offset 4) and AVS (version
+ * 0x80211001, its length big-endian at offset 4). A Prism capture may
+ * hold AVS headers: the version word tells.
+ */
+static enum tc_decode_status decode_prism_avs(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t h[8];
+	uint32_t len, le, be;
+
+	if (!cur_copy(c, h, 8))
+		return TC_DEC_TRUNCATED;
+	le = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
+	be = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
+	if (h[0] == 0x80 && h[1] == 0x21 && h[2] == 0x10 && (h[3] & 0xfe) == 0x00)
+		len = be; /* AVS version 1 or 2 */
+	else
+		len = le <= 0xffff ? le : be;
+	if (len < 8 || len > 0xffff)
+		return TC_DEC_MALFORMED;
+	if (!cur_skip(c, len - 8))
+		return TC_DEC_TRUNCATED;
+	return decode_80211(c, out);
+}
+
+/*
+ * PPI (Per-Packet Information, CACE's header for Kismet and AirPcap):
+ * version 0, flags, its length and the link type after it, little
+ * endian; 802.11 or Ethernet there.
+ */
+static enum tc_decode_status decode_ppi(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t ver, flags;
+	uint16_t len, dlt_lo, dlt_hi, type;
+
+	if (!cur_u8(c, &ver) || !cur_u8(c, &flags) || !cur_le16(c, &len) || !cur_le16(c, &dlt_lo) ||
+	    !cur_le16(c, &dlt_hi))
+		return TC_DEC_TRUNCATED;
+	if (ver != 0 || len < 8)
+		return TC_DEC_MALFORMED;
+	if (!cur_skip(c, len - 8u))
+		return TC_DEC_TRUNCATED;
+	if (dlt_hi != 0)
+		return TC_DEC_UNSUPPORTED_LINK;
+	switch (dlt_lo) {
+	case TC_DLT_IEEE802_11:
+		return decode_80211(c, out);
+	case TC_DLT_EN10MB:
+		if (!cur_skip(c, 12) || !cur_be16(c, &type))
+			return TC_DEC_TRUNCATED;
+		return decode_ethertype(c, type, out);
+	default:
+		return TC_DEC_UNSUPPORTED_LINK;
+	}
 }
 
 /*
@@ -1521,6 +1591,9 @@ int tc_decode_link_supported(int dlt)
 	case TC_DLT_PFLOG:
 	case TC_DLT_IEEE802_11:
 	case TC_DLT_IEEE802_11_RADIO:
+	case TC_DLT_PRISM_HEADER:
+	case TC_DLT_IEEE802_11_AVS:
+	case TC_DLT_PPI:
 		return 1;
 	default:
 		return 0;
@@ -1609,6 +1682,11 @@ enum tc_decode_status tc_decode_general(int dlt, const uint8_t *buf, uint32_t ca
 		return decode_80211(&c, out);
 	case TC_DLT_IEEE802_11_RADIO:
 		return decode_radiotap(&c, out);
+	case TC_DLT_PRISM_HEADER:
+	case TC_DLT_IEEE802_11_AVS:
+		return decode_prism_avs(&c, out);
+	case TC_DLT_PPI:
+		return decode_ppi(&c, out);
 	case TC_DLT_PFLOG:
 		return decode_pflog(&c, out);
 	default:
