@@ -711,14 +711,9 @@ static void build_canon(struct canon *c, enum lk lk, int af, int opts)
 		c->dlt = TC_DLT_PPP;
 		put8(b, af == 4 ? 0x21 : 0x57);
 		break;
-	case LK_PPP_HDLC:
-		c->dlt = TC_DLT_PPP;
-		put8(b, 0xff);
-		put8(b, 0x03);
-		put16(b, af == 4 ? 0x0021 : 0x0057);
-		break;
+	case LK_PPP_HDLC:               /* RFC 1662 framing, either link type */
 	case LK_PPP_SERIAL:
-		c->dlt = TC_DLT_PPP_SERIAL;
+		c->dlt = lk == LK_PPP_HDLC ? TC_DLT_PPP : TC_DLT_PPP_SERIAL;
 		put8(b, 0xff);
 		put8(b, 0x03);
 		put16(b, af == 4 ? 0x0021 : 0x0057);
@@ -1113,104 +1108,101 @@ static void test_tunnel_outer_first_fragment(void **state)
 		}
 }
 
-/* What the serial, FDDI, 802.11 and pf link layers, and the Teredo and
- * AYIYA tunnels, leave to others. */
+/* One byte of a canonical packet changed, and what the decoder must say. */
+struct one_byte {
+	enum lk lk;
+	int af;
+	enum { AT_FRAME, AT_UDP_END, AT_OUTER_END } from; /* where `at` counts from */
+	uint32_t at;
+	uint8_t and_mask, or_bits; /* the byte becomes (byte & and_mask) | or_bits */
+	enum tc_decode_status want;
+};
+
+static const struct one_byte not_ours[] = {
+	/* 802.11: protected, a beacon, null data, protocol version 1, an
+	 * A-MSDU; without the order bit no HT control, so the SNAP header
+	 * would be 4 bytes early and is not one there; LLC without SNAP
+	 * (spanning tree, NetBIOS). FDDI's LLC likewise. */
+	{LK_WLAN, 4, AT_FRAME, 1, 0xff, 0x40, TC_DEC_NOT_IP},
+	{LK_WLAN, 4, AT_FRAME, 0, 0x00, 0x80, TC_DEC_NOT_IP},
+	{LK_WLAN, 4, AT_FRAME, 0, 0x00, 0x48, TC_DEC_NOT_IP},
+	{LK_WLAN, 4, AT_FRAME, 0, 0xff, 0x01, TC_DEC_MALFORMED},
+	{LK_WLAN_QOS_WDS, 4, AT_FRAME, 30, 0xff, 0x80, TC_DEC_NOT_IP},
+	{LK_WLAN_QOS_WDS, 4, AT_FRAME, 1, 0x7f, 0x00, TC_DEC_NOT_IP},
+	{LK_WLAN, 4, AT_FRAME, 24, 0x00, 0x42, TC_DEC_NOT_IP},
+	{LK_FDDI, 6, AT_FRAME, 13, 0x00, 0x42, TC_DEC_NOT_IP},
+	/* PPI's version is 0, and what it carries 802.11 or Ethernet;
+	 * Prism's and AVS's lengths cover their own 8 bytes; radiotap's
+	 * version is 0 and its length at least 8. */
+	{LK_PPI, 4, AT_FRAME, 0, 0x00, 0x01, TC_DEC_MALFORMED},
+	{LK_PPI, 4, AT_FRAME, 4, 0x00, 127, TC_DEC_UNSUPPORTED_LINK},
+	{LK_PRISM, 4, AT_FRAME, 4, 0x00, 0x04, TC_DEC_MALFORMED},
+	{LK_AVS, 4, AT_FRAME, 7, 0x00, 0x04, TC_DEC_MALFORMED},
+	{LK_RADIOTAP, 4, AT_FRAME, 0, 0x00, 0x01, TC_DEC_MALFORMED},
+	{LK_RADIOTAP, 4, AT_FRAME, 2, 0x00, 0x04, TC_DEC_MALFORMED},
+	/* GRE's protocol types next to Aruba's are not 802.11 (0x8208). */
+	{LK_GRE_ARUBA, 4, AT_OUTER_END, 3, 0x00, 0x08, TC_DEC_NOT_IP},
+	/* Port 3544 or 5072 used for something else: no IPv6 after the
+	 * origin indication, a first word neither Teredo header starts
+	 * with; AYIYA's operations other than forward, and a next header
+	 * that is neither IPv4 nor IPv6. */
+	{LK_TEREDO, 6, AT_UDP_END, 8, 0x00, 0x45, TC_DEC_NOT_TCP},
+	{LK_TEREDO, 6, AT_UDP_END, 1, 0x00, 0x07, TC_DEC_NOT_TCP},
+	{LK_AYIYA, 4, AT_UDP_END, 2, 0x00, 0x22, TC_DEC_NOT_TCP},
+	{LK_AYIYA, 6, AT_UDP_END, 3, 0x00, 17, TC_DEC_NOT_TCP},
+	/* PPP's LCP (0xc021) is not IP; a serial frame neither HDLC-like
+	 * nor Cisco is malformed; pf's header shorter than its length byte. */
+	{LK_PPP_HDLC, 4, AT_FRAME, 2, 0x00, 0xc0, TC_DEC_NOT_IP},
+	{LK_PPP_SERIAL, 4, AT_FRAME, 0, 0x00, 0x42, TC_DEC_MALFORMED},
+	{LK_PFLOG, 4, AT_FRAME, 0, 0x00, 0x03, TC_DEC_MALFORMED},
+};
+
+/* What the serial, FDDI, 802.11, radio and pf link layers, and the
+ * Teredo, AYIYA and Aruba tunnels, leave to others. */
 static void test_link_layers_not_ours(void **state)
 {
 	struct canon c;
 	struct buf b;
 	struct res r;
+	size_t i;
 
 	(void)state;
-	/* 802.11: protected, management, null data and A-MSDU frames are
-	 * not read; protocol version 1 does not exist. */
-	build_canon(&c, LK_WLAN, 4, 0);
-	c.b.d[1] |= 0x40;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
-	build_canon(&c, LK_WLAN, 4, 0);
-	c.b.d[0] = 0x80;                /* beacon */
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
-	build_canon(&c, LK_WLAN, 4, 0);
-	c.b.d[0] = 0x48;                /* null data */
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
-	build_canon(&c, LK_WLAN, 4, 0);
-	c.b.d[0] |= 0x01;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
-	build_canon(&c, LK_WLAN_QOS_WDS, 4, 0);
-	c.b.d[30] |= 0x80;              /* QoS control: A-MSDU present */
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
-	/* Without the order bit there is no HT control: the SNAP header
-	 * is 4 bytes early, and these bytes are not one. */
-	build_canon(&c, LK_WLAN_QOS_WDS, 4, 0);
-	c.b.d[1] &= 0x7f;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
-	/* LLC without SNAP (spanning tree, NetBIOS): not IP. */
-	build_canon(&c, LK_WLAN, 4, 0);
-	c.b.d[24] = 0x42;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
-	build_canon(&c, LK_FDDI, 6, 0);
-	c.b.d[13] = 0x42;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
-	/* PPI's version is 0; a link type behind it other than 802.11 and
-	 * Ethernet is not decoded; Prism and AVS lengths cover their own
-	 * 8 bytes. */
-	build_canon(&c, LK_PPI, 4, 0);
-	c.b.d[0] = 1;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
-	build_canon(&c, LK_PPI, 4, 0);
-	c.b.d[4] = 127;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_UNSUPPORTED_LINK);
-	build_canon(&c, LK_PRISM, 4, 0);
-	c.b.d[4] = 4;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
-	build_canon(&c, LK_AVS, 4, 0);
-	c.b.d[7] = 4;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
+	for (i = 0; i < sizeof not_ours / sizeof not_ours[0]; i++) {
+		const struct one_byte *t = &not_ours[i];
+		uint32_t at = t->at;
+
+		build_canon(&c, t->lk, t->af, 0);
+		if (t->from == AT_UDP_END)
+			at += c.udp_end;
+		else if (t->from == AT_OUTER_END)
+			at += c.outer[0] + (c.outer_af[0] == 4 ? 20 : 40);
+		set8(&c.b, at, (c.b.d[at] & t->and_mask) | t->or_bits);
+		r = runb(c.dlt, &c.b);
+		if (r.st != t->want)
+			fail_msg("case %zu: status %d, not %d", i, (int)r.st, (int)t->want);
+	}
+
 	/* A Prism header written big endian reads the same. */
 	build_canon(&c, LK_PRISM, 6, 1);
 	c.b.d[4] = 0;
 	c.b.d[7] = 144;
 	r = runb(c.dlt, &c.b);
 	expect_canon(&c, &r);
-	/* Radiotap's version is 0 and its length at least 8. */
-	build_canon(&c, LK_RADIOTAP, 4, 0);
-	c.b.d[0] = 1;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
-	build_canon(&c, LK_RADIOTAP, 4, 0);
-	c.b.d[2] = 4;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
 
-	/* GRE's protocol types next to Aruba's are not 802.11. */
-	build_canon(&c, LK_GRE_ARUBA, 4, 0);
-	set16(&c.b, c.outer[0] + 20 + 2, 0x8208);
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
-
-	/* Port 3544 or 5072 used for something else, and Teredo and AYIYA
-	 * datagrams without a packet in them. */
-	build_canon(&c, LK_TEREDO, 6, 0);
-	c.b.d[c.udp_end + 8] = 0x45;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
-	build_canon(&c, LK_TEREDO, 6, 0);
-	c.b.d[c.udp_end + 1] = 0x07;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
+	/* A Teredo datagram of one byte holds no packet; one whose UDP
+	 * length says more was cut by the capture. */
 	build_canon(&c, LK_TEREDO, 6, 0);
 	c.b.n = c.udp_end + 1;
 	set16(&c.b, c.udp_off + 4, 9);
 	set16(&c.b, c.outer[0] + 2, c.b.n - c.outer[0]);
 	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
-	set16(&c.b, c.udp_off + 4, 48);         /* cut by the capture */
+	set16(&c.b, c.udp_off + 4, 48);
 	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_TRUNCATED);
-	build_canon(&c, LK_AYIYA, 4, 0);
-	c.b.d[c.udp_end + 2] = 0x22;            /* not "forward" */
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
-	build_canon(&c, LK_AYIYA, 6, 0);
-	c.b.d[c.udp_end + 3] = 17;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_TCP);
 
 	/* 802.1ah inside 802.1ah without end: bounded like VLAN tags. */
 	memset(&b, 0, sizeof b);
 	put_eth(&b, 0x88e7);
-	for (int i = 0; i < 9; i++) {
+	for (i = 0; i < 9; i++) {
 		put32(&b, 0x00000001);
 		putfill(&b, 0x04, 12);
 		put16(&b, 0x88e7);
@@ -1218,13 +1210,7 @@ static void test_link_layers_not_ours(void **state)
 	add_v4_syn(&b);
 	assert_int_equal(runb(TC_DLT_EN10MB, &b).st, TC_DEC_MALFORMED);
 
-	/* PPP: LCP is not IP; MPLS is read through. */
-	build_canon(&c, LK_PPP_HDLC, 4, 0);
-	set16(&c.b, 2, 0xc021);
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_NOT_IP);
-	build_canon(&c, LK_PPP_SERIAL, 4, 0);
-	c.b.d[0] = 0x42;                /* neither HDLC-like nor Cisco */
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
+	/* PPP carries MPLS too, read through. */
 	memset(&b, 0, sizeof b);
 	put8(&b, 0xff);
 	put8(&b, 0x03);
@@ -1232,10 +1218,6 @@ static void test_link_layers_not_ours(void **state)
 	put_mpls(&b, 16001, 1);
 	add_v4_syn(&b);
 	assert_int_equal(runb(TC_DLT_PPP, &b).st, TC_DEC_OK);
-	/* pf: a header shorter than its own length byte. */
-	build_canon(&c, LK_PFLOG, 4, 0);
-	c.b.d[0] = 3;
-	assert_int_equal(runb(c.dlt, &c.b).st, TC_DEC_MALFORMED);
 }
 
 /* IP in IP nested n deep, then the canonical v4 segment. */

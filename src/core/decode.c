@@ -9,11 +9,10 @@
  *
  *   link    Ethernet II with any stack of 802.1Q / 802.1ad / 0x9100 tags,
  *           802.1ah (PBB) and VN-Tag headers, PPPoE session (RFC 2516)
- *           and MPLS (RFC 3032) inside it; Linux
- *           cooked SLL and SLL2; BSD NULL and LOOP; raw IP; Linux NFLOG;
- *           PPP (RFC 1661/1662) and Cisco HDLC; FDDI; IEEE 802.11 data
- *           frames, bare or behind radiotap, Prism, AVS or PPI; pf's log
- *           header.
+ *           and MPLS (RFC 3032) inside it; Linux cooked SLL and SLL2; BSD
+ *           NULL and LOOP; raw IP; Linux NFLOG; PPP (RFC 1661/1662) and
+ *           Cisco HDLC; FDDI; IEEE 802.11 data frames, bare or behind
+ *           radiotap, Prism, AVS or PPI; pf's log header.
  *   tunnel  IP in IP (4in4, 6in4, 4in6, 6in6); GRE (RFC 2784/2890) with
  *           checksum, key and sequence number, carrying IP, MPLS, VLANs,
  *           Ethernet (0x6558) or an Aruba access point's 802.11 frames,
@@ -627,29 +626,6 @@ static enum tc_decode_status decode_ip_by_version(struct cur *c,
 
 /* ---- link layer -------------------------------------------------------- */
 
-/* PPPoE session stage (RFC 2516): 6-byte header, then the 2-byte PPP
- * protocol field. The PPPoE length is not used: the IP length governs, as
- * for Ethernet. */
-static enum tc_decode_status decode_pppoe(struct cur *c, struct tc_pkt *out)
-{
-	uint8_t vt, code;
-	uint16_t proto;
-
-	if (!cur_u8(c, &vt) || !cur_u8(c, &code) ||
-	    !cur_skip(c, 4) /* session id, length */ || !cur_be16(c, &proto))
-		return TC_DEC_TRUNCATED;
-	if (vt != 0x11 || code != 0)    /* version 1, type 1, session data */
-		return TC_DEC_MALFORMED;
-	switch (proto) {
-	case PPP_IPV4:
-		return decode_ipv4(c, out);
-	case PPP_IPV6:
-		return decode_ipv6(c, out);
-	default:
-		return TC_DEC_NOT_IP;   /* LCP, IPCP, ... */
-	}
-}
-
 /* MPLS (RFC 3032): 4-byte entries until the bottom-of-stack bit. The
  * label stack does not say what it carries, so guess from the version
  * nibble the way tcpdump does; anything else (pseudowires) is not IP. */
@@ -662,6 +638,61 @@ static enum tc_decode_status decode_mpls(struct cur *c, struct tc_pkt *out)
 			return TC_DEC_TRUNCATED;
 	} while ((lse & 0x100) == 0);
 	return decode_ip_by_version(c, out, TC_DEC_NOT_IP);
+}
+
+/*
+ * The PPP protocol field (RFC 1661) and what it carries. A first byte with
+ * its low bit set is the whole field, compressed to one byte (Protocol
+ * Field Compression, RFC 1661 6.5). LCP, IPCP, compressed datagrams and
+ * the rest are not IP.
+ */
+static enum tc_decode_status decode_ppp_proto(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t hi, lo;
+	uint16_t proto;
+
+	if (!cur_u8(c, &hi))
+		return TC_DEC_TRUNCATED;
+	if (hi & 0x01) {
+		proto = hi;
+	} else {
+		if (!cur_u8(c, &lo))
+			return TC_DEC_TRUNCATED;
+		proto = (uint16_t)(hi << 8 | lo);
+	}
+	switch (proto) {
+	case PPP_IPV4:
+		return decode_ipv4(c, out);
+	case PPP_IPV6:
+		return decode_ipv6(c, out);
+	case PPP_MPLS_UC:
+	case PPP_MPLS_MC:
+		return decode_mpls(c, out);
+	default:
+		return TC_DEC_NOT_IP;
+	}
+}
+
+/* PPPoE session stage (RFC 2516): 6-byte header, then the PPP protocol
+ * field. The PPPoE length is not used: the IP length governs, as for
+ * Ethernet. */
+static enum tc_decode_status decode_pppoe(struct cur *c, struct tc_pkt *out)
+{
+	uint8_t vt, code;
+
+	if (!cur_u8(c, &vt) || !cur_u8(c, &code) || !cur_skip(c, 4) /* session id, length */)
+		return TC_DEC_TRUNCATED;
+	if (vt != 0x11 || code != 0)    /* version 1, type 1, session data */
+		return TC_DEC_MALFORMED;
+	return decode_ppp_proto(c, out);
+}
+
+/* 802.2 LLC with a SNAP header for an ethertype: AA AA 03 and OUI 0
+ * (RFC 1042), or with `bridge_tunnel` also 802.1H's 00-00-f8. */
+static int is_snap(const uint8_t llc[6], int bridge_tunnel)
+{
+	return llc[0] == 0xaa && llc[1] == 0xaa && llc[2] == 0x03 && llc[3] == 0 && llc[4] == 0 &&
+	       (llc[5] == 0 || (bridge_tunnel && llc[5] == 0xf8));
 }
 
 static int is_vlan_tpid(uint16_t type)
@@ -715,46 +746,12 @@ again:
 			uint8_t llc[6];
 			if (!cur_copy(c, llc, 6) || !cur_be16(c, &type))
 				return TC_DEC_NOT_IP;
-			if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 || llc[3] || llc[4] ||
-			    llc[5])
+			if (!is_snap(llc, 0))
 				return TC_DEC_NOT_IP;
 			snap_done = 1;
 			goto again;
 		}
 		return TC_DEC_NOT_IP;   /* ARP, LLDP, other LLC, ... */
-	}
-}
-
-/*
- * The PPP protocol field (RFC 1661) and what it carries. A first byte with
- * its low bit set is the whole field, compressed to one byte (Protocol
- * Field Compression, RFC 1661 6.5). LCP, IPCP, compressed datagrams and
- * the rest are not IP.
- */
-static enum tc_decode_status decode_ppp_proto(struct cur *c, struct tc_pkt *out)
-{
-	uint8_t hi, lo;
-	uint16_t proto;
-
-	if (!cur_u8(c, &hi))
-		return TC_DEC_TRUNCATED;
-	if (hi & 0x01) {
-		proto = hi;
-	} else {
-		if (!cur_u8(c, &lo))
-			return TC_DEC_TRUNCATED;
-		proto = (uint16_t)(hi << 8 | lo);
-	}
-	switch (proto) {
-	case PPP_IPV4:
-		return decode_ipv4(c, out);
-	case PPP_IPV6:
-		return decode_ipv6(c, out);
-	case PPP_MPLS_UC:
-	case PPP_MPLS_MC:
-		return decode_mpls(c, out);
-	default:
-		return TC_DEC_NOT_IP;
 	}
 }
 
@@ -822,8 +819,7 @@ static enum tc_decode_status decode_80211(struct cur *c, struct tc_pkt *out)
 	}
 	if (!cur_copy(c, snap, 6) || !cur_be16(c, &type))
 		return TC_DEC_TRUNCATED;
-	if (snap[0] != 0xaa || snap[1] != 0xaa || snap[2] != 0x03 || snap[3] || snap[4] ||
-	    (snap[5] != 0 && snap[5] != 0xf8))
+	if (!is_snap(snap, 1))
 		return TC_DEC_NOT_IP;
 	return decode_ethertype(c, type, out);
 }
@@ -837,7 +833,7 @@ static enum tc_decode_status decode_fddi(struct cur *c, struct tc_pkt *out)
 
 	if (!cur_skip(c, 13) || !cur_copy(c, snap, 6) || !cur_be16(c, &type))
 		return TC_DEC_TRUNCATED;
-	if (snap[0] != 0xaa || snap[1] != 0xaa || snap[2] != 0x03 || snap[3] || snap[4] || snap[5])
+	if (!is_snap(snap, 0))
 		return TC_DEC_NOT_IP;
 	return decode_ethertype(c, type, out);
 }
