@@ -15,9 +15,9 @@ What tshark is allowed to count (its view is restricted to what tcpclose is
 specified to decode):
   * TCP carried directly by the OUTERMOST IP header (IPv6 extension headers
     in between are fine), or inside the tunnels tcpclose decodes (IP-in-IP,
-    GRE, ERSPAN, VXLAN, GENEVE, GTP-U, Teredo, AYIYA, an Aruba access
-    point's 802.11 in GRE): then the innermost IP header's addresses are
-    compared. TCP inside other tunnels (LISP, L2TP ...) is counted as
+    GRE, ERSPAN, VXLAN, GENEVE, GTP-U, Teredo, AYIYA, L2TPv2, an Aruba
+    access point's 802.11 in GRE): then the innermost IP header's addresses
+    are compared. TCP inside other tunnels (LISP, EoMPLS ...) is counted as
     "tunnel" and not compared.
   * not TCP headers quoted inside ICMP/ICMPv6 errors ("icmp", not compared).
   * IP reassembly is off (-o ip.defragment:FALSE -o ipv6.defragment:FALSE):
@@ -82,7 +82,7 @@ IP6_EXT = {"ipv6.hopopts", "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts",
 # tcpclose decodes.
 TUNNEL_OK = IP6_EXT | {"ip", "ipv6", "gre", "erspan", "udp", "vxlan", "geneve",
                        "gtp", "eth", "ethertype", "vlan", "ieee8021ad", "mpls",
-                       "wlan", "llc", "teredo", "ayiya"}
+                       "wlan", "llc", "teredo", "ayiya", "l2tp", "ppp"}
 # frame.protocols tokens before the first IP header that tcpclose walks.
 LINK_OK = {"eth", "ethertype", "vlan", "ieee8021ad", "pppoes", "ppp", "mpls",
            "sll", "null", "raw", "ip", "ipv6", "chdlc", "fddi", "llc", "radiotap",

@@ -303,7 +303,7 @@ enum lk {
 	 * and NFLOG */
 	LK_IPIP, LK_IP6IP, LK_GRE, LK_GRE_TEB, LK_ERSPAN1, LK_ERSPAN2, LK_ERSPAN3,
 	LK_VXLAN, LK_VXLAN_LINUX, LK_GENEVE, LK_GTPU, LK_VXLAN_IN_GRE, LK_GRE_ARUBA,
-	LK_TEREDO, LK_TEREDO_AUTH, LK_AYIYA, LK_NFLOG,
+	LK_TEREDO, LK_TEREDO_AUTH, LK_AYIYA, LK_L2TP, LK_L2TP_BARE, LK_NFLOG,
 	LK__COUNT
 };
 
@@ -484,6 +484,35 @@ static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
 		putfill(b, 0x33, 16 + 20);
 		c->tun_type = TC_TUN_AYIYA;
 		c->tun_has_id = 0;
+		break;
+	case LK_L2TP:                   /* length, Ns/Nr, offset; framed PPP */
+		put_eth(b, 0x0800);
+		outer(c, 4, 17);
+		put_udp(c, 1701);
+		put16(b, 0x4a02);               /* L, S, O, version 2 */
+		put16(b, 0);                    /* length: not used */
+		put16(b, 0x1234);               /* tunnel */
+		put16(b, 0x0042);               /* session */
+		put32(b, 0x00050007);           /* Ns, Nr */
+		put16(b, 2);                    /* offset size, */
+		put16(b, 0);                    /* and its pad */
+		put8(b, 0xff);
+		put8(b, 0x03);
+		put16(b, c->af == 4 ? 0x0021 : 0x0057);
+		c->tun_type = TC_TUN_L2TP;
+		c->tun_id = 0x1234;
+		break;
+	case LK_L2TP_BARE:              /* no options; PPP without address and
+					 * control, its protocol compressed */
+		put_eth(b, 0x0800);
+		outer(c, 4, 17);
+		put_udp(c, 1701);
+		put16(b, 0x0002);
+		put16(b, 0x0007);
+		put16(b, 0x0001);
+		put8(b, c->af == 4 ? 0x21 : 0x57);
+		c->tun_type = TC_TUN_L2TP;
+		c->tun_id = 7;
 		break;
 	case LK_GRE_ARUBA:              /* an access point's 802.11 QoS data */
 		put_eth(b, 0x0800);
@@ -965,6 +994,12 @@ static void test_tunnel_key(void **state)
 	c.b.d[c.udp_end + 7] ^= 0x55;
 	assert_int_equal(key_of(&c), k);
 
+	/* Nor is an L2TP tunnel id: each end picks the one it receives on. */
+	build_canon(&c, LK_L2TP, 4, 0);
+	k = key_of(&c);
+	c.b.d[c.udp_end + 5] ^= 1;
+	assert_int_equal(key_of(&c), k);
+
 	/* Nor is a GRE key: each direction may have its own (RFC 2890;
 	 * Linux's ikey and okey). It is still reported. */
 	build_canon(&c, LK_GRE, 6, 0);
@@ -1039,7 +1074,8 @@ static void test_tunnel_outer_first_fragment(void **state)
 {
 	static const enum lk kinds[] = {LK_IPIP, LK_IP6IP, LK_GRE, LK_GRE_TEB, LK_ERSPAN1,
 					LK_ERSPAN2, LK_ERSPAN3, LK_VXLAN, LK_GENEVE, LK_GTPU,
-					LK_VXLAN_IN_GRE, LK_GRE_ARUBA, LK_TEREDO, LK_AYIYA};
+					LK_VXLAN_IN_GRE, LK_GRE_ARUBA, LK_TEREDO, LK_AYIYA,
+					LK_L2TP};
 	size_t i;
 	int af;
 
@@ -1150,6 +1186,9 @@ static const struct one_byte not_ours[] = {
 	{LK_TEREDO, 6, AT_UDP_END, 1, 0x00, 0x07, TC_DEC_NOT_TCP},
 	{LK_AYIYA, 4, AT_UDP_END, 2, 0x00, 0x22, TC_DEC_NOT_TCP},
 	{LK_AYIYA, 6, AT_UDP_END, 3, 0x00, 17, TC_DEC_NOT_TCP},
+	/* L2TP control messages and L2TPv3 carry no PPP frame. */
+	{LK_L2TP, 4, AT_UDP_END, 0, 0xff, 0x80, TC_DEC_NOT_TCP},
+	{LK_L2TP_BARE, 6, AT_UDP_END, 1, 0xf0, 0x03, TC_DEC_NOT_TCP},
 	/* PPP's LCP (0xc021) is not IP; a serial frame neither HDLC-like
 	 * nor Cisco is malformed; pf's header shorter than its length byte. */
 	{LK_PPP_HDLC, 4, AT_FRAME, 2, 0x00, 0xc0, TC_DEC_NOT_IP},

@@ -356,7 +356,7 @@ static void cap_register(struct cap *cap, struct conv *c)
 /* Tunnels around the IP packet, over IPv4 between 10.99.0.1 (the client's
  * side) and 10.99.0.2: those Linux on the test machine cannot make. */
 enum { ENC_NONE, ENC_GRE, ENC_ERSPAN2, ENC_ERSPAN3, ENC_GENEVE, ENC_GTPU, ENC_IPIP,
-       ENC_GRE_MIRROR, ENC_TEREDO, ENC_AYIYA };
+       ENC_GRE_MIRROR, ENC_TEREDO, ENC_AYIYA, ENC_L2TP };
 
 /* A mirror's path MTU: an outer datagram above it travels in fragments. */
 #define MIRROR_MTU 1500
@@ -487,6 +487,24 @@ static size_t encapsulate(struct conv *c, int from, uint8_t *ip, size_t iplen)
 		memset(h + 16, 0x5a, 16);                                   /* identity */
 		memset(h + 32, 0xa5, 20);                                   /* signature */
 		hl = 52;
+		break;
+	case ENC_L2TP:          /* v2 data: length, Ns/Nr; PPP with its framing */
+		proto = 17;
+		put16(h, 1701);
+		put16(h + 2, 1701);
+		put16(h + 6, 0);
+		put16(h + 8, 0x4802);                   /* L, S, version 2 */
+		put16(h + 10, (uint16_t)(16 + ilen));   /* L2TP length */
+		/* each end's tunnel and session ids are the receiver's */
+		put16(h + 12, (uint16_t)(from ? c->encap_id + 0x100 : c->encap_id));
+		put16(h + 14, from ? 0x0022 : 0x0011);
+		put16(h + 16, (uint16_t)c->encap_seq);  /* Ns */
+		put16(h + 18, (uint16_t)c->encap_seq);  /* Nr */
+		++c->encap_seq;
+		h[20] = 0xff;
+		h[21] = 0x03;
+		put16(h + 22, c->af == 4 ? 0x0021 : 0x0057);
+		hl = 24;
 		break;
 	default:
 		die("internal: encapsulation %d", c->encap);
@@ -956,7 +974,7 @@ static void write_expect(const struct cap *cap, const char *dir,
 		if (c->encap) {
 			/* as the client's first packet carried it */
 			static const char *const names[] = {"", "gre", "erspan", "erspan", "geneve",
-							    "gtpu", "ipip", "gre", "teredo", "ayiya"};
+							    "gtpu", "ipip", "gre", "teredo", "ayiya", "l2tp"};
 			if (c->encap == ENC_IPIP || c->encap == ENC_TEREDO || c->encap == ENC_AYIYA)
 				fprintf(f, " tunnel=%s@10.99.0.1->10.99.0.2", names[c->encap]);
 			else
@@ -2129,6 +2147,13 @@ static void sc_tunnel_ayiya(const char *dir)
 		    " IPv4 graceful, IPv6 reset.");
 }
 
+static void sc_tunnel_l2tp(const char *dir)
+{
+	tunnel_pair(dir, "synth_tunnel_l2tp", ENC_L2TP, 9,
+		    "L2TPv2 (UDP 1701) data messages carrying framed PPP, a tunnel id per end"
+		    " (9/265, then 10/266): IPv4 graceful, IPv6 reset.");
+}
+
 static void sc_tunnel_erspan2(const char *dir)
 {
 	tunnel_pair(dir, "synth_tunnel_erspan2", ENC_ERSPAN2, 100,
@@ -2203,6 +2228,7 @@ static const struct scenario scenarios[] = {
 	{"tunnel_gre_mirror", sc_tunnel_gre_mirror, "GRE mirror, key per direction, fragmented"},
 	{"tunnel_teredo", sc_tunnel_teredo, "Teredo"},
 	{"tunnel_ayiya", sc_tunnel_ayiya, "AYIYA"},
+	{"tunnel_l2tp", sc_tunnel_l2tp, "L2TPv2 with PPP"},
 	{"tunnel_erspan2", sc_tunnel_erspan2, "ERSPAN type II"},
 	{"tunnel_erspan3", sc_tunnel_erspan3, "ERSPAN type III"},
 	{"tunnel_geneve", sc_tunnel_geneve, "GENEVE with an option"},

@@ -78,6 +78,7 @@ enum tc_tunnel_type {
 	TC_TUN_GTPU,   /* GTP-U (3GPP TS 29.281), UDP 2152 */
 	TC_TUN_TEREDO, /* Teredo (RFC 4380): IPv6 in UDP 3544 */
 	TC_TUN_AYIYA,  /* AYIYA (draft-massar-v6ops-ayiya): UDP 5072 */
+	TC_TUN_L2TP,   /* L2TPv2 (RFC 2661) data messages, PPP inside: UDP 1701 */
 	TC_TUN__COUNT
 };
 
@@ -93,7 +94,7 @@ struct tc_tunnel {
 	uint8_t af;      /* 4 or 6: the outer IP version */
 	uint8_t has_id;  /* id is meaningful */
 	uint8_t depth;   /* tunnels around the segment, 1 = not nested */
-	uint32_t id;     /* VNI, GRE key, ERSPAN session, GTP-U TEID */
+	uint32_t id;     /* VNI, GRE key, ERSPAN session, GTP-U TEID, L2TP tunnel */
 	uint8_t src[16]; /* outer source, network order */
 	uint8_t dst[16]; /* outer destination */
 };

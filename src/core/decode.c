@@ -20,9 +20,9 @@
  *           UDP, VXLAN (RFC 7348; ports 4789 and Linux's old default
  *           8472), GENEVE (RFC 8926, options skipped; port 6081), GTP-U
  *           (3GPP TS 29.281, extension headers walked; port 2152), Teredo
- *           (RFC 4380; 3544) and AYIYA (5072). Nested up to
- *           TC_TUNNEL_DEPTH_MAX deep;
- *           each level is recorded (tunnel_enter) and folded into
+ *           (RFC 4380; 3544), AYIYA (5072) and L2TPv2 (RFC 2661; 1701).
+ *           Nested up to TC_TUNNEL_DEPTH_MAX deep; each level is
+ *           recorded (tunnel_enter) and folded into
  *           tc_pkt.tunnel, so the inner segment keeps its tunnel.
  *   IP      IPv4 (RFC 791) with options skipped; IPv6 (RFC 8200) with its
  *           extension-header chain walked (AH per RFC 4302; mobility, HIP
@@ -115,6 +115,7 @@ enum {
 	PORT_GTPU = 2152,
 	PORT_TEREDO = 3544,
 	PORT_AYIYA = 5072,
+	PORT_L2TP = 1701,
 
 	NFULA_PAYLOAD = 9 /* NFLOG TLV holding the packet */
 };
@@ -1231,6 +1232,38 @@ static enum tc_decode_status decode_ayiya(struct cur *c, uint32_t declared, stru
 }
 
 /*
+ * L2TP version 2 (RFC 2661 3.1), what remote-access and broadband PPP
+ * sessions ride in: flags and version, the length, tunnel and session
+ * ids, Ns and Nr, and an offset pad as its flags say; then, in a data
+ * message, a PPP frame with or without its address and control bytes.
+ * Each end picks the tunnel and session ids it receives on, so they
+ * differ per direction and stay out of the connection key; the tunnel
+ * reports the first packet's tunnel id.
+ */
+static enum tc_decode_status decode_l2tp(struct cur *c, uint32_t declared, struct tc_pkt *out)
+{
+	enum tc_decode_status cut = declared != LEN_FROM_CAPTURE && declared > cur_left(c)
+					    ? TC_DEC_TRUNCATED
+					    : TC_DEC_NOT_TCP;
+	uint16_t fl, tunnel, off;
+
+	if (!cur_be16(c, &fl))
+		return cut;
+	if ((fl & 0x000f) != 2 || (fl & 0x8000))
+		return TC_DEC_NOT_TCP; /* L2TPv3, or a control message */
+	if (((fl & 0x4000) && !cur_skip(c, 2)) || !cur_be16(c, &tunnel) ||
+	    !cur_skip(c, 2) /* session id */ || ((fl & 0x0800) && !cur_skip(c, 4)))
+		return cut;
+	if (fl & 0x0200) {
+		if (!cur_be16(c, &off) || !cur_skip(c, off))
+			return cut;
+	}
+	if (!tunnel_enter(out, TC_TUN_L2TP, tunnel, 1, 0))
+		return TC_DEC_MALFORMED;
+	return decode_serial(c, 1, out);
+}
+
+/*
  * UDP that may carry a tunnel, by its well-known port. Anything else, and
  * a datagram on such a port whose header is not the tunnel's, stays
  * NOT_TCP as all UDP was.
@@ -1256,6 +1289,8 @@ static enum tc_decode_status decode_udp(struct cur *c, struct tc_pkt *out)
 		dec = decode_teredo;
 	else if (dport == PORT_AYIYA || sport == PORT_AYIYA)
 		dec = decode_ayiya;
+	else if (dport == PORT_L2TP || sport == PORT_L2TP)
+		dec = decode_l2tp;
 	else
 		return TC_DEC_NOT_TCP;
 	if (ulen != 0 && ulen < 8)
@@ -1701,6 +1736,7 @@ const char *tc_tunnel_name(enum tc_tunnel_type t)
 		[TC_TUN_GTPU] = "gtpu",
 		[TC_TUN_TEREDO] = "teredo",
 		[TC_TUN_AYIYA] = "ayiya",
+		[TC_TUN_L2TP] = "l2tp",
 	};
 
 	if ((unsigned)t >= TC_TUN__COUNT)
