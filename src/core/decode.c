@@ -1165,6 +1165,18 @@ static enum tc_decode_status decode_gtpu(struct cur *c, uint32_t declared, struc
 }
 
 /*
+ * What a tunnel in UDP whose header runs out of bytes is: cut by the
+ * capture if the UDP header declared more than is there (`declared`, the
+ * UDP payload's length, LEN_FROM_CAPTURE if it gave none), else a
+ * datagram on the tunnel's port that is not the tunnel.
+ */
+static enum tc_decode_status udp_short(const struct cur *c, uint32_t declared)
+{
+	return declared != LEN_FROM_CAPTURE && declared > cur_left(c) ? TC_DEC_TRUNCATED
+								     : TC_DEC_NOT_TCP;
+}
+
+/*
  * Teredo (RFC 4380): IPv6 in UDP to or from a relay's port 3544, after an
  * optional authentication indicator (5.1.1: 0x0001, the lengths of the
  * client id and the authentication value, both, an 8-byte nonce and a
@@ -1174,11 +1186,7 @@ static enum tc_decode_status decode_gtpu(struct cur *c, uint32_t declared, struc
  */
 static enum tc_decode_status decode_teredo(struct cur *c, uint32_t declared, struct tc_pkt *out)
 {
-	/* Out of bytes before the IPv6 header: cut by the capture if the
-	 * UDP header declared more, else not Teredo. */
-	enum tc_decode_status cut = declared != LEN_FROM_CAPTURE && declared > cur_left(c)
-					    ? TC_DEC_TRUNCATED
-					    : TC_DEC_NOT_TCP;
+	enum tc_decode_status cut = udp_short(c, declared);
 
 	if (cur_left(c) >= 1 && c->buf[c->off] == 0x00) {
 		if (cur_left(c) < 4)
@@ -1213,9 +1221,7 @@ static enum tc_decode_status decode_teredo(struct cur *c, uint32_t declared, str
  */
 static enum tc_decode_status decode_ayiya(struct cur *c, uint32_t declared, struct tc_pkt *out)
 {
-	enum tc_decode_status cut = declared != LEN_FROM_CAPTURE && declared > cur_left(c)
-					    ? TC_DEC_TRUNCATED
-					    : TC_DEC_NOT_TCP;
+	enum tc_decode_status cut = udp_short(c, declared);
 	uint8_t h[4];
 
 	if (!cur_copy(c, h, 4) || !cur_skip(c, 4)) /* and the epoch */
@@ -1242,9 +1248,7 @@ static enum tc_decode_status decode_ayiya(struct cur *c, uint32_t declared, stru
  */
 static enum tc_decode_status decode_l2tp(struct cur *c, uint32_t declared, struct tc_pkt *out)
 {
-	enum tc_decode_status cut = declared != LEN_FROM_CAPTURE && declared > cur_left(c)
-					    ? TC_DEC_TRUNCATED
-					    : TC_DEC_NOT_TCP;
+	enum tc_decode_status cut = udp_short(c, declared);
 	uint16_t fl, tunnel, off;
 
 	if (!cur_be16(c, &fl))
