@@ -1190,11 +1190,14 @@ static void two_conns(struct cap *cap, struct conv *g, struct conv *r)
 		    "CLOSED", "CLOSED");
 }
 
-/* One graceful IPv4 and one reset IPv6 connection on a link type that
- * this machine cannot record (no serial line, FDDI ring, monitor-mode
- * radio or pf here). */
-static void link_pair(const char *dir, const char *name, int dlt, uint16_t port,
-		      const char *what)
+/*
+ * One graceful IPv4 connection from client port `port` and one reset IPv6
+ * one from the next, their ISNs from `isn` on; on link type `dlt`, in
+ * tunnel `encap` (ENC_NONE: none), the IPv6 one in the next tunnel id
+ * where the kind has one.
+ */
+static void conn_pair(const char *dir, const char *name, int dlt, int encap, uint32_t id,
+		      uint16_t port, uint32_t isn, const char *what)
 {
 	struct cap cap;
 	struct conv g, r;
@@ -1202,11 +1205,23 @@ static void link_pair(const char *dir, const char *name, int dlt, uint16_t port,
 
 	snprintf(file, sizeof(file), "%s.pcap", name);
 	cap_open(&cap, dir, file, dlt);
-	conv_init(&g, &cap, C4, port, S4, 80, 0x61626364, 0x65666768);
-	conv_init(&r, &cap, C6, (uint16_t)(port + 1), S6, 80, 0x71727374, 0x75767778);
+	conv_init(&g, &cap, C4, port, S4, 80, isn, isn + 0x04040404u);
+	conv_init(&r, &cap, C6, (uint16_t)(port + 1), S6, 80, isn + 0x10101010u,
+		  isn + 0x14141414u);
+	g.encap = r.encap = encap;
+	g.encap_id = id;
+	r.encap_id = id + 1;
 	two_conns(&cap, &g, &r);
 	cap_close(&cap);
 	write_expect(&cap, dir, name, what, NULL);
+}
+
+/* The same on a link type this machine cannot record (no serial line,
+ * FDDI ring, monitor-mode radio or pf here). */
+static void link_pair(const char *dir, const char *name, int dlt, uint16_t port,
+		      const char *what)
+{
+	conn_pair(dir, name, dlt, ENC_NONE, 0, port, 0x61626364, what);
 }
 
 static void sc_ppp_serial(const char *dir)
@@ -2059,25 +2074,11 @@ static void sc_tw_reuse_30s(const char *dir)
 		     NULL);
 }
 
-/* One graceful IPv4 and one reset IPv6 connection in each tunnel; the
- * IPv6 one in the next tunnel id, where the kind has one. */
+/* The same in a tunnel over Ethernet. */
 static void tunnel_pair(const char *dir, const char *name, int encap, uint32_t id,
 			const char *what)
 {
-	struct cap cap;
-	struct conv g, r;
-	char file[128];
-
-	snprintf(file, sizeof(file), "%s.pcap", name);
-	cap_open(&cap, dir, file, DLT_EN10MB);
-	conv_init(&g, &cap, C4, 52100, S4, 80, 0x21222324, 0x25262728);
-	conv_init(&r, &cap, C6, 52101, S6, 80, 0x31323334, 0x35363738);
-	g.encap = r.encap = encap;
-	g.encap_id = id;
-	r.encap_id = id + 1;
-	two_conns(&cap, &g, &r);
-	cap_close(&cap);
-	write_expect(&cap, dir, name, what, NULL);
+	conn_pair(dir, name, DLT_EN10MB, encap, id, 52100, 0x21222324, what);
 }
 
 static void sc_tunnel_gre_key(const char *dir)
