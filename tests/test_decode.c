@@ -93,14 +93,15 @@ static void put_pppoe(struct buf *b, unsigned ppp_proto)
 
 static void put_snap(struct buf *b, unsigned oui_last, unsigned type);
 
-/* An 802.11 data frame's header (to the DS) and LLC/SNAP. */
-static void put_wlan_data(struct buf *b, unsigned type)
+/* An 802.11 data frame's header (fc1: 0x01 to the DS, 0x02 from it) and
+ * LLC/SNAP. */
+static void put_wlan_data(struct buf *b, unsigned fc1, unsigned type)
 {
 	put8(b, 0x08);
-	put8(b, 0x01);
-	put16(b, 0x2c00);
-	putfill(b, 0x02, 18);
-	put16(b, 0x1230);
+	put8(b, fc1);
+	put16(b, 0x2c00);               /* duration */
+	putfill(b, 0x02, 18);           /* addresses 1-3 */
+	put16(b, 0x1230);               /* sequence control */
 	put_snap(b, 0, type);
 }
 
@@ -446,28 +447,22 @@ static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
 		c->tun_has_id = 0;
 		break;
 	case LK_TEREDO:                 /* from the relay: origin indication */
-		put_eth(b, 0x0800);
-		outer(c, 4, 17);
-		put_udp(c, 3544);
-		set16(b, c->udp_off, 3544);
-		put16(b, 0x0000);
-		put16(b, 0xffff ^ 50123);       /* the client's port, obfuscated */
-		put32(b, 0xffffffffu ^ 0xc0000263u);
-		c->tun_type = TC_TUN_TEREDO;
-		c->tun_has_id = 0;
-		break;
 	case LK_TEREDO_AUTH:            /* a qualification: authentication too */
 		put_eth(b, 0x0800);
 		outer(c, 4, 17);
 		put_udp(c, 3544);
-		put16(b, 0x0001);
-		put8(b, 3);                     /* client id length */
-		put8(b, 2);                     /* authentication value length */
-		putfill(b, 0x11, 3 + 2);
-		putfill(b, 0x22, 8);            /* nonce */
-		put8(b, 0);                     /* confirmation */
-		put16(b, 0x0000);               /* and the origin indication */
-		put16(b, 0xffff ^ 50123);
+		if (lk == LK_TEREDO) {
+			set16(b, c->udp_off, 3544);
+		} else {
+			put16(b, 0x0001);
+			put8(b, 3);             /* client id length */
+			put8(b, 2);             /* authentication value length */
+			putfill(b, 0x11, 3 + 2);
+			putfill(b, 0x22, 8);    /* nonce */
+			put8(b, 0);             /* confirmation */
+		}
+		put16(b, 0x0000);               /* origin indication */
+		put16(b, 0xffff ^ 50123);       /* the client's port, obfuscated */
 		put32(b, 0xffffffffu ^ 0xc0000263u);
 		c->tun_type = TC_TUN_TEREDO;
 		c->tun_has_id = 0;
@@ -771,12 +766,7 @@ static void build_canon(struct canon *c, enum lk lk, int af, int opts)
 		break;
 	case LK_WLAN:                   /* data, to the DS */
 		c->dlt = TC_DLT_IEEE802_11;
-		put8(b, 0x08);
-		put8(b, 0x01);
-		put16(b, 0x2c00);               /* duration */
-		putfill(b, 0x02, 18);           /* addresses 1-3 */
-		put16(b, 0x1230);               /* sequence control */
-		put_snap(b, 0, et);
+		put_wlan_data(b, 0x01, et);
 		break;
 	case LK_WLAN_QOS_WDS:           /* QoS data, 4 addresses, HT control */
 		c->dlt = TC_DLT_IEEE802_11;
@@ -798,26 +788,21 @@ static void build_canon(struct canon *c, enum lk lk, int af, int opts)
 		put8(b, 0);
 		put32(b, 0x02000000);           /* present: flags (LE bit 1) */
 		put32(b, 0x00000000);           /* flags: none; padding */
-		put8(b, 0x08);                  /* data, from the DS */
-		put8(b, 0x02);
-		put16(b, 0x2c00);
-		putfill(b, 0x02, 18);
-		put16(b, 0x1230);
-		put_snap(b, 0, et);
+		put_wlan_data(b, 0x02, et);     /* from the DS */
 		break;
 	case LK_PRISM:                  /* 144 bytes, lengths little endian */
 		c->dlt = TC_DLT_PRISM_HEADER;
 		put32(b, 0x41000000);           /* message code 0x41 */
 		put32(b, 0x90000000);           /* length 144 */
 		putfill(b, 0x00, 136);
-		put_wlan_data(b, et);
+		put_wlan_data(b, 0x01, et);
 		break;
 	case LK_AVS:                    /* 64 bytes, big endian */
 		c->dlt = TC_DLT_IEEE802_11_AVS;
 		put32(b, 0x80211001);
 		put32(b, 64);
 		putfill(b, 0x00, 56);
-		put_wlan_data(b, et);
+		put_wlan_data(b, 0x01, et);
 		break;
 	case LK_PPI:                    /* one 20-byte field, 802.11 */
 		c->dlt = TC_DLT_PPI;
@@ -828,7 +813,7 @@ static void build_canon(struct canon *c, enum lk lk, int af, int opts)
 		put32(b, 0x69000000);           /* link type 105 */
 		put32(b, 0x02001400);           /* field type 2, 20 bytes */
 		putfill(b, 0x00, 20);
-		put_wlan_data(b, et);
+		put_wlan_data(b, 0x01, et);
 		break;
 	case LK_PPI_ETH:
 		c->dlt = TC_DLT_PPI;
