@@ -678,29 +678,27 @@ static void put_frame(struct conv *c, int from, uint16_t ethertype, const uint8_
 }
 
 /* The outer IPv4 datagram ip[0..iplen) (a 20-byte header) over a
- * MIRROR_MTU path: two fragments, as the encapsulating box sends them. */
+ * MIRROR_MTU path: fragments of as much data as fit, a multiple of 8
+ * bytes, as the encapsulating box sends them. */
 static void put_fragments(struct conv *c, int from, uint16_t ethertype, const uint8_t *ip,
 			  size_t iplen)
 {
 	uint8_t part[FRAME_MAX];
-	size_t first = (MIRROR_MTU - 20) / 8 * 8;
+	const size_t most = (MIRROR_MTU - 20) / 8 * 8;
+	size_t off, n;
 
-	memcpy(part, ip, 20 + first);
-	put16(part + 2, (uint16_t)(20 + first));
-	put16(part + 6, 0x2000); /* MF, offset 0 */
-	put16(part + 10, 0);
-	put16(part + 10, fold(sum16(part, 20, 0)));
-	put_frame(c, from, ethertype, part, 20 + first);
-
-	memcpy(part, ip, 20);
-	memcpy(part + 20, ip + 20 + first, iplen - 20 - first);
-	put16(part + 2, (uint16_t)(iplen - first));
-	put16(part + 6, (uint16_t)(first / 8));
-	put16(part + 10, 0);
-	put16(part + 10, fold(sum16(part, 20, 0)));
-	put_frame(c, from, ethertype, part, iplen - first);
-	if (c->cap->counting)
-		c->cap->frags++;
+	for (off = 0; off < iplen - 20; off += n) {
+		n = iplen - 20 - off < most ? iplen - 20 - off : most;
+		memcpy(part, ip, 20);
+		memcpy(part + 20, ip + 20 + off, n);
+		put16(part + 2, (uint16_t)(20 + n));
+		put16(part + 6, (uint16_t)(off / 8 | (off + n < iplen - 20 ? 0x2000 : 0))); /* MF */
+		put16(part + 10, 0);
+		put16(part + 10, fold(sum16(part, 20, 0)));
+		put_frame(c, from, ethertype, part, 20 + n);
+		if (off && c->cap->counting)
+			c->cap->frags++;
+	}
 }
 
 static void emit(struct conv *c, int from, const struct seg *g)
