@@ -15,6 +15,7 @@
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 
 static void die(const char *what, const char *why)
@@ -32,15 +33,15 @@ int main(int argc, char **argv)
 	const u_char *d;
 	int64_t first = 0, t, per_sec;
 	char *end;
-	long factor;
+	double factor;
 	uint64_t n = 0;
 	int rc;
 
 	if (argc != 4)
 		die("usage", "tc-stretch IN.pcap OUT.pcap FACTOR");
-	factor = strtol(argv[3], &end, 10);
-	if (*end || factor < 1 || factor > 1000)
-		die(argv[3], "FACTOR must be 1 .. 1000");
+	factor = strtod(argv[3], &end);
+	if (end == argv[3] || *end || !(factor >= 0.001 && factor <= 1000))
+		die(argv[3], "FACTOR must be 0.001 .. 1000");
 	if (!(in = pcap_open_offline_with_tstamp_precision(argv[1], PCAP_TSTAMP_PRECISION_NANO, err)))
 		die(argv[1], err);
 	/* Units of tv_usec: ns from a nanosecond file, else us. */
@@ -52,7 +53,9 @@ int main(int argc, char **argv)
 		t = (int64_t)h->ts.tv_sec * per_sec + h->ts.tv_usec;
 		if (n++ == 0)
 			first = t;
-		t = first + (t - first) * factor;
+		/* Exact for whole factors: doubles hold integers to 2^53 ns
+		 * (104 days) exactly. */
+		t = first + llround((double)(t - first) * factor);
 		o.ts.tv_sec = (time_t)(t / per_sec);
 		o.ts.tv_usec = (suseconds_t)(t % per_sec);
 		pcap_dump((u_char *)out, &o, d);
@@ -61,6 +64,6 @@ int main(int argc, char **argv)
 		die(argv[1], pcap_geterr(in));
 	pcap_dump_close(out);
 	pcap_close(in);
-	fprintf(stderr, "tc-stretch: %llu frames, %lldx\n", (unsigned long long)n, (long long)factor);
+	fprintf(stderr, "tc-stretch: %llu frames, %gx\n", (unsigned long long)n, factor);
 	return 0;
 }
