@@ -453,7 +453,7 @@ static void count_conn(const struct tc_conn *c, void *arg)
  * again), tuples reused by a new SYN while closed, connections left open
  * for the flush; returns what tc_engine_foreach saw midway.
  */
-static int scenario(struct tc_engine *e)
+static int scenario_paced(struct tc_engine *e, int pauses)
 {
 	struct wire w = {0};
 	int i, seen = 0;
@@ -474,11 +474,20 @@ static int scenario(struct tc_engine *e)
 			wire_tx(&w, (uint16_t)(20000 + (i - 4) % 2500), 0, TC_RST, (uint32_t)(i - 4) * 100000u + 2,
 				0, 0);
 		w.now += 2000000; /* 2 ms: with a 1 s linger, ~500 closed at once */
+		/* A 5 s pause now and then: the ring's entries then close more
+		 * than 4.29 s after their chunk's first, and carry the time whole. */
+		if (pauses && i % 97 == 0)
+			w.now += 5 * NS;
 		if (i == 1500)
 			tc_engine_foreach(e, count_conn, &seen);
 	}
 	tc_engine_finish(e);
 	return seen;
+}
+
+static int scenario(struct tc_engine *e)
+{
+	return scenario_paced(e, 0);
 }
 
 static void test_frozen_reports_as_whole(void **state)
@@ -513,6 +522,76 @@ static void test_frozen_reports_as_whole(void **state)
 	assert_true(a.n >= 3000);
 	for (i = 0; i < a.n; i++)
 		assert_true(a.h[i] == b.h[i]);
+}
+
+/* The same with pauses longer than a ring entry's 32-bit close time
+ * reaches: entries with the time whole, thawed and frozen again too, report
+ * what whole records do, at the same moments. */
+static void test_frozen_wide_times_as_whole(void **state)
+{
+	static struct trace a, b;
+	struct tc_engine_opts o = {0};
+	struct tc_engine *e;
+	int seen_a, seen_b, i;
+	(void)state;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	o.linger_ns = 10 * NS; /* longer than the pauses: the ring never empties */
+	o.hash_seed = 7;
+	o.no_freeze = 1;
+	e = tc_engine_new(&o, on_trace, &a);
+	seen_a = scenario_paced(e, 1);
+	tc_engine_free(e);
+	o.no_freeze = 0;
+	e = tc_engine_new(&o, on_trace, &b);
+	seen_b = scenario_paced(e, 1);
+	assert_true(tc_engine_stats(e)->frozen_wide > 100);
+	assert_true(tc_engine_stats(e)->thawed > 500);
+	tc_engine_free(e);
+	assert_int_equal(seen_a, seen_b);
+	assert_int_equal(a.n, b.n);
+	assert_true(a.n >= 3000);
+	for (i = 0; i < a.n; i++)
+		assert_true(a.h[i] == b.h[i]);
+}
+
+/* Two connections closing 10 s apart, in one ring chunk: the second's
+ * close time is kept whole only if the first is still lingering (an empty
+ * ring starts its chunk's times again), and each is reported its linger
+ * after its own close. */
+static void test_ring_time_after_pause(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	int64_t linger[2] = {NS, 20 * NS}, t0;
+	int k;
+	(void)state;
+
+	for (k = 0; k < 2; k++) {
+		w.now = 0;
+		w.e = mk(&g, 0, linger[k]);
+		graceful(&w, 40000, 100);
+		t0 = w.now;
+		w.now += 10 * NS;
+		graceful(&w, 40001, 5000);
+		assert_true(tc_engine_stats(w.e)->frozen_wide == (uint64_t)k);
+		assert_int_equal(g.n, k ? 0 : 1);
+		if (k) {
+			tc_engine_tick(w.e, t0 + linger[k] - 1);
+			assert_int_equal(g.n, 0);
+			tc_engine_tick(w.e, t0 + linger[k]);
+			assert_int_equal(g.n, 1);
+		}
+		assert_int_equal(g.cport[0], 40000);
+		tc_engine_tick(w.e, w.now + linger[k] - 1);
+		assert_int_equal(g.n, 1);
+		tc_engine_tick(w.e, w.now + linger[k]);
+		assert_int_equal(g.n, 2);
+		assert_int_equal(g.cport[1], 40001);
+		assert_int_equal(g.v[1].close, TC_CLOSE_GRACEFUL);
+		tc_engine_free(w.e);
+	}
 }
 
 /* Under --max-conns the frozen entries go first, in close order, as the
@@ -728,6 +807,8 @@ int main(void)
 		cmocka_unit_test(test_eviction_prefers_closed),
 		cmocka_unit_test(test_finish_in_id_order),
 		cmocka_unit_test(test_frozen_reports_as_whole),
+		cmocka_unit_test(test_frozen_wide_times_as_whole),
+		cmocka_unit_test(test_ring_time_after_pause),
 		cmocka_unit_test(test_frozen_evicted_as_whole),
 		cmocka_unit_test(test_counts_every_frame),
 		cmocka_unit_test(test_first_ts_after_tick),

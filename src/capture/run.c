@@ -343,11 +343,12 @@ static void analyse(struct run *r, struct tc_run_info *ri)
 		fprintf(stderr,
 			"%s: memstats peak_tracked %" PRIu64 " peak_bytes %" PRIu64
 			" bytes_per_conn %.1f frozen %" PRIu64 " thawed %" PRIu64
-			" frozen_avg %.1f\n",
+			" frozen_avg %.1f wide %" PRIu64 "\n",
 			prog, st->peak_active, st->peak_bytes,
 			st->peak_active ? (double)st->peak_bytes / (double)st->peak_active : 0.0,
 			st->frozen, st->thawed,
-			st->frozen ? (double)st->frozen_bytes / (double)st->frozen : 0.0);
+			st->frozen ? (double)st->frozen_bytes / (double)st->frozen : 0.0,
+			st->frozen_wide);
 	}
 	if (tc_source_vlan_note(r->src, note, sizeof(note)))
 		fprintf(stderr, "%s: %s\n", prog, note);

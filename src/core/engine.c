@@ -14,9 +14,9 @@
  * Nothing here walks the table per packet; the only O(n) step is
  * tc_engine_finish(), which sorts what is left so output is in id order.
  *
- * The CLOSED list is a byte ring of entries in close order ("cold"): a
- * 16-byte header (close time, index hash, length, state) and the record in
- * its frozen form (freeze.h), about a third of the record. A closed
+ * The CLOSED list is a byte ring of entries in close order ("cold"): an
+ * 8-byte header (close time, length, state) and the record in its frozen
+ * form (freeze.h), about half of the record. A closed
  * connection only waits, so its record goes back to the table's free list
  * and the index names the frozen entry. A late segment thaws it into a
  * record again (state THAWED: the header names the record), which goes on
@@ -27,7 +27,13 @@
  * record on the stack: the callback sees the same record either way.
  * The ring is 64 KiB chunks taken and given back in order; an entry never
  * straddles two, and a handle (the index's name for an entry) is its
- * offset in the ring's virtual address space, in 8-byte units.
+ * offset in the ring's virtual address space, in 4-byte units (entries are
+ * 4-aligned: 8 would pad each by 2 bytes more on average). The header
+ * holds the close time as 32 bits of ns after its chunk's first entry's
+ * (4.29 s: closes come in bursts, which is when the ring is big); an entry
+ * that closed out of that range carries its time whole, 8 bytes more
+ * (WIDE). Nor does it hold the index hash: the report decodes the record
+ * anyway and hashes its 4-tuple again, and a late segment brings its own.
  *
  * A connection reported while an endpoint is still in TIME_WAIT (the linger
  * is 5 s, TIME_WAIT 60 s) leaves a tombstone: a 64-bit hash of its 4-tuple
@@ -81,28 +87,35 @@ enum { C_PAD = 0,
        C_DEAD };
 
 struct cold_hdr {
-	int64_t mark_ts; /* when it closed */
-	uint32_t hash;   /* its index hash; THAWED: its record number */
-	uint16_t len;    /* frozen bytes after the header */
-	uint8_t size8;   /* the entry, header included, in 8-byte units */
-	uint8_t state;   /* C_* */
+	uint32_t dts;      /* when it closed: ns after its chunk's base */
+	uint16_t len;      /* frozen bytes (the body) */
+	uint8_t size4;     /* the entry, header included, in 4-byte units */
+	uint8_t state : 4; /* C_* */
+	/* The close time is the body's first 8 bytes, the frozen bytes after. */
+	uint8_t wide : 1;
 };
 
 #define COLD_SHIFT 16
 #define COLD_CHUNK ((uint64_t)1 << COLD_SHIFT)
 #define COLD_HDR ((uint64_t)sizeof(struct cold_hdr))
-/* Handles are 31 bits of 8-byte units: the ring spans less than 16 GiB. */
-#define COLD_SPAN ((uint64_t)1 << 34)
+/* Handles are 31 bits of 4-byte units: the ring spans less than 8 GiB. */
+#define COLD_SPAN ((uint64_t)1 << 33)
 
-_Static_assert(sizeof(struct cold_hdr) == 16, "cold_hdr is not 16 bytes");
-_Static_assert(sizeof(struct cold_hdr) + TC_FREEZE_MAX <= 255 * 8,
-	       "a frozen record no longer fits an entry's size8");
+_Static_assert(sizeof(struct cold_hdr) == 8, "cold_hdr is not 8 bytes");
+_Static_assert(sizeof(struct cold_hdr) + 8 + TC_FREEZE_MAX <= 255 * 4,
+	       "a frozen record no longer fits an entry's size4");
+
+struct cold_chunk {
+	uint8_t *p;
+	int64_t base; /* close time of its first entry: dts counts from it */
+};
 
 struct cold {
-	uint8_t **chunk;     /* chunk v >> COLD_SHIFT at [(v >> COLD_SHIFT) & (cap - 1)] */
+	/* Chunk v >> COLD_SHIFT at [(v >> COLD_SHIFT) & (cap - 1)]. */
+	struct cold_chunk *chunk;
 	size_t cap;          /* a power of two */
 	uint8_t *spare;      /* one emptied chunk kept for the next */
-	uint64_t head, tail; /* virtual offsets, 8-aligned */
+	uint64_t head, tail; /* virtual offsets, 4-aligned */
 	uint64_t nchunks;    /* chunks held (the spare not counted) */
 };
 
@@ -286,25 +299,49 @@ static void list_append(struct list *l, struct tc_flow *f)
 
 /* ---- the closed ring ---------------------------------------------------- */
 
-static uint8_t *cold_at(const struct cold *r, uint64_t v)
+static struct cold_chunk *cold_chunk_of(const struct cold *r, uint64_t v)
 {
-	return r->chunk[(v >> COLD_SHIFT) & (r->cap - 1)] + (v & (COLD_CHUNK - 1));
+	return &r->chunk[(v >> COLD_SHIFT) & (r->cap - 1)];
 }
 
 static struct cold_hdr *cold_hdr_at(const struct cold *r, uint64_t v)
 {
-	return (struct cold_hdr *)(void *)cold_at(r, v);
+	return (struct cold_hdr *)(void *)(cold_chunk_of(r, v)->p + (v & (COLD_CHUNK - 1)));
+}
+
+/* The entry's frozen bytes; THAWED, its record number (4 bytes). */
+static uint8_t *cold_body(struct cold_hdr *h)
+{
+	return (uint8_t *)(h + 1) + (h->wide ? 8 : 0);
+}
+
+/* When the entry at v closed. */
+static int64_t cold_mark(const struct cold *r, uint64_t v, const struct cold_hdr *h)
+{
+	int64_t t;
+
+	if (!h->wide)
+		return cold_chunk_of(r, v)->base + h->dts;
+	memcpy(&t, h + 1, sizeof(t));
+	return t;
+}
+
+static uint32_t cold_recno(struct cold_hdr *h)
+{
+	uint32_t n;
+	memcpy(&n, cold_body(h), sizeof(n));
+	return n;
 }
 
 static uint32_t cold_handle(uint64_t v)
 {
-	return (uint32_t)(v >> 3) & (TC_FLOW_FROZEN_MAX - 1);
+	return (uint32_t)(v >> 2) & (TC_FLOW_FROZEN_MAX - 1);
 }
 
 /* The virtual offset of a live handle. */
 static uint64_t cold_voff(const struct cold *r, uint32_t handle)
 {
-	return r->head + ((((uint64_t)handle << 3) - r->head) & (COLD_SPAN - 1));
+	return r->head + ((((uint64_t)handle << 2) - r->head) & (COLD_SPAN - 1));
 }
 
 /* Chunk number c as the tail's: grow the pointer ring if needed; 0 if no memory. */
@@ -315,7 +352,7 @@ static int cold_add_chunk(struct cold *r, uint64_t c)
 
 	if (c - first >= r->cap) {
 		size_t ncap = r->cap ? 2 * r->cap : 16;
-		uint8_t **v = calloc(ncap, sizeof(*v));
+		struct cold_chunk *v = calloc(ncap, sizeof(*v));
 		if (!v)
 			return 0;
 		for (i = first; i < c; i++)
@@ -330,46 +367,78 @@ static int cold_add_chunk(struct cold *r, uint64_t c)
 	} else if (!(p = malloc(COLD_CHUNK))) {
 		return 0;
 	}
-	r->chunk[c & (r->cap - 1)] = p;
+	r->chunk[c & (r->cap - 1)].p = p;
 	r->nchunks++;
 	return 1;
 }
 
 /*
- * A new entry for `bytes` of frozen record at the tail, its header's size
- * and length set; NULL if there is no memory. Chunks held: those from the
- * head's to the one before the tail's next boundary.
+ * A new entry at the tail for a connection that closed at `mark`, with
+ * room for `bytes` of frozen record (4 at least: a THAWED entry's record
+ * number), its header's time, size and length set; NULL if there is no
+ * memory. Chunks held: those from the head's to the one before the tail's
+ * next boundary.
  */
-static struct cold_hdr *cold_push(struct cold *r, size_t bytes, uint64_t *voff)
+static struct cold_hdr *cold_push(struct cold *r, int64_t mark, size_t bytes, uint64_t *voff)
 {
-	uint64_t size = (COLD_HDR + bytes + 7) & ~(uint64_t)7, off = r->tail & (COLD_CHUNK - 1);
-	uint64_t tail = r->tail;
+	uint64_t off = r->tail & (COLD_CHUNK - 1), tail = r->tail, size;
+	int64_t d;
+	int wide;
 	struct cold_hdr *h;
 
+	/* An empty ring's chunk holds no entry that reads its base: it
+	 * starts again from this one (after a quiet spell, say). */
+	if (off && r->head == tail)
+		cold_chunk_of(r, tail)->base = mark;
+	d = off ? mark - cold_chunk_of(r, tail)->base : 0;
+	wide = d < 0 || d > (int64_t)UINT32_MAX;
+
+	if (bytes < 4)
+		bytes = 4;
+	size = (COLD_HDR + (wide ? 8 : 0) + bytes + 3) & ~(uint64_t)3;
 	if (tail - r->head + size + COLD_CHUNK >= COLD_SPAN)
 		return NULL;
 	if (off && off + size > COLD_CHUNK) {
-		/* Not enough room left in this chunk: the rest is padding. */
+		/* Not enough room left in this chunk: the rest is padding. The
+		 * entry opens the next chunk, whose base it sets: not wide. */
 		if (COLD_CHUNK - off >= COLD_HDR)
 			cold_hdr_at(r, tail)->state = C_PAD;
 		tail += COLD_CHUNK - off;
 		off = 0;
+		if (wide) {
+			wide = 0;
+			size -= 8;
+		}
 	}
-	if (!off && !cold_add_chunk(r, tail >> COLD_SHIFT))
-		return NULL; /* the padding is not written over: tail unchanged */
+	if (!off) {
+		if (!cold_add_chunk(r, tail >> COLD_SHIFT))
+			return NULL; /* the padding is not written over: tail unchanged */
+		cold_chunk_of(r, tail)->base = mark;
+		d = 0;
+	}
 	r->tail = tail;
 	h = cold_hdr_at(r, r->tail);
-	h->size8 = (uint8_t)(size >> 3);
-	h->len = (uint16_t)bytes;
+	h->size4 = (uint8_t)(size >> 2);
+	h->wide = (uint8_t)wide;
+	if (wide)
+		memcpy(h + 1, &mark, sizeof(mark));
+	h->dts = wide ? 0 : (uint32_t)d;
+	h->len = 0;
 	*voff = r->tail;
 	r->tail += size;
 	return h;
 }
 
+/* Bytes of frozen record entry h has room for. */
+static size_t cold_room(const struct cold_hdr *h)
+{
+	return ((size_t)h->size4 << 2) - COLD_HDR - (h->wide ? 8 : 0);
+}
+
 /* Give back the head's chunk, which the head has just left. */
 static void cold_drop_chunk(struct cold *r, uint64_t c)
 {
-	uint8_t **p = &r->chunk[c & (r->cap - 1)];
+	uint8_t **p = &r->chunk[c & (r->cap - 1)].p;
 	if (!r->spare)
 		r->spare = *p;
 	else
@@ -393,7 +462,7 @@ static struct cold_hdr *cold_first(struct cold *r, uint64_t *voff)
 			return h;
 		}
 		if (h && h->state == C_DEAD)
-			next = r->head + ((uint64_t)h->size8 << 3);
+			next = r->head + ((uint64_t)h->size4 << 2);
 		else
 			next = (r->head | (COLD_CHUNK - 1)) + 1; /* padding: the chunk's end */
 		if ((next >> COLD_SHIFT) != (r->head >> COLD_SHIFT))
@@ -547,11 +616,11 @@ static void report_frozen(struct tc_engine *e, struct cold_hdr *h, uint64_t voff
 	struct tc_conn_ext xb;
 
 	h->state = C_DEAD;
-	tc_flowtab_del_frozen(e->ft, h->hash, cold_handle(voff));
-	if (tc_thaw_view((const uint8_t *)(h + 1), h->len, &c, &xb) != 0) {
+	if (tc_thaw_view(cold_body(h), h->len, cold_mark(&e->cold, voff, h), &c, &xb) != 0) {
 		e->st.active--; /* cannot happen: the bytes are our own */
 		return;
 	}
+	tc_flowtab_del_frozen(e->ft, tc_flowtab_conn_hash(e->ft, &c), cold_handle(voff));
 	hand_over(e, &c);
 	if (c.x && c.x != &xb)
 		tc_conn_release(&c); /* tc_infer_finish allocated one */
@@ -561,7 +630,7 @@ static void report_frozen(struct tc_engine *e, struct cold_hdr *h, uint64_t voff
 static void report_cold(struct tc_engine *e, struct cold_hdr *h, uint64_t voff)
 {
 	if (h->state == C_THAWED)
-		report(e, tc_flowtab_record(e->ft, h->hash));
+		report(e, tc_flowtab_record(e->ft, cold_recno(h)));
 	else
 		report_frozen(e, h, voff);
 }
@@ -576,9 +645,10 @@ static void expire(struct tc_engine *e, int64_t now)
 	 * head that went another way leaves a due time too early, which
 	 * costs one look and nothing else. */
 	if (now >= e->cold_due) {
-		while ((h = cold_first(&e->cold, &voff)) && h->mark_ts + e->o.linger_ns <= now)
+		while ((h = cold_first(&e->cold, &voff)) &&
+		       cold_mark(&e->cold, voff, h) + e->o.linger_ns <= now)
 			report_cold(e, h, voff);
-		e->cold_due = h ? h->mark_ts + e->o.linger_ns : INT64_MAX;
+		e->cold_due = h ? cold_mark(&e->cold, voff, h) + e->o.linger_ns : INT64_MAX;
 	}
 	tomb_expire(&e->tw, now);
 }
@@ -611,9 +681,8 @@ static void to_active(struct tc_engine *e, struct tc_flow *f)
 static void freeze_into(struct tc_engine *e, struct tc_flow *f, struct cold_hdr *h, uint64_t voff,
 			const uint8_t *buf, size_t n)
 {
-	memcpy(h + 1, buf, n);
+	memcpy(cold_body(h), buf, n);
 	h->len = (uint16_t)n;
-	h->hash = f->hash;
 	h->state = C_FROZEN;
 	uncount_ext(e, f);
 	tc_flowtab_freeze(e->ft, f, cold_handle(voff));
@@ -628,23 +697,23 @@ static void freeze_into(struct tc_engine *e, struct tc_flow *f, struct cold_hdr 
 static void to_closed(struct tc_engine *e, struct tc_flow *f)
 {
 	uint8_t buf[TC_FREEZE_MAX];
-	size_t n = e->o.no_freeze ? 0 : tc_freeze(&f->conn, buf);
+	size_t n = e->o.no_freeze ? 0 : tc_freeze(&f->conn, f->mark_ts, buf);
 	struct cold_hdr *h;
 	uint64_t voff;
 
 	if (f->list == L_ACTIVE)
 		list_unlink(&e->active, f);
 	f->list = L_NONE;
-	if (!(h = cold_push(&e->cold, n, &voff))) {
+	if (!(h = cold_push(&e->cold, f->mark_ts, n, &voff))) {
 		report(e, f);
 		return;
 	}
-	h->mark_ts = f->mark_ts;
-	if (h->mark_ts + e->o.linger_ns < e->cold_due)
-		e->cold_due = h->mark_ts + e->o.linger_ns;
+	e->st.frozen_wide += h->wide;
+	if (f->mark_ts + e->o.linger_ns < e->cold_due)
+		e->cold_due = f->mark_ts + e->o.linger_ns;
 	if (e->o.no_freeze) {
 		h->state = C_THAWED;
-		h->hash = f->recno;
+		memcpy(cold_body(h), &f->recno, sizeof(f->recno));
 		f->list = L_CLOSED;
 		f->cold = cold_handle(voff);
 		return;
@@ -663,8 +732,8 @@ static void refreeze(struct tc_engine *e, struct tc_flow *f)
 
 	if (e->o.no_freeze)
 		return;
-	n = tc_freeze(&f->conn, buf);
-	if (COLD_HDR + n <= (uint64_t)h->size8 << 3)
+	n = tc_freeze(&f->conn, f->mark_ts, buf);
+	if (n <= cold_room(h))
 		freeze_into(e, f, h, voff, buf, n);
 }
 
@@ -677,12 +746,12 @@ static struct tc_flow *thaw(struct tc_engine *e, uint32_t handle, uint32_t hash)
 
 	if (!f)
 		return NULL;
-	if (tc_thaw((const uint8_t *)(h + 1), h->len, &f->conn) != 0) {
+	if (tc_thaw(cold_body(h), h->len, cold_mark(&e->cold, voff, h), &f->conn) != 0) {
 		/* Out of memory for its extension: it stays frozen. */
 		tc_flowtab_freeze(e->ft, f, handle);
 		return NULL;
 	}
-	f->mark_ts = h->mark_ts;
+	f->mark_ts = cold_mark(&e->cold, voff, h);
 	f->list = L_CLOSED;
 	f->cold = handle;
 	if (f->conn.x) {
@@ -690,7 +759,7 @@ static struct tc_flow *thaw(struct tc_engine *e, uint32_t handle, uint32_t hash)
 		e->nx++;
 	}
 	h->state = C_THAWED;
-	h->hash = f->recno;
+	memcpy(cold_body(h), &f->recno, sizeof(f->recno));
 	e->st.thawed++;
 	return f;
 }
@@ -699,12 +768,13 @@ static struct tc_flow *thaw(struct tc_engine *e, uint32_t handle, uint32_t hash)
 static int frozen_match(void *arg, uint32_t handle, const struct tc_pkt *p, enum tc_role *from)
 {
 	const struct tc_engine *e = arg;
-	const struct cold_hdr *h = cold_hdr_at(&e->cold, cold_voff(&e->cold, handle));
+	uint64_t voff = cold_voff(&e->cold, handle);
+	struct cold_hdr *h = cold_hdr_at(&e->cold, voff);
 	struct tc_conn c;
 	struct tc_conn_ext xb;
 	const struct tc_endpoint *a = &c.ep[0], *b = &c.ep[1];
 
-	if (tc_thaw_view((const uint8_t *)(h + 1), h->len, &c, &xb) != 0)
+	if (tc_thaw_view(cold_body(h), h->len, cold_mark(&e->cold, voff, h), &c, &xb) != 0)
 		return 0;
 	if (c.af != p->af || c.tunnel != p->tunnel)
 		return 0;
@@ -999,7 +1069,7 @@ static void cold_foreach(const struct tc_engine *e,
 		}
 		if (h->state == C_FROZEN)
 			fn(e, h, v, arg);
-		v += (uint64_t)h->size8 << 3;
+		v += (uint64_t)h->size4 << 2;
 	}
 }
 
@@ -1009,8 +1079,7 @@ static void collect_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64
 	struct tc_conn c;
 	struct tc_conn_ext xb;
 
-	(void)e;
-	if (tc_thaw_view((const uint8_t *)(h + 1), h->len, &c, &xb) != 0)
+	if (tc_thaw_view(cold_body(h), h->len, cold_mark(&e->cold, voff, h), &c, &xb) != 0)
 		return;
 	(*pp)->id = c.id;
 	(*pp)->f = NULL;
@@ -1081,9 +1150,7 @@ static void visit_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64_t
 	struct tc_conn c;
 	struct tc_conn_ext xb;
 
-	(void)e;
-	(void)voff;
-	if (tc_thaw_view((const uint8_t *)(h + 1), h->len, &c, &xb) == 0)
+	if (tc_thaw_view(cold_body(h), h->len, cold_mark(&e->cold, voff, h), &c, &xb) == 0)
 		x->fn(&c, x->arg);
 }
 

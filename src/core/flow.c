@@ -138,6 +138,12 @@ uint32_t tc_flowtab_hash(const struct tc_flowtab *t, const struct tc_pkt *p)
 	return hash_tuple(t->seed, p->af, p->src, p->sport, p->dst, p->dport, p->tunnel);
 }
 
+uint32_t tc_flowtab_conn_hash(const struct tc_flowtab *t, const struct tc_conn *c)
+{
+	return hash_tuple(t->seed, c->af, c->ep[0].addr, c->ep[0].port, c->ep[1].addr, c->ep[1].port,
+			  c->tunnel);
+}
+
 uint64_t tc_flowtab_key64(const struct tc_flowtab *t, const struct tc_conn *c)
 {
 	/* Another seed than the index hash's, and all 64 bits: a 32-bit

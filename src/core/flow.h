@@ -72,6 +72,8 @@ struct tc_flow *tc_flowtab_find(const struct tc_flowtab *t, const struct tc_pkt 
  * hashed once: h must be tc_flowtab_hash(t, p).
  */
 uint32_t tc_flowtab_hash(const struct tc_flowtab *t, const struct tc_pkt *p);
+/* The same hash from a record's 4-tuple and tunnel: what its packets hash to. */
+uint32_t tc_flowtab_conn_hash(const struct tc_flowtab *t, const struct tc_conn *c);
 struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pkt *p,
 				  uint32_t h, enum tc_role *from);
 struct tc_flow *tc_flowtab_add_h(struct tc_flowtab *t, uint32_t h);

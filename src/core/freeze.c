@@ -11,14 +11,18 @@
  * from its reference, as a signed number (sign-extended on thaw); a lane
  * that is zero takes no byte.
  *
+ * Before any of that, first_ts and last_ts are replaced by their spans
+ * from the caller's base, base - first_ts and last_ts - base (64 bits,
+ * wrapping): with the close time as the base, last_ts is nearly always 0
+ * and first_ts the connection's length, half its 8 bytes.
+ *
  * Layout:
  *   - a flags byte (FZ_EXT: an extension record follows);
- *   - first_ts's two lanes, 4 bytes each, lowest byte first;
  *   - the record's lane codes as two bit planes, one bit per lane in
  *     each, LSB first, bits past the last lane zero: first the low bits,
  *     then the high bits, of the code (0 the lane is zero; 1, 2, 3 it
- *     takes 1, 2, 4 bytes). The lanes of first_ts (above) and of the
- *     extension pointer (encoded as zero, set again on thaw) have code 0;
+ *     takes 1, 2, 4 bytes). The lanes of the extension pointer (encoded
+ *     as zero, set again on thaw) have code 0;
  *   - those lanes' bytes, lowest first, grouped by length: the lanes of 4
  *     bytes in lane order, then those of 2, then those of 1;
  *   - with FZ_EXT: the extension's bytes (the same way), then its two
@@ -63,7 +67,7 @@ enum { FZ_EXT = 0x01 };
 /* Plane bytes of each part. */
 #define CONN_PB ((CONN_LANES + 7) / 8)
 #define EXT_PB ((EXT_LANES + 7) / 8)
-#define HDR (1 + 8)
+#define HDR 1
 #define CONN_DATA (HDR + 2 * CONN_PB)
 /* A part's plane is at most two 64-bit words. */
 #define PW 2
@@ -71,6 +75,7 @@ enum { FZ_EXT = 0x01 };
 _Static_assert(sizeof(struct tc_conn) % 8 == 0, "tc_conn is not a whole number of lanes");
 _Static_assert(sizeof(struct tc_conn_ext) % 8 == 0, "tc_conn_ext is not a whole number of lanes");
 _Static_assert(offsetof(struct tc_conn, first_ts) % 8 == 0, "first_ts not 8-aligned");
+_Static_assert(offsetof(struct tc_conn, last_ts) % 8 == 0, "last_ts not 8-aligned");
 _Static_assert(CONN_LANES <= 64 * PW && EXT_LANES <= 64 * PW, "a part has more lanes than its planes");
 _Static_assert(W_LANES < 65536, "lane index does not fit the reference table");
 /* The extension's plane bytes are flagged in 32 bits. */
@@ -84,10 +89,10 @@ _Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES, "dec
 /* Lane of w[] holding field f's first 4 bytes. */
 #define CL(f) (W_CONN + offsetof(struct tc_conn, f) / 4)
 #define XL(f) (W_EXT + offsetof(struct tc_conn_ext, f) / 4)
-/* first_ts's lanes: the header carries them, the decoder sets them
- * before it adds any reference; they are never written as lanes, nor are
- * the extension pointer's. */
+/* first_ts's lanes (as a span from the base; the decoder has first_ts
+ * back before it adds any reference) and last_ts's. */
 #define FTS CL(first_ts)
+#define LTS CL(last_ts)
 /* A 64-bit time (ns) starting at lane l: its high half against first_ts's
  * (equal, or one more, for times up to seconds apart). Not the low half:
  * a difference of more than 8 ms takes its 4 bytes anyway, and a lane
@@ -154,7 +159,6 @@ _Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES, "dec
 	TIME(X, CL(ep[1].ts_fin))                            \
 	TIME(X, CL(ep[1].ts_time_wait))                      \
 	TIME(X, CL(ep[1].ts_data_last))                      \
-	TIME(X, CL(last_ts))                                 \
 	X(XL(ep[0].rst_seq), CL(ep[0].snd_nxt))              \
 	X(XL(ep[1].rst_seq), CL(ep[1].snd_nxt))              \
 	X(XL(ep[0].fin_seq_last), CL(ep[0].fin_seq))         \
@@ -197,13 +201,9 @@ static const uint16_t ref[W_LANES] = {REFS(REF_INIT)};
 static const uint64_t has_ref[2][PW] = {{REFS(REF_CONN0) 0, REFS(REF_CONN1) 0},
 					{REFS(REF_EXT0) 0, REFS(REF_EXT1) 0}};
 
-/* The record's lanes that are never written: first_ts's (in the header)
- * and the extension pointer's. */
+/* The record's lanes that are never written: the extension pointer's. */
 #define PTR_LANES (sizeof(void *) / 4)
-#define NEVER(k)                                                                              \
-	(LBIT(CL(first_ts), W_CONN, CONN_LANES, k) |                                          \
-	 LBIT(CL(first_ts) + 1, W_CONN, CONN_LANES, k) | LBIT(CL(x), W_CONN, CONN_LANES, k) | \
-	 LBIT(CL(x) + PTR_LANES - 1, W_CONN, CONN_LANES, k))
+#define NEVER(k) (LBIT(CL(x), W_CONN, CONN_LANES, k) | LBIT(CL(x) + PTR_LANES - 1, W_CONN, CONN_LANES, k))
 /* Bits of a part's planes that stand for lanes (the rest must be zero). */
 #define VALID(n, k) ((n) >= 64 * ((k) + 1) ? ~0ull : (n) <= 64 * (k) ? 0 \
 								     : (1ull << ((n) % 64)) - 1)
@@ -450,10 +450,10 @@ static void planes_out(const uint64_t *lo, const uint64_t *hi, size_t pb, uint8_
 	memcpy(out, t, 2 * PW * 8);
 }
 
-size_t tc_freeze(const struct tc_conn *c, uint8_t *out)
+size_t tc_freeze(const struct tc_conn *c, int64_t base, uint8_t *out)
 {
-	uint32_t w[W_LANES], ts[2];
-	uint64_t lo[PW] = {0}, hi[PW] = {0}, xlo[PW] = {0}, xhi[PW] = {0};
+	uint32_t w[W_LANES];
+	uint64_t lo[PW] = {0}, hi[PW] = {0}, xlo[PW] = {0}, xhi[PW] = {0}, span;
 	uint8_t pb[2 * PW * 8];
 	size_t o;
 
@@ -461,10 +461,13 @@ size_t tc_freeze(const struct tc_conn *c, uint8_t *out)
 	if (c->x)
 		memcpy(w + W_EXT, c->x, sizeof(*c->x));
 	memset(w + (c->x ? W_EXT + EXT_LANES : W_EXT), 0, 16 * 4);
+	/* The spans: no lane has either as a reference (first_ts's high half
+	 * is read from the record itself). */
+	span = (uint64_t)base - (uint64_t)c->first_ts;
+	memcpy(w + FTS, &span, sizeof(span));
+	span = (uint64_t)c->last_ts - (uint64_t)base;
+	memcpy(w + LTS, &span, sizeof(span));
 	out[0] = c->x ? FZ_EXT : 0;
-	ts[0] = le32(w[FTS]);
-	ts[1] = le32(w[FTS + 1]);
-	memcpy(out + 1, ts, 8);
 	if (c->x)
 		plan_part(w, W_EXT, EXT_LANES, has_ref[1], ext_ok, (const uint8_t *)c,
 			  (const uint8_t *)c->x, 1, xlo, xhi);
@@ -547,14 +550,14 @@ static inline size_t get_bytes(const uint8_t *buf, size_t o, const uint64_t *lo,
 	return o;
 }
 
-int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_conn_ext *xbuf)
+int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, struct tc_conn *c,
+		 struct tc_conn_ext *xbuf)
 {
 	/* A copy with room past its end for the longest part: the lanes are
 	 * loaded before it is known whether their bytes are all there (that
 	 * would take counting the planes' bits), and checked after. */
 	uint8_t lb[TC_FREEZE_MAX], *cp = (uint8_t *)c, *xp = (uint8_t *)xbuf;
-	uint64_t lo[PW], hi[PW], xlo[PW], xhi[PW];
-	uint32_t ts[2];
+	uint64_t lo[PW], hi[PW], xlo[PW], xhi[PW], span;
 	size_t o;
 	int k;
 
@@ -568,9 +571,6 @@ int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_co
 	/* The differences straight into the caller's records, then the
 	 * references added, the first lane up: each is then final. */
 	zero(cp, sizeof(*c));
-	memcpy(ts, lb + 1, 8);
-	lane_set(cp, FTS, le32(ts[0]));
-	lane_set(cp, FTS + 1, le32(ts[1]));
 	o = get_bytes(lb, CONN_DATA, lo, hi, cp);
 	if (lb[0] & FZ_EXT) {
 		uint8_t t[2 * EXT_PB];
@@ -601,6 +601,14 @@ int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_co
 	} else if (o != len) {
 		return -1;
 	}
+	/* The times back from their spans, first_ts before the references
+	 * that read it. */
+	memcpy(&span, cp + 4 * FTS, sizeof(span));
+	span = (uint64_t)base - span;
+	memcpy(cp + 4 * FTS, &span, sizeof(span));
+	memcpy(&span, cp + 4 * LTS, sizeof(span));
+	span += (uint64_t)base;
+	memcpy(cp + 4 * LTS, &span, sizeof(span));
 	for (k = 0; k < PW; k++) {
 		uint64_t m = (lo[k] | hi[k]) & has_ref[0][k];
 		while (m) {
@@ -626,12 +634,12 @@ int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_co
 	return 0;
 }
 
-int tc_thaw(const uint8_t *buf, size_t len, struct tc_conn *c)
+int tc_thaw(const uint8_t *buf, size_t len, int64_t base, struct tc_conn *c)
 {
 	struct tc_conn_ext xb;
 	struct tc_conn_ext *x;
 
-	if (tc_thaw_view(buf, len, c, &xb) != 0)
+	if (tc_thaw_view(buf, len, base, c, &xb) != 0)
 		return -1;
 	if (!c->x)
 		return 0;

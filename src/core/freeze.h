@@ -16,8 +16,11 @@
  * struct tc_conn, tc_endpoint or tc_conn_ext are carried without a change
  * here, raw until given a reference. Times in a record are close to
  * first_ts, sequence numbers close to the other side's, most counters and
- * flags zero: a closed connection takes about a third of its record and
- * extension (~211 bytes on a generated workload of short connections,
+ * flags zero. The caller names a time it keeps anyway, `base` (the engine:
+ * when the connection closed, which is nearly always its last_ts), and
+ * first_ts and last_ts are written as spans from it, the same base given
+ * back to thaw them. A closed connection takes about a third of its record
+ * and extension (~203 bytes on a generated workload of short connections,
  * four in ten of them with an extension record).
  *
  * Pure: no I/O, no state. tc_thaw() allocates the extension record (with
@@ -32,30 +35,32 @@
 
 #include "tcpclose/conn.h"
 
-/* Bytes the encoding of a record takes at most: flags and first_ts, two
- * bits per lane of both structs, the extension's flag word, and every
- * byte of both (more than the most ever written). */
+/* Bytes the encoding of a record takes at most: flags, two bits per lane
+ * of both structs, the extension's flag word, and every byte of both
+ * (more than the most ever written). */
 #define TC_FREEZE_MAX                                                                  \
-	(1 + 8 + 2 * ((sizeof(struct tc_conn) / 4 + 7) / 8) +                          \
+	(1 + 2 * ((sizeof(struct tc_conn) / 4 + 7) / 8) +                              \
 	 2 * ((sizeof(struct tc_conn_ext) / 4 + 7) / 8) + 4 + sizeof(struct tc_conn) + \
 	 sizeof(struct tc_conn_ext))
 
-/* Encode c (and c->x, if any) into out (TC_FREEZE_MAX bytes); returns the length. */
-size_t tc_freeze(const struct tc_conn *c, uint8_t *out);
+/* Encode c (and c->x, if any) into out (TC_FREEZE_MAX bytes), its times
+ * from base (any time; a close one is shorter); returns the length. */
+size_t tc_freeze(const struct tc_conn *c, int64_t base, uint8_t *out);
 
 /*
- * Decode len bytes from tc_freeze() into *c. With an extension, c->x points
+ * Decode len bytes from tc_freeze() with the same base into *c. With an extension, c->x points
  * at a new record from tc_conn_ext_mut(): the caller releases it as it would
  * any record's (tc_conn_release). Returns 0, or -1 if the bytes are not a
  * frozen record or memory ran out (then *c owns nothing).
  */
-int tc_thaw(const uint8_t *buf, size_t len, struct tc_conn *c);
+int tc_thaw(const uint8_t *buf, size_t len, int64_t base, struct tc_conn *c);
 
 /*
  * The same into caller storage: c->x, if the record had an extension,
  * points at *xbuf, which must outlive *c (as with tc_conn_copy). Never
  * tc_conn_release() such a record.
  */
-int tc_thaw_view(const uint8_t *buf, size_t len, struct tc_conn *c, struct tc_conn_ext *xbuf);
+int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, struct tc_conn *c,
+		 struct tc_conn_ext *xbuf);
 
 #endif
