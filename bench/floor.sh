@@ -9,9 +9,10 @@
 #   small    tc-gen --packets N --concurrency 20000 --max-resp 1500
 #            (~240-byte frames, ~265k connections, 20k open at once: the linger holds
 #            many closed ones at once)
-#   burst    small squeezed to 0.07 of its length (tc-stretch): every
-#            connection started within 7 s, so the linger holds most of them
-#            closed at once: issue 15's shape, the peak of tracked memory
+#   burst    tc-gen --packets N --concurrency 20000 --max-resp 4000, squeezed
+#            to 0.07 of its length (tc-stretch): ~300-byte frames, ~250k
+#            connections all started within 7 s, so the linger holds most of
+#            them closed at once: issue 15's shape, the peak of tracked memory
 # On each: the floor is `tc-pcapfloor FILE --bufsize 262144` (libpcap's read
 # loop on a stream with a real 256 KiB buffer), then tcpclose --format json.
 # Reported: CPU time (user+sys, best of --reps), peak RSS (/usr/bin/time

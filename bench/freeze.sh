@@ -9,8 +9,10 @@
 # records. This script runs tcpclose both ways and checks with `cmp` that
 # every format (json, text, csv, zeek) is byte-identical:
 #   - on every capture in captures/ (unless --no-corpus);
-#   - on the two generated workloads of bench/floor.sh (current: ~760-byte
-#     frames, 30k open at once; small: ~240-byte frames, 20k open at once),
+#   - on the three generated workloads of bench/floor.sh (current: ~760-byte
+#     frames, 30k open at once; small: ~240-byte frames, 20k open at once;
+#     burst: ~300-byte frames, 250k connections squeezed into 7 s, most
+#     of them closed at once),
 #     with the default settings, with --linger 30 (most of the table is then
 #     closed connections) and with --max-conns 5000 (evictions take frozen
 #     entries first);
@@ -47,7 +49,7 @@ ME=freeze.sh
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 GEN=$BUILD/bench/tc-gen
-bench_need "$TCPCLOSE" "$GEN"
+bench_need "$TCPCLOSE" "$GEN" "$BUILD/bench/tc-stretch"
 bench_need_time
 mkdir -p "$DATA"
 TMP=$(mktemp -d "$DATA/tmp.XXXXXX")
@@ -108,7 +110,7 @@ measure() {
 
 echo "| run | CPU s | peak RSS MiB | peak tracked | tracked MiB at peak | bytes / tracked conn | frozen | thawed | avg frozen bytes |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for W in current small; do
+for W in current small burst; do
 	CAP=$(bench_workload "$W" "$PACKETS")
 	for SET in "" "--linger 30" "--max-conns 5000"; do
 		if [ -n "$BASELINE" ]; then
