@@ -490,70 +490,66 @@ static int scenario(struct tc_engine *e)
 	return scenario_paced(e, 0);
 }
 
-static void test_frozen_reports_as_whole(void **state)
+/*
+ * The scenario with a linger of `linger` (pauses or not), closed records
+ * kept whole and then frozen: the callback must see the same records, in
+ * the same order, and tc_engine_foreach the same number midway, which it
+ * returns. *whole and *frozen get each run's statistics.
+ */
+static int frozen_vs_whole(int64_t linger, int pauses, struct tc_stats *whole,
+			    struct tc_stats *frozen)
 {
 	static struct trace a, b;
 	struct tc_engine_opts o = {0};
 	struct tc_engine *e;
 	int seen_a, seen_b, i;
-	uint64_t active_mid;
-	(void)state;
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	o.linger_ns = NS;
+	o.linger_ns = linger;
 	o.hash_seed = 7;
 	o.no_freeze = 1;
 	e = tc_engine_new(&o, on_trace, &a);
-	seen_a = scenario(e);
-	assert_int_equal(tc_engine_stats(e)->frozen, 0);
-	active_mid = tc_engine_stats(e)->peak_active;
+	seen_a = scenario_paced(e, pauses);
+	*whole = *tc_engine_stats(e);
 	tc_engine_free(e);
 	o.no_freeze = 0;
 	e = tc_engine_new(&o, on_trace, &b);
-	seen_b = scenario(e);
-	assert_true(tc_engine_stats(e)->frozen > 2000);
-	assert_true(tc_engine_stats(e)->thawed > 500);
-	assert_int_equal(tc_engine_stats(e)->peak_active, active_mid);
+	seen_b = scenario_paced(e, pauses);
+	*frozen = *tc_engine_stats(e);
 	tc_engine_free(e);
-	assert_true(seen_a > 400);
 	assert_int_equal(seen_a, seen_b);
 	assert_int_equal(a.n, b.n);
 	assert_true(a.n >= 3000);
 	for (i = 0; i < a.n; i++)
 		assert_true(a.h[i] == b.h[i]);
+	return seen_a;
+}
+
+static void test_frozen_reports_as_whole(void **state)
+{
+	struct tc_stats w, f;
+	(void)state;
+
+	assert_true(frozen_vs_whole(NS, 0, &w, &f) > 400);
+	assert_int_equal(w.frozen, 0);
+	assert_true(f.frozen > 2000);
+	assert_true(f.thawed > 500);
+	assert_int_equal(f.peak_active, w.peak_active);
 }
 
 /* The same with pauses longer than a ring entry's 32-bit close time
- * reaches: entries with the time whole, thawed and frozen again too, report
- * what whole records do, at the same moments. */
+ * reaches (and a linger longer still, so that the ring never empties):
+ * entries with the time whole, thawed and frozen again too, report what
+ * whole records do, at the same moments. */
 static void test_frozen_wide_times_as_whole(void **state)
 {
-	static struct trace a, b;
-	struct tc_engine_opts o = {0};
-	struct tc_engine *e;
-	int seen_a, seen_b, i;
+	struct tc_stats w, f;
 	(void)state;
 
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	o.linger_ns = 10 * NS; /* longer than the pauses: the ring never empties */
-	o.hash_seed = 7;
-	o.no_freeze = 1;
-	e = tc_engine_new(&o, on_trace, &a);
-	seen_a = scenario_paced(e, 1);
-	tc_engine_free(e);
-	o.no_freeze = 0;
-	e = tc_engine_new(&o, on_trace, &b);
-	seen_b = scenario_paced(e, 1);
-	assert_true(tc_engine_stats(e)->frozen_wide > 100);
-	assert_true(tc_engine_stats(e)->thawed > 500);
-	tc_engine_free(e);
-	assert_int_equal(seen_a, seen_b);
-	assert_int_equal(a.n, b.n);
-	assert_true(a.n >= 3000);
-	for (i = 0; i < a.n; i++)
-		assert_true(a.h[i] == b.h[i]);
+	assert_true(frozen_vs_whole(10 * NS, 1, &w, &f) > 100);
+	assert_true(f.frozen_wide > 100);
+	assert_true(f.thawed > 500);
 }
 
 /* Two connections closing 10 s apart, in one ring chunk: the second's
