@@ -102,7 +102,7 @@ measure() {
 	fi
 	read -r u s m < <(tail -n 1 "$TMP/t")
 	line=$(grep memstats "$TMP/e" || true)
-	# "tcpclose: memstats peak_tracked N peak_bytes B bytes_per_conn X frozen F thawed T frozen_avg A"
+	# "tcpclose: memstats peak_tracked N peak_bytes B bytes_per_conn X frozen F thawed T frozen_avg A wide W"
 	# shellcheck disable=SC2086
 	set -- $line
 	echo "| $label | $(echo "$u + $s" | bc) | $(echo "scale=1; $m / 1024" | bc) | ${4:--} | $([ -n "${6:-}" ] && echo "scale=1; $6 / 1048576" | bc || echo -) | ${8:--} | ${10:--} | ${12:--} | ${14:--} |"
