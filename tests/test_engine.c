@@ -518,6 +518,9 @@ static int frozen_vs_whole(int64_t linger, int pauses, struct tc_stats *whole,
 	seen_b = scenario_paced(e, pauses);
 	*frozen = *tc_engine_stats(e);
 	tc_engine_free(e);
+	/* Every index entry went with its report, frozen ones included. */
+	assert_int_equal(whole->active, 0);
+	assert_int_equal(frozen->active, 0);
 	assert_int_equal(seen_a, seen_b);
 	assert_int_equal(a.n, b.n);
 	assert_true(a.n >= 3000);
