@@ -60,6 +60,40 @@ static int connect_to(unsigned port)
 	return s;
 }
 
+/*
+ * connect_to() for a port nothing listens on: -1 with errno ECONNREFUSED
+ * is the expected answer. The source port is bound first, and never the
+ * target's: a connect to a port of the ephemeral range that the kernel
+ * also picks as the source connects to itself (TCP simultaneous open) and
+ * would add a connection to every count. Bounded: 16 draws.
+ */
+static int connect_closed(unsigned port)
+{
+	struct sockaddr_in a = addr_of(port), l = addr_of(0);
+	socklen_t len = sizeof(l);
+	int s, rc, e, i;
+
+	for (i = 0; i < 16; i++) {
+		if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+			die("socket");
+		if (bind(s, (struct sockaddr *)&l, sizeof(l)) != 0 ||
+		    getsockname(s, (struct sockaddr *)&l, &len) != 0)
+			die("bind");
+		if (ntohs(l.sin_port) != port)
+			break;
+		close(s);
+		l = addr_of(0);
+		len = sizeof(l);
+	}
+	if (i == 16)
+		die("no source port other than the target's");
+	rc = connect(s, (struct sockaddr *)&a, sizeof(a));
+	e = errno;
+	close(s);
+	errno = e;
+	return rc;
+}
+
 static void write_all(int s, const char *msg)
 {
 	size_t n = strlen(msg);
@@ -140,7 +174,7 @@ int main(int argc, char **argv)
 	}
 
 	/* 1. Refused: nothing listens yet. */
-	if (connect_to(port) >= 0 || errno != ECONNREFUSED) {
+	if (connect_closed(port) == 0 || errno != ECONNREFUSED) {
 		fprintf(stderr, "tc-traffic: port %u: expected connection refused\n", port);
 		return 1;
 	}
