@@ -144,7 +144,7 @@ static void graceful(int lst, unsigned port)
 int main(int argc, char **argv)
 {
 	unsigned port;
-	int graceful_n = 3, many = 0, hold = 60, i, lst, one = 1, c, s;
+	int graceful_n = 3, many = 0, hold = 60, i, lst, one = 1, c, s, rc;
 	struct sockaddr_in a;
 	struct linger lg = {1, 0};
 
@@ -174,8 +174,9 @@ int main(int argc, char **argv)
 	}
 
 	/* 1. Refused: nothing listens yet. */
-	if (connect_closed(port) == 0 || errno != ECONNREFUSED) {
-		fprintf(stderr, "tc-traffic: port %u: expected connection refused\n", port);
+	if ((rc = connect_closed(port)) == 0 || errno != ECONNREFUSED) {
+		fprintf(stderr, "tc-traffic: port %u: expected connection refused, got %s\n", port,
+			rc == 0 ? "a connection" : strerror(errno));
 		return 1;
 	}
 	nap_ms(50);
