@@ -887,7 +887,7 @@ static enum tc_decode_status decode_prism_avs(struct cur *c, struct tc_pkt *out)
 	if (!cur_copy(c, h, 8))
 		return TC_DEC_TRUNCATED;
 	le = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
-	be = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
+	be = be32_at(h + 4);
 	if (h[0] == 0x80 && h[1] == 0x21 && h[2] == 0x10 && (h[3] & 0xfe) == 0x00)
 		len = be; /* AVS version 1 or 2 */
 	else
