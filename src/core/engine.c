@@ -326,6 +326,13 @@ static int64_t cold_mark(const struct cold *r, uint64_t v, const struct cold_hdr
 	return t;
 }
 
+/* The record frozen in the entry at v, decoded into *c (and *xb). */
+static int cold_view(const struct cold *r, uint64_t v, struct cold_hdr *h, struct tc_conn *c,
+		     struct tc_conn_ext *xb)
+{
+	return tc_thaw_view(cold_body(h), h->len, cold_mark(r, v, h), c, xb);
+}
+
 static uint32_t cold_recno(struct cold_hdr *h)
 {
 	uint32_t n;
@@ -616,7 +623,7 @@ static void report_frozen(struct tc_engine *e, struct cold_hdr *h, uint64_t voff
 	struct tc_conn_ext xb;
 
 	h->state = C_DEAD;
-	if (tc_thaw_view(cold_body(h), h->len, cold_mark(&e->cold, voff, h), &c, &xb) != 0) {
+	if (cold_view(&e->cold, voff, h, &c, &xb) != 0) {
 		e->st.active--; /* cannot happen: the bytes are our own */
 		return;
 	}
@@ -774,7 +781,7 @@ static int frozen_match(void *arg, uint32_t handle, const struct tc_pkt *p, enum
 	struct tc_conn_ext xb;
 	const struct tc_endpoint *a = &c.ep[0], *b = &c.ep[1];
 
-	if (tc_thaw_view(cold_body(h), h->len, cold_mark(&e->cold, voff, h), &c, &xb) != 0)
+	if (cold_view(&e->cold, voff, h, &c, &xb) != 0)
 		return 0;
 	if (c.af != p->af || c.tunnel != p->tunnel)
 		return 0;
@@ -1079,7 +1086,7 @@ static void collect_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64
 	struct tc_conn c;
 	struct tc_conn_ext xb;
 
-	if (tc_thaw_view(cold_body(h), h->len, cold_mark(&e->cold, voff, h), &c, &xb) != 0)
+	if (cold_view(&e->cold, voff, h, &c, &xb) != 0)
 		return;
 	(*pp)->id = c.id;
 	(*pp)->f = NULL;
@@ -1154,7 +1161,7 @@ static void visit_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64_t
 	struct tc_conn c;
 	struct tc_conn_ext xb;
 
-	if (tc_thaw_view(cold_body(h), h->len, cold_mark(&e->cold, voff, h), &c, &xb) == 0)
+	if (cold_view(&e->cold, voff, h, &c, &xb) == 0)
 		x->fn(&c, x->arg);
 }
 

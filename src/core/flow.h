@@ -103,8 +103,9 @@ void tc_flowtab_set_frozen_match(struct tc_flowtab *t, tc_frozen_match_fn fn, vo
 
 /*
  * Make f's index entry name frozen `handle` instead, and recycle f's record
- * (releasing what it owns). f->hash is the entry's hash from then on:
- * the caller keeps it for tc_flowtab_thaw() and tc_flowtab_del_frozen().
+ * (releasing what it owns). The entry stays under f->hash, its 4-tuple's:
+ * tc_flowtab_thaw() and tc_flowtab_del_frozen() take that hash (a lookup's,
+ * or tc_flowtab_conn_hash() of the record).
  */
 void tc_flowtab_freeze(struct tc_flowtab *t, struct tc_flow *f, uint32_t handle);
 
