@@ -60,6 +60,21 @@ static int connect_to(unsigned port)
 	return s;
 }
 
+/* A TCP socket bound to a port of the kernel's choosing on 127.0.0.1;
+ * *port is that port. */
+static int bind_any(unsigned *port)
+{
+	struct sockaddr_in l = addr_of(0);
+	socklen_t len = sizeof(l);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (s < 0 || bind(s, (struct sockaddr *)&l, sizeof(l)) != 0 ||
+	    getsockname(s, (struct sockaddr *)&l, &len) != 0)
+		die("bind 127.0.0.1:0");
+	*port = ntohs(l.sin_port);
+	return s;
+}
+
 /*
  * connect_to() for a port nothing listens on: -1 with errno ECONNREFUSED
  * is the expected answer. The source port is bound first, and never the
@@ -69,21 +84,15 @@ static int connect_to(unsigned port)
  */
 static int connect_closed(unsigned port)
 {
-	struct sockaddr_in a = addr_of(port), l = addr_of(0);
-	socklen_t len = sizeof(l);
+	struct sockaddr_in a = addr_of(port);
+	unsigned src;
 	int s, rc, e, i;
 
 	for (i = 0; i < 16; i++) {
-		if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0)
-			die("socket");
-		if (bind(s, (struct sockaddr *)&l, sizeof(l)) != 0 ||
-		    getsockname(s, (struct sockaddr *)&l, &len) != 0)
-			die("bind");
-		if (ntohs(l.sin_port) != port)
+		s = bind_any(&src);
+		if (src != port)
 			break;
 		close(s);
-		l = addr_of(0);
-		len = sizeof(l);
 	}
 	if (i == 16)
 		die("no source port other than the target's");
@@ -149,13 +158,8 @@ int main(int argc, char **argv)
 	struct linger lg = {1, 0};
 
 	if (argc == 2 && !strcmp(argv[1], "--free-port")) {
-		socklen_t len = sizeof(a);
-		a = addr_of(0);
-		lst = socket(AF_INET, SOCK_STREAM, 0);
-		if (lst < 0 || bind(lst, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-		    getsockname(lst, (struct sockaddr *)&a, &len) != 0)
-			die("free port");
-		printf("%u\n", ntohs(a.sin_port));
+		lst = bind_any(&port);
+		printf("%u\n", port);
 		close(lst);
 		return 0;
 	}
