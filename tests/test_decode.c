@@ -410,6 +410,15 @@ static void outer(struct canon *c, int af, unsigned proto)
 	c->tun_outer_af = af;
 }
 
+/* Ethernet, an outer IPv4 header and UDP to dport: how the UDP tunnels
+ * of the canonical packets start. */
+static void udp4_head(struct canon *c, unsigned dport)
+{
+	put_eth(&c->b, 0x0800);
+	outer(c, 4, 17);
+	put_udp(c, dport);
+}
+
 /* Everything before the canonical IP packet of a tunnel kind. */
 static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
 {
@@ -448,9 +457,7 @@ static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
 		break;
 	case LK_TEREDO:                 /* from the relay: origin indication */
 	case LK_TEREDO_AUTH:            /* a qualification: authentication too */
-		put_eth(b, 0x0800);
-		outer(c, 4, 17);
-		put_udp(c, 3544);
+		udp4_head(c, 3544);
 		if (lk == LK_TEREDO) {
 			set16(b, c->udp_off, 3544);
 		} else {
@@ -468,9 +475,7 @@ static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
 		c->tun_has_id = 0;
 		break;
 	case LK_AYIYA:                  /* 16-byte identity, SHA-1 signature */
-		put_eth(b, 0x0800);
-		outer(c, 4, 17);
-		put_udp(c, 5072);
+		udp4_head(c, 5072);
 		put8(b, 0x41);                  /* identity 2^4 bytes, IPv6 address */
 		put8(b, 0x52);                  /* signature 5 * 4 bytes, SHA-1 */
 		put8(b, 0x21);                  /* authentication 2, forward */
@@ -481,9 +486,7 @@ static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
 		c->tun_has_id = 0;
 		break;
 	case LK_L2TP:                   /* length, Ns/Nr, offset; framed PPP */
-		put_eth(b, 0x0800);
-		outer(c, 4, 17);
-		put_udp(c, 1701);
+		udp4_head(c, 1701);
 		put16(b, 0x4a02);               /* L, S, O, version 2 */
 		put16(b, 0);                    /* length: not used */
 		put16(b, 0x1234);               /* tunnel */
@@ -499,9 +502,7 @@ static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
 		break;
 	case LK_L2TP_BARE:              /* no options; PPP without address and
 					 * control, its protocol compressed */
-		put_eth(b, 0x0800);
-		outer(c, 4, 17);
-		put_udp(c, 1701);
+		udp4_head(c, 1701);
 		put16(b, 0x0002);
 		put16(b, 0x0007);
 		put16(b, 0x0001);
@@ -571,9 +572,7 @@ static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
 		c->tun_id = 42;
 		break;
 	case LK_GENEVE:                 /* one 8-byte option */
-		put_eth(b, 0x0800);
-		outer(c, 4, 17);
-		put_udp(c, 6081);
+		udp4_head(c, 6081);
 		put8(b, 2);             /* version 0, 2 words of options */
 		put8(b, 0);
 		put16(b, 0x6558);
@@ -589,9 +588,7 @@ static void build_tunnel_head(struct canon *c, enum lk lk, unsigned et)
 	case LK_GTPU: {                 /* sequence number and one extension */
 		uint32_t len_at;
 
-		put_eth(b, 0x0800);
-		outer(c, 4, 17);
-		put_udp(c, 2152);
+		udp4_head(c, 2152);
 		put8(b, 0x36);          /* version 1, PT, E, S */
 		put8(b, 0xff);          /* G-PDU */
 		len_at = b->n;
