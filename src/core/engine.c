@@ -25,7 +25,9 @@
  * early, or no longer closed after an undone RST) leaves a DEAD entry that
  * the head skips. Reports at the end of the linger decode the entry into a
  * record on the stack: the callback sees the same record either way.
- * The ring is 64 KiB chunks taken and given back in order; an entry never
+ * The ring is 64 KiB chunks taken and given back in order, mapped and
+ * unmapped whole (tc_alloc_pages: a chunk freed into the heap would stay
+ * resident below the next one's); an entry never
  * straddles two, and a handle (the index's name for an entry) is its
  * offset in the ring's virtual address space, in 4-byte units (entries are
  * 4-aligned: 8 would pad each by 2 bytes more on average). The header
@@ -54,6 +56,7 @@
 #include "tcpclose/diag.h"
 #include "flow.h"
 #include "freeze.h"
+#include "huge.h"
 #include "infer.h"
 #include "segment.h"
 #include "tcpsm.h"
@@ -371,7 +374,7 @@ static int cold_add_chunk(struct cold *r, uint64_t c)
 	if (r->spare) {
 		p = r->spare;
 		r->spare = NULL;
-	} else if (!(p = malloc(COLD_CHUNK))) {
+	} else if (!(p = tc_alloc_pages(COLD_CHUNK))) {
 		return 0;
 	}
 	r->chunk[c & (r->cap - 1)].p = p;
@@ -449,7 +452,7 @@ static void cold_drop_chunk(struct cold *r, uint64_t c)
 	if (!r->spare)
 		r->spare = *p;
 	else
-		free(*p);
+		tc_free_pages(*p, COLD_CHUNK);
 	*p = NULL;
 	r->nchunks--;
 }
@@ -527,7 +530,7 @@ void tc_engine_free(struct tc_engine *e)
 	free(e->tw.idx);
 	while (e->cold.nchunks)
 		cold_drop_chunk(&e->cold, e->cold.head >> COLD_SHIFT), e->cold.head += COLD_CHUNK;
-	free(e->cold.spare);
+	tc_free_pages(e->cold.spare, COLD_CHUNK);
 	free(e->cold.chunk);
 	free(e);
 }

@@ -54,4 +54,33 @@ static inline void *tc_alloc_huge(size_t n)
 	return p;
 }
 
+/*
+ * n bytes (a multiple of the page size) straight from the kernel, zeroed,
+ * for tc_free_pages(); NULL if none. For blocks that come and go in a
+ * stream, as the closed-connection ring's chunks do: from malloc they are
+ * carved from the heap, where one freed below a live block stays resident
+ * (the heap shrinks only from its top) and is reused only by whatever
+ * happens to fit. Given back, pages leave the process at once.
+ */
+static inline void *tc_alloc_pages(size_t n)
+{
+#if defined(__linux__)
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+#else
+	return calloc(1, n);
+#endif
+}
+
+static inline void tc_free_pages(void *p, size_t n)
+{
+#if defined(__linux__)
+	if (p)
+		(void)munmap(p, n);
+#else
+	(void)n;
+	free(p);
+#endif
+}
+
 #endif
