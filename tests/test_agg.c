@@ -520,6 +520,60 @@ static void test_finding_words_are_its_own(void **state)
 	tc_agg_free(a);
 }
 
+/* A client abort: RST from 10.0.0.1 after data both ways. */
+static void client_abort(struct tc_agg *a, uint16_t cport)
+{
+	struct conv v;
+	conv_init(&v);
+	v.cport = cport;
+	handshake_and_data(&v);
+	seg(&v, C, TC_RST | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	feed(a, &v);
+	conv_done(&v);
+}
+
+/*
+ * A host's rare counters are made only for a host that has one: the
+ * server of plain closes reads the shared zero record, the client that
+ * aborted has its own, counted, and its client finding says so.
+ */
+static void test_host_rare_counters_made_on_first_use(void **state)
+{
+	struct tc_agg *a = tc_agg_new(NULL);
+	const struct tc_host_stats *cl, *sv;
+	const struct tc_host_opts *co, *so;
+	const struct tc_finding *f;
+	size_t n, i, ci = 0, si = 0;
+	(void)state;
+	graceful_at(a, SEC_NS, 40001, C);
+	graceful_at(a, 2 * SEC_NS, 40002, S);
+	assert_int_equal(tc_agg_nhosts(a), 2);
+	assert_ptr_equal(tc_agg_host_opts(a, 0), tc_agg_host_opts(a, 1));
+	assert_int_equal(tc_agg_host_opts(a, 0)->aborts, 0);
+	client_abort(a, 40003);
+	for (i = 0; i < tc_agg_nhosts(a); i++) {
+		if (!memcmp(tc_agg_host(a, i)->addr, "\x0a\x00\x00\x01", 4))
+			ci = i;
+		else
+			si = i;
+	}
+	cl = tc_agg_host(a, ci);
+	sv = tc_agg_host(a, si);
+	co = tc_agg_host_opts(a, ci);
+	so = tc_agg_host_opts(a, si);
+	assert_int_equal(cl->as_client, 3);
+	assert_int_equal(sv->as_server, 3);
+	assert_int_equal(co->aborts, 1);
+	assert_int_equal(so->aborts, 0);
+	assert_ptr_not_equal(co, so);
+	f = tc_agg_findings(a, &n);
+	for (i = 0; i < n && !(f[i].kind == TC_FIND_ABORTIVE && f[i].scope == TC_SCOPE_CLIENT); i++)
+		;
+	assert_true(i < n);
+	assert_non_null(strstr(words(a, &f[i]), "client 10.0.0.1 aborted 1 of 3 connections"));
+	tc_agg_free(a);
+}
+
 /* An abort by server 10.0.0.<last>:80, the conversation's own otherwise. */
 static void abort_by(struct tc_agg *a, uint8_t last, uint16_t cport)
 {
@@ -813,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_capture_loss_small_is_no_finding),
 		cmocka_unit_test(test_idle_not_across_a_gap),
 		cmocka_unit_test(test_capture_loss_large_is_a_finding),
+		cmocka_unit_test(test_host_rare_counters_made_on_first_use),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,19 +51,25 @@ struct tc_agg_opts {
 extern const uint32_t tc_idle_bucket_s[TC_IDLE_BUCKETS - 1];
 
 /*
- * One host (an address): the TIME_WAIT sockets it held. 128 bytes, two
- * cache lines in the aggregator's 64-byte aligned table: the first holds
- * the key and what every connection updates, the second what only some
- * do (a host table can outgrow the caches, and one line is one miss).
+ * One host (an address): the TIME_WAIT sockets it held. 64 bytes, one
+ * cache line in the aggregator's 64-byte aligned table, with the key and
+ * what every connection updates. What only some hosts ever have (socket
+ * options, aborts, TIME_WAIT reuse) is in a struct tc_host_opts of its
+ * own, made for the host on first use (tc_agg_host_opts): on a capture of
+ * many clients most never need one, and the host table is the largest.
  */
 struct tc_host_stats {
 	uint8_t af;
 	uint8_t addr[16];
 	uint32_t tw_now, tw_peak;
+	uint32_t opts; /* the aggregator's: its tc_host_opts' position + 1, 0 if none */
 	int64_t tw_peak_ts;
 	uint64_t tw_total; /* connections it ended in TIME_WAIT */
 	uint64_t as_client, as_server;
-	/* -- 64 bytes: the rarely updated from here on */
+};
+
+/* A host's rare counters (tc_agg_host_opts). */
+struct tc_host_opts {
 	uint64_t tw_reuse; /* its new connections on a 4-tuple still in TIME_WAIT */
 	/* socket options of this host acting as a client (ports vary) */
 	uint64_t ka_conns;      /* connections where it sent keep-alive probes */
@@ -72,7 +78,6 @@ struct tc_host_stats {
 	uint64_t nagle_stall_ms;
 	uint64_t aborts;         /* abortive closes it sent as a client */
 	uint32_t ka_interval_ms; /* the last probe interval seen */
-	uint32_t reserved_[3];   /* to 128 bytes */
 };
 
 /* One service (server address and port). */
@@ -232,6 +237,8 @@ int64_t tc_agg_time_wait_ns(const struct tc_agg *a);
 
 size_t tc_agg_nhosts(const struct tc_agg *a);
 const struct tc_host_stats *tc_agg_host(const struct tc_agg *a, size_t i);
+/* Host i's rare counters: all zero if it never had any. Never NULL. */
+const struct tc_host_opts *tc_agg_host_opts(const struct tc_agg *a, size_t i);
 size_t tc_agg_nservices(const struct tc_agg *a);
 const struct tc_service_stats *tc_agg_service(const struct tc_agg *a, size_t i);
 size_t tc_agg_npairs(const struct tc_agg *a);

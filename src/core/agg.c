@@ -31,10 +31,8 @@
 
 const uint32_t tc_idle_bucket_s[TC_IDLE_BUCKETS - 1] = {1, 10, 60, 120, 300, 600, 1800, 3600};
 
-/* The host's first cache line (agg.h), in one when the table is aligned. */
-#define HOST_HOT offsetof(struct tc_host_stats, tw_reuse)
-_Static_assert(sizeof(struct tc_host_stats) % 64 == 0 && HOST_HOT == 64,
-	       "a host is whole cache lines, its hot counters the first");
+/* A host is one cache line (agg.h) when the table is aligned. */
+_Static_assert(sizeof(struct tc_host_stats) == 64, "a host is not one cache line");
 
 /* ---- index: key bytes -> array position ---------------------------------- */
 
@@ -105,6 +103,8 @@ struct tc_agg {
 	struct tc_host_stats *hosts;
 	struct table htab;
 	struct index hidx;
+	struct tc_host_opts *hopts; /* hosts' rare counters, made on first use */
+	struct table otab;
 	struct tc_service_stats *svcs;
 	struct table stab;
 	struct index sidx;
@@ -350,6 +350,7 @@ struct tc_agg *tc_agg_new(const struct tc_agg_opts *o)
 	if (!a->o.max_keys)
 		a->o.max_keys = 100000;
 	if (table_init(&a->htab, a->o.max_keys, sizeof(*a->hosts)) != 0 ||
+	    table_init(&a->otab, a->o.max_keys, sizeof(*a->hopts)) != 0 ||
 	    table_init(&a->stab, a->o.max_keys, sizeof(*a->svcs)) != 0 ||
 	    table_init(&a->ptab, a->o.max_keys, sizeof(*a->pairs)) != 0 ||
 	    index_grow(&a->hidx) != 0 || index_grow(&a->sidx) != 0 || index_grow(&a->pidx) != 0) {
@@ -357,6 +358,7 @@ struct tc_agg *tc_agg_new(const struct tc_agg_opts *o)
 		return NULL;
 	}
 	a->hosts = (struct tc_host_stats *)(void *)a->htab.base;
+	a->hopts = (struct tc_host_opts *)(void *)a->otab.base;
 	a->svcs = (struct tc_service_stats *)(void *)a->stab.base;
 	a->pairs = (struct tc_pair_stats *)(void *)a->ptab.base;
 	return a;
@@ -367,6 +369,7 @@ void tc_agg_free(struct tc_agg *a)
 	if (!a)
 		return;
 	free(a->htab.raw);
+	free(a->otab.raw);
 	free(a->hidx.slot);
 	free(a->stab.raw);
 	free(a->sidx.slot);
@@ -448,6 +451,16 @@ static void idle_account(struct tc_service_stats *s, int64_t idle)
 	}
 }
 
+/* Host i's rare counters, made on first use: there is room for one per
+ * host (the table has the host table's cap). */
+static struct tc_host_opts *host_opts(struct tc_agg *a, uint32_t host)
+{
+	struct tc_host_stats *h = &a->hosts[host];
+	if (!h->opts)
+		h->opts = (uint32_t)++a->otab.n;
+	return &a->hopts[h->opts - 1];
+}
+
 static void options_account(struct tc_agg *a, const struct tc_conn *c, int role, uint32_t host,
 			    struct tc_service_stats *svc)
 {
@@ -455,6 +468,14 @@ static void options_account(struct tc_agg *a, const struct tc_conn *c, int role,
 	const struct tc_ext_endpoint *xe = &tc_conn_ext(c)->ep[role];
 	uint64_t *ka, *nodelay, *stalls, *stall_ms;
 	uint32_t *ival;
+	/* A connection the capture missed segments of (infer.h) adds no
+	 * stalls: time across a hole is not the stack's behaviour. */
+	int stall = (xe->nagle_stalls | xe->nagle_stall_ms) &&
+		    !(c->ep[0].gaps | c->ep[1].gaps | c->ep[0].acks_unseen | c->ep[1].acks_unseen);
+
+	/* Nothing to count: a host's counters are not made for it. */
+	if (!xe->ka_probes && ep->small_unacked_max < 2 && !stall)
+		return;
 	if (svc) {
 		ka = &svc->ka_conns;
 		ival = &svc->ka_interval_ms;
@@ -462,7 +483,7 @@ static void options_account(struct tc_agg *a, const struct tc_conn *c, int role,
 		stalls = &svc->nagle_stalls;
 		stall_ms = &svc->nagle_stall_ms;
 	} else if (host != NONE) {
-		struct tc_host_stats *h = &a->hosts[host];
+		struct tc_host_opts *h = host_opts(a, host);
 		ka = &h->ka_conns;
 		ival = &h->ka_interval_ms;
 		nodelay = &h->nodelay_conns;
@@ -480,18 +501,13 @@ static void options_account(struct tc_agg *a, const struct tc_conn *c, int role,
 	 * Two sub-MSS segments in flight at once prove TCP_NODELAY; a "stall"
 	 * is only a timing reading, and a lost or late ACK makes one. So once
 	 * a host:port has proved TCP_NODELAY its stalls are not reported (it
-	 * is never said to have both), and a connection the capture missed
-	 * segments of (infer.h) adds no stalls: time across a hole is not
-	 * the stack's behaviour.
+	 * is never said to have both).
 	 */
 	if (ep->small_unacked_max >= 2) {
 		(*nodelay)++;
 		*stalls = 0;
 		*stall_ms = 0;
-	} else if ((xe->nagle_stalls | xe->nagle_stall_ms) && !*nodelay &&
-		   !(c->ep[0].gaps | c->ep[1].gaps | c->ep[0].acks_unseen | c->ep[1].acks_unseen)) {
-		/* (the counters read only when there is something to add:
-		 * they are the host's cold half, see struct tc_host_stats) */
+	} else if (stall && !*nodelay) {
 		*stalls += xe->nagle_stalls;
 		*stall_ms += xe->nagle_stall_ms;
 	}
@@ -602,8 +618,8 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	prefetch_slot(&a->hidx, h_s);
 	prefetch_slot(&a->sidx, h_v);
 	prefetch_slot(&a->pidx, h_p);
-	prefetch_entry(&a->hidx, h_c, a->hosts, sizeof(*a->hosts), HOST_HOT);
-	prefetch_entry(&a->hidx, h_s, a->hosts, sizeof(*a->hosts), HOST_HOT);
+	prefetch_entry(&a->hidx, h_c, a->hosts, sizeof(*a->hosts), sizeof(*a->hosts));
+	prefetch_entry(&a->hidx, h_s, a->hosts, sizeof(*a->hosts), sizeof(*a->hosts));
 	prefetch_entry(&a->sidx, h_v, a->svcs, sizeof(*a->svcs), 128);
 	prefetch_entry(&a->pidx, h_p, a->pairs, sizeof(*a->pairs), sizeof(*a->pairs));
 	hc = host_of(a, &kc, h_c);
@@ -621,9 +637,9 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	if (sv->ts_time_wait)
 		tw_add(a, hs, NONE, sv->ts_time_wait);
 	if ((c->cflags & TC_CONN_TW_REUSE) && hc != NONE)
-		a->hosts[hc].tw_reuse++;
+		host_opts(a, hc)->tw_reuse++;
 	if (cause == TC_CAUSE_ABORTIVE_CLOSE && d->by == TC_CLIENT && hc != NONE)
-		a->hosts[hc].aborts++;
+		host_opts(a, hc)->aborts++;
 	options_account(a, c, TC_CLIENT, hc, NULL);
 	if (v->close == TC_CLOSE_RESET) {
 		int64_t t = tc_conn_ext(c)->rst.ts;
@@ -954,23 +970,23 @@ static void service_findings(struct emit *em, const struct tc_service_stats *s)
 		  nm, (unsigned long long)n, plural(n, "write", "writes"), (double)s->nagle_stall_ms);
 }
 
-static void host_findings(struct emit *em, const struct tc_host_stats *h)
+static void host_findings(struct emit *em, const struct tc_host_stats *h, const struct tc_host_opts *o)
 {
 	struct tc_finding *f;
 	char nm[64];
 	/* Most hosts have nothing to say: no name formatted for them (this
 	 * runs for every host when the findings are collected). */
-	if (!h->aborts && !h->nagle_stalls)
+	if (!o->aborts && !o->nagle_stalls)
 		return;
 	host_name(h, nm, sizeof(nm));
-	if (h->aborts && (f = add(em, TC_FIND_ABORTIVE, TC_SCOPE_CLIENT, 0, h->aborts, h->as_client, nm)))
+	if (o->aborts && (f = add(em, TC_FIND_ABORTIVE, TC_SCOPE_CLIENT, 0, o->aborts, h->as_client, nm)))
 		F(f, "client %s aborted %llu of %llu %s with RST instead of FIN (SO_LINGER 0, or close() with unread data)",
-		  nm, (unsigned long long)h->aborts, (unsigned long long)h->as_client,
+		  nm, (unsigned long long)o->aborts, (unsigned long long)h->as_client,
 		  plural(h->as_client, "connection", "connections"));
-	if (h->nagle_stalls && (f = add(em, TC_FIND_NAGLE, TC_SCOPE_CLIENT, 0, h->nagle_stalls, h->as_client, nm)))
+	if (o->nagle_stalls && (f = add(em, TC_FIND_NAGLE, TC_SCOPE_CLIENT, 0, o->nagle_stalls, h->as_client, nm)))
 		F(f, "client %s: %llu small %s waited for a delayed ACK (Nagle with delayed ACK, %.0f ms in all): TCP_NODELAY would remove it",
-		  nm, (unsigned long long)h->nagle_stalls, plural(h->nagle_stalls, "write", "writes"),
-		  (double)h->nagle_stall_ms);
+		  nm, (unsigned long long)o->nagle_stalls, plural(o->nagle_stalls, "write", "writes"),
+		  (double)o->nagle_stall_ms);
 }
 
 static void pair_findings(struct emit *em, const struct tc_pair_stats *p)
@@ -1083,7 +1099,7 @@ static void run_source(struct emit *em, enum tc_finding_scope scope, uint32_t sr
 		service_findings(em, &em->ca->svcs[src]);
 		break;
 	case TC_SCOPE_CLIENT:
-		host_findings(em, &em->ca->hosts[src]);
+		host_findings(em, &em->ca->hosts[src], tc_agg_host_opts(em->ca, src));
 		break;
 	case TC_SCOPE_PAIR:
 		pair_findings(em, &em->ca->pairs[src]);
@@ -1454,6 +1470,13 @@ const struct tc_finding *tc_agg_group_member(const struct tc_agg *a, size_t i)
 
 size_t tc_agg_nhosts(const struct tc_agg *a) { return a->htab.n; }
 const struct tc_host_stats *tc_agg_host(const struct tc_agg *a, size_t i) { return &a->hosts[i]; }
+
+const struct tc_host_opts *tc_agg_host_opts(const struct tc_agg *a, size_t i)
+{
+	static const struct tc_host_opts none;
+	uint32_t o = a->hosts[i].opts;
+	return o ? &a->hopts[o - 1] : &none;
+}
 size_t tc_agg_nservices(const struct tc_agg *a) { return a->stab.n; }
 const struct tc_service_stats *tc_agg_service(const struct tc_agg *a, size_t i) { return &a->svcs[i]; }
 size_t tc_agg_npairs(const struct tc_agg *a) { return a->ptab.n; }

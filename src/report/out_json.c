@@ -985,8 +985,9 @@ static void json_hosts(struct tc_jbuf *b, const struct tc_agg *agg)
 
 	for (i = 0; i < tc_agg_nhosts(agg); i++) {
 		const struct tc_host_stats *h = tc_agg_host(agg, i);
-		if (!h->tw_total && !h->ka_conns && !h->nodelay_conns && !h->nagle_stalls && !h->aborts &&
-		    !h->tw_reuse)
+		const struct tc_host_opts *ho = tc_agg_host_opts(agg, i);
+		if (!h->tw_total && !ho->ka_conns && !ho->nodelay_conns && !ho->nagle_stalls &&
+		    !ho->aborts && !ho->tw_reuse)
 			continue;
 		tc_jb_lit(b, "{\"type\":\"host\",\"ip\":\"");
 		put_addr(b, h->af, h->addr);
@@ -1001,10 +1002,10 @@ static void json_hosts(struct tc_jbuf *b, const struct tc_agg *agg)
 			tc_jb_lit(b, ",\"peak_time\":");
 			tc_jb_time(b, h->tw_peak_ts);
 		}
-		COUNT(b, "},\"socket_options\":{\"linger0_aborts\":", h->aborts);
-		COUNT(b, ",\"keepalive_conns\":", h->ka_conns);
-		json_socket_tail(b, h->ka_interval_ms, h->nodelay_conns, h->nagle_stalls,
-				 h->nagle_stall_ms, h->tw_reuse);
+		COUNT(b, "},\"socket_options\":{\"linger0_aborts\":", ho->aborts);
+		COUNT(b, ",\"keepalive_conns\":", ho->ka_conns);
+		json_socket_tail(b, ho->ka_interval_ms, ho->nodelay_conns, ho->nagle_stalls,
+				 ho->nagle_stall_ms, ho->tw_reuse);
 	}
 	for (i = 0; i < tc_agg_npairs(agg); i++) {
 		const struct tc_pair_stats *p = tc_agg_pair(agg, i);

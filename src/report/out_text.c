@@ -932,8 +932,9 @@ static void socket_options(struct tc_text *t, const struct tc_agg *agg)
 	free(v);
 	for (i = 0; i < tc_agg_nhosts(agg); i++) {
 		const struct tc_host_stats *h = tc_agg_host(agg, i);
-		if (!options_line(line, sizeof(line), h->aborts, h->ka_conns, h->ka_interval_ms,
-				  h->nodelay_conns, h->nagle_stalls, h->nagle_stall_ms, h->tw_reuse))
+		const struct tc_host_opts *ho = tc_agg_host_opts(agg, i);
+		if (!options_line(line, sizeof(line), ho->aborts, ho->ka_conns, ho->ka_interval_ms,
+				  ho->nodelay_conns, ho->nagle_stalls, ho->nagle_stall_ms, ho->tw_reuse))
 			continue;
 		if (shown >= rows) {
 			more++;
