@@ -1040,11 +1040,18 @@ void tc_engine_tick(struct tc_engine *e, int64_t now_ns)
 }
 
 /* What is left at the end: a record, or a frozen entry (f NULL). */
+/*
+ * A connection left at the end, to be reported in id order: its record
+ * (low bit clear: a pointer, at least 2-aligned), or its ring entry's
+ * virtual offset << 1 | 1. 16 bytes, not 24: there is one for every
+ * connection still held, allocated when the memory in use is at its most.
+ */
 struct left {
 	uint64_t id;
-	struct tc_flow *f;
-	uint64_t voff;
+	uint64_t at;
 };
+
+_Static_assert(_Alignof(struct tc_flow) >= 2, "a record's address has no spare low bit");
 
 static int by_id(const void *a, const void *b)
 {
@@ -1057,7 +1064,7 @@ static void collect(struct tc_flow *f, void *arg)
 {
 	struct left **pp = arg;
 	(*pp)->id = f->conn.id;
-	(*pp)->f = f;
+	(*pp)->at = (uint64_t)(uintptr_t)f;
 	(*pp)++;
 }
 
@@ -1092,8 +1099,7 @@ static void collect_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64
 	if (cold_view(&e->cold, voff, h, &c, &xb) != 0)
 		return;
 	(*pp)->id = c.id;
-	(*pp)->f = NULL;
-	(*pp)->voff = voff;
+	(*pp)->at = voff << 1 | 1;
 	(*pp)++;
 }
 
@@ -1123,10 +1129,11 @@ void tc_engine_finish(struct tc_engine *e)
 		n = (size_t)(p - v);
 		qsort(v, n, sizeof(*v), by_id);
 		for (i = 0; i < n; i++) {
-			if (v[i].f)
-				report(e, v[i].f);
+			uint64_t at = v[i].at;
+			if (!(at & 1))
+				report(e, (struct tc_flow *)(uintptr_t)at);
 			else
-				report_frozen(e, cold_hdr_at(&e->cold, v[i].voff), v[i].voff);
+				report_frozen(e, cold_hdr_at(&e->cold, at >> 1), at >> 1);
 		}
 		free(v);
 	}
