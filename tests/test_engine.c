@@ -321,6 +321,45 @@ static void test_finish_in_id_order(void **state)
 	tc_engine_free(w.e);
 }
 
+/*
+ * Frozen and open connections together, more than a short run: the ring
+ * holds the closed ones in reverse id order (they close last opened
+ * first), the table the open ones in its own order; finish() reports all
+ * of them once, in id order.
+ */
+static void test_finish_in_id_order_frozen_and_open(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	int i;
+	(void)state;
+	w.e = mk(&g, 0, 60 * NS);
+	for (i = 0; i < 60; i++) {
+		uint16_t port = (uint16_t)(42000 + i * 13);
+		uint32_t isn = 1000u * (uint32_t)i + 1;
+		wire_tx(&w, port, 0, TC_SYN, isn, 0, 0);
+		wire_tx(&w, port, 1, TC_SYN | TC_ACK, 9000, isn + 1, 0);
+		wire_tx(&w, port, 0, TC_ACK, isn + 1, 9001, 0);
+	}
+	for (i = 59; i >= 0; i -= 2) {
+		uint16_t port = (uint16_t)(42000 + i * 13);
+		uint32_t isn = 1000u * (uint32_t)i + 1;
+		wire_tx(&w, port, 0, TC_FIN | TC_ACK, isn + 1, 9001, 0);
+		wire_tx(&w, port, 1, TC_FIN | TC_ACK, 9001, isn + 2, 0);
+		wire_tx(&w, port, 0, TC_ACK, isn + 2, 9002, 0);
+	}
+	assert_int_equal(g.n, 0);
+	assert_int_equal(tc_engine_stats(w.e)->frozen, 30);
+	tc_engine_finish(w.e);
+	assert_int_equal(g.n, 60);
+	for (i = 0; i < 60; i++) {
+		assert_int_equal(g.id[i], (uint64_t)i + 1);
+		assert_int_equal(g.v[i].close, i % 2 ? TC_CLOSE_GRACEFUL : TC_CLOSE_OPEN);
+	}
+	assert_int_equal(tc_engine_stats(w.e)->active, 0);
+	tc_engine_free(w.e);
+}
+
 static void test_counts_every_frame(void **state)
 {
 	struct got g;
@@ -805,6 +844,7 @@ int main(void)
 		cmocka_unit_test(test_eviction_order),
 		cmocka_unit_test(test_eviction_prefers_closed),
 		cmocka_unit_test(test_finish_in_id_order),
+		cmocka_unit_test(test_finish_in_id_order_frozen_and_open),
 		cmocka_unit_test(test_frozen_reports_as_whole),
 		cmocka_unit_test(test_frozen_wide_times_as_whole),
 		cmocka_unit_test(test_ring_time_after_pause),
