@@ -30,6 +30,8 @@ struct got {
 	struct tc_verdict v[64];
 	uint8_t cflags[64];
 	uint16_t cport[64];
+	const struct tc_engine *e; /* if set: its memory at each report */
+	uint64_t mem[64];
 };
 
 static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
@@ -50,6 +52,8 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
 	assert_int_equal(d->signals, d2.signals);
 	assert_memory_equal(d->frames, d2.frames, sizeof(d2.frames));
 	g->id[g->n] = c->id;
+	if (g->e)
+		g->mem[g->n] = tc_engine_memory(g->e);
 	g->v[g->n] = *v;
 	g->cflags[g->n] = c->cflags;
 	g->cport[g->n] = c->ep[TC_CLIENT].port;
@@ -357,6 +361,34 @@ static void test_finish_in_id_order_frozen_and_open(void **state)
 		assert_int_equal(g.v[i].close, i % 2 ? TC_CLOSE_GRACEFUL : TC_CLOSE_OPEN);
 	}
 	assert_int_equal(tc_engine_stats(w.e)->active, 0);
+	tc_engine_free(w.e);
+}
+
+/*
+ * finish() gives the closed ring back as it reports: connections that
+ * closed in id order leave the ring a little shorter with each report,
+ * down to the last one's own entry.
+ */
+static void test_finish_gives_the_ring_back_as_it_goes(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	uint64_t before;
+	int i;
+	(void)state;
+	w.e = mk(&g, 0, 60 * NS);
+	for (i = 0; i < 40; i++)
+		graceful(&w, (uint16_t)(43000 + i), 1000u * (uint32_t)i + 1);
+	assert_int_equal(tc_engine_stats(w.e)->frozen, 40);
+	before = tc_engine_memory(w.e);
+	g.e = w.e;
+	tc_engine_finish(w.e);
+	assert_int_equal(g.n, 40);
+	assert_int_equal(g.mem[0], before);
+	for (i = 1; i < 40; i++)
+		assert_true(g.mem[i] < g.mem[i - 1]);
+	/* each entry reported gave back its bytes: over 100 here */
+	assert_true(before - g.mem[39] > 39 * 100);
 	tc_engine_free(w.e);
 }
 
@@ -845,6 +877,7 @@ int main(void)
 		cmocka_unit_test(test_eviction_prefers_closed),
 		cmocka_unit_test(test_finish_in_id_order),
 		cmocka_unit_test(test_finish_in_id_order_frozen_and_open),
+		cmocka_unit_test(test_finish_gives_the_ring_back_as_it_goes),
 		cmocka_unit_test(test_frozen_reports_as_whole),
 		cmocka_unit_test(test_frozen_wide_times_as_whole),
 		cmocka_unit_test(test_ring_time_after_pause),

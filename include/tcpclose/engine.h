@@ -161,10 +161,19 @@ void tc_engine_drain(struct tc_engine *e);
 /* Advance capture time without a frame (live idle periods). */
 void tc_engine_tick(struct tc_engine *e, int64_t now_ns);
 
-/* Report every connection still tracked, in id order; the table is empty after. */
+/*
+ * Report every connection still tracked, in id order; the table is empty
+ * after. The closed ring's memory goes back as its entries are reported,
+ * not at the end.
+ */
 void tc_engine_finish(struct tc_engine *e);
 
 const struct tc_stats *tc_engine_stats(const struct tc_engine *e);
+
+/* Bytes held for tracked connections now, counted as tc_stats.peak_bytes
+ * counts them: records in use and their extensions, the closed ring from
+ * its head to its tail, the index. */
+uint64_t tc_engine_memory(const struct tc_engine *e);
 
 /*
  * A tap on every segment applied to a connection, after the state machine

@@ -1130,10 +1130,16 @@ void tc_engine_finish(struct tc_engine *e)
 		qsort(v, n, sizeof(*v), by_id);
 		for (i = 0; i < n; i++) {
 			uint64_t at = v[i].at;
-			if (!(at & 1))
+			if (!(at & 1)) {
 				report(e, (struct tc_flow *)(uintptr_t)at);
-			else
-				report_frozen(e, cold_hdr_at(&e->cold, at >> 1), at >> 1);
+				continue;
+			}
+			report_frozen(e, cold_hdr_at(&e->cold, at >> 1), at >> 1);
+			/* The head follows past the entries reported, giving
+			 * back the chunks it leaves: ids come nearly in close
+			 * order, so most of the ring goes while the
+			 * aggregator still grows, not after. */
+			(void)cold_first(&e->cold, &voff);
 		}
 		free(v);
 	}
@@ -1152,6 +1158,11 @@ void tc_engine_set_tap(struct tc_engine *e, tc_segment_cb cb, void *arg)
 const struct tc_stats *tc_engine_stats(const struct tc_engine *e)
 {
 	return &e->st;
+}
+
+uint64_t tc_engine_memory(const struct tc_engine *e)
+{
+	return tracked_bytes(e);
 }
 
 struct foreach_ctx {
