@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * huge.h -- memory offered to the kernel as transparent huge pages.
+ * huge.h -- memory by the page: huge pages for tables, whole pages for
+ * blocks that come and go.
  *
  * Tables the core fills at random (the flow slabs and index, the
  * aggregator's tables and indexes) cost a TLB miss per lookup and a page
  * fault per 4 KiB first written; in 2 MiB pages both are rarer. Advice
  * only: where the kernel has no huge pages, nothing changes, and memory
- * never written stays unmapped either way.
+ * never written stays unmapped either way. Blocks taken and given back in
+ * a stream (the closed ring's chunks) are mapped and unmapped whole, so
+ * that what is given back leaves the process (tc_alloc_pages).
  */
 #ifndef TCPCLOSE_HUGE_H
 #define TCPCLOSE_HUGE_H
