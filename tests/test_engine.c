@@ -385,10 +385,10 @@ static void test_finish_gives_the_ring_back_as_it_goes(void **state)
 	tc_engine_finish(w.e);
 	assert_int_equal(g.n, 40);
 	assert_int_equal(g.mem[0], before);
+	/* each entry reported gave back its bytes: a header of 8 and at
+	 * least 4 of record */
 	for (i = 1; i < 40; i++)
-		assert_true(g.mem[i] < g.mem[i - 1]);
-	/* each entry reported gave back its bytes: over 100 here */
-	assert_true(before - g.mem[39] > 39 * 100);
+		assert_true(g.mem[i] + 12 <= g.mem[i - 1]);
 	tc_engine_free(w.e);
 }
 
@@ -541,9 +541,12 @@ static int scenario_paced(struct tc_engine *e, int pauses)
 		if (i >= 3 && i % 5 == 0) /* a late FIN retransmission, three connections back */
 			wire_tx(&w, (uint16_t)(20000 + (i - 3) % 2500), 1, TC_FIN | TC_ACK, 9001,
 				(uint32_t)(i - 3) * 100000u + 2, 0);
-		if (i >= 4 && i % 7 == 0) /* an RST after the close */
-			wire_tx(&w, (uint16_t)(20000 + (i - 4) % 2500), 0, TC_RST, (uint32_t)(i - 4) * 100000u + 2,
-				0, 0);
+		if (i >= 4 && i % 7 == 0) { /* an RST after the close, every other one thrice */
+			int k;
+			for (k = 0; k < (i % 14 ? 1 : 3); k++)
+				wire_tx(&w, (uint16_t)(20000 + (i - 4) % 2500), 0, TC_RST,
+					(uint32_t)(i - 4) * 100000u + 2, 0, 0);
+		}
 		w.now += 2000000; /* 2 ms: with a 1 s linger, ~500 closed at once */
 		/* A 5 s pause now and then: the ring's entries then close more
 		 * than 4.29 s after their chunk's first, and carry the time whole. */
@@ -609,6 +612,12 @@ static void test_frozen_reports_as_whole(void **state)
 	assert_int_equal(w.frozen, 0);
 	assert_true(f.frozen > 2000);
 	assert_true(f.thawed > 500);
+	/* Through several 64 KiB chunks of the ring, each with its own
+	 * prototype (freeze.h), thawed and frozen again against it. */
+	assert_true(f.frozen_bytes > 3 * 65536);
+	/* Some came back to their entry: the repeated RSTs change only
+	 * counters, which the entry's padding holds. */
+	assert_true(f.refrozen > 10);
 	assert_int_equal(f.peak_active, w.peak_active);
 }
 

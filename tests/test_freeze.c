@@ -4,7 +4,9 @@
  *
  * What freeze.h promises: tc_thaw(tc_freeze(c)) is c byte for byte (padding
  * included), whatever the base time both are given (the close time makes
- * the record shorter), with or without an extension record, for records built by the
+ * the record shorter) and whatever the prototype (none, another record,
+ * c itself: a like one makes it shorter, and the same one must be given
+ * back), with or without an extension record, for records built by the
  * state machine (graceful close, RST with its evidence, IPv6, a full Zeek
  * history) and for randomized ones of every density; the extension pointer
  * is rebuilt (NULL stays NULL); no encoding exceeds TC_FREEZE_MAX; every
@@ -36,18 +38,18 @@ static void image(const struct tc_conn *c, uint8_t *out)
 	memset(out + offsetof(struct tc_conn, x), 0, sizeof(c->x));
 }
 
-/* Freeze c from base, thaw it both ways, and check both against c;
- * returns the size. */
-static size_t roundtrip_at(const struct tc_conn *c, int64_t base)
+/* Freeze c from base against proto, thaw it both ways, and check both
+ * against c; returns the size. */
+static size_t roundtrip_at(const struct tc_conn *c, int64_t base, const struct tc_conn *proto)
 {
 	uint8_t buf[TC_FREEZE_MAX], a[sizeof(struct tc_conn)], b[sizeof(struct tc_conn)];
 	struct tc_conn v, h;
 	struct tc_conn_ext xb;
-	size_t n = tc_freeze(c, base, buf);
+	size_t n = tc_freeze(c, base, proto, buf);
 
 	assert_true(n > 0 && n <= TC_FREEZE_MAX);
 	memset(&v, 0xa5, sizeof(v));
-	assert_int_equal(tc_thaw_view(buf, n, base, &v, &xb), 0);
+	assert_int_equal(tc_thaw_view(buf, n, base, proto, &v, &xb), 0);
 	image(c, a);
 	image(&v, b);
 	assert_memory_equal(a, b, sizeof(a));
@@ -58,7 +60,7 @@ static size_t roundtrip_at(const struct tc_conn *c, int64_t base)
 		assert_null(v.x);
 	}
 	memset(&h, 0x5a, sizeof(h));
-	assert_int_equal(tc_thaw(buf, n, base, &h), 0);
+	assert_int_equal(tc_thaw(buf, n, base, proto, &h), 0);
 	image(&h, b);
 	assert_memory_equal(a, b, sizeof(a));
 	if (c->x) {
@@ -72,20 +74,40 @@ static size_t roundtrip_at(const struct tc_conn *c, int64_t base)
 	return n;
 }
 
-/* The same from the engine's base, the close time (last_ts), and from one
- * of the bases that make the spans wrap or sit at the ends of 64 bits, a
- * different one each call. */
+/* A prototype unlike any record here: random bytes, no extension. */
+static const struct tc_conn *odd_proto(void)
+{
+	static struct tc_conn p;
+	static int made;
+	if (!made) {
+		uint8_t *b = (uint8_t *)&p;
+		size_t i;
+		for (i = 0; i < sizeof(p); i++)
+			b[i] = (uint8_t)rnd();
+		p.x = NULL;
+		made = 1;
+	}
+	return &p;
+}
+
+/* The same from the engine's base, the close time (last_ts), without a
+ * prototype (the size returned); then from one of the bases that make the
+ * spans wrap or sit at the ends of 64 bits, and against c itself or an
+ * unlike prototype, a different pair each call. */
 static size_t roundtrip(const struct tc_conn *c)
 {
 	static unsigned turn;
-	size_t n = roundtrip_at(c, c->last_ts);
+	size_t n = roundtrip_at(c, c->last_ts, NULL);
+	struct tc_conn self = *c;
+	const struct tc_conn *pr = turn % 2 ? &self : odd_proto();
 
+	self.x = NULL;
 	switch (turn++ % 5) {
-	case 0: roundtrip_at(c, c->first_ts); break;
-	case 1: roundtrip_at(c, 0); break;
-	case 2: roundtrip_at(c, INT64_MIN); break;
-	case 3: roundtrip_at(c, INT64_MAX); break;
-	default: roundtrip_at(c, (int64_t)0x0123456789abcdefLL); break;
+	case 0: roundtrip_at(c, c->first_ts, pr); break;
+	case 1: roundtrip_at(c, 0, pr); break;
+	case 2: roundtrip_at(c, INT64_MIN, pr); break;
+	case 3: roundtrip_at(c, INT64_MAX, pr); break;
+	default: roundtrip_at(c, (int64_t)0x0123456789abcdefLL, pr); break;
 	}
 	return n;
 }
@@ -115,10 +137,11 @@ static void test_graceful_small(void **state)
 	conv_done(&v);
 }
 
-/* The close time as the base: last_ts takes no byte and first_ts only
- * the connection's length, so the record is shorter than from a base 10 s
- * off; thawed from another base than its own, the two times move with it
- * and nothing else does. */
+/* The close time as the base: last_ts takes no byte and first_ts and the
+ * endpoints' times only how long before the close they were, so the
+ * record is shorter than from a base 10 s off; thawed from another base
+ * than its own, those times move with it (those that are 0, never, stay
+ * 0) and nothing else does. */
 static void test_close_time_base_shorter(void **state)
 {
 	struct conv v;
@@ -126,20 +149,31 @@ static void test_close_time_base_shorter(void **state)
 	struct tc_conn c;
 	struct tc_conn_ext xb;
 	size_t near, far;
+	int i, j;
 	(void)state;
 
 	conv_init(&v);
 	close_graceful(&v);
 	assert_true(v.c.last_ts > v.c.first_ts);
-	near = roundtrip_at(&v.c, v.c.last_ts);
-	far = roundtrip_at(&v.c, v.c.last_ts + 10000000000LL);
-	assert_true(near + 4 <= far);
-	near = tc_freeze(&v.c, v.c.last_ts, buf);
-	assert_int_equal(tc_thaw_view(buf, near, v.c.last_ts + 7, &c, &xb), 0);
+	near = roundtrip_at(&v.c, v.c.last_ts, NULL);
+	far = roundtrip_at(&v.c, v.c.last_ts + 10000000000LL, NULL);
+	assert_true(near + 8 <= far);
+	near = tc_freeze(&v.c, v.c.last_ts, NULL, buf);
+	assert_int_equal(tc_thaw_view(buf, near, v.c.last_ts + 7, NULL, &c, &xb), 0);
 	assert_true(c.first_ts == v.c.first_ts + 7);
 	assert_true(c.last_ts == v.c.last_ts + 7);
 	c.first_ts = v.c.first_ts;
 	c.last_ts = v.c.last_ts;
+	assert_true(v.c.ep[TC_CLIENT].ts_fin && v.c.ep[TC_SERVER].ts_fin);
+	assert_true(v.c.ep[TC_CLIENT].ts_time_wait && !v.c.ep[TC_SERVER].ts_time_wait);
+	for (i = 0; i < 2; i++) {
+		int64_t *t[3] = {&c.ep[i].ts_fin, &c.ep[i].ts_time_wait, &c.ep[i].ts_data_last};
+		const int64_t u[3] = {v.c.ep[i].ts_fin, v.c.ep[i].ts_time_wait, v.c.ep[i].ts_data_last};
+		for (j = 0; j < 3; j++) {
+			assert_true(*t[j] == (u[j] ? u[j] + 7 : 0));
+			*t[j] = u[j];
+		}
+	}
 	image(&v.c, a);
 	image(&c, b);
 	assert_memory_equal(a, b, sizeof(a));
@@ -237,19 +271,19 @@ static void test_malformed_refused(void **state)
 	conv_init(&v);
 	handshake_and_data(&v);
 	seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
-	n = tc_freeze(&v.c, v.c.last_ts, buf);
+	n = tc_freeze(&v.c, v.c.last_ts, odd_proto(), buf);
 	for (i = 0; i < n; i++) {
 		/* A copy of exactly i bytes, so ASan sees any read past it. */
 		uint8_t *cut = malloc(i ? i : 1);
 		assert_non_null(cut);
 		memcpy(cut, buf, i);
-		assert_int_equal(tc_thaw_view(cut, i, v.c.last_ts, &c, &xb), -1);
+		assert_int_equal(tc_thaw_view(cut, i, v.c.last_ts, odd_proto(), &c, &xb), -1);
 		free(cut);
 	}
 	buf[n] = 0;
-	assert_int_equal(tc_thaw_view(buf, n + 1, v.c.last_ts, &c, &xb), -1);
+	assert_int_equal(tc_thaw_view(buf, n + 1, v.c.last_ts, odd_proto(), &c, &xb), -1);
 	buf[0] |= 0x80;
-	assert_int_equal(tc_thaw_view(buf, n, v.c.last_ts, &c, &xb), -1);
+	assert_int_equal(tc_thaw_view(buf, n, v.c.last_ts, odd_proto(), &c, &xb), -1);
 	conv_done(&v);
 }
 
@@ -259,6 +293,26 @@ static void test_malformed_refused(void **state)
 #define CONN_LANES (sizeof(struct tc_conn) / 4)
 #define PLANE_AT(p, l) (1 + (p) * ((CONN_LANES + 7) / 8) + (l) / 8)
 #define PLANE_BIT(l) ((uint8_t)(1u << ((l) % 8)))
+/* After the planes, the byte lanes' 4-bit masks (8 bytes), for these
+ * lanes in this order (freeze.c's BYTE_LANES), which have no code in the
+ * planes. */
+#define NIB_AT (1 + 2 * ((CONN_LANES + 7) / 8))
+#define LANE(f) (offsetof(struct tc_conn, f) / 4)
+static const size_t byte_lanes[] = {
+	LANE(af), LANE(reset_phase), LANE(ep[0].addr), LANE(ep[0].port),
+	LANE(ep[0].mss), LANE(ep[0].state), LANE(ep[0].retx_unanswered),
+	LANE(ep[0].state_prev), LANE(ep[1].addr), LANE(ep[1].port), LANE(ep[1].fins),
+	LANE(ep[1].state), LANE(ep[1].retx_unanswered), LANE(frame_first), LANE(history)};
+#define NBYTE_LANES (sizeof(byte_lanes) / sizeof(byte_lanes[0]))
+
+static int is_byte_lane(size_t l)
+{
+	size_t i;
+	for (i = 0; i < NBYTE_LANES; i++)
+		if (byte_lanes[i] == l)
+			return 1;
+	return 0;
+}
 
 /* A frozen record whose code for lane l is moved to a lane that must not
  * have one, the length unchanged (the code of a 1-byte lane, so that the
@@ -281,8 +335,8 @@ static void test_plane_bits_refused(void **state)
 	seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
 	assert_non_null(v.c.x);
 	base = v.c.last_ts;
-	n = tc_freeze(&v.c, base, buf);
-	assert_int_equal(tc_thaw_view(buf, n, base, &c, &xb), 0);
+	n = tc_freeze(&v.c, base, NULL, buf);
+	assert_int_equal(tc_thaw_view(buf, n, base, NULL, &c, &xb), 0);
 	/* A lane of 1 byte: low bit set, high bit clear. */
 	for (i = 0; i < CONN_LANES && one == CONN_LANES; i++)
 		if ((buf[PLANE_AT(0, i)] & PLANE_BIT(i)) && !(buf[PLANE_AT(1, i)] & PLANE_BIT(i)))
@@ -292,25 +346,36 @@ static void test_plane_bits_refused(void **state)
 	 * about the lanes, not the length). */
 	for (i = 0; i < CONN_LANES; i++)
 		if (!(buf[PLANE_AT(0, i)] & PLANE_BIT(i)) && !(buf[PLANE_AT(1, i)] & PLANE_BIT(i)) &&
-		    i != never[0] && i != never[1])
+		    i != never[0] && i != never[1] && !is_byte_lane(i))
 			break;
 	assert_true(i < CONN_LANES);
 	memcpy(bad, buf, n);
 	bad[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
 	bad[PLANE_AT(0, i)] |= PLANE_BIT(i);
-	assert_int_equal(tc_thaw_view(bad, n, base, &c, &xb), 0);
+	assert_int_equal(tc_thaw_view(bad, n, base, NULL, &c, &xb), 0);
 	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
 		if (never[i] == CONN_LANES && CONN_LANES % 8 == 0)
 			continue; /* no bits past the last lane */
 		memcpy(bad, buf, n);
 		bad[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
 		bad[PLANE_AT(0, never[i])] |= PLANE_BIT(never[i]);
-		assert_int_equal(tc_thaw_view(bad, n, base, &c, &xb), -1);
+		assert_int_equal(tc_thaw_view(bad, n, base, NULL, &c, &xb), -1);
 	}
+	/* A byte lane has no code in the planes. */
+	for (i = 0; i < NBYTE_LANES; i++) {
+		memcpy(bad, buf, n);
+		bad[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
+		bad[PLANE_AT(0, byte_lanes[i])] |= PLANE_BIT(byte_lanes[i]);
+		assert_int_equal(tc_thaw_view(bad, n, base, NULL, &c, &xb), -1);
+	}
+	/* Nor a mask past the last byte lane. */
+	memcpy(bad, buf, n);
+	bad[NIB_AT + 7] |= 0x80;
+	assert_int_equal(tc_thaw_view(bad, n, base, NULL, &c, &xb), -1);
 	/* The extension's flag word, last: a plane byte that is not there. */
 	memcpy(bad, buf, n);
 	bad[n - 1] ^= 0x80;
-	assert_int_equal(tc_thaw_view(bad, n, base, &c, &xb), -1);
+	assert_int_equal(tc_thaw_view(bad, n, base, NULL, &c, &xb), -1);
 	conv_done(&v);
 }
 
@@ -364,9 +429,9 @@ static void test_extreme_lanes(void **state)
 	assert_true(roundtrip(&c) <= TC_FREEZE_MAX);
 }
 
-/* Thaw n bytes from an exact-size copy; if they decode, the record must
- * freeze and thaw back to itself. */
-static void thaw_copy(const uint8_t *buf, size_t n)
+/* Thaw n bytes from an exact-size copy against proto; if they decode, the
+ * record must freeze and thaw back to itself. */
+static void thaw_copy(const uint8_t *buf, size_t n, const struct tc_conn *proto)
 {
 	uint8_t *cp = malloc(n ? n : 1);
 	struct tc_conn c;
@@ -374,7 +439,7 @@ static void thaw_copy(const uint8_t *buf, size_t n)
 
 	assert_non_null(cp);
 	memcpy(cp, buf, n);
-	if (tc_thaw_view(cp, n, 12345, &c, &xb) == 0)
+	if (tc_thaw_view(cp, n, 12345, proto, &c, &xb) == 0)
 		roundtrip(&c);
 	free(cp);
 }
@@ -400,7 +465,7 @@ static void test_corrupted_bounded(void **state)
 		for (i = 0; i < sizeof(x); i++)
 			q[i] = (rnd() & 0xff) < density / 4 ? (uint8_t)rnd() : 0;
 		c.x = iter % 2 ? &x : NULL;
-		n = tc_freeze(&c, 12345, buf);
+		n = tc_freeze(&c, 12345, iter % 3 ? odd_proto() : NULL, buf);
 		memcpy(bad, buf, n);
 		m = n;
 		switch (iter % 5) {
@@ -426,7 +491,7 @@ static void test_corrupted_bounded(void **state)
 			m = n - 1;
 			break;
 		}
-		thaw_copy(bad, m);
+		thaw_copy(bad, m, iter % 3 ? odd_proto() : NULL);
 	}
 	/* Pure noise of every length. */
 	for (iter = 0; iter < 20000; iter++) {
@@ -434,7 +499,7 @@ static void test_corrupted_bounded(void **state)
 		for (i = 0; i < n; i++)
 			bad[i] = (uint8_t)rnd();
 		bad[0] &= 1; /* past the flags check, into the parts */
-		thaw_copy(bad, n);
+		thaw_copy(bad, n, iter % 2 ? odd_proto() : NULL);
 	}
 }
 

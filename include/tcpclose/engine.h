@@ -66,9 +66,10 @@ struct tc_stats {
 	 * use, their extension records, the closed ring's bytes, the index. */
 	uint64_t peak_bytes;
 	/* Records frozen on close (or again after a late segment), their
-	 * frozen lengths summed (entry headers not counted), and how many
-	 * a late segment thawed. */
-	uint64_t frozen, frozen_bytes, thawed;
+	 * frozen lengths summed (entry headers not counted), how many a late
+	 * segment thawed, and how many of those were frozen again in their
+	 * own entry, still fitting it (the rest stay records until reported). */
+	uint64_t frozen, frozen_bytes, thawed, refrozen;
 	/* Closed-ring entries whose close time came more than 4.29 s after
 	 * their chunk's first and is kept whole, 8 bytes more (engine.c). */
 	uint64_t frozen_wide;

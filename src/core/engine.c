@@ -111,6 +111,10 @@ _Static_assert(sizeof(struct cold_hdr) + 8 + TC_FREEZE_MAX <= 255 * 4,
 struct cold_chunk {
 	uint8_t *p;
 	int64_t base; /* close time of its first entry: dts counts from it */
+	/* Its first entry's record, which its entries are frozen against
+	 * (freeze.h): connections that close together are much alike. A copy,
+	 * so it outlives that entry. */
+	struct tc_conn proto;
 };
 
 struct cold {
@@ -333,7 +337,8 @@ static int64_t cold_mark(const struct cold *r, uint64_t v, const struct cold_hdr
 static int cold_view(const struct cold *r, uint64_t v, struct cold_hdr *h, struct tc_conn *c,
 		     struct tc_conn_ext *xb)
 {
-	return tc_thaw_view(cold_body(h), h->len, cold_mark(r, v, h), c, xb);
+	return tc_thaw_view(cold_body(h), h->len, cold_mark(r, v, h), &cold_chunk_of(r, v)->proto, c,
+			    xb);
 }
 
 static uint32_t cold_recno(struct cold_hdr *h)
@@ -707,7 +712,11 @@ static void freeze_into(struct tc_engine *e, struct tc_flow *f, struct cold_hdr 
 static void to_closed(struct tc_engine *e, struct tc_flow *f)
 {
 	uint8_t buf[TC_FREEZE_MAX];
-	size_t n = e->o.no_freeze ? 0 : tc_freeze(&f->conn, f->mark_ts, buf);
+	struct cold *r = &e->cold;
+	/* Against the prototype of the chunk it will most likely go to, the
+	 * tail's; if it opens the next one instead, it is that one's. */
+	const struct tc_conn *proto = r->tail & (COLD_CHUNK - 1) ? &cold_chunk_of(r, r->tail)->proto : NULL;
+	size_t n = e->o.no_freeze ? 0 : tc_freeze(&f->conn, f->mark_ts, proto, buf);
 	struct cold_hdr *h;
 	uint64_t voff;
 
@@ -728,6 +737,15 @@ static void to_closed(struct tc_engine *e, struct tc_flow *f)
 		f->cold = cold_handle(voff);
 		return;
 	}
+	if (!(voff & (COLD_CHUNK - 1))) {
+		/* It opened a chunk: it is the chunk's prototype, and frozen
+		 * again against itself, which is never longer (its byte lanes
+		 * take no byte, its other lanes no more than before). */
+		struct tc_conn *pr = &cold_chunk_of(r, voff)->proto;
+		*pr = f->conn;
+		pr->x = NULL;
+		n = tc_freeze(&f->conn, f->mark_ts, pr, buf);
+	}
 	freeze_into(e, f, h, voff, buf, n);
 }
 
@@ -742,9 +760,11 @@ static void refreeze(struct tc_engine *e, struct tc_flow *f)
 
 	if (e->o.no_freeze)
 		return;
-	n = tc_freeze(&f->conn, f->mark_ts, buf);
-	if (n <= cold_room(h))
+	n = tc_freeze(&f->conn, f->mark_ts, &cold_chunk_of(&e->cold, voff)->proto, buf);
+	if (n <= cold_room(h)) {
 		freeze_into(e, f, h, voff, buf, n);
+		e->st.refrozen++;
+	}
 }
 
 /* A late segment for frozen entry `handle`: its record back in the table. */
@@ -756,7 +776,8 @@ static struct tc_flow *thaw(struct tc_engine *e, uint32_t handle, uint32_t hash)
 
 	if (!f)
 		return NULL;
-	if (tc_thaw(cold_body(h), h->len, cold_mark(&e->cold, voff, h), &f->conn) != 0) {
+	if (tc_thaw(cold_body(h), h->len, cold_mark(&e->cold, voff, h),
+		    &cold_chunk_of(&e->cold, voff)->proto, &f->conn) != 0) {
 		/* Out of memory for its extension: it stays frozen. */
 		tc_flowtab_freeze(e->ft, f, handle);
 		return NULL;

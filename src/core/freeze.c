@@ -6,15 +6,19 @@
  * tc_conn_ext's, in memory order). Each lane has one reference, fixed by
  * the list REFS below: zero (the lane is written raw), or an earlier lane
  * (the same field in the other endpoint, the sequence number a field
- * follows, ...), or first_ts's high half for a 64-bit time's. A lane is
+ * follows, ...), or first_ts's high half for a 64-bit time's, or the same
+ * lane of the caller's prototype record (PROTO). A lane is
  * written as the low 1, 2 or 4 bytes of its difference
  * from its reference, as a signed number (sign-extended on thaw); a lane
- * that is zero takes no byte.
+ * that is zero takes no byte. The byte lanes (BYTE_LANES) are written
+ * apart: their XOR with the prototype's, byte by byte.
  *
  * Before any of that, first_ts and last_ts are replaced by their spans
  * from the caller's base, base - first_ts and last_ts - base (64 bits,
  * wrapping): with the close time as the base, last_ts is nearly always 0
- * and first_ts the connection's length, half its 8 bytes.
+ * and first_ts the connection's length, half its 8 bytes. The endpoints'
+ * FIN, TIME_WAIT and last-data times become spans back from the base too
+ * (time_out()), short for a time shortly before the close.
  *
  * Layout:
  *   - a flags byte (FZ_EXT: an extension record follows);
@@ -22,9 +26,13 @@
  *     each, LSB first, bits past the last lane zero: first the low bits,
  *     then the high bits, of the code (0 the lane is zero; 1, 2, 3 it
  *     takes 1, 2, 4 bytes). The lanes of the extension pointer (encoded
- *     as zero, set again on thaw) have code 0;
- *   - those lanes' bytes, lowest first, grouped by length: the lanes of 4
+ *     as zero, set again on thaw) and the byte lanes have code 0;
+ *   - the byte lanes' masks, 4 bits each in BYTE_LANES order, LSB first,
+ *     in 8 bytes: bit k says byte k of the lane differs from the
+ *     prototype's;
+ *   - the lanes' bytes, lowest first, grouped by length: the lanes of 4
  *     bytes in lane order, then those of 2, then those of 1;
+ *   - the byte lanes' bytes that differ (XOR, never zero), in order;
  *   - with FZ_EXT: the extension's bytes (the same way), then its two
  *     planes with the bytes that are zero left out -- the extension is
  *     mostly zero lanes --, then 4 bytes (LSB first): bit i says plane
@@ -43,7 +51,15 @@
  * neither. Fields the list does not name are written raw: correct for any
  * layout, only bigger. Measured with callgrind on a generated capture of
  * short connections (bench/README.md): ~1,630 instructions a freeze and
- * ~1,100 a thaw, a third of the four-reference search's.
+ * ~1,100 a thaw, a third of the four-reference search's (before the
+ * prototype and the byte lanes, which the sixth round measured).
+ *
+ * Why a prototype: connections of one capture that close within moments
+ * of each other mostly share their flags, states, window scale and TTL
+ * bytes, server address and port, history letters, and nearby ids and
+ * frame numbers; no lane of the record itself predicts those. The engine
+ * keeps one per 64 KiB of its ring (the first record frozen there), so
+ * the cost is a copy of a record per ~350 connections.
  */
 #include "freeze.h"
 
@@ -68,7 +84,11 @@ enum { FZ_EXT = 0x01 };
 #define CONN_PB ((CONN_LANES + 7) / 8)
 #define EXT_PB ((EXT_LANES + 7) / 8)
 #define HDR 1
-#define CONN_DATA (HDR + 2 * CONN_PB)
+/* The byte lanes' masks (BYTE_LANES below: 4 bits each), then the
+ * lanes' bytes. */
+#define CONN_NIB (HDR + 2 * CONN_PB)
+#define NIB_BYTES 8
+#define CONN_DATA (CONN_NIB + NIB_BYTES)
 /* A part's plane is at most two 64-bit words. */
 #define PW 2
 
@@ -77,7 +97,7 @@ _Static_assert(sizeof(struct tc_conn_ext) % 8 == 0, "tc_conn_ext is not a whole 
 _Static_assert(offsetof(struct tc_conn, first_ts) % 8 == 0, "first_ts not 8-aligned");
 _Static_assert(offsetof(struct tc_conn, last_ts) % 8 == 0, "last_ts not 8-aligned");
 _Static_assert(CONN_LANES <= 64 * PW && EXT_LANES <= 64 * PW, "a part has more lanes than its planes");
-_Static_assert(W_LANES < 65536, "lane index does not fit the reference table");
+_Static_assert(W_LANES < 65535, "lane index does not fit the reference table");
 /* The extension's plane bytes are flagged in 32 bits. */
 _Static_assert(2 * EXT_PB <= 32, "too many extension plane bytes for the flag word");
 _Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES + 2 * EXT_PB + 4,
@@ -105,6 +125,40 @@ _Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES, "dec
 #define TIME(X, l) X((l) + HI32, FTS + HI32)
 /* A server lane against the client's same lane. */
 #define TWIN(X, f) X(CL(ep[1].f), CL(ep[0].f))
+/* The reference of a lane against the prototype's same lane. */
+#define PROTO 0xffff
+
+/*
+ * The byte lanes: lanes that pack small fields (flags, states, TTLs, a
+ * port with its flags, the first history letters) or that repeat from
+ * one connection to the next (an address, the first frame's high bytes).
+ * A difference in their top byte costs all four bytes as a number; so
+ * each is written as its XOR with the prototype's same lane, byte by
+ * byte: a 4-bit mask of the bytes that differ, then those bytes. Measured
+ * on a generated capture of short connections (bench/README.md, sixth
+ * round), each of these is cheaper so than as a number. None has a
+ * reference, and none is written in the planes.
+ */
+#define BYTE_LANES(X)                \
+	X(CL(af))                    \
+	X(CL(reset_phase))           \
+	X(CL(ep[0].addr))            \
+	X(CL(ep[0].port))            \
+	X(CL(ep[0].mss))             \
+	X(CL(ep[0].state))           \
+	X(CL(ep[0].retx_unanswered)) \
+	X(CL(ep[0].state_prev))      \
+	X(CL(ep[1].addr))            \
+	X(CL(ep[1].port))            \
+	X(CL(ep[1].fins))            \
+	X(CL(ep[1].state))           \
+	X(CL(ep[1].retx_unanswered)) \
+	X(CL(frame_first))           \
+	X(CL(history))
+#define BL_INIT(l) (l),
+static const uint8_t blane[] = {BYTE_LANES(BL_INIT)};
+#define NB (sizeof(blane))
+_Static_assert(sizeof(blane) * 4 <= 8 * NIB_BYTES, "too many byte lanes for their masks");
 
 /*
  * The lanes with a reference, X(lane, reference). Every reference is a
@@ -124,12 +178,12 @@ _Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES, "dec
  *     the first accepted RST's, each other RST's after the one before.
  */
 #define REFS(X)                                              \
+	X(CL(ep[0].frame_fin), PROTO)                        \
+	X(CL(id), PROTO)                                     \
 	X(CL(ep[1].addr) + 1, CL(ep[0].addr) + 1)            \
 	X(CL(ep[1].addr) + 2, CL(ep[0].addr) + 2)            \
 	X(CL(ep[1].addr) + 3, CL(ep[0].addr) + 3)            \
 	TWIN(X, mss)                                         \
-	TWIN(X, state)                                       \
-	TWIN(X, retx_unanswered)                             \
 	TWIN(X, gaps)                                        \
 	TWIN(X, missed)                                      \
 	TWIN(X, retx)                                        \
@@ -150,15 +204,8 @@ _Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES, "dec
 	X(CL(ep[1].frame_fin), CL(ep[0].frame_fin))          \
 	X(CL(ep[0].frame_rst), CL(ep[0].frame_fin))          \
 	X(CL(ep[1].frame_rst), CL(ep[1].frame_fin))          \
-	X(CL(frame_first), CL(ep[0].frame_fin))              \
 	X(CL(frame_last), CL(ep[1].frame_fin))               \
 	X(CL(frame_rst), CL(frame_last))                     \
-	TIME(X, CL(ep[0].ts_fin))                            \
-	TIME(X, CL(ep[0].ts_time_wait))                      \
-	TIME(X, CL(ep[0].ts_data_last))                      \
-	TIME(X, CL(ep[1].ts_fin))                            \
-	TIME(X, CL(ep[1].ts_time_wait))                      \
-	TIME(X, CL(ep[1].ts_data_last))                      \
 	X(XL(ep[0].rst_seq), CL(ep[0].snd_nxt))              \
 	X(XL(ep[1].rst_seq), CL(ep[1].snd_nxt))              \
 	X(XL(ep[0].fin_seq_last), CL(ep[0].fin_seq))         \
@@ -207,7 +254,10 @@ static const uint64_t has_ref[2][PW] = {{REFS(REF_CONN0) 0, REFS(REF_CONN1) 0},
 /* Bits of a part's planes that stand for lanes (the rest must be zero). */
 #define VALID(n, k) ((n) >= 64 * ((k) + 1) ? ~0ull : (n) <= 64 * (k) ? 0 \
 								     : (1ull << ((n) % 64)) - 1)
-static const uint64_t conn_ok[PW] = {VALID(CONN_LANES, 0) & ~NEVER(0), VALID(CONN_LANES, 1) & ~NEVER(1)};
+#define BL0(l) LBIT(l, W_CONN, CONN_LANES, 0) |
+#define BL1(l) LBIT(l, W_CONN, CONN_LANES, 1) |
+static const uint64_t conn_ok[PW] = {VALID(CONN_LANES, 0) & ~NEVER(0) & ~(BYTE_LANES(BL0) 0),
+				     VALID(CONN_LANES, 1) & ~NEVER(1) & ~(BYTE_LANES(BL1) 0)};
 static const uint64_t ext_ok[PW] = {VALID(EXT_LANES, 0), VALID(EXT_LANES, 1)};
 
 static uint32_t le32(uint32_t v)
@@ -330,12 +380,13 @@ static inline void wide16(const uint32_t *p, uint32_t *g1, uint32_t *g2)
 }
 
 /* Plan part lanes w[b, b + n) (hr: which have a reference; ok: which
- * may be written), a copy of the record at cp and its extension at xp
- * (sparse: mostly zero lanes): turn them into differences in place and
- * set their codes in the planes lo, hi. */
+ * may be written), a copy of the record at cp, its extension at xp and
+ * the prototype at pp (NULL: all zero) (sparse: mostly zero lanes): turn
+ * them into differences in place and set their codes in the planes lo,
+ * hi. */
 static inline void plan_part(uint32_t *w, size_t b, size_t n, const uint64_t *hr,
-			     const uint64_t *ok, const uint8_t *cp, const uint8_t *xp, int sparse,
-			     uint64_t *lo, uint64_t *hi)
+			     const uint64_t *ok, const uint8_t *cp, const uint8_t *xp,
+			     const uint8_t *pp, int sparse, uint64_t *lo, uint64_t *hi)
 {
 	uint64_t nz[PW] = {0};
 	size_t g;
@@ -356,7 +407,10 @@ static inline void plan_part(uint32_t *w, size_t b, size_t n, const uint64_t *hr
 		while (m) {
 			size_t j = b + 64 * (size_t)k + (unsigned)__builtin_ctzll(m), r = ref[j];
 			m &= m - 1;
-			w[j] -= xp && r >= W_EXT ? lane_get(xp, r - W_EXT) : lane_get(cp, r - W_CONN);
+			if (r == PROTO)
+				w[j] -= pp ? lane_get(pp, j - W_CONN) : 0;
+			else
+				w[j] -= xp && r >= W_EXT ? lane_get(xp, r - W_EXT) : lane_get(cp, r - W_CONN);
 		}
 	}
 	/* Lengths: code 1 for the nonzero lanes, 2 for those needing more
@@ -450,12 +504,58 @@ static void planes_out(const uint64_t *lo, const uint64_t *hi, size_t pb, uint8_
 	memcpy(out, t, 2 * PW * 8);
 }
 
-size_t tc_freeze(const struct tc_conn *c, int64_t base, uint8_t *out)
+/*
+ * An endpoint's time t as a span back from base, plus one (0 stays 0,
+ * "never"; the one time that would map to 0, base + 1, takes base + 1's
+ * place): a time at or just before the close is then small. An
+ * involution with the swap, so time_in() undoes it.
+ */
+static uint64_t time_out(uint64_t t, uint64_t base)
+{
+	uint64_t g = base + 1 - t;
+	return !t ? 0 : !g ? base + 1
+			   : g;
+}
+
+static uint64_t time_in(uint64_t u, uint64_t base)
+{
+	return base + 1 - (!u ? base + 1 : u == base + 1 ? 0
+							 : u);
+}
+
+/* The endpoints' times written as time_out() spans (no lane refers to them). */
+static const uint16_t tlane[] = {CL(ep[0].ts_fin), CL(ep[0].ts_time_wait),
+				 CL(ep[0].ts_data_last), CL(ep[1].ts_fin),
+				 CL(ep[1].ts_time_wait), CL(ep[1].ts_data_last)};
+
+/* The byte lanes of c against the prototype pp (NULL: zero) to out: their
+ * masks at out[0, NIB_BYTES), their bytes from out + o. Returns o past them. */
+static size_t put_byte_lanes(const uint8_t *cp, const uint8_t *pp, uint8_t *out, size_t o)
+{
+	uint64_t nib = 0;
+	size_t i;
+	int k;
+
+	for (i = 0; i < NB; i++) {
+		uint32_t x = lane_get(cp, blane[i]) ^ (pp ? lane_get(pp, blane[i]) : 0);
+		for (k = 0; k < 4; k++, x >>= 8) {
+			if (x & 0xff) {
+				out[o++] = (uint8_t)x;
+				nib |= 1ull << (4 * i + (size_t)k);
+			}
+		}
+	}
+	put64le(out, nib);
+	return o;
+}
+
+size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_conn *proto, uint8_t *out)
 {
 	uint32_t w[W_LANES];
 	uint64_t lo[PW] = {0}, hi[PW] = {0}, xlo[PW] = {0}, xhi[PW] = {0}, span;
 	uint8_t pb[2 * PW * 8];
-	size_t o;
+	const uint8_t *pp = (const uint8_t *)proto;
+	size_t o, i;
 
 	memcpy(w + W_CONN, c, sizeof(*c));
 	if (c->x)
@@ -467,14 +567,21 @@ size_t tc_freeze(const struct tc_conn *c, int64_t base, uint8_t *out)
 	memcpy(w + FTS, &span, sizeof(span));
 	span = (uint64_t)c->last_ts - (uint64_t)base;
 	memcpy(w + LTS, &span, sizeof(span));
+	for (i = 0; i < sizeof(tlane) / sizeof(tlane[0]); i++) {
+		memcpy(&span, w + tlane[i], sizeof(span));
+		span = time_out(span, (uint64_t)base);
+		memcpy(w + tlane[i], &span, sizeof(span));
+	}
 	out[0] = c->x ? FZ_EXT : 0;
 	if (c->x)
 		plan_part(w, W_EXT, EXT_LANES, has_ref[1], ext_ok, (const uint8_t *)c,
-			  (const uint8_t *)c->x, 1, xlo, xhi);
-	plan_part(w, W_CONN, CONN_LANES, has_ref[0], conn_ok, (const uint8_t *)c, NULL, 0, lo, hi);
+			  (const uint8_t *)c->x, NULL, 1, xlo, xhi);
+	plan_part(w, W_CONN, CONN_LANES, has_ref[0], conn_ok, (const uint8_t *)c, NULL, pp, 0, lo,
+		  hi);
 	planes_out(lo, hi, CONN_PB, pb);
 	memcpy(out + HDR, pb, 2 * CONN_PB);
 	o = CONN_DATA + put_bytes(w, W_CONN, lo, hi, out + CONN_DATA);
+	o = put_byte_lanes((const uint8_t *)c, pp, out + CONN_NIB, o - CONN_NIB) + CONN_NIB;
 	if (c->x) {
 		uint32_t fl, bits;
 		o += put_bytes(w, W_EXT, xlo, xhi, out + o);
@@ -550,15 +657,41 @@ static inline size_t get_bytes(const uint8_t *buf, size_t o, const uint64_t *lo,
 	return o;
 }
 
-int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, struct tc_conn *c,
-		 struct tc_conn_ext *xbuf)
+/* The byte lanes into the record at cp, against the prototype pp (NULL:
+ * zero), their masks nib, their bytes at buf[o, len). Returns o past
+ * them, or 0 if they are not all there or one is zero (not written so). */
+static size_t get_byte_lanes(const uint8_t *buf, size_t o, size_t len, uint64_t nib,
+			     const uint8_t *pp, uint8_t *cp)
+{
+	size_t i;
+	int k;
+
+	if (o > len || len - o < (size_t)__builtin_popcountll(nib))
+		return 0;
+	for (i = 0; i < NB; i++) {
+		uint32_t x = 0, m = (uint32_t)(nib >> (4 * i)) & 0xf;
+		for (k = 0; k < 4; k++) {
+			if (m >> k & 1) {
+				if (!buf[o])
+					return 0;
+				x |= (uint32_t)buf[o++] << (8 * k);
+			}
+		}
+		lane_set(cp, blane[i], x ^ (pp ? lane_get(pp, blane[i]) : 0));
+	}
+	return o;
+}
+
+int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, const struct tc_conn *proto,
+		 struct tc_conn *c, struct tc_conn_ext *xbuf)
 {
 	/* A copy with room past its end for the longest part: the lanes are
 	 * loaded before it is known whether their bytes are all there (that
 	 * would take counting the planes' bits), and checked after. */
 	uint8_t lb[TC_FREEZE_MAX], *cp = (uint8_t *)c, *xp = (uint8_t *)xbuf;
-	uint64_t lo[PW], hi[PW], xlo[PW], xhi[PW], span;
-	size_t o;
+	const uint8_t *pp = (const uint8_t *)proto;
+	uint64_t lo[PW], hi[PW], xlo[PW], xhi[PW], span, nib;
+	size_t o, i;
 	int k;
 
 	if (len < CONN_DATA || len > sizeof(lb) || (buf[0] & ~FZ_EXT))
@@ -570,8 +703,13 @@ int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, struct tc_conn *c
 			return -1; /* past the last lane, or a lane never written */
 	/* The differences straight into the caller's records, then the
 	 * references added, the first lane up: each is then final. */
+	nib = get64le(lb + CONN_NIB);
+	if (4 * NB < 64 && nib >> (4 * NB % 64))
+		return -1; /* masks past the last byte lane */
 	zero(cp, sizeof(*c));
 	o = get_bytes(lb, CONN_DATA, lo, hi, cp);
+	if (!(o = get_byte_lanes(lb, o, len, nib, pp, cp)))
+		return -1;
 	if (lb[0] & FZ_EXT) {
 		uint8_t t[2 * EXT_PB];
 		uint32_t fl;
@@ -586,9 +724,9 @@ int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, struct tc_conn *c
 		memset(t, 0, sizeof(t));
 		/* The plane bytes, the last one first, back from the flags. */
 		while (fl) {
-			unsigned i = 31u ^ (unsigned)__builtin_clz(fl);
-			fl ^= 1u << i;
-			if (p == o || !(t[i] = lb[--p]))
+			unsigned bi = 31u ^ (unsigned)__builtin_clz(fl);
+			fl ^= 1u << bi;
+			if (p == o || !(t[bi] = lb[--p]))
 				return -1; /* no room, or a zero byte flagged */
 		}
 		planes_in(t, EXT_PB, xlo, xhi);
@@ -609,12 +747,19 @@ int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, struct tc_conn *c
 	memcpy(&span, cp + 4 * LTS, sizeof(span));
 	span += (uint64_t)base;
 	memcpy(cp + 4 * LTS, &span, sizeof(span));
+	for (i = 0; i < sizeof(tlane) / sizeof(tlane[0]); i++) {
+		memcpy(&span, cp + 4 * tlane[i], sizeof(span));
+		span = time_in(span, (uint64_t)base);
+		memcpy(cp + 4 * tlane[i], &span, sizeof(span));
+	}
 	for (k = 0; k < PW; k++) {
 		uint64_t m = (lo[k] | hi[k]) & has_ref[0][k];
 		while (m) {
-			size_t j = 64 * (size_t)k + (unsigned)__builtin_ctzll(m);
+			size_t j = 64 * (size_t)k + (unsigned)__builtin_ctzll(m), r = ref[W_CONN + j];
 			m &= m - 1;
-			lane_set(cp, j, lane_get(cp, j) + lane_get(cp, ref[W_CONN + j] - W_CONN));
+			lane_set(cp, j,
+				 lane_get(cp, j) +
+					 (r == PROTO ? (pp ? lane_get(pp, j) : 0) : lane_get(cp, r - W_CONN)));
 		}
 	}
 	if (lb[0] & FZ_EXT) {
@@ -634,12 +779,13 @@ int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, struct tc_conn *c
 	return 0;
 }
 
-int tc_thaw(const uint8_t *buf, size_t len, int64_t base, struct tc_conn *c)
+int tc_thaw(const uint8_t *buf, size_t len, int64_t base, const struct tc_conn *proto,
+	    struct tc_conn *c)
 {
 	struct tc_conn_ext xb;
 	struct tc_conn_ext *x;
 
-	if (tc_thaw_view(buf, len, base, c, &xb) != 0)
+	if (tc_thaw_view(buf, len, base, proto, c, &xb) != 0)
 		return -1;
 	if (!c->x)
 		return 0;

@@ -12,16 +12,22 @@
  * lane as the 1, 2 or 4 low bytes of its difference from one fixed
  * reference: for most lanes zero (raw), for some named in freeze.c an
  * earlier lane (a sequence number from the one it follows, a server field
- * from the client's) or first_ts's high half (times). Fields added to
- * struct tc_conn, tc_endpoint or tc_conn_ext are carried without a change
- * here, raw until given a reference. Times in a record are close to
- * first_ts, sequence numbers close to the other side's, most counters and
- * flags zero. The caller names a time it keeps anyway, `base` (the engine:
- * when the connection closed, which is nearly always its last_ts), and
- * first_ts and last_ts are written as spans from it, the same base given
- * back to thaw them. A closed connection takes about a third of its record
- * and extension (~203 bytes on a generated workload of short connections,
- * four in ten of them with an extension record).
+ * from the client's), first_ts's high half (times) or the same lane of a
+ * prototype record. Lanes that pack small fields are written byte by byte
+ * as their XOR with the prototype's. Fields added to struct tc_conn,
+ * tc_endpoint or tc_conn_ext are carried without a change here, raw until
+ * given a reference. Times in a record are close to first_ts, sequence
+ * numbers close to the other side's, most counters and flags zero, and
+ * flags, states, ports and history letters much like another connection's
+ * of the same capture. The caller names a time it keeps anyway, `base`
+ * (the engine: when the connection closed, which is nearly always its
+ * last_ts), and first_ts, last_ts and the endpoints' FIN, TIME_WAIT and
+ * last-data times are written as spans from it, the same base given back
+ * to thaw them; and a prototype it keeps anyway (the engine: the first
+ * record of each 64 KiB of its ring), the same given back, or NULL. A
+ * closed connection takes about two fifths of its record and extension
+ * (~180 bytes on a generated workload of short connections, four in ten
+ * of them with an extension record).
  *
  * Pure: no I/O, no state. tc_thaw() allocates the extension record (with
  * tc_conn_ext_mut()) when there was one; tc_thaw_view() fills caller
@@ -36,31 +42,35 @@
 #include "tcpclose/conn.h"
 
 /* Bytes the encoding of a record takes at most: flags, two bits per lane
- * of both structs, the extension's flag word, and every byte of both
- * (more than the most ever written). */
+ * of both structs, the byte lanes' masks, the extension's flag word, and
+ * every byte of both (more than the most ever written). */
 #define TC_FREEZE_MAX                                                                  \
-	(1 + 2 * ((sizeof(struct tc_conn) / 4 + 7) / 8) +                              \
+	(1 + 2 * ((sizeof(struct tc_conn) / 4 + 7) / 8) + 8 +                          \
 	 2 * ((sizeof(struct tc_conn_ext) / 4 + 7) / 8) + 4 + sizeof(struct tc_conn) + \
 	 sizeof(struct tc_conn_ext))
 
 /* Encode c (and c->x, if any) into out (TC_FREEZE_MAX bytes), its times
- * from base (any time; a close one is shorter); returns the length. */
-size_t tc_freeze(const struct tc_conn *c, int64_t base, uint8_t *out);
+ * from base (any time; a close one is shorter), its flags, states and the
+ * like against proto (any record, or NULL; a like one is shorter; its
+ * extension is not read); returns the length. */
+size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_conn *proto, uint8_t *out);
 
 /*
- * Decode len bytes from tc_freeze() with the same base into *c. With an extension, c->x points
+ * Decode len bytes from tc_freeze() with the same base and prototype (which
+ * must not be *c) into *c. With an extension, c->x points
  * at a new record from tc_conn_ext_mut(): the caller releases it as it would
  * any record's (tc_conn_release). Returns 0, or -1 if the bytes are not a
  * frozen record or memory ran out (then *c owns nothing).
  */
-int tc_thaw(const uint8_t *buf, size_t len, int64_t base, struct tc_conn *c);
+int tc_thaw(const uint8_t *buf, size_t len, int64_t base, const struct tc_conn *proto,
+	    struct tc_conn *c);
 
 /*
  * The same into caller storage: c->x, if the record had an extension,
  * points at *xbuf, which must outlive *c (as with tc_conn_copy). Never
  * tc_conn_release() such a record.
  */
-int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, struct tc_conn *c,
-		 struct tc_conn_ext *xbuf);
+int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, const struct tc_conn *proto,
+		 struct tc_conn *c, struct tc_conn_ext *xbuf);
 
 #endif
