@@ -63,7 +63,8 @@ struct tc_stats {
 	uint64_t peak_active;     /* most connections in the table at once */
 
 	/* Tracked-connection memory when peak_active was reached: records in
-	 * use, their extension records, the closed ring's bytes, the index. */
+	 * use, their extension records, the closed ring's bytes and its
+	 * chunks' descriptors, the index. */
 	uint64_t peak_bytes;
 	/* Records frozen on close (or again after a late segment), their
 	 * frozen lengths summed (entry headers not counted), how many a late
@@ -173,7 +174,7 @@ const struct tc_stats *tc_engine_stats(const struct tc_engine *e);
 
 /* Bytes held for tracked connections now, counted as tc_stats.peak_bytes
  * counts them: records in use and their extensions, the closed ring from
- * its head to its tail, the index. */
+ * its head to its tail and its chunks' descriptors, the index. */
 uint64_t tc_engine_memory(const struct tc_engine *e);
 
 /*

@@ -822,12 +822,13 @@ static int frozen_match(void *arg, uint32_t handle, const struct tc_pkt *p, enum
 	return 0;
 }
 
-/* Tracked memory now (see tc_stats.peak_bytes). */
+/* Tracked memory now (see tc_stats.peak_bytes): the ring counts its
+ * chunks' descriptors too, each with its prototype record. */
 static uint64_t tracked_bytes(const struct tc_engine *e)
 {
 	return (uint64_t)tc_flowtab_records(e->ft) * sizeof(struct tc_flow) +
 	       e->nx * sizeof(struct tc_conn_ext) + (e->cold.tail - e->cold.head) +
-	       tc_flowtab_index_memory(e->ft);
+	       e->cold.cap * sizeof(struct cold_chunk) + tc_flowtab_index_memory(e->ft);
 }
 
 static struct tc_flow *start_conn(struct tc_engine *e, const struct tc_pkt *p, uint32_t h,
