@@ -180,6 +180,32 @@ static void test_close_time_base_shorter(void **state)
 	conv_done(&v);
 }
 
+/* The endpoints' times at the edges of their spans from the base: 0
+ * (never), the base itself, one past it (the one whose span would be 0),
+ * one before it, and times that wrap; each comes back as it was. */
+static void test_endpoint_times_at_the_edges(void **state)
+{
+	static const int64_t bases[] = {0, 1, -1, 1700000000000000000LL, INT64_MAX, INT64_MIN};
+	struct conv v;
+	size_t b;
+	(void)state;
+
+	conv_init(&v);
+	close_graceful(&v);
+	for (b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+		int64_t base = bases[b];
+		v.c.ep[0].ts_fin = (int64_t)((uint64_t)base + 1);
+		v.c.ep[0].ts_time_wait = base;
+		v.c.ep[0].ts_data_last = (int64_t)((uint64_t)base - 1);
+		v.c.ep[1].ts_fin = 0;
+		v.c.ep[1].ts_time_wait = (int64_t)((uint64_t)base + 2);
+		v.c.ep[1].ts_data_last = (int64_t)((uint64_t)base ^ 0x8000000000000000ULL);
+		roundtrip_at(&v.c, base, NULL);
+		roundtrip_at(&v.c, base, odd_proto());
+	}
+	conv_done(&v);
+}
+
 /* An RST after data: the evidence lives in the extension record. */
 static void test_reset_with_extension(void **state)
 {
@@ -508,6 +534,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_graceful_small),
 		cmocka_unit_test(test_close_time_base_shorter),
+		cmocka_unit_test(test_endpoint_times_at_the_edges),
 		cmocka_unit_test(test_reset_with_extension),
 		cmocka_unit_test(test_ipv6_history_full),
 		cmocka_unit_test(test_random_records),

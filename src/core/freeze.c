@@ -136,7 +136,7 @@ _Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES, "dec
  * each is written as its XOR with the prototype's same lane, byte by
  * byte: a 4-bit mask of the bytes that differ, then those bytes. Measured
  * on a generated capture of short connections (bench/README.md, sixth
- * round), each of these is cheaper so than as a number. None has a
+ * round), each of these costs less so than as a number. None has a
  * reference, and none is written in the planes.
  */
 #define BYTE_LANES(X)                \
@@ -163,17 +163,19 @@ _Static_assert(sizeof(blane) * 4 <= 8 * NIB_BYTES, "too many byte lanes for thei
 /*
  * The lanes with a reference, X(lane, reference). Every reference is a
  * lane before (a lower index), or first_ts's, which the decoder has
- * before any lane. In order:
+ * before any lane, or the prototype's. In order:
+ *   - the prototype's: the id and the client's FIN frame (connections
+ *     that close together opened and closed near each other);
  *   - the client's same field: IPv6 addresses after their first 4 bytes
  *     (an IPv4 address is those alone, and two are no closer than raw),
- *     MSS, states and TTLs, counts, the last segment's time;
+ *     MSS, counts, the last segment's time;
  *   - sequence numbers: a side's next one past its ISN, its FIN and its
  *     last small segment just below it; the server's ISN and next one just
  *     below or at what the client acknowledged, and the server's ACK at
  *     the client's next one; a small segment's ACK time after its send;
  *   - IP bytes: payload plus headers;
  *   - frames: the close's come near one another;
- *   - times: their high half;
+ *   - the extension's times: their high half;
  *   - the extension's sequence numbers near the record's, its frames near
  *     the first accepted RST's, each other RST's after the one before.
  */
@@ -505,22 +507,26 @@ static void planes_out(const uint64_t *lo, const uint64_t *hi, size_t pb, uint8_
 }
 
 /*
- * An endpoint's time t as a span back from base, plus one (0 stays 0,
- * "never"; the one time that would map to 0, base + 1, takes base + 1's
- * place): a time at or just before the close is then small. An
- * involution with the swap, so time_in() undoes it.
+ * An endpoint's time t as a span back from base, plus one, so that a time
+ * at or just before the close is small; 0 ("never") stays 0. The one time
+ * whose span would be 0, base + 1, is written as base + 1, the value 0
+ * would have had: each value stands for one time, and time_in() undoes it.
  */
 static uint64_t time_out(uint64_t t, uint64_t base)
 {
 	uint64_t g = base + 1 - t;
-	return !t ? 0 : !g ? base + 1
-			   : g;
+	if (!t)
+		return 0;
+	return g ? g : base + 1;
 }
 
 static uint64_t time_in(uint64_t u, uint64_t base)
 {
-	return base + 1 - (!u ? base + 1 : u == base + 1 ? 0
-							 : u);
+	if (!u)
+		return 0;
+	if (u == base + 1)
+		return base + 1;
+	return base + 1 - u;
 }
 
 /* The endpoints' times written as time_out() spans (no lane refers to them). */
