@@ -28,8 +28,8 @@
  *     takes 1, 2, 4 bytes). The lanes of the extension pointer (encoded
  *     as zero, set again on thaw) and the byte lanes have code 0;
  *   - the byte lanes' masks, 4 bits each in BYTE_LANES order, LSB first,
- *     in 8 bytes: bit k says byte k of the lane differs from the
- *     prototype's;
+ *     in 8 bytes: bit k says byte k of the lane, as it lies in memory,
+ *     differs from the prototype's;
  *   - the lanes' bytes, lowest first, grouped by length: the lanes of 4
  *     bytes in lane order, then those of 2, then those of 1;
  *   - the byte lanes' bytes that differ (XOR, never zero), in order;
@@ -535,21 +535,25 @@ static const uint16_t tlane[] = {CL(ep[0].ts_fin), CL(ep[0].ts_time_wait),
 				 CL(ep[1].ts_time_wait), CL(ep[1].ts_data_last)};
 
 /* The byte lanes of c against the prototype pp (NULL: zero) to out: their
- * masks at out[0, NIB_BYTES), their bytes from out + o. Returns o past them. */
+ * masks at out[0, NIB_BYTES), their bytes from out + o. Returns o past
+ * them. The lanes' XORs side by side in memory order are 4 * NB bytes
+ * whose nonzero ones are the masks' bits, in order: one pass finds them
+ * all, and a loop over the set bits copies them. */
 static size_t put_byte_lanes(const uint8_t *cp, const uint8_t *pp, uint8_t *out, size_t o)
 {
-	uint64_t nib = 0;
+	uint8_t b[8 * NIB_BYTES];
+	uint64_t nib, m;
 	size_t i;
-	int k;
 
 	for (i = 0; i < NB; i++) {
 		uint32_t x = lane_get(cp, blane[i]) ^ (pp ? lane_get(pp, blane[i]) : 0);
-		for (k = 0; k < 4; k++, x >>= 8) {
-			if (x & 0xff) {
-				out[o++] = (uint8_t)x;
-				nib |= 1ull << (4 * i + (size_t)k);
-			}
-		}
+		memcpy(b + 4 * i, &x, 4);
+	}
+	memset(b + 4 * NB, 0, sizeof(b) - 4 * NB);
+	nib = m = nonzero_bytes32(b) | (uint64_t)nonzero_bytes32(b + 32) << 32;
+	while (m) {
+		out[o++] = b[__builtin_ctzll(m)];
+		m &= m - 1;
 	}
 	put64le(out, nib);
 	return o;
@@ -669,20 +673,19 @@ static inline size_t get_bytes(const uint8_t *buf, size_t o, const uint64_t *lo,
 static size_t get_byte_lanes(const uint8_t *buf, size_t o, size_t len, uint64_t nib,
 			     const uint8_t *pp, uint8_t *cp)
 {
+	uint8_t b[8 * NIB_BYTES] = {0};
 	size_t i;
-	int k;
 
 	if (o > len || len - o < (size_t)__builtin_popcountll(nib))
 		return 0;
+	while (nib) {
+		if (!(b[__builtin_ctzll(nib)] = buf[o++]))
+			return 0;
+		nib &= nib - 1;
+	}
 	for (i = 0; i < NB; i++) {
-		uint32_t x = 0, m = (uint32_t)(nib >> (4 * i)) & 0xf;
-		for (k = 0; k < 4; k++) {
-			if (m >> k & 1) {
-				if (!buf[o])
-					return 0;
-				x |= (uint32_t)buf[o++] << (8 * k);
-			}
-		}
+		uint32_t x;
+		memcpy(&x, b + 4 * i, 4);
 		lane_set(cp, blane[i], x ^ (pp ? lane_get(pp, blane[i]) : 0));
 	}
 	return o;
