@@ -16,7 +16,9 @@
  *
  * The CLOSED list is a byte ring of entries in close order ("cold"): an
  * 8-byte header (close time, length, state) and the record in its frozen
- * form (freeze.h), about half of the record. A closed
+ * form (freeze.h), about two fifths of the record and its extension,
+ * frozen against its chunk's prototype (the chunk's first record, kept
+ * with the chunk). A closed
  * connection only waits, so its record goes back to the table's free list
  * and the index names the frozen entry. A late segment thaws it into a
  * record again (state THAWED: the header names the record), which goes on
@@ -36,6 +38,8 @@
  * that closed out of that range carries its time whole, 8 bytes more
  * (WIDE). Nor does it hold the index hash: the report decodes the record
  * anyway and hashes its 4-tuple again, and a late segment brings its own.
+ * tc_engine_finish() moves the head past what it reports, so the chunks
+ * go back during the final report rather than after it.
  *
  * A connection reported while an endpoint is still in TIME_WAIT (the linger
  * is 5 s, TIME_WAIT 60 s) leaves a tombstone: a 64-bit hash of its 4-tuple
