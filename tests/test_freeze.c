@@ -45,9 +45,13 @@ static size_t roundtrip_at(const struct tc_conn *c, int64_t base, const struct t
 	uint8_t buf[TC_FREEZE_MAX], a[sizeof(struct tc_conn)], b[sizeof(struct tc_conn)];
 	struct tc_conn v, h;
 	struct tc_conn_ext xb;
+	uint64_t id;
 	size_t n = tc_freeze(c, base, proto, buf);
 
 	assert_true(n > 0 && n <= TC_FREEZE_MAX);
+	/* The id alone, as the whole record has it. */
+	assert_int_equal(tc_frozen_id(buf, n, proto, &id), 0);
+	assert_true(id == c->id);
 	memset(&v, 0xa5, sizeof(v));
 	assert_int_equal(tc_thaw_view(buf, n, base, proto, &v, &xb), 0);
 	image(c, a);
@@ -291,6 +295,7 @@ static void test_malformed_refused(void **state)
 	uint8_t buf[TC_FREEZE_MAX + 1];
 	struct tc_conn c;
 	struct tc_conn_ext xb;
+	uint64_t id;
 	size_t n, i;
 	(void)state;
 
@@ -304,6 +309,7 @@ static void test_malformed_refused(void **state)
 		assert_non_null(cut);
 		memcpy(cut, buf, i);
 		assert_int_equal(tc_thaw_view(cut, i, v.c.last_ts, odd_proto(), &c, &xb), -1);
+		(void)tc_frozen_id(cut, i, odd_proto(), &id); /* never past the cut (ASan) */
 		free(cut);
 	}
 	buf[n] = 0;
@@ -462,11 +468,18 @@ static void thaw_copy(const uint8_t *buf, size_t n, const struct tc_conn *proto)
 	uint8_t *cp = malloc(n ? n : 1);
 	struct tc_conn c;
 	struct tc_conn_ext xb;
+	uint64_t id;
+	int id_ok;
 
 	assert_non_null(cp);
 	memcpy(cp, buf, n);
-	if (tc_thaw_view(cp, n, 12345, proto, &c, &xb) == 0)
+	/* The id alone reads no byte past the copy either, and agrees with
+	 * the whole record whenever that decodes. */
+	id_ok = tc_frozen_id(cp, n, proto, &id) == 0;
+	if (tc_thaw_view(cp, n, 12345, proto, &c, &xb) == 0) {
+		assert_true(id_ok && id == c.id);
 		roundtrip(&c);
+	}
 	free(cp);
 }
 

@@ -1119,12 +1119,12 @@ static void cold_foreach(const struct tc_engine *e,
 static void collect_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64_t voff, void *arg)
 {
 	struct left **pp = arg;
-	struct tc_conn c;
-	struct tc_conn_ext xb;
+	uint64_t id;
 
-	if (cold_view(&e->cold, voff, h, &c, &xb) != 0)
+	/* Its id alone: the report decodes it whole. */
+	if (tc_frozen_id(cold_body(h), h->len, &cold_chunk_of(&e->cold, voff)->proto, &id) != 0)
 		return;
-	(*pp)->id = c.id;
+	(*pp)->id = id;
 	(*pp)->at = voff << 1 | 1;
 	(*pp)++;
 }

@@ -788,6 +788,74 @@ int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, const struct tc_c
 	return 0;
 }
 
+/* Set bits of the plane m (PW words) below bit l. */
+static size_t bits_below(const uint64_t *m, size_t l)
+{
+	size_t n = 0, w;
+	for (w = 0; w < l / 64 && w < PW; w++)
+		n += (size_t)__builtin_popcountll(m[w]);
+	if (w < PW && l % 64)
+		n += (size_t)__builtin_popcountll(m[w] & ((1ull << (l % 64)) - 1));
+	return n;
+}
+
+int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_conn *proto, uint64_t *id)
+{
+	uint64_t lo[PW], hi[PW], g4[PW], g2[PW], g1[PW];
+	uint8_t v[8];
+	size_t j, n4, n2;
+	int k;
+
+	if (len < CONN_DATA || (buf[0] & ~FZ_EXT))
+		return -1;
+	planes_in(buf + HDR, CONN_PB, lo, hi);
+	for (k = 0; k < PW; k++) {
+		g4[k] = lo[k] & hi[k];
+		g2[k] = hi[k] & ~lo[k];
+		g1[k] = lo[k] & ~hi[k];
+	}
+	n4 = bits_below(g4, 64 * PW);
+	n2 = bits_below(g2, 64 * PW);
+	/* The id's two lanes, where their group of bytes puts them. */
+	for (j = 0; j < 2; j++) {
+		size_t l = CL(id) + j, o, size;
+		uint64_t bit = 1ull << (l % 64);
+		uint32_t x = 0;
+
+		if (g4[l / 64] & bit) {
+			o = CONN_DATA + 4 * bits_below(g4, l);
+			size = 4;
+		} else if (g2[l / 64] & bit) {
+			o = CONN_DATA + 4 * n4 + 2 * bits_below(g2, l);
+			size = 2;
+		} else if (g1[l / 64] & bit) {
+			o = CONN_DATA + 4 * n4 + 2 * n2 + bits_below(g1, l);
+			size = 1;
+		} else {
+			lane_set(v, j, 0); /* a zero lane */
+			continue;
+		}
+		if (o > len || len - o < size)
+			return -1;
+		if (size == 4) {
+			memcpy(&x, buf + o, 4);
+			x = le32(x);
+		} else if (size == 2) {
+			x = (uint32_t)(int32_t)(int16_t)(uint16_t)(buf[o] | buf[o + 1] << 8);
+		} else {
+			x = (uint32_t)(int32_t)(int8_t)buf[o];
+		}
+		if (has_ref[0][l / 64] & bit) {
+			if (ref[l] != PROTO)
+				return -1; /* a reference this does not decode */
+			x += proto ? lane_get((const uint8_t *)proto, l) : 0;
+		}
+		lane_set(v, j, x);
+	}
+	memcpy(id, v, sizeof(*id));
+	return 0;
+}
+
 int tc_thaw(const uint8_t *buf, size_t len, int64_t base, const struct tc_conn *proto,
 	    struct tc_conn *c)
 {

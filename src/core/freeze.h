@@ -73,4 +73,13 @@ int tc_thaw(const uint8_t *buf, size_t len, int64_t base, const struct tc_conn *
 int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, const struct tc_conn *proto,
 		 struct tc_conn *c, struct tc_conn_ext *xbuf);
 
+/*
+ * Only the record's id, from len bytes of tc_freeze() with the same
+ * prototype, without decoding the rest: the engine sorts what is left at
+ * the end by id before reporting it, which decodes each record anyway.
+ * Returns 0, or -1 if the bytes cannot hold a record (not every damage is
+ * seen: tc_thaw_view() checks it all).
+ */
+int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_conn *proto, uint64_t *id);
+
 #endif
