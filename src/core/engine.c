@@ -337,12 +337,17 @@ static int64_t cold_mark(const struct cold *r, uint64_t v, const struct cold_hdr
 	return t;
 }
 
+/* The prototype the entry at v is frozen against: its chunk's. */
+static struct tc_conn *cold_proto(const struct cold *r, uint64_t v)
+{
+	return &cold_chunk_of(r, v)->proto;
+}
+
 /* The record frozen in the entry at v, decoded into *c (and *xb). */
 static int cold_view(const struct cold *r, uint64_t v, struct cold_hdr *h, struct tc_conn *c,
 		     struct tc_conn_ext *xb)
 {
-	return tc_thaw_view(cold_body(h), h->len, cold_mark(r, v, h), &cold_chunk_of(r, v)->proto, c,
-			    xb);
+	return tc_thaw_view(cold_body(h), h->len, cold_mark(r, v, h), cold_proto(r, v), c, xb);
 }
 
 static uint32_t cold_recno(struct cold_hdr *h)
@@ -719,7 +724,7 @@ static void to_closed(struct tc_engine *e, struct tc_flow *f)
 	struct cold *r = &e->cold;
 	/* Against the prototype of the chunk it will most likely go to, the
 	 * tail's; if it opens the next one instead, it is that one's. */
-	const struct tc_conn *proto = r->tail & (COLD_CHUNK - 1) ? &cold_chunk_of(r, r->tail)->proto : NULL;
+	const struct tc_conn *proto = r->tail & (COLD_CHUNK - 1) ? cold_proto(r, r->tail) : NULL;
 	size_t n = e->o.no_freeze ? 0 : tc_freeze(&f->conn, f->mark_ts, proto, buf);
 	struct cold_hdr *h;
 	uint64_t voff;
@@ -745,7 +750,7 @@ static void to_closed(struct tc_engine *e, struct tc_flow *f)
 		/* It opened a chunk: it is the chunk's prototype, and frozen
 		 * again against itself, which is never longer (its byte lanes
 		 * take no byte, its other lanes no more than before). */
-		struct tc_conn *pr = &cold_chunk_of(r, voff)->proto;
+		struct tc_conn *pr = cold_proto(r, voff);
 		*pr = f->conn;
 		pr->x = NULL;
 		n = tc_freeze(&f->conn, f->mark_ts, pr, buf);
@@ -764,7 +769,7 @@ static void refreeze(struct tc_engine *e, struct tc_flow *f)
 
 	if (e->o.no_freeze)
 		return;
-	n = tc_freeze(&f->conn, f->mark_ts, &cold_chunk_of(&e->cold, voff)->proto, buf);
+	n = tc_freeze(&f->conn, f->mark_ts, cold_proto(&e->cold, voff), buf);
 	if (n <= cold_room(h)) {
 		freeze_into(e, f, h, voff, buf, n);
 		e->st.refrozen++;
@@ -780,8 +785,8 @@ static struct tc_flow *thaw(struct tc_engine *e, uint32_t handle, uint32_t hash)
 
 	if (!f)
 		return NULL;
-	if (tc_thaw(cold_body(h), h->len, cold_mark(&e->cold, voff, h),
-		    &cold_chunk_of(&e->cold, voff)->proto, &f->conn) != 0) {
+	if (tc_thaw(cold_body(h), h->len, cold_mark(&e->cold, voff, h), cold_proto(&e->cold, voff),
+		    &f->conn) != 0) {
 		/* Out of memory for its extension: it stays frozen. */
 		tc_flowtab_freeze(e->ft, f, handle);
 		return NULL;
@@ -1065,7 +1070,6 @@ void tc_engine_tick(struct tc_engine *e, int64_t now_ns)
 	expire(e, e->now);
 }
 
-/* What is left at the end: a record, or a frozen entry (f NULL). */
 /*
  * A connection left at the end, to be reported in id order: its record
  * (low bit clear: a pointer, at least 2-aligned), or its ring entry's
@@ -1122,7 +1126,7 @@ static void collect_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64
 	uint64_t id;
 
 	/* Its id alone: the report decodes it whole. */
-	if (tc_frozen_id(cold_body(h), h->len, &cold_chunk_of(&e->cold, voff)->proto, &id) != 0)
+	if (tc_frozen_id(cold_body(h), h->len, cold_proto(&e->cold, voff), &id) != 0)
 		return;
 	(*pp)->id = id;
 	(*pp)->at = voff << 1 | 1;

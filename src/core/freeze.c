@@ -302,6 +302,12 @@ static void lane_set(uint8_t *p, size_t i, uint32_t v)
 	memcpy(p + 4 * i, &v, 4);
 }
 
+/* Lane i of the prototype at pp; without one, every lane is zero. */
+static uint32_t proto_lane(const uint8_t *pp, size_t i)
+{
+	return pp ? lane_get(pp, i) : 0;
+}
+
 /* Zero n bytes at p (n a multiple of 8): 64 at a time, half the
  * instructions of the string instruction a compiler inlines for memset
  * (the empty asm keeps the loop from being turned back into one). */
@@ -410,7 +416,7 @@ static inline void plan_part(uint32_t *w, size_t b, size_t n, const uint64_t *hr
 			size_t j = b + 64 * (size_t)k + (unsigned)__builtin_ctzll(m), r = ref[j];
 			m &= m - 1;
 			if (r == PROTO)
-				w[j] -= pp ? lane_get(pp, j - W_CONN) : 0;
+				w[j] -= proto_lane(pp, j - W_CONN);
 			else
 				w[j] -= xp && r >= W_EXT ? lane_get(xp, r - W_EXT) : lane_get(cp, r - W_CONN);
 		}
@@ -546,7 +552,7 @@ static size_t put_byte_lanes(const uint8_t *cp, const uint8_t *pp, uint8_t *out,
 	size_t i;
 
 	for (i = 0; i < NB; i++) {
-		uint32_t x = lane_get(cp, blane[i]) ^ (pp ? lane_get(pp, blane[i]) : 0);
+		uint32_t x = lane_get(cp, blane[i]) ^ proto_lane(pp, blane[i]);
 		memcpy(b + 4 * i, &x, 4);
 	}
 	memset(b + 4 * NB, 0, sizeof(b) - 4 * NB);
@@ -686,7 +692,7 @@ static size_t get_byte_lanes(const uint8_t *buf, size_t o, size_t len, uint64_t 
 	for (i = 0; i < NB; i++) {
 		uint32_t x;
 		memcpy(&x, b + 4 * i, 4);
-		lane_set(cp, blane[i], x ^ (pp ? lane_get(pp, blane[i]) : 0));
+		lane_set(cp, blane[i], x ^ proto_lane(pp, blane[i]));
 	}
 	return o;
 }
@@ -766,9 +772,7 @@ int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, const struct tc_c
 		while (m) {
 			size_t j = 64 * (size_t)k + (unsigned)__builtin_ctzll(m), r = ref[W_CONN + j];
 			m &= m - 1;
-			lane_set(cp, j,
-				 lane_get(cp, j) +
-					 (r == PROTO ? (pp ? lane_get(pp, j) : 0) : lane_get(cp, r - W_CONN)));
+			lane_set(cp, j, lane_get(cp, j) + (r == PROTO ? proto_lane(pp, j) : lane_get(cp, r - W_CONN)));
 		}
 	}
 	if (lb[0] & FZ_EXT) {
@@ -848,7 +852,7 @@ int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_conn *proto, ui
 		if (has_ref[0][l / 64] & bit) {
 			if (ref[l] != PROTO)
 				return -1; /* a reference this does not decode */
-			x += proto ? lane_get((const uint8_t *)proto, l) : 0;
+			x += proto_lane((const uint8_t *)proto, l);
 		}
 		lane_set(v, j, x);
 	}
