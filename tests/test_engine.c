@@ -60,15 +60,27 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
 	g->n++;
 }
 
-/* A complete graceful connection, client closing first. */
-static void graceful(struct wire *w, uint16_t cport, uint32_t isn)
+/* The three-way handshake of a connection (server ISN 9000). */
+static void handshake(struct wire *w, uint16_t cport, uint32_t isn)
 {
 	wire_tx(w, cport, 0, TC_SYN, isn, 0, 0);
 	wire_tx(w, cport, 1, TC_SYN | TC_ACK, 9000, isn + 1, 0);
 	wire_tx(w, cport, 0, TC_ACK, isn + 1, 9001, 0);
+}
+
+/* Its graceful close after handshake(), client closing first. */
+static void close_client_first(struct wire *w, uint16_t cport, uint32_t isn)
+{
 	wire_tx(w, cport, 0, TC_FIN | TC_ACK, isn + 1, 9001, 0);
 	wire_tx(w, cport, 1, TC_FIN | TC_ACK, 9001, isn + 2, 0);
 	wire_tx(w, cport, 0, TC_ACK, isn + 2, 9002, 0);
+}
+
+/* A complete graceful connection, client closing first. */
+static void graceful(struct wire *w, uint16_t cport, uint32_t isn)
+{
+	handshake(w, cport, isn);
+	close_client_first(w, cport, isn);
 }
 
 static struct tc_engine *mk(struct got *g, uint32_t max_conns, int64_t linger)
@@ -338,20 +350,10 @@ static void test_finish_in_id_order_frozen_and_open(void **state)
 	int i;
 	(void)state;
 	w.e = mk(&g, 0, 60 * NS);
-	for (i = 0; i < 60; i++) {
-		uint16_t port = (uint16_t)(42000 + i * 13);
-		uint32_t isn = 1000u * (uint32_t)i + 1;
-		wire_tx(&w, port, 0, TC_SYN, isn, 0, 0);
-		wire_tx(&w, port, 1, TC_SYN | TC_ACK, 9000, isn + 1, 0);
-		wire_tx(&w, port, 0, TC_ACK, isn + 1, 9001, 0);
-	}
-	for (i = 59; i >= 0; i -= 2) {
-		uint16_t port = (uint16_t)(42000 + i * 13);
-		uint32_t isn = 1000u * (uint32_t)i + 1;
-		wire_tx(&w, port, 0, TC_FIN | TC_ACK, isn + 1, 9001, 0);
-		wire_tx(&w, port, 1, TC_FIN | TC_ACK, 9001, isn + 2, 0);
-		wire_tx(&w, port, 0, TC_ACK, isn + 2, 9002, 0);
-	}
+	for (i = 0; i < 60; i++)
+		handshake(&w, (uint16_t)(42000 + i * 13), 1000u * (uint32_t)i + 1);
+	for (i = 59; i >= 0; i -= 2)
+		close_client_first(&w, (uint16_t)(42000 + i * 13), 1000u * (uint32_t)i + 1);
 	assert_int_equal(g.n, 0);
 	assert_int_equal(tc_engine_stats(w.e)->frozen, 30);
 	tc_engine_finish(w.e);
