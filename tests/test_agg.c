@@ -520,14 +520,19 @@ static void test_finding_words_are_its_own(void **state)
 	tc_agg_free(a);
 }
 
-/* A client abort: RST from 10.0.0.1 after data both ways. */
-static void client_abort(struct tc_agg *a, uint16_t cport)
+/* An abort after data both ways, the RST from `by` (C or S), with server
+ * 10.0.0.<last>:80; the conversation's own otherwise. */
+static void abort_by(struct tc_agg *a, int by, uint8_t last, uint16_t cport)
 {
 	struct conv v;
 	conv_init(&v);
 	v.cport = cport;
 	handshake_and_data(&v);
-	seg(&v, C, TC_RST | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	if (by == C)
+		seg(&v, C, TC_RST | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	else
+		seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+	v.c.ep[TC_SERVER].addr[3] = last;
 	feed(a, &v);
 	conv_done(&v);
 }
@@ -550,7 +555,7 @@ static void test_host_rare_counters_made_on_first_use(void **state)
 	assert_int_equal(tc_agg_nhosts(a), 2);
 	assert_ptr_equal(tc_agg_host_opts(a, 0), tc_agg_host_opts(a, 1));
 	assert_int_equal(tc_agg_host_opts(a, 0)->aborts, 0);
-	client_abort(a, 40003);
+	abort_by(a, C, 2, 40003); /* the client, 10.0.0.1, to 10.0.0.2 */
 	for (i = 0; i < tc_agg_nhosts(a); i++) {
 		if (!memcmp(tc_agg_host(a, i)->addr, "\x0a\x00\x00\x01", 4))
 			ci = i;
@@ -574,18 +579,6 @@ static void test_host_rare_counters_made_on_first_use(void **state)
 	tc_agg_free(a);
 }
 
-/* An abort by server 10.0.0.<last>:80, the conversation's own otherwise. */
-static void abort_by(struct tc_agg *a, uint8_t last, uint16_t cport)
-{
-	struct conv v;
-	conv_init(&v);
-	v.cport = cport;
-	handshake_and_data(&v);
-	seg(&v, S, TC_RST | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
-	v.c.ep[TC_SERVER].addr[3] = last;
-	feed(a, &v);
-	conv_done(&v);
-}
 
 /*
  * Three servers on :80 aborting 1, 2 and 3 connections are one finding,
@@ -602,7 +595,7 @@ static void test_groups_by_pattern_and_port(void **state)
 	for (i = 0; i < 3; i++) {
 		size_t k;
 		for (k = 0; k <= i; k++)
-			abort_by(a, (uint8_t)(10 + i), port++);
+			abort_by(a, S, (uint8_t)(10 + i), port++);
 	}
 	g = tc_agg_groups(a, &n);
 	/* the three server findings, and client 10.0.0.1 saw none: one group */
