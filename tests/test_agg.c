@@ -361,6 +361,51 @@ static void test_key_cap_hosts_and_pairs(void **state)
 }
 
 /*
+ * The indexes grow from 256 slots by filing every key again from the
+ * tables (a slot keeps only some of its key's hash bits): 3,200 clients and
+ * 400 services, each client visited twice, in two rounds. A key the growth
+ * misfiled would be added again on its second visit.
+ */
+static void test_keys_found_again_after_the_indexes_grow(void **state)
+{
+	struct tc_agg *a = tc_agg_new(NULL);
+	const struct tc_host_stats *srv;
+	int round, i;
+	(void)state;
+	assert_non_null(a);
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < 3200; i++) {
+			struct conv v;
+			conv_init(&v);
+			v.cport = (uint16_t)(40000 + round);
+			v.sport = (uint16_t)(8000 + i % 400);
+			handshake_and_data(&v);
+			v.c.ep[TC_CLIENT].addr[1] = 1; /* 10.1.x.y: none is the server */
+			v.c.ep[TC_CLIENT].addr[2] = (uint8_t)(i >> 8);
+			v.c.ep[TC_CLIENT].addr[3] = (uint8_t)i;
+			feed(a, &v);
+			conv_done(&v);
+		}
+	assert_int_equal(tc_agg_dropped(a), 0);
+	assert_int_equal(tc_agg_nhosts(a), 3201);
+	assert_int_equal(tc_agg_nservices(a), 400);
+	assert_int_equal(tc_agg_npairs(a), 3200);
+	for (i = 0; i < (int)tc_agg_nservices(a); i++)
+		assert_int_equal(tc_agg_service(a, (size_t)i)->conns, 16);
+	for (i = 0; i < (int)tc_agg_npairs(a); i++) {
+		const struct tc_pair_stats *p = tc_agg_pair(a, (size_t)i);
+		const struct tc_host_stats *cl = tc_agg_host(a, p->client);
+		int k = cl->addr[2] << 8 | cl->addr[3];
+		assert_int_equal(cl->as_client, 2);
+		assert_int_equal(tc_agg_service(a, p->service)->port, 8000 + k % 400);
+	}
+	srv = host(a, "\x0a\x00\x00\x02");
+	assert_non_null(srv);
+	assert_int_equal(srv->as_server, 6400);
+	tc_agg_free(a);
+}
+
+/*
  * A close reported after a later one (report order is not quite close
  * order): its TIME_WAIT still expires at its own time. TIME_WAIT 25 s,
  * closes at 0, 20, then 10 (late), 30, 40, 50 s: at most 3 overlap (the
@@ -850,6 +895,7 @@ int main(void)
 		cmocka_unit_test(test_idle_histogram),
 		cmocka_unit_test(test_key_cap),
 		cmocka_unit_test(test_key_cap_hosts_and_pairs),
+		cmocka_unit_test(test_keys_found_again_after_the_indexes_grow),
 		cmocka_unit_test(test_time_wait_close_reported_late),
 		cmocka_unit_test(test_findings_ranked),
 		cmocka_unit_test(test_finding_words_are_its_own),

@@ -37,9 +37,16 @@ _Static_assert(sizeof(struct tc_host_stats) == 64, "a host is not one cache line
 /* ---- index: key bytes -> array position ---------------------------------- */
 
 struct index {
-	uint64_t *slot;           /* hash << 32 | (position + 1); 0 = empty */
+	/* A slot is the key's hash with its low bits replaced by the entry's
+	 * position + 1 (as many bits as max_keys needs); 0 = empty. Four bytes
+	 * where a whole hash and position took eight: at the default cap the
+	 * hosts' and the pairs' indexes are 1 MiB each, not 2. The hash bits kept spare reading the entry
+	 * of all but ~1 candidate in 2^15 at the default cap; a growth hashes
+	 * the keys again (index_grow). */
+	uint32_t *slot;
 	size_t cap;               /* power of two, at least twice n */
 	size_t n;
+	uint32_t pos_mask;        /* the slot's position bits */
 };
 
 /*
@@ -138,33 +145,104 @@ struct tc_agg {
 struct host_key { uint8_t af; uint8_t addr[16]; };
 struct svc_key { uint8_t af; uint8_t addr[16]; uint16_t port; };
 
+/* ---- keys' hashes ------------------------------------------------------ */
+
+static void host_key_set(struct host_key *k, int af, const uint8_t *addr)
+{
+	memset(k, 0, sizeof(*k));
+	k->af = (uint8_t)af;
+	memcpy(k->addr, addr, 16);
+}
+
+static void svc_key_set(struct svc_key *k, int af, const uint8_t *addr, uint16_t port)
+{
+	memset(k, 0, sizeof(*k));
+	k->af = (uint8_t)af;
+	memcpy(k->addr, addr, 16);
+	k->port = port;
+}
+
+static uint32_t host_hash(const struct tc_agg *a, uint32_t pos)
+{
+	struct host_key k;
+	host_key_set(&k, a->hosts[pos].af, a->hosts[pos].addr);
+	return hash_key(a->o.hash_seed, &k, sizeof(k));
+}
+
+static uint32_t service_hash(const struct tc_agg *a, uint32_t pos)
+{
+	struct svc_key k;
+	svc_key_set(&k, a->svcs[pos].af, a->svcs[pos].addr, a->svcs[pos].port);
+	return hash_key(a->o.hash_seed, &k, sizeof(k));
+}
+
+static uint32_t pair_hash(const struct tc_agg *a, uint32_t pos)
+{
+	return hash_pair(a->o.hash_seed, host_hash(a, a->pairs[pos].client),
+			 service_hash(a, a->pairs[pos].service));
+}
+
+/* ---- index: key bytes -> array position ---------------------------------- */
+
+/* The hash of the key at a position: what it was filed under. */
+typedef uint32_t (*key_hash_fn)(const struct tc_agg *a, uint32_t pos);
+
+/* Position bits for positions + 1 up to max_keys; the rest hold hash bits. */
+static uint32_t index_pos_mask(uint32_t max_keys)
+{
+	uint32_t m = 1;
+	while (m < max_keys && m != UINT32_MAX)
+		m = m << 1 | 1;
+	return m;
+}
+
+static int slot_has(const struct index *ix, uint32_t s, uint32_t h)
+{
+	return ((s ^ h) & ~ix->pos_mask) == 0;
+}
+
+static uint32_t slot_pos(const struct index *ix, uint32_t s)
+{
+	return (s & ix->pos_mask) - 1;
+}
+
 /*
  * The index grows, unlike the tables: a few hundred services keep theirs
  * in a few cache lines and pages, where one sized for max_keys would
- * scatter them over 2 MiB. Rehashing uses the stored hashes (no entry is
- * read), O(1) amortized.
+ * scatter them over 2 MiB. A slot no longer holds the hash its new place
+ * needs, so the growth files the table's n entries again, reading them in
+ * order and hashing their keys: O(1) amortized all the same.
  */
-static int index_grow(struct index *ix)
+static int index_grow(const struct tc_agg *a, struct index *ix, size_t n, key_hash_fn hash)
 {
-	size_t cap = ix->cap ? ix->cap * 2 : 256, i;
-	/* Written all over at once by the rehash: huge pages from 1 MiB. */
-	uint64_t *slot = tc_alloc_huge(cap * sizeof(*slot));
+	size_t cap = ix->cap ? ix->cap * 2 : 256;
+	size_t bytes = cap * sizeof(uint32_t);
+	uint32_t pos;
+	/* Written all over at once by the refiling: huge pages once it fills
+	 * them. Not before: an index of 1 MiB (the 100k keys at the default
+	 * cap) in a huge page would hold 2 MiB resident, and its 256 small
+	 * pages fit the TLB's second level. */
+	uint32_t *slot = bytes >= TC_HUGE_PAGE ? tc_alloc_huge(bytes) : malloc(bytes);
 	if (!slot)
 		return -1;
-	memset(slot, 0, cap * sizeof(*slot));
-	for (i = 0; i < ix->cap; i++) {
-		size_t j;
-		if (!ix->slot[i])
-			continue;
-		j = (ix->slot[i] >> 32) & (cap - 1);
+	memset(slot, 0, bytes);
+	for (pos = 0; pos < n; pos++) {
+		uint32_t h = hash(a, pos);
+		size_t j = h & (cap - 1);
 		while (slot[j])
 			j = (j + 1) & (cap - 1);
-		slot[j] = ix->slot[i];
+		slot[j] = (h & ~ix->pos_mask) | (pos + 1);
 	}
 	free(ix->slot);
 	ix->slot = slot;
 	ix->cap = cap;
 	return 0;
+}
+
+static int index_init(const struct tc_agg *a, struct index *ix)
+{
+	ix->pos_mask = index_pos_mask(a->o.max_keys);
+	return index_grow(a, ix, 0, NULL);
 }
 
 static void prefetch_slot(const struct index *ix, uint32_t h)
@@ -174,8 +252,8 @@ static void prefetch_slot(const struct index *ix, uint32_t h)
 
 /*
  * Fetch the entry the index names for hash h, if any, without waiting for
- * it: the first slot of h's probe run with the same hash is, but for a
- * 32-bit collision, the key's. A new key's run has none, and no entry is
+ * it: the first slot of h's probe run with h's kept bits is, but for a
+ * collision of those, the key's. A new key's run has none, and no entry is
  * read. The lines of the entry's first `span` bytes (the key and what
  * every connection updates).
  */
@@ -184,8 +262,8 @@ static void prefetch_entry(const struct index *ix, uint32_t h, const void *base,
 {
 	size_t j = h & (ix->cap - 1);
 	for (; ix->slot[j]; j = (j + 1) & (ix->cap - 1)) {
-		if ((uint32_t)(ix->slot[j] >> 32) == h) {
-			const uint8_t *e = (const uint8_t *)base + ((uint32_t)ix->slot[j] - 1) * elem;
+		if (slot_has(ix, ix->slot[j], h)) {
+			const uint8_t *e = (const uint8_t *)base + slot_pos(ix, ix->slot[j]) * elem;
 			__builtin_prefetch(e, 1);
 			__builtin_prefetch(e + span - 1, 1);
 			return;
@@ -194,20 +272,21 @@ static void prefetch_entry(const struct index *ix, uint32_t h, const void *base,
 }
 
 /*
- * Find or add the key hashed to h (eq(a, position, key) compares); NONE
- * when the table is at its cap. The stored hash spares reading the entry
- * of every candidate: a new key reads none.
+ * Find or add the key hashed to h (eq(a, position, key) compares; hash
+ * files the table's keys again if the index grows); NONE when the table is
+ * at its cap. The hash bits a slot keeps spare reading the entry of nearly
+ * every candidate: a new key reads none.
  */
 typedef int (*key_eq_fn)(const struct tc_agg *a, uint32_t pos, const void *key);
 
 static uint32_t lookup(struct tc_agg *a, struct index *ix, struct table *t, key_eq_fn eq,
-		       const void *key, uint32_t h)
+		       key_hash_fn hash, const void *key, uint32_t h)
 {
 	size_t j = h & (ix->cap - 1);
 	for (; ix->slot[j]; j = (j + 1) & (ix->cap - 1)) {
-		uint32_t pos = (uint32_t)ix->slot[j] - 1;
-		if ((uint32_t)(ix->slot[j] >> 32) == h && eq(a, pos, key))
-			return pos;
+		uint32_t s = ix->slot[j];
+		if (slot_has(ix, s, h) && eq(a, slot_pos(ix, s), key))
+			return slot_pos(ix, s);
 	}
 	if (t->n >= a->o.max_keys) {
 		a->dropped++;
@@ -215,7 +294,7 @@ static uint32_t lookup(struct tc_agg *a, struct index *ix, struct table *t, key_
 	}
 	/* At most half full: a miss (a new key) ends in a short probe run. */
 	if ((ix->n + 1) * 2 > ix->cap) {
-		if (index_grow(ix) != 0) {
+		if (index_grow(a, ix, t->n, hash) != 0) {
 			a->dropped++; /* out of memory: counted as at the cap */
 			return NONE;
 		}
@@ -223,7 +302,7 @@ static uint32_t lookup(struct tc_agg *a, struct index *ix, struct table *t, key_
 			;
 	}
 	/* The entry is still zero from calloc: entries are never removed. */
-	ix->slot[j] = (uint64_t)h << 32 | (uint32_t)(t->n + 1);
+	ix->slot[j] = (h & ~ix->pos_mask) | (uint32_t)(t->n + 1);
 	ix->n++;
 	return (uint32_t)t->n++;
 }
@@ -248,16 +327,9 @@ static int pair_eq(const struct tc_agg *a, uint32_t pos, const void *key)
 	return a->pairs[pos].client == k->client && a->pairs[pos].service == k->service;
 }
 
-static void host_key_set(struct host_key *k, int af, const uint8_t *addr)
-{
-	memset(k, 0, sizeof(*k));
-	k->af = (uint8_t)af;
-	memcpy(k->addr, addr, 16);
-}
-
 static uint32_t host_of(struct tc_agg *a, const struct host_key *k, uint32_t h)
 {
-	uint32_t i = lookup(a, &a->hidx, &a->htab, host_eq, k, h);
+	uint32_t i = lookup(a, &a->hidx, &a->htab, host_eq, host_hash, k, h);
 	if (i != NONE && a->hosts[i].af == 0) {
 		a->hosts[i].af = k->af;
 		memcpy(a->hosts[i].addr, k->addr, 16);
@@ -267,7 +339,7 @@ static uint32_t host_of(struct tc_agg *a, const struct host_key *k, uint32_t h)
 
 static uint32_t service_of(struct tc_agg *a, const struct svc_key *k, uint32_t h)
 {
-	uint32_t i = lookup(a, &a->sidx, &a->stab, svc_eq, k, h);
+	uint32_t i = lookup(a, &a->sidx, &a->stab, svc_eq, service_hash, k, h);
 	if (i != NONE && a->svcs[i].af == 0) {
 		a->svcs[i].af = k->af;
 		memcpy(a->svcs[i].addr, k->addr, 16);
@@ -284,7 +356,7 @@ static uint32_t pair_of(struct tc_agg *a, uint32_t client, uint32_t service, uin
 		return NONE;
 	k.client = client;
 	k.service = service;
-	i = lookup(a, &a->pidx, &a->ptab, pair_eq, &k, h);
+	i = lookup(a, &a->pidx, &a->ptab, pair_eq, pair_hash, &k, h);
 	if (i != NONE) {
 		a->pairs[i].client = client;
 		a->pairs[i].service = service;
@@ -353,7 +425,8 @@ struct tc_agg *tc_agg_new(const struct tc_agg_opts *o)
 	    table_init(&a->otab, a->o.max_keys, sizeof(*a->hopts)) != 0 ||
 	    table_init(&a->stab, a->o.max_keys, sizeof(*a->svcs)) != 0 ||
 	    table_init(&a->ptab, a->o.max_keys, sizeof(*a->pairs)) != 0 ||
-	    index_grow(&a->hidx) != 0 || index_grow(&a->sidx) != 0 || index_grow(&a->pidx) != 0) {
+	    index_init(a, &a->hidx) != 0 || index_init(a, &a->sidx) != 0 ||
+	    index_init(a, &a->pidx) != 0) {
 		tc_agg_free(a);
 		return NULL;
 	}
@@ -606,10 +679,7 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	a->find_fresh = 0;
 	host_key_set(&kc, c->af, cl->addr);
 	host_key_set(&ks, c->af, sv->addr);
-	memset(&kv, 0, sizeof(kv));
-	kv.af = (uint8_t)c->af;
-	memcpy(kv.addr, sv->addr, 16);
-	kv.port = sv->port;
+	svc_key_set(&kv, c->af, sv->addr, sv->port);
 	h_c = hash_key(a->o.hash_seed, &kc, sizeof(kc));
 	h_s = hash_key(a->o.hash_seed, &ks, sizeof(ks));
 	h_v = hash_key(a->o.hash_seed, &kv, sizeof(kv));
