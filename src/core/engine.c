@@ -1083,11 +1083,43 @@ struct left {
 
 _Static_assert(_Alignof(struct tc_flow) >= 2, "a record's address has no spare low bit");
 
-static int by_id(const void *a, const void *b)
+/* Restore the max-heap below v[i] in v[0..n). */
+static void sift_down(struct left *v, size_t i, size_t n)
 {
-	uint64_t x = ((const struct left *)a)->id;
-	uint64_t y = ((const struct left *)b)->id;
-	return (x > y) - (x < y);
+	struct left x = v[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && v[c + 1].id > v[c].id)
+			c++;
+		if (v[c].id <= x.id)
+			break;
+		v[i] = v[c];
+		i = c;
+	}
+	v[i] = x;
+}
+
+/*
+ * Sort by id in place. qsort() would copy the array (glibc merges through
+ * a buffer as large), and that copy came at the very moment memory is at
+ * its most: the ring still whole, the aggregator at its largest. Heapsort
+ * needs nothing more and cannot go quadratic; ids are unique.
+ */
+static void sort_left(struct left *v, size_t n)
+{
+	size_t i;
+	if (n < 2)
+		return;
+	for (i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (i = n - 1; i > 0; i--) {
+		struct left t = v[0];
+		v[0] = v[i];
+		v[i] = t;
+		sift_down(v, 0, i);
+	}
 }
 
 static void collect(struct tc_flow *f, void *arg)
@@ -1157,7 +1189,7 @@ void tc_engine_finish(struct tc_engine *e)
 		tc_flowtab_foreach(e->ft, collect, &p);
 		cold_foreach(e, collect_frozen, &p);
 		n = (size_t)(p - v);
-		qsort(v, n, sizeof(*v), by_id);
+		sort_left(v, n);
 		for (i = 0; i < n; i++) {
 			uint64_t at = v[i].at;
 			if (!(at & 1)) {
