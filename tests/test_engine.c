@@ -367,8 +367,9 @@ static void test_finish_in_id_order_frozen_and_open(void **state)
 }
 
 /*
- * finish() gives the closed ring back as it reports: connections that
- * closed in id order leave the ring a little shorter with each report,
+ * finish() gives memory back as it reports: the index before the first
+ * report (nothing is looked up any more), then, as connections that
+ * closed in id order are reported, the closed ring a little with each,
  * down to the last one's own entry.
  */
 static void test_finish_gives_the_ring_back_as_it_goes(void **state)
@@ -386,7 +387,8 @@ static void test_finish_gives_the_ring_back_as_it_goes(void **state)
 	g.e = w.e;
 	tc_engine_finish(w.e);
 	assert_int_equal(g.n, 40);
-	assert_int_equal(g.mem[0], before);
+	/* the index: at most half full, 8 bytes a slot, 40 entries */
+	assert_true(g.mem[0] + 2 * 8 * 40 <= before);
 	/* each entry reported gave back its bytes: a header of 8 and at
 	 * least 4 of record */
 	for (i = 1; i < 40; i++)

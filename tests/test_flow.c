@@ -315,6 +315,53 @@ static void test_delete_then_find_fails(void **state)
 	tc_flowtab_free(t);
 }
 
+/*
+ * A table whose index was given back (the end of the input) only empties:
+ * nothing is found or added, a freeze or thaw does nothing, and entries
+ * and frozen entries are taken out and counted down without a lookup.
+ */
+static void test_dropped_index_only_empties(void **state)
+{
+	struct tc_flowtab *t = tc_flowtab_new(9);
+	struct tc_pkt a = pkt4(0x0a000001, 40000, 0x0a000002, 80);
+	struct tc_pkt b = pkt4(0x0a000001, 40001, 0x0a000002, 80);
+	struct tc_pkt c = pkt4(0x0a000001, 40002, 0x0a000002, 80);
+	struct tc_flow *fa, *fb, *fc;
+	uint32_t hc = tc_flowtab_hash(t, &c);
+
+	(void)state;
+	fa = add(t, &a, TC_CLIENT);
+	fb = add(t, &b, TC_CLIENT);
+	fc = add(t, &c, TC_CLIENT);
+	tc_flowtab_freeze(t, fc, 7); /* c is frozen: an entry, no record */
+	assert_int_equal(tc_flowtab_count(t), 3);
+	assert_int_equal(tc_flowtab_records(t), 2);
+	assert_true(tc_flowtab_index_memory(t) > 0);
+
+	tc_flowtab_drop_index(t);
+	assert_int_equal(tc_flowtab_index_memory(t), 0);
+	assert_int_equal(tc_flowtab_count(t), 3);
+	expect_missing(t, &a);
+	assert_null(tc_flowtab_add(t, &c));
+	assert_null(tc_flowtab_thaw(t, hc, 7));
+	tc_flowtab_freeze(t, fa, 8); /* does nothing: fa stays a record */
+	assert_int_equal(tc_flowtab_records(t), 2);
+	assert_int_equal(fa->used, 1);
+
+	tc_flowtab_del(t, fa);
+	assert_int_equal(tc_flowtab_count(t), 2);
+	assert_int_equal(tc_flowtab_records(t), 1);
+	tc_flowtab_del_frozen(t, hc, 7);
+	assert_int_equal(tc_flowtab_count(t), 1);
+	tc_flowtab_del_frozen(t, hc, 7); /* no frozen entry is left to count */
+	assert_int_equal(tc_flowtab_count(t), 1);
+	tc_flowtab_del(t, fb);
+	assert_int_equal(tc_flowtab_count(t), 0);
+	assert_int_equal(tc_flowtab_records(t), 0);
+	tc_flowtab_drop_index(t); /* twice: nothing */
+	tc_flowtab_free(t);
+}
+
 /* A recycled entry comes back zeroed, whatever the caller left in it. */
 static void test_recycled_entry_is_zeroed(void **state)
 {
@@ -757,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_family_is_part_of_key),
 		cmocka_unit_test(test_ports_and_addresses_are_part_of_key),
 		cmocka_unit_test(test_delete_then_find_fails),
+		cmocka_unit_test(test_dropped_index_only_empties),
 		cmocka_unit_test(test_recycled_entry_is_zeroed),
 		cmocka_unit_test(test_memory_recycled_at_peak),
 		cmocka_unit_test(test_grow_large),

@@ -1177,6 +1177,11 @@ void tc_engine_finish(struct tc_engine *e)
 	e->finishing = 1;
 	if (n == 0)
 		return;
+	/* Nothing is looked up from here on: the index goes before the sort
+	 * array comes, which it is at least twice the size of (it is at most
+	 * half full), so the end of the input is no longer the moment memory
+	 * is at its most. */
+	tc_flowtab_drop_index(e->ft);
 	v = malloc(n * sizeof(*v));
 	if (!v) {
 		/* No memory to sort: report in table order rather than lose them. */
@@ -1205,9 +1210,9 @@ void tc_engine_finish(struct tc_engine *e)
 		}
 		free(v);
 	}
-	/* The index's own count, not the reports': an index entry that a
-	 * report failed to remove (a frozen one is found again by its
-	 * 4-tuple's hash) shows here instead of vanishing. */
+	/* The table's own count, not the reports': an entry that was in the
+	 * table but in neither list nor the ring shows here instead of
+	 * vanishing. */
 	e->st.active = tc_flowtab_count(e->ft);
 }
 

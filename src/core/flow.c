@@ -49,7 +49,13 @@ struct tc_flowtab {
 	uint64_t seed;
 	tc_frozen_match_fn fz_match;
 	void *fz_arg;
+	/* tc_flowtab_drop_index() was called: s is no_slots */
+	int dropped;
 };
+
+/* The index after tc_flowtab_drop_index(): one empty slot, where every
+ * lookup ends at once. Never written: nothing adds to such a table. */
+static struct slot no_slots[1];
 
 static uint64_t load64(const uint8_t *p)
 {
@@ -129,7 +135,8 @@ void tc_flowtab_free(struct tc_flowtab *t)
 	for (i = 0; i < t->nslabs; i++)
 		free(t->slabs[i]);
 	free(t->slabs);
-	free(t->s);
+	if (!t->dropped)
+		free(t->s);
 	free(t);
 }
 
@@ -302,6 +309,8 @@ struct tc_flow *tc_flowtab_add_h(struct tc_flowtab *t, uint32_t h)
 {
 	struct tc_flow *f;
 
+	if (t->dropped)
+		return NULL;
 	/* Keep the index at most half full; if it cannot grow, it still
 	 * works until it is full, only with longer probes. */
 	if ((t->count + 1) * 2 > t->ns && grow(t) != 0 && t->count + 1 >= t->ns)
@@ -368,6 +377,11 @@ void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f)
 
 	if (!f->used)
 		return; /* already free: a caller bug, but not memory corruption */
+	if (t->dropped) {
+		t->count--;
+		free_entry(t, f);
+		return;
+	}
 	if ((i = slot_of(t, f->hash, f->recno + 1)) == t->ns)
 		return; /* not in this table */
 	del_slot(t, i);
@@ -378,7 +392,7 @@ void tc_flowtab_freeze(struct tc_flowtab *t, struct tc_flow *f, uint32_t handle)
 {
 	size_t i;
 
-	if (!f->used || (i = slot_of(t, f->hash, f->recno + 1)) == t->ns)
+	if (t->dropped || !f->used || (i = slot_of(t, f->hash, f->recno + 1)) == t->ns)
 		return;
 	t->s[i].rec1 = FROZEN | handle;
 	free_entry(t, f);
@@ -386,10 +400,10 @@ void tc_flowtab_freeze(struct tc_flowtab *t, struct tc_flow *f, uint32_t handle)
 
 struct tc_flow *tc_flowtab_thaw(struct tc_flowtab *t, uint32_t h, uint32_t handle)
 {
-	size_t i = slot_of(t, h, FROZEN | handle);
+	size_t i;
 	struct tc_flow *f;
 
-	if (i == t->ns || !(f = alloc_entry(t)))
+	if (t->dropped || (i = slot_of(t, h, FROZEN | handle)) == t->ns || !(f = alloc_entry(t)))
 		return NULL;
 	f->hash = h;
 	t->s[i].rec1 = f->recno + 1;
@@ -398,9 +412,25 @@ struct tc_flow *tc_flowtab_thaw(struct tc_flowtab *t, uint32_t h, uint32_t handl
 
 void tc_flowtab_del_frozen(struct tc_flowtab *t, uint32_t h, uint32_t handle)
 {
-	size_t i = slot_of(t, h, FROZEN | handle);
+	size_t i;
+	if (t->dropped) {
+		if (t->count > t->live)
+			t->count--;
+		return;
+	}
+	i = slot_of(t, h, FROZEN | handle);
 	if (i != t->ns)
 		del_slot(t, i);
+}
+
+void tc_flowtab_drop_index(struct tc_flowtab *t)
+{
+	if (t->dropped)
+		return;
+	free(t->s);
+	t->s = no_slots;
+	t->ns = 1;
+	t->dropped = 1;
 }
 
 struct tc_flow *tc_flowtab_record(const struct tc_flowtab *t, uint32_t recno)
@@ -420,7 +450,7 @@ size_t tc_flowtab_records(const struct tc_flowtab *t)
 
 size_t tc_flowtab_index_memory(const struct tc_flowtab *t)
 {
-	return t->ns * sizeof(*t->s);
+	return t->dropped ? 0 : t->ns * sizeof(*t->s);
 }
 
 size_t tc_flowtab_longest_chain(const struct tc_flowtab *t)

@@ -119,6 +119,16 @@ struct tc_flow *tc_flowtab_thaw(struct tc_flowtab *t, uint32_t h, uint32_t handl
 /* Remove frozen entry (h, handle) from the index. */
 void tc_flowtab_del_frozen(struct tc_flowtab *t, uint32_t h, uint32_t handle);
 
+/*
+ * Give the index back, for a table that will only be emptied from now on
+ * (the end of the input: its memory is then better spent on sorting what
+ * is left). Lookups find nothing after it; tc_flowtab_del() and
+ * tc_flowtab_del_frozen() take an entry out without looking for it, so
+ * the caller answers for its being there; adds, freezes and thaws do
+ * nothing. Records, counts and tc_flowtab_foreach() are as before.
+ */
+void tc_flowtab_drop_index(struct tc_flowtab *t);
+
 /* Record number n (f->recno), which must be in use. */
 struct tc_flow *tc_flowtab_record(const struct tc_flowtab *t, uint32_t recno);
 
