@@ -99,7 +99,12 @@ static int table_init(struct table *t, size_t cap, size_t elem)
 	t->raw = calloc(1, cap * elem + 63);
 	if (!t->raw)
 		return -1;
-	tc_advise_huge(t->raw, cap * elem + 63);
+	/* Huge pages past the first 2 MiB only: a table fills from its start,
+	 * and a huge page there would make 2 MiB resident for the few hundred
+	 * services or the hosts' rare counters a capture has, or not, as the
+	 * reservation happens to be aligned. */
+	if (cap * elem + 63 > TC_HUGE_PAGE)
+		tc_advise_huge((uint8_t *)t->raw + TC_HUGE_PAGE, cap * elem + 63 - TC_HUGE_PAGE);
 	t->base = (uint8_t *)(((uintptr_t)t->raw + 63) & ~(uintptr_t)63);
 	t->n = 0;
 	return 0;
