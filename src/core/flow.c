@@ -49,13 +49,16 @@ struct tc_flowtab {
 	uint64_t seed;
 	tc_frozen_match_fn fz_match;
 	void *fz_arg;
-	/* tc_flowtab_drop_index() was called: s is no_slots */
-	int dropped;
 };
 
 /* The index after tc_flowtab_drop_index(): one empty slot, where every
  * lookup ends at once. Never written: nothing adds to such a table. */
 static struct slot no_slots[1];
+
+static int index_dropped(const struct tc_flowtab *t)
+{
+	return t->s == no_slots;
+}
 
 static uint64_t load64(const uint8_t *p)
 {
@@ -135,7 +138,7 @@ void tc_flowtab_free(struct tc_flowtab *t)
 	for (i = 0; i < t->nslabs; i++)
 		free(t->slabs[i]);
 	free(t->slabs);
-	if (!t->dropped)
+	if (!index_dropped(t))
 		free(t->s);
 	free(t);
 }
@@ -309,7 +312,7 @@ struct tc_flow *tc_flowtab_add_h(struct tc_flowtab *t, uint32_t h)
 {
 	struct tc_flow *f;
 
-	if (t->dropped)
+	if (index_dropped(t))
 		return NULL;
 	/* Keep the index at most half full; if it cannot grow, it still
 	 * works until it is full, only with longer probes. */
@@ -377,7 +380,7 @@ void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f)
 
 	if (!f->used)
 		return; /* already free: a caller bug, but not memory corruption */
-	if (t->dropped) {
+	if (index_dropped(t)) {
 		t->count--;
 		free_entry(t, f);
 		return;
@@ -392,7 +395,7 @@ void tc_flowtab_freeze(struct tc_flowtab *t, struct tc_flow *f, uint32_t handle)
 {
 	size_t i;
 
-	if (t->dropped || !f->used || (i = slot_of(t, f->hash, f->recno + 1)) == t->ns)
+	if (index_dropped(t) || !f->used || (i = slot_of(t, f->hash, f->recno + 1)) == t->ns)
 		return;
 	t->s[i].rec1 = FROZEN | handle;
 	free_entry(t, f);
@@ -403,7 +406,7 @@ struct tc_flow *tc_flowtab_thaw(struct tc_flowtab *t, uint32_t h, uint32_t handl
 	size_t i;
 	struct tc_flow *f;
 
-	if (t->dropped || (i = slot_of(t, h, FROZEN | handle)) == t->ns || !(f = alloc_entry(t)))
+	if (index_dropped(t) || (i = slot_of(t, h, FROZEN | handle)) == t->ns || !(f = alloc_entry(t)))
 		return NULL;
 	f->hash = h;
 	t->s[i].rec1 = f->recno + 1;
@@ -413,7 +416,7 @@ struct tc_flow *tc_flowtab_thaw(struct tc_flowtab *t, uint32_t h, uint32_t handl
 void tc_flowtab_del_frozen(struct tc_flowtab *t, uint32_t h, uint32_t handle)
 {
 	size_t i;
-	if (t->dropped) {
+	if (index_dropped(t)) {
 		if (t->count > t->live)
 			t->count--;
 		return;
@@ -425,12 +428,11 @@ void tc_flowtab_del_frozen(struct tc_flowtab *t, uint32_t h, uint32_t handle)
 
 void tc_flowtab_drop_index(struct tc_flowtab *t)
 {
-	if (t->dropped)
+	if (index_dropped(t))
 		return;
 	free(t->s);
 	t->s = no_slots;
 	t->ns = 1;
-	t->dropped = 1;
 }
 
 struct tc_flow *tc_flowtab_record(const struct tc_flowtab *t, uint32_t recno)
@@ -450,7 +452,7 @@ size_t tc_flowtab_records(const struct tc_flowtab *t)
 
 size_t tc_flowtab_index_memory(const struct tc_flowtab *t)
 {
-	return t->dropped ? 0 : t->ns * sizeof(*t->s);
+	return index_dropped(t) ? 0 : t->ns * sizeof(*t->s);
 }
 
 size_t tc_flowtab_longest_chain(const struct tc_flowtab *t)
