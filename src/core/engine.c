@@ -644,7 +644,10 @@ static void report_frozen(struct tc_engine *e, struct cold_hdr *h, uint64_t voff
 		e->st.active--; /* cannot happen: the bytes are our own */
 		return;
 	}
-	tc_flowtab_del_frozen(e->ft, tc_flowtab_conn_hash(e->ft, &c), cold_handle(voff));
+	/* Once finishing, the index is gone and the entry goes without a
+	 * lookup: its hash would be worked out for nothing. */
+	tc_flowtab_del_frozen(e->ft, e->finishing ? 0 : tc_flowtab_conn_hash(e->ft, &c),
+			      cold_handle(voff));
 	hand_over(e, &c);
 	if (c.x && c.x != &xb)
 		tc_conn_release(&c); /* tc_infer_finish allocated one */
@@ -1074,7 +1077,7 @@ void tc_engine_tick(struct tc_engine *e, int64_t now_ns)
  * A connection left at the end, to be reported in id order: its record
  * (low bit clear: a pointer, at least 2-aligned), or its ring entry's
  * virtual offset << 1 | 1. 16 bytes, not 24: there is one for every
- * connection still held, allocated when the memory in use is at its most.
+ * connection still held, allocated while the ring is still whole.
  */
 struct left {
 	uint64_t id;
