@@ -40,9 +40,9 @@ struct index {
 	/* A slot is the key's hash with its low bits replaced by the entry's
 	 * position + 1 (as many bits as max_keys needs); 0 = empty. Four bytes
 	 * where a whole hash and position took eight: at the default cap the
-	 * hosts' and the pairs' indexes are 1 MiB each, not 2. The hash bits kept spare reading the entry
-	 * of all but ~1 candidate in 2^15 at the default cap; a growth hashes
-	 * the keys again (index_grow). */
+	 * hosts' and the pairs' indexes are 1 MiB each, not 2. The hash bits
+	 * kept spare reading the entry of all but ~1 candidate in 2^15 at the
+	 * default cap; a growth hashes the keys again (index_grow). */
 	uint32_t *slot;
 	size_t cap;               /* power of two, at least twice n */
 	size_t n;
