@@ -109,6 +109,41 @@ static void test_far_stragglers_go_to_the_heap(void **state)
 	tc_twq_free(&q);
 }
 
+/*
+ * The window's edge: an expiry whose place is exactly TC_TWQ_SHIFT
+ * entries from the end is slotted in; one place farther back, it goes to
+ * the heap. With 0, 2, .., 2 * (n - 1) queued, an odd v goes after v - 1,
+ * at place (v + 1) / 2 of n.
+ */
+static void edge_case(int64_t back, size_t stragglers)
+{
+	struct tc_twq q;
+	struct tc_tw e;
+	const int64_t n = 600;
+	int64_t t, last = -1;
+	size_t got = 0;
+	memset(&q, 0, sizeof(q));
+	for (t = 0; t < n; t++)
+		assert_int_equal(tc_twq_push(&q, 2 * t, 0, 0), 0);
+	assert_int_equal(tc_twq_push(&q, 2 * (n - back) - 1, 1, 0), 0);
+	assert_int_equal(tc_twq_stragglers(&q), stragglers);
+	while (tc_twq_pop_due(&q, 2 * n, &e)) {
+		assert_true(e.expiry >= last);
+		last = e.expiry;
+		got++;
+	}
+	assert_int_equal(got, (size_t)n + 1);
+	tc_twq_free(&q);
+}
+
+static void test_shift_window_edge(void **state)
+{
+	(void)state;
+	edge_case(TC_TWQ_SHIFT, 0);
+	edge_case(TC_TWQ_SHIFT + 1, 1);
+	edge_case(1, 0);
+}
+
 /* The FIFO keeps its order across its blocks, drained part-way and
  * refilled (TC_TWQ_BLOCK 1024: 1000 in, 1000 out, 5000 in). */
 static void test_fifo_across_blocks(void **state)
@@ -205,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_in_order_stays_in_the_fifo),
 		cmocka_unit_test(test_straggler_comes_out_in_time_order),
 		cmocka_unit_test(test_far_stragglers_go_to_the_heap),
+		cmocka_unit_test(test_shift_window_edge),
 		cmocka_unit_test(test_fifo_across_blocks),
 		cmocka_unit_test(test_nearly_sorted_matches_a_scan_model),
 	};
