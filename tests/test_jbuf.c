@@ -496,6 +496,20 @@ static void test_fixed_as_printf(void **state)
 			fprintf(want.f, "%.*f ", prec, v);
 		}
 	}
+	/* What the writer prints most: spans in ns as seconds and shares
+	 * as percentages, ties and near-ties of the last digit among them
+	 * (500,000 ns is a tie at 3 places, 2.675 one at 2). */
+	for (i = 0; i < 30000; i++) {
+		int64_t ns = (int64_t)(i / 3) * 500000 + (int64_t)(i % 3) - 1;
+		double pct = 100.0 * (double)i / 28232.0;
+		tc_jb_fixed(&b, (double)ns / 1e9, 3);
+		tc_jb_fixed(&b, pct, 2);
+		tc_jb_fixed(&b, (double)(i * 37) / 1e3, 3);
+		tc_jb_fixed(&b, (double)i / 1048576.0, 6);
+		tc_jb_ch(&b, ' ');
+		fprintf(want.f, "%.3f%.2f%.3f%.6f ", (double)ns / 1e9, pct, (double)(i * 37) / 1e3,
+			(double)i / 1048576.0);
+	}
 	/* What the writer prints for a division by zero. */
 	tc_jb_fixed(&b, INFINITY, 2);
 	tc_jb_fixed(&b, -INFINITY, 2);

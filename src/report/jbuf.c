@@ -437,16 +437,62 @@ char *tc_jp_quote(char *p, const char *s, size_t max)
 	return p;
 }
 
+/*
+ * "%.*f" of v >= 0 below 2^31 units of its last digit, without printf:
+ * the digits of v * 10^prec rounded to an integer. That product is v's
+ * exact value scaled within 2^-22 (one rounding, below 2^31), so its
+ * fraction decides the rounding as printf's exact arithmetic would
+ * unless it lies within 1e-6 of a half: then, and for anything else
+ * (negative, -0.0, NaN, too large), 0 and printf does it.
+ */
+static size_t fixed_fast(char *p, double v, int prec)
+{
+	static const double scale[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	static const uint32_t pow10[] = {1, 10, 100, 1000, 10000,
+					 100000, 1000000, 10000000, 100000000, 1000000000};
+	double x, f;
+	uint32_t n, ip, fp;
+	size_t len;
+	int i;
+
+	if (!(v >= 0.0) || (v == 0.0 && __builtin_signbit(v)))
+		return 0;
+	x = v * scale[prec];
+	if (!(x < 2147483648.0))
+		return 0;
+	f = (double)(uint32_t)x; /* floor: x >= 0 */
+	if (x - f > 0.5 - 1e-6 && x - f < 0.5 + 1e-6)
+		return 0;
+	n = (uint32_t)f + (x - f > 0.5);
+	ip = n / pow10[prec];
+	fp = n % pow10[prec];
+	len = put_u64(p, ip);
+	if (prec) {
+		p[len] = '.';
+		for (i = prec; i > 0; i--) {
+			p[len + (size_t)i] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		len += (size_t)prec + 1;
+	}
+	return len;
+}
+
 void tc_jb_fixed(struct tc_jbuf *b, double v, int prec)
 {
 	char *p;
 	int n;
+	size_t fast;
 
 	if (prec < 0)
 		prec = 0;
 	else if (prec > 9)
 		prec = 9;
 	p = tc_jb_room(b, FIXED_MAX);
+	if ((fast = fixed_fast(p, v, prec))) {
+		b->len += fast;
+		return;
+	}
 	n = snprintf(p, FIXED_MAX, "%.*f", prec, v);
 	if (n > 0)
 		b->len += (size_t)n < FIXED_MAX ? (size_t)n : FIXED_MAX - 1;

@@ -117,7 +117,8 @@ void tc_jb_time(struct tc_jbuf *b, int64_t ns);
 /* A JSON string, quotes included, escaped exactly as the writer always has:
  * '"' and '\\' backslashed, other bytes outside 0x20..0x7e as \u00xx. */
 void tc_jb_quote(struct tc_jbuf *b, const char *s);
-/* printf's "%.*f" (prec is clamped to 0..9): rounding stays libc's. */
+/* printf's "%.*f" (prec is clamped to 0..9), to the byte: what printf
+ * would round differently near a tie is left to printf itself. */
 void tc_jb_fixed(struct tc_jbuf *b, double v, int prec);
 
 /*
