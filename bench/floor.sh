@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # bench/floor.sh -- tcpclose against the buffered read loop, three workloads.
 #
-#   bench/floor.sh [--reps N] [--packets N] [--baseline PATH/TO/tcpclose]
+#   bench/floor.sh [--reps N] [--packets N] [--baseline PATH/TO/tcpclose] [--count]
 #
 # Workloads (tc-gen, cached in bench/data by name):
 #   current  tc-gen --packets N --concurrency 30000            (~760-byte frames)
@@ -18,8 +18,10 @@
 # Reported: CPU time (user+sys, best of --reps), peak RSS (/usr/bin/time
 # %M) and the engine's tracked memory per connection at its peak
 # (TC_BENCH_MEMSTATS). CPU, not wall: the machine these figures come from is shared and
-# loaded, where wall time measures the neighbours. `perf stat -e
-# instructions` is used instead when the PMU is available.
+# loaded, where wall time measures the neighbours. Instructions, which a
+# loaded machine does not move, come from `perf stat -e instructions` when
+# the PMU is available; where it is not (virtual machines), --count takes
+# them from valgrind (user space only, whole run; a few minutes a run).
 # With --baseline, the baseline binary is measured too, its runs alternated
 # with this build's, and its output in every format is compared with `cmp` against this build's on
 # every workload: any difference fails.
@@ -31,12 +33,14 @@ DATA=$ROOT/bench/data
 REPS=3
 PACKETS=3000000
 BASELINE=""
+COUNT=0
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--reps) REPS=$2; shift ;;
 	--packets) PACKETS=$2; shift ;;
 	--baseline) BASELINE=$2; shift ;;
+	--count) COUNT=1 ;;
 	-h|--help) sed -n "2,/^set -euo/p" "$0" | sed "/^set /d; s/^# \{0,1\}//"; exit 0 ;;
 	*) echo "floor.sh: unknown option $1" >&2; exit 1 ;;
 	esac
@@ -58,7 +62,20 @@ FAILED=0
 PERF=0
 if perf stat -x, -e instructions true 2>&1 | grep -q '^[0-9]'; then
 	PERF=1
+elif [ $COUNT = 1 ]; then
+	command -v valgrind > /dev/null || { echo "floor.sh: --count needs valgrind" >&2; exit 1; }
+	PERF=2
 fi
+
+# count cmd... -> instructions of one run, its output discarded
+count() {
+	if [ $PERF = 1 ]; then
+		perf stat -x, -e instructions "$@" 2>&1 >/dev/null | awk -F, '/instructions/ {print $1}'
+	else
+		valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+			awk '/Collected :/ {print $NF}'
+	fi
+}
 
 # run_once cmd... -> C (CPU s, user+sys) and M (peak RSS, KiB) of one run
 run_once() {
@@ -82,8 +99,8 @@ measure() {
 		if lower "$C" "$best"; then best=$C; fi
 		if [ "$M" -gt "$rss" ]; then rss=$M; fi
 	done
-	if [ $PERF = 1 ]; then
-		INS=$(perf stat -x, -e instructions "$@" 2>&1 >/dev/null | awk -F, '/instructions/ {print $1}')
+	if [ $PERF != 0 ]; then
+		INS=$(count "$@")
 	fi
 	CPU=$best
 	RSS=$(echo "scale=1; $rss / 1024" | bc)
@@ -104,9 +121,9 @@ measure_pair() {
 		if lower "$C" "$bbest"; then bbest=$C; fi
 		if [ "$M" -gt "$brss" ]; then brss=$M; fi
 	done
-	if [ $PERF = 1 ]; then
-		INS=$(perf stat -x, -e instructions "$TCPCLOSE" -r "$1" --format json 2>&1 >/dev/null | awk -F, '/instructions/ {print $1}')
-		BINS=$(perf stat -x, -e instructions "$BASELINE" -r "$1" --format json 2>&1 >/dev/null | awk -F, '/instructions/ {print $1}')
+	if [ $PERF != 0 ]; then
+		INS=$(count "$TCPCLOSE" -r "$1" --format json)
+		BINS=$(count "$BASELINE" -r "$1" --format json)
 	fi
 	CPU=$best
 	RSS=$(echo "scale=1; $rss / 1024" | bc)
@@ -138,11 +155,14 @@ for W in current small burst; do
 	CONNS=$(grep -o '"connections":[0-9]*' "$TMP/sum.json" | head -1 | cut -d: -f2 || true)
 	PEAK=$(grep -o '"peak_tracked":[0-9]*' "$TMP/sum.json" | head -1 | cut -d: -f2 || true)
 	RATIO=$(echo "scale=2; $TC / $FC" | bc)
+	# The instructions' ratio too, when they were counted.
+	IR=""
+	if [[ $FI =~ ^[0-9]+$ && $TI =~ ^[0-9]+$ ]]; then IR=" ($(echo "scale=2; $TI / $FI" | bc)x)"; fi
 	if [ -z "$BASELINE" ]; then
-		echo "| $W | $PACKETS | $AVG B | ${CONNS:-?} | ${PEAK:-?} | ${BPC:-?} | $FC | $TC | ${RATIO}x | $FR | $TR | $FI / $TI |"
+		echo "| $W | $PACKETS | $AVG B | ${CONNS:-?} | ${PEAK:-?} | ${BPC:-?} | $FC | $TC | ${RATIO}x | $FR | $TR | $FI / $TI$IR |"
 	else
 		BRATIO=$(echo "scale=2; $BC / $FC" | bc)
-		echo "| $W | $PACKETS | $AVG B | ${CONNS:-?} | ${PEAK:-?} | ${BPC:-?} | $FC | $TC | ${RATIO}x | $BC | ${BRATIO}x | $FR | $TR | $BR | $FI / $TI / $BI |"
+		echo "| $W | $PACKETS | $AVG B | ${CONNS:-?} | ${PEAK:-?} | ${BPC:-?} | $FC | $TC | ${RATIO}x | $BC | ${BRATIO}x | $FR | $TR | $BR | $FI / $TI / $BI$IR |"
 	fi
 	if [ -n "$BASELINE" ]; then
 		for F in json text csv zeek; do
