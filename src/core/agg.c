@@ -34,7 +34,7 @@ const uint32_t tc_idle_bucket_s[TC_IDLE_BUCKETS - 1] = {1, 10, 60, 120, 300, 600
 /* A host is one cache line (agg.h) when the table is aligned. */
 _Static_assert(sizeof(struct tc_host_stats) == 64, "a host is not one cache line");
 
-/* ---- index: key bytes -> array position ---------------------------------- */
+/* ---- layouts: the index, the keys' hash, the tables -------------------- */
 
 struct index {
 	/* A slot is the key's hash with its low bits replaced by the entry's
@@ -53,7 +53,7 @@ struct index {
  * Keyed by a per-run seed, word at a time: the keys come from the capture,
  * and a fixed hash would let a crafted one put every host in one probe run.
  * (A slot is empty when all zero; a used one always has position + 1 > 0
- * in its lower half, whatever its hash.)
+ * in its position bits, whatever its hash.)
  */
 static uint32_t hash_key(uint64_t seed, const void *p, size_t n)
 {
