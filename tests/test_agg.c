@@ -361,6 +361,45 @@ static void test_key_cap_hosts_and_pairs(void **state)
 }
 
 /*
+ * tc_agg_fetch_slots() and tc_agg_fetch_entries() keep a connection's
+ * hashed keys for tc_agg_conn(): kept keys must serve only the connection
+ * they are of. Here the same record is fetched for as client 10.0.0.50,
+ * then changed to client 10.0.0.51 (as the engine reuses one buffer for
+ * every connection it reports) before it is accounted; and the entries are
+ * asked for a connection never fetched. Each client must count once, under
+ * its own address, as it does without the fetches.
+ */
+static void test_fetched_keys_serve_only_their_connection(void **state)
+{
+	struct tc_agg *a = tc_agg_new(NULL);
+	struct conv v;
+	(void)state;
+	assert_non_null(a);
+	conv_init(&v);
+	handshake_and_data(&v);
+	v.c.ep[TC_CLIENT].addr[3] = 50;
+	tc_agg_fetch_slots(a, &v.c);
+	tc_agg_fetch_entries(a, &v.c);
+	v.c.ep[TC_CLIENT].addr[3] = 51;
+	tc_agg_fetch_entries(a, &v.c);
+	feed(a, &v);
+	assert_null(host(a, "\x0a\x00\x00\x32"));
+	assert_non_null(host(a, "\x0a\x00\x00\x33"));
+	assert_int_equal(host(a, "\x0a\x00\x00\x33")->as_client, 1);
+	/* Fetched, then accounted as it is: counted under its keys. */
+	v.c.ep[TC_CLIENT].addr[3] = 50;
+	tc_agg_fetch_slots(a, &v.c);
+	tc_agg_fetch_entries(a, &v.c);
+	feed(a, &v);
+	assert_int_equal(host(a, "\x0a\x00\x00\x32")->as_client, 1);
+	assert_int_equal(host(a, "\x0a\x00\x00\x33")->as_client, 1);
+	assert_int_equal(tc_agg_nhosts(a), 3);
+	assert_int_equal(tc_agg_npairs(a), 2);
+	conv_done(&v);
+	tc_agg_free(a);
+}
+
+/*
  * The indexes grow from 256 slots by filing every key again from the
  * tables (a slot keeps only some of its key's hash bits): 3,200 clients and
  * 400 services, each client visited twice, in two rounds. A key the growth
@@ -896,6 +935,7 @@ int main(void)
 		cmocka_unit_test(test_key_cap),
 		cmocka_unit_test(test_key_cap_hosts_and_pairs),
 		cmocka_unit_test(test_keys_found_again_after_the_indexes_grow),
+		cmocka_unit_test(test_fetched_keys_serve_only_their_connection),
 		cmocka_unit_test(test_time_wait_close_reported_late),
 		cmocka_unit_test(test_findings_ranked),
 		cmocka_unit_test(test_finding_words_are_its_own),

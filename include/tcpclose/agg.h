@@ -204,6 +204,16 @@ void tc_agg_free(struct tc_agg *a);
 /* Account one finished connection. */
 void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verdict *v,
 		 const struct tc_diagnosis *d);
+/*
+ * Request from memory what tc_agg_conn(a, c, ...) will read, so that work
+ * done in between hides the waits: the index slots of c's keys, then,
+ * some work later (the slots arrived), the entries those name. The first
+ * keeps c's keys hashed for the other two; any call for another
+ * connection, or none, costs only the hashing again. Neither changes a
+ * count: called or not, the accounts are the same.
+ */
+void tc_agg_fetch_slots(struct tc_agg *a, const struct tc_conn *c);
+void tc_agg_fetch_entries(struct tc_agg *a, const struct tc_conn *c);
 
 /* Global counters (rst_ignored etc. come from the engine's stats). */
 void tc_agg_set_stats(struct tc_agg *a, const struct tc_stats *st);

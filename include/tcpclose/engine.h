@@ -39,6 +39,12 @@ struct tc_engine_opts {
 	/* Keep closed connections as whole records instead of frozen
 	 * (src/core/freeze.h): the same output, more memory; for comparison. */
 	int no_freeze;
+
+	/* Called (if set) with each connection about to be judged and then
+	 * handed to the callback, with the callback's arg: a moment to
+	 * request from memory what the callback will read, so that judging
+	 * hides the wait. It must not change what the callback does. */
+	void (*ahead)(const struct tc_conn *c, void *arg);
 };
 
 /*

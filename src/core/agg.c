@@ -110,6 +110,18 @@ static int table_init(struct table *t, size_t cap, size_t elem)
 	return 0;
 }
 
+/* Keys as stored, for comparison and hashing. */
+struct host_key { uint8_t af; uint8_t addr[16]; };
+struct svc_key { uint8_t af; uint8_t addr[16]; uint16_t port; };
+
+/* A connection's four keys (its client and server hosts, its service,
+ * its pair) and their hashes: known at once, before any lookup. */
+struct conn_keys {
+	struct host_key kc, ks;
+	struct svc_key kv;
+	uint32_t h_c, h_s, h_v, h_p;
+};
+
 struct tc_agg {
 	struct tc_agg_opts o;
 	struct tc_host_stats *hosts;
@@ -144,11 +156,11 @@ struct tc_agg {
 	uint64_t tl[TC_TIMELINE_MAX];
 	int64_t tl_start, tl_width;
 	size_t tl_n; /* buckets in use */
+	/* The keys tc_agg_fetch_slots() was last given, hashed: what the
+	 * next two calls need if they are for the same connection. */
+	struct conn_keys next;
+	int have_next;
 };
-
-/* Keys as stored, for comparison and hashing. */
-struct host_key { uint8_t af; uint8_t addr[16]; };
-struct svc_key { uint8_t af; uint8_t addr[16]; uint16_t port; };
 
 /* ---- keys' hashes ------------------------------------------------------ */
 
@@ -662,13 +674,83 @@ static void close_wait_longest(struct tc_service_stats *s, int64_t end)
 	s->close_wait_longest_ns = still_open > s->close_wait_ended_ns ? still_open : s->close_wait_ended_ns;
 }
 
+/* c's keys into *k, not hashed. */
+static void conn_keys_set(const struct tc_conn *c, struct conn_keys *k)
+{
+	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
+
+	host_key_set(&k->kc, c->af, cl->addr);
+	host_key_set(&k->ks, c->af, sv->addr);
+	svc_key_set(&k->kv, c->af, sv->addr, sv->port);
+}
+
+/* Are k's keys those hashed in a->next? (The key setters zero their
+ * padding, so the bytes compare.) */
+static int is_next(const struct tc_agg *a, const struct conn_keys *k)
+{
+	return a->have_next && memcmp(&k->kc, &a->next.kc, sizeof(k->kc)) == 0 &&
+	       memcmp(&k->ks, &a->next.ks, sizeof(k->ks)) == 0 &&
+	       memcmp(&k->kv, &a->next.kv, sizeof(k->kv)) == 0;
+}
+
+/*
+ * c's keys into *k, hashed, and their index slots fetched; the hashes
+ * from a->next when they are c's. The prefetches are here, in a function
+ * that writes memory, and not in one of their own: a function doing
+ * nothing but prefetch has no effect a compiler must keep, and GCC's
+ * link-time optimization drops the calls to it.
+ */
+static void conn_keys(const struct tc_agg *a, const struct tc_conn *c, struct conn_keys *k)
+{
+	conn_keys_set(c, k);
+	if (is_next(a, k)) {
+		*k = a->next;
+	} else {
+		k->h_c = hash_key(a->o.hash_seed, &k->kc, sizeof(k->kc));
+		k->h_s = hash_key(a->o.hash_seed, &k->ks, sizeof(k->ks));
+		k->h_v = hash_key(a->o.hash_seed, &k->kv, sizeof(k->kv));
+		k->h_p = hash_pair(a->o.hash_seed, k->h_c, k->h_v);
+	}
+	prefetch_slot(&a->hidx, k->h_c);
+	prefetch_slot(&a->hidx, k->h_s);
+	prefetch_slot(&a->sidx, k->h_v);
+	prefetch_slot(&a->pidx, k->h_p);
+}
+
+/* Fetch the entries k's slots name (read the slots: they should be in
+ * cache by now). */
+static void prefetch_entries(const struct tc_agg *a, const struct conn_keys *k)
+{
+	prefetch_entry(&a->hidx, k->h_c, a->hosts, sizeof(*a->hosts), sizeof(*a->hosts));
+	prefetch_entry(&a->hidx, k->h_s, a->hosts, sizeof(*a->hosts), sizeof(*a->hosts));
+	prefetch_entry(&a->sidx, k->h_v, a->svcs, sizeof(*a->svcs), 128);
+	prefetch_entry(&a->pidx, k->h_p, a->pairs, sizeof(*a->pairs), sizeof(*a->pairs));
+}
+
+void tc_agg_fetch_slots(struct tc_agg *a, const struct tc_conn *c)
+{
+	struct conn_keys k;
+
+	conn_keys(a, c, &k);
+	a->next = k;
+	a->have_next = 1;
+}
+
+void tc_agg_fetch_entries(struct tc_agg *a, const struct tc_conn *c)
+{
+	struct conn_keys k;
+
+	conn_keys_set(c, &k);
+	if (is_next(a, &k))
+		prefetch_entries(a, &a->next);
+}
+
 void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verdict *v,
 		 const struct tc_diagnosis *d)
 {
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
-	struct host_key kc, ks;
-	struct svc_key kv;
-	uint32_t h_c, h_s, h_v, h_p, hc, hs, si, pi;
+	struct conn_keys k;
+	uint32_t hc, hs, si, pi;
 	struct tc_service_stats *s;
 	/* A trailing RST's cause describes a harmless RST after a graceful
 	 * close: counted apart, never as a reset cause. */
@@ -677,30 +759,20 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	uint32_t notes = trailing ? 0 : d->notes;
 
 	/*
-	 * The four keys are known at once: fetch their index slots, then
-	 * their entries, all in flight together, before the lookups use any
-	 * (each is otherwise a cache miss waiting on the one before).
+	 * Fetch the four keys' index slots, then their entries, all in
+	 * flight together, before the lookups use any (each is otherwise a
+	 * cache miss waiting on the one before). Both are in cache already
+	 * when tc_agg_fetch_slots() and tc_agg_fetch_entries() were called
+	 * for c a little before.
 	 */
 	a->find_fresh = 0;
-	host_key_set(&kc, c->af, cl->addr);
-	host_key_set(&ks, c->af, sv->addr);
-	svc_key_set(&kv, c->af, sv->addr, sv->port);
-	h_c = hash_key(a->o.hash_seed, &kc, sizeof(kc));
-	h_s = hash_key(a->o.hash_seed, &ks, sizeof(ks));
-	h_v = hash_key(a->o.hash_seed, &kv, sizeof(kv));
-	h_p = hash_pair(a->o.hash_seed, h_c, h_v);
-	prefetch_slot(&a->hidx, h_c);
-	prefetch_slot(&a->hidx, h_s);
-	prefetch_slot(&a->sidx, h_v);
-	prefetch_slot(&a->pidx, h_p);
-	prefetch_entry(&a->hidx, h_c, a->hosts, sizeof(*a->hosts), sizeof(*a->hosts));
-	prefetch_entry(&a->hidx, h_s, a->hosts, sizeof(*a->hosts), sizeof(*a->hosts));
-	prefetch_entry(&a->sidx, h_v, a->svcs, sizeof(*a->svcs), 128);
-	prefetch_entry(&a->pidx, h_p, a->pairs, sizeof(*a->pairs), sizeof(*a->pairs));
-	hc = host_of(a, &kc, h_c);
-	hs = host_of(a, &ks, h_s);
-	si = service_of(a, &kv, h_v);
-	pi = pair_of(a, hc, si, h_p);
+	conn_keys(a, c, &k);
+	a->have_next = 0;
+	prefetch_entries(a, &k);
+	hc = host_of(a, &k.kc, k.h_c);
+	hs = host_of(a, &k.ks, k.h_s);
+	si = service_of(a, &k.kv, k.h_v);
+	pi = pair_of(a, hc, si, k.h_p);
 	s = si != NONE ? &a->svcs[si] : NULL;
 
 	if (hc != NONE)

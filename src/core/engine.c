@@ -595,6 +595,8 @@ static void hand_over(struct tc_engine *e, struct tc_conn *c)
 	struct tc_verdict v;
 	struct tc_diagnosis d;
 
+	if (e->o.ahead)
+		e->o.ahead(c, e->arg);
 	tc_infer_finish(c, e->now, e->one_way_capture);
 	tc_engine_judge(c, &v, &d);
 	account_loss(e, c);

@@ -37,26 +37,39 @@ uint64_t tc_random_seed(void)
 	return ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40);
 }
 
+static void on_ahead(const struct tc_conn *c, void *arg)
+{
+	struct tc_pipeline *p = arg;
+
+	if (p->agg)
+		tc_agg_fetch_slots(p->agg, c);
+}
+
 static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
 		    const struct tc_diagnosis *d, void *arg)
 {
 	struct tc_pipeline *p = arg;
 	int shown;
 
+	/* The aggregator's lookups miss the cache at random: their slots were
+	 * requested before c was judged (on_ahead), their entries are now,
+	 * and the record is written while they come. */
+	if (p->agg)
+		tc_agg_fetch_entries(p->agg, c);
 	if (p->o.tap)
 		p->o.tap(c, v, d, p->o.tap_arg);
 	if (p->met)
 		tc_metrics_conn(p->met, c);
+	if (p->w) {
+		shown = !p->o.wcfg.sel || tc_select_match(p->o.wcfg.sel, c, v, d);
+		p->shown += (uint64_t)shown;
+		p->o.fmt->conn(p->w, c, v, d, shown);
+		if (p->o.flush_each && shown)
+			fflush(p->o.wcfg.out);
+	}
 	/* Findings and summaries are over every connection, shown or not. */
 	if (p->agg)
 		tc_agg_conn(p->agg, c, v, d);
-	if (!p->w)
-		return;
-	shown = !p->o.wcfg.sel || tc_select_match(p->o.wcfg.sel, c, v, d);
-	p->shown += (uint64_t)shown;
-	p->o.fmt->conn(p->w, c, v, d, shown);
-	if (p->o.flush_each && shown)
-		fflush(p->o.wcfg.out);
 }
 
 struct tc_pipeline *tc_pipeline_new(const struct tc_pipeline_opts *o)
@@ -72,6 +85,7 @@ struct tc_pipeline *tc_pipeline_new(const struct tc_pipeline_opts *o)
 	ao = o->agg;
 	if (!eo.hash_seed)
 		eo.hash_seed = tc_random_seed();
+	eo.ahead = on_ahead;
 	if (!ao.hash_seed)
 		ao.hash_seed = tc_random_seed();
 	if (!(p->eng = tc_engine_new(&eo, on_conn, p)))
