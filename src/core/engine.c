@@ -471,6 +471,27 @@ static void cold_drop_chunk(struct cold *r, uint64_t c)
 	r->nchunks--;
 }
 
+/*
+ * The head's entries are read in order, but a few microseconds apart (each
+ * is thawed and reported): too slowly for the hardware to see a stream,
+ * and they were written long enough ago to have left the cache. So the
+ * bytes COLD_AHEAD past the entry at v (h), as many as it has, are
+ * requested now: about two entries on, where the head will be then. Within
+ * the entry's chunk only: the next one may not be there.
+ */
+#define COLD_AHEAD 512u
+
+static void cold_prefetch(const struct cold *r, uint64_t v, const struct cold_hdr *h)
+{
+	uint64_t off = (v & (COLD_CHUNK - 1)) + COLD_AHEAD, end = off + ((uint64_t)h->size4 << 2);
+	const uint8_t *base = cold_chunk_of(r, v)->p;
+
+	if (end > COLD_CHUNK)
+		end = COLD_CHUNK;
+	for (; off < end; off += 64)
+		__builtin_prefetch(base + off);
+}
+
 /* The first entry that is still a connection (FROZEN or THAWED), past any
  * padding and DEAD ones, which leave; NULL if none. */
 static struct cold_hdr *cold_first(struct cold *r, uint64_t *voff)
@@ -482,6 +503,7 @@ static struct cold_hdr *cold_first(struct cold *r, uint64_t *voff)
 		if (COLD_CHUNK - off >= COLD_HDR)
 			h = cold_hdr_at(r, r->head);
 		if (h && (h->state == C_FROZEN || h->state == C_THAWED)) {
+			cold_prefetch(r, r->head, h);
 			*voff = r->head;
 			return h;
 		}
