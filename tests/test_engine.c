@@ -231,6 +231,47 @@ static void test_tw_straggler_not_reuse(void **state)
 	tc_engine_free(w.e);
 }
 
+/*
+ * Tombstones past the first ring's 1,024 (the ring and its index grow
+ * three times, and an index slot keeps fewer of its key's bits each time),
+ * then the older half leaving TIME_WAIT (taken out of the grown index):
+ * the younger ones still tell, the older ones and a tuple never used do
+ * not.
+ */
+static void test_tw_tombstones_after_growth_and_expiry(void **state)
+{
+	struct got g;
+	struct wire w = {0};
+	static const uint16_t port[] = {41000, 43999, 44000, 46999, 48000};
+	static const int reuse[] = {0, 0, 1, 1, 0};
+	int i;
+	(void)state;
+	w.e = mk(&g, 0, 0);
+	assert_non_null(w.e);
+	for (i = 0; i < 6000; i++) {
+		if (i == 3000)
+			w.now += 30 * NS; /* the younger half closes 30 s later */
+		graceful(&w, (uint16_t)(41000 + i), 100);
+		g.n = 0;
+	}
+	/* 61 s after the older half's closes: only the younger half is in
+	 * TIME_WAIT (60 s). */
+	w.now += 31 * NS;
+	tc_engine_tick(w.e, w.now);
+	assert_int_equal(tc_engine_stats(w.e)->reported, 6000);
+	assert_int_equal(tc_engine_stats(w.e)->tw_forgotten, 0);
+	g.n = 0;
+	for (i = 0; i < 5; i++)
+		wire_tx(&w, port[i], 0, TC_SYN, 555555, 0, 0);
+	tc_engine_finish(w.e);
+	assert_int_equal(g.n, 5);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(g.cport[i], port[i]);
+		assert_int_equal((g.cflags[i] & TC_CONN_TW_REUSE) != 0, reuse[i]);
+	}
+	tc_engine_free(w.e);
+}
+
 /* More tuples in TIME_WAIT than max_conns (1024): the oldest tombstones
  * go, counted, and the newest still tell. */
 static void test_tw_tombstones_bounded(void **state)
@@ -885,6 +926,7 @@ int main(void)
 		cmocka_unit_test(test_tw_reuse_after_record_gone),
 		cmocka_unit_test(test_tw_straggler_not_reuse),
 		cmocka_unit_test(test_tw_tombstones_bounded),
+		cmocka_unit_test(test_tw_tombstones_after_growth_and_expiry),
 		cmocka_unit_test(test_superseded_syn_only),
 		cmocka_unit_test(test_eviction_order),
 		cmocka_unit_test(test_eviction_prefers_closed),

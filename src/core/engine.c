@@ -81,7 +81,12 @@ struct tomb {
 
 struct tombs {
 	struct tomb *ring; /* cap entries, a power of two */
-	uint32_t *idx;     /* 2 * cap slots: ring position + 1; 0 empty */
+	/* 2 * cap slots, 0 empty: the ring position + 1 in the pos_mask
+	 * bits, the same bits of the entry's key in the others, so that a
+	 * lookup reads the ring (a cache miss of its own) only for a key that
+	 * nearly always is the one sought. */
+	uint32_t *idx;
+	uint32_t pos_mask;
 	size_t cap, head, n;
 };
 
@@ -190,7 +195,7 @@ static void tomb_index(struct tombs *t, size_t pos)
 	size_t mask = 2 * t->cap - 1, i = tomb_home(t, t->ring[pos].key);
 	while (t->idx[i])
 		i = (i + 1) & mask;
-	t->idx[i] = (uint32_t)pos + 1;
+	t->idx[i] = ((uint32_t)t->ring[pos].key & ~t->pos_mask) | ((uint32_t)pos + 1);
 }
 
 /* Remove the head from the ring and the index (backward-shift delete). */
@@ -198,14 +203,14 @@ static void tomb_pop(struct tombs *t)
 {
 	size_t mask = 2 * t->cap - 1, i = tomb_home(t, t->ring[t->head].key), j;
 
-	while (t->idx[i] != t->head + 1)
+	while ((t->idx[i] & t->pos_mask) != t->head + 1)
 		i = (i + 1) & mask;
 	for (j = i;;) {
 		size_t k;
 		j = (j + 1) & mask;
 		if (!t->idx[j])
 			break;
-		k = tomb_home(t, t->ring[t->idx[j] - 1].key);
+		k = tomb_home(t, t->ring[(t->idx[j] & t->pos_mask) - 1].key);
 		/* Move j back to the hole unless its home lies in (i, j]. */
 		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
 			t->idx[i] = t->idx[j];
@@ -233,6 +238,9 @@ static int tomb_grow(struct tombs *t, size_t max)
 		return 0;
 	}
 	nt.cap = ncap;
+	/* Positions + 1 go up to ncap, a power of two: one bit more than
+	 * ncap - 1 has. */
+	nt.pos_mask = ncap >= ((size_t)1 << 31) ? UINT32_MAX : (uint32_t)(2 * ncap - 1);
 	nt.head = 0;
 	nt.n = t->n;
 	for (i = 0; i < t->n; i++) {
@@ -277,7 +285,10 @@ static int tomb_find(const struct tombs *t, uint64_t key, int64_t now)
 		return 0;
 	mask = 2 * t->cap - 1;
 	for (i = tomb_home(t, key); t->idx[i]; i = (i + 1) & mask) {
-		const struct tomb *x = &t->ring[t->idx[i] - 1];
+		const struct tomb *x;
+		if ((t->idx[i] ^ (uint32_t)key) & ~t->pos_mask)
+			continue;
+		x = &t->ring[(t->idx[i] & t->pos_mask) - 1];
 		if (x->key == key && x->end > now)
 			return 1;
 	}
