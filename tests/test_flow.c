@@ -179,6 +179,37 @@ static void test_find_both_directions_v6(void **state)
 	tc_flowtab_free(t);
 }
 
+/*
+ * The tombstone key worked out from a segment, in either direction, is the
+ * connection's (the engine fetches a tombstone's index slot by it before
+ * the connection exists); another port, family or tunnel gives another.
+ */
+static void test_pkt_key64_is_the_connections(void **state)
+{
+	struct tc_flowtab *t = tc_flowtab_new(11);
+	struct tc_pkt v4 = pkt4(0x0a000001, 40000, 0x0a000002, 80);
+	struct tc_pkt v6 = pkt6(0x0000000a, 51514, 0x00000005, 443);
+	struct tc_pkt other = pkt4(0x0a000001, 40001, 0x0a000002, 80);
+	struct tc_pkt r;
+	struct tc_flow *f, *g;
+	uint64_t k4;
+
+	(void)state;
+	f = add(t, &v4, TC_CLIENT);
+	g = add(t, &v6, TC_CLIENT);
+	k4 = tc_flowtab_key64(t, &f->conn);
+	assert_true(tc_flowtab_pkt_key64(t, &v4) == k4);
+	r = reversed(&v4);
+	assert_true(tc_flowtab_pkt_key64(t, &r) == k4);
+	r = reversed(&v6);
+	assert_true(tc_flowtab_pkt_key64(t, &r) == tc_flowtab_key64(t, &g->conn));
+	assert_true(tc_flowtab_pkt_key64(t, &other) != k4);
+	r = v4;
+	r.tunnel = 5;
+	assert_true(tc_flowtab_pkt_key64(t, &r) != k4);
+	tc_flowtab_free(t);
+}
+
 /* Loopback: both ends share the address, only the ports tell them apart. */
 static void test_same_address_both_ends(void **state)
 {
@@ -800,6 +831,7 @@ int main(void)
 		cmocka_unit_test(test_new_table_is_empty),
 		cmocka_unit_test(test_find_both_directions),
 		cmocka_unit_test(test_find_both_directions_v6),
+		cmocka_unit_test(test_pkt_key64_is_the_connections),
 		cmocka_unit_test(test_same_address_both_ends),
 		cmocka_unit_test(test_family_is_part_of_key),
 		cmocka_unit_test(test_ports_and_addresses_are_part_of_key),

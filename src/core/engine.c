@@ -295,6 +295,14 @@ static int tomb_find(const struct tombs *t, uint64_t key, int64_t now)
 	return 0;
 }
 
+/* Fetch the index slot where key's run starts: a tomb_find() or
+ * tomb_push() for it comes a little later. */
+static void tomb_prefetch(const struct tombs *t, uint64_t key)
+{
+	if (t->cap)
+		__builtin_prefetch(&t->idx[tomb_home(t, key)]);
+}
+
 static void list_unlink(struct list *l, struct tc_flow *f)
 {
 	if (f->prev)
@@ -627,7 +635,11 @@ static void hand_over(struct tc_engine *e, struct tc_conn *c)
 {
 	struct tc_verdict v;
 	struct tc_diagnosis d;
+	/* Its tombstone's key and index slot, fetched now for the end. */
+	uint64_t key = e->finishing ? 0 : tc_flowtab_key64(e->ft, c);
 
+	if (!e->finishing)
+		tomb_prefetch(&e->tw, key);
 	if (e->o.ahead)
 		e->o.ahead(c, e->arg);
 	tc_infer_finish(c, e->now, e->one_way_capture);
@@ -642,7 +654,7 @@ static void hand_over(struct tc_engine *e, struct tc_conn *c)
 	if (e->cb)
 		e->cb(c, &v, &d, e->arg);
 	if (!e->finishing && in_time_wait(e, c))
-		tomb_push(e, tc_flowtab_key64(e->ft, c), tw_end(e, c));
+		tomb_push(e, key, tw_end(e, c));
 	e->st.active--;
 }
 
@@ -673,6 +685,7 @@ static void report_frozen(struct tc_engine *e, struct cold_hdr *h, uint64_t voff
 {
 	struct tc_conn c;
 	struct tc_conn_ext xb;
+	uint32_t hash = 0;
 
 	h->state = C_DEAD;
 	if (cold_view(&e->cold, voff, h, &c, &xb) != 0) {
@@ -680,10 +693,15 @@ static void report_frozen(struct tc_engine *e, struct cold_hdr *h, uint64_t voff
 		return;
 	}
 	/* Once finishing, the index is gone and the entry goes without a
-	 * lookup: its hash would be worked out for nothing. */
-	tc_flowtab_del_frozen(e->ft, e->finishing ? 0 : tc_flowtab_conn_hash(e->ft, &c),
-			      cold_handle(voff));
+	 * lookup: its hash would be worked out for nothing. Else its slot,
+	 * untouched since the close, is fetched while the connection is
+	 * judged and reported, and taken out of the index after. */
+	if (!e->finishing) {
+		hash = tc_flowtab_conn_hash(e->ft, &c);
+		tc_flowtab_prefetch_slot(e->ft, hash);
+	}
 	hand_over(e, &c);
+	tc_flowtab_del_frozen(e->ft, hash, cold_handle(voff));
 	if (c.x && c.x != &xb)
 		tc_conn_release(&c); /* tc_infer_finish allocated one */
 }
@@ -1084,6 +1102,10 @@ enum tc_decode_status tc_engine_push(struct tc_engine *e, int dlt, int64_t ts_ns
 		q->p.payload_caplen = n;
 		q->h = tc_flowtab_hash(e->ft, &q->p);
 		tc_flowtab_prefetch_slot(e->ft, q->h);
+		/* A SYN alone may open a connection, which is then looked up
+		 * among the tombstones (TIME_WAIT reuse). */
+		if ((q->p.flags & (TC_SYN | TC_ACK | TC_RST)) == TC_SYN)
+			tomb_prefetch(&e->tw, tc_flowtab_pkt_key64(e->ft, &q->p));
 	}
 	e->qn++;
 	if (e->qn > AHEAD) {

@@ -154,15 +154,27 @@ uint32_t tc_flowtab_conn_hash(const struct tc_flowtab *t, const struct tc_conn *
 			  c->tunnel);
 }
 
-uint64_t tc_flowtab_key64(const struct tc_flowtab *t, const struct tc_conn *c)
+/* The endpoints' shares are added: the same key in either order. */
+static uint64_t key64(const struct tc_flowtab *t, int af, const uint8_t *a, uint16_t pa,
+		      const uint8_t *b, uint16_t pb, uint32_t tunnel)
 {
 	/* Another seed than the index hash's, and all 64 bits: a 32-bit
 	 * hash would let one tuple in ~4 billion match another's TIME_WAIT
 	 * by chance, and would match whenever the index hash does. */
-	uint64_t s = t->seed ^ 0x7469772d7475706cULL ^ (uint64_t)c->af;
-	uint64_t h = hash_end(s, c->af, c->ep[0].addr, c->ep[0].port) +
-		     hash_end(s, c->af, c->ep[1].addr, c->ep[1].port) + c->tunnel;
+	uint64_t s = t->seed ^ 0x7469772d7475706cULL ^ (uint64_t)af;
+	uint64_t h = hash_end(s, af, a, pa) + hash_end(s, af, b, pb) + tunnel;
 	return tc_hash_fold(h, 0);
+}
+
+uint64_t tc_flowtab_key64(const struct tc_flowtab *t, const struct tc_conn *c)
+{
+	return key64(t, c->af, c->ep[0].addr, c->ep[0].port, c->ep[1].addr, c->ep[1].port,
+		     c->tunnel);
+}
+
+uint64_t tc_flowtab_pkt_key64(const struct tc_flowtab *t, const struct tc_pkt *p)
+{
+	return key64(t, p->af, p->src, p->sport, p->dst, p->dport, p->tunnel);
 }
 
 struct tc_flow *tc_flowtab_lookup(const struct tc_flowtab *t, const struct tc_pkt *p, uint32_t h,

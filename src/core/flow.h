@@ -138,6 +138,8 @@ struct tc_flow *tc_flowtab_record(const struct tc_flowtab *t, uint32_t recno);
  * TIME_WAIT after its record is gone (tuple-reuse detection).
  */
 uint64_t tc_flowtab_key64(const struct tc_flowtab *t, const struct tc_conn *c);
+/* The same key for the connection p belongs to, from either direction. */
+uint64_t tc_flowtab_pkt_key64(const struct tc_flowtab *t, const struct tc_pkt *p);
 
 /*
  * A new zeroed entry hashed under p's 4-tuple; the caller fills conn with
