@@ -157,7 +157,8 @@ struct tc_agg {
 	int64_t tl_start, tl_width;
 	size_t tl_n; /* buckets in use */
 	/* The keys tc_agg_fetch_slots() was last given, hashed: what the
-	 * next two calls need if they are for the same connection. */
+	 * next two calls need if they are for the same connection.
+	 * have_next: 0 none, 1 their slots requested, 2 their entries too. */
 	struct conn_keys next;
 	int have_next;
 };
@@ -694,27 +695,29 @@ static int is_next(const struct tc_agg *a, const struct conn_keys *k)
 }
 
 /*
- * c's keys into *k, hashed, and their index slots fetched; the hashes
- * from a->next when they are c's. The prefetches are here, in a function
- * that writes memory, and not in one of their own: a function doing
- * nothing but prefetch has no effect a compiler must keep, and GCC's
- * link-time optimization drops the calls to it.
+ * c's keys into *k, hashed, and their index slots requested; 1 if they are
+ * a->next's, whose hashes are taken and whose slots were requested
+ * already. The prefetches are here, in a function that writes memory, and
+ * not in one of their own: a function doing nothing but prefetch has no
+ * effect a compiler must keep, and GCC's link-time optimization drops the
+ * calls to it.
  */
-static void conn_keys(const struct tc_agg *a, const struct tc_conn *c, struct conn_keys *k)
+static int conn_keys(const struct tc_agg *a, const struct tc_conn *c, struct conn_keys *k)
 {
 	conn_keys_set(c, k);
 	if (is_next(a, k)) {
 		*k = a->next;
-	} else {
-		k->h_c = hash_key(a->o.hash_seed, &k->kc, sizeof(k->kc));
-		k->h_s = hash_key(a->o.hash_seed, &k->ks, sizeof(k->ks));
-		k->h_v = hash_key(a->o.hash_seed, &k->kv, sizeof(k->kv));
-		k->h_p = hash_pair(a->o.hash_seed, k->h_c, k->h_v);
+		return 1;
 	}
+	k->h_c = hash_key(a->o.hash_seed, &k->kc, sizeof(k->kc));
+	k->h_s = hash_key(a->o.hash_seed, &k->ks, sizeof(k->ks));
+	k->h_v = hash_key(a->o.hash_seed, &k->kv, sizeof(k->kv));
+	k->h_p = hash_pair(a->o.hash_seed, k->h_c, k->h_v);
 	prefetch_slot(&a->hidx, k->h_c);
 	prefetch_slot(&a->hidx, k->h_s);
 	prefetch_slot(&a->sidx, k->h_v);
 	prefetch_slot(&a->pidx, k->h_p);
+	return 0;
 }
 
 /* Fetch the entries k's slots name (read the slots: they should be in
@@ -731,9 +734,10 @@ void tc_agg_fetch_slots(struct tc_agg *a, const struct tc_conn *c)
 {
 	struct conn_keys k;
 
-	conn_keys(a, c, &k);
-	a->next = k;
-	a->have_next = 1;
+	if (!conn_keys(a, c, &k)) {
+		a->next = k;
+		a->have_next = 1;
+	}
 }
 
 void tc_agg_fetch_entries(struct tc_agg *a, const struct tc_conn *c)
@@ -741,8 +745,10 @@ void tc_agg_fetch_entries(struct tc_agg *a, const struct tc_conn *c)
 	struct conn_keys k;
 
 	conn_keys_set(c, &k);
-	if (is_next(a, &k))
+	if (a->have_next == 1 && is_next(a, &k)) {
 		prefetch_entries(a, &a->next);
+		a->have_next = 2;
+	}
 }
 
 void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verdict *v,
@@ -766,9 +772,9 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	 * for c a little before.
 	 */
 	a->find_fresh = 0;
-	conn_keys(a, c, &k);
+	if (!conn_keys(a, c, &k) || a->have_next != 2)
+		prefetch_entries(a, &k);
 	a->have_next = 0;
-	prefetch_entries(a, &k);
 	hc = host_of(a, &k.kc, k.h_c);
 	hs = host_of(a, &k.ks, k.h_s);
 	si = service_of(a, &k.kv, k.h_v);
