@@ -635,11 +635,15 @@ static void hand_over(struct tc_engine *e, struct tc_conn *c)
 {
 	struct tc_verdict v;
 	struct tc_diagnosis d;
-	/* Its tombstone's key and index slot, fetched now for the end. */
-	uint64_t key = e->finishing ? 0 : tc_flowtab_key64(e->ft, c);
+	uint64_t key = 0;
 
-	if (!e->finishing)
+	/* In TIME_WAIT already (nearly every one that will leave a
+	 * tombstone; the inference below seldom puts one there): its key
+	 * and the tombstone index slot are fetched now for the end. */
+	if (!e->finishing && in_time_wait(e, c)) {
+		key = tc_flowtab_key64(e->ft, c);
 		tomb_prefetch(&e->tw, key);
+	}
 	if (e->o.ahead)
 		e->o.ahead(c, e->arg);
 	tc_infer_finish(c, e->now, e->one_way_capture);
@@ -654,7 +658,7 @@ static void hand_over(struct tc_engine *e, struct tc_conn *c)
 	if (e->cb)
 		e->cb(c, &v, &d, e->arg);
 	if (!e->finishing && in_time_wait(e, c))
-		tomb_push(e, key, tw_end(e, c));
+		tomb_push(e, key ? key : tc_flowtab_key64(e->ft, c), tw_end(e, c));
 	e->st.active--;
 }
 
