@@ -70,8 +70,10 @@ enum { L_NONE = 0, L_ACTIVE, L_CLOSED };
 
 #define LRU_GRANULARITY 1000000000LL /* 1 s */
 
+/* A list of records through their prev/next links: record numbers + 1,
+ * 0 for none (flow.h). */
 struct list {
-	struct tc_flow *head, *tail;
+	uint32_t head, tail;
 };
 
 struct tomb {
@@ -303,28 +305,40 @@ static void tomb_prefetch(const struct tombs *t, uint64_t key)
 		__builtin_prefetch(&t->idx[tomb_home(t, key)]);
 }
 
-static void list_unlink(struct list *l, struct tc_flow *f)
+/* The record a link names (not 0). */
+static struct tc_flow *link_rec(const struct tc_engine *e, uint32_t link)
+{
+	return tc_flowtab_record(e->ft, link - 1);
+}
+
+/* The first record of list l, or NULL. */
+static struct tc_flow *list_head(const struct tc_engine *e, const struct list *l)
+{
+	return l->head ? link_rec(e, l->head) : NULL;
+}
+
+static void list_unlink(const struct tc_engine *e, struct list *l, struct tc_flow *f)
 {
 	if (f->prev)
-		f->prev->next = f->next;
+		link_rec(e, f->prev)->next = f->next;
 	else
 		l->head = f->next;
 	if (f->next)
-		f->next->prev = f->prev;
+		link_rec(e, f->next)->prev = f->prev;
 	else
 		l->tail = f->prev;
-	f->prev = f->next = NULL;
+	f->prev = f->next = 0;
 }
 
-static void list_append(struct list *l, struct tc_flow *f)
+static void list_append(const struct tc_engine *e, struct list *l, struct tc_flow *f)
 {
-	f->next = NULL;
+	f->next = 0;
 	f->prev = l->tail;
 	if (l->tail)
-		l->tail->next = f;
+		link_rec(e, l->tail)->next = f->recno + 1;
 	else
-		l->head = f;
-	l->tail = f;
+		l->head = f->recno + 1;
+	l->tail = f->recno + 1;
 }
 
 /* ---- the closed ring ---------------------------------------------------- */
@@ -675,7 +689,7 @@ static void uncount_ext(struct tc_engine *e, struct tc_flow *f)
 static void report(struct tc_engine *e, struct tc_flow *f)
 {
 	if (f->list == L_ACTIVE)
-		list_unlink(&e->active, f);
+		list_unlink(e, &e->active, f);
 	else if (f->list == L_CLOSED)
 		cold_hdr_at(&e->cold, cold_voff(&e->cold, f->cold))->state = C_DEAD;
 	f->list = L_NONE;
@@ -741,24 +755,25 @@ static void expire(struct tc_engine *e, int64_t now)
 static void evict_one(struct tc_engine *e)
 {
 	struct cold_hdr *h;
+	struct tc_flow *f;
 	uint64_t voff;
 
 	if ((h = cold_first(&e->cold, &voff))) {
 		report_cold(e, h, voff);
-	} else if (e->active.head) {
-		e->active.head->conn.cflags |= TC_CONN_EVICTED;
-		report(e, e->active.head);
+	} else if ((f = list_head(e, &e->active))) {
+		f->conn.cflags |= TC_CONN_EVICTED;
+		report(e, f);
 	}
 }
 
 static void to_active(struct tc_engine *e, struct tc_flow *f)
 {
 	if (f->list == L_ACTIVE)
-		list_unlink(&e->active, f);
+		list_unlink(e, &e->active, f);
 	else if (f->list == L_CLOSED)
 		cold_hdr_at(&e->cold, cold_voff(&e->cold, f->cold))->state = C_DEAD;
 	f->list = L_ACTIVE;
-	list_append(&e->active, f);
+	list_append(e, &e->active, f);
 }
 
 /* Encode f into entry h (room checked by the caller), and let its record go. */
@@ -790,7 +805,7 @@ static void to_closed(struct tc_engine *e, struct tc_flow *f)
 	uint64_t voff;
 
 	if (f->list == L_ACTIVE)
-		list_unlink(&e->active, f);
+		list_unlink(e, &e->active, f);
 	f->list = L_NONE;
 	if (!(h = cold_push(&e->cold, f->mark_ts, n, &voff))) {
 		report(e, f);
@@ -1253,6 +1268,7 @@ void tc_engine_finish(struct tc_engine *e)
 	size_t n, i;
 	struct left *v, *p;
 	struct cold_hdr *h;
+	struct tc_flow *f;
 	uint64_t voff;
 
 	tc_engine_drain(e);
@@ -1270,8 +1286,8 @@ void tc_engine_finish(struct tc_engine *e)
 		/* No memory to sort: report in table order rather than lose them. */
 		while ((h = cold_first(&e->cold, &voff)))
 			report_cold(e, h, voff);
-		while (e->active.head)
-			report(e, e->active.head);
+		while ((f = list_head(e, &e->active)))
+			report(e, f);
 	} else {
 		p = v;
 		tc_flowtab_foreach(e->ft, collect, &p);

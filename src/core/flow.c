@@ -230,10 +230,10 @@ void tc_flowtab_prefetch_rec(const struct tc_flowtab *t, uint32_t h)
 	if (s->hash != h || !s->rec1 || (s->rec1 & FROZEN))
 		return;
 	f = (const char *)rec(t, s->rec1 - 1);
-	/* A segment reads both endpoints and the list links: every line. */
+	/* A segment reads both endpoints and the list links: every line
+	 * (whole lines: a record starts on one, flow.h). */
 	for (o = 0; o < sizeof(struct tc_flow); o += 64)
 		__builtin_prefetch(f + o, 1);
-	__builtin_prefetch(f + sizeof(struct tc_flow) - 1, 1);
 }
 
 struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pkt *p,
@@ -302,7 +302,7 @@ static struct tc_flow *alloc_entry(struct tc_flowtab *t)
 	if (t->free1) {
 		n = t->free1 - 1;
 		f = rec(t, n);
-		t->free1 = f->hash;
+		t->free1 = f->recno;
 	} else {
 		if (t->nrec >= MAX_RECORDS)
 			return NULL;
@@ -333,7 +333,6 @@ struct tc_flow *tc_flowtab_add_h(struct tc_flowtab *t, uint32_t h)
 	f = alloc_entry(t);
 	if (!f)
 		return NULL;
-	f->hash = h;
 	place(t->s, t->ns, h, f->recno + 1);
 	t->count++;
 	return f;
@@ -376,14 +375,29 @@ static void del_slot(struct tc_flowtab *t, size_t i)
 	t->count--;
 }
 
-/* Back to the free list; f->hash becomes the free-list link. */
+/* Back to the free list; f->recno becomes the free-list link (the list's
+ * head names the record, which gets its number back when taken). */
 static void free_entry(struct tc_flowtab *t, struct tc_flow *f)
 {
+	uint32_t n = f->recno;
+
 	tc_conn_release(&f->conn);
 	f->used = 0;
-	f->hash = t->free1;
-	t->free1 = f->recno + 1;
+	f->recno = t->free1;
+	t->free1 = n + 1;
 	t->live--;
+}
+
+/* The index slot naming record f, or ns if there is none: under the hash
+ * of its 4-tuple, or, if the caller changed that, anywhere. */
+static size_t rec_slot(const struct tc_flowtab *t, const struct tc_flow *f)
+{
+	size_t i = slot_of(t, tc_flowtab_conn_hash(t, &f->conn), f->recno + 1);
+
+	if (i == t->ns)
+		for (i = 0; i < t->ns && t->s[i].rec1 != f->recno + 1; i++)
+			;
+	return i;
 }
 
 void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f)
@@ -397,7 +411,7 @@ void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f)
 		free_entry(t, f);
 		return;
 	}
-	if ((i = slot_of(t, f->hash, f->recno + 1)) == t->ns)
+	if ((i = rec_slot(t, f)) == t->ns)
 		return; /* not in this table */
 	del_slot(t, i);
 	free_entry(t, f);
@@ -407,7 +421,7 @@ void tc_flowtab_freeze(struct tc_flowtab *t, struct tc_flow *f, uint32_t handle)
 {
 	size_t i;
 
-	if (index_dropped(t) || !f->used || (i = slot_of(t, f->hash, f->recno + 1)) == t->ns)
+	if (index_dropped(t) || !f->used || (i = rec_slot(t, f)) == t->ns)
 		return;
 	t->s[i].rec1 = FROZEN | handle;
 	free_entry(t, f);
@@ -420,7 +434,6 @@ struct tc_flow *tc_flowtab_thaw(struct tc_flowtab *t, uint32_t h, uint32_t handl
 
 	if (index_dropped(t) || (i = slot_of(t, h, FROZEN | handle)) == t->ns || !(f = alloc_entry(t)))
 		return NULL;
-	f->hash = h;
 	t->s[i].rec1 = f->recno + 1;
 	return f;
 }

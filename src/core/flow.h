@@ -40,20 +40,34 @@
 #include "tcpclose/conn.h"
 #include "tcpclose/decode.h"
 
+/*
+ * 448 bytes, seven cache lines: the slabs are 2 MiB-aligned, so every
+ * record starts on a line and a packet's lookahead requests seven lines,
+ * not the eight a record straddling line boundaries spans. That is why
+ * the links are record numbers and not pointers, why a closed record's
+ * ring handle shares their bytes, and why the index hash is not kept but
+ * worked out again from the 4-tuple on the rare calls that need it.
+ */
 struct tc_flow {
 	struct tc_conn conn;
-	struct tc_flow *prev;     /* caller-owned list links */
-	struct tc_flow *next;
+	/* Caller-owned: list links, record numbers + 1 (0: none), or, while
+	 * the entry is on none of the caller's lists, a handle of its own
+	 * (the engine's closed-ring handle). */
+	union {
+		struct {
+			uint32_t prev;
+			uint32_t next;
+		};
+		uint32_t cold;
+	};
 	int64_t mark_ts;          /* caller-owned */
-	uint32_t hash;            /* table-owned (free-list link when free) */
-	uint32_t recno;           /* table-owned: the record's number */
+	uint32_t recno;           /* table-owned: the record's number (free-list link when free) */
 	uint8_t list;             /* caller-owned: which list the entry is on */
 	uint8_t used;             /* table-owned */
-
-	/* Caller-owned too (the engine's flags, and its closed-ring handle). */
-	uint8_t cflags;
-	uint32_t cold;
+	uint8_t cflags;           /* caller-owned: the engine's flags */
 };
+
+_Static_assert(sizeof(struct tc_flow) % 64 == 0, "a record is not a whole number of cache lines");
 
 /* Frozen handles are below this. */
 #define TC_FLOW_FROZEN_MAX 0x80000000u
@@ -103,7 +117,7 @@ void tc_flowtab_set_frozen_match(struct tc_flowtab *t, tc_frozen_match_fn fn, vo
 
 /*
  * Make f's index entry name frozen `handle` instead, and recycle f's record
- * (releasing what it owns). The entry stays under f->hash, its 4-tuple's:
+ * (releasing what it owns). The entry stays under its 4-tuple's hash:
  * tc_flowtab_thaw() and tc_flowtab_del_frozen() take that hash (a lookup's,
  * or tc_flowtab_conn_hash() of the record).
  */
@@ -147,7 +161,13 @@ uint64_t tc_flowtab_pkt_key64(const struct tc_flowtab *t, const struct tc_pkt *p
  */
 struct tc_flow *tc_flowtab_add(struct tc_flowtab *t, const struct tc_pkt *p);
 
-/* Unlink and recycle an entry, releasing what its record owns (tc_conn_release). */
+/*
+ * Unlink and recycle an entry, releasing what its record owns
+ * (tc_conn_release). This and tc_flowtab_freeze() find f's index slot by
+ * the hash of the 4-tuple in f->conn, so conn must hold the one f was
+ * added under (in either direction); the slot is searched for whole if
+ * it does not, so a caller that broke that costs time, not the table.
+ */
 void tc_flowtab_del(struct tc_flowtab *t, struct tc_flow *f);
 
 /* Entries in the index, frozen ones included. */
