@@ -347,6 +347,92 @@ static void test_delete_then_find_fails(void **state)
 }
 
 /*
+ * The record keeps no index hash: a delete or a freeze works it out from
+ * the 4-tuple in conn, from either direction (the engine may store the
+ * endpoints the other way round from the packet that added the entry).
+ * A caller that changed the 4-tuple gets the entry found the slow way,
+ * not a stale slot naming a recycled record.
+ */
+static void test_delete_by_the_records_tuple(void **state)
+{
+	struct tc_flowtab *t = tc_flowtab_new(21);
+	struct tc_pkt a = pkt4(0x0a000001, 40000, 0x0a000002, 80);
+	struct tc_pkt b = pkt4(0x0a000001, 40001, 0x0a000002, 80);
+	struct tc_pkt c = pkt6(0x0a000005, 40002, 0x0a000006, 443);
+	struct tc_flow *fa, *fb, *fc;
+	uint32_t i;
+
+	(void)state;
+	fa = add(t, &a, TC_SERVER); /* stored reversed */
+	fb = add(t, &b, TC_CLIENT);
+	fc = add(t, &c, TC_CLIENT);
+	/* Enough others that a slot searched for under a wrong hash would
+	 * meet other runs. */
+	for (i = 0; i < 5000; i++) {
+		struct tc_pkt q = nth(i);
+		add(t, &q, TC_CLIENT);
+	}
+	tc_flowtab_del(t, fa);
+	expect_missing(t, &a);
+	assert_int_equal(tc_flowtab_count(t), 5002);
+
+	/* The caller broke the contract: b's record now holds another port. */
+	fb->conn.ep[TC_CLIENT].port = 51234;
+	tc_flowtab_del(t, fb);
+	assert_int_equal(tc_flowtab_count(t), 5001);
+	expect_missing(t, &b);
+	/* Its record is reused, and nothing else names it. */
+	fa = add(t, &a, TC_CLIENT);
+	fb = add(t, &b, TC_CLIENT);
+	assert_ptr_not_equal(fa, fb);
+	expect_find(t, &a, fa, TC_CLIENT);
+	expect_find(t, &b, fb, TC_CLIENT);
+	expect_find(t, &c, fc, TC_CLIENT);
+
+	/* A freeze finds the slot the same way: the 4-tuple then names the
+	 * frozen handle under the hash a lookup computes. */
+	tc_flowtab_freeze(t, fc, 7);
+	tc_flowtab_del_frozen(t, tc_flowtab_hash(t, &c), 7);
+	assert_int_equal(tc_flowtab_count(t), 5002);
+	expect_missing(t, &c);
+	tc_flowtab_free(t);
+}
+
+/*
+ * Records are whole cache lines, each starting on one (flow.h), and a
+ * record taken from the free list gets its own number back: the free list
+ * links through that field.
+ */
+static void test_records_line_aligned_and_numbered(void **state)
+{
+	struct tc_flowtab *t = tc_flowtab_new(22);
+	struct tc_flow *f;
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(sizeof(struct tc_flow) % 64, 0);
+	for (i = 0; i < 12000; i++) {
+		struct tc_pkt q = nth(i);
+		f = add(t, &q, TC_CLIENT);
+		assert_int_equal((uintptr_t)f % 64, 0);
+		assert_ptr_equal(tc_flowtab_record(t, f->recno), f);
+	}
+	for (i = 0; i < 12000; i += 2) {
+		struct tc_pkt q = nth(i);
+		enum tc_role from;
+		tc_flowtab_del(t, tc_flowtab_find(t, &q, &from));
+	}
+	for (i = 0; i < 12000; i += 2) {
+		struct tc_pkt q = nth(i);
+		f = add(t, &q, TC_CLIENT);
+		assert_ptr_equal(tc_flowtab_record(t, f->recno), f);
+		expect_find(t, &q, f, TC_CLIENT);
+	}
+	assert_int_equal(tc_flowtab_records(t), 12000);
+	tc_flowtab_free(t);
+}
+
+/*
  * A table whose index was given back (the end of the input) only empties:
  * nothing is found or added, a freeze or thaw does nothing, and entries
  * and frozen entries are taken out and counted down without a lookup.
@@ -836,6 +922,8 @@ int main(void)
 		cmocka_unit_test(test_family_is_part_of_key),
 		cmocka_unit_test(test_ports_and_addresses_are_part_of_key),
 		cmocka_unit_test(test_delete_then_find_fails),
+		cmocka_unit_test(test_delete_by_the_records_tuple),
+		cmocka_unit_test(test_records_line_aligned_and_numbered),
 		cmocka_unit_test(test_dropped_index_only_empties),
 		cmocka_unit_test(test_recycled_entry_is_zeroed),
 		cmocka_unit_test(test_memory_recycled_at_peak),
