@@ -15,10 +15,12 @@
 #            them closed at once: issue 15's shape, the peak of tracked memory
 # On each: the floor is `tc-pcapfloor FILE --bufsize 262144` (libpcap's read
 # loop on a stream with a real 256 KiB buffer), then tcpclose --format json.
-# Reported: CPU time (user+sys, best of --reps), peak RSS (/usr/bin/time
-# %M) and the engine's tracked memory per connection at its peak
-# (TC_BENCH_MEMSTATS). CPU, not wall: the machine these figures come from is shared and
-# loaded, where wall time measures the neighbours. Instructions, which a
+# Reported: CPU time (user+sys, best of --reps), wall time (best of
+# --reps), peak RSS (/usr/bin/time %M) and the engine's tracked memory per
+# connection at its peak (TC_BENCH_MEMSTATS). CPU is the figure to compare
+# by: on a shared, loaded machine wall time measures the neighbours too;
+# both are single-threaded here, so on a quiet one the two agree but for
+# waits on the disk. Instructions, which a
 # loaded machine does not move, come from `perf stat -e instructions` when
 # the PMU is available; where it is not (virtual machines), --count takes
 # them from valgrind (user space only, whole run; a few minutes a run).
@@ -77,11 +79,12 @@ count() {
 	fi
 }
 
-# run_once cmd... -> C (CPU s, user+sys) and M (peak RSS, KiB) of one run
+# run_once cmd... -> C (CPU s, user+sys), E (wall s) and M (peak RSS, KiB)
+# of one run
 run_once() {
 	local u s
-	/usr/bin/time -f '%U %S %M' -o "$TMP/t" "$@" > /dev/null
-	read -r u s M < <(tail -n 1 "$TMP/t")
+	/usr/bin/time -f '%U %S %M %e' -o "$TMP/t" "$@" > /dev/null
+	read -r u s M E < <(tail -n 1 "$TMP/t")
 	C=$(echo "$u + $s" | bc)
 }
 
@@ -90,13 +93,16 @@ lower() {
 	[ -z "$2" ] || [ "$(echo "$1 < $2" | bc)" = 1 ]
 }
 
-# measure cmd... -> CPU (s, user+sys, best of REPS), RSS (MiB, max), INS (instructions or -)
+# measure cmd... -> CPU (s, user+sys, best of REPS), WALL (s, best of
+# REPS), RSS (MiB, max), INS (instructions or -)
 measure() {
 	local i best="" rss=0
 	INS=-
+	WALL=""
 	for ((i = 0; i < REPS; i++)); do
 		run_once "$@"
 		if lower "$C" "$best"; then best=$C; fi
+		if lower "$E" "$WALL"; then WALL=$E; fi
 		if [ "$M" -gt "$rss" ]; then rss=$M; fi
 	done
 	if [ $PERF != 0 ]; then
@@ -106,19 +112,23 @@ measure() {
 	RSS=$(echo "scale=1; $rss / 1024" | bc)
 }
 
-# measure_pair CAP -> the same as measure for tcpclose (CPU, RSS, INS) and
-# the baseline (BCPU, BRSS, BINS) on capture CAP, their runs alternated so
-# that both see the same moments of a busy machine.
+# measure_pair CAP -> the same as measure for tcpclose (CPU, WALL, RSS,
+# INS) and the baseline (BCPU, BWALL, BRSS, BINS) on capture CAP, their
+# runs alternated so that both see the same moments of a busy machine.
 measure_pair() {
 	local i best="" bbest="" rss=0 brss=0
 	INS=-
 	BINS=-
+	WALL=""
+	BWALL=""
 	for ((i = 0; i < REPS; i++)); do
 		run_once "$TCPCLOSE" -r "$1" --format json
 		if lower "$C" "$best"; then best=$C; fi
+		if lower "$E" "$WALL"; then WALL=$E; fi
 		if [ "$M" -gt "$rss" ]; then rss=$M; fi
 		run_once "$BASELINE" -r "$1" --format json
 		if lower "$C" "$bbest"; then bbest=$C; fi
+		if lower "$E" "$BWALL"; then BWALL=$E; fi
 		if [ "$M" -gt "$brss" ]; then brss=$M; fi
 	done
 	if [ $PERF != 0 ]; then
@@ -132,21 +142,21 @@ measure_pair() {
 }
 
 if [ -n "$BASELINE" ]; then
-	echo "| workload | packets | avg frame | conns | peak tracked | bytes / tracked conn | floor CPU s | tcpclose json CPU s | ratio | baseline json CPU s | baseline ratio | floor RSS MiB | tcpclose RSS MiB | baseline RSS MiB | instructions (floor / tcpclose / baseline) |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| workload | packets | avg frame | conns | peak tracked | bytes / tracked conn | floor CPU s | tcpclose json CPU s | ratio | baseline json CPU s | baseline ratio | floor RSS MiB | tcpclose RSS MiB | baseline RSS MiB | instructions (floor / tcpclose / baseline) | wall s (floor / tcpclose / baseline) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 else
-	echo "| workload | packets | avg frame | conns | peak tracked | bytes / tracked conn | floor CPU s | tcpclose json CPU s | ratio | floor RSS MiB | tcpclose RSS MiB | instructions (floor / tcpclose) |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| workload | packets | avg frame | conns | peak tracked | bytes / tracked conn | floor CPU s | tcpclose json CPU s | ratio | floor RSS MiB | tcpclose RSS MiB | instructions (floor / tcpclose) | wall s (floor / tcpclose) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 fi
 for W in current small burst; do
 	CAP=$(bench_workload "$W" "$PACKETS")
 	SZ=$(stat -L -c %s "$CAP")
 	AVG=$(( (SZ - 24) / PACKETS - 16 ))
-	measure "$FLOOR" "$CAP" --bufsize 262144; FC=$CPU; FR=$RSS; FI=$INS
+	measure "$FLOOR" "$CAP" --bufsize 262144; FC=$CPU; FR=$RSS; FI=$INS; FW=$WALL
 	if [ -n "$BASELINE" ]; then
-		measure_pair "$CAP"; TC=$CPU; TR=$RSS; TI=$INS; BC=$BCPU; BR=$BRSS; BI=$BINS
+		measure_pair "$CAP"; TC=$CPU; TR=$RSS; TI=$INS; TW=$WALL; BC=$BCPU; BR=$BRSS; BI=$BINS; BW=$BWALL
 	else
-		measure "$TCPCLOSE" -r "$CAP" --format json; TC=$CPU; TR=$RSS; TI=$INS
+		measure "$TCPCLOSE" -r "$CAP" --format json; TC=$CPU; TR=$RSS; TI=$INS; TW=$WALL
 	fi
 	# TC_BENCH_MEMSTATS: the engine's own count of tracked memory at the
 	# peak (records, extensions, the closed ring, the index) on stderr.
@@ -158,11 +168,14 @@ for W in current small burst; do
 	# The instructions' ratio too, when they were counted.
 	IR=""
 	if [[ $FI =~ ^[0-9]+$ && $TI =~ ^[0-9]+$ ]]; then IR=" ($(echo "scale=2; $TI / $FI" | bc)x)"; fi
+	# Wall time's ratio; a floor too fast for time's 10 ms steps has none.
+	WR=""
+	if [ "$(echo "$FW > 0" | bc)" = 1 ]; then WR=" ($(echo "scale=2; $TW / $FW" | bc)x)"; fi
 	if [ -z "$BASELINE" ]; then
-		echo "| $W | $PACKETS | $AVG B | ${CONNS:-?} | ${PEAK:-?} | ${BPC:-?} | $FC | $TC | ${RATIO}x | $FR | $TR | $FI / $TI$IR |"
+		echo "| $W | $PACKETS | $AVG B | ${CONNS:-?} | ${PEAK:-?} | ${BPC:-?} | $FC | $TC | ${RATIO}x | $FR | $TR | $FI / $TI$IR | $FW / $TW$WR |"
 	else
 		BRATIO=$(echo "scale=2; $BC / $FC" | bc)
-		echo "| $W | $PACKETS | $AVG B | ${CONNS:-?} | ${PEAK:-?} | ${BPC:-?} | $FC | $TC | ${RATIO}x | $BC | ${BRATIO}x | $FR | $TR | $BR | $FI / $TI / $BI$IR |"
+		echo "| $W | $PACKETS | $AVG B | ${CONNS:-?} | ${PEAK:-?} | ${BPC:-?} | $FC | $TC | ${RATIO}x | $BC | ${BRATIO}x | $FR | $TR | $BR | $FI / $TI / $BI$IR | $FW / $TW / $BW$WR |"
 	fi
 	if [ -n "$BASELINE" ]; then
 		for F in json text csv zeek; do
