@@ -4,8 +4,9 @@
  *
  * Records live in slabs of SLAB_ENTRIES and are named by a 32-bit record
  * number (slab * SLAB_ENTRIES + position); freed records go on a free list
- * threaded through their `hash` field and are reused before a fresh one is
- * taken.
+ * threaded through their `recno` field and are reused before a fresh one is
+ * taken. A record does not keep its index hash (flow.h says why): the
+ * rare calls that need it, a delete and a freeze, hash its 4-tuple again.
  *
  * The index is linear probing over slots of {hash, record number + 1}
  * (0 = empty), kept at most half full so that a miss ends after about two
