@@ -447,17 +447,15 @@ char *tc_jp_quote(char *p, const char *s, size_t max)
  */
 static size_t fixed_fast(char *p, double v, int prec)
 {
-	static const double scale[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 	static const uint32_t pow10[] = {1, 10, 100, 1000, 10000,
 					 100000, 1000000, 10000000, 100000000, 1000000000};
 	double x, f;
 	uint32_t n, ip, fp;
 	size_t len;
-	int i;
 
 	if (!(v >= 0.0) || (v == 0.0 && __builtin_signbit(v)))
 		return 0;
-	x = v * scale[prec];
+	x = v * (double)pow10[prec]; /* exact: every power here fits a double */
 	if (!(x < 2147483648.0))
 		return 0;
 	f = (double)(uint32_t)x; /* floor: x >= 0 */
@@ -468,12 +466,11 @@ static size_t fixed_fast(char *p, double v, int prec)
 	fp = n % pow10[prec];
 	len = put_u64(p, ip);
 	if (prec) {
+		/* fp < 10^prec: its digits, zero-padded to prec. */
 		p[len] = '.';
-		for (i = prec; i > 0; i--) {
-			p[len + (size_t)i] = (char)('0' + fp % 10);
-			fp /= 10;
-		}
+		memset(p + len + 1, '0', (size_t)prec);
 		len += (size_t)prec + 1;
+		put_u32(p + len, fp);
 	}
 	return len;
 }
