@@ -62,6 +62,7 @@
 #include "freeze.h"
 #include "huge.h"
 #include "infer.h"
+#include "prefetch.h"
 #include "segment.h"
 #include "tcpsm.h"
 #include "xconn.h"
@@ -517,12 +518,11 @@ static void cold_drop_chunk(struct cold *r, uint64_t c)
 static void cold_prefetch(const struct cold *r, uint64_t v, const struct cold_hdr *h)
 {
 	uint64_t off = (v & (COLD_CHUNK - 1)) + COLD_AHEAD, end = off + ((uint64_t)h->size4 << 2);
-	const uint8_t *base = cold_chunk_of(r, v)->p;
 
 	if (end > COLD_CHUNK)
 		end = COLD_CHUNK;
-	for (; off < end; off += 64)
-		__builtin_prefetch(base + off);
+	if (off < end)
+		TC_PREFETCH_RANGE(cold_chunk_of(r, v)->p + off, end - off, 0);
 }
 
 /* The first entry that is still a connection (FROZEN or THAWED), past any
@@ -1296,14 +1296,10 @@ void tc_engine_finish(struct tc_engine *e)
 		sort_left(v, n);
 		for (i = 0; i < n; i++) {
 			uint64_t at = v[i].at;
-			/* Requested here, not in a function of its own: one
-			 * doing only prefetches has no effect a compiler
-			 * must keep, and link-time optimization drops it. */
 			if (i + LEFT_AHEAD < n) {
-				size_t len, o;
+				size_t len;
 				const uint8_t *b = left_bytes(e, v[i + LEFT_AHEAD].at, &len);
-				for (o = 0; o < len; o += 64)
-					__builtin_prefetch(b + o);
+				TC_PREFETCH_RANGE(b, len, 0);
 			}
 			if (!(at & 1)) {
 				report(e, (struct tc_flow *)(uintptr_t)at);

@@ -22,6 +22,7 @@
 
 #include "hash.h"
 #include "huge.h"
+#include "prefetch.h"
 
 #include "tcpclose/grow.h"
 
@@ -224,17 +225,13 @@ void tc_flowtab_prefetch_slot(const struct tc_flowtab *t, uint32_t h)
 void tc_flowtab_prefetch_rec(const struct tc_flowtab *t, uint32_t h)
 {
 	const struct slot *s = &t->s[h & (t->ns - 1)];
-	const char *f;
-	size_t o;
 
 	/* Only the first slot of the run: where the record nearly always is. */
 	if (s->hash != h || !s->rec1 || (s->rec1 & FROZEN))
 		return;
-	f = (const char *)rec(t, s->rec1 - 1);
 	/* A segment reads both endpoints and the list links: every line
 	 * (whole lines: a record starts on one, flow.h). */
-	for (o = 0; o < sizeof(struct tc_flow); o += 64)
-		__builtin_prefetch(f + o, 1);
+	TC_PREFETCH_RANGE(rec(t, s->rec1 - 1), sizeof(struct tc_flow), 1);
 }
 
 struct tc_flow *tc_flowtab_find_h(const struct tc_flowtab *t, const struct tc_pkt *p,

@@ -39,6 +39,7 @@
 
 #include "tcpclose/conn.h"
 #include "tcpclose/decode.h"
+#include "prefetch.h"
 
 /*
  * 448 bytes, seven cache lines: the slabs are 2 MiB-aligned, so every
@@ -67,7 +68,7 @@ struct tc_flow {
 	uint8_t cflags;           /* caller-owned: the engine's flags */
 };
 
-_Static_assert(sizeof(struct tc_flow) % 64 == 0, "a record is not a whole number of cache lines");
+_Static_assert(sizeof(struct tc_flow) % TC_CACHE_LINE == 0, "a record is not a whole number of cache lines");
 
 /* Frozen handles are below this. */
 #define TC_FLOW_FROZEN_MAX 0x80000000u
