@@ -40,7 +40,8 @@ static void image(const struct tc_conn *c, uint8_t *out)
 
 /* Freeze c from base against proto, thaw it both ways, and check both
  * against c; returns the size. */
-static size_t roundtrip_at(const struct tc_conn *c, int64_t base, const struct tc_conn *proto)
+static size_t roundtrip_at(const struct tc_conn *c, int64_t base,
+			   const struct tc_freeze_proto *proto)
 {
 	uint8_t buf[TC_FREEZE_MAX], a[sizeof(struct tc_conn)], b[sizeof(struct tc_conn)];
 	struct tc_conn v, h;
@@ -78,17 +79,18 @@ static size_t roundtrip_at(const struct tc_conn *c, int64_t base, const struct t
 	return n;
 }
 
-/* A prototype unlike any record here: random bytes, no extension. */
-static const struct tc_conn *odd_proto(void)
+/* A prototype unlike any record here: random bytes, random lane codes
+ * (any codes are a prototype's: they are only XORed), no extension. */
+static const struct tc_freeze_proto *odd_proto(void)
 {
-	static struct tc_conn p;
+	static struct tc_freeze_proto p;
 	static int made;
 	if (!made) {
 		uint8_t *b = (uint8_t *)&p;
 		size_t i;
 		for (i = 0; i < sizeof(p); i++)
 			b[i] = (uint8_t)rnd();
-		p.x = NULL;
+		p.rec.x = NULL;
 		made = 1;
 	}
 	return &p;
@@ -102,10 +104,10 @@ static size_t roundtrip(const struct tc_conn *c)
 {
 	static unsigned turn;
 	size_t n = roundtrip_at(c, c->last_ts, NULL);
-	struct tc_conn self = *c;
-	const struct tc_conn *pr = turn % 2 ? &self : odd_proto();
+	struct tc_freeze_proto self;
+	const struct tc_freeze_proto *pr = turn % 2 ? &self : odd_proto();
 
-	self.x = NULL;
+	tc_freeze_proto_set(&self, c, c->last_ts);
 	switch (turn++ % 5) {
 	case 0: roundtrip_at(c, c->first_ts, pr); break;
 	case 1: roundtrip_at(c, 0, pr); break;
@@ -319,16 +321,19 @@ static void test_malformed_refused(void **state)
 	conv_done(&v);
 }
 
-/* Byte and mask of lane l's bit in the record's code plane p (freeze.c:
- * the flags byte, then a plane of the low code bits and one of the high
- * bits, one bit per lane). */
+/*
+ * The record's lane codes (freeze.c): after the flags byte, a 32-bit word
+ * (LSB first) flagging which code bytes follow, then those bytes, each the
+ * XOR of the code byte with the prototype's (NULL: with zero). The code
+ * bytes are a plane of the low code bits and one of the high bits, one bit
+ * per lane. After them the byte lanes' 4-bit masks (8 bytes), for these
+ * lanes in this order (freeze.c's BYTE_LANES), which have no code.
+ */
 #define CONN_LANES (sizeof(struct tc_conn) / 4)
-#define PLANE_AT(p, l) (1 + (p) * ((CONN_LANES + 7) / 8) + (l) / 8)
+#define PLANE_BYTES ((CONN_LANES + 7) / 8)
+#define NCODES (2 * PLANE_BYTES)
+#define PLANE_AT(p, l) ((p) * PLANE_BYTES + (l) / 8)
 #define PLANE_BIT(l) ((uint8_t)(1u << ((l) % 8)))
-/* After the planes, the byte lanes' 4-bit masks (8 bytes), for these
- * lanes in this order (freeze.c's BYTE_LANES), which have no code in the
- * planes. */
-#define NIB_AT (1 + 2 * ((CONN_LANES + 7) / 8))
 #define LANE(f) (offsetof(struct tc_conn, f) / 4)
 static const size_t byte_lanes[] = {
 	LANE(af), LANE(reset_phase), LANE(ep[0].addr), LANE(ep[0].port),
@@ -336,6 +341,42 @@ static const size_t byte_lanes[] = {
 	LANE(ep[0].state_prev), LANE(ep[1].addr), LANE(ep[1].port), LANE(ep[1].fins),
 	LANE(ep[1].state), LANE(ep[1].retx_unanswered), LANE(frame_first), LANE(history)};
 #define NBYTE_LANES (sizeof(byte_lanes) / sizeof(byte_lanes[0]))
+
+static uint32_t get32le(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The code bytes of a record frozen without a prototype; returns where
+ * the byte lanes' masks start. */
+static size_t codes_get(const uint8_t *buf, uint8_t codes[NCODES])
+{
+	uint32_t fl = get32le(buf + 1);
+	size_t o = 5, i;
+	for (i = 0; i < NCODES; i++)
+		codes[i] = fl >> i & 1 ? buf[o++] : 0;
+	return o;
+}
+
+/* buf (n bytes, frozen without a prototype) with its code bytes replaced
+ * by codes, into out; returns its length. */
+static size_t codes_put(const uint8_t *buf, size_t n, const uint8_t codes[NCODES], uint8_t *out)
+{
+	uint8_t old[NCODES];
+	size_t rest = codes_get(buf, old), o = 5, i;
+	uint32_t fl = 0;
+
+	out[0] = buf[0];
+	for (i = 0; i < NCODES; i++)
+		if (codes[i]) {
+			fl |= 1u << i;
+			out[o++] = codes[i];
+		}
+	for (i = 0; i < 4; i++)
+		out[1 + i] = (uint8_t)(fl >> (8 * i));
+	memcpy(out + o, buf + rest, n - rest);
+	return o + n - rest;
+}
 
 static int is_byte_lane(size_t l)
 {
@@ -353,10 +394,10 @@ static int is_byte_lane(size_t l)
 static void test_plane_bits_refused(void **state)
 {
 	struct conv v;
-	uint8_t buf[TC_FREEZE_MAX], bad[TC_FREEZE_MAX];
+	uint8_t buf[TC_FREEZE_MAX], bad[TC_FREEZE_MAX + 8], codes[NCODES], mod[NCODES];
 	struct tc_conn c;
 	struct tc_conn_ext xb;
-	size_t n, i, one = CONN_LANES;
+	size_t n, m, i, one = CONN_LANES, nib;
 	size_t never[] = {offsetof(struct tc_conn, x) / 4,
 			  offsetof(struct tc_conn, x) / 4 + sizeof(void *) / 4 - 1, CONN_LANES};
 	int64_t base = 0;
@@ -369,46 +410,149 @@ static void test_plane_bits_refused(void **state)
 	base = v.c.last_ts;
 	n = tc_freeze(&v.c, base, NULL, buf);
 	assert_int_equal(tc_thaw_view(buf, n, base, NULL, &c, &xb), 0);
+	nib = codes_get(buf, codes);
+	/* Written back unchanged, the bytes are the same. */
+	assert_int_equal(codes_put(buf, n, codes, bad), n);
+	assert_memory_equal(bad, buf, n);
 	/* A lane of 1 byte: low bit set, high bit clear. */
 	for (i = 0; i < CONN_LANES && one == CONN_LANES; i++)
-		if ((buf[PLANE_AT(0, i)] & PLANE_BIT(i)) && !(buf[PLANE_AT(1, i)] & PLANE_BIT(i)))
+		if ((codes[PLANE_AT(0, i)] & PLANE_BIT(i)) && !(codes[PLANE_AT(1, i)] & PLANE_BIT(i)))
 			one = i;
 	assert_true(one < CONN_LANES);
 	/* The same move onto an ordinary zero lane decodes (the check is
 	 * about the lanes, not the length). */
 	for (i = 0; i < CONN_LANES; i++)
-		if (!(buf[PLANE_AT(0, i)] & PLANE_BIT(i)) && !(buf[PLANE_AT(1, i)] & PLANE_BIT(i)) &&
+		if (!(codes[PLANE_AT(0, i)] & PLANE_BIT(i)) && !(codes[PLANE_AT(1, i)] & PLANE_BIT(i)) &&
 		    i != never[0] && i != never[1] && !is_byte_lane(i))
 			break;
 	assert_true(i < CONN_LANES);
-	memcpy(bad, buf, n);
-	bad[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
-	bad[PLANE_AT(0, i)] |= PLANE_BIT(i);
-	assert_int_equal(tc_thaw_view(bad, n, base, NULL, &c, &xb), 0);
+	memcpy(mod, codes, NCODES);
+	mod[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
+	mod[PLANE_AT(0, i)] |= PLANE_BIT(i);
+	m = codes_put(buf, n, mod, bad);
+	assert_int_equal(tc_thaw_view(bad, m, base, NULL, &c, &xb), 0);
 	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
 		if (never[i] == CONN_LANES && CONN_LANES % 8 == 0)
 			continue; /* no bits past the last lane */
-		memcpy(bad, buf, n);
-		bad[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
-		bad[PLANE_AT(0, never[i])] |= PLANE_BIT(never[i]);
-		assert_int_equal(tc_thaw_view(bad, n, base, NULL, &c, &xb), -1);
+		memcpy(mod, codes, NCODES);
+		mod[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
+		mod[PLANE_AT(0, never[i])] |= PLANE_BIT(never[i]);
+		m = codes_put(buf, n, mod, bad);
+		assert_int_equal(tc_thaw_view(bad, m, base, NULL, &c, &xb), -1);
 	}
 	/* A byte lane has no code in the planes. */
 	for (i = 0; i < NBYTE_LANES; i++) {
-		memcpy(bad, buf, n);
-		bad[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
-		bad[PLANE_AT(0, byte_lanes[i])] |= PLANE_BIT(byte_lanes[i]);
-		assert_int_equal(tc_thaw_view(bad, n, base, NULL, &c, &xb), -1);
+		memcpy(mod, codes, NCODES);
+		mod[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
+		mod[PLANE_AT(0, byte_lanes[i])] |= PLANE_BIT(byte_lanes[i]);
+		m = codes_put(buf, n, mod, bad);
+		assert_int_equal(tc_thaw_view(bad, m, base, NULL, &c, &xb), -1);
 	}
 	/* Nor a mask past the last byte lane. */
 	memcpy(bad, buf, n);
-	bad[NIB_AT + 7] |= 0x80;
+	bad[nib + 7] |= 0x80;
 	assert_int_equal(tc_thaw_view(bad, n, base, NULL, &c, &xb), -1);
 	/* The extension's flag word, last: a plane byte that is not there. */
 	memcpy(bad, buf, n);
 	bad[n - 1] ^= 0x80;
 	assert_int_equal(tc_thaw_view(bad, n, base, NULL, &c, &xb), -1);
 	conv_done(&v);
+}
+
+/* The code bytes' flag word: a flag past the last code byte, and a flagged
+ * byte that is zero (the encoder leaves those out), are refused, by the
+ * whole decoder and by the id alone. */
+static void test_code_flags_refused(void **state)
+{
+	struct conv v;
+	uint8_t buf[TC_FREEZE_MAX], bad[TC_FREEZE_MAX + 8], codes[NCODES];
+	struct tc_conn c;
+	struct tc_conn_ext xb;
+	uint64_t id;
+	uint32_t fl;
+	size_t n, i, o, z;
+	(void)state;
+
+	conv_init(&v);
+	handshake_and_data(&v);
+	n = tc_freeze(&v.c, v.c.last_ts, NULL, buf);
+	assert_int_equal(tc_thaw_view(buf, n, v.c.last_ts, NULL, &c, &xb), 0);
+	fl = get32le(buf + 1);
+	assert_true(fl != 0 && fl >> NCODES == 0);
+	/* Each flag past the last code byte, the length unchanged. */
+	for (i = NCODES; i < 32; i++) {
+		memcpy(bad, buf, n);
+		bad[1 + i / 8] |= (uint8_t)(1u << (i % 8));
+		assert_int_equal(tc_thaw_view(bad, n, v.c.last_ts, NULL, &c, &xb), -1);
+		assert_int_equal(tc_frozen_id(bad, n, NULL, &id), -1);
+	}
+	/* A zero byte flagged and inserted where it would stand. */
+	codes_get(buf, codes);
+	for (z = 0; z < NCODES && codes[z]; z++)
+		;
+	assert_true(z < NCODES);
+	for (o = 5, i = 0; i < z; i++)
+		o += codes[i] != 0;
+	memcpy(bad, buf, o);
+	bad[o] = 0;
+	memcpy(bad + o + 1, buf + o, n - o);
+	bad[1 + z / 8] |= (uint8_t)(1u << (z % 8));
+	assert_int_equal(tc_thaw_view(bad, n + 1, v.c.last_ts, NULL, &c, &xb), -1);
+	assert_int_equal(tc_frozen_id(bad, n + 1, NULL, &id), -1);
+	conv_done(&v);
+}
+
+/* A prototype's lane codes: a record frozen against a prototype made of
+ * itself writes no code byte, and one against a like record's prototype
+ * fewer than against none; each decodes only against the prototype it was
+ * frozen against. */
+static void test_codes_against_prototype(void **state)
+{
+	struct conv a, b;
+	struct tc_freeze_proto self, like;
+	uint8_t buf[TC_FREEZE_MAX], none[TC_FREEZE_MAX];
+	struct tc_conn c;
+	struct tc_conn_ext xb;
+	size_t n, n0;
+	(void)state;
+
+	conv_init(&a);
+	handshake_and_data(&a);
+	seg(&a, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+	seg(&a, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+	seg(&a, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
+	/* Another connection of the same kind: another port, three seconds
+	 * and a thousand frames later, more data from the server. */
+	conv_init(&b);
+	b.cport = (uint16_t)(b.cport + 7);
+	b.now += 3000 * MS_NS;
+	b.frame += 1000;
+	handshake_and_data(&b);
+	seg(&b, S, TC_ACK, ISN_S + 11, ISN_C + 11, 300);
+	seg(&b, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 311, 0);
+	seg(&b, S, TC_FIN | TC_ACK, ISN_S + 311, ISN_C + 12, 0);
+	seg(&b, C, TC_ACK, ISN_C + 12, ISN_S + 312, 0);
+
+	n0 = tc_freeze(&a.c, a.c.last_ts, NULL, none);
+	assert_true(get32le(none + 1) != 0);
+	tc_freeze_proto_set(&self, &a.c, a.c.last_ts);
+	n = tc_freeze(&a.c, a.c.last_ts, &self, buf);
+	assert_int_equal(get32le(buf + 1), 0);
+	assert_true(n < n0);
+	assert_int_equal(tc_thaw_view(buf, n, a.c.last_ts, &self, &c, &xb), 0);
+	assert_memory_equal(&c.ep, &a.c.ep, sizeof(c.ep));
+
+	tc_freeze_proto_set(&like, &b.c, b.c.last_ts);
+	n = tc_freeze(&a.c, a.c.last_ts, &like, buf);
+	assert_true(__builtin_popcount(get32le(buf + 1)) < __builtin_popcount(get32le(none + 1)));
+	roundtrip_at(&a.c, a.c.last_ts, &like);
+	/* The codes are the prototype's business: against other codes the
+	 * same bytes do not give the record back. */
+	like.codes[0] ^= 0x01;
+	assert_true(tc_thaw_view(buf, n, a.c.last_ts, &like, &c, &xb) != 0 ||
+		    memcmp(&c.ep, &a.c.ep, sizeof(c.ep)) != 0 || c.id != a.c.id);
+	conv_done(&a);
+	conv_done(&b);
 }
 
 /* Values at the edges of what each length holds (as a signed difference
@@ -463,7 +607,7 @@ static void test_extreme_lanes(void **state)
 
 /* Thaw n bytes from an exact-size copy against proto; if they decode, the
  * record must freeze and thaw back to itself. */
-static void thaw_copy(const uint8_t *buf, size_t n, const struct tc_conn *proto)
+static void thaw_copy(const uint8_t *buf, size_t n, const struct tc_freeze_proto *proto)
 {
 	uint8_t *cp = malloc(n ? n : 1);
 	struct tc_conn c;
@@ -553,6 +697,8 @@ int main(void)
 		cmocka_unit_test(test_random_records),
 		cmocka_unit_test(test_malformed_refused),
 		cmocka_unit_test(test_plane_bits_refused),
+		cmocka_unit_test(test_code_flags_refused),
+		cmocka_unit_test(test_codes_against_prototype),
 		cmocka_unit_test(test_extreme_lanes),
 		cmocka_unit_test(test_corrupted_bounded),
 	};

@@ -126,7 +126,7 @@ struct cold_chunk {
 	/* Its first entry's record, which its entries are frozen against
 	 * (freeze.h): connections that close together are much alike. A copy,
 	 * so it outlives that entry. */
-	struct tc_conn proto;
+	struct tc_freeze_proto proto;
 };
 
 struct cold {
@@ -372,7 +372,7 @@ static int64_t cold_mark(const struct cold *r, uint64_t v, const struct cold_hdr
 }
 
 /* The prototype the entry at v is frozen against: its chunk's. */
-static struct tc_conn *cold_proto(const struct cold *r, uint64_t v)
+static struct tc_freeze_proto *cold_proto(const struct cold *r, uint64_t v)
 {
 	return &cold_chunk_of(r, v)->proto;
 }
@@ -799,7 +799,8 @@ static void to_closed(struct tc_engine *e, struct tc_flow *f)
 	struct cold *r = &e->cold;
 	/* Against the prototype of the chunk it will most likely go to, the
 	 * tail's; if it opens the next one instead, it is that one's. */
-	const struct tc_conn *proto = r->tail & (COLD_CHUNK - 1) ? cold_proto(r, r->tail) : NULL;
+	const struct tc_freeze_proto *proto =
+		r->tail & (COLD_CHUNK - 1) ? cold_proto(r, r->tail) : NULL;
 	size_t n = e->o.no_freeze ? 0 : tc_freeze(&f->conn, f->mark_ts, proto, buf);
 	struct cold_hdr *h;
 	uint64_t voff;
@@ -825,9 +826,8 @@ static void to_closed(struct tc_engine *e, struct tc_flow *f)
 		/* It opened a chunk: it is the chunk's prototype, and frozen
 		 * again against itself, which is never longer (its byte lanes
 		 * take no byte, its other lanes no more than before). */
-		struct tc_conn *pr = cold_proto(r, voff);
-		*pr = f->conn;
-		pr->x = NULL;
+		struct tc_freeze_proto *pr = cold_proto(r, voff);
+		tc_freeze_proto_set(pr, &f->conn, f->mark_ts);
 		n = tc_freeze(&f->conn, f->mark_ts, pr, buf);
 	}
 	freeze_into(e, f, h, voff, buf, n);

@@ -22,11 +22,16 @@
  *
  * Layout:
  *   - a flags byte (FZ_EXT: an extension record follows);
- *   - the record's lane codes as two bit planes, one bit per lane in
+ *   - the record's lane codes: two bit planes, one bit per lane in
  *     each, LSB first, bits past the last lane zero: first the low bits,
  *     then the high bits, of the code (0 the lane is zero; 1, 2, 3 it
  *     takes 1, 2, 4 bytes). The lanes of the extension pointer (encoded
- *     as zero, set again on thaw) and the byte lanes have code 0;
+ *     as zero, set again on thaw) and the byte lanes have code 0. The
+ *     planes' bytes are XORed with the prototype's own (struct
+ *     tc_freeze_proto), and written as 4 bytes (LSB first) whose bit i
+ *     says byte i differs, then those bytes (never zero), in order: about
+ *     half of them equal the prototype's, since records that close
+ *     together have the same lanes zero and most others as wide;
  *   - the byte lanes' masks, 4 bits each in BYTE_LANES order, LSB first,
  *     in 8 bytes: bit k says byte k of the lane, as it lies in memory,
  *     differs from the prototype's;
@@ -84,11 +89,13 @@ enum { FZ_EXT = 0x01 };
 #define CONN_PB ((CONN_LANES + 7) / 8)
 #define EXT_PB ((EXT_LANES + 7) / 8)
 #define HDR 1
-/* The byte lanes' masks (BYTE_LANES below: 4 bits each), then the
- * lanes' bytes. */
-#define CONN_NIB (HDR + 2 * CONN_PB)
+/* The record's lane codes: a flag word (bit i: code byte i is there),
+ * then those bytes; then the byte lanes' masks (BYTE_LANES below: 4 bits
+ * each), then the lanes' bytes. */
+#define CODES_AT (HDR + 4)
 #define NIB_BYTES 8
-#define CONN_DATA (CONN_NIB + NIB_BYTES)
+/* The shortest encoding: no code byte, no lane byte. */
+#define MIN_LEN (CODES_AT + NIB_BYTES)
 /* A part's plane is at most two 64-bit words. */
 #define PW 2
 
@@ -100,11 +107,15 @@ _Static_assert(CONN_LANES <= 64 * PW && EXT_LANES <= 64 * PW, "a part has more l
 _Static_assert(W_LANES < 65535, "lane index does not fit the reference table");
 /* The extension's plane bytes are flagged in 32 bits. */
 _Static_assert(2 * EXT_PB <= 32, "too many extension plane bytes for the flag word");
-_Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES + 2 * EXT_PB + 4,
+_Static_assert(TC_FREEZE_CODES == 2 * CONN_PB, "freeze.h counts the lane codes differently");
+/* The code bytes are flagged in 32 bits. */
+_Static_assert(2 * CONN_PB <= 32, "too many code bytes for the flag word");
+_Static_assert(TC_FREEZE_MAX >= MIN_LEN + 2 * CONN_PB + 4 * CONN_LANES + 4 * EXT_LANES + 2 * EXT_PB + 4,
 	       "TC_FREEZE_MAX too small");
 /* The decoder's copy holds what its loads may reach before it checks:
  * every lane of both parts at 4 bytes. */
-_Static_assert(TC_FREEZE_MAX >= CONN_DATA + 4 * CONN_LANES + 4 * EXT_LANES, "decoder's copy too small");
+_Static_assert(TC_FREEZE_MAX >= MIN_LEN + 2 * CONN_PB + 4 * CONN_LANES + 4 * EXT_LANES,
+	       "decoder's copy too small");
 
 /* Lane of w[] holding field f's first 4 bytes. */
 #define CL(f) (W_CONN + offsetof(struct tc_conn, f) / 4)
@@ -565,13 +576,12 @@ static size_t put_byte_lanes(const uint8_t *cp, const uint8_t *pp, uint8_t *out,
 	return o;
 }
 
-size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_conn *proto, uint8_t *out)
+/* The lanes of c (and c->x, if any) into w[], with the times as spans
+ * from base. */
+static inline void lanes_of(uint32_t *w, const struct tc_conn *c, int64_t base)
 {
-	uint32_t w[W_LANES];
-	uint64_t lo[PW] = {0}, hi[PW] = {0}, xlo[PW] = {0}, xhi[PW] = {0}, span;
-	uint8_t pb[2 * PW * 8];
-	const uint8_t *pp = (const uint8_t *)proto;
-	size_t o, i;
+	uint64_t span;
+	size_t i;
 
 	memcpy(w + W_CONN, c, sizeof(*c));
 	if (c->x)
@@ -588,6 +598,33 @@ size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_conn *pr
 		span = time_out(span, (uint64_t)base);
 		memcpy(w + tlane[i], &span, sizeof(span));
 	}
+}
+
+void tc_freeze_proto_set(struct tc_freeze_proto *p, const struct tc_conn *c, int64_t base)
+{
+	uint32_t w[W_LANES];
+	uint64_t lo[PW] = {0}, hi[PW] = {0};
+	uint8_t pb[2 * PW * 8];
+
+	p->rec = *c;
+	p->rec.x = NULL;
+	lanes_of(w, &p->rec, base);
+	plan_part(w, W_CONN, CONN_LANES, has_ref[0], conn_ok, (const uint8_t *)&p->rec, NULL,
+		  (const uint8_t *)&p->rec, 0, lo, hi);
+	planes_out(lo, hi, CONN_PB, pb);
+	memcpy(p->codes, pb, sizeof(p->codes));
+}
+
+size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_freeze_proto *proto,
+		 uint8_t *out)
+{
+	uint32_t w[W_LANES], fl, bits;
+	uint64_t lo[PW] = {0}, hi[PW] = {0}, xlo[PW] = {0}, xhi[PW] = {0};
+	uint8_t pb[2 * PW * 8];
+	const uint8_t *pp = proto ? (const uint8_t *)&proto->rec : NULL;
+	size_t o, i, at;
+
+	lanes_of(w, c, base);
 	out[0] = c->x ? FZ_EXT : 0;
 	if (c->x)
 		plan_part(w, W_EXT, EXT_LANES, has_ref[1], ext_ok, (const uint8_t *)c,
@@ -595,11 +632,32 @@ size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_conn *pr
 	plan_part(w, W_CONN, CONN_LANES, has_ref[0], conn_ok, (const uint8_t *)c, NULL, pp, 0, lo,
 		  hi);
 	planes_out(lo, hi, CONN_PB, pb);
-	memcpy(out + HDR, pb, 2 * CONN_PB);
-	o = CONN_DATA + put_bytes(w, W_CONN, lo, hi, out + CONN_DATA);
-	o = put_byte_lanes((const uint8_t *)c, pp, out + CONN_NIB, o - CONN_NIB) + CONN_NIB;
+	/* The codes against the prototype's, and only the bytes that differ,
+	 * flagged. */
+	memset(pb + 2 * CONN_PB, 0, sizeof(pb) - 2 * CONN_PB);
+	if (proto) {
+		uint64_t a, b;
+		for (i = 0; i + 8 <= 2 * CONN_PB; i += 8) {
+			memcpy(&a, pb + i, 8);
+			memcpy(&b, proto->codes + i, 8);
+			a ^= b;
+			memcpy(pb + i, &a, 8);
+		}
+		for (; i < 2 * CONN_PB; i++)
+			pb[i] ^= proto->codes[i];
+	}
+	fl = bits = nonzero_bytes32(pb);
+	o = CODES_AT;
+	while (bits) {
+		out[o++] = pb[__builtin_ctz(bits)];
+		bits &= bits - 1;
+	}
+	fl = le32(fl);
+	memcpy(out + HDR, &fl, 4);
+	at = o; /* the byte lanes' masks */
+	o = at + NIB_BYTES + put_bytes(w, W_CONN, lo, hi, out + at + NIB_BYTES);
+	o = put_byte_lanes((const uint8_t *)c, pp, out + at, o - at) + at;
 	if (c->x) {
-		uint32_t fl, bits;
 		o += put_bytes(w, W_EXT, xlo, xhi, out + o);
 		planes_out(xlo, xhi, EXT_PB, pb);
 		/* Only the plane bytes that are not zero, flagged. */
@@ -627,6 +685,58 @@ static void planes_in(const uint8_t *p, size_t pb, uint64_t *lo, uint64_t *hi)
 		lo[k] = get64le(t + 8 * k);
 		hi[k] = get64le(t + PW * 8 + 8 * k);
 	}
+}
+
+/* Set bits of v, without the library call a build for the baseline
+ * instruction set makes of __builtin_popcount. */
+static inline unsigned popcount32(uint32_t v)
+{
+	v = v - ((v >> 1) & 0x55555555u);
+	v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+	return (((v + (v >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
+}
+
+/*
+ * The record's lane codes from buf[0, len) against proto's (NULL: zero)
+ * into the planes lo, hi; *at is set to where the byte lanes' masks
+ * start. Returns 0, or -1 if the bytes cannot be a record's: too short,
+ * a flag past the last code byte, a flagged byte that is zero, or codes
+ * for lanes past the last or never written.
+ */
+static int codes_in(const uint8_t *buf, size_t len, const struct tc_freeze_proto *proto,
+		    uint64_t *lo, uint64_t *hi, size_t *at)
+{
+	uint8_t t[2 * PW * 8];
+	uint32_t fl;
+	size_t o = CODES_AT;
+	int k, zero_flagged = 0;
+
+	if (len < MIN_LEN)
+		return -1;
+	memcpy(&fl, buf + HDR, 4);
+	fl = le32(fl);
+	if (2 * CONN_PB < 32 && fl >> (2 * CONN_PB % 32))
+		return -1;
+	if (len - MIN_LEN < popcount32(fl))
+		return -1; /* not all there */
+	if (proto)
+		memcpy(t, proto->codes, 2 * CONN_PB);
+	else
+		memset(t, 0, 2 * CONN_PB);
+	/* The bytes flagged, in order. */
+	for (; fl; fl &= fl - 1) {
+		uint8_t b = buf[o++];
+		zero_flagged |= b == 0;
+		t[__builtin_ctz(fl)] ^= b;
+	}
+	if (zero_flagged)
+		return -1; /* the encoder leaves zero bytes out */
+	planes_in(t, CONN_PB, lo, hi);
+	for (k = 0; k < PW; k++)
+		if ((lo[k] | hi[k]) & ~conn_ok[k])
+			return -1; /* past the last lane, or a lane never written */
+	*at = o;
+	return 0;
 }
 
 /* Load a part's bytes at buf[o, ...) into the lanes of the struct at p as
@@ -697,32 +807,29 @@ static size_t get_byte_lanes(const uint8_t *buf, size_t o, size_t len, uint64_t 
 	return o;
 }
 
-int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, const struct tc_conn *proto,
-		 struct tc_conn *c, struct tc_conn_ext *xbuf)
+int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base,
+		 const struct tc_freeze_proto *proto, struct tc_conn *c, struct tc_conn_ext *xbuf)
 {
 	/* A copy with room past its end for the longest part: the lanes are
 	 * loaded before it is known whether their bytes are all there (that
 	 * would take counting the planes' bits), and checked after. */
 	uint8_t lb[TC_FREEZE_MAX], *cp = (uint8_t *)c, *xp = (uint8_t *)xbuf;
-	const uint8_t *pp = (const uint8_t *)proto;
+	const uint8_t *pp = proto ? (const uint8_t *)&proto->rec : NULL;
 	uint64_t lo[PW], hi[PW], xlo[PW], xhi[PW], span, nib;
-	size_t o, i;
+	size_t o, i, at;
 	int k;
 
-	if (len < CONN_DATA || len > sizeof(lb) || (buf[0] & ~FZ_EXT))
+	if (len < MIN_LEN || len > sizeof(lb) || (buf[0] & ~FZ_EXT) ||
+	    codes_in(buf, len, proto, lo, hi, &at) != 0)
 		return -1;
 	memcpy(lb, buf, len);
-	planes_in(lb + HDR, CONN_PB, lo, hi);
-	for (k = 0; k < PW; k++)
-		if ((lo[k] | hi[k]) & ~conn_ok[k])
-			return -1; /* past the last lane, or a lane never written */
 	/* The differences straight into the caller's records, then the
 	 * references added, the first lane up: each is then final. */
-	nib = get64le(lb + CONN_NIB);
+	nib = get64le(lb + at);
 	if (4 * NB < 64 && nib >> (4 * NB % 64))
 		return -1; /* masks past the last byte lane */
 	zero(cp, sizeof(*c));
-	o = get_bytes(lb, CONN_DATA, lo, hi, cp);
+	o = get_bytes(lb, at + NIB_BYTES, lo, hi, cp);
 	if (!(o = get_byte_lanes(lb, o, len, nib, pp, cp)))
 		return -1;
 	if (lb[0] & FZ_EXT) {
@@ -803,16 +910,17 @@ static size_t bits_below(const uint64_t *m, size_t l)
 	return n;
 }
 
-int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_conn *proto, uint64_t *id)
+int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_freeze_proto *proto,
+		 uint64_t *id)
 {
 	uint64_t lo[PW], hi[PW], g4[PW], g2[PW], g1[PW];
 	uint8_t v[8];
-	size_t j, n4, n2;
+	size_t j, n4, n2, data;
 	int k;
 
-	if (len < CONN_DATA || (buf[0] & ~FZ_EXT))
+	if (len < MIN_LEN || (buf[0] & ~FZ_EXT) || codes_in(buf, len, proto, lo, hi, &data) != 0)
 		return -1;
-	planes_in(buf + HDR, CONN_PB, lo, hi);
+	data += NIB_BYTES;
 	for (k = 0; k < PW; k++) {
 		g4[k] = lo[k] & hi[k];
 		g2[k] = hi[k] & ~lo[k];
@@ -827,13 +935,13 @@ int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_conn *proto, ui
 		uint32_t x = 0;
 
 		if (g4[l / 64] & bit) {
-			o = CONN_DATA + 4 * bits_below(g4, l);
+			o = data + 4 * bits_below(g4, l);
 			size = 4;
 		} else if (g2[l / 64] & bit) {
-			o = CONN_DATA + 4 * n4 + 2 * bits_below(g2, l);
+			o = data + 4 * n4 + 2 * bits_below(g2, l);
 			size = 2;
 		} else if (g1[l / 64] & bit) {
-			o = CONN_DATA + 4 * n4 + 2 * n2 + bits_below(g1, l);
+			o = data + 4 * n4 + 2 * n2 + bits_below(g1, l);
 			size = 1;
 		} else {
 			lane_set(v, j, 0); /* a zero lane */
@@ -852,7 +960,7 @@ int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_conn *proto, ui
 		if (has_ref[0][l / 64] & bit) {
 			if (ref[l] != PROTO)
 				return -1; /* a reference this does not decode */
-			x += proto_lane((const uint8_t *)proto, l);
+			x += proto_lane(proto ? (const uint8_t *)&proto->rec : NULL, l);
 		}
 		lane_set(v, j, x);
 	}
@@ -860,7 +968,7 @@ int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_conn *proto, ui
 	return 0;
 }
 
-int tc_thaw(const uint8_t *buf, size_t len, int64_t base, const struct tc_conn *proto,
+int tc_thaw(const uint8_t *buf, size_t len, int64_t base, const struct tc_freeze_proto *proto,
 	    struct tc_conn *c)
 {
 	struct tc_conn_ext xb;

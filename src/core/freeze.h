@@ -14,7 +14,9 @@
  * earlier lane (a sequence number from the one it follows, a server field
  * from the client's), first_ts's high half (times) or the same lane of a
  * prototype record. Lanes that pack small fields are written byte by byte
- * as their XOR with the prototype's. Fields added to struct tc_conn,
+ * as their XOR with the prototype's, and so are the codes that say how
+ * wide each lane is, against the prototype's own (the bytes that are the
+ * same left out). Fields added to struct tc_conn,
  * tc_endpoint or tc_conn_ext are carried without a change here, raw until
  * given a reference. Times in a record are close to first_ts, sequence
  * numbers close to the other side's, most counters and flags zero, and
@@ -26,8 +28,7 @@
  * to thaw them; and a prototype it keeps anyway (the engine: the first
  * record of each 64 KiB of its ring), the same given back, or NULL. A
  * closed connection takes about two fifths of its record and extension
- * (~180 bytes on a generated workload of short connections, four in ten
- * of them with an extension record).
+ * (~170 bytes on generated workloads of short connections).
  *
  * Pure: no I/O, no state. tc_thaw() allocates the extension record (with
  * tc_conn_ext_mut()) when there was one; tc_thaw_view() fills caller
@@ -41,19 +42,37 @@
 
 #include "tcpclose/conn.h"
 
-/* Bytes the encoding of a record takes at most: flags, two bits per lane
- * of both structs, the byte lanes' masks, the extension's flag word, and
- * every byte of both (more than the most ever written). */
-#define TC_FREEZE_MAX                                                                  \
-	(1 + 2 * ((sizeof(struct tc_conn) / 4 + 7) / 8) + 8 +                          \
-	 2 * ((sizeof(struct tc_conn_ext) / 4 + 7) / 8) + 4 + sizeof(struct tc_conn) + \
-	 sizeof(struct tc_conn_ext))
+/* Bytes of a record's lane codes: two bits per lane of struct tc_conn. */
+#define TC_FREEZE_CODES (2 * ((sizeof(struct tc_conn) / 4 + 7) / 8))
+/* Bytes the encoding of a record takes at most: flags, the lane codes'
+ * flag word and codes, the byte lanes' masks, two bits per lane of the
+ * extension and its flag word, and every byte of both structs (more than
+ * the most ever written). */
+#define TC_FREEZE_MAX                                                                   \
+	(1 + 4 + TC_FREEZE_CODES + 8 + 2 * ((sizeof(struct tc_conn_ext) / 4 + 7) / 8) + \
+	 4 + sizeof(struct tc_conn) + sizeof(struct tc_conn_ext))
+
+/*
+ * A prototype: a record others are frozen against, and its own lane codes
+ * (frozen against itself), which theirs are written against. Records that
+ * close near each other mostly share which of their lanes are zero and how
+ * wide the others are: about half their code bytes equal the prototype's.
+ * Set it with tc_freeze_proto_set(); its record's extension is never read.
+ */
+struct tc_freeze_proto {
+	struct tc_conn rec;
+	uint8_t codes[TC_FREEZE_CODES];
+};
+
+/* *p made a prototype of c (its extension left out), its codes from base. */
+void tc_freeze_proto_set(struct tc_freeze_proto *p, const struct tc_conn *c, int64_t base);
 
 /* Encode c (and c->x, if any) into out (TC_FREEZE_MAX bytes), its times
- * from base (any time; a close one is shorter), its flags, states and the
- * like against proto (any record, or NULL; a like one is shorter; its
- * extension is not read); returns the length. */
-size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_conn *proto, uint8_t *out);
+ * from base (any time; a close one is shorter), its flags, states, lane
+ * codes and the like against proto (any, or NULL; a like one is shorter);
+ * returns the length. */
+size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_freeze_proto *proto,
+		 uint8_t *out);
 
 /*
  * Decode len bytes from tc_freeze() with the same base and prototype (which
@@ -62,7 +81,7 @@ size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_conn *pr
  * any record's (tc_conn_release). Returns 0, or -1 if the bytes are not a
  * frozen record or memory ran out (then *c owns nothing).
  */
-int tc_thaw(const uint8_t *buf, size_t len, int64_t base, const struct tc_conn *proto,
+int tc_thaw(const uint8_t *buf, size_t len, int64_t base, const struct tc_freeze_proto *proto,
 	    struct tc_conn *c);
 
 /*
@@ -70,8 +89,8 @@ int tc_thaw(const uint8_t *buf, size_t len, int64_t base, const struct tc_conn *
  * points at *xbuf, which must outlive *c (as with tc_conn_copy). Never
  * tc_conn_release() such a record.
  */
-int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, const struct tc_conn *proto,
-		 struct tc_conn *c, struct tc_conn_ext *xbuf);
+int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base,
+		 const struct tc_freeze_proto *proto, struct tc_conn *c, struct tc_conn_ext *xbuf);
 
 /*
  * Only the record's id, from len bytes of tc_freeze() with the same
@@ -80,6 +99,7 @@ int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base, const struct tc_c
  * Returns 0, or -1 if the bytes cannot hold a record (not every damage is
  * seen: tc_thaw_view() checks it all).
  */
-int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_conn *proto, uint64_t *id);
+int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_freeze_proto *proto,
+		 uint64_t *id);
 
 #endif
