@@ -600,6 +600,32 @@ static inline void lanes_of(uint32_t *w, const struct tc_conn *c, int64_t base)
 	}
 }
 
+/* c's lanes into w[] (times from base), the record's part planned
+ * against the prototype record pp (NULL: zero): its codes in lo, hi and
+ * as bytes in pb[0, 2 * CONN_PB), the rest of pb zero. */
+static inline void plan_conn(uint32_t *w, const struct tc_conn *c, int64_t base,
+			     const uint8_t *pp, uint64_t *lo, uint64_t *hi, uint8_t *pb)
+{
+	lanes_of(w, c, base);
+	plan_part(w, W_CONN, CONN_LANES, has_ref[0], conn_ok, (const uint8_t *)c, NULL, pp, 0, lo,
+		  hi);
+	planes_out(lo, hi, CONN_PB, pb);
+	memset(pb + 2 * CONN_PB, 0, 2 * PW * 8 - 2 * CONN_PB);
+}
+
+/* The bytes of b[0, n) that are not zero, in order, to out (b holds 32
+ * bytes, n <= 32); *fl gets bit i for b[i] among them. Returns how many. */
+static size_t put_nonzero(const uint8_t *b, unsigned n, uint8_t *out, uint32_t *fl)
+{
+	uint32_t bits = nonzero_bytes32(b) & (uint32_t)((1ull << n) - 1);
+	size_t o = 0;
+
+	*fl = bits;
+	for (; bits; bits &= bits - 1)
+		out[o++] = b[__builtin_ctz(bits)];
+	return o;
+}
+
 void tc_freeze_proto_set(struct tc_freeze_proto *p, const struct tc_conn *c, int64_t base)
 {
 	uint32_t w[W_LANES];
@@ -608,33 +634,27 @@ void tc_freeze_proto_set(struct tc_freeze_proto *p, const struct tc_conn *c, int
 
 	p->rec = *c;
 	p->rec.x = NULL;
-	lanes_of(w, &p->rec, base);
-	plan_part(w, W_CONN, CONN_LANES, has_ref[0], conn_ok, (const uint8_t *)&p->rec, NULL,
-		  (const uint8_t *)&p->rec, 0, lo, hi);
-	planes_out(lo, hi, CONN_PB, pb);
+	plan_conn(w, &p->rec, base, (const uint8_t *)&p->rec, lo, hi, pb);
 	memcpy(p->codes, pb, sizeof(p->codes));
 }
 
 size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_freeze_proto *proto,
 		 uint8_t *out)
 {
-	uint32_t w[W_LANES], fl, bits;
+	uint32_t w[W_LANES], fl;
 	uint64_t lo[PW] = {0}, hi[PW] = {0}, xlo[PW] = {0}, xhi[PW] = {0};
 	uint8_t pb[2 * PW * 8];
 	const uint8_t *pp = proto ? (const uint8_t *)&proto->rec : NULL;
 	size_t o, i, at;
 
-	lanes_of(w, c, base);
+	plan_conn(w, c, base, pp, lo, hi, pb);
 	out[0] = c->x ? FZ_EXT : 0;
 	if (c->x)
 		plan_part(w, W_EXT, EXT_LANES, has_ref[1], ext_ok, (const uint8_t *)c,
 			  (const uint8_t *)c->x, NULL, 1, xlo, xhi);
-	plan_part(w, W_CONN, CONN_LANES, has_ref[0], conn_ok, (const uint8_t *)c, NULL, pp, 0, lo,
-		  hi);
-	planes_out(lo, hi, CONN_PB, pb);
 	/* The codes against the prototype's, and only the bytes that differ,
-	 * flagged. */
-	memset(pb + 2 * CONN_PB, 0, sizeof(pb) - 2 * CONN_PB);
+	 * flagged. (Eight at a time: at -O2 the compiler leaves a byte loop
+	 * as it is.) */
 	if (proto) {
 		uint64_t a, b;
 		for (i = 0; i + 8 <= 2 * CONN_PB; i += 8) {
@@ -646,26 +666,17 @@ size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_freeze_p
 		for (; i < 2 * CONN_PB; i++)
 			pb[i] ^= proto->codes[i];
 	}
-	fl = bits = nonzero_bytes32(pb);
-	o = CODES_AT;
-	while (bits) {
-		out[o++] = pb[__builtin_ctz(bits)];
-		bits &= bits - 1;
-	}
+	/* at: where the byte lanes' masks go, past the code bytes */
+	at = CODES_AT + put_nonzero(pb, 2 * CONN_PB, out + CODES_AT, &fl);
 	fl = le32(fl);
 	memcpy(out + HDR, &fl, 4);
-	at = o; /* the byte lanes' masks */
 	o = at + NIB_BYTES + put_bytes(w, W_CONN, lo, hi, out + at + NIB_BYTES);
 	o = put_byte_lanes((const uint8_t *)c, pp, out + at, o - at) + at;
 	if (c->x) {
 		o += put_bytes(w, W_EXT, xlo, xhi, out + o);
 		planes_out(xlo, xhi, EXT_PB, pb);
 		/* Only the plane bytes that are not zero, flagged. */
-		fl = bits = nonzero_bytes32(pb) & (uint32_t)((1ull << (2 * EXT_PB)) - 1);
-		while (bits) {
-			out[o++] = pb[__builtin_ctz(bits)];
-			bits &= bits - 1;
-		}
+		o += put_nonzero(pb, 2 * EXT_PB, out + o, &fl);
 		fl = le32(fl);
 		memcpy(out + o, &fl, 4);
 		o += 4;
@@ -697,11 +708,12 @@ static inline unsigned popcount32(uint32_t v)
 }
 
 /*
- * The record's lane codes from buf[0, len) against proto's (NULL: zero)
- * into the planes lo, hi; *at is set to where the byte lanes' masks
- * start. Returns 0, or -1 if the bytes cannot be a record's: too short,
- * a flag past the last code byte, a flagged byte that is zero, or codes
- * for lanes past the last or never written.
+ * The flags byte and the record's lane codes from buf[0, len), the codes
+ * against proto's (NULL: zero), into the planes lo, hi; *at is set to
+ * where the byte lanes' masks start. Returns 0, or -1 if the bytes cannot
+ * be a record's: too short, unknown flags, a flag past the last code
+ * byte, a flagged byte that is zero, or codes for lanes past the last or
+ * never written.
  */
 static int codes_in(const uint8_t *buf, size_t len, const struct tc_freeze_proto *proto,
 		    uint64_t *lo, uint64_t *hi, size_t *at)
@@ -711,7 +723,7 @@ static int codes_in(const uint8_t *buf, size_t len, const struct tc_freeze_proto
 	size_t o = CODES_AT;
 	int k, zero_flagged = 0;
 
-	if (len < MIN_LEN)
+	if (len < MIN_LEN || (buf[0] & ~FZ_EXT))
 		return -1;
 	memcpy(&fl, buf + HDR, 4);
 	fl = le32(fl);
@@ -819,8 +831,7 @@ int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base,
 	size_t o, i, at;
 	int k;
 
-	if (len < MIN_LEN || len > sizeof(lb) || (buf[0] & ~FZ_EXT) ||
-	    codes_in(buf, len, proto, lo, hi, &at) != 0)
+	if (len > sizeof(lb) || codes_in(buf, len, proto, lo, hi, &at) != 0)
 		return -1;
 	memcpy(lb, buf, len);
 	/* The differences straight into the caller's records, then the
@@ -918,7 +929,7 @@ int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_freeze_proto *p
 	size_t j, n4, n2, data;
 	int k;
 
-	if (len < MIN_LEN || (buf[0] & ~FZ_EXT) || codes_in(buf, len, proto, lo, hi, &data) != 0)
+	if (codes_in(buf, len, proto, lo, hi, &data) != 0)
 		return -1;
 	data += NIB_BYTES;
 	for (k = 0; k < PW; k++) {
