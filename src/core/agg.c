@@ -55,17 +55,21 @@ struct index {
  * (A slot is empty when all zero; a used one always has position + 1 > 0
  * in its position bits, whatever its hash.)
  */
-static uint32_t hash_key(uint64_t seed, const void *p, size_t n)
+static inline uint32_t hash_key(uint64_t seed, const void *p, size_t n)
 {
 	const uint8_t *b = p;
-	uint64_t h = seed ^ n;
-	while (n) {
-		uint64_t v = 0;
-		size_t k = n < 8 ? n : 8;
-		memcpy(&v, b, k);
+	uint64_t h = seed ^ n, v;
+	/* The tail's length apart, so that with n a constant (every caller's
+	 * sizeof) its copy is a constant-size one and not a call. */
+	size_t i, words = n / 8, tail = n % 8;
+	for (i = 0; i < words; i++) {
+		memcpy(&v, b + 8 * i, 8);
 		h = tc_hash_fold(h, v);
-		b += k;
-		n -= k;
+	}
+	if (tail) {
+		v = 0;
+		memcpy(&v, b + 8 * words, tail);
+		h = tc_hash_fold(h, v);
 	}
 	return (uint32_t)(h >> 32);
 }
@@ -952,11 +956,22 @@ static void svc_name(const struct tc_service_stats *s, char *buf, size_t n)
 	snprintf(buf, n, s->af == 6 ? "[%s]:%u" : "%s:%u", a, s->port);
 }
 
-static void host_name(const struct tc_host_stats *h, char *buf, size_t n)
+/* The host's address as text, into buf (TC_ADDRSTRLEN bytes or more). */
+static void host_name(const struct tc_host_stats *h, char *buf)
 {
-	char a[TC_ADDRSTRLEN];
-	tc_addr_str(h->af, h->addr, a);
-	snprintf(buf, n, "%s", a);
+	tc_addr_str(h->af, h->addr, buf);
+}
+
+/*
+ * src into dst[n], cut to fit as snprintf(dst, n, "%s", src) would cut it,
+ * without the format parsing: this runs for every finding collected, one
+ * per host at most.
+ */
+static void copy_text(char *dst, size_t n, const char *src)
+{
+	size_t k = strnlen(src, n - 1);
+	memcpy(dst, src, k);
+	dst[k] = '\0';
 }
 
 /*
@@ -1006,7 +1021,7 @@ static struct tc_finding *add(struct emit *em, enum tc_finding_kind k, enum tc_f
 	f->severity = severity(k, count);
 	f->src = em->src;
 	f->nth = nth;
-	snprintf(f->subject, sizeof(f->subject), "%s", subject);
+	copy_text(f->subject, sizeof(f->subject), subject);
 	return f;
 }
 
@@ -1126,12 +1141,12 @@ static void service_findings(struct emit *em, const struct tc_service_stats *s)
 static void host_findings(struct emit *em, const struct tc_host_stats *h, const struct tc_host_opts *o)
 {
 	struct tc_finding *f;
-	char nm[64];
+	char nm[TC_ADDRSTRLEN];
 	/* Most hosts have nothing to say: no name formatted for them (this
 	 * runs for every host when the findings are collected). */
 	if (!o->aborts && !o->nagle_stalls)
 		return;
-	host_name(h, nm, sizeof(nm));
+	host_name(h, nm);
 	if (o->aborts && (f = add(em, TC_FIND_ABORTIVE, TC_SCOPE_CLIENT, 0, o->aborts, h->as_client, nm)))
 		F(f, "client %s aborted %llu of %llu %s with RST instead of FIN (SO_LINGER 0, or close() with unread data)",
 		  nm, (unsigned long long)o->aborts, (unsigned long long)h->as_client,
@@ -1145,12 +1160,12 @@ static void host_findings(struct emit *em, const struct tc_host_stats *h, const 
 static void pair_findings(struct emit *em, const struct tc_pair_stats *p)
 {
 	struct tc_finding *f;
-	char hn[64], sn[64], subj[140];
+	char hn[TC_ADDRSTRLEN], sn[64], subj[140];
 	double pct = 100.0 * p->tw_peak / em->ca->o.ephemeral_ports;
 	/* Worth saying once it is a visible share of the port range. */
 	if (p->tw_peak < 100 && pct < 1.0)
 		return;
-	host_name(&em->ca->hosts[p->client], hn, sizeof(hn));
+	host_name(&em->ca->hosts[p->client], hn);
 	svc_name(&em->ca->svcs[p->service], sn, sizeof(sn));
 	snprintf(subj, sizeof(subj), "%s -> %s", hn, sn);
 	f = add(em, TC_FIND_TIME_WAIT_PORTS, TC_SCOPE_PAIR, em->ca->svcs[p->service].port, p->tw_peak,
