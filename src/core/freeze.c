@@ -699,12 +699,19 @@ static void planes_in(const uint8_t *p, size_t pb, uint64_t *lo, uint64_t *hi)
 }
 
 /* Set bits of v, without the library call a build for the baseline
- * instruction set makes of __builtin_popcount. */
+ * instruction set makes of __builtin_popcount (or popcountll). */
 static inline unsigned popcount32(uint32_t v)
 {
 	v = v - ((v >> 1) & 0x55555555u);
 	v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
 	return (((v + (v >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
+}
+
+static inline unsigned popcount64(uint64_t v)
+{
+	v = v - ((v >> 1) & 0x5555555555555555ull);
+	v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+	return (unsigned)((((v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full) * 0x0101010101010101ull) >> 56);
 }
 
 /*
@@ -804,7 +811,7 @@ static size_t get_byte_lanes(const uint8_t *buf, size_t o, size_t len, uint64_t 
 	uint8_t b[8 * NIB_BYTES] = {0};
 	size_t i;
 
-	if (o > len || len - o < (size_t)__builtin_popcountll(nib))
+	if (o > len || len - o < (size_t)popcount64(nib))
 		return 0;
 	while (nib) {
 		if (!(b[__builtin_ctzll(nib)] = buf[o++]))
@@ -915,9 +922,9 @@ static size_t bits_below(const uint64_t *m, size_t l)
 {
 	size_t n = 0, w;
 	for (w = 0; w < l / 64 && w < PW; w++)
-		n += (size_t)__builtin_popcountll(m[w]);
+		n += (size_t)popcount64(m[w]);
 	if (w < PW && l % 64)
-		n += (size_t)__builtin_popcountll(m[w] & ((1ull << (l % 64)) - 1));
+		n += (size_t)popcount64(m[w] & ((1ull << (l % 64)) - 1));
 	return n;
 }
 
