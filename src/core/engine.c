@@ -1115,7 +1115,11 @@ enum tc_decode_status tc_engine_push(struct tc_engine *e, int dlt, int64_t ts_ns
 	if (st == TC_DEC_OK) {
 		uint32_t n = q->p.payload_caplen < TC_ENGINE_PAYLOAD_KEPT ? q->p.payload_caplen
 									  : TC_ENGINE_PAYLOAD_KEPT;
-		if (n)
+		/* Most segments with payload fill the copy: a constant-size
+		 * copy is a few moves, a variable one a loop. */
+		if (n == TC_ENGINE_PAYLOAD_KEPT)
+			memcpy(q->payload, q->p.payload, TC_ENGINE_PAYLOAD_KEPT);
+		else if (n)
 			memcpy(q->payload, q->p.payload, n);
 		q->p.payload = q->payload;
 		q->p.payload_caplen = n;
