@@ -185,6 +185,47 @@ static void test_ephemeral_port_pressure(void **state)
 	tc_agg_free(a);
 }
 
+/*
+ * A finding's subject is cut to its field, not overflowed: a pair of two
+ * long IPv6 addresses names itself in 85 characters, and the field holds
+ * 63 of them and a NUL.
+ */
+static void test_long_subject_cut_to_its_field(void **state)
+{
+	static const uint8_t cl[16] = {0x20, 0x01, 0x0d, 0xb8, 0x11, 0x11, 0x22, 0x22,
+				       0x33, 0x33, 0x44, 0x44, 0x55, 0x55, 0x66, 0x66};
+	static const uint8_t sv[16] = {0x20, 0x01, 0x0d, 0xb8, 0xaa, 0xaa, 0xbb, 0xbb,
+				       0xcc, 0xcc, 0xdd, 0xdd, 0xee, 0xee, 0xff, 0xff};
+	const char *whole = "2001:db8:1111:2222:3333:4444:5555:6666 -> "
+			    "[2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff]:80";
+	struct tc_agg *a = tc_agg_new(NULL);
+	const struct tc_finding *f;
+	size_t n, i;
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		struct conv v;
+		conv_init(&v);
+		v.cport = (uint16_t)(32768 + i);
+		v.now = 1000 * SEC_NS + (int64_t)i * 10000000LL;
+		handshake_and_data(&v);
+		seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+		seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+		seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
+		/* The same connection between IPv6 hosts. */
+		v.c.af = 6;
+		memcpy(v.c.ep[C].addr, cl, 16);
+		memcpy(v.c.ep[S].addr, sv, 16);
+		feed(a, &v);
+		conv_done(&v);
+	}
+	f = tc_agg_findings(a, &n);
+	f = the_finding(f, n, TC_FIND_TIME_WAIT_PORTS);
+	assert_int_equal(strlen(whole), 85);
+	assert_int_equal(strlen(f->subject), sizeof(f->subject) - 1);
+	assert_memory_equal(f->subject, whole, sizeof(f->subject) - 1);
+	tc_agg_free(a);
+}
+
 static void test_close_wait_finding(void **state)
 {
 	struct tc_agg *a = tc_agg_new(NULL);
@@ -930,6 +971,7 @@ int main(void)
 		cmocka_unit_test(test_server_closes_first_finding),
 		cmocka_unit_test(test_findings_asked_again_after_a_count),
 		cmocka_unit_test(test_ephemeral_port_pressure),
+		cmocka_unit_test(test_long_subject_cut_to_its_field),
 		cmocka_unit_test(test_close_wait_finding),
 		cmocka_unit_test(test_idle_histogram),
 		cmocka_unit_test(test_key_cap),
