@@ -313,6 +313,12 @@ static void lane_set(uint8_t *p, size_t i, uint32_t v)
 	memcpy(p + 4 * i, &v, 4);
 }
 
+/* The record of prototype p as bytes, or NULL for none. */
+static const uint8_t *proto_bytes(const struct tc_freeze_proto *p)
+{
+	return p ? (const uint8_t *)&p->rec : NULL;
+}
+
 /* Lane i of the prototype at pp; without one, every lane is zero. */
 static uint32_t proto_lane(const uint8_t *pp, size_t i)
 {
@@ -644,7 +650,7 @@ size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_freeze_p
 	uint32_t w[W_LANES], fl;
 	uint64_t lo[PW] = {0}, hi[PW] = {0}, xlo[PW] = {0}, xhi[PW] = {0};
 	uint8_t pb[2 * PW * 8];
-	const uint8_t *pp = proto ? (const uint8_t *)&proto->rec : NULL;
+	const uint8_t *pp = proto_bytes(proto);
 	size_t o, i, at;
 
 	plan_conn(w, c, base, pp, lo, hi, pb);
@@ -699,14 +705,7 @@ static void planes_in(const uint8_t *p, size_t pb, uint64_t *lo, uint64_t *hi)
 }
 
 /* Set bits of v, without the library call a build for the baseline
- * instruction set makes of __builtin_popcount (or popcountll). */
-static inline unsigned popcount32(uint32_t v)
-{
-	v = v - ((v >> 1) & 0x55555555u);
-	v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
-	return (((v + (v >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
-}
-
+ * instruction set makes of __builtin_popcountll. */
 static inline unsigned popcount64(uint64_t v)
 {
 	v = v - ((v >> 1) & 0x5555555555555555ull);
@@ -736,7 +735,7 @@ static int codes_in(const uint8_t *buf, size_t len, const struct tc_freeze_proto
 	fl = le32(fl);
 	if (2 * CONN_PB < 32 && fl >> (2 * CONN_PB % 32))
 		return -1;
-	if (len - MIN_LEN < popcount32(fl))
+	if (len - MIN_LEN < popcount64(fl))
 		return -1; /* not all there */
 	if (proto)
 		memcpy(t, proto->codes, 2 * CONN_PB);
@@ -833,7 +832,7 @@ int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base,
 	 * loaded before it is known whether their bytes are all there (that
 	 * would take counting the planes' bits), and checked after. */
 	uint8_t lb[TC_FREEZE_MAX], *cp = (uint8_t *)c, *xp = (uint8_t *)xbuf;
-	const uint8_t *pp = proto ? (const uint8_t *)&proto->rec : NULL;
+	const uint8_t *pp = proto_bytes(proto);
 	uint64_t lo[PW], hi[PW], xlo[PW], xhi[PW], span, nib;
 	size_t o, i, at;
 	int k;
@@ -978,7 +977,7 @@ int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_freeze_proto *p
 		if (has_ref[0][l / 64] & bit) {
 			if (ref[l] != PROTO)
 				return -1; /* a reference this does not decode */
-			x += proto_lane(proto ? (const uint8_t *)&proto->rec : NULL, l);
+			x += proto_lane(proto_bytes(proto), l);
 		}
 		lane_set(v, j, x);
 	}
