@@ -32,23 +32,29 @@ static void feed(struct tc_agg *a, const struct conv *v)
 	tc_agg_conn(a, &v->c, &vd, &d);
 }
 
-/* A whole graceful connection starting at `t`, `who` closing first. */
+/* A whole graceful connection in *v, starting at `t`, `who` closing first. */
+static void graceful_conv(struct conv *v, int64_t t, uint16_t cport, int who)
+{
+	conv_init(v);
+	v->cport = cport;
+	v->now = t;
+	handshake_and_data(v);
+	if (who == C) {
+		seg(v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
+		seg(v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
+		seg(v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
+	} else {
+		seg(v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
+		seg(v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 12, 0);
+		seg(v, S, TC_ACK, ISN_S + 12, ISN_C + 12, 0);
+	}
+}
+
+/* The same, counted. */
 static void graceful_at(struct tc_agg *a, int64_t t, uint16_t cport, int who)
 {
 	struct conv v;
-	conv_init(&v);
-	v.cport = cport;
-	v.now = t;
-	handshake_and_data(&v);
-	if (who == C) {
-		seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
-		seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
-		seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
-	} else {
-		seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 11, 0);
-		seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 12, 0);
-		seg(&v, S, TC_ACK, ISN_S + 12, ISN_C + 12, 0);
-	}
+	graceful_conv(&v, t, cport, who);
 	feed(a, &v);
 	conv_done(&v);
 }
@@ -204,13 +210,7 @@ static void test_long_subject_cut_to_its_field(void **state)
 	(void)state;
 	for (i = 0; i < 200; i++) {
 		struct conv v;
-		conv_init(&v);
-		v.cport = (uint16_t)(32768 + i);
-		v.now = 1000 * SEC_NS + (int64_t)i * 10000000LL;
-		handshake_and_data(&v);
-		seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
-		seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
-		seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
+		graceful_conv(&v, 1000 * SEC_NS + (int64_t)i * 10000000LL, (uint16_t)(32768 + i), C);
 		/* The same connection between IPv6 hosts. */
 		v.c.af = 6;
 		memcpy(v.c.ep[C].addr, cl, 16);
