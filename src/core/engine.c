@@ -1021,17 +1021,19 @@ static void apply(struct tc_engine *e, const struct tc_pkt *p, uint32_t h, int64
 
 	before[0] = f->conn.ep[0].state;
 	before[1] = f->conn.ep[1].state;
-	inf = tc_infer_segment(&f->conn, from, p, ts_ns, frame);
-	if (inf & TC_INFER_ONE_WAY)
-		e->one_way_capture = 1;
-	if (inf & TC_INFER_DUPLICATE) {
-		/* The same frame again: counted, not applied. */
-		if (f->list == L_CLOSED)
-			refreeze(e, f);
-		return;
+	if (!tc_segment_fast(&f->conn, from, p, ts_ns, frame)) {
+		inf = tc_infer_segment(&f->conn, from, p, ts_ns, frame);
+		if (inf & TC_INFER_ONE_WAY)
+			e->one_way_capture = 1;
+		if (inf & TC_INFER_DUPLICATE) {
+			/* The same frame again: counted, not applied. */
+			if (f->list == L_CLOSED)
+				refreeze(e, f);
+			return;
+		}
+		if (tc_segment_apply(&f->conn, from, p, ts_ns, frame))
+			e->st.rst_ignored++;
 	}
-	if (tc_segment_apply(&f->conn, from, p, ts_ns, frame))
-		e->st.rst_ignored++;
 	tc_xconn_segment(e->xc, &f->conn, p, ts_ns, frame);
 	if (e->tap)
 		e->tap(&f->conn, from, p, ts_ns, frame, before, e->tap_arg);

@@ -102,6 +102,47 @@ static void small_acked(struct tc_endpoint *r, const struct tc_pkt *p, int64_t t
 	}
 }
 
+/*
+ * The Nagle clock wraps every 2^32 us (71.6 min): after half that in
+ * silence (gap, the quiet before this segment) its readings could alias,
+ * so forget them.
+ */
+static void clock_wrap(struct tc_endpoint *s, struct tc_endpoint *r, int64_t gap)
+{
+	if (gap >= ((int64_t)1 << 31) * 1000) {
+		s->sflags &= (uint8_t)~(TC_SM_SMALL | TC_SM_SMALL_ACKED);
+		r->sflags &= (uint8_t)~(TC_SM_SMALL | TC_SM_SMALL_ACKED);
+	}
+}
+
+/* The sub-MSS tracker's share of segment p from s to r; returns nagle()'s. */
+static int sub_mss(struct tc_conn *c, struct tc_endpoint *s, struct tc_endpoint *r,
+		   const struct tc_pkt *p, int64_t ts)
+{
+	/* The peer acknowledging all we sent ends any sub-MSS flight. */
+	if ((p->flags & TC_ACK) && !seq_lt(p->ack, r->snd_nxt))
+		r->small_unacked = 0;
+	small_acked(r, p, ts);
+	return nagle(c, s, r, p, ts);
+}
+
+/* s sent payload at ts; small: it was the sub-MSS segment nagle() kept. */
+static void data_sent(struct tc_endpoint *s, int64_t ts, int small)
+{
+	s->ts_data_last = ts;
+	if (small)
+		s->sflags |= TC_SM_SMALL_LAST;
+	else
+		s->sflags &= (uint8_t)~TC_SM_SMALL_LAST;
+}
+
+/* The connection's latest segment: who sent it, whether it had payload. */
+static void latest(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
+{
+	c->last_from = (uint8_t)from;
+	c->last_data = p->payload_len > 0;
+}
+
 static void record_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int check,
 		       const struct snapshot *snap);
 
@@ -240,12 +281,7 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 		shape = rst_shape(c, g);
 	}
 
-	/* The Nagle clock wraps every 2^32 us (71.6 min): after half that
-	 * in silence its readings could alias, so forget them. */
-	if (gap >= ((int64_t)1 << 31) * 1000) {
-		s->sflags &= (uint8_t)~(TC_SM_SMALL | TC_SM_SMALL_ACKED);
-		r->sflags &= (uint8_t)~(TC_SM_SMALL | TC_SM_SMALL_ACKED);
-	}
+	clock_wrap(s, r, gap);
 	if (p->flags & TC_SYN) {
 		if (p->opt & TC_OPT_MSS)
 			s->mss = p->mss;
@@ -279,11 +315,7 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 		if (s->retx_unanswered < 255)
 			s->retx_unanswered++;
 	}
-	/* The peer acknowledging all we sent ends any sub-MSS flight. */
-	if ((p->flags & TC_ACK) && !seq_lt(p->ack, r->snd_nxt))
-		r->small_unacked = 0;
-	small_acked(r, p, ts);
-	small = nagle(c, s, r, p, ts);
+	small = sub_mss(c, s, r, p, ts);
 
 	if (p->flags & TC_RST) {
 		struct tc_conn_ext *x = tc_conn_ext_mut(c);
@@ -296,11 +328,7 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 			if (x)
 				x->data_after_rst = 1;
 		}
-		s->ts_data_last = ts;
-		if (small)
-			s->sflags |= TC_SM_SMALL_LAST;
-		else
-			s->sflags &= (uint8_t)~TC_SM_SMALL_LAST;
+		data_sent(s, ts, small);
 	}
 	/* Payload after the peer's FIN (in capture order): remember the
 	 * first the peer -- the FIN's sender -- leaves unacknowledged, for
@@ -323,8 +351,7 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 
 	if (have_prev)
 		c->gap_last = gap;
-	c->last_from = (uint8_t)from;
-	c->last_data = p->payload_len > 0;
+	latest(c, from, p);
 
 	if (g->rst_first) {
 		record_rst(c, from, p, g->rst_check, snap);
@@ -335,6 +362,28 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 	}
 	if (c->x)
 		c->x->last_rst = (p->flags & TC_RST) ? (uint8_t)(1u + (unsigned)from) : 0;
+}
+
+/*
+ * What tc_evidence_observe() does for a predicted segment (segment.h):
+ * ACK, with or without payload, no SYN, FIN or RST, at its sender's next
+ * sequence number, both sides established and neither closed, no
+ * extension record. Of its steps only these have anything to do then:
+ * no probe, retransmission, RST or FIN is in play.
+ */
+void tc_evidence_steady(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts,
+			int64_t gap)
+{
+	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+	int small;
+
+	clock_wrap(s, r, gap);
+	r->retx_unanswered = 0;
+	small = sub_mss(c, s, r, p, ts);
+	if (p->payload_len > 0)
+		data_sent(s, ts, small);
+	c->gap_last = gap;
+	latest(c, from, p);
 }
 
 /*

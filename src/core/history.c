@@ -69,6 +69,14 @@ void tc_history_gaps(struct tc_conn *c, const struct tc_seg *g)
 	}
 }
 
+void tc_history_steady(struct tc_conn *c, enum tc_role from, int data)
+{
+	if (data)
+		add_once(c, from, HB_D, 'D');
+	else
+		add_once(c, from, HB_A, 'A');
+}
+
 void tc_history_observe(struct tc_conn *c, const struct tc_seg *g)
 {
 	const struct tc_pkt *p = g->p;
@@ -81,10 +89,8 @@ void tc_history_observe(struct tc_conn *c, const struct tc_seg *g)
 	 * repeat nothing and open the window: of all the letters below, such
 	 * a one can only add D or A, and those once. */
 	if (!(f & (TC_SYN | TC_FIN | TC_RST)) && !retx && p->win != 0 && c->hist_len != 0) {
-		if (p->payload_len > 0)
-			add_once(c, from, HB_D, 'D');
-		else if (f & TC_ACK)
-			add_once(c, from, HB_A, 'A');
+		if (p->payload_len > 0 || (f & TC_ACK))
+			tc_history_steady(c, from, p->payload_len > 0);
 		return;
 	}
 	if (c->hist_len == 0 && (c->cflags & TC_CONN_FLIPPED))

@@ -46,4 +46,13 @@ void tc_history_observe(struct tc_conn *c, const struct tc_seg *g);
  */
 void tc_history_gaps(struct tc_conn *c, const struct tc_seg *g);
 
+/*
+ * The letters of a segment with no SYN, FIN or RST that repeats nothing and
+ * opens the window, once the history has begun (hist_len != 0): D if it
+ * carries payload, else A, each once per direction. The whole of what
+ * tc_history_observe() does for such a segment; also called on its own by
+ * the predicted path (segment.h).
+ */
+void tc_history_steady(struct tc_conn *c, enum tc_role from, int data);
+
 #endif

@@ -29,6 +29,32 @@ static void note_loss(struct tc_conn *c, int64_t ts_ns)
 }
 
 /*
+ * What every segment tells of its sender s, whatever its flags: the
+ * counters, its TTL range, the IP ID, window and TSval it carried, when.
+ */
+static void sent(struct tc_conn *c, struct tc_endpoint *s, const struct tc_pkt *p, int64_t ts_ns)
+{
+	if (s->pkts == 0 || p->ttl < s->ttl_min)
+		s->ttl_min = p->ttl;
+	if (s->pkts == 0 || p->ttl > s->ttl_max)
+		s->ttl_max = p->ttl;
+	s->pkts++;
+	s->bytes += p->payload_len;
+	s->ip_bytes += p->ip_len;
+	s->ip_id_last = p->ip_id;
+	s->win = p->win;
+	if (p->flags & TC_SYN)
+		s->flags |= TC_EP_WIN_UNSCALED;
+	else
+		s->flags &= (uint16_t)~TC_EP_WIN_UNSCALED;
+	s->t_last = tc_conn_rel(c, ts_ns);
+	if (p->opt & TC_OPT_TS) {
+		s->flags |= TC_EP_TS;
+		s->tsval_last = p->tsval;
+	}
+}
+
+/*
  * Step 0: bookkeeping that does not depend on state -- counters, IP-level
  * facts, the highest sequence number sent -- after keeping the values the
  * later steps need from before the segment.
@@ -59,30 +85,13 @@ static void count(struct tc_conn *c, struct tc_seg *g)
 	g->before.last_ts = c->last_ts;
 	g->before.frame_last = c->frame_last;
 
-	if (s->pkts == 0 || p->ttl < s->ttl_min)
-		s->ttl_min = p->ttl;
-	if (s->pkts == 0 || p->ttl > s->ttl_max)
-		s->ttl_max = p->ttl;
-	s->pkts++;
-	s->bytes += p->payload_len;
-	s->ip_bytes += p->ip_len;
-	s->ip_id_last = p->ip_id;
-	s->win = p->win;
-	if (p->flags & TC_SYN)
-		s->flags |= TC_EP_WIN_UNSCALED;
-	else
-		s->flags &= (uint16_t)~TC_EP_WIN_UNSCALED;
-	s->t_last = tc_conn_rel(c, g->ts_ns);
+	sent(c, s, p, g->ts_ns);
 	if ((p->flags & TC_FIN) && s->fins < UINT16_MAX)
 		s->fins++;
 	if ((p->flags & TC_RST) && s->rsts < UINT16_MAX)
 		s->rsts++;
 	if (p->win == 0 && !(p->flags & (TC_SYN | TC_FIN | TC_RST)) && s->zero_win < UINT16_MAX)
 		s->zero_win++;
-	if (p->opt & TC_OPT_TS) {
-		s->flags |= TC_EP_TS;
-		s->tsval_last = p->tsval;
-	}
 
 	if (p->flags & TC_RST) {
 		/* A repeated RST (same sequence number as its sender's last)
@@ -217,4 +226,68 @@ int tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 	zeek_observe(c, &g);        /* 4 */
 	tc_history_gaps(c, &g);     /* 5 */
 	return g.rst_ignored;
+}
+
+/*
+ * The predicted segment (segment.h). Each condition names the step that
+ * would do more than the counters for a segment failing it.
+ */
+static int predicted(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
+{
+	const struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+
+	/* No SYN, FIN or RST: the state machine's and the history's
+	 * transitions, the RST evidence, Zeek's model. */
+	if ((p->flags & (TC_SYN | TC_FIN | TC_RST | TC_ACK)) != TC_ACK)
+		return 0;
+	/* Nothing inferred, undone, lost or kept in the extension record:
+	 * the inference's corrections, tentative RSTs, keep-alive streaks,
+	 * holes, own-look tracking, late data. */
+	if (c->x || c->inferred || c->reset_by != TC_WHO_NONE ||
+	    (c->cflags & (TC_CONN_RST_TENTATIVE | TC_CONN_DONE)) || tc_conn_loss_total(c))
+		return 0;
+	/* Both established, neither closing: no handshake inference, no
+	 * transition on the ACK, no data after or across a FIN. */
+	if (s->state != TC_ESTABLISHED || r->state != TC_ESTABLISHED ||
+	    (s->flags & (TC_EP_SEQ | TC_EP_ACK | TC_EP_FIN | TC_EP_RST)) != (TC_EP_SEQ | TC_EP_ACK) ||
+	    (r->flags & (TC_EP_SEQ | TC_EP_FIN | TC_EP_RST)) != TC_EP_SEQ ||
+	    (r->flags & (TC_EP_SYN | TC_EP_SYN_ACKED)) == TC_EP_SYN || s->pkts == 0 || r->pkts == 0 ||
+	    TC_ZSTATE(s) == TC_Z_INACTIVE)
+		return 0;
+	/* At the sender's next sequence number: no retransmission (counted
+	 * or on the timer), no probe, no jump; acknowledging nothing the
+	 * peer was not seen sending; a window open and the history begun. */
+	if (p->seq != s->snd_nxt || seq_lt(r->snd_nxt, p->ack) || p->win == 0 || c->hist_len == 0)
+		return 0;
+	/* An empty IPv4 segment with its sender's last IP ID may be that
+	 * segment again (infer.c judges duplicates). */
+	if (p->payload_len == 0 && c->af == 4 && p->ip_id != 0 && p->ip_id == s->ip_id_last)
+		return 0;
+	return 1;
+}
+
+int tc_segment_fast(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns,
+		    uint64_t frame)
+{
+	struct tc_endpoint *s = &c->ep[from];
+	int64_t gap;
+
+	if (!predicted(c, from, p))
+		return 0;
+	gap = ts_ns - c->last_ts;
+	/* The inference: at snd_nxt, it cannot be on the retransmission timer. */
+	s->iflags &= (uint8_t)~TC_IE_LAST_RETX;
+	/* Step 0. */
+	sent(c, s, p, ts_ns);
+	s->snd_nxt = p->seq + p->payload_len;
+	c->frame_last = frame;
+	c->last_ts = ts_ns;
+	/* Step 1: an ACK moves only the ACK mark here (tcpsm.c's on_ack). */
+	if (seq_lt(s->ack, p->ack))
+		s->ack = p->ack;
+	tc_history_steady(c, from, p->payload_len > 0); /* 2 */
+	tc_evidence_steady(c, from, p, ts_ns, gap);     /* 3 */
+	/* Steps 4 and 5 have nothing to do: Zeek's states move on SYN, FIN
+	 * and RST, and its gap letters need a hole. */
+	return 1;
 }
