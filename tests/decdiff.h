@@ -6,7 +6,7 @@
  * path for the rest) must give exactly what tc_decode_general() gives: the
  * same status and, on TC_DEC_OK, the same struct tc_pkt, every field and
  * every byte. Used by the unit test (tests/test_decode_fast.c) over built
- * and mutated frames and by the wild-trace check (tests/wild_decode.c)
+ * and mutated frames and by the wild-trace check (tests/fastpaths.c)
  * over real ones.
  */
 #ifndef TC_TEST_DECDIFF_H

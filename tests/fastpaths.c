@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * wild_decode.c -- developer check: the decoder's straight line against its
- * general path over every frame of real captures.
+ * fastpaths.c -- developer check: the core's two straight lines against
+ * their general paths, over every frame of real captures.
  *
  * For every frame of every capture given (files, or directories read one
- * level deep), decdiff_frame() compares tc_decode_wire() with
- * tc_decode_general(): as captured, with the wire length unknown (0), and
- * cut at every length below the first CUT_MAX bytes (the headers, where
- * the two paths differ). Prints each disagreement (the first MAX_SHOWN)
- * and a summary: frames, how many the straight line took, disagreements.
+ * level deep):
+ *   - decdiff_frame() compares tc_decode_wire() with tc_decode_general():
+ *     as captured, with the wire length unknown (0), and cut at every
+ *     length below the first CUT_MAX bytes (the headers, where the two
+ *     paths differ);
+ *   - a TCP segment goes to its connection, kept here in a flow table as
+ *     the engine keeps it (a new record on a new SYN), and segdiff_apply()
+ *     compares the predicted per-segment path, tc_segment_fast(), with the
+ *     full one on that record as it stands.
+ * Prints each disagreement (the first MAX_SHOWN) and a summary: frames, how
+ * many the decoder's straight line took, segments, how many were
+ * predicted, disagreements.
  *
- * usage: wild_decode --root PROJECT_DIR   the wild traces beside the clone
- *        wild_decode PATH...              these files or directories
+ * usage: fastpaths --root PROJECT_DIR   the wild traces beside the clone
+ *        fastpaths PATH...              these files or directories
  *
  * With --root, the traces are ../shared/wild-traces (or ../../shared for a
  * worktree) relative to the project; absent, this exits 77 (skip). Exit 0
@@ -26,11 +33,15 @@
 #include <sys/stat.h>
 
 #include "decdiff.h"
+#include "flow.h"
+#include "segdiff.h"
+#include "tcpsm.h"
 
 #define CUT_MAX 128
 #define MAX_SHOWN 20
 
 static unsigned long long n_frames, n_fast, n_checks, n_bad, n_files, n_unread;
+static unsigned long long n_segs, n_predicted, n_seg_bad, n_untracked;
 
 /* Returns 1 if the straight line took the frame (and agreed). */
 static int check(const char *file, unsigned long long frame, int dlt, const uint8_t *buf,
@@ -47,6 +58,40 @@ static int check(const char *file, unsigned long long frame, int dlt, const uint
 	return 0;
 }
 
+/*
+ * Segment p of frame `frame` to its connection in t, through both
+ * per-segment paths. The record is the one the engine would hold: a new
+ * one for a new 4-tuple or a SYN that starts over (tc_sm_is_new_syn()).
+ */
+static void check_segment(struct tc_flowtab *t, const char *file, unsigned long long frame,
+			  const struct tc_pkt *p, int64_t ts_ns)
+{
+	enum tc_role from = TC_CLIENT;
+	struct tc_flow *f = tc_flowtab_find(t, p, &from);
+	struct segdiff d;
+
+	if (f && tc_sm_is_new_syn(&f->conn, from, p)) {
+		tc_conn_release(&f->conn);
+		memset(&f->conn, 0, sizeof f->conn);
+		from = tc_sm_init(&f->conn, p);
+		f->conn.tunnel = p->tunnel;
+	} else if (!f) {
+		if ((f = tc_flowtab_add(t, p)) == NULL) {
+			n_untracked++;
+			return;
+		}
+		from = tc_sm_init(&f->conn, p);
+		f->conn.tunnel = p->tunnel;
+	}
+	n_segs++;
+	if (segdiff_apply(&f->conn, from, p, ts_ns, frame, &d) != 0) {
+		if (n_seg_bad++ < MAX_SHOWN)
+			printf("%s frame %llu: segment: %s\n", file, frame, d.why);
+		return;
+	}
+	n_predicted += (unsigned)d.fast;
+}
+
 static void one_file(const char *path)
 {
 	char err[PCAP_ERRBUF_SIZE];
@@ -54,6 +99,7 @@ static void one_file(const char *path)
 	const u_char *data;
 	unsigned long long frame = 0;
 	pcap_t *pc = pcap_open_offline(path, err);
+	struct tc_flowtab *t;
 	int dlt;
 
 	if (pc == NULL) {
@@ -62,17 +108,26 @@ static void one_file(const char *path)
 	}
 	n_files++;
 	dlt = pcap_datalink(pc);
+	if ((t = tc_flowtab_new(0x5eed)) == NULL) {
+		fprintf(stderr, "fastpaths: out of memory\n");
+		exit(2);
+	}
 	while (pcap_next_ex(pc, &h, &data) == 1) {
 		uint32_t cut, lim;
+		struct tc_pkt p;
 
 		frame++;
 		n_frames++;
 		n_fast += (unsigned)check(path, frame, dlt, data, h->caplen, h->len);
+		if (tc_decode_wire(dlt, data, h->caplen, h->len, &p) == TC_DEC_OK)
+			check_segment(t, path, frame, &p,
+				      (int64_t)h->ts.tv_sec * 1000000000LL + (int64_t)h->ts.tv_usec * 1000);
 		check(path, frame, dlt, data, h->caplen, 0);
 		lim = h->caplen < CUT_MAX ? h->caplen : CUT_MAX;
 		for (cut = 0; cut < lim; cut++)
 			check(path, frame, dlt, data, cut, h->len);
 	}
+	tc_flowtab_free(t);
 	pcap_close(pc);
 }
 
@@ -135,7 +190,7 @@ int main(int argc, char **argv)
 	int i;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: wild_decode --root PROJECT_DIR | PATH...\n");
+		fprintf(stderr, "usage: fastpaths --root PROJECT_DIR | PATH...\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "--root") == 0) {
@@ -147,7 +202,7 @@ int main(int argc, char **argv)
 		int found = 0;
 
 		if (argc != 3) {
-			fprintf(stderr, "usage: wild_decode --root PROJECT_DIR\n");
+			fprintf(stderr, "usage: fastpaths --root PROJECT_DIR\n");
 			return 2;
 		}
 		for (k = 0; k < sizeof rel / sizeof rel[0] && !found; k++) {
@@ -155,7 +210,7 @@ int main(int argc, char **argv)
 			found = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 		}
 		if (!found) {
-			printf("wild_decode: no ../shared/wild-traces beside %s, skipped\n", argv[2]);
+			printf("fastpaths: no ../shared/wild-traces beside %s, skipped\n", argv[2]);
 			return 77;
 		}
 		one_dir(dir);
@@ -163,12 +218,15 @@ int main(int argc, char **argv)
 		for (i = 1; i < argc; i++)
 			one_path(argv[i]);
 	}
-	printf("wild_decode: %llu files (%llu not read by libpcap), %llu frames, %llu taken by the "
-	       "straight line, %llu comparisons, %llu disagreements\n",
+	printf("fastpaths: %llu files (%llu not read by libpcap), %llu frames, %llu taken by the "
+	       "decoder's straight line, %llu comparisons, %llu disagreements\n",
 	       n_files, n_unread, n_frames, n_fast, n_checks, n_bad);
+	printf("fastpaths: %llu TCP segments (%llu not tracked: no memory), %llu predicted, "
+	       "%llu disagreements\n",
+	       n_segs, n_untracked, n_predicted, n_seg_bad);
 	if (n_frames == 0) {
-		printf("wild_decode: no frames read, nothing compared\n");
+		printf("fastpaths: no frames read, nothing compared\n");
 		return 1;
 	}
-	return n_bad ? 1 : 0;
+	return n_bad || n_seg_bad || n_untracked ? 1 : 0;
 }

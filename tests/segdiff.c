@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * segdiff.c -- one segment through both per-segment paths, compared
+ * (segdiff.h).
+ */
+#include "segdiff.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "infer.h"
+#include "segment.h"
+
+/* A byte of the record by where it lies: "ep[1]+44", "+392". */
+static void where(size_t off, char *buf, size_t n)
+{
+	size_t ep0 = offsetof(struct tc_conn, ep), eps = sizeof(struct tc_endpoint);
+
+	if (off >= ep0 && off < ep0 + 2 * eps)
+		snprintf(buf, n, "ep[%zu]+%zu", (off - ep0) / eps, (off - ep0) % eps);
+	else
+		snprintf(buf, n, "+%zu", off);
+}
+
+/* Records a and b byte for byte, extension pointers aside; then their
+ * extension records, if any. */
+static int same(const struct tc_conn *a, const struct tc_conn *b, const char *what,
+		struct segdiff *d)
+{
+	struct tc_conn ca, cb;
+	const uint8_t *pa = (const uint8_t *)&ca, *pb = (const uint8_t *)&cb;
+	char at[32];
+	size_t i;
+
+	memcpy(&ca, a, sizeof ca);
+	memcpy(&cb, b, sizeof cb);
+	ca.x = cb.x = NULL;
+	for (i = 0; i < sizeof ca; i++) {
+		if (pa[i] != pb[i]) {
+			where(i, at, sizeof at);
+			snprintf(d->why, sizeof d->why, "%s: record byte %s: 0x%02x, full path 0x%02x",
+				 what, at, pa[i], pb[i]);
+			return -1;
+		}
+	}
+	if (!a->x != !b->x) {
+		snprintf(d->why, sizeof d->why, "%s: extension record %s, full path %s", what,
+			 a->x ? "made" : "none", b->x ? "made" : "none");
+		return -1;
+	}
+	if (a->x && memcmp(a->x, b->x, sizeof *a->x) != 0) {
+		snprintf(d->why, sizeof d->why, "%s: extension records differ", what);
+		return -1;
+	}
+	return 0;
+}
+
+int segdiff_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns,
+		  uint64_t frame, struct segdiff *d)
+{
+	struct tc_conn before, fast;
+	struct tc_conn_ext xbefore, xfast;
+	int rc = 0;
+
+	d->why[0] = '\0';
+	/* Byte copies, padding included, so that only what a path writes
+	 * can differ. */
+	memcpy(&before, c, sizeof before);
+	memcpy(&fast, c, sizeof fast);
+	if (c->x) {
+		memcpy(&xbefore, c->x, sizeof xbefore);
+		memcpy(&xfast, c->x, sizeof xfast);
+		before.x = &xbefore;
+		fast.x = &xfast;
+	}
+
+	d->fast = tc_segment_fast(&fast, from, p, ts_ns, frame);
+	if (!(tc_infer_segment(c, from, p, ts_ns, frame) & TC_INFER_DUPLICATE))
+		(void)tc_segment_apply(c, from, p, ts_ns, frame);
+
+	if (d->fast)
+		rc = same(&fast, c, "predicted", d);
+	else
+		rc = same(&fast, &before, "declined but changed", d);
+	/* An extension record the fast path made on its copy is its own. */
+	if (fast.x && fast.x != &xfast)
+		free(fast.x);
+	return rc;
+}
