@@ -133,9 +133,11 @@ static void test_each_condition_declines(void **state)
 	p = next(&v, C, TC_ACK, cs, ss + 5, 0, 0);
 	assert_false(both(&v, &p));
 	assert_int_equal(v.c.ep[S].acks_unseen, 1);
-	/* From here the connection has lost something: nothing is predicted. */
-	p = next(&v, C, TC_ACK, cs, ss + 5, 10, 0);
-	assert_false(both(&v, &p));
+	/* The loss is noted; in-order segments are predicted again (this
+	 * one acknowledges no more than the server was seen sending). */
+	p = next(&v, C, TC_ACK, cs, ss, 10, 0);
+	assert_true(both(&v, &p));
+	cs += 10;
 	conv_done(&v);
 
 	open_conv(&v, &cs, &ss);
@@ -143,6 +145,20 @@ static void test_each_condition_declines(void **state)
 	p = next(&v, S, TC_ACK, ss + 100, cs, 10, 0);
 	assert_false(both(&v, &p));
 	assert_int_equal(v.c.ep[S].gaps, 1);
+	ss += 110;
+	/* Its next segment is in order, and predicted. The peer's ACKs are
+	 * not while the hole is open (the one that passes it writes the
+	 * history's gap letter); after that they are again. */
+	p = next(&v, S, TC_ACK, ss, cs, 10, 0);
+	assert_true(both(&v, &p));
+	ss += 10;
+	p = next(&v, C, TC_ACK, cs, ISN_S + 1, 0, 0);
+	assert_false(both(&v, &p));
+	p = next(&v, C, TC_ACK, cs, ss, 0, 0);
+	assert_false(both(&v, &p));
+	assert_non_null(strchr(v.c.history, 'g'));
+	p = next(&v, C, TC_ACK, cs, ss, 10, 0);
+	assert_true(both(&v, &p));
 	conv_done(&v);
 
 	open_conv(&v, &cs, &ss);
@@ -160,15 +176,15 @@ static void test_each_condition_declines(void **state)
 	assert_false(both(&v, &p));
 	assert_int_equal(v.c.ep[S].zero_win, 1);
 	/* An empty segment carrying its sender's last IP ID again: a copy,
-	 * which the extension record counts; from then on it exists, and
-	 * nothing is predicted. */
+	 * which the extension record counts. Prediction goes on with the
+	 * extension record there. */
 	v.ipid[S]--;
 	p = next(&v, S, TC_ACK, ss, cs, 0, 0);
 	assert_false(both(&v, &p));
 	assert_non_null(v.c.x);
 	assert_int_equal(v.c.x->ep[S].dups, 1);
 	p = next(&v, S, TC_ACK, ss, cs, 10, 0);
-	assert_false(both(&v, &p));
+	assert_true(both(&v, &p));
 	ss += 10;
 	/* A keep-alive probe one below snd_nxt. */
 	p = next(&v, C, TC_ACK, cs - 1, ss, 0, 0);
@@ -215,6 +231,46 @@ static void test_nagle_stall_on_predicted_path(void **state)
 	assert_true(both(&v, &p));
 	assert_non_null(v.c.x);
 	assert_int_equal(v.c.x->ep[C].nagle_stalls, 1);
+	conv_done(&v);
+}
+
+/* With an extension record: a keep-alive probe answered on the predicted
+ * path; an RST out of window, after which its sender's segments are
+ * followed apart (declined) and its peer's still predicted. */
+static void test_extension_record_predicted(void **state)
+{
+	struct conv v;
+	uint32_t cs, ss;
+	struct tc_pkt p;
+
+	(void)state;
+	open_conv(&v, &cs, &ss);
+	p = next(&v, C, TC_ACK, cs, ss, 10, 0);
+	assert_true(both(&v, &p));
+	cs += 10;
+	p = next(&v, S, TC_ACK, ss, cs, 0, 0);
+	assert_true(both(&v, &p));
+	v.now += 7200LL * 1000 * MS_NS;
+	p = next(&v, C, TC_ACK, cs - 1, ss, 0, 0); /* the probe */
+	assert_false(both(&v, &p));
+	assert_non_null(v.c.x);
+	assert_int_equal(v.c.x->ep[C].ka_unanswered, 1);
+	p = next(&v, S, TC_ACK, ss, cs, 0, 0); /* its answer */
+	assert_true(both(&v, &p));
+	assert_int_equal(v.c.x->ep[C].ka_unanswered, 0);
+	assert_int_equal(v.c.x->ep[C].ka_answered, 1);
+
+	p = next(&v, S, TC_RST, ss + 5000000, 0, 0, 0);
+	assert_false(both(&v, &p));
+	assert_int_equal(v.c.reset_by, TC_WHO_NONE);
+	assert_int_equal(v.c.x->last_rst, 1 + S);
+	p = next(&v, C, TC_ACK, cs, ss, 10, 0);
+	assert_true(both(&v, &p));
+	cs += 10;
+	assert_int_equal(v.c.x->last_rst, 0);
+	p = next(&v, S, TC_ACK, ss, cs, 10, 0);
+	assert_false(both(&v, &p));
+	assert_int_equal(v.c.x->ep[S].own_ip_id, p.ip_id);
 	conv_done(&v);
 }
 
@@ -284,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_steady_exchange_predicted),
 		cmocka_unit_test(test_each_condition_declines),
 		cmocka_unit_test(test_nagle_stall_on_predicted_path),
+		cmocka_unit_test(test_extension_record_predicted),
 		cmocka_unit_test(test_random_conversations_agree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,6 +115,16 @@ static void clock_wrap(struct tc_endpoint *s, struct tc_endpoint *r, int64_t gap
 	}
 }
 
+/* Anything `from` sends answers the peer's probes and retransmissions. */
+static void answers(struct tc_conn *c, enum tc_role from)
+{
+	if (c->x && c->x->ep[!from].ka_unanswered) {
+		c->x->ep[!from].ka_answered++;
+		c->x->ep[!from].ka_unanswered = 0;
+	}
+	c->ep[!from].retx_unanswered = 0;
+}
+
 /* The sub-MSS tracker's share of segment p from s to r; returns nagle()'s. */
 static int sub_mss(struct tc_conn *c, struct tc_endpoint *s, struct tc_endpoint *r,
 		   const struct tc_pkt *p, int64_t ts)
@@ -286,12 +296,7 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 		if (p->opt & TC_OPT_MSS)
 			s->mss = p->mss;
 	}
-	/* Anything we send answers the peer's probes and retransmissions. */
-	if (c->x && c->x->ep[!from].ka_unanswered) {
-		c->x->ep[!from].ka_answered++;
-		c->x->ep[!from].ka_unanswered = 0;
-	}
-	r->retx_unanswered = 0;
+	answers(c, from);
 
 	if (is_keepalive(c, g)) {
 		struct tc_conn_ext *x = tc_conn_ext_mut(c);
@@ -367,9 +372,10 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 /*
  * What tc_evidence_observe() does for a predicted segment (segment.h):
  * ACK, with or without payload, no SYN, FIN or RST, at its sender's next
- * sequence number, both sides established and neither closed, no
- * extension record. Of its steps only these have anything to do then:
- * no probe, retransmission, RST or FIN is in play.
+ * sequence number, both sides established and neither closed, its sender
+ * not followed apart for RSTs (TC_XE_OWN_TRACK). Of its steps only these
+ * have anything to do then: no probe, retransmission, RST or FIN is in
+ * play.
  */
 void tc_evidence_steady(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts,
 			int64_t gap)
@@ -378,12 +384,14 @@ void tc_evidence_steady(struct tc_conn *c, enum tc_role from, const struct tc_pk
 	int small;
 
 	clock_wrap(s, r, gap);
-	r->retx_unanswered = 0;
+	answers(c, from);
 	small = sub_mss(c, s, r, p, ts);
 	if (p->payload_len > 0)
 		data_sent(s, ts, small);
 	c->gap_last = gap;
 	latest(c, from, p);
+	if (c->x)
+		c->x->last_rst = 0;
 }
 
 /*

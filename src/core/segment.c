@@ -235,16 +235,27 @@ int tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 static int predicted(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
 {
 	const struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+	uint32_t loss;
 
 	/* No SYN, FIN or RST: the state machine's and the history's
 	 * transitions, the RST evidence, Zeek's model. */
 	if ((p->flags & (TC_SYN | TC_FIN | TC_RST | TC_ACK)) != TC_ACK)
 		return 0;
-	/* Nothing inferred, undone, lost or kept in the extension record:
-	 * the inference's corrections, tentative RSTs, keep-alive streaks,
-	 * holes, own-look tracking, late data. */
-	if (c->x || c->inferred || c->reset_by != TC_WHO_NONE ||
-	    (c->cflags & (TC_CONN_RST_TENTATIVE | TC_CONN_DONE)) || tc_conn_loss_total(c))
+	/* Nothing inferred, reset or undone: the inference's corrections,
+	 * tentative RSTs. (The flag and state conditions below imply this;
+	 * it is said here so the equivalence does not rest on that.) */
+	if (c->inferred || c->reset_by != TC_WHO_NONE ||
+	    (c->cflags & (TC_CONN_RST_TENTATIVE | TC_CONN_DONE)))
+		return 0;
+	/* Loss in the capture already noted where note_loss() keeps it: a
+	 * connection with holes still has its in-order segments predicted. */
+	loss = tc_conn_loss_total(c);
+	if (loss && (!c->x || c->x->loss_seen != loss))
+		return 0;
+	/* In the extension record, no hole in the peer's data for this ACK
+	 * to pass (a gap letter) and no RST from the sender that has its
+	 * other segments followed apart (evidence.c's own look). */
+	if (c->x && ((c->x->ep[!from].have & TC_XE_HOLE) || (c->x->ep[from].have & TC_XE_OWN_TRACK)))
 		return 0;
 	/* Both established, neither closing: no handshake inference, no
 	 * transition on the ACK, no data after or across a FIN. */
@@ -275,8 +286,11 @@ int tc_segment_fast(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p
 	if (!predicted(c, from, p))
 		return 0;
 	gap = ts_ns - c->last_ts;
-	/* The inference: at snd_nxt, it cannot be on the retransmission timer. */
+	/* The inference: at snd_nxt, it cannot be on the retransmission
+	 * timer, and with no hole it reports no content gap. */
 	s->iflags &= (uint8_t)~TC_IE_LAST_RETX;
+	if (c->x)
+		c->x->gap_now = 0;
 	/* Step 0. */
 	sent(c, s, p, ts_ns);
 	s->snd_nxt = p->seq + p->payload_len;
@@ -288,6 +302,6 @@ int tc_segment_fast(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p
 	tc_history_steady(c, from, p->payload_len > 0); /* 2 */
 	tc_evidence_steady(c, from, p, ts_ns, gap);     /* 3 */
 	/* Steps 4 and 5 have nothing to do: Zeek's states move on SYN, FIN
-	 * and RST, and its gap letters need a hole. */
+	 * and RST, and its gap letters need a gap_now. */
 	return 1;
 }

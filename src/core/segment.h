@@ -80,13 +80,14 @@ int tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 /*
  * Header prediction, as BSD's tcp_input() does it: most segments of most
  * connections are the expected one -- an ACK, with or without payload, at
- * its sender's next sequence number, both sides ESTABLISHED, nothing
- * inferred, lost or unusual so far (no extension record) -- and for such a
- * segment most of the steps above have nothing to do. If `p` is one,
- * tc_segment_fast() applies it exactly as tc_infer_segment() followed by
- * tc_segment_apply() would (every field of the record the same) and
- * returns 1; otherwise it changes nothing and returns 0, and the caller
- * takes the full path. tests/segdiff.c holds it to that.
+ * its sender's next sequence number, acknowledging nothing the capture
+ * did not show, both sides ESTABLISHED, nothing inferred or reset so far
+ * -- and for such a segment most of the steps above have nothing to do.
+ * If `p` is one, tc_segment_fast() applies it exactly as
+ * tc_infer_segment() followed by tc_segment_apply() would (every field of
+ * the record the same) and returns 1; otherwise it changes nothing and
+ * returns 0, and the caller takes the full path. tests/segdiff.c holds it
+ * to that.
  */
 int tc_segment_fast(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns,
 		    uint64_t frame);
