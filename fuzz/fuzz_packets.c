@@ -42,6 +42,7 @@
 #include "fuzz_check.h"
 #include "fuzz_packets.h"
 #include "output.h"
+#include "segdiff.h"
 #include "tcpclose/engine.h"
 
 
@@ -88,6 +89,24 @@ static void same_decode(int dlt, const uint8_t *d, uint32_t len)
 		   "the decoder's two paths disagree on the segment");
 }
 
+/*
+ * The per-segment pass's prediction (tc_segment_fast) promises the full
+ * path's record for every segment it takes, and an untouched one for every
+ * segment it declines: each TCP segment also goes to a connection kept in
+ * table t, through both (tests/segdiff.c).
+ */
+static void same_segment(struct tc_flowtab *t, int dlt, const uint8_t *d, uint32_t len,
+			 int64_t ts, uint64_t frame)
+{
+	struct tc_pkt p;
+	struct segdiff sd;
+
+	if (tc_decode_wire(dlt, d, len, 0, &p) != TC_DEC_OK)
+		return;
+	FC_REQUIRE(segdiff_track(t, &p, ts, frame, &sd) >= 0,
+		   "the per-segment pass's two paths disagree");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -95,6 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct in in = {data, data + size};
 	struct tc_engine_opts o = {0};
 	struct tc_engine *e;
+	struct tc_flowtab *segs;
 	struct fc_run r;
 	struct tc_run_info ri = {0};
 	struct frame kept[KEEP];
@@ -132,6 +152,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	tc_engine_set_tap(e, fc_tap, &r);
 	r.st = tc_engine_stats(e);
+	segs = tc_flowtab_new(0x5eed);
+	if (!segs)
+		abort();
 
 	while (frame < MAX_FRAMES) {
 		uint8_t lb[2], dtb;
@@ -195,6 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			f.data = malloc(0);
 		}
 		same_decode(fdlt, f.data, f.len);
+		same_segment(segs, fdlt, f.data, f.len, fc_ts(ts), frame);
 		/* Queued (as the offline run feeds them) and direct in turn:
 		 * a direct frame must take the queue first. */
 		if (frame % 3)
@@ -212,6 +236,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tc_engine_finish(e);
 	fc_end(&r, tc_engine_stats(e), &ri);
 	tc_engine_free(e);
+	tc_flowtab_free(segs);
 	for (i = 0; i < KEEP && i < nkept; i++)
 		free(kept[i].data);
 	return 0;

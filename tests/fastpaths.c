@@ -35,7 +35,6 @@
 #include "decdiff.h"
 #include "flow.h"
 #include "segdiff.h"
-#include "tcpsm.h"
 
 #define CUT_MAX 128
 #define MAX_SHOWN 20
@@ -58,38 +57,22 @@ static int check(const char *file, unsigned long long frame, int dlt, const uint
 	return 0;
 }
 
-/*
- * Segment p of frame `frame` to its connection in t, through both
- * per-segment paths. The record is the one the engine would hold: a new
- * one for a new 4-tuple or a SYN that starts over (tc_sm_is_new_syn()).
- */
+/* Segment p of frame `frame` through both per-segment paths. */
 static void check_segment(struct tc_flowtab *t, const char *file, unsigned long long frame,
 			  const struct tc_pkt *p, int64_t ts_ns)
 {
-	enum tc_role from = TC_CLIENT;
-	struct tc_flow *f = tc_flowtab_find(t, p, &from);
 	struct segdiff d;
+	int rc = segdiff_track(t, p, ts_ns, frame, &d);
 
-	if (f && tc_sm_is_new_syn(&f->conn, from, p)) {
-		tc_conn_release(&f->conn);
-		memset(&f->conn, 0, sizeof f->conn);
-		from = tc_sm_init(&f->conn, p);
-		f->conn.tunnel = p->tunnel;
-	} else if (!f) {
-		if ((f = tc_flowtab_add(t, p)) == NULL) {
-			n_untracked++;
-			return;
-		}
-		from = tc_sm_init(&f->conn, p);
-		f->conn.tunnel = p->tunnel;
-	}
 	n_segs++;
-	if (segdiff_apply(&f->conn, from, p, ts_ns, frame, &d) != 0) {
+	if (rc > 0) {
+		n_untracked++;
+	} else if (rc < 0) {
 		if (n_seg_bad++ < MAX_SHOWN)
 			printf("%s frame %llu: segment: %s\n", file, frame, d.why);
-		return;
+	} else {
+		n_predicted += (unsigned)d.fast;
 	}
-	n_predicted += (unsigned)d.fast;
 }
 
 static void one_file(const char *path)

@@ -12,6 +12,7 @@
 
 #include "infer.h"
 #include "segment.h"
+#include "tcpsm.h"
 
 /* A byte of the record by where it lies: "ep[1]+44", "+392". */
 static void where(size_t off, char *buf, size_t n)
@@ -88,4 +89,25 @@ int segdiff_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, 
 	if (fast.x && fast.x != &xfast)
 		free(fast.x);
 	return rc;
+}
+
+int segdiff_track(struct tc_flowtab *t, const struct tc_pkt *p, int64_t ts_ns, uint64_t frame,
+		  struct segdiff *d)
+{
+	enum tc_role from = TC_CLIENT;
+	struct tc_flow *f = tc_flowtab_find(t, p, &from);
+
+	if (f && !tc_sm_is_new_syn(&f->conn, from, p))
+		return segdiff_apply(&f->conn, from, p, ts_ns, frame, d);
+	if (f) {
+		tc_conn_release(&f->conn);
+		memset(&f->conn, 0, sizeof f->conn);
+	} else if ((f = tc_flowtab_add(t, p)) == NULL) {
+		d->fast = 0;
+		snprintf(d->why, sizeof d->why, "no memory for a record");
+		return 1;
+	}
+	from = tc_sm_init(&f->conn, p);
+	f->conn.tunnel = p->tunnel;
+	return segdiff_apply(&f->conn, from, p, ts_ns, frame, d);
 }

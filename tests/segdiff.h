@@ -9,14 +9,15 @@
  * and of any extension record either path creates; and when it declines a
  * segment it must leave the record untouched. Used by the unit test
  * (tests/test_segment_fast.c) over built conversations and mutated
- * segments, and by the fast-path check (tests/fastpaths.c) over the
- * segments of real captures.
+ * segments, by the fast-path check (tests/fastpaths.c) over the segments
+ * of real captures, and by fuzz/fuzz_packets.c over the fuzzer's.
  */
 #ifndef TC_TEST_SEGDIFF_H
 #define TC_TEST_SEGDIFF_H
 
 #include <stdint.h>
 
+#include "flow.h"
 #include "tcpclose/conn.h"
 #include "tcpclose/decode.h"
 
@@ -33,5 +34,14 @@ struct segdiff {
  */
 int segdiff_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns,
 		  uint64_t frame, struct segdiff *d);
+
+/*
+ * Segment p (frame `frame`, at ts_ns) to its connection in t, kept as the
+ * engine keeps it -- a new record for a new 4-tuple or for a SYN that
+ * starts over (tc_sm_is_new_syn()) -- then segdiff_apply(). Returns what
+ * segdiff_apply() does, or 1 if no record could be had (out of memory).
+ */
+int segdiff_track(struct tc_flowtab *t, const struct tc_pkt *p, int64_t ts_ns, uint64_t frame,
+		  struct segdiff *d);
 
 #endif
