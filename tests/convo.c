@@ -40,7 +40,7 @@ struct tc_pkt pkt(const struct conv *v, enum tc_role from, uint8_t flags, uint32
 	return p;
 }
 
-enum tc_role sendp(struct conv *v, const struct tc_pkt *p)
+enum tc_role conv_next(struct conv *v, const struct tc_pkt *p)
 {
 	enum tc_role r;
 	if (!v->started) {
@@ -50,6 +50,12 @@ enum tc_role sendp(struct conv *v, const struct tc_pkt *p)
 		r = tc_sm_role_of(&v->c, p);
 	}
 	v->frame++;
+	return r;
+}
+
+enum tc_role sendp(struct conv *v, const struct tc_pkt *p)
+{
+	enum tc_role r = conv_next(v, p);
 	tc_segment_apply(&v->c, r, p, v->now, v->frame);
 	v->now += MS_NS;
 	return r;

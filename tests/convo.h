@@ -31,6 +31,9 @@ struct conv {
 
 struct tc_pkt pkt(const struct conv *v, enum tc_role from, uint8_t flags, uint32_t seq,
 		  uint32_t ack, uint32_t len);
+/* Before applying p: the first segment starts the record; the frame
+ * number moves on. Returns the role the state machine attributes p to. */
+enum tc_role conv_next(struct conv *v, const struct tc_pkt *p);
 /* Apply a segment; the first one starts the record. Returns the role the
  * state machine attributed it to. */
 enum tc_role sendp(struct conv *v, const struct tc_pkt *p);

@@ -32,15 +32,8 @@ static int seq_after(uint32_t a, uint32_t b)
 static int both(struct conv *v, struct tc_pkt *p)
 {
 	struct segdiff d;
-	enum tc_role r;
+	enum tc_role r = conv_next(v, p);
 
-	if (!v->started) {
-		r = tc_sm_init(&v->c, p);
-		v->started = 1;
-	} else {
-		r = tc_sm_role_of(&v->c, p);
-	}
-	v->frame++;
 	if (segdiff_apply(&v->c, r, p, v->now, v->frame, &d) != 0)
 		fail_msg("frame %llu: %s", (unsigned long long)v->frame, d.why);
 	v->now += MS_NS;
@@ -83,6 +76,17 @@ static void open_conv(struct conv *v, uint32_t *cseq, uint32_t *sseq)
 	*sseq = ISN_S + 1;
 }
 
+/* open_conv(), then 10 bytes from the client, predicted. */
+static void open_with_data(struct conv *v, uint32_t *cseq, uint32_t *sseq)
+{
+	struct tc_pkt p;
+
+	open_conv(v, cseq, sseq);
+	p = next(v, C, TC_ACK, *cseq, *sseq, 10, 0);
+	assert_true(both(v, &p));
+	*cseq += 10;
+}
+
 static void test_steady_exchange_predicted(void **state)
 {
 	struct conv v;
@@ -120,10 +124,7 @@ static void test_each_condition_declines(void **state)
 	struct tc_pkt p;
 
 	(void)state;
-	open_conv(&v, &cs, &ss);
-	p = next(&v, C, TC_ACK, cs, ss, 10, 0);
-	assert_true(both(&v, &p));
-	cs += 10;
+	open_with_data(&v, &cs, &ss);
 
 	/* Repeats sequence space: a retransmission. */
 	p = next(&v, C, TC_ACK, cs - 10, ss, 10, 0);
@@ -244,10 +245,7 @@ static void test_extension_record_predicted(void **state)
 	struct tc_pkt p;
 
 	(void)state;
-	open_conv(&v, &cs, &ss);
-	p = next(&v, C, TC_ACK, cs, ss, 10, 0);
-	assert_true(both(&v, &p));
-	cs += 10;
+	open_with_data(&v, &cs, &ss);
 	p = next(&v, S, TC_ACK, ss, cs, 0, 0);
 	assert_true(both(&v, &p));
 	v.now += 7200LL * 1000 * MS_NS;
