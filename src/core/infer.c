@@ -9,7 +9,6 @@
  */
 #include "infer.h"
 
-#include "seq.h"
 #include "tcpsm.h"
 
 /* Initial RTO is 1 s (RFC 6298); 3 s leaves room for a slower stack. */
@@ -37,6 +36,8 @@
  * TcpMaxDataRetransmissions = 5); from three on, the silence is the
  * dead-peer diagnosis's (diag.c). */
 #define RETX_STOP_MAX 2
+
+static int seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
 static uint16_t fin_bit(enum tc_role r)
 {

@@ -304,12 +304,7 @@ int tc_segment_fast(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p
 	s->snd_nxt = p->seq + p->payload_len;
 	c->frame_last = frame;
 	c->last_ts = ts_ns;
-	/* Step 1: toward an ESTABLISHED peer that sent no FIN, the ACK
-	 * only moves the mark; the handshake's last ACK moves the peer on. */
-	if (c->ep[!from].state == TC_ESTABLISHED)
-		tc_sm_ack_mark(s, p->ack);
-	else
-		tc_sm_ack(c, from, p, ts_ns);
+	tc_sm_ack(c, from, p, ts_ns);                   /* 1 */
 	tc_history_steady(c, from, p->payload_len > 0); /* 2 */
 	tc_evidence_steady(c, from, p, ts_ns, gap);     /* 3 */
 	/* Steps 4 and 5 have nothing to do: Zeek's states move on SYN, FIN

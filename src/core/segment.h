@@ -81,9 +81,8 @@ int tc_segment_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
  * Header prediction, as BSD's tcp_input() does it: most segments of most
  * connections are the expected one -- an ACK, with or without payload, at
  * its sender's next sequence number, acknowledging nothing the capture
- * did not show, both sides ESTABLISHED (or the peer in SYN_RECEIVED and
- * this the ACK of its SYN), nothing inferred or reset so far -- and for
- * such a segment most of the steps above have nothing to do.
+ * did not show, both sides ESTABLISHED, nothing inferred or reset so far
+ * -- and for such a segment most of the steps above have nothing to do.
  * If `p` is one, tc_segment_fast() applies it exactly as
  * tc_infer_segment() followed by tc_segment_apply() would (every field of
  * the record the same) and returns 1; otherwise it changes nothing and

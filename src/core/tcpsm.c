@@ -503,9 +503,12 @@ static void on_syn(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 
 void tc_sm_ack(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns)
 {
-	struct tc_endpoint *r = &c->ep[!from];
+	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
 
-	tc_sm_ack_mark(&c->ep[from], p->ack);
+	if (!(s->flags & TC_EP_ACK) || seq_lt(s->ack, p->ack))
+		s->ack = p->ack;
+	s->flags |= TC_EP_ACK;
+
 	if ((r->flags & TC_EP_SYN) && !(r->flags & TC_EP_SYN_ACKED) &&
 	    !(p->flags & TC_SYN) && seq_geq(p->ack, r->isn + 1)) {
 		r->flags |= TC_EP_SYN_ACKED;

@@ -33,7 +33,6 @@
 
 #include <stdint.h>
 
-#include "seq.h"
 #include "tcpclose/conn.h"
 #include "tcpclose/decode.h"
 
@@ -102,15 +101,6 @@ void tc_sm_observe(struct tc_conn *c, struct tc_seg *g);
  * (SYN_RECEIVED -> ESTABLISHED). The predicted path's step 1 (segment.h).
  */
 void tc_sm_ack(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns);
-
-/* tc_sm_ack()'s first part, all it does when the peer is ESTABLISHED and
- * has sent no FIN: the sender's ACK mark, the highest ACK it has sent. */
-static inline void tc_sm_ack_mark(struct tc_endpoint *s, uint32_t ack)
-{
-	if (!(s->flags & TC_EP_ACK) || seq_lt(s->ack, ack))
-		s->ack = ack;
-	s->flags |= TC_EP_ACK;
-}
 
 /*
  * A FIN of `from` at `fin_seq` that the capture did not hold but later
