@@ -257,22 +257,14 @@ static int predicted(const struct tc_conn *c, enum tc_role from, const struct tc
 	 * other segments followed apart (evidence.c's own look). */
 	if (c->x && ((c->x->ep[!from].have & TC_XE_HOLE) || (c->x->ep[from].have & TC_XE_OWN_TRACK)))
 		return 0;
-	/* The sender established, neither side closing: no handshake
-	 * inference, no data after or across a FIN. */
-	if (s->state != TC_ESTABLISHED ||
-	    (s->flags & (TC_EP_SEQ | TC_EP_FIN | TC_EP_RST)) != TC_EP_SEQ ||
-	    (r->flags & (TC_EP_SEQ | TC_EP_FIN | TC_EP_RST)) != TC_EP_SEQ || s->pkts == 0 ||
-	    r->pkts == 0 || TC_ZSTATE(s) == TC_Z_INACTIVE)
+	/* Both established, neither closing: no handshake inference, no
+	 * transition on the ACK, no data after or across a FIN. */
+	if (s->state != TC_ESTABLISHED || r->state != TC_ESTABLISHED ||
+	    (s->flags & (TC_EP_SEQ | TC_EP_ACK | TC_EP_FIN | TC_EP_RST)) != (TC_EP_SEQ | TC_EP_ACK) ||
+	    (r->flags & (TC_EP_SEQ | TC_EP_FIN | TC_EP_RST)) != TC_EP_SEQ ||
+	    (r->flags & (TC_EP_SYN | TC_EP_SYN_ACKED)) == TC_EP_SYN || s->pkts == 0 || r->pkts == 0 ||
+	    TC_ZSTATE(s) == TC_Z_INACTIVE)
 		return 0;
-	/* The peer established too, or in SYN_RECEIVED with this the ACK
-	 * of its SYN that completes the handshake (the one transition an
-	 * ACK makes here: tc_sm_ack()). */
-	if (r->state == TC_SYN_RECEIVED) {
-		if ((r->flags & (TC_EP_SYN | TC_EP_SYN_ACKED)) != TC_EP_SYN || seq_lt(p->ack, r->isn + 1))
-			return 0;
-	} else if (r->state != TC_ESTABLISHED || (r->flags & (TC_EP_SYN | TC_EP_SYN_ACKED)) == TC_EP_SYN) {
-		return 0;
-	}
 	/* At the sender's next sequence number: no retransmission (counted
 	 * or on the timer), no probe, no jump; acknowledging nothing the
 	 * peer was not seen sending; a window open and the history begun. */
@@ -304,7 +296,9 @@ int tc_segment_fast(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p
 	s->snd_nxt = p->seq + p->payload_len;
 	c->frame_last = frame;
 	c->last_ts = ts_ns;
-	tc_sm_ack(c, from, p, ts_ns);                   /* 1 */
+	/* Step 1: an ACK moves only the ACK mark here (tcpsm.c's on_ack). */
+	if (seq_lt(s->ack, p->ack))
+		s->ack = p->ack;
 	tc_history_steady(c, from, p->payload_len > 0); /* 2 */
 	tc_evidence_steady(c, from, p, ts_ns, gap);     /* 3 */
 	/* Steps 4 and 5 have nothing to do: Zeek's states move on SYN, FIN

@@ -501,7 +501,7 @@ static void on_syn(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	}
 }
 
-void tc_sm_ack(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns)
+static void on_ack(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns)
 {
 	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
 
@@ -652,7 +652,7 @@ void tc_sm_observe(struct tc_conn *c, struct tc_seg *g)
 	if (p->flags & TC_SYN)
 		on_syn(c, from, p, g->ts_ns);
 	if (p->flags & TC_ACK)
-		tc_sm_ack(c, from, p, g->ts_ns);
+		on_ack(c, from, p, g->ts_ns);
 	if (p->flags & TC_FIN)
 		on_fin(c, from, p, g->ts_ns, g->frame);
 	if (both_fins_acked(c))

@@ -95,14 +95,6 @@ struct tc_seg;
 void tc_sm_observe(struct tc_conn *c, struct tc_seg *g);
 
 /*
- * What tc_sm_observe() does with the ACK of a segment from `from` that
- * carries no SYN, FIN or RST, when no tentative RST waits and neither side
- * has sent a FIN: the sender's ACK mark, and the peer's SYN acknowledged
- * (SYN_RECEIVED -> ESTABLISHED). The predicted path's step 1 (segment.h).
- */
-void tc_sm_ack(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns);
-
-/*
  * A FIN of `from` at `fin_seq` that the capture did not hold but later
  * segments imply (infer.c): the flags, states and closer follow as if it
  * had been seen, with no frame number. Nothing if `from` already sent a
