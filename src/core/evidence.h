@@ -31,8 +31,8 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g);
 /*
  * tc_evidence_observe() for a segment of the predicted kind (segment.h:
  * tc_segment_fast()), sent by `from` at ts, gap after the connection's
- * previous segment: the sub-MSS clock and the latest-segment facts, all
- * that such a segment changes.
+ * previous segment: the sub-MSS clock, the latest-segment facts and the
+ * peer's probes answered, all that such a segment changes.
  */
 void tc_evidence_steady(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts,
 			int64_t gap);
