@@ -74,36 +74,36 @@ static int get(struct in *in, void *dst, size_t n)
  * The decoder's straight line promises the general path's result for every
  * frame: the same status and, decoded, the same struct tc_pkt, every byte
  * (each output starts from other bytes, so one left unwritten shows).
+ * Returns that status, with the segment in *a.
  */
-static void same_decode(int dlt, const uint8_t *d, uint32_t len)
+static enum tc_decode_status same_decode(int dlt, const uint8_t *d, uint32_t len,
+					 struct tc_pkt *a)
 {
-	struct tc_pkt a, b;
+	struct tc_pkt b;
 	enum tc_decode_status sa, sb;
 
-	memset(&a, 0x00, sizeof(a));
+	memset(a, 0x00, sizeof(*a));
 	memset(&b, 0xff, sizeof(b));
-	sa = tc_decode_wire(dlt, d, len, 0, &a);
+	sa = tc_decode_wire(dlt, d, len, 0, a);
 	sb = tc_decode_general(dlt, d, len, 0, &b);
 	FC_REQUIRE(sa == sb, "the decoder's two paths disagree on the status");
-	FC_REQUIRE(sa != TC_DEC_OK || memcmp(&a, &b, sizeof(a)) == 0,
+	FC_REQUIRE(sa != TC_DEC_OK || memcmp(a, &b, sizeof(*a)) == 0,
 		   "the decoder's two paths disagree on the segment");
+	return sa;
 }
 
 /*
  * The per-segment pass's prediction (tc_segment_fast) promises the full
  * path's record for every segment it takes, and an untouched one for every
- * segment it declines: each TCP segment also goes to a connection kept in
- * table t, through both (tests/segdiff.c).
+ * segment it declines: each decoded segment p also goes to a connection kept
+ * in table t, through both (tests/segdiff.c).
  */
-static void same_segment(struct tc_flowtab *t, int dlt, const uint8_t *d, uint32_t len,
-			 int64_t ts, uint64_t frame)
+static void same_segment(struct tc_flowtab *t, const struct tc_pkt *p, int64_t ts,
+			 uint64_t frame)
 {
-	struct tc_pkt p;
 	struct segdiff sd;
 
-	if (tc_decode_wire(dlt, d, len, 0, &p) != TC_DEC_OK)
-		return;
-	FC_REQUIRE(segdiff_track(t, &p, ts, frame, &sd) >= 0,
+	FC_REQUIRE(segdiff_track(t, p, ts, frame, &sd) >= 0,
 		   "the per-segment pass's two paths disagree");
 }
 
@@ -162,6 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int8_t dt;
 		int fdlt = dlt;
 		struct frame f;
+		struct tc_pkt pk;
 
 		if (hdr[1] & 0x40) {
 			uint8_t d;
@@ -217,8 +218,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(f.data);
 			f.data = malloc(0);
 		}
-		same_decode(fdlt, f.data, f.len);
-		same_segment(segs, fdlt, f.data, f.len, fc_ts(ts), frame);
+		if (same_decode(fdlt, f.data, f.len, &pk) == TC_DEC_OK)
+			same_segment(segs, &pk, fc_ts(ts), frame);
 		/* Queued (as the offline run feeds them) and direct in turn:
 		 * a direct frame must take the queue first. */
 		if (frame % 3)
