@@ -22,11 +22,7 @@
 #include "convo.h"
 #include "rng.h"
 #include "segdiff.h"
-
-static int seq_after(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) > 0;
-}
+#include "seq.h"
 
 /* Apply p through both paths; returns whether it was predicted. */
 static int both(struct conv *v, struct tc_pkt *p)
@@ -322,7 +318,7 @@ static void test_random_conversations_agree(void **state)
 			}
 			predicted += (unsigned long)both(&v, &p);
 			total++;
-			if (!(flags & TC_RST) && seq_after(s + len + !!(flags & TC_FIN), seq[from]))
+			if (!(flags & TC_RST) && seq_lt(seq[from], s + len + !!(flags & TC_FIN)))
 				seq[from] = s + len + !!(flags & TC_FIN);
 		}
 		conv_done(&v);
