@@ -178,6 +178,20 @@ static char *service_str(int af, const uint8_t addr[16], unsigned port, char *bu
 	return buf;
 }
 
+/*
+ * Width of a table's name column: w, or the longest of the names its rows
+ * show if one is longer. An IPv6 service ("[2001:db8:...]:443") does not
+ * fit the width an IPv4 one needs; a column sized for the longest possible
+ * name would push every IPv4 table off the screen, and a name that spills
+ * past its column pushes the numbers after it out of line with the header,
+ * which is worse in a table of hundreds of rows.
+ */
+static int name_width(int w, const char *name)
+{
+	size_t n = strlen(name);
+	return n > (size_t)w ? (int)n : w;
+}
+
 /* A duration at a glance: "42 ms", "3.5 s", "350 s". */
 static char *dur(int64_t ns, char *buf, size_t n)
 {
@@ -634,6 +648,8 @@ static void services(struct tc_text *t, const struct tc_agg *agg)
 	FILE *o = t->out;
 	size_t n = tc_agg_nservices(agg), i, rows;
 	const struct tc_service_stats **v;
+	char nm[80];
+	int w;
 
 	if (!n)
 		return;
@@ -648,16 +664,18 @@ static void services(struct tc_text *t, const struct tc_agg *agg)
 			rows, n);
 	else
 		heading(t, NULL, "SERVICES (most resets and half-closes first)");
-	fprintf(o, "  %-28s %6s %6s %5s %6s %7s %5s  %-11s %s\n", "server", "conns", "grace", "half",
+	for (i = 0, w = 28; i < rows; i++)
+		w = name_width(w, service_str(v[i]->af, v[i]->addr, v[i]->port, nm, sizeof(nm)));
+	fprintf(o, "  %-*s %6s %6s %5s %6s %7s %5s  %-11s %s\n", w, "server", "conns", "grace", "half",
 		"reset", "refused", "open", "TIME_WAIT", "resets by cause");
 	for (i = 0; i < rows; i++) {
 		const struct tc_service_stats *s = v[i];
-		char nm[80], side[32], cz[200];
+		char side[32], cz[200];
 		service_str(s->af, s->addr, s->port, nm, sizeof(nm));
 		tw_side(s, side, sizeof(side));
 		causes(s, cz, sizeof(cz), t->verbose ? TC_CAUSE__COUNT : 2);
-		fprintf(o, "  %-28s %6" PRIu64 " %6" PRIu64 " %5" PRIu64 " %6" PRIu64 " %7" PRIu64 " %5" PRIu64 "  %-11s %s\n",
-			nm, s->conns, s->by_close[TC_CLOSE_GRACEFUL], s->by_close[TC_CLOSE_HALF_CLOSED],
+		fprintf(o, "  %-*s %6" PRIu64 " %6" PRIu64 " %5" PRIu64 " %6" PRIu64 " %7" PRIu64 " %5" PRIu64 "  %-11s %s\n",
+			w, nm, s->conns, s->by_close[TC_CLOSE_GRACEFUL], s->by_close[TC_CLOSE_HALF_CLOSED],
 			s->by_close[TC_CLOSE_RESET], s->refused, s->by_close[TC_CLOSE_OPEN], side, cz);
 	}
 	free(v);
@@ -701,6 +719,15 @@ static int by_pair_peak(const void *x, const void *y)
 	return a->s->port - b->s->port;
 }
 
+/* "client -> service" of a pair's row. */
+static const char *pair_str(const struct pair_row *r, char *buf, size_t n)
+{
+	char a[TC_ADDRSTRLEN], b[80];
+	snprintf(buf, n, "%s -> %s", tc_addr_str(r->h->af, r->h->addr, a),
+		 service_str(r->s->af, r->s->addr, r->s->port, b, sizeof(b)));
+	return buf;
+}
+
 /* Who held TIME_WAIT, most at once first, against the ephemeral port range. */
 static void time_wait(struct tc_text *t, const struct tc_agg *agg)
 {
@@ -709,7 +736,8 @@ static void time_wait(struct tc_text *t, const struct tc_agg *agg)
 	const struct tc_host_stats **h;
 	struct pair_row *pr;
 	uint32_t ports = tc_agg_ephemeral_ports(agg);
-	char len[32], ts[64], a[TC_ADDRSTRLEN], b[80], nm[160];
+	char len[32], ts[64], a[TC_ADDRSTRLEN], nm[160];
+	int w;
 
 	h = malloc((tc_agg_nhosts(agg) + 1) * sizeof(*h));
 	pr = malloc((tc_agg_npairs(agg) + 1) * sizeof(*pr));
@@ -746,13 +774,13 @@ static void time_wait(struct tc_text *t, const struct tc_agg *agg)
 	if (!np)
 		goto out;
 	rows = t->verbose || np <= t->top ? np : t->top;
-	fprintf(o, "  %-55s %6s  %s\n", "client -> service", "peak", "share of the client's ports");
+	for (i = 0, w = 55; i < rows; i++)
+		w = name_width(w, pair_str(&pr[i], nm, sizeof(nm)));
+	fprintf(o, "  %-*s %6s  %s\n", w, "client -> service", "peak", "share of the client's ports");
 	for (i = 0; i < rows; i++) {
 		const struct pair_row *r = &pr[i];
-		snprintf(nm, sizeof(nm), "%s -> %s", tc_addr_str(r->h->af, r->h->addr, a),
-			 service_str(r->s->af, r->s->addr, r->s->port, b, sizeof(b)));
-		fprintf(o, "  %-55s %6u  %.2f%% of %u ephemeral ports\n", nm, r->p->tw_peak,
-			100.0 * r->p->tw_peak / ports, ports);
+		fprintf(o, "  %-*s %6u  %.2f%% of %u ephemeral ports\n", w, pair_str(r, nm, sizeof(nm)),
+			r->p->tw_peak, 100.0 * r->p->tw_peak / ports, ports);
 	}
 	if (rows < np)
 		fprintf(o, "  ... %zu more client -> service pairs (--top N, -v)\n", np - rows);
@@ -784,6 +812,8 @@ static void close_wait(struct tc_text *t, const struct tc_agg *agg)
 	FILE *o = t->out;
 	size_t n = 0, i, rows;
 	const struct tc_service_stats **v = malloc((tc_agg_nservices(agg) + 1) * sizeof(*v));
+	char nm[80];
+	int w;
 
 	if (!v)
 		return;
@@ -797,12 +827,14 @@ static void close_wait(struct tc_text *t, const struct tc_agg *agg)
 	qsort(v, n, sizeof(*v), by_leaks);
 	heading(t, section_color[TC_CLOSE_HALF_CLOSED],
 		"CLOSE_WAIT LEAKS (held from the FIN to the end of the capture while still open)");
-	fprintf(o, "  %-28s %7s %7s %10s  %s\n", "server", "server", "client", "longest",
-		"oldest still open since");
 	rows = t->verbose || n <= t->top ? n : t->top;
+	for (i = 0, w = 28; i < rows; i++)
+		w = name_width(w, service_str(v[i]->af, v[i]->addr, v[i]->port, nm, sizeof(nm)));
+	fprintf(o, "  %-*s %7s %7s %10s  %s\n", w, "server", "server", "client", "longest",
+		"oldest still open since");
 	for (i = 0; i < rows; i++) {
-		char nm[80], d[32], ts[32];
-		fprintf(o, "  %-28s %7" PRIu64 " %7" PRIu64 " %10s  %s\n",
+		char d[32], ts[32];
+		fprintf(o, "  %-*s %7" PRIu64 " %7" PRIu64 " %10s  %s\n", w,
 			service_str(v[i]->af, v[i]->addr, v[i]->port, nm, sizeof(nm)),
 			v[i]->close_wait_server, v[i]->close_wait_client,
 			dur(v[i]->close_wait_longest_ns, d, sizeof(d)),
@@ -900,12 +932,68 @@ static int by_options(const void *x, const void *y)
 	return by_trouble(x, y);
 }
 
+/*
+ * The socket-option rows, services then clients, at most t's row limit.
+ * With w < 0 nothing is printed and the width their names need (at least
+ * 28) is returned; otherwise they are printed with names that wide, and
+ * the count of rows left out goes to *more.
+ */
+static int option_rows(struct tc_text *t, const struct tc_agg *agg,
+		       const struct tc_service_stats *const *v, size_t n, int w, size_t *more)
+{
+	FILE *o = t->out;
+	size_t i, shown = 0, rows = t->verbose ? (size_t)-1 : t->top;
+	char line[512], name[80], a[TC_ADDRSTRLEN];
+	int width = 28;
+
+	*more = 0;
+	for (i = 0; i < n; i++) {
+		const struct tc_service_stats *s = v[i];
+		if (!options_line(line, sizeof(line), s->by_cause_server[TC_CAUSE_ABORTIVE_CLOSE],
+				  s->ka_conns, s->ka_interval_ms, s->nodelay_conns, s->nagle_stalls,
+				  s->nagle_stall_ms, 0))
+			continue;
+		if (shown >= rows) {
+			(*more)++;
+			continue;
+		}
+		service_str(s->af, s->addr, s->port, name, sizeof(name));
+		if (w < 0) {
+			width = name_width(width, name);
+			shown++;
+			continue;
+		}
+		if (!shown++)
+			heading(t, NULL, "SOCKET OPTIONS (as the wire shows them)");
+		fprintf(o, "  server %-*s %s\n", w, name, line);
+	}
+	for (i = 0; i < tc_agg_nhosts(agg); i++) {
+		const struct tc_host_stats *h = tc_agg_host(agg, i);
+		const struct tc_host_opts *ho = tc_agg_host_opts(agg, i);
+		if (!options_line(line, sizeof(line), ho->aborts, ho->ka_conns, ho->ka_interval_ms,
+				  ho->nodelay_conns, ho->nagle_stalls, ho->nagle_stall_ms, ho->tw_reuse))
+			continue;
+		if (shown >= rows) {
+			(*more)++;
+			continue;
+		}
+		tc_addr_str(h->af, h->addr, a);
+		if (w < 0) {
+			width = name_width(width, a);
+			shown++;
+			continue;
+		}
+		if (!shown++)
+			heading(t, NULL, "SOCKET OPTIONS (as the wire shows them)");
+		fprintf(o, "  client %-*s %s\n", w, a, line);
+	}
+	return width;
+}
+
 /* Socket options read from the wire: services by ip:port, clients by host. */
 static void socket_options(struct tc_text *t, const struct tc_agg *agg)
 {
-	FILE *o = t->out;
-	size_t i, n = 0, shown = 0, more = 0, rows = t->verbose ? (size_t)-1 : t->top;
-	char line[512], name[80], a[TC_ADDRSTRLEN];
+	size_t i, n = 0, more;
 	const struct tc_service_stats **v = malloc((tc_agg_nservices(agg) + 1) * sizeof(*v));
 
 	if (!v)
@@ -914,38 +1002,11 @@ static void socket_options(struct tc_text *t, const struct tc_agg *agg)
 		if (svc_option_weight(tc_agg_service(agg, i)) || tc_agg_service(agg, i)->tw_reuse)
 			v[n++] = tc_agg_service(agg, i);
 	qsort(v, n, sizeof(*v), by_options);
-	for (i = 0; i < n; i++) {
-		const struct tc_service_stats *s = v[i];
-		if (!options_line(line, sizeof(line), s->by_cause_server[TC_CAUSE_ABORTIVE_CLOSE],
-				  s->ka_conns, s->ka_interval_ms, s->nodelay_conns, s->nagle_stalls,
-				  s->nagle_stall_ms, 0))
-			continue;
-		if (shown >= rows) {
-			more++;
-			continue;
-		}
-		if (!shown++)
-			heading(t, NULL, "SOCKET OPTIONS (as the wire shows them)");
-		fprintf(o, "  server %-28s %s\n", service_str(s->af, s->addr, s->port, name, sizeof(name)),
-			line);
-	}
+	option_rows(t, agg, v, n, option_rows(t, agg, v, n, -1, &more), &more);
 	free(v);
-	for (i = 0; i < tc_agg_nhosts(agg); i++) {
-		const struct tc_host_stats *h = tc_agg_host(agg, i);
-		const struct tc_host_opts *ho = tc_agg_host_opts(agg, i);
-		if (!options_line(line, sizeof(line), ho->aborts, ho->ka_conns, ho->ka_interval_ms,
-				  ho->nodelay_conns, ho->nagle_stalls, ho->nagle_stall_ms, ho->tw_reuse))
-			continue;
-		if (shown >= rows) {
-			more++;
-			continue;
-		}
-		if (!shown++)
-			heading(t, NULL, "SOCKET OPTIONS (as the wire shows them)");
-		fprintf(o, "  client %-28s %s\n", tc_addr_str(h->af, h->addr, a), line);
-	}
 	if (more)
-		fprintf(o, "  ... %zu more servers and clients (--top N, -v; --format json has all)\n", more);
+		fprintf(t->out, "  ... %zu more servers and clients (--top N, -v; --format json has all)\n",
+			more);
 }
 
 /* ---- connections ----------------------------------------------------- */
