@@ -25,8 +25,8 @@ static void where(size_t off, char *buf, size_t n)
 		snprintf(buf, n, "+%zu", off);
 }
 
-/* Records a and b byte for byte, extension pointers aside; then their
- * extension records, if any. */
+/* Records a and b byte for byte, extension and end pointers aside; then
+ * their extension and end records, if any. */
 static int same(const struct tc_conn *a, const struct tc_conn *b, const char *what,
 		struct segdiff *d)
 {
@@ -38,6 +38,7 @@ static int same(const struct tc_conn *a, const struct tc_conn *b, const char *wh
 	memcpy(&ca, a, sizeof ca);
 	memcpy(&cb, b, sizeof cb);
 	ca.x = cb.x = NULL;
+	ca.end = cb.end = NULL;
 	for (i = 0; i < sizeof ca; i++) {
 		if (pa[i] != pb[i]) {
 			where(i, at, sizeof at);
@@ -55,6 +56,15 @@ static int same(const struct tc_conn *a, const struct tc_conn *b, const char *wh
 		snprintf(d->why, sizeof d->why, "%s: extension records differ", what);
 		return -1;
 	}
+	if (!a->end != !b->end) {
+		snprintf(d->why, sizeof d->why, "%s: end record %s, full path %s", what,
+			 a->end ? "made" : "none", b->end ? "made" : "none");
+		return -1;
+	}
+	if (a->end && memcmp(a->end, b->end, sizeof *a->end) != 0) {
+		snprintf(d->why, sizeof d->why, "%s: end records differ", what);
+		return -1;
+	}
 	return 0;
 }
 
@@ -63,6 +73,7 @@ int segdiff_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, 
 {
 	struct tc_conn before, fast;
 	struct tc_conn_ext xbefore, xfast;
+	struct tc_conn_end ebefore, efast;
 	int rc = 0;
 
 	d->why[0] = '\0';
@@ -76,6 +87,12 @@ int segdiff_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, 
 		before.x = &xbefore;
 		fast.x = &xfast;
 	}
+	if (c->end) {
+		memcpy(&ebefore, c->end, sizeof ebefore);
+		memcpy(&efast, c->end, sizeof efast);
+		before.end = &ebefore;
+		fast.end = &efast;
+	}
 
 	d->fast = tc_segment_fast(&fast, from, p, ts_ns, frame);
 	if (!(tc_infer_segment(c, from, p, ts_ns, frame) & TC_INFER_DUPLICATE))
@@ -85,9 +102,11 @@ int segdiff_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, 
 		rc = same(&fast, c, "predicted", d);
 	else
 		rc = same(&fast, &before, "declined but changed", d);
-	/* An extension record the fast path made on its copy is its own. */
+	/* An extension or end record the fast path made on its copy is its own. */
 	if (fast.x && fast.x != &xfast)
 		free(fast.x);
+	if (fast.end && fast.end != &efast)
+		free(fast.end);
 	return rc;
 }
 

@@ -245,7 +245,7 @@ static void test_close_wait_finding(void **state)
 	/* Still open when the capture ends 30 s after its last packet: held
 	 * from the FIN to the end of the capture, not to its last packet. */
 	memset(&st, 0, sizeof(st));
-	st.ts_last = v.c.ep[TC_CLIENT].ts_fin + 120 * SEC_NS;
+	st.ts_last = tc_conn_end(&v.c)->ep[TC_CLIENT].ts_fin + 120 * SEC_NS;
 	tc_agg_set_stats(a, &st);
 	assert_int_equal(tc_agg_service(a, 0)->close_wait_longest_ns, 120 * SEC_NS);
 	f = tc_agg_findings(a, &n);

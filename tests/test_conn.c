@@ -394,33 +394,67 @@ static void test_ext_lazy_and_released(void **state)
 static void test_ext_copy_is_independent(void **state)
 {
 	struct tc_conn c, copy, plain;
-	struct tc_conn_ext buf;
+	struct tc_conn_bufs buf;
 	(void)state;
 	memset(&c, 0, sizeof c);
 	c.id = 42;
 	assert_non_null(tc_conn_ext_mut(&c));
+	assert_non_null(tc_conn_end_mut(&c));
 	c.x->ep[0].ka_probes = 5;
 	memcpy(c.x->rst.text, "bye", 4);
+	c.end->ep[1].frame_fin = 77;
 	tc_conn_copy(&copy, &buf, &c);
 	assert_int_equal(copy.id, 42);
-	assert_ptr_equal(copy.x, &buf);
+	assert_ptr_equal(copy.x, &buf.x);
+	assert_ptr_equal(copy.end, &buf.end);
 	assert_int_equal(tc_conn_ext(&copy)->ep[0].ka_probes, 5);
 	assert_string_equal(tc_conn_ext(&copy)->rst.text, "bye");
+	assert_int_equal(tc_conn_end(&copy)->ep[1].frame_fin, 77);
 	/* The original may be freed and reused: the copy keeps its values. */
 	c.x->ep[0].ka_probes = 9;
+	c.end->ep[1].frame_fin = 78;
 	tc_conn_release(&c);
 	assert_int_equal(tc_conn_ext(&copy)->ep[0].ka_probes, 5);
-	/* Without an extension, the copy has none either (buf untouched). */
+	assert_int_equal(tc_conn_end(&copy)->ep[1].frame_fin, 77);
+	/* Without them, the copy has none either (buf untouched). */
 	memset(&buf, 0x5a, sizeof buf);
 	tc_conn_copy(&plain, &buf, &c);
 	assert_null(plain.x);
-	assert_int_equal(((unsigned char *)&buf)[0], 0x5a);
+	assert_null(plain.end);
+	assert_int_equal(((unsigned char *)&buf.x)[0], 0x5a);
+	assert_int_equal(((unsigned char *)&buf.end)[0], 0x5a);
+}
+
+/* The end record: none until the first FIN or RST, a shared zero one to
+ * read until then; given back, the next one comes zeroed. */
+static void test_end_record_lazily_allocated(void **state)
+{
+	struct tc_conn c;
+	const struct tc_conn_end *z;
+	(void)state;
+	memset(&c, 0, sizeof c);
+	z = tc_conn_end(&c);
+	assert_non_null(z);
+	assert_null(c.end);
+	assert_int_equal(z->ep[0].frame_fin, 0);
+	assert_non_null(tc_conn_end_mut(&c));
+	assert_ptr_equal(tc_conn_end(&c), c.end);
+	assert_ptr_equal(tc_conn_end_mut(&c), c.end); /* allocated once */
+	c.end->frame_rst = 9;
+	assert_int_equal(z->frame_rst, 0);
+	tc_conn_release(&c);
+	assert_null(c.end);
+	/* A new one comes zeroed. */
+	assert_non_null(tc_conn_end_mut(&c));
+	assert_int_equal(c.end->frame_rst, 0);
+	tc_conn_release(&c);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_end_record_lazily_allocated),
 		cmocka_unit_test(test_state_names_distinct),
 		cmocka_unit_test(test_opened_close_names),
 		cmocka_unit_test(test_who_phase_names),

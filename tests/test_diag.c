@@ -194,7 +194,7 @@ static void test_fin_then_socket_rst_is_shutdown_unread(void **state)
 	assert_int_equal(vd.close, TC_CLOSE_RESET); /* the server never closed */
 	assert_int_equal(d.cause, TC_CAUSE_ABORTIVE_CLOSE);
 	assert_true(d.notes & TC_DX_SHUTDOWN);
-	assert_int_equal(d.frames[1], v.c.ep[C].frame_fin);
+	assert_int_equal(d.frames[1], tc_conn_end(&v.c)->ep[C].frame_fin);
 	conv_done(&v);
 }
 
@@ -1017,7 +1017,7 @@ static void stray_then_real(int ecmp, struct tc_diagnosis *d, char *why, size_t 
 	diagnose(&v, &vd, d);
 	tc_diag_explain(&v.c, &vd, d, why, n);
 	assert_int_equal(v.c.rst_ignored, 1);
-	assert_int_equal(v.c.frame_rst, 7);
+	assert_int_equal(tc_conn_end(&v.c)->frame_rst, 7);
 	conv_done(&v);
 }
 

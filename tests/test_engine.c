@@ -548,8 +548,10 @@ static void on_trace(const struct tc_conn *c, const struct tc_verdict *v,
 	uint64_t h = 0xcbf29ce484222325ULL;
 
 	copy.x = NULL;
+	copy.end = NULL;
 	h = fnv(h, &copy, sizeof(copy));
 	h = fnv(h, tc_conn_ext(c), sizeof(struct tc_conn_ext));
+	h = fnv(h, tc_conn_end(c), sizeof(struct tc_conn_end));
 	h = fnv(h, v, sizeof(*v));
 	h = fnv(h, &d->cause, sizeof(d->cause));
 	h = fnv(h, d->frames, sizeof(d->frames));

@@ -480,6 +480,60 @@ static void test_dropped_index_only_empties(void **state)
 }
 
 /* A recycled entry comes back zeroed, whatever the caller left in it. */
+/*
+ * The table's end records: one per record that asks, zeroed, the same one
+ * asked twice; taken back when the record is deleted or frozen and handed
+ * out again zeroed; a record's own (tc_conn_end_mut) is freed with it, not
+ * taken; those still out when the table goes are freed with it (LSan and
+ * valgrind check); their memory is counted in whole chunks.
+ */
+static void test_end_records_reused(void **state)
+{
+	struct tc_flowtab *t = tc_flowtab_new(3);
+	struct tc_pkt a = nth(1), b = nth(2), c = nth(3), d = nth(4);
+	struct tc_flow *fa, *fb, *fc, *fd;
+	struct tc_conn_end *ea, *eb;
+	size_t mem;
+	(void)state;
+
+	assert_int_equal(tc_flowtab_end_memory(t), 0);
+	fa = add(t, &a, TC_CLIENT);
+	fb = add(t, &b, TC_CLIENT);
+	assert_null(fa->conn.end);
+	ea = tc_flowtab_end(t, fa);
+	assert_non_null(ea);
+	assert_ptr_equal(fa->conn.end, ea);
+	assert_true(tc_flowtab_owns_end(fa));
+	assert_ptr_equal(tc_flowtab_end(t, fa), ea); /* asked twice: the same */
+	mem = tc_flowtab_end_memory(t);
+	assert_true(mem >= 256 * sizeof(struct tc_conn_end));
+	eb = tc_flowtab_end(t, fb);
+	assert_true(eb != ea);
+	assert_int_equal(tc_flowtab_end_memory(t), mem); /* same chunk */
+	ea->frame_rst = 77;
+	ea->ep[1].fins = 3;
+	/* Deleted: its end record goes back and comes out again zeroed. */
+	tc_flowtab_del(t, fa);
+	fc = add(t, &c, TC_CLIENT);
+	assert_ptr_equal(tc_flowtab_end(t, fc), ea);
+	assert_int_equal(ea->frame_rst, 0);
+	assert_int_equal(ea->ep[1].fins, 0);
+	/* Frozen: the same. */
+	tc_flowtab_freeze(t, fc, 5);
+	fd = add(t, &d, TC_CLIENT);
+	assert_ptr_equal(tc_flowtab_end(t, fd), ea);
+	tc_flowtab_del(t, fd);
+	/* A record's own end record is not the table's: freed with it. */
+	fa = add(t, &a, TC_CLIENT);
+	assert_non_null(tc_conn_end_mut(&fa->conn));
+	assert_false(tc_flowtab_owns_end(fa));
+	assert_ptr_equal(tc_flowtab_end(t, fa), fa->conn.end);
+	assert_false(tc_flowtab_owns_end(fa));
+	tc_flowtab_del(t, fa);
+	/* fb still holds one of the table's: freed with the table. */
+	tc_flowtab_free(t);
+}
+
 static void test_recycled_entry_is_zeroed(void **state)
 {
 	struct tc_flowtab *t = tc_flowtab_new(10);
@@ -498,8 +552,11 @@ static void test_recycled_entry_is_zeroed(void **state)
 		/* An owned pointer cannot be garbage: some own a real
 		 * extension, which del must free (LSan and valgrind check). */
 		f->conn.x = NULL;
+		f->conn.end = NULL;
 		if (i % 3 == 0)
 			assert_non_null(tc_conn_ext_mut(&f->conn));
+		if (i % 5 == 0)
+			assert_non_null(tc_conn_end_mut(&f->conn));
 		fill(f, &q, TC_CLIENT);
 		f->conn.id = 0xdeadbeef;
 		f->conn.cflags = 0xff;
@@ -925,6 +982,7 @@ int main(void)
 		cmocka_unit_test(test_delete_by_the_records_tuple),
 		cmocka_unit_test(test_records_line_aligned_and_numbered),
 		cmocka_unit_test(test_dropped_index_only_empties),
+		cmocka_unit_test(test_end_records_reused),
 		cmocka_unit_test(test_recycled_entry_is_zeroed),
 		cmocka_unit_test(test_memory_recycled_at_peak),
 		cmocka_unit_test(test_grow_large),

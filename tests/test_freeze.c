@@ -6,10 +6,12 @@
  * included), whatever the base time both are given (the close time makes
  * the record shorter) and whatever the prototype (none, another record,
  * c itself: a like one makes it shorter, and the same one must be given
- * back), with or without an extension record, for records built by the
- * state machine (graceful close, RST with its evidence, IPv6, a full Zeek
- * history) and for randomized ones of every density; the extension pointer
- * is rebuilt (NULL stays NULL); no encoding exceeds TC_FREEZE_MAX; every
+ * back), with or without an extension record and an end record, for
+ * records built by the state machine (graceful close, RST with its
+ * evidence, IPv6, a full Zeek history) and for randomized ones of every
+ * density; the extension and end pointers are rebuilt (NULL stays NULL);
+ * an end record's lanes on a record frozen without one are refused; no
+ * encoding exceeds TC_FREEZE_MAX; every
  * lane survives extreme values (all ones, sign bits, the edges of each
  * byte length) next to references that make the differences wrap; a
  * truncated, extended or corrupted flags byte is refused, never read past,
@@ -31,11 +33,25 @@
 #include "freeze.h"
 #include "rng.h"
 
-/* The record's bytes with the extension pointer blanked: what must survive. */
+/* The record's bytes with the extension and end pointers blanked: what must survive. */
 static void image(const struct tc_conn *c, uint8_t *out)
 {
 	memcpy(out, c, sizeof(*c));
 	memset(out + offsetof(struct tc_conn, x), 0, sizeof(c->x));
+	memset(out + offsetof(struct tc_conn, end), 0, sizeof(c->end));
+}
+
+/* tc_thaw_view() into *t, the record copied to *c (its pointers still
+ * into *t); 0, or -1 if refused. */
+static int thaw_view(const uint8_t *buf, size_t n, int64_t base, const struct tc_freeze_proto *p,
+		     struct tc_conn *c, struct tc_thawed *t)
+{
+	const struct tc_conn *v = tc_thaw_view(buf, n, base, p, t);
+	if (!v)
+		return -1;
+	assert_ptr_equal(v, &t->rec.c);
+	*c = *v;
+	return 0;
 }
 
 /* Freeze c from base against proto, thaw it both ways, and check both
@@ -45,7 +61,7 @@ static size_t roundtrip_at(const struct tc_conn *c, int64_t base,
 {
 	uint8_t buf[TC_FREEZE_MAX], a[sizeof(struct tc_conn)], b[sizeof(struct tc_conn)];
 	struct tc_conn v, h;
-	struct tc_conn_ext xb;
+	struct tc_thawed xb;
 	uint64_t id;
 	size_t n = tc_freeze(c, base, proto, buf);
 
@@ -54,15 +70,21 @@ static size_t roundtrip_at(const struct tc_conn *c, int64_t base,
 	assert_int_equal(tc_frozen_id(buf, n, proto, &id), 0);
 	assert_true(id == c->id);
 	memset(&v, 0xa5, sizeof(v));
-	assert_int_equal(tc_thaw_view(buf, n, base, proto, &v, &xb), 0);
+	assert_int_equal(thaw_view(buf, n, base, proto, &v, &xb), 0);
 	image(c, a);
 	image(&v, b);
 	assert_memory_equal(a, b, sizeof(a));
 	if (c->x) {
-		assert_ptr_equal(v.x, &xb);
-		assert_memory_equal(c->x, &xb, sizeof(xb));
+		assert_ptr_equal(v.x, &xb.x);
+		assert_memory_equal(c->x, &xb.x, sizeof(xb.x));
 	} else {
 		assert_null(v.x);
+	}
+	if (c->end) {
+		assert_ptr_equal(v.end, &xb.rec.end);
+		assert_memory_equal(c->end, &xb.rec.end, sizeof(xb.rec.end));
+	} else {
+		assert_null(v.end);
 	}
 	memset(&h, 0x5a, sizeof(h));
 	assert_int_equal(tc_thaw(buf, n, base, proto, &h), 0);
@@ -74,6 +96,13 @@ static size_t roundtrip_at(const struct tc_conn *c, int64_t base,
 		assert_memory_equal(c->x, h.x, sizeof(*h.x));
 	} else {
 		assert_null(h.x);
+	}
+	if (c->end) {
+		assert_non_null(h.end);
+		assert_true(h.end != c->end);
+		assert_memory_equal(c->end, h.end, sizeof(*h.end));
+	} else {
+		assert_null(h.end);
 	}
 	tc_conn_release(&h);
 	return n;
@@ -90,7 +119,8 @@ static const struct tc_freeze_proto *odd_proto(void)
 		size_t i;
 		for (i = 0; i < sizeof(p); i++)
 			b[i] = (uint8_t)rnd();
-		p.rec.x = NULL;
+		p.rec.c.x = NULL;
+		p.rec.c.end = NULL;
 		made = 1;
 	}
 	return &p;
@@ -153,7 +183,7 @@ static void test_close_time_base_shorter(void **state)
 	struct conv v;
 	uint8_t buf[TC_FREEZE_MAX], a[sizeof(struct tc_conn)], b[sizeof(struct tc_conn)];
 	struct tc_conn c;
-	struct tc_conn_ext xb;
+	struct tc_thawed xb;
 	size_t near, far;
 	int i, j;
 	(void)state;
@@ -165,16 +195,16 @@ static void test_close_time_base_shorter(void **state)
 	far = roundtrip_at(&v.c, v.c.last_ts + 10000000000LL, NULL);
 	assert_true(near + 8 <= far);
 	near = tc_freeze(&v.c, v.c.last_ts, NULL, buf);
-	assert_int_equal(tc_thaw_view(buf, near, v.c.last_ts + 7, NULL, &c, &xb), 0);
+	assert_int_equal(thaw_view(buf, near, v.c.last_ts + 7, NULL, &c, &xb), 0);
 	assert_true(c.first_ts == v.c.first_ts + 7);
 	assert_true(c.last_ts == v.c.last_ts + 7);
 	c.first_ts = v.c.first_ts;
 	c.last_ts = v.c.last_ts;
-	assert_true(v.c.ep[TC_CLIENT].ts_fin && v.c.ep[TC_SERVER].ts_fin);
+	assert_true(tc_conn_end(&v.c)->ep[TC_CLIENT].ts_fin && tc_conn_end(&v.c)->ep[TC_SERVER].ts_fin);
 	assert_true(v.c.ep[TC_CLIENT].ts_time_wait && !v.c.ep[TC_SERVER].ts_time_wait);
 	for (i = 0; i < 2; i++) {
-		int64_t *t[3] = {&c.ep[i].ts_fin, &c.ep[i].ts_time_wait, &c.ep[i].ts_data_last};
-		const int64_t u[3] = {v.c.ep[i].ts_fin, v.c.ep[i].ts_time_wait, v.c.ep[i].ts_data_last};
+		int64_t *t[3] = {&xb.rec.end.ep[i].ts_fin, &c.ep[i].ts_time_wait, &c.ep[i].ts_data_last};
+		const int64_t u[3] = {tc_conn_end(&v.c)->ep[i].ts_fin, v.c.ep[i].ts_time_wait, v.c.ep[i].ts_data_last};
 		for (j = 0; j < 3; j++) {
 			assert_true(*t[j] == (u[j] ? u[j] + 7 : 0));
 			*t[j] = u[j];
@@ -183,6 +213,8 @@ static void test_close_time_base_shorter(void **state)
 	image(&v.c, a);
 	image(&c, b);
 	assert_memory_equal(a, b, sizeof(a));
+	assert_ptr_equal(c.end, &xb.rec.end);
+	assert_memory_equal(v.c.end, &xb.rec.end, sizeof(xb.rec.end));
 	conv_done(&v);
 }
 
@@ -200,10 +232,10 @@ static void test_endpoint_times_at_the_edges(void **state)
 	close_graceful(&v);
 	for (b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
 		int64_t base = bases[b];
-		v.c.ep[0].ts_fin = (int64_t)((uint64_t)base + 1);
+		v.c.end->ep[0].ts_fin = (int64_t)((uint64_t)base + 1);
 		v.c.ep[0].ts_time_wait = base;
 		v.c.ep[0].ts_data_last = (int64_t)((uint64_t)base - 1);
-		v.c.ep[1].ts_fin = 0;
+		v.c.end->ep[1].ts_fin = 0;
 		v.c.ep[1].ts_time_wait = (int64_t)((uint64_t)base + 2);
 		v.c.ep[1].ts_data_last = (int64_t)((uint64_t)base ^ 0x8000000000000000ULL);
 		roundtrip_at(&v.c, base, NULL);
@@ -261,21 +293,25 @@ static void test_random_records(void **state)
 {
 	struct tc_conn c;
 	struct tc_conn_ext x;
+	struct tc_conn_end en;
 	int iter;
 	(void)state;
 
 	for (iter = 0; iter < 20000; iter++) {
 		unsigned density = (unsigned)(rnd() % 257), i;
-		uint8_t *p = (uint8_t *)&c;
+		uint8_t *p = (uint8_t *)&c, *e = (uint8_t *)&en;
 		int64_t t0 = (int64_t)(rnd() >> 2);
 
 		for (i = 0; i < sizeof(c); i++)
 			p[i] = (rnd() & 0xff) < density ? (uint8_t)rnd() : 0;
+		for (i = 0; i < sizeof(en); i++)
+			e[i] = (rnd() & 0xff) < density ? (uint8_t)rnd() : 0;
+		c.end = iter % 4 ? &en : NULL;
 		/* Times near first_ts, lanes that repeat: the cases the
 		 * references are for, including small negative differences. */
 		c.first_ts = t0;
 		c.last_ts = t0 + (int64_t)(rnd() % 100000000000ULL);
-		c.ep[0].ts_fin = iter & 1 ? t0 - 5 : 0;
+		en.ep[0].ts_fin = iter & 1 ? t0 - 5 : 0;
 		c.ep[1].isn = (uint32_t)rnd();
 		c.ep[1].snd_nxt = c.ep[1].isn + (uint32_t)(rnd() % 300);
 		c.ep[1].ack = c.ep[1].snd_nxt - 1;
@@ -296,7 +332,7 @@ static void test_malformed_refused(void **state)
 	struct conv v;
 	uint8_t buf[TC_FREEZE_MAX + 1];
 	struct tc_conn c;
-	struct tc_conn_ext xb;
+	struct tc_thawed xb;
 	uint64_t id;
 	size_t n, i;
 	(void)state;
@@ -310,14 +346,14 @@ static void test_malformed_refused(void **state)
 		uint8_t *cut = malloc(i ? i : 1);
 		assert_non_null(cut);
 		memcpy(cut, buf, i);
-		assert_int_equal(tc_thaw_view(cut, i, v.c.last_ts, odd_proto(), &c, &xb), -1);
+		assert_int_equal(thaw_view(cut, i, v.c.last_ts, odd_proto(), &c, &xb), -1);
 		(void)tc_frozen_id(cut, i, odd_proto(), &id); /* never past the cut (ASan) */
 		free(cut);
 	}
 	buf[n] = 0;
-	assert_int_equal(tc_thaw_view(buf, n + 1, v.c.last_ts, odd_proto(), &c, &xb), -1);
+	assert_int_equal(thaw_view(buf, n + 1, v.c.last_ts, odd_proto(), &c, &xb), -1);
 	buf[0] |= 0x80;
-	assert_int_equal(tc_thaw_view(buf, n, v.c.last_ts, odd_proto(), &c, &xb), -1);
+	assert_int_equal(thaw_view(buf, n, v.c.last_ts, odd_proto(), &c, &xb), -1);
 	conv_done(&v);
 }
 
@@ -329,16 +365,17 @@ static void test_malformed_refused(void **state)
  * per lane. After them the byte lanes' 4-bit masks (8 bytes), for these
  * lanes in this order (freeze.c's BYTE_LANES), which have no code.
  */
-#define CONN_LANES (sizeof(struct tc_conn) / 4)
+#define CONN_LANES (sizeof(struct tc_freeze_rec) / 4)
 #define PLANE_BYTES ((CONN_LANES + 7) / 8)
 #define NCODES (2 * PLANE_BYTES)
 #define PLANE_AT(p, l) ((p) * PLANE_BYTES + (l) / 8)
 #define PLANE_BIT(l) ((uint8_t)(1u << ((l) % 8)))
-#define LANE(f) (offsetof(struct tc_conn, f) / 4)
+#define LANE(f) (offsetof(struct tc_freeze_rec, c.f) / 4)
+#define ELANE(f) (offsetof(struct tc_freeze_rec, end.f) / 4)
 static const size_t byte_lanes[] = {
 	LANE(af), LANE(reset_phase), LANE(ep[0].addr), LANE(ep[0].port),
 	LANE(ep[0].mss), LANE(ep[0].state), LANE(ep[0].retx_unanswered),
-	LANE(ep[0].state_prev), LANE(ep[1].addr), LANE(ep[1].port), LANE(ep[1].fins),
+	LANE(ep[0].state_prev), LANE(ep[1].addr), LANE(ep[1].port), ELANE(ep[1].fins),
 	LANE(ep[1].state), LANE(ep[1].retx_unanswered), LANE(frame_first), LANE(history)};
 #define NBYTE_LANES (sizeof(byte_lanes) / sizeof(byte_lanes[0]))
 
@@ -396,10 +433,12 @@ static void test_plane_bits_refused(void **state)
 	struct conv v;
 	uint8_t buf[TC_FREEZE_MAX], bad[TC_FREEZE_MAX + 8], codes[NCODES], mod[NCODES];
 	struct tc_conn c;
-	struct tc_conn_ext xb;
+	struct tc_thawed xb;
 	size_t n, m, i, one = CONN_LANES, nib;
 	size_t never[] = {offsetof(struct tc_conn, x) / 4,
-			  offsetof(struct tc_conn, x) / 4 + sizeof(void *) / 4 - 1, CONN_LANES};
+			  offsetof(struct tc_conn, x) / 4 + sizeof(void *) / 4 - 1,
+			  offsetof(struct tc_conn, end) / 4,
+			  offsetof(struct tc_conn, end) / 4 + sizeof(void *) / 4 - 1, CONN_LANES};
 	int64_t base = 0;
 	(void)state;
 
@@ -409,7 +448,7 @@ static void test_plane_bits_refused(void **state)
 	assert_non_null(v.c.x);
 	base = v.c.last_ts;
 	n = tc_freeze(&v.c, base, NULL, buf);
-	assert_int_equal(tc_thaw_view(buf, n, base, NULL, &c, &xb), 0);
+	assert_int_equal(thaw_view(buf, n, base, NULL, &c, &xb), 0);
 	nib = codes_get(buf, codes);
 	/* Written back unchanged, the bytes are the same. */
 	assert_int_equal(codes_put(buf, n, codes, bad), n);
@@ -423,14 +462,14 @@ static void test_plane_bits_refused(void **state)
 	 * about the lanes, not the length). */
 	for (i = 0; i < CONN_LANES; i++)
 		if (!(codes[PLANE_AT(0, i)] & PLANE_BIT(i)) && !(codes[PLANE_AT(1, i)] & PLANE_BIT(i)) &&
-		    i != never[0] && i != never[1] && !is_byte_lane(i))
+		    i != never[0] && i != never[1] && i != never[2] && i != never[3] && !is_byte_lane(i))
 			break;
 	assert_true(i < CONN_LANES);
 	memcpy(mod, codes, NCODES);
 	mod[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
 	mod[PLANE_AT(0, i)] |= PLANE_BIT(i);
 	m = codes_put(buf, n, mod, bad);
-	assert_int_equal(tc_thaw_view(bad, m, base, NULL, &c, &xb), 0);
+	assert_int_equal(thaw_view(bad, m, base, NULL, &c, &xb), 0);
 	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
 		if (never[i] == CONN_LANES && CONN_LANES % 8 == 0)
 			continue; /* no bits past the last lane */
@@ -438,7 +477,7 @@ static void test_plane_bits_refused(void **state)
 		mod[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
 		mod[PLANE_AT(0, never[i])] |= PLANE_BIT(never[i]);
 		m = codes_put(buf, n, mod, bad);
-		assert_int_equal(tc_thaw_view(bad, m, base, NULL, &c, &xb), -1);
+		assert_int_equal(thaw_view(bad, m, base, NULL, &c, &xb), -1);
 	}
 	/* A byte lane has no code in the planes. */
 	for (i = 0; i < NBYTE_LANES; i++) {
@@ -446,16 +485,16 @@ static void test_plane_bits_refused(void **state)
 		mod[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
 		mod[PLANE_AT(0, byte_lanes[i])] |= PLANE_BIT(byte_lanes[i]);
 		m = codes_put(buf, n, mod, bad);
-		assert_int_equal(tc_thaw_view(bad, m, base, NULL, &c, &xb), -1);
+		assert_int_equal(thaw_view(bad, m, base, NULL, &c, &xb), -1);
 	}
 	/* Nor a mask past the last byte lane. */
 	memcpy(bad, buf, n);
 	bad[nib + 7] |= 0x80;
-	assert_int_equal(tc_thaw_view(bad, n, base, NULL, &c, &xb), -1);
+	assert_int_equal(thaw_view(bad, n, base, NULL, &c, &xb), -1);
 	/* The extension's flag word, last: a plane byte that is not there. */
 	memcpy(bad, buf, n);
 	bad[n - 1] ^= 0x80;
-	assert_int_equal(tc_thaw_view(bad, n, base, NULL, &c, &xb), -1);
+	assert_int_equal(thaw_view(bad, n, base, NULL, &c, &xb), -1);
 	conv_done(&v);
 }
 
@@ -467,7 +506,7 @@ static void test_code_flags_refused(void **state)
 	struct conv v;
 	uint8_t buf[TC_FREEZE_MAX], bad[TC_FREEZE_MAX + 8], codes[NCODES];
 	struct tc_conn c;
-	struct tc_conn_ext xb;
+	struct tc_thawed xb;
 	uint64_t id;
 	uint32_t fl;
 	size_t n, i, o, z;
@@ -476,14 +515,14 @@ static void test_code_flags_refused(void **state)
 	conv_init(&v);
 	handshake_and_data(&v);
 	n = tc_freeze(&v.c, v.c.last_ts, NULL, buf);
-	assert_int_equal(tc_thaw_view(buf, n, v.c.last_ts, NULL, &c, &xb), 0);
+	assert_int_equal(thaw_view(buf, n, v.c.last_ts, NULL, &c, &xb), 0);
 	fl = get32le(buf + 1);
 	assert_true(fl != 0 && fl >> NCODES == 0);
 	/* Each flag past the last code byte, the length unchanged. */
 	for (i = NCODES; i < 32; i++) {
 		memcpy(bad, buf, n);
 		bad[1 + i / 8] |= (uint8_t)(1u << (i % 8));
-		assert_int_equal(tc_thaw_view(bad, n, v.c.last_ts, NULL, &c, &xb), -1);
+		assert_int_equal(thaw_view(bad, n, v.c.last_ts, NULL, &c, &xb), -1);
 		assert_int_equal(tc_frozen_id(bad, n, NULL, &id), -1);
 	}
 	/* A zero byte flagged and inserted where it would stand. */
@@ -497,7 +536,7 @@ static void test_code_flags_refused(void **state)
 	bad[o] = 0;
 	memcpy(bad + o + 1, buf + o, n - o);
 	bad[1 + z / 8] |= (uint8_t)(1u << (z % 8));
-	assert_int_equal(tc_thaw_view(bad, n + 1, v.c.last_ts, NULL, &c, &xb), -1);
+	assert_int_equal(thaw_view(bad, n + 1, v.c.last_ts, NULL, &c, &xb), -1);
 	assert_int_equal(tc_frozen_id(bad, n + 1, NULL, &id), -1);
 	conv_done(&v);
 }
@@ -512,7 +551,7 @@ static void test_codes_against_prototype(void **state)
 	struct tc_freeze_proto self, like;
 	uint8_t buf[TC_FREEZE_MAX], none[TC_FREEZE_MAX];
 	struct tc_conn c;
-	struct tc_conn_ext xb;
+	struct tc_thawed xb;
 	size_t n, n0;
 	(void)state;
 
@@ -536,7 +575,7 @@ static void test_codes_against_prototype(void **state)
 	n = tc_freeze(&a.c, a.c.last_ts, &self, buf);
 	assert_int_equal(get32le(buf + 1), 0);
 	assert_true(n < n0);
-	assert_int_equal(tc_thaw_view(buf, n, a.c.last_ts, &self, &c, &xb), 0);
+	assert_int_equal(thaw_view(buf, n, a.c.last_ts, &self, &c, &xb), 0);
 	assert_memory_equal(&c.ep, &a.c.ep, sizeof(c.ep));
 
 	tc_freeze_proto_set(&like, &b.c, b.c.last_ts);
@@ -546,7 +585,7 @@ static void test_codes_against_prototype(void **state)
 	/* The codes are the prototype's business: against other codes the
 	 * same bytes do not give the record back. */
 	like.codes[0] ^= 0x01;
-	assert_true(tc_thaw_view(buf, n, a.c.last_ts, &like, &c, &xb) != 0 ||
+	assert_true(thaw_view(buf, n, a.c.last_ts, &like, &c, &xb) != 0 ||
 		    memcmp(&c.ep, &a.c.ep, sizeof(c.ep)) != 0 || c.id != a.c.id);
 	conv_done(&a);
 	conv_done(&b);
@@ -561,45 +600,94 @@ static const uint32_t extremes[] = {1,          0x7f,       0x80,       0xff,   
 				    0xffff8000, 0xffffff7f, 0xffffff80, 0xfffffffe, 0xffffffff};
 #define NEXTREME (sizeof(extremes) / sizeof(extremes[0]))
 
-/* Each lane of the record and of the extension alone at every extreme
- * value, over a background of extremes too (so the references around it
- * are extreme), and every lane at once. */
+/* Is lane i of struct tc_conn one of pointer p's (at offset off)? */
+static int pointer_lane(size_t i, size_t off)
+{
+	return i * 4 >= off && i * 4 < off + sizeof(void *);
+}
+
+/* Each lane of the record, of its end record and of the extension alone
+ * at every extreme value, over a background of extremes too (so the
+ * references around it are extreme), and every lane at once. */
 static void test_extreme_lanes(void **state)
 {
 	struct tc_conn c;
+	struct tc_conn_end en;
 	struct tc_conn_ext x;
-	uint32_t *cl = (uint32_t *)(void *)&c, *xl = (uint32_t *)(void *)&x;
-	size_t nc = sizeof(c) / 4, nx = sizeof(x) / 4, i, e, bg;
+	uint32_t *cl = (uint32_t *)(void *)&c, *el = (uint32_t *)(void *)&en,
+		 *xl = (uint32_t *)(void *)&x;
+	size_t nc = sizeof(c) / 4, ne = sizeof(en) / 4, nx = sizeof(x) / 4, i, e, bg;
 	(void)state;
 
 	for (bg = 0; bg < NEXTREME + 1; bg++) {
-		for (i = 0; i < nc + nx; i++) {
+		for (i = 0; i < nc + ne + nx; i++) {
+			if (i < nc && (pointer_lane(i, offsetof(struct tc_conn, x)) ||
+				       pointer_lane(i, offsetof(struct tc_conn, end))))
+				continue; /* the pointers' lanes: not data */
 			for (e = 0; e < NEXTREME; e++) {
 				size_t j;
 				for (j = 0; j < nc; j++)
 					cl[j] = bg < NEXTREME ? extremes[(bg + j) % NEXTREME] : 0;
+				for (j = 0; j < ne; j++)
+					el[j] = bg < NEXTREME ? extremes[(bg + 5 * j) % NEXTREME] : 0;
 				for (j = 0; j < nx; j++)
 					xl[j] = bg < NEXTREME ? extremes[(bg + 3 * j) % NEXTREME] : 0;
 				if (i < nc)
 					cl[i] = extremes[e];
+				else if (i < nc + ne)
+					el[i - nc] = extremes[e];
 				else
-					xl[i - nc] = extremes[e];
-				c.x = NULL;
-				if (i < nc && i * 4 >= offsetof(struct tc_conn, x) &&
-				    i * 4 < offsetof(struct tc_conn, x) + sizeof(c.x))
-					continue; /* the pointer's lanes: not data */
-				c.x = (bg + e) % 2 || i >= nc ? &x : NULL;
+					xl[i - nc - ne] = extremes[e];
+				c.x = (bg + e) % 2 || i >= nc + ne ? &x : NULL;
+				c.end = (bg + e) % 3 || (i >= nc && i < nc + ne) ? &en : NULL;
 				roundtrip(&c);
 			}
 		}
 	}
-	/* Every lane all ones, with and without the extension. */
+	/* Every lane all ones, with and without the extension and the end record. */
 	memset(&c, 0xff, sizeof(c));
+	memset(&en, 0xff, sizeof(en));
 	memset(&x, 0xff, sizeof(x));
 	c.x = NULL;
+	c.end = NULL;
 	assert_true(roundtrip(&c) <= TC_FREEZE_MAX);
 	c.x = &x;
+	c.end = &en;
 	assert_true(roundtrip(&c) <= TC_FREEZE_MAX);
+}
+
+/* A record frozen without an end record whose bytes are changed to give
+ * it an end record's lanes, the flags byte not saying it had one:
+ * refused. With the flag it decodes, end record and all. */
+static void test_end_lanes_without_flag_refused(void **state)
+{
+	struct conv v;
+	uint8_t buf[TC_FREEZE_MAX], bad[TC_FREEZE_MAX + 8], codes[NCODES];
+	struct tc_conn c;
+	struct tc_thawed xb;
+	size_t n, m, i, lane = ELANE(frame_rst), one = CONN_LANES;
+	(void)state;
+
+	conv_init(&v);
+	handshake_and_data(&v);
+	assert_null(v.c.end);
+	n = tc_freeze(&v.c, v.c.last_ts, NULL, buf);
+	assert_int_equal(buf[0] & 0x02, 0);
+	codes_get(buf, codes);
+	/* Move a 1-byte lane's code onto the end record's first RST frame. */
+	for (i = 0; i < CONN_LANES && one == CONN_LANES; i++)
+		if ((codes[PLANE_AT(0, i)] & PLANE_BIT(i)) && !(codes[PLANE_AT(1, i)] & PLANE_BIT(i)))
+			one = i;
+	assert_true(one < lane);
+	codes[PLANE_AT(0, one)] &= (uint8_t)~PLANE_BIT(one);
+	codes[PLANE_AT(0, lane)] |= PLANE_BIT(lane);
+	m = codes_put(buf, n, codes, bad);
+	assert_int_equal(thaw_view(bad, m, v.c.last_ts, NULL, &c, &xb), -1);
+	bad[0] |= 0x02;
+	assert_int_equal(thaw_view(bad, m, v.c.last_ts, NULL, &c, &xb), 0);
+	assert_ptr_equal(c.end, &xb.rec.end);
+	assert_true(xb.rec.end.frame_rst != 0);
+	conv_done(&v);
 }
 
 /* Thaw n bytes from an exact-size copy against proto; if they decode, the
@@ -608,7 +696,7 @@ static void thaw_copy(const uint8_t *buf, size_t n, const struct tc_freeze_proto
 {
 	uint8_t *cp = malloc(n ? n : 1);
 	struct tc_conn c;
-	struct tc_conn_ext xb;
+	struct tc_thawed xb;
 	uint64_t id;
 	int id_ok;
 
@@ -617,7 +705,7 @@ static void thaw_copy(const uint8_t *buf, size_t n, const struct tc_freeze_proto
 	/* The id alone reads no byte past the copy either, and agrees with
 	 * the whole record whenever that decodes. */
 	id_ok = tc_frozen_id(cp, n, proto, &id) == 0;
-	if (tc_thaw_view(cp, n, 12345, proto, &c, &xb) == 0) {
+	if (thaw_view(cp, n, 12345, proto, &c, &xb) == 0) {
 		assert_true(id_ok && id == c.id);
 		roundtrip(&c);
 	}
@@ -631,20 +719,24 @@ static void test_corrupted_bounded(void **state)
 {
 	struct tc_conn c;
 	struct tc_conn_ext x;
+	struct tc_conn_end en;
 	uint8_t buf[TC_FREEZE_MAX + 8], bad[TC_FREEZE_MAX + 8];
 	int iter;
 	(void)state;
 
 	for (iter = 0; iter < 20000; iter++) {
 		unsigned density = (unsigned)(rnd() % 257), i;
-		uint8_t *p = (uint8_t *)&c, *q = (uint8_t *)&x;
+		uint8_t *p = (uint8_t *)&c, *q = (uint8_t *)&x, *r = (uint8_t *)&en;
 		size_t n, m, at;
 
 		for (i = 0; i < sizeof(c); i++)
 			p[i] = (rnd() & 0xff) < density ? (uint8_t)rnd() : 0;
 		for (i = 0; i < sizeof(x); i++)
 			q[i] = (rnd() & 0xff) < density / 4 ? (uint8_t)rnd() : 0;
+		for (i = 0; i < sizeof(en); i++)
+			r[i] = (rnd() & 0xff) < density ? (uint8_t)rnd() : 0;
 		c.x = iter % 2 ? &x : NULL;
+		c.end = iter % 7 < 4 ? &en : NULL;
 		n = tc_freeze(&c, 12345, iter % 3 ? odd_proto() : NULL, buf);
 		memcpy(bad, buf, n);
 		m = n;
@@ -678,7 +770,7 @@ static void test_corrupted_bounded(void **state)
 		size_t n = (size_t)(rnd() % (TC_FREEZE_MAX + 1)), i;
 		for (i = 0; i < n; i++)
 			bad[i] = (uint8_t)rnd();
-		bad[0] &= 1; /* past the flags check, into the parts */
+		bad[0] &= 3; /* past the flags check, into the parts */
 		thaw_copy(bad, n, iter % 2 ? odd_proto() : NULL);
 	}
 }
@@ -697,6 +789,7 @@ int main(void)
 		cmocka_unit_test(test_code_flags_refused),
 		cmocka_unit_test(test_codes_against_prototype),
 		cmocka_unit_test(test_extreme_lanes),
+		cmocka_unit_test(test_end_lanes_without_flag_refused),
 		cmocka_unit_test(test_corrupted_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -292,6 +292,7 @@ static void test_not_flipped(void **state)
 	assert_string_equal(HIST(&h), "Da");
 
 	/* A SYN names its sender the client, even from port 443. */
+	tc_conn_release(&h.c);
 	memset(&h, 0, sizeof h);
 	assert_int_equal(seg(&h, FROM_B, TC_SYN, 5000, 0, 0), TC_CLIENT);
 	assert_string_equal(HIST(&h), "S");
@@ -335,10 +336,11 @@ static void test_fin_retransmission_one_letter(void **state)
 	seg(&h, FROM_A, TC_FIN | TC_ACK, 1001, 5001, 0);
 	seg(&h, FROM_A, TC_FIN | TC_ACK, 1001, 5001, 0);
 	assert_string_equal(HIST(&h), "ShAF");
-	assert_int_equal(h.c.ep[TC_CLIENT].fins, 3);
+	assert_int_equal(tc_conn_end(&h.c)->ep[TC_CLIENT].fins, 3);
 
 	/* A FIN carrying data sits after the data: a bare FIN at that
 	 * number repeats the same FIN. */
+	tc_conn_release(&h.c);
 	memset(&h, 0, sizeof h);
 	handshake(&h);
 	seg(&h, FROM_B, TC_FIN | TC_PSH | TC_ACK, 5001, 1001, 100); /* FIN at 5101 */
@@ -425,7 +427,7 @@ static void test_rst_sequence_numbers(void **state)
 	/* The server's first RST, at a number the client used: r. */
 	seg(&h, FROM_B, TC_RST, 1001, 0, 0);
 	assert_string_equal(HIST(&h), "ShARRRr");
-	assert_int_equal(h.c.ep[TC_CLIENT].rsts, 5);
+	assert_int_equal(tc_conn_end(&h.c)->ep[TC_CLIENT].rsts, 5);
 	tc_conn_release(&h.c);
 }
 
@@ -514,6 +516,7 @@ static void test_rst_window_zero_no_W(void **state)
 
 	/* Nor does it count toward the 10th: after one zero-window ACK, an
 	 * RST with window 0 is not a second one. */
+	tc_conn_release(&h.c);
 	tc_conn_release(&h.c);
 	memset(&h, 0, sizeof h);
 	seg(&h, FROM_A, TC_PSH | TC_ACK, 3000, 7000, 10);
@@ -625,6 +628,7 @@ static void test_history_cap(void **state)
 	assert_string_equal(HIST(&h), want);
 
 	/* A flipped connection: '^' first, then the cap still holds. */
+	tc_conn_release(&h.c);
 	tc_conn_release(&h.c);
 	memset(&h, 0, sizeof h);
 	for (i = 0; i < 100; i++)

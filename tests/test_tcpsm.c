@@ -116,8 +116,8 @@ static void test_client_closes_first(void **state)
 	assert_int_equal(ST(&v, C), TC_TIME_WAIT);
 	assert_true(v.c.cflags & TC_CONN_DONE);
 	assert_int_equal(v.c.closer, TC_WHO_CLIENT);
-	assert_int_equal(v.c.ep[C].frame_fin, 7);
-	assert_int_equal(v.c.ep[S].frame_fin, 10);
+	assert_int_equal(tc_conn_end(&v.c)->ep[C].frame_fin, 7);
+	assert_int_equal(tc_conn_end(&v.c)->ep[S].frame_fin, 10);
 	assert_false(v.c.cflags & TC_CONN_SIMULTANEOUS);
 	conv_done(&v);
 }
@@ -240,8 +240,8 @@ static void test_fin_retransmission_counts_once(void **state)
 	handshake_and_data(&v);
 	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
 	seg(&v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
-	assert_int_equal(v.c.ep[C].fins, 2);
-	assert_int_equal(v.c.ep[C].frame_fin, 7); /* the first one */
+	assert_int_equal(tc_conn_end(&v.c)->ep[C].fins, 2);
+	assert_int_equal(tc_conn_end(&v.c)->ep[C].frame_fin, 7); /* the first one */
 	assert_int_equal(ST(&v, C), TC_FIN_WAIT_1);
 	assert_int_equal(ST(&v, S), TC_CLOSE_WAIT);
 	assert_int_equal(v.c.closer, TC_WHO_CLIENT);
@@ -258,7 +258,7 @@ static void test_fin_with_data(void **state)
 	conv_init(&v);
 	handshake_and_data(&v);
 	seg(&v, C, TC_FIN | TC_ACK | TC_PSH, ISN_C + 11, ISN_S + 11, 5);
-	assert_int_equal(v.c.ep[C].fin_seq, ISN_C + 16);
+	assert_int_equal(tc_conn_end(&v.c)->ep[C].fin_seq, ISN_C + 16);
 	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 16, 0); /* data acked, FIN not */
 	assert_int_equal(ST(&v, C), TC_FIN_WAIT_1);
 	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 17, 0);
@@ -299,7 +299,7 @@ static void test_rst_exact_accepted(void **state)
 	assert_int_equal(ST(&v, S), TC_CLOSED);
 	assert_int_equal(v.c.reset_by, TC_WHO_CLIENT);
 	assert_int_equal(v.c.reset_phase, TC_PHASE_ESTABLISHED);
-	assert_int_equal(v.c.frame_rst, 7);
+	assert_int_equal(tc_conn_end(&v.c)->frame_rst, 7);
 	assert_true(v.c.cflags & TC_CONN_DONE);
 	conv_done(&v);
 }
@@ -377,7 +377,7 @@ static void test_rst_out_of_window_ignored(void **state)
 	assert_int_equal(v.c.reset_by, TC_WHO_NONE);
 	assert_int_equal(ST(&v, C), TC_ESTABLISHED);
 	assert_int_equal(ST(&v, S), TC_ESTABLISHED);
-	assert_int_equal(v.c.ep[S].rsts, 1);
+	assert_int_equal(tc_conn_end(&v.c)->ep[S].rsts, 1);
 	assert_false(v.c.cflags & TC_CONN_DONE);
 	conv_done(&v);
 }
@@ -396,7 +396,7 @@ static void test_rst_undone_by_challenge_ack(void **state)
 	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 11, 0); /* the challenge ACK */
 	assert_int_equal(v.c.reset_by, TC_WHO_NONE);
 	assert_int_equal(v.c.reset_phase, TC_PHASE_NONE);
-	assert_int_equal(v.c.frame_rst, 0);
+	assert_int_equal(tc_conn_end(&v.c)->frame_rst, 0);
 	assert_int_equal(ST(&v, C), TC_ESTABLISHED);
 	assert_int_equal(ST(&v, S), TC_ESTABLISHED);
 	assert_int_equal(v.c.rst_ignored, 1);
@@ -490,7 +490,7 @@ static void test_rst_after_graceful_close(void **state)
 	seg(&v, C, TC_RST, ISN_C + 12, 0, 0);
 	assert_int_equal(v.c.reset_by, TC_WHO_NONE);
 	assert_int_equal(ST(&v, C), TC_TIME_WAIT);
-	assert_int_equal(v.c.ep[C].rsts, 1);
+	assert_int_equal(tc_conn_end(&v.c)->ep[C].rsts, 1);
 	conv_done(&v);
 }
 
@@ -521,10 +521,10 @@ static void test_rst_both_sides(void **state)
 	seg(&v, C, TC_RST, ISN_C + 11, 0, 0);
 	seg(&v, C, TC_RST, ISN_C + 11, 0, 0);
 	assert_int_equal(v.c.reset_by, TC_WHO_CLIENT);
-	assert_int_equal(v.c.ep[C].rsts, 2);
+	assert_int_equal(tc_conn_end(&v.c)->ep[C].rsts, 2);
 	seg(&v, S, TC_RST, ISN_S + 11, 0, 0);
 	assert_int_equal(v.c.reset_by, TC_WHO_BOTH);
-	assert_int_equal(v.c.frame_rst, 7);
+	assert_int_equal(tc_conn_end(&v.c)->frame_rst, 7);
 	conv_done(&v);
 }
 

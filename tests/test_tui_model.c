@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,22 @@
 
 #define NS 1000000000LL
 #define T0 (1700000000LL * NS)
+
+/*
+ * c's end record, from a pool that lasts the whole run: the records here
+ * are built by value and copied about, and the model copies what it keeps,
+ * so nothing here frees them.
+ */
+static struct tc_conn_end *end_of(struct tc_conn *c)
+{
+	static struct tc_conn_end pool[1 << 17];
+	static size_t used;
+	if (!c->end) {
+		assert_true(used < sizeof(pool) / sizeof(pool[0]));
+		c->end = &pool[used++];
+	}
+	return c->end;
+}
 
 static struct tc_conn mk(uint64_t id, uint16_t cport, int cst, int sst, int64_t first, int64_t last)
 {
@@ -50,8 +67,8 @@ static struct tc_conn graceful_conn(uint64_t id, uint16_t cport, int64_t fin_ts)
 	struct tc_conn c = mk(id, cport, TC_TIME_WAIT, TC_CLOSED, fin_ts - NS, fin_ts);
 	c.ep[TC_CLIENT].flags |= TC_EP_FIN | TC_EP_FIN_ACKED;
 	c.ep[TC_SERVER].flags |= TC_EP_FIN | TC_EP_FIN_ACKED;
-	c.ep[TC_CLIENT].ts_fin = fin_ts - NS / 10;
-	c.ep[TC_SERVER].ts_fin = fin_ts;
+	end_of(&c)->ep[TC_CLIENT].ts_fin = fin_ts - NS / 10;
+	end_of(&c)->ep[TC_SERVER].ts_fin = fin_ts;
 	c.cflags |= TC_CONN_DONE;
 	return c;
 }
@@ -121,7 +138,7 @@ static void test_sort_orders(void **state)
 	c[1].ep[1].bytes = 5000;
 	c[2].ep[0].bytes = 100;
 	c[3].ep[0].bytes = 1;
-	c[3].ep[1].rsts = 2; /* RSTs sent but none accepted: not reset */
+	end_of(&c[3])->ep[1].rsts = 2; /* RSTs sent but none accepted: not reset */
 	c[3].rst_ignored = 2;
 
 	tcm_set_sort(m, TCM_SORT_IDLE);
@@ -233,7 +250,7 @@ static void test_sort_keys_mixed_rows(void **state)
 	c[1].ep[0].bytes = 20;
 	gr.first_ts = T0;
 	gr.ep[0].bytes = 1000;
-	rst.ep[TC_SERVER].rsts = 1;
+	end_of(&rst)->ep[TC_SERVER].rsts = 1;
 	rst.ep[TC_SERVER].bytes = 50;
 	feed_conn(m, &rst, &rv, T0 + 8 * NS);
 	feed_conn(m, &gr, &gv, T0 + 9 * NS);
@@ -289,7 +306,7 @@ static void test_row_keeps_extension(void **state)
 	struct tcm_model *m = tcm_new(NULL);
 	struct tc_conn open = mk(5, 2005, TC_ESTABLISHED, TC_ESTABLISHED, T0 + 5 * NS, T0 + 6 * NS);
 	struct tc_conn done = graceful_conn(1, 2001, T0 + 2 * NS), kc;
-	struct tc_conn_ext kx;
+	struct tc_conn_bufs kx;
 	struct tc_verdict v = verdict(TC_CLOSE_GRACEFUL, TC_WHO_CLIENT, TC_WHO_NONE);
 	const struct tcm_row *r;
 	const struct tc_conn *k;
@@ -299,8 +316,10 @@ static void test_row_keeps_extension(void **state)
 	done.x->ep[TC_SERVER].ka_probes = 7;
 	memcpy(done.x->rst.text, "bye", 4);
 	feed_conn(m, &done, &v, T0 + 3 * NS);
-	memset(done.x, 0xee, sizeof(*done.x)); /* the engine reuses it */
-	tc_conn_release(&done);
+	memset(done.x, 0xee, sizeof(*done.x)); /* the engine reuses them */
+	memset(done.end, 0xee, sizeof(*done.end));
+	free(done.x);
+	done.x = NULL;
 	rebuild(m, T0 + 7 * NS, &open, 1);
 	assert_int_equal(tcm_snap(m)->nrows, 2);
 	assert_true(tcm_find(tcm_snap(m), 1) >= 0);
@@ -308,13 +327,20 @@ static void test_row_keeps_extension(void **state)
 	assert_int_equal(r->c.id, 1);
 	assert_null(r->c.x); /* rows are sorted by value: no pointer into one */
 	k = tcm_row_conn(r, &kc, &kx);
-	assert_ptr_equal(k->x, &kx);
+	assert_ptr_equal(k->x, &kx.x);
+	/* The end record too, by value: the engine's was overwritten. */
+	assert_null(r->c.end);
+	assert_ptr_equal(k->end, &kx.end);
+	assert_true(tc_conn_end(k)->ep[TC_SERVER].ts_fin == T0 + 2 * NS);
+	assert_true(tcm_row_end(r)->ep[TC_CLIENT].ts_fin == T0 + 2 * NS - NS / 10);
 	assert_int_equal(tc_conn_ext(k)->ep[TC_SERVER].ka_probes, 7);
 	assert_string_equal(tc_conn_ext(k)->rst.text, "bye");
 	/* A row without one reads as all zero. */
 	k = tcm_row_conn(&tcm_snap(m)->rows[tcm_find(tcm_snap(m), 5)], &kc, &kx);
 	assert_null(k->x);
+	assert_null(k->end);
 	assert_int_equal(tc_conn_ext(k)->ep[TC_SERVER].ka_probes, 0);
+	assert_int_equal(tcm_row_end(&tcm_snap(m)->rows[tcm_find(tcm_snap(m), 5)])->ep[0].frame_fin, 0);
 	tcm_free(m);
 }
 
@@ -726,9 +752,9 @@ static void test_feed(void **state)
 
 	/* Seen closing (RST accepted) while still tracked: announced at once. */
 	done.ep[TC_SERVER].flags |= TC_EP_RST;
-	done.ep[TC_SERVER].rsts = 1;
-	done.ep[TC_SERVER].frame_rst = 7;
-	done.frame_rst = 7;
+	end_of(&done)->ep[TC_SERVER].rsts = 1;
+	end_of(&done)->ep[TC_SERVER].frame_rst = 7;
+	end_of(&done)->frame_rst = 7;
 	done.reset_by = TC_WHO_SERVER;
 	done.reset_phase = TC_PHASE_ESTABLISHED;
 	done.cflags |= TC_CONN_DONE;
@@ -933,11 +959,12 @@ static void test_words(void **state)
 
 	memset(&r, 0, sizeof(r));
 	r.c = mk(1, 1, TC_FIN_WAIT_1, TC_CLOSE_WAIT, T0, T0);
-	r.c.ep[TC_CLIENT].frame_fin = 9;
+	r.end.ep[TC_CLIENT].frame_fin = 9;
 	assert_string_equal(tcm_row_last(&r, b, sizeof(b)), "FIN by client");
-	r.c.ep[TC_SERVER].frame_rst = 12;
+	r.end.ep[TC_SERVER].frame_rst = 12;
 	assert_string_equal(tcm_row_last(&r, b, sizeof(b)), "RST by server");
 	r.c = mk(1, 1, TC_SYN_SENT, TC_CLOSED, T0, T0);
+	memset(&r.end, 0, sizeof(r.end));
 	r.c.cflags = 0;
 	assert_string_equal(tcm_row_last(&r, b, sizeof(b)), "SYN");
 	r.finished = 1;

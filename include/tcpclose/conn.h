@@ -9,12 +9,18 @@
  * and whether an RST is acceptable.
  *
  * The record is fixed-size: nothing in it grows with the number of packets,
- * so the memory of a connection does not depend on how long it lived. What
+ * so the memory of a connection does not depend on how long it lived. It
+ * holds what an open connection needs. What only a closing one needs (its
+ * FINs' and RSTs' frames, times and counts, the FIN's sequence number) is
+ * in the end record, struct tc_conn_end, allocated by the first FIN or RST:
+ * the open connections a capture holds at its peak do not carry it. What
  * only some connections need (an RST's evidence, keep-alive and Nagle
- * findings) is in a second fixed-size record, struct tc_conn_ext, allocated
- * the first time it is needed: most connections never have one. Whoever
- * owns a record frees that with tc_conn_release(); copies made to outlive
- * the owner go through tc_conn_copy().
+ * findings) is in the extension record, struct tc_conn_ext, allocated the
+ * first time it is needed: most connections never have one. Both are read
+ * through tc_conn_end() and tc_conn_ext(), which give an all-zero record
+ * when there is none. Whoever owns a record frees them with
+ * tc_conn_release(); copies made to outlive the owner go through
+ * tc_conn_copy().
  * Front ends read these records; only tcpsm.c (and evidence.c, history.c
  * for their facts) writes them.
  */
@@ -86,8 +92,6 @@ struct tc_endpoint {
 	uint16_t win;             /* raw window field of its last segment */
 	uint16_t mss;             /* MSS option of its SYN, 0 if unknown */
 	uint16_t zero_win;        /* segments advertising a zero window (saturating) */
-	uint16_t fins;            /* FIN segments sent, retransmissions included (saturating) */
-	uint16_t rsts;            /* RST segments sent, accepted or not (saturating) */
 	uint8_t state;            /* enum tc_state */
 	uint8_t wscale;           /* valid with TC_EP_WSCALE */
 	uint8_t ttl_min, ttl_max; /* TTL / hop limit range seen from this side */
@@ -103,7 +107,6 @@ struct tc_endpoint {
 	uint32_t isn;             /* initial sequence number (TC_EP_SYN) */
 	uint32_t snd_nxt;         /* highest seq + len it has sent (TC_EP_SEQ) */
 	uint32_t ack;             /* highest ACK it has sent (TC_EP_ACK) */
-	uint32_t fin_seq;         /* sequence number its FIN occupies */
 	uint32_t tsval_last;      /* last TSval (TC_EP_TS) */
 	uint32_t pkts;            /* segments sent */
 	uint32_t retx;            /* segments that repeated sequence space */
@@ -124,13 +127,36 @@ struct tc_endpoint {
 	/* IP datagram bytes of all its frames, copies included (tc_pkt.ip_len):
 	 * Zeek's orig_ip_bytes/resp_ip_bytes. */
 	uint64_t ip_bytes;
-	uint64_t frame_fin;       /* frame of its first FIN, 0 if none */
-	uint64_t frame_rst;       /* frame of its first accepted RST, 0 if none */
 	/* Exact (ns since the epoch): reports print these times and the
-	 * spans from them (CLOSE_WAIT held, TIME_WAIT peaks, idle before the close). */
-	int64_t ts_fin;           /* its first FIN, 0 if none */
+	 * spans from them (TIME_WAIT peaks, idle before the close). */
 	int64_t ts_time_wait;     /* when it entered TIME_WAIT, 0 if never */
 	int64_t ts_data_last;     /* its last payload, 0 if none (ordered against ts_fin) */
+};
+
+/*
+ * What an endpoint's FINs and RSTs left, in the connection's end record
+ * (struct tc_conn_end): nothing here is set before its first FIN or RST.
+ */
+struct tc_ep_end {
+	uint64_t frame_fin; /* frame of its first FIN, 0 if none */
+	uint64_t frame_rst; /* frame of its first accepted RST, 0 if none */
+	/* Exact (ns since the epoch): reports print it and the spans from
+	 * it (CLOSE_WAIT held, idle before the close). */
+	int64_t ts_fin;   /* its first FIN, 0 if none */
+	uint32_t fin_seq; /* sequence number its FIN occupies (TC_EP_FIN) */
+	uint16_t fins;    /* FIN segments sent, retransmissions included (saturating) */
+	uint16_t rsts;    /* RST segments sent, accepted or not (saturating) */
+};
+
+/*
+ * The end record: what a connection's FINs and RSTs left. Allocated by
+ * the first FIN or RST segment either side sends (tc_conn_end_mut), so a
+ * connection that is still open has none: the fields it holds are a
+ * cache line that every open record would otherwise carry as zeros.
+ */
+struct tc_conn_end {
+	struct tc_ep_end ep[2]; /* [TC_CLIENT], [TC_SERVER] */
+	uint64_t frame_rst;     /* frame of the first accepted RST, 0 if none */
 };
 
 /*
@@ -458,9 +484,9 @@ struct tc_conn {
 	uint64_t id;              /* 1, 2, ... in order of first packet */
 	int64_t first_ts, last_ts;/* ns since the epoch */
 	uint64_t frame_first, frame_last;
-	uint64_t frame_rst;       /* frame of the first accepted RST, 0 if none */
 	int64_t gap_last;         /* quiet time before the latest segment (ns) */
 	struct tc_conn_ext *x;    /* NULL until needed; read it with tc_conn_ext() */
+	struct tc_conn_end *end;  /* NULL until a FIN or RST; read it with tc_conn_end() */
 	uint32_t hist_seen;       /* once-only letters already recorded */
 	uint32_t rst_ignored;     /* RSTs that failed the acceptability check */
 	char history[TC_HISTORY_MAX + 1]; /* Zeek conn.log history letters */
@@ -470,13 +496,32 @@ struct tc_conn {
 const struct tc_conn_ext *tc_conn_ext(const struct tc_conn *c);
 /* c's extension record, allocated (zeroed) on first call; NULL if out of memory. */
 struct tc_conn_ext *tc_conn_ext_mut(struct tc_conn *c);
-/* Free what c owns (its extension record). c stays valid and empty of it. */
+
+/* All zero: what tc_conn_end() reads for a record without an end record. */
+extern const struct tc_conn_end tc_conn_end_zero;
+/* c's end record, or a shared all-zero one: never NULL. Inline: the
+ * per-segment path reads a FIN's sequence number through it. */
+static inline const struct tc_conn_end *tc_conn_end(const struct tc_conn *c)
+{
+	return c->end ? c->end : &tc_conn_end_zero;
+}
+/* c's end record, allocated (zeroed) on first call; NULL if out of memory. */
+struct tc_conn_end *tc_conn_end_mut(struct tc_conn *c);
+
+/* Free what c owns (its extension and end records). c stays valid and empty of them. */
 void tc_conn_release(struct tc_conn *c);
+
+/* Room for what a copy of a record owns. */
+struct tc_conn_bufs {
+	struct tc_conn_ext x;
+	struct tc_conn_end end;
+};
 /*
- * A copy of src that owns nothing: its extension, if any, is copied into
- * *xbuf, which must live as long as *dst. Never tc_conn_release() a copy.
+ * A copy of src that owns nothing: its extension and end records, if any,
+ * are copied into *b, which must live as long as *dst. Never
+ * tc_conn_release() a copy.
  */
-void tc_conn_copy(struct tc_conn *dst, struct tc_conn_ext *xbuf, const struct tc_conn *src);
+void tc_conn_copy(struct tc_conn *dst, struct tc_conn_bufs *b, const struct tc_conn *src);
 
 /* A tc_reltime of c as ns since the epoch; 0 stays 0 (never). */
 static inline int64_t tc_conn_ts(const struct tc_conn *c, tc_reltime t)

@@ -29,7 +29,7 @@ struct ladders {
 	struct tc_ladder_sel sel;
 	struct tc_ladder *l[MAX_LADDERS];
 	struct tc_conn conn[MAX_LADDERS];
-	struct tc_conn_ext conn_x[MAX_LADDERS]; /* conn[i].x points here */
+	struct tc_conn_bufs conn_x[MAX_LADDERS]; /* conn[i].x and .end point here */
 	char verdict[MAX_LADDERS][512];
 	int n;
 	uint64_t more; /* matching connections beyond MAX_LADDERS */

@@ -496,7 +496,7 @@ int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdic
 {
 	int64_t last_data, fin;
 	int r;
-	if (v->close == TC_CLOSE_RESET && c->frame_rst) {
+	if (v->close == TC_CLOSE_RESET && tc_conn_end(c)->frame_rst) {
 		const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 		int64_t idle = e->answered ? e->idle_before_ns : 0;
 		/* the quiet before the segment the RST answered, or before
@@ -507,9 +507,9 @@ int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdic
 	}
 	if (v->close != TC_CLOSE_GRACEFUL && v->close != TC_CLOSE_HALF_CLOSED)
 		return -1;
-	fin = c->ep[TC_CLIENT].ts_fin;
-	if (!fin || (c->ep[TC_SERVER].ts_fin && c->ep[TC_SERVER].ts_fin < fin))
-		fin = c->ep[TC_SERVER].ts_fin;
+	fin = tc_conn_end(c)->ep[TC_CLIENT].ts_fin;
+	if (!fin || (tc_conn_end(c)->ep[TC_SERVER].ts_fin && tc_conn_end(c)->ep[TC_SERVER].ts_fin < fin))
+		fin = tc_conn_end(c)->ep[TC_SERVER].ts_fin;
 	last_data = c->ep[0].ts_data_last > c->ep[1].ts_data_last ? c->ep[0].ts_data_last
 								    : c->ep[1].ts_data_last;
 	/* A keep-alive probe is traffic to a middlebox: the connection was not
@@ -827,7 +827,7 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	}
 	if (v->close == TC_CLOSE_HALF_CLOSED) {
 		int fin_c = (cl->flags & TC_EP_FIN) != 0;
-		const struct tc_endpoint *closer = fin_c ? cl : sv;
+		int64_t closer_fin = tc_conn_end(c)->ep[fin_c ? TC_CLIENT : TC_SERVER].ts_fin;
 		if (fin_c)
 			s->close_wait_server++;
 		else
@@ -836,12 +836,12 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 		 * only tc_agg_set_stats knows. Evicted or superseded: until its
 		 * last packet. */
 		if (c->cflags & (TC_CONN_EVICTED | TC_CONN_SUPERSEDED)) {
-			int64_t held = c->last_ts - closer->ts_fin;
+			int64_t held = c->last_ts - closer_fin;
 			if (held > s->close_wait_ended_ns)
 				s->close_wait_ended_ns = held;
-		} else if (closer->ts_fin && (!s->close_wait_oldest_fin ||
-					      closer->ts_fin < s->close_wait_oldest_fin)) {
-			s->close_wait_oldest_fin = closer->ts_fin;
+		} else if (closer_fin && (!s->close_wait_oldest_fin ||
+					  closer_fin < s->close_wait_oldest_fin)) {
+			s->close_wait_oldest_fin = closer_fin;
 		}
 		close_wait_longest(s, a->ts_end);
 	}

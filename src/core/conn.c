@@ -13,6 +13,7 @@
 #include <string.h>
 
 static const struct tc_conn_ext zero_ext;
+const struct tc_conn_end tc_conn_end_zero;
 
 const struct tc_conn_ext *tc_conn_ext(const struct tc_conn *c)
 {
@@ -26,18 +27,35 @@ struct tc_conn_ext *tc_conn_ext_mut(struct tc_conn *c)
 	return c->x;
 }
 
-void tc_conn_release(struct tc_conn *c)
+struct tc_conn_end *tc_conn_end_mut(struct tc_conn *c)
 {
-	free(c->x);
-	c->x = NULL;
+	if (!c->end)
+		c->end = calloc(1, sizeof(*c->end));
+	return c->end;
 }
 
-void tc_conn_copy(struct tc_conn *dst, struct tc_conn_ext *xbuf, const struct tc_conn *src)
+void tc_conn_release(struct tc_conn *c)
+{
+	if (c->x) {
+		free(c->x);
+		c->x = NULL;
+	}
+	if (c->end) {
+		free(c->end);
+		c->end = NULL;
+	}
+}
+
+void tc_conn_copy(struct tc_conn *dst, struct tc_conn_bufs *b, const struct tc_conn *src)
 {
 	*dst = *src;
 	if (src->x) {
-		*xbuf = *src->x;
-		dst->x = xbuf;
+		b->x = *src->x;
+		dst->x = &b->x;
+	}
+	if (src->end) {
+		b->end = *src->end;
+		dst->end = &b->end;
 	}
 }
 

@@ -162,7 +162,7 @@ static void scan_others(const struct tc_conn *c, const struct tc_rst_evidence *e
 			o->forged_own_lo = lo;
 			o->forged_own_hi = hi;
 		}
-		if (!c->frame_rst || role != by || r->ttl != e->ttl)
+		if (!tc_conn_end(c)->frame_rst || role != by || r->ttl != e->ttl)
 			continue;
 		d1 = (uint16_t)(e->ip_id - r->ip_id);
 		d2 = (uint16_t)(r->ip_id - e->ip_id);
@@ -173,7 +173,7 @@ static void scan_others(const struct tc_conn *c, const struct tc_rst_evidence *e
 			dt = -dt;
 		/* One burst: no segment from the peer between them, within
 		 * a moment (a stack sends one RST per segment it answers). */
-		burst = dt <= BURST_NS && (r->frame > c->frame_rst ? (r->flags & TC_RS_AFTER_OWN_RST)
+		burst = dt <= BURST_NS && (r->frame > tc_conn_end(c)->frame_rst ? (r->flags & TC_RS_AFTER_OWN_RST)
 								   : (e->shape & TC_RS_AFTER_OWN_RST));
 		if (id_near && ((rejected && forged) || burst) && o->twins++ == 0) {
 			o->twin_frame = r->frame;
@@ -274,7 +274,7 @@ static enum tc_role rst_sender(const struct tc_conn *c, const struct tc_verdict 
 {
 	enum tc_who w = v->trailing_rst != TC_WHO_NONE ? v->trailing_rst : v->reset_by;
 	if (w == TC_WHO_BOTH)
-		return c->ep[TC_SERVER].frame_rst == c->frame_rst ? TC_SERVER : TC_CLIENT;
+		return tc_conn_end(c)->ep[TC_SERVER].frame_rst == tc_conn_end(c)->frame_rst ? TC_SERVER : TC_CLIENT;
 	return w == TC_WHO_SERVER ? TC_SERVER : TC_CLIENT;
 }
 
@@ -287,7 +287,8 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 {
 	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 	enum tc_role by = rst_sender(c, v);
-	const struct tc_endpoint *s = &c->ep[by], *peer = &c->ep[!by];
+	const struct tc_endpoint *peer = &c->ep[!by];
+	const struct tc_ep_end *se = &tc_conn_end(c)->ep[by];
 	int stateless = looks_stateless(c, e);
 	struct others o;
 	uint8_t lo, hi;
@@ -298,7 +299,7 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 	if (v->trailing_rst != TC_WHO_NONE)
 		d->notes |= TC_DX_TRAILING;
 	add_frame(d, e->trigger_frame);
-	add_frame(d, c->frame_rst);
+	add_frame(d, tc_conn_end(c)->frame_rst);
 
 	scan_others(c, e, by, &o);
 	*op = o;
@@ -327,7 +328,7 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 	gap_ans = e->answered && lost_after(c, t_trig);
 	gap_idle = e->answered && lost_after(c, t_trig - e->idle_before_ns);
 	gap_silent = lost_after(c, e->ts - e->peer_silent_ns);
-	gap_fin = e->sender_fin && lost_after(c, s->ts_fin);
+	gap_fin = e->sender_fin && lost_after(c, se->ts_fin);
 	if (e->answered && !gap_idle) {
 		d->idle_ns = e->idle_before_ns;
 		d->idle_match_s = tc_idle_timeout_match(e->idle_before_ns);
@@ -382,11 +383,11 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 		if (e->peer_late_frame && e->peer_late_frame != e->trigger_frame) {
 			memset(d->frames, 0, sizeof(d->frames));
 			add_frame(d, e->peer_late_frame);
-			add_frame(d, c->frame_rst);
-			add_frame(d, s->frame_fin);
+			add_frame(d, tc_conn_end(c)->frame_rst);
+			add_frame(d, se->frame_fin);
 			add_frame(d, e->trigger_frame);
 		}
-		add_frame(d, s->frame_fin);
+		add_frame(d, se->frame_fin);
 		/* The race: the server closed an idle connection and the
 		 * client's next request was already on its way (it does not
 		 * acknowledge the FIN). A client that saw the FIN and wrote
@@ -403,7 +404,7 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 	if (e->sender_fin && !e->answered && e->sender_pkts_before > 0 && !stateless) {
 		d->cause = TC_CAUSE_ABORTIVE_CLOSE;
 		d->notes |= TC_DX_SHUTDOWN | TC_DX_UNREAD;
-		add_frame(d, s->frame_fin);
+		add_frame(d, se->frame_fin);
 		return;
 	}
 	/* 4: nothing else of this connection was captured. */
@@ -663,15 +664,15 @@ static void forged_words(const struct tc_conn *c, const struct tc_diagnosis *d, 
 	if (o.forged_flags & TC_RS_ID_COPIED)
 		W("%sIP ID copied from the %s's", sep ? "; " : "", who(!claimed));
 	W("), ignored");
-	if (claimed == (int)d->by && c->frame_rst) {
+	if (claimed == (int)d->by && tc_conn_end(c)->frame_rst) {
 		if (d->signals & TC_SIG_TTL_MATCH)
-			W("; frame %llu has the %s's TTL%s: the %s's own", (unsigned long long)c->frame_rst,
+			W("; frame %llu has the %s's TTL%s: the %s's own", (unsigned long long)tc_conn_end(c)->frame_rst,
 			  who(d->by),
 			  c->af == 4 && e->ip_id && step >= 1 && step <= 16 ? " and next IP ID" : "",
 			  who(d->by));
 		else
 			W("; whether frame %llu came from the %s or that box, the capture cannot tell",
-			  (unsigned long long)c->frame_rst, who(d->by));
+			  (unsigned long long)tc_conn_end(c)->frame_rst, who(d->by));
 	}
 #undef W
 	*offp = off;
@@ -692,9 +693,9 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 {
 	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 	const char *by = who(d->by), *peer = who(!d->by);
-	unsigned long long rst = (unsigned long long)c->frame_rst;
-	unsigned long long fin = (unsigned long long)c->ep[d->by].frame_fin;
-	unsigned long long pfin = (unsigned long long)c->ep[!d->by].frame_fin;
+	unsigned long long rst = (unsigned long long)tc_conn_end(c)->frame_rst;
+	unsigned long long fin = (unsigned long long)tc_conn_end(c)->ep[d->by].frame_fin;
+	unsigned long long pfin = (unsigned long long)tc_conn_end(c)->ep[!d->by].frame_fin;
 	char sig[400];
 	size_t off = 0;
 
@@ -793,7 +794,7 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 			    by, rst);
 		break;
 	case TC_CAUSE_DEAD_PEER:
-		if (c->frame_rst) {
+		if (tc_conn_end(c)->frame_rst) {
 			OUT("the %s stopped answering: the %s retransmitted %u times into %.1f s of silence, then gave up with RST (frame %llu); the %s crashed or the path drops its packets",
 			    peer, by, e->retx_before, (double)d->idle_ns / 1e9, rst, peer);
 			break;

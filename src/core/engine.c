@@ -181,12 +181,16 @@ struct tc_engine {
 	 * head's time, or earlier. 0 until known. */
 	int64_t cold_due;
 	uint64_t nx;      /* extension records held by live records */
+	uint64_t nend;    /* end records held by live records, the table's own aside */
 	struct queued q[QUEUE]; /* tc_engine_push: decoded, not yet taken */
 	unsigned qhead, qn;
 };
 
 /* tc_flow.cflags */
-enum { F_XCOUNTED = 0x01 }; /* its extension record is in e->nx */
+enum {
+	F_XCOUNTED = 0x01, /* its extension record is in e->nx */
+	F_ECOUNTED = 0x02  /* its end record is in e->nend */
+};
 
 static size_t tomb_home(const struct tombs *t, uint64_t key)
 {
@@ -377,11 +381,13 @@ static struct tc_freeze_proto *cold_proto(const struct cold *r, uint64_t v)
 	return &cold_chunk_of(r, v)->proto;
 }
 
-/* The record frozen in the entry at v, decoded into *c (and *xb). */
-static int cold_view(const struct cold *r, uint64_t v, struct cold_hdr *h, struct tc_conn *c,
-		     struct tc_conn_ext *xb)
+/* The record frozen in the entry at v, decoded into *t: the record, or NULL. */
+static struct tc_conn *cold_view(const struct cold *r, uint64_t v, struct cold_hdr *h,
+				 struct tc_thawed *t)
 {
-	return tc_thaw_view(cold_body(h), h->len, cold_mark(r, v, h), cold_proto(r, v), c, xb);
+	if (!tc_thaw_view(cold_body(h), h->len, cold_mark(r, v, h), cold_proto(r, v), t))
+		return NULL;
+	return &t->rec.c;
 }
 
 static uint32_t cold_recno(struct cold_hdr *h)
@@ -676,12 +682,29 @@ static void hand_over(struct tc_engine *e, struct tc_conn *c)
 	e->st.active--;
 }
 
-/* f's extension record is no longer counted (it is freed or frozen). */
-static void uncount_ext(struct tc_engine *e, struct tc_flow *f)
+/* What f's record owns is counted in the tracked memory. */
+static void count_owned(struct tc_engine *e, struct tc_flow *f)
+{
+	if (f->conn.x && !(f->cflags & F_XCOUNTED)) {
+		f->cflags |= F_XCOUNTED;
+		e->nx++;
+	}
+	if (f->conn.end && !(f->cflags & F_ECOUNTED) && !tc_flowtab_owns_end(f)) {
+		f->cflags |= F_ECOUNTED;
+		e->nend++;
+	}
+}
+
+/* f's extension and end records are no longer counted (they are freed or frozen). */
+static void uncount_owned(struct tc_engine *e, struct tc_flow *f)
 {
 	if (f->cflags & F_XCOUNTED) {
 		e->nx--;
 		f->cflags &= (uint8_t)~F_XCOUNTED;
+	}
+	if (f->cflags & F_ECOUNTED) {
+		e->nend--;
+		f->cflags &= (uint8_t)~F_ECOUNTED;
 	}
 }
 
@@ -694,19 +717,19 @@ static void report(struct tc_engine *e, struct tc_flow *f)
 		cold_hdr_at(&e->cold, cold_voff(&e->cold, f->cold))->state = C_DEAD;
 	f->list = L_NONE;
 	hand_over(e, &f->conn);
-	uncount_ext(e, f);
+	uncount_owned(e, f);
 	tc_flowtab_del(e->ft, f);
 }
 
 /* Hand a frozen connection to the callback and forget it. */
 static void report_frozen(struct tc_engine *e, struct cold_hdr *h, uint64_t voff)
 {
-	struct tc_conn c;
-	struct tc_conn_ext xb;
+	struct tc_thawed t;
+	struct tc_conn *c;
 	uint32_t hash = 0;
 
 	h->state = C_DEAD;
-	if (cold_view(&e->cold, voff, h, &c, &xb) != 0) {
+	if (!(c = cold_view(&e->cold, voff, h, &t))) {
 		e->st.active--; /* cannot happen: the bytes are our own */
 		return;
 	}
@@ -715,13 +738,12 @@ static void report_frozen(struct tc_engine *e, struct cold_hdr *h, uint64_t voff
 	 * untouched since the close, is fetched while the connection is
 	 * judged and reported, and taken out of the index after. */
 	if (!e->finishing) {
-		hash = tc_flowtab_conn_hash(e->ft, &c);
+		hash = tc_flowtab_conn_hash(e->ft, c);
 		tc_flowtab_prefetch_slot(e->ft, hash);
 	}
-	hand_over(e, &c);
+	hand_over(e, c);
 	tc_flowtab_del_frozen(e->ft, hash, cold_handle(voff));
-	if (c.x && c.x != &xb)
-		tc_conn_release(&c); /* tc_infer_finish allocated one */
+	tc_thawed_release(&t); /* what tc_infer_finish allocated */
 }
 
 /* Report the entry at the head of the closed ring. */
@@ -783,7 +805,7 @@ static void freeze_into(struct tc_engine *e, struct tc_flow *f, struct cold_hdr 
 	memcpy(cold_body(h), buf, n);
 	h->len = (uint16_t)n;
 	h->state = C_FROZEN;
-	uncount_ext(e, f);
+	uncount_owned(e, f);
 	tc_flowtab_freeze(e->ft, f, cold_handle(voff));
 	e->st.frozen++;
 	e->st.frozen_bytes += n;
@@ -869,10 +891,7 @@ static struct tc_flow *thaw(struct tc_engine *e, uint32_t handle, uint32_t hash)
 	f->mark_ts = cold_mark(&e->cold, voff, h);
 	f->list = L_CLOSED;
 	f->cold = handle;
-	if (f->conn.x) {
-		f->cflags |= F_XCOUNTED;
-		e->nx++;
-	}
+	count_owned(e, f);
 	h->state = C_THAWED;
 	memcpy(cold_body(h), &f->recno, sizeof(f->recno));
 	e->st.thawed++;
@@ -885,14 +904,14 @@ static int frozen_match(void *arg, uint32_t handle, const struct tc_pkt *p, enum
 	const struct tc_engine *e = arg;
 	uint64_t voff = cold_voff(&e->cold, handle);
 	struct cold_hdr *h = cold_hdr_at(&e->cold, voff);
-	struct tc_conn c;
-	struct tc_conn_ext xb;
-	const struct tc_endpoint *a = &c.ep[0], *b = &c.ep[1];
+	struct tc_thawed t;
+	const struct tc_conn *c = cold_view(&e->cold, voff, h, &t);
+	const struct tc_endpoint *a, *b;
 
-	if (cold_view(&e->cold, voff, h, &c, &xb) != 0)
+	if (!c || c->af != p->af || c->tunnel != p->tunnel)
 		return 0;
-	if (c.af != p->af || c.tunnel != p->tunnel)
-		return 0;
+	a = &c->ep[0];
+	b = &c->ep[1];
 	if (a->port == p->sport && b->port == p->dport && !memcmp(a->addr, p->src, 16) &&
 	    !memcmp(b->addr, p->dst, 16)) {
 		*from = TC_CLIENT;
@@ -911,7 +930,9 @@ static int frozen_match(void *arg, uint32_t handle, const struct tc_pkt *p, enum
 static uint64_t tracked_bytes(const struct tc_engine *e)
 {
 	return (uint64_t)tc_flowtab_records(e->ft) * sizeof(struct tc_flow) +
-	       e->nx * sizeof(struct tc_conn_ext) + (e->cold.tail - e->cold.head) +
+	       e->nx * sizeof(struct tc_conn_ext) + e->nend * sizeof(struct tc_conn_end) +
+	       tc_flowtab_end_memory(e->ft) +
+	       (e->cold.tail - e->cold.head) +
 	       e->cold.cap * sizeof(struct cold_chunk) + tc_flowtab_index_memory(e->ft);
 }
 
@@ -1021,6 +1042,11 @@ static void apply(struct tc_engine *e, const struct tc_pkt *p, uint32_t h, int64
 
 	before[0] = f->conn.ep[0].state;
 	before[1] = f->conn.ep[1].state;
+	/* A FIN or RST makes the record's end record: the table's, reused
+	 * from the connections that closed before, not a malloc each. (Out
+	 * of them, the state machine allocates its own.) */
+	if ((p->flags & (TC_FIN | TC_RST)) && !f->conn.end)
+		(void)tc_flowtab_end(e->ft, f);
 	if (!tc_segment_fast(&f->conn, from, p, ts_ns, frame)) {
 		inf = tc_infer_segment(&f->conn, from, p, ts_ns, frame);
 		if (inf & TC_INFER_ONE_WAY)
@@ -1038,10 +1064,7 @@ static void apply(struct tc_engine *e, const struct tc_pkt *p, uint32_t h, int64
 	if (e->tap)
 		e->tap(&f->conn, from, p, ts_ns, frame, before, e->tap_arg);
 
-	if (f->conn.x && !(f->cflags & F_XCOUNTED)) {
-		f->cflags |= F_XCOUNTED;
-		e->nx++;
-	}
+	count_owned(e, f);
 	if (f->conn.cflags & TC_CONN_DONE) {
 		if (f->list != L_CLOSED) {
 			f->mark_ts = e->now; /* when it closed */
@@ -1356,11 +1379,11 @@ static void visit(struct tc_flow *f, void *arg)
 static void visit_frozen(const struct tc_engine *e, struct cold_hdr *h, uint64_t voff, void *arg)
 {
 	struct foreach_ctx *x = arg;
-	struct tc_conn c;
-	struct tc_conn_ext xb;
+	struct tc_thawed t;
+	const struct tc_conn *c = cold_view(&e->cold, voff, h, &t);
 
-	if (cold_view(&e->cold, voff, h, &c, &xb) == 0)
-		x->fn(&c, x->arg);
+	if (c)
+		x->fn(c, x->arg);
 }
 
 void tc_engine_foreach(const struct tc_engine *e,

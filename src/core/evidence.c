@@ -351,7 +351,7 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 	/* Data sent after the peer's FIN whose ACK does not cover that FIN
 	 * left before the FIN arrived: the two crossed (the keep-alive race). */
 	if (p->payload_len > 0 && !(p->flags & TC_RST) && (r->flags & TC_EP_FIN) &&
-	    !((p->flags & TC_ACK) && !seq_lt(p->ack, r->fin_seq + 1)))
+	    !((p->flags & TC_ACK) && !seq_lt(p->ack, tc_conn_end(c)->ep[!from].fin_seq + 1)))
 		s->flags |= TC_EP_DATA_CROSSED_FIN;
 
 	if (have_prev)
@@ -456,12 +456,14 @@ static void record_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt
 	 * reached a socket already closed, whatever FINs or bare ACKs came
 	 * between it and the RST. */
 	if ((r->flags & TC_EP_SEQ) && (s->flags & TC_EP_ACK)) {
-		uint32_t end = r->snd_nxt - ((r->flags & TC_EP_FIN) && !seq_lt(r->snd_nxt, r->fin_seq + 1) ? 1u : 0u);
+		uint32_t rfin = tc_conn_end(c)->ep[!from].fin_seq;
+		uint32_t end = r->snd_nxt - ((r->flags & TC_EP_FIN) && !seq_lt(r->snd_nxt, rfin + 1) ? 1u : 0u);
 		if (seq_lt(s->ack, end))
 			e->peer_unacked = end - s->ack;
 	}
 	e->peer_late_data = e->peer_unacked && (s->flags & TC_EP_FIN) && r->ts_data_last &&
-			    (r->ts_data_last >= s->ts_fin || (r->flags & TC_EP_DATA_CROSSED_FIN));
+			    (r->ts_data_last >= tc_conn_end(c)->ep[from].ts_fin ||
+			     (r->flags & TC_EP_DATA_CROSSED_FIN));
 	if (x->late_data[from].frame && !((s->flags & TC_EP_ACK) && !seq_lt(s->ack, x->late_data[from].end)))
 		e->peer_late_frame = x->late_data[from].frame;
 	n = p->payload_caplen < TC_RST_TEXT_MAX ? p->payload_caplen : TC_RST_TEXT_MAX;

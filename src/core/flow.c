@@ -51,6 +51,20 @@ struct tc_flowtab {
 	uint64_t seed;
 	tc_frozen_match_fn fz_match;
 	void *fz_arg;
+	/* End records (tc_flowtab_end), in chunks; the free ones linked
+	 * through their first bytes. */
+	struct end_chunk *ends;
+	struct tc_conn_end *end_free;
+	size_t end_chunks;
+};
+
+/* End records are taken END_CHUNK at a time (18 KiB) and never given
+ * back before the table goes: only connections between their first FIN
+ * or RST and their freezing hold one, a few hundred on a busy capture. */
+#define END_CHUNK 256
+struct end_chunk {
+	struct end_chunk *next;
+	struct tc_conn_end e[END_CHUNK];
 };
 
 /* The index after tc_flowtab_drop_index(): one empty slot, where every
@@ -134,9 +148,19 @@ void tc_flowtab_free(struct tc_flowtab *t)
 	size_t i;
 	if (!t)
 		return;
-	for (i = 0; i < t->nrec; i++)
-		if (rec(t, (uint32_t)i)->used)
-			tc_conn_release(&rec(t, (uint32_t)i)->conn);
+	for (i = 0; i < t->nrec; i++) {
+		struct tc_flow *f = rec(t, (uint32_t)i);
+		if (!f->used)
+			continue;
+		if (f->used & TC_FLOW_OWN_END)
+			f->conn.end = NULL; /* freed with its chunk below */
+		tc_conn_release(&f->conn);
+	}
+	while (t->ends) {
+		struct end_chunk *k = t->ends;
+		t->ends = k->next;
+		free(k);
+	}
 	for (i = 0; i < t->nslabs; i++)
 		free(t->slabs[i]);
 	free(t->slabs);
@@ -313,7 +337,7 @@ static struct tc_flow *alloc_entry(struct tc_flowtab *t)
 	}
 	memset(f, 0, sizeof(*f));
 	f->recno = n;
-	f->used = 1;
+	f->used = TC_FLOW_USED;
 	t->live++;
 	return f;
 }
@@ -373,12 +397,62 @@ static void del_slot(struct tc_flowtab *t, size_t i)
 	t->count--;
 }
 
+/* A free end record's link to the next free one, in its first bytes. */
+static struct tc_conn_end *end_next(const struct tc_conn_end *e)
+{
+	struct tc_conn_end *n;
+	memcpy(&n, (const unsigned char *)e, sizeof(n));
+	return n;
+}
+
+static void end_link(struct tc_conn_end *e, struct tc_conn_end *next)
+{
+	memcpy((unsigned char *)e, &next, sizeof(next));
+}
+
+struct tc_conn_end *tc_flowtab_end(struct tc_flowtab *t, struct tc_flow *f)
+{
+	struct tc_conn_end *e;
+
+	if (f->conn.end)
+		return f->conn.end;
+	if (!t->end_free) {
+		struct end_chunk *k = malloc(sizeof(*k));
+		size_t i;
+		if (!k)
+			return tc_conn_end_mut(&f->conn);
+		k->next = t->ends;
+		t->ends = k;
+		t->end_chunks++;
+		for (i = 0; i < END_CHUNK; i++)
+			end_link(&k->e[i], i + 1 < END_CHUNK ? &k->e[i + 1] : NULL);
+		t->end_free = &k->e[0];
+	}
+	e = t->end_free;
+	t->end_free = end_next(e);
+	memset(e, 0, sizeof(*e));
+	f->conn.end = e;
+	f->used |= TC_FLOW_OWN_END;
+	return e;
+}
+
+size_t tc_flowtab_end_memory(const struct tc_flowtab *t)
+{
+	return t->end_chunks * sizeof(struct end_chunk);
+}
+
 /* Back to the free list; f->recno becomes the free-list link (the list's
- * head names the record, which gets its number back when taken). */
+ * head names the record, which gets its number back when taken). The
+ * table's end record, if the record has one, goes back to its own. */
 static void free_entry(struct tc_flowtab *t, struct tc_flow *f)
 {
 	uint32_t n = f->recno;
 
+	if (f->used & TC_FLOW_OWN_END) {
+		end_link(f->conn.end, t->end_free);
+		t->end_free = f->conn.end;
+		f->conn.end = NULL;
+	}
 	tc_conn_release(&f->conn);
 	f->used = 0;
 	f->recno = t->free1;

@@ -42,9 +42,9 @@
 #include "prefetch.h"
 
 /*
- * 448 bytes, seven cache lines: the slabs are 2 MiB-aligned, so every
- * record starts on a line and a packet's lookahead requests seven lines,
- * not the eight a record straddling line boundaries spans. That is why
+ * 384 bytes, six cache lines: the slabs are 2 MiB-aligned, so every
+ * record starts on a line and a packet's lookahead requests six lines,
+ * not the seven a record straddling line boundaries spans. That is why
  * the links are record numbers and not pointers, why a closed record's
  * ring handle shares their bytes, and why the index hash is not kept but
  * worked out again from the 4-tuple on the rare calls that need it.
@@ -64,11 +64,15 @@ struct tc_flow {
 	int64_t mark_ts;          /* caller-owned */
 	uint32_t recno;           /* table-owned: the record's number (free-list link when free) */
 	uint8_t list;             /* caller-owned: which list the entry is on */
-	uint8_t used;             /* table-owned */
+	uint8_t used;             /* table-owned: TC_FLOW_USED, TC_FLOW_OWN_END */
 	uint8_t cflags;           /* caller-owned: the engine's flags */
 };
 
 _Static_assert(sizeof(struct tc_flow) % TC_CACHE_LINE == 0, "a record is not a whole number of cache lines");
+
+/* tc_flow.used */
+#define TC_FLOW_USED 0x01
+#define TC_FLOW_OWN_END 0x02 /* conn.end is one of the table's (tc_flowtab_end) */
 
 /* Frozen handles are below this. */
 #define TC_FLOW_FROZEN_MAX 0x80000000u
@@ -76,6 +80,24 @@ _Static_assert(sizeof(struct tc_flow) % TC_CACHE_LINE == 0, "a record is not a w
 struct tc_flowtab;
 
 struct tc_flowtab *tc_flowtab_new(uint64_t seed);
+
+/*
+ * f's end record (conn.h), made now if it has none: from the table's
+ * own, which it takes back when the record is freed or frozen and hands
+ * out again zeroed. A connection takes one at its first FIN or RST and
+ * gives it back a few segments later; allocating each from the C library
+ * cost more than everything else the end record changed. NULL if memory
+ * runs out. An end record the record got otherwise (tc_conn_end_mut, a
+ * thaw) stays the record's own and is freed with it.
+ */
+struct tc_conn_end *tc_flowtab_end(struct tc_flowtab *t, struct tc_flow *f);
+/* Is f's end record one of the table's? */
+static inline int tc_flowtab_owns_end(const struct tc_flow *f)
+{
+	return (f->used & TC_FLOW_OWN_END) != 0;
+}
+/* Bytes the table holds for end records, in use or free for reuse. */
+size_t tc_flowtab_end_memory(const struct tc_flowtab *t);
 void tc_flowtab_free(struct tc_flowtab *t);
 
 /* The entry for p's 4-tuple, or NULL; *from is set to the sender's role. */

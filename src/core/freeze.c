@@ -2,8 +2,9 @@
 /*
  * freeze.c -- lossless compact form of a connection record (see freeze.h).
  *
- * The record is read as 32-bit lanes (struct tc_conn's, then struct
- * tc_conn_ext's, in memory order). Each lane has one reference, fixed by
+ * The record is read as 32-bit lanes (struct tc_freeze_rec's: the
+ * connection's, then its end record's; then struct tc_conn_ext's, in
+ * memory order). Each lane has one reference, fixed by
  * the list REFS below: zero (the lane is written raw), or an earlier lane
  * (the same field in the other endpoint, the sequence number a field
  * follows, ...), or first_ts's high half for a 64-bit time's, or the same
@@ -21,12 +22,13 @@
  * (time_out()), short for a time shortly before the close.
  *
  * Layout:
- *   - a flags byte (FZ_EXT: an extension record follows);
+ *   - a flags byte (FZ_EXT: an extension record follows; FZ_END: the
+ *     connection had an end record, whose lanes are the record's last);
  *   - the record's lane codes: two bit planes, one bit per lane in
  *     each, LSB first, bits past the last lane zero: first the low bits,
  *     then the high bits, of the code (0 the lane is zero; 1, 2, 3 it
- *     takes 1, 2, 4 bytes). The lanes of the extension pointer (encoded
- *     as zero, set again on thaw) and the byte lanes have code 0. The
+ *     takes 1, 2, 4 bytes). The lanes of the extension and end pointers
+ *     (encoded as zero, set again on thaw) and the byte lanes have code 0. The
  *     planes' bytes are XORed with the prototype's own (struct
  *     tc_freeze_proto), and written as 4 bytes (LSB first) whose bit i
  *     says byte i differs, then those bytes (never zero), in order: about
@@ -75,9 +77,12 @@
 #include <emmintrin.h>
 #endif
 
-enum { FZ_EXT = 0x01 };
+enum {
+	FZ_EXT = 0x01,
+	FZ_END = 0x02
+};
 
-#define CONN_LANES (sizeof(struct tc_conn) / 4)
+#define CONN_LANES (sizeof(struct tc_freeze_rec) / 4)
 #define EXT_LANES (sizeof(struct tc_conn_ext) / 4)
 /* The lanes in one index space (and the encoder's array): the record's,
  * the extension's, then zero lanes that the encoder's 16-lane loads past a
@@ -100,6 +105,8 @@ enum { FZ_EXT = 0x01 };
 #define PW 2
 
 _Static_assert(sizeof(struct tc_conn) % 8 == 0, "tc_conn is not a whole number of lanes");
+_Static_assert(sizeof(struct tc_freeze_rec) == sizeof(struct tc_conn) + sizeof(struct tc_conn_end),
+	       "padding between a record and its end record");
 _Static_assert(sizeof(struct tc_conn_ext) % 8 == 0, "tc_conn_ext is not a whole number of lanes");
 _Static_assert(offsetof(struct tc_conn, first_ts) % 8 == 0, "first_ts not 8-aligned");
 _Static_assert(offsetof(struct tc_conn, last_ts) % 8 == 0, "last_ts not 8-aligned");
@@ -118,7 +125,8 @@ _Static_assert(TC_FREEZE_MAX >= MIN_LEN + 2 * CONN_PB + 4 * CONN_LANES + 4 * EXT
 	       "decoder's copy too small");
 
 /* Lane of w[] holding field f's first 4 bytes. */
-#define CL(f) (W_CONN + offsetof(struct tc_conn, f) / 4)
+#define CL(f) (W_CONN + offsetof(struct tc_freeze_rec, c.f) / 4)
+#define EL(f) (W_CONN + offsetof(struct tc_freeze_rec, end.f) / 4)
 #define XL(f) (W_EXT + offsetof(struct tc_conn_ext, f) / 4)
 /* first_ts's lanes (as a span from the base; the decoder has first_ts
  * back before it adds any reference) and last_ts's. */
@@ -161,7 +169,7 @@ _Static_assert(TC_FREEZE_MAX >= MIN_LEN + 2 * CONN_PB + 4 * CONN_LANES + 4 * EXT
 	X(CL(ep[0].state_prev))      \
 	X(CL(ep[1].addr))            \
 	X(CL(ep[1].port))            \
-	X(CL(ep[1].fins))            \
+	X(EL(ep[1].fins))            \
 	X(CL(ep[1].state))           \
 	X(CL(ep[1].retx_unanswered)) \
 	X(CL(frame_first))           \
@@ -175,8 +183,8 @@ _Static_assert(sizeof(blane) * 4 <= 8 * NIB_BYTES, "too many byte lanes for thei
  * The lanes with a reference, X(lane, reference). Every reference is a
  * lane before (a lower index), or first_ts's, which the decoder has
  * before any lane, or the prototype's. In order:
- *   - the prototype's: the id and the client's FIN frame (connections
- *     that close together opened and closed near each other);
+ *   - the prototype's: the id and the last frame (connections that
+ *     close together opened and closed near each other);
  *   - the client's same field: IPv6 addresses after their first 4 bytes
  *     (an IPv4 address is those alone, and two are no closer than raw),
  *     MSS, counts, the last segment's time;
@@ -185,13 +193,14 @@ _Static_assert(sizeof(blane) * 4 <= 8 * NIB_BYTES, "too many byte lanes for thei
  *     below or at what the client acknowledged, and the server's ACK at
  *     the client's next one; a small segment's ACK time after its send;
  *   - IP bytes: payload plus headers;
- *   - frames: the close's come near one another;
+ *   - frames: the close's come near one another, the FINs and the
+ *     first RST just before the last frame;
  *   - the extension's times: their high half;
  *   - the extension's sequence numbers near the record's, its frames near
  *     the first accepted RST's, each other RST's after the one before.
  */
 #define REFS(X)                                              \
-	X(CL(ep[0].frame_fin), PROTO)                        \
+	X(CL(frame_last), PROTO)                             \
 	X(CL(id), PROTO)                                     \
 	X(CL(ep[1].addr) + 1, CL(ep[0].addr) + 1)            \
 	X(CL(ep[1].addr) + 2, CL(ep[0].addr) + 2)            \
@@ -203,26 +212,26 @@ _Static_assert(sizeof(blane) * 4 <= 8 * NIB_BYTES, "too many byte lanes for thei
 	TWIN(X, t_last)                                      \
 	TWIN(X, state_prev)                                  \
 	X(CL(ep[0].snd_nxt), CL(ep[0].isn))                  \
-	X(CL(ep[0].fin_seq), CL(ep[0].snd_nxt))              \
+	X(EL(ep[0].fin_seq), CL(ep[0].snd_nxt))              \
 	X(CL(ep[0].small_end), CL(ep[0].snd_nxt))            \
 	X(CL(ep[1].isn), CL(ep[0].ack))                      \
 	X(CL(ep[1].snd_nxt), CL(ep[0].ack))                  \
 	X(CL(ep[1].ack), CL(ep[0].snd_nxt))                  \
-	X(CL(ep[1].fin_seq), CL(ep[1].snd_nxt))              \
+	X(EL(ep[1].fin_seq), CL(ep[1].snd_nxt))              \
 	X(CL(ep[1].small_end), CL(ep[1].snd_nxt))            \
 	X(CL(ep[0].small_acked_us), CL(ep[0].small_sent_us)) \
 	X(CL(ep[1].small_acked_us), CL(ep[1].small_sent_us)) \
 	X(CL(ep[0].ip_bytes), CL(ep[0].bytes))               \
 	X(CL(ep[1].ip_bytes), CL(ep[1].bytes))               \
-	X(CL(ep[1].frame_fin), CL(ep[0].frame_fin))          \
-	X(CL(ep[0].frame_rst), CL(ep[0].frame_fin))          \
-	X(CL(ep[1].frame_rst), CL(ep[1].frame_fin))          \
-	X(CL(frame_last), CL(ep[1].frame_fin))               \
-	X(CL(frame_rst), CL(frame_last))                     \
+	X(EL(ep[0].frame_fin), CL(frame_last))               \
+	X(EL(ep[1].frame_fin), EL(ep[0].frame_fin))          \
+	X(EL(ep[0].frame_rst), EL(ep[0].frame_fin))          \
+	X(EL(ep[1].frame_rst), EL(ep[1].frame_fin))          \
+	X(EL(frame_rst), CL(frame_last))                     \
 	X(XL(ep[0].rst_seq), CL(ep[0].snd_nxt))              \
 	X(XL(ep[1].rst_seq), CL(ep[1].snd_nxt))              \
-	X(XL(ep[0].fin_seq_last), CL(ep[0].fin_seq))         \
-	X(XL(ep[1].fin_seq_last), CL(ep[1].fin_seq))         \
+	X(XL(ep[0].fin_seq_last), EL(ep[0].fin_seq))         \
+	X(XL(ep[1].fin_seq_last), EL(ep[1].fin_seq))         \
 	X(XL(ep[0].ack_step1), CL(ep[0].ack))                \
 	X(XL(ep[1].ack_step1), CL(ep[1].ack))                \
 	X(XL(ep[0].hole_seq), CL(ep[0].snd_nxt))             \
@@ -230,12 +239,12 @@ _Static_assert(sizeof(blane) * 4 <= 8 * NIB_BYTES, "too many byte lanes for thei
 	X(XL(late_data[0].end), CL(ep[1].snd_nxt))           \
 	X(XL(late_data[1].end), CL(ep[0].snd_nxt))           \
 	X(XL(rst.tsval_prev), XL(rst.tsval))                 \
-	X(XL(rst.trigger_frame), CL(frame_rst))              \
-	X(XL(rst.xconn_frame), CL(frame_rst))                \
+	X(XL(rst.trigger_frame), EL(frame_rst))              \
+	X(XL(rst.xconn_frame), EL(frame_rst))                \
 	X(XL(rst.peer_late_frame), XL(rst.trigger_frame))    \
-	X(XL(undo.frame_rst), CL(frame_rst))                 \
+	X(XL(undo.frame_rst), EL(frame_rst))                 \
 	X(XL(undo.sender_frame_rst), XL(undo.frame_rst))     \
-	X(XL(other[0].frame), CL(frame_rst))                 \
+	X(XL(other[0].frame), EL(frame_rst))                 \
 	X(XL(other[1].frame), XL(other[0].frame))            \
 	X(XL(other[2].frame), XL(other[1].frame))            \
 	X(XL(other[3].frame), XL(other[2].frame))            \
@@ -261,9 +270,11 @@ static const uint16_t ref[W_LANES] = {REFS(REF_INIT)};
 static const uint64_t has_ref[2][PW] = {{REFS(REF_CONN0) 0, REFS(REF_CONN1) 0},
 					{REFS(REF_EXT0) 0, REFS(REF_EXT1) 0}};
 
-/* The record's lanes that are never written: the extension pointer's. */
+/* The record's lanes that are never written: the extension and end pointers'. */
 #define PTR_LANES (sizeof(void *) / 4)
-#define NEVER(k) (LBIT(CL(x), W_CONN, CONN_LANES, k) | LBIT(CL(x) + PTR_LANES - 1, W_CONN, CONN_LANES, k))
+#define NEVER(k)                                                                                   \
+	(LBIT(CL(x), W_CONN, CONN_LANES, k) | LBIT(CL(x) + PTR_LANES - 1, W_CONN, CONN_LANES, k) | \
+	 LBIT(CL(end), W_CONN, CONN_LANES, k) | LBIT(CL(end) + PTR_LANES - 1, W_CONN, CONN_LANES, k))
 /* Bits of a part's planes that stand for lanes (the rest must be zero). */
 #define VALID(n, k) ((n) >= 64 * ((k) + 1) ? ~0ull : (n) <= 64 * (k) ? 0 \
 								     : (1ull << ((n) % 64)) - 1)
@@ -404,13 +415,24 @@ static inline void wide16(const uint32_t *p, uint32_t *g1, uint32_t *g2)
 #endif
 }
 
+/* The connection's own lanes, before its end record's. */
+#define C_LANES (sizeof(struct tc_conn) / 4)
+
+/* Lane i of c as the encoding numbers them (struct tc_freeze_rec): the
+ * record's, then its end record's, all zero if it has none. Read in
+ * place: the encoder makes no side-by-side copy. */
+static inline uint32_t rec_lane(const struct tc_conn *c, size_t i)
+{
+	return i < C_LANES ? lane_get((const uint8_t *)c, i)
+			   : lane_get((const uint8_t *)tc_conn_end(c), i - C_LANES);
+}
+
 /* Plan part lanes w[b, b + n) (hr: which have a reference; ok: which
- * may be written), a copy of the record at cp, its extension at xp and
- * the prototype at pp (NULL: all zero) (sparse: mostly zero lanes): turn
- * them into differences in place and set their codes in the planes lo,
- * hi. */
+ * may be written), the record c, its extension at xp and the prototype
+ * at pp (NULL: all zero) (sparse: mostly zero lanes): turn them into
+ * differences in place and set their codes in the planes lo, hi. */
 static inline void plan_part(uint32_t *w, size_t b, size_t n, const uint64_t *hr,
-			     const uint64_t *ok, const uint8_t *cp, const uint8_t *xp,
+			     const uint64_t *ok, const struct tc_conn *c, const uint8_t *xp,
 			     const uint8_t *pp, int sparse, uint64_t *lo, uint64_t *hi)
 {
 	uint64_t nz[PW] = {0};
@@ -435,7 +457,7 @@ static inline void plan_part(uint32_t *w, size_t b, size_t n, const uint64_t *hr
 			if (r == PROTO)
 				w[j] -= proto_lane(pp, j - W_CONN);
 			else
-				w[j] -= xp && r >= W_EXT ? lane_get(xp, r - W_EXT) : lane_get(cp, r - W_CONN);
+				w[j] -= xp && r >= W_EXT ? lane_get(xp, r - W_EXT) : rec_lane(c, r - W_CONN);
 		}
 	}
 	/* Lengths: code 1 for the nonzero lanes, 2 for those needing more
@@ -553,8 +575,8 @@ static uint64_t time_in(uint64_t u, uint64_t base)
 }
 
 /* The endpoints' times written as time_out() spans (no lane refers to them). */
-static const uint16_t tlane[] = {CL(ep[0].ts_fin), CL(ep[0].ts_time_wait),
-				 CL(ep[0].ts_data_last), CL(ep[1].ts_fin),
+static const uint16_t tlane[] = {EL(ep[0].ts_fin), CL(ep[0].ts_time_wait),
+				 CL(ep[0].ts_data_last), EL(ep[1].ts_fin),
 				 CL(ep[1].ts_time_wait), CL(ep[1].ts_data_last)};
 
 /* The byte lanes of c against the prototype pp (NULL: zero) to out: their
@@ -562,14 +584,14 @@ static const uint16_t tlane[] = {CL(ep[0].ts_fin), CL(ep[0].ts_time_wait),
  * them. The lanes' XORs side by side in memory order are 4 * NB bytes
  * whose nonzero ones are the masks' bits, in order: one pass finds them
  * all, and a loop over the set bits copies them. */
-static size_t put_byte_lanes(const uint8_t *cp, const uint8_t *pp, uint8_t *out, size_t o)
+static size_t put_byte_lanes(const struct tc_conn *c, const uint8_t *pp, uint8_t *out, size_t o)
 {
 	uint8_t b[8 * NIB_BYTES];
 	uint64_t nib, m;
 	size_t i;
 
 	for (i = 0; i < NB; i++) {
-		uint32_t x = lane_get(cp, blane[i]) ^ proto_lane(pp, blane[i]);
+		uint32_t x = rec_lane(c, blane[i]) ^ proto_lane(pp, blane[i]);
 		memcpy(b + 4 * i, &x, 4);
 	}
 	memset(b + 4 * NB, 0, sizeof(b) - 4 * NB);
@@ -582,14 +604,15 @@ static size_t put_byte_lanes(const uint8_t *cp, const uint8_t *pp, uint8_t *out,
 	return o;
 }
 
-/* The lanes of c (and c->x, if any) into w[], with the times as spans
- * from base. */
+/* The lanes of c and its end record (and of c->x, if any) into w[],
+ * with the times as spans from base. */
 static inline void lanes_of(uint32_t *w, const struct tc_conn *c, int64_t base)
 {
 	uint64_t span;
 	size_t i;
 
 	memcpy(w + W_CONN, c, sizeof(*c));
+	memcpy(w + W_CONN + C_LANES, tc_conn_end(c), sizeof(struct tc_conn_end));
 	if (c->x)
 		memcpy(w + W_EXT, c->x, sizeof(*c->x));
 	memset(w + (c->x ? W_EXT + EXT_LANES : W_EXT), 0, 16 * 4);
@@ -613,8 +636,7 @@ static inline void plan_conn(uint32_t *w, const struct tc_conn *c, int64_t base,
 			     const uint8_t *pp, uint64_t *lo, uint64_t *hi, uint8_t *pb)
 {
 	lanes_of(w, c, base);
-	plan_part(w, W_CONN, CONN_LANES, has_ref[0], conn_ok, (const uint8_t *)c, NULL, pp, 0, lo,
-		  hi);
+	plan_part(w, W_CONN, CONN_LANES, has_ref[0], conn_ok, c, NULL, pp, 0, lo, hi);
 	planes_out(lo, hi, CONN_PB, pb);
 	memset(pb + 2 * CONN_PB, 0, 2 * PW * 8 - 2 * CONN_PB);
 }
@@ -638,9 +660,14 @@ void tc_freeze_proto_set(struct tc_freeze_proto *p, const struct tc_conn *c, int
 	uint64_t lo[PW] = {0}, hi[PW] = {0};
 	uint8_t pb[2 * PW * 8];
 
-	p->rec = *c;
-	p->rec.x = NULL;
-	plan_conn(w, &p->rec, base, (const uint8_t *)&p->rec, lo, hi, pb);
+	p->rec.c = *c;
+	p->rec.c.x = NULL;
+	p->rec.end = *tc_conn_end(c);
+	/* Planned from its own copy: the end record is read through the
+	 * pointer, which is blanked again after (a prototype owns nothing). */
+	p->rec.c.end = &p->rec.end;
+	plan_conn(w, &p->rec.c, base, (const uint8_t *)&p->rec, lo, hi, pb);
+	p->rec.c.end = NULL;
 	memcpy(p->codes, pb, sizeof(p->codes));
 }
 
@@ -654,10 +681,10 @@ size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_freeze_p
 	size_t o, i, at;
 
 	plan_conn(w, c, base, pp, lo, hi, pb);
-	out[0] = c->x ? FZ_EXT : 0;
+	out[0] = (uint8_t)((c->x ? FZ_EXT : 0) | (c->end ? FZ_END : 0));
 	if (c->x)
-		plan_part(w, W_EXT, EXT_LANES, has_ref[1], ext_ok, (const uint8_t *)c,
-			  (const uint8_t *)c->x, NULL, 1, xlo, xhi);
+		plan_part(w, W_EXT, EXT_LANES, has_ref[1], ext_ok, c, (const uint8_t *)c->x, NULL, 1,
+			  xlo, xhi);
 	/* The codes against the prototype's, and only the bytes that differ,
 	 * flagged. (Eight at a time: at -O2 the compiler leaves a byte loop
 	 * as it is.) */
@@ -677,7 +704,7 @@ size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_freeze_p
 	fl = le32(fl);
 	memcpy(out + HDR, &fl, 4);
 	o = at + NIB_BYTES + put_bytes(w, W_CONN, lo, hi, out + at + NIB_BYTES);
-	o = put_byte_lanes((const uint8_t *)c, pp, out + at, o - at) + at;
+	o = put_byte_lanes(c, pp, out + at, o - at) + at;
 	if (c->x) {
 		o += put_bytes(w, W_EXT, xlo, xhi, out + o);
 		planes_out(xlo, xhi, EXT_PB, pb);
@@ -729,7 +756,7 @@ static int codes_in(const uint8_t *buf, size_t len, const struct tc_freeze_proto
 	size_t o = CODES_AT;
 	int k, zero_flagged = 0;
 
-	if (len < MIN_LEN || (buf[0] & ~FZ_EXT))
+	if (len < MIN_LEN || (buf[0] & ~(FZ_EXT | FZ_END)))
 		return -1;
 	memcpy(&fl, buf + HDR, 4);
 	fl = le32(fl);
@@ -825,58 +852,58 @@ static size_t get_byte_lanes(const uint8_t *buf, size_t o, size_t len, uint64_t 
 	return o;
 }
 
-int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base,
-		 const struct tc_freeze_proto *proto, struct tc_conn *c, struct tc_conn_ext *xbuf)
+const struct tc_conn *tc_thaw_view(const uint8_t *buf, size_t len, int64_t base,
+				   const struct tc_freeze_proto *proto, struct tc_thawed *t)
 {
 	/* A copy with room past its end for the longest part: the lanes are
 	 * loaded before it is known whether their bytes are all there (that
 	 * would take counting the planes' bits), and checked after. */
-	uint8_t lb[TC_FREEZE_MAX], *cp = (uint8_t *)c, *xp = (uint8_t *)xbuf;
+	uint8_t lb[TC_FREEZE_MAX], *cp = (uint8_t *)&t->rec, *xp = (uint8_t *)&t->x;
 	const uint8_t *pp = proto_bytes(proto);
 	uint64_t lo[PW], hi[PW], xlo[PW], xhi[PW], span, nib;
 	size_t o, i, at;
 	int k;
 
 	if (len > sizeof(lb) || codes_in(buf, len, proto, lo, hi, &at) != 0)
-		return -1;
+		return NULL;
 	memcpy(lb, buf, len);
 	/* The differences straight into the caller's records, then the
 	 * references added, the first lane up: each is then final. */
 	nib = get64le(lb + at);
 	if (4 * NB < 64 && nib >> (4 * NB % 64))
-		return -1; /* masks past the last byte lane */
-	zero(cp, sizeof(*c));
+		return NULL; /* masks past the last byte lane */
+	zero(cp, sizeof(t->rec));
 	o = get_bytes(lb, at + NIB_BYTES, lo, hi, cp);
 	if (!(o = get_byte_lanes(lb, o, len, nib, pp, cp)))
-		return -1;
+		return NULL;
 	if (lb[0] & FZ_EXT) {
-		uint8_t t[2 * EXT_PB];
+		uint8_t pl[2 * EXT_PB];
 		uint32_t fl;
 		size_t p = len - 4;
 
 		if (o > len || len - o < 4)
-			return -1;
+			return NULL;
 		memcpy(&fl, lb + p, 4);
 		fl = le32(fl);
 		if (2 * EXT_PB < 32 && fl >> (2 * EXT_PB % 32))
-			return -1; /* flags past the last plane byte */
-		memset(t, 0, sizeof(t));
+			return NULL; /* flags past the last plane byte */
+		memset(pl, 0, sizeof(pl));
 		/* The plane bytes, the last one first, back from the flags. */
 		while (fl) {
 			unsigned bi = 31u ^ (unsigned)__builtin_clz(fl);
 			fl ^= 1u << bi;
-			if (p == o || !(t[bi] = lb[--p]))
-				return -1; /* no room, or a zero byte flagged */
+			if (p == o || !(pl[bi] = lb[--p]))
+				return NULL; /* no room, or a zero byte flagged */
 		}
-		planes_in(t, EXT_PB, xlo, xhi);
+		planes_in(pl, EXT_PB, xlo, xhi);
 		for (k = 0; k < PW; k++)
 			if ((xlo[k] | xhi[k]) & ~ext_ok[k])
-				return -1;
-		zero(xp, sizeof(*xbuf));
+				return NULL;
+		zero(xp, sizeof(t->x));
 		if (get_bytes(lb, o, xlo, xhi, xp) != p)
-			return -1;
+			return NULL;
 	} else if (o != len) {
-		return -1;
+		return NULL;
 	}
 	/* The times back from their spans, first_ts before the references
 	 * that read it. */
@@ -911,9 +938,25 @@ int tc_thaw_view(const uint8_t *buf, size_t len, int64_t base,
 						 (r >= W_EXT ? lane_get(xp, r - W_EXT) : lane_get(cp, r - W_CONN)));
 			}
 		}
-		c->x = xbuf;
 	}
-	return 0;
+	/* A record without an end record has none of its lanes. */
+	if (!(lb[0] & FZ_END) && memcmp(&t->rec.end, &tc_conn_end_zero, sizeof(t->rec.end)) != 0)
+		return NULL;
+	if (lb[0] & FZ_EXT)
+		t->rec.c.x = &t->x;
+	if (lb[0] & FZ_END)
+		t->rec.c.end = &t->rec.end;
+	return &t->rec.c;
+}
+
+void tc_thawed_release(struct tc_thawed *t)
+{
+	struct tc_conn *c = &t->rec.c;
+	if (c->x == &t->x)
+		c->x = NULL;
+	if (c->end == &t->rec.end)
+		c->end = NULL;
+	tc_conn_release(c);
 }
 
 /* Set bits of the plane m (PW words) below bit l. */
@@ -988,16 +1031,27 @@ int tc_frozen_id(const uint8_t *buf, size_t len, const struct tc_freeze_proto *p
 int tc_thaw(const uint8_t *buf, size_t len, int64_t base, const struct tc_freeze_proto *proto,
 	    struct tc_conn *c)
 {
-	struct tc_conn_ext xb;
-	struct tc_conn_ext *x;
+	struct tc_thawed t;
+	const struct tc_conn *v = tc_thaw_view(buf, len, base, proto, &t);
 
-	if (tc_thaw_view(buf, len, base, proto, c, &xb) != 0)
+	if (!v)
 		return -1;
-	if (!c->x)
-		return 0;
+	*c = *v;
 	c->x = NULL;
-	if (!(x = tc_conn_ext_mut(c)))
-		return -1;
-	*x = xb;
+	c->end = NULL;
+	if (v->x) {
+		struct tc_conn_ext *x = tc_conn_ext_mut(c);
+		if (!x)
+			return -1;
+		*x = t.x;
+	}
+	if (v->end) {
+		struct tc_conn_end *en = tc_conn_end_mut(c);
+		if (!en) {
+			tc_conn_release(c);
+			return -1;
+		}
+		*en = t.rec.end;
+	}
 	return 0;
 }

@@ -113,16 +113,17 @@ void tc_history_observe(struct tc_conn *c, const struct tc_seg *g)
 
 	if (f & TC_FIN) {
 		/* A FIN at a new sequence number is a new letter; a retransmitted
-		 * one is not. The first FIN's number is s->fin_seq (as it was
+		 * one is not. The first FIN's number is its fin_seq (as it was
 		 * before this segment: the state machine sets it for a first
 		 * FIN); only a FIN that moved needs the extension. */
 		uint32_t fin_seq = p->seq + p->payload_len + ((f & TC_SYN) ? 1 : 0);
 		const struct tc_ext_endpoint *xe = &tc_conn_ext(c)->ep[from];
 		uint32_t last = (xe->have & TC_XE_FIN_SEQ_LAST) ? xe->fin_seq_last
 								 : g->before.fin_seq;
-		if (s->fins == 1 && !(f & TC_RST)) {
+		uint16_t fins = tc_conn_end(c)->ep[from].fins;
+		if (fins == 1 && !(f & TC_RST)) {
 			add(c, from, 'F');
-		} else if (s->fins == 1 || fin_seq != last) {
+		} else if (fins == 1 || fin_seq != last) {
 			/* (An RST+FIN never reaches on_fin: remember its number.) */
 			struct tc_conn_ext *x = tc_conn_ext_mut(c);
 			add(c, from, 'F');

@@ -9,6 +9,7 @@
  */
 #include "infer.h"
 
+#include "segment.h"
 #include "tcpsm.h"
 
 /* Initial RTO is 1 s (RFC 6298); 3 s leaves room for a slower stack. */
@@ -119,7 +120,8 @@ static void retract_fin(struct tc_conn *c, enum tc_role who)
 	if (r->state != TC_TIME_WAIT)
 		r->ts_time_wait = 0;
 	s->flags &= (uint16_t) ~(TC_EP_FIN | TC_EP_FIN_ACKED);
-	s->ts_fin = 0;
+	if (c->end)
+		c->end->ep[who].ts_fin = 0;
 	if (c->closer == me || c->closer == TC_WHO_BOTH)
 		c->closer = (r->flags & TC_EP_FIN) ? peer : TC_WHO_NONE;
 	c->cflags &= (uint8_t) ~(TC_CONN_SIMULTANEOUS | TC_CONN_DONE);
@@ -163,7 +165,7 @@ static int is_duplicate(const struct tc_conn *c, const struct tc_endpoint *s, co
 	    (!(p->flags & TC_SYN) && (s->flags & TC_EP_SYN) && p->seq == s->isn))
 		return 0;
 	if (p->flags & TC_RST)
-		return s->rsts > 0;
+		return tc_conn_end(c)->ep[s != &c->ep[0]].rsts > 0;
 	return p->seq + seglen == s->snd_nxt;
 }
 
@@ -302,10 +304,8 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 		 * not see it twice. */
 		s->pkts++;
 		s->ip_bytes += p->ip_len;
-		if ((p->flags & TC_FIN) && s->fins < UINT16_MAX)
-			s->fins++;
-		if ((p->flags & TC_RST) && s->rsts < UINT16_MAX)
-			s->rsts++;
+		if (p->flags & (TC_FIN | TC_RST))
+			tc_segment_count_fin_rst(c, from, p->flags);
 		c->frame_last = frame;
 		c->last_ts = ts_ns;
 		return TC_INFER_DUPLICATE;
@@ -313,9 +313,11 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 
 	/* The FIN we inferred arrives after all (reordered): it is observed. */
 	if ((p->flags & TC_FIN) && (c->inferred & fin_bit(from)) &&
-	    p->seq + p->payload_len + !!(p->flags & TC_SYN) == s->fin_seq) {
+	    p->seq + p->payload_len + !!(p->flags & TC_SYN) == tc_conn_end(c)->ep[from].fin_seq) {
+		struct tc_conn_end *en = tc_conn_end_mut(c);
 		c->inferred &= (uint16_t)~fin_bit(from);
-		s->frame_fin = frame;
+		if (en)
+			en->ep[from].frame_fin = frame;
 		/* The inference took it to follow the peer's FIN; its own ACK
 		 * field says it left before that FIN arrived: the FINs crossed
 		 * (simultaneous close), and the sender is in CLOSING or, its
@@ -323,7 +325,7 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 		if ((r->flags & TC_EP_FIN) && !(c->cflags & TC_CONN_SIMULTANEOUS) &&
 		    c->reset_by == TC_WHO_NONE &&
 		    !(tc_conn_ext(c)->ep[from].have & TC_XE_FIN_ACKED_BY_FIN) &&
-		    !((p->flags & TC_ACK) && !seq_lt(p->ack, r->fin_seq + 1))) {
+		    !((p->flags & TC_ACK) && !seq_lt(p->ack, tc_conn_end(c)->ep[!from].fin_seq + 1))) {
 			c->closer = TC_WHO_BOTH;
 			c->cflags |= TC_CONN_SIMULTANEOUS;
 			if (s->state == TC_LAST_ACK)
@@ -334,7 +336,8 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 	}
 
 	if ((c->inferred & fin_bit(from)) && !(p->flags & TC_RST) &&
-	    (p->payload_len > 0 || (p->flags & TC_FIN)) && !seq_lt(p->seq, s->fin_seq + 1))
+	    (p->payload_len > 0 || (p->flags & TC_FIN)) &&
+	    !seq_lt(p->seq, tc_conn_end(c)->ep[from].fin_seq + 1))
 		retract_fin(c, from);
 
 	infer_handshake(c, from, p, ts_ns);
@@ -429,11 +432,13 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 	return 0;
 }
 
-/* The end of x's sequence space as far as the capture (and inference) know. */
-static uint32_t seen_end(const struct tc_endpoint *x)
+/* The end of side i's sequence space as far as the capture (and inference) know. */
+static uint32_t seen_end(const struct tc_conn *c, int i)
 {
-	if ((x->flags & TC_EP_FIN) && seq_lt(x->snd_nxt, x->fin_seq + 1))
-		return x->fin_seq + 1;
+	const struct tc_endpoint *x = &c->ep[i];
+	uint32_t fin_seq = tc_conn_end(c)->ep[i].fin_seq;
+	if ((x->flags & TC_EP_FIN) && seq_lt(x->snd_nxt, fin_seq + 1))
+		return fin_seq + 1;
 	return x->snd_nxt;
 }
 
@@ -519,7 +524,7 @@ void tc_infer_finish(struct tc_conn *c, int64_t now, int one_way_capture)
 	for (i = 0; i < 2; i++) {
 		struct tc_endpoint *x = &c->ep[i];
 		const struct tc_endpoint *y = &c->ep[!i];
-		uint32_t end = seen_end(x), d;
+		uint32_t end = seen_end(c, i), d;
 
 		if (!(x->flags & TC_EP_SEQ) || !(y->flags & TC_EP_ACK) || !seq_lt(end, y->ack))
 			continue;

@@ -54,6 +54,23 @@ static void sent(struct tc_conn *c, struct tc_endpoint *s, const struct tc_pkt *
 	}
 }
 
+/* A FIN or RST counted in the end record, which the first one makes. */
+static inline void count_fin_rst(struct tc_conn *c, enum tc_role from, uint8_t flags)
+{
+	struct tc_conn_end *en = tc_conn_end_mut(c);
+	if (!en)
+		return;
+	if ((flags & TC_FIN) && en->ep[from].fins < UINT16_MAX)
+		en->ep[from].fins++;
+	if ((flags & TC_RST) && en->ep[from].rsts < UINT16_MAX)
+		en->ep[from].rsts++;
+}
+
+void tc_segment_count_fin_rst(struct tc_conn *c, enum tc_role from, uint8_t flags)
+{
+	count_fin_rst(c, from, flags);
+}
+
 /*
  * Step 0: bookkeeping that does not depend on state -- counters, IP-level
  * facts, the highest sequence number sent -- after keeping the values the
@@ -79,17 +96,16 @@ static void count(struct tc_conn *c, struct tc_seg *g)
 	g->before.ttl_min = s->ttl_min;
 	g->before.ttl_max = s->ttl_max;
 	g->before.snd_nxt = s->snd_nxt;
-	g->before.fin_seq = s->fin_seq;
+	/* Read by the history for a FIN only. */
+	g->before.fin_seq = (p->flags & TC_FIN) ? tc_conn_end(c)->ep[g->from].fin_seq : 0;
 	g->before.tsval_last = s->tsval_last;
 	g->before.pkts = s->pkts;
 	g->before.last_ts = c->last_ts;
 	g->before.frame_last = c->frame_last;
 
 	sent(c, s, p, g->ts_ns);
-	if ((p->flags & TC_FIN) && s->fins < UINT16_MAX)
-		s->fins++;
-	if ((p->flags & TC_RST) && s->rsts < UINT16_MAX)
-		s->rsts++;
+	if (p->flags & (TC_FIN | TC_RST))
+		count_fin_rst(c, g->from, p->flags);
 	if (p->win == 0 && !(p->flags & (TC_SYN | TC_FIN | TC_RST)) && s->zero_win < UINT16_MAX)
 		s->zero_win++;
 
@@ -98,7 +114,8 @@ static void count(struct tc_conn *c, struct tc_seg *g)
 		 * is one reset said twice: the history writes one letter and
 		 * the evidence counts one. */
 		struct tc_conn_ext *x = tc_conn_ext_mut(c);
-		g->rst_new = s->rsts == 1 || !x || p->seq != x->ep[g->from].rst_seq;
+		g->rst_new = tc_conn_end(c)->ep[g->from].rsts == 1 || !x ||
+			     p->seq != x->ep[g->from].rst_seq;
 		if (x)
 			x->ep[g->from].rst_seq = p->seq;
 	} else {

@@ -51,7 +51,7 @@ struct tc_seg {
 		uint16_t win;
 		uint8_t ttl_min, ttl_max;
 		uint32_t snd_nxt;
-		uint32_t fin_seq;
+		uint32_t fin_seq; /* its FIN's, on a FIN segment (0 on others) */
 		uint32_t tsval_last;
 		uint32_t pkts;    /* the sender's segments */
 		int64_t last_ts;  /* the connection's last segment, either side */
@@ -71,6 +71,11 @@ struct tc_seg {
 	uint8_t rst_first;        /* the connection's first accepted RST */
 	uint8_t rst_check;        /* enum tc_rst_check, with rst_first */
 };
+
+/* A FIN or RST (as `flags` says) from `from` counted in c's end record,
+ * which it allocates: saturating, and nothing counted if memory runs out.
+ * Step 0 calls it, and so does the inference for a duplicate frame. */
+void tc_segment_count_fin_rst(struct tc_conn *c, enum tc_role from, uint8_t flags);
 
 /* Apply segment `p`, sent by `from`, to connection `c`: all the steps
  * above. Returns 1 if an RST was ignored (c->rst_ignored went up by one). */

@@ -414,6 +414,7 @@ static void on_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 		   uint64_t frame, struct tc_seg *g)
 {
 	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
+	struct tc_conn_end *en;
 	enum tc_rst_check chk;
 
 	/* After both FINs were acknowledged the connection has closed
@@ -445,13 +446,17 @@ static void on_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 			x->undo.state[0] = c->ep[0].state;
 			x->undo.state[1] = c->ep[1].state;
 			x->undo.sender_flags = s->flags;
-			x->undo.frame_rst = c->frame_rst;
-			x->undo.sender_frame_rst = s->frame_rst;
+			x->undo.frame_rst = tc_conn_end(c)->frame_rst;
+			x->undo.sender_frame_rst = tc_conn_end(c)->ep[from].frame_rst;
 		}
 	}
+	/* Step 0 made the end record when it counted the RST; out of
+	 * memory, the RST is still taken and only its frame is lost. */
+	en = tc_conn_end_mut(c);
 	if (c->reset_by == TC_WHO_NONE) {
 		c->reset_phase = (uint8_t)phase_now(c);
-		c->frame_rst = frame;
+		if (en)
+			en->frame_rst = frame;
 		g->rst_first = 1; /* the evidence records it (evidence.c) */
 		g->rst_check = (uint8_t)chk;
 		if (from == TC_SERVER && s->state != TC_SYN_RECEIVED &&
@@ -460,8 +465,8 @@ static void on_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	}
 	c->reset_by |= (uint8_t)(from == TC_CLIENT ? TC_WHO_CLIENT : TC_WHO_SERVER);
 	s->flags |= TC_EP_RST;
-	if (!s->frame_rst)
-		s->frame_rst = frame;
+	if (en && !en->ep[from].frame_rst)
+		en->ep[from].frame_rst = frame;
 	set_state(s, TC_EV_SEND_RST, g->ts_ns);
 	set_state(r, TC_EV_RECV_RST, g->ts_ns);
 	c->cflags |= TC_CONN_DONE;
@@ -515,7 +520,7 @@ static void on_ack(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 		set_state(r, TC_EV_RECV_ACK_OF_SYN, ts_ns);
 	}
 	if ((r->flags & TC_EP_FIN) && !(r->flags & TC_EP_FIN_ACKED) &&
-	    seq_geq(p->ack, r->fin_seq + 1)) {
+	    seq_geq(p->ack, tc_conn_end(c)->ep[!from].fin_seq + 1)) {
 		r->flags |= TC_EP_FIN_ACKED;
 		set_state(r, TC_EV_RECV_ACK_OF_FIN, ts_ns);
 	}
@@ -526,6 +531,7 @@ static void on_fin(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 {
 	struct tc_endpoint *s = &c->ep[from], *r = &c->ep[!from];
 	uint32_t fin_seq = p->seq + p->payload_len + ((p->flags & TC_SYN) ? 1 : 0);
+	struct tc_conn_end *en;
 	int crossed;
 
 	if (s->flags & TC_EP_FIN)
@@ -533,12 +539,15 @@ static void on_fin(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	s->flags |= TC_EP_FIN;
 	if (s->state == TC_SYN_SENT)
 		s->flags |= TC_EP_FIN_IN_SYN_SENT;
-	s->fin_seq = fin_seq;
-	s->frame_fin = frame;
-	s->ts_fin = ts_ns;
+	/* Out of memory, the FIN is still taken; only where it was is lost. */
+	if ((en = tc_conn_end_mut(c)) != NULL) {
+		en->ep[from].fin_seq = fin_seq;
+		en->ep[from].frame_fin = frame;
+		en->ep[from].ts_fin = ts_ns;
+	}
 
 	crossed = (r->flags & TC_EP_FIN) &&
-		  !((p->flags & TC_ACK) && seq_geq(p->ack, r->fin_seq + 1));
+		  !((p->flags & TC_ACK) && seq_geq(p->ack, tc_conn_end(c)->ep[!from].fin_seq + 1));
 	if (c->closer == TC_WHO_NONE)
 		c->closer = (uint8_t)(from == TC_CLIENT ? TC_WHO_CLIENT : TC_WHO_SERVER);
 	if (crossed) {
@@ -562,7 +571,7 @@ void tc_sm_infer_fin(struct tc_conn *c, enum tc_role from, uint32_t fin_seq, int
 	memset(&q, 0, sizeof(q));
 	q.flags = TC_FIN | TC_ACK;
 	q.seq = fin_seq;
-	q.ack = (r->flags & TC_EP_FIN) ? r->fin_seq + 1 : c->ep[from].ack;
+	q.ack = (r->flags & TC_EP_FIN) ? tc_conn_end(c)->ep[!from].fin_seq + 1 : c->ep[from].ack;
 	on_fin(c, from, &q, ts_ns, 0);
 	/* The peer may have acknowledged it already (that is how it was found). */
 	if ((r->flags & TC_EP_ACK) && seq_geq(r->ack, fin_seq + 1)) {
@@ -612,8 +621,10 @@ static int settle_tentative_rst(struct tc_conn *c, enum tc_role from, const stru
 	enter(&c->ep[0], (enum tc_state)x->undo.state[0], ts_ns);
 	enter(&c->ep[1], (enum tc_state)x->undo.state[1], ts_ns);
 	sender->flags = x->undo.sender_flags;
-	c->frame_rst = x->undo.frame_rst;
-	sender->frame_rst = x->undo.sender_frame_rst;
+	if (c->end) {
+		c->end->frame_rst = x->undo.frame_rst;
+		c->end->ep[x->undo.from].frame_rst = x->undo.sender_frame_rst;
+	}
 	if (c->reset_by == TC_WHO_NONE)
 		c->cflags &= (uint8_t)~TC_CONN_DONE;
 	c->rst_ignored++;
@@ -630,7 +641,7 @@ static void data_after_fin(struct tc_conn *c, struct tc_endpoint *s, const struc
 {
 	if (p->payload_len == 0 || (p->flags & TC_RST))
 		return;
-	if ((s->flags & TC_EP_FIN) && seq_geq(p->seq, s->fin_seq))
+	if ((s->flags & TC_EP_FIN) && seq_geq(p->seq, tc_conn_end(c)->ep[s != &c->ep[0]].fin_seq))
 		s->flags |= TC_EP_DATA_AFTER_FIN;
 	if (c->ep[s == &c->ep[0]].flags & TC_EP_FIN)
 		s->flags |= TC_EP_DATA_AFTER_PEER_FIN;

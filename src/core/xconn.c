@@ -78,7 +78,7 @@ void tc_xconn_segment(struct tc_xconn *x, struct tc_conn *c, const struct tc_pkt
 		return;
 	}
 	/* Only the RST this connection accepted first carries evidence. */
-	if (!(p->flags & TC_RST) || c->frame_rst != frame || !c->x)
+	if (!(p->flags & TC_RST) || tc_conn_end(c)->frame_rst != frame || !c->x)
 		return;
 	xe = c->x;
 	if (same_host(s, p->af, p->src) && ts - s->ts <= TC_XCONN_MAX_AGE) {

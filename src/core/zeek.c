@@ -54,7 +54,7 @@ uint64_t tc_zeek_size(const struct tc_conn *c, int role)
 	size = last - e->isn;
 	if (size)
 		size--;           /* the SYN */
-	if (e->fins && size)
+	if (tc_conn_end(c)->ep[role].fins && size)
 		size--;           /* the FIN */
 	return size;
 }

@@ -346,7 +346,7 @@ static void json_diag(struct tc_jbuf *b, const struct tc_conn *c, const struct t
 		tc_jb_lit(b, ",\"by\":");
 		put_word(b, d->by == TC_CLIENT ? "client" : "server");
 	}
-	if (c->frame_rst)
+	if (tc_conn_end(c)->frame_rst)
 		json_rst(b, c, d);
 	if (d->cause == TC_CAUSE_NO_CONNECTION || d->cause == TC_CAUSE_INJECTED ||
 	    d->cause == TC_CAUSE_DEAD_PEER || (d->notes & TC_DX_IDLE_MATCH)) {
@@ -569,7 +569,7 @@ static void json_conn_rec(struct tc_jbuf *bp, const struct tc_conn *c, const str
 		p = tc_jp_lit(p, ",\"cause\":");
 		p = JP_WORD(bp, p, CONN_MID, words.cause, d->cause, cause_name_u, 1);
 		p = tc_jp_lit(p, ",\"frame\":");
-		p = tc_jp_u64(p, c->frame_rst);
+		p = tc_jp_u64(p, tc_conn_end(c)->frame_rst);
 		*p++ = '}';
 	} else {
 		p = tc_jp_lit(p, "null");
@@ -585,9 +585,9 @@ static void json_conn_rec(struct tc_jbuf *bp, const struct tc_conn *c, const str
 	p = tc_jp_lit(p, ",\"bytes\":");
 	p = jp_pair(p, (uint64_t)cl->bytes, (uint64_t)sv->bytes);
 	p = tc_jp_lit(p, ",\"fins\":");
-	p = jp_pair(p, (uint32_t)cl->fins, (uint32_t)sv->fins);
+	p = jp_pair(p, (uint32_t)tc_conn_end(c)->ep[TC_CLIENT].fins, (uint32_t)tc_conn_end(c)->ep[TC_SERVER].fins);
 	p = tc_jp_lit(p, ",\"rsts\":");
-	p = jp_pair(p, (uint32_t)cl->rsts, (uint32_t)sv->rsts);
+	p = jp_pair(p, (uint32_t)tc_conn_end(c)->ep[TC_CLIENT].rsts, (uint32_t)tc_conn_end(c)->ep[TC_SERVER].rsts);
 	p = tc_jp_lit(p, ",\"retransmits\":");
 	p = jp_pair(p, (uint32_t)cl->retx, (uint32_t)sv->retx);
 	p = tc_jp_lit(p, ",\"rst_ignored\":");
@@ -609,11 +609,11 @@ static void json_conn_rec(struct tc_jbuf *bp, const struct tc_conn *c, const str
 	p = tc_jp_lit(p, ",\"last\":");
 	p = jp_frame(p, c->frame_last);
 	p = tc_jp_lit(p, ",\"client_fin\":");
-	p = jp_frame(p, cl->frame_fin);
+	p = jp_frame(p, tc_conn_end(c)->ep[TC_CLIENT].frame_fin);
 	p = tc_jp_lit(p, ",\"server_fin\":");
-	p = jp_frame(p, sv->frame_fin);
+	p = jp_frame(p, tc_conn_end(c)->ep[TC_SERVER].frame_fin);
 	p = tc_jp_lit(p, ",\"rst\":");
-	p = jp_frame(p, c->frame_rst);
+	p = jp_frame(p, tc_conn_end(c)->frame_rst);
 	/* When it closed, on the wall clock, beside the frames: each side's
 	 * first FIN and the first accepted RST, as epoch numbers ("close_ts")
 	 * and as RFC 3339 strings ("close_time"), null for what did not happen. */
@@ -621,9 +621,9 @@ static void json_conn_rec(struct tc_jbuf *bp, const struct tc_conn *c, const str
 		int64_t at[3];
 		int i;
 
-		at[0] = cl->ts_fin;
-		at[1] = sv->ts_fin;
-		at[2] = c->frame_rst ? tc_conn_ext(c)->rst.ts : 0;
+		at[0] = tc_conn_end(c)->ep[TC_CLIENT].ts_fin;
+		at[1] = tc_conn_end(c)->ep[TC_SERVER].ts_fin;
+		at[2] = tc_conn_end(c)->frame_rst ? tc_conn_ext(c)->rst.ts : 0;
 		for (i = 0; i < 3; i++)
 			if (at[i])
 				tc_jb_inst_set(&t[i], clock, at[i]);

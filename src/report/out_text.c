@@ -209,6 +209,7 @@ static void explain(char *buf, size_t n, const struct tc_conn *c, const struct t
 		    const struct tc_diagnosis *d)
 {
 	const struct tc_endpoint *ep = c->ep;
+	const struct tc_ep_end *en = tc_conn_end(c)->ep;
 	int first;
 
 	if (d->cause != TC_CAUSE_NONE) {
@@ -221,12 +222,12 @@ static void explain(char *buf, size_t n, const struct tc_conn *c, const struct t
 		if (v->closer == TC_WHO_BOTH) {
 			snprintf(buf, n, "simultaneous close: FINs crossed (frames %" PRIu64
 				 ", %" PRIu64 "), both sides hold TIME_WAIT",
-				 ep[0].frame_fin, ep[1].frame_fin);
+				 en[0].frame_fin, en[1].frame_fin);
 			break;
 		}
 		first = v->closer == TC_WHO_SERVER ? TC_SERVER : TC_CLIENT;
 		snprintf(buf, n, "%s closed first (FIN frame %" PRIu64 "), %s followed%s; %s holds TIME_WAIT",
-			 role_name(first), ep[first].frame_fin, role_name(!first),
+			 role_name(first), en[first].frame_fin, role_name(!first),
 			 (ep[!first].flags & TC_EP_FIN_ACKED) ? "" : " (its FIN was never acknowledged)",
 			 role_name(first));
 		break;
@@ -236,27 +237,27 @@ static void explain(char *buf, size_t n, const struct tc_conn *c, const struct t
 		 * open, it lasts to the end of the capture (CLOSE_WAIT section). */
 		if (!(ep[first].flags & TC_EP_FIN_ACKED))
 			snprintf(buf, n, "%s sent FIN (frame %" PRIu64 "), never acknowledged; %s never closed",
-				 role_name(first), ep[first].frame_fin, role_name(!first));
+				 role_name(first), en[first].frame_fin, role_name(!first));
 		else if (c->cflags & (TC_CONN_EVICTED | TC_CONN_SUPERSEDED))
 			snprintf(buf, n, "%s closed (FIN frame %" PRIu64 "); %s never did: in CLOSE_WAIT for %.3f s until the connection was %s",
-				 role_name(first), ep[first].frame_fin, role_name(!first),
-				 secs(c->last_ts - ep[first].ts_fin),
+				 role_name(first), en[first].frame_fin, role_name(!first),
+				 secs(c->last_ts - en[first].ts_fin),
 				 (c->cflags & TC_CONN_EVICTED) ? "evicted" : "superseded");
 		else
 			snprintf(buf, n, "%s closed (FIN frame %" PRIu64 "); %s never did: in CLOSE_WAIT from then to the end of the capture",
-				 role_name(first), ep[first].frame_fin, role_name(!first));
+				 role_name(first), en[first].frame_fin, role_name(!first));
 		break;
 	case TC_CLOSE_RESET:
 		if (v->opened == TC_OPENED_REFUSED)
 			snprintf(buf, n, "refused: the SYN was answered by RST (frame %" PRIu64 ")",
-				 c->frame_rst);
+				 tc_conn_end(c)->frame_rst);
 		else if (v->reset_by == TC_WHO_BOTH)
 			snprintf(buf, n, "both sides sent RST, first during %s (frame %" PRIu64 ")",
-				 tc_phase_name(v->reset_phase), c->frame_rst);
+				 tc_phase_name(v->reset_phase), tc_conn_end(c)->frame_rst);
 		else
 			snprintf(buf, n, "%s sent RST during %s (frame %" PRIu64 ")",
 				 v->reset_by == TC_WHO_SERVER ? "server" : "client",
-				 tc_phase_name(v->reset_phase), c->frame_rst);
+				 tc_phase_name(v->reset_phase), tc_conn_end(c)->frame_rst);
 		break;
 	default:
 		if (v->opened == TC_OPENED_SYN_ONLY)
@@ -285,13 +286,13 @@ static void when(char *buf, size_t n, const struct tc_conn *c, const struct tc_v
 			       c->frame_first, c->frame_last);
 	if (off >= n)
 		return;
-	if (v->close == TC_CLOSE_RESET && c->frame_rst)
+	if (v->close == TC_CLOSE_RESET && tc_conn_end(c)->frame_rst)
 		snprintf(buf + off, n - off, ", RST %s", rst ? tod(rst, e, sizeof(e)) : "-");
-	else if (c->ep[TC_CLIENT].ts_fin || c->ep[TC_SERVER].ts_fin) {
-		int64_t fc = c->ep[TC_CLIENT].ts_fin, fs = c->ep[TC_SERVER].ts_fin;
+	else if (tc_conn_end(c)->ep[TC_CLIENT].ts_fin || tc_conn_end(c)->ep[TC_SERVER].ts_fin) {
+		int64_t fc = tc_conn_end(c)->ep[TC_CLIENT].ts_fin, fs = tc_conn_end(c)->ep[TC_SERVER].ts_fin;
 		int who = !fc || (fs && fs < fc) ? TC_SERVER : TC_CLIENT;
 		snprintf(buf + off, n - off, ", first FIN (%s) %s", role_name(who),
-			 tod(c->ep[who].ts_fin, e, sizeof(e)));
+			 tod(tc_conn_end(c)->ep[who].ts_fin, e, sizeof(e)));
 	}
 }
 

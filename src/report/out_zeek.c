@@ -256,7 +256,7 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 		zeek_str(o, tc_who_name(v->trailing_rst));
 		fputc('\t', o);
 		zeek_str(o, tc_cause_name(d->cause));
-		fprintf(o, "\t%" PRIu64 "\t", c->frame_rst);
+		fprintf(o, "\t%" PRIu64 "\t", tc_conn_end(c)->frame_rst);
 	} else {
 		fputs("-\t-\t-\t", o);
 	}

@@ -796,17 +796,18 @@ static void draw_detail(struct ui *u, int y0, int h)
 	     "BYTES", "FINS", "RSTS", "RETX", "ZWIN", "TTL", "FIN@", "RST@");
 	for (i = 0; i < 2 && y < y0 + h; i++) {
 		const struct tc_endpoint *e = &k->ep[i];
+		const struct tc_ep_end *en = &tcm_row_end(r)->ep[i];
 		char ttl[16], ff[24], fr[24];
 		if (e->ttl_min == e->ttl_max)
 			snprintf(ttl, sizeof(ttl), "%u", e->ttl_min);
 		else
 			snprintf(ttl, sizeof(ttl), "%u-%u", e->ttl_min, e->ttl_max);
-		snprintf(ff, sizeof(ff), e->frame_fin ? "%" PRIu64 : "-", e->frame_fin);
-		snprintf(fr, sizeof(fr), e->frame_rst ? "%" PRIu64 : "-", e->frame_rst);
+		snprintf(ff, sizeof(ff), en->frame_fin ? "%" PRIu64 : "-", en->frame_fin);
+		snprintf(fr, sizeof(fr), en->frame_rst ? "%" PRIu64 : "-", en->frame_rst);
 		putf(y++, 1, 0, "%-6s %-11s %6" PRIu32 " %8" PRIu64 " %4" PRIu32 " %4" PRIu32 " %4" PRIu32
 			       " %4" PRIu32 " %5s %7s %7s",
 		     i ? "server" : "client", tc_state_name((enum tc_state)e->state), e->pkts, e->bytes,
-		     e->fins, e->rsts, e->retx, e->zero_win, ttl, ff, fr);
+		     en->fins, en->rsts, e->retx, e->zero_win, ttl, ff, fr);
 	}
 	if (y >= y0 + h)
 		return;
@@ -838,7 +839,7 @@ static void draw_detail(struct ui *u, int y0, int h)
 			 "the %s sent FIN %s ago; the %s (%s) has not closed its side yet: its "
 			 "application has not called close()",
 			 c == TC_CLIENT ? "client" : "server",
-			 tcm_dur_str(u->s->now - k->ep[c].ts_fin, d3, sizeof(d3)),
+			 tcm_dur_str(u->s->now - tcm_row_end(r)->ep[c].ts_fin, d3, sizeof(d3)),
 			 o == TC_CLIENT ? "client" : "server",
 			 tc_state_name((enum tc_state)k->ep[o].state));
 		putf(y, 1, A_BOLD, "why:");
@@ -847,7 +848,7 @@ static void draw_detail(struct ui *u, int y0, int h)
 	if (y < y0 + h && (r->v.close == TC_CLOSE_RESET || r->finished)) {
 		struct tc_diagnosis dx;
 		struct tc_conn kc;
-		struct tc_conn_ext kx;
+		struct tc_conn_bufs kx;
 		const struct tc_conn *kk = tcm_row_conn(r, &kc, &kx);
 		char why[512];
 		struct tc_verdict vx = r->v;

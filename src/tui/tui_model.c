@@ -220,6 +220,7 @@ const char *tcm_row_last(const struct tcm_row *r, char *buf, size_t n)
 {
 	const struct tc_conn *c = &r->c;
 	const struct tc_endpoint *e = c->ep;
+	const struct tc_ep_end *en = tcm_row_end(r)->ep;
 	uint64_t best = 0;
 	int what = 0, side = 0, i;
 
@@ -249,13 +250,13 @@ const char *tcm_row_last(const struct tcm_row *r, char *buf, size_t n)
 	}
 	/* Tracked: the latest FIN or accepted RST by frame number. */
 	for (i = 0; i < 2; i++) {
-		if (e[i].frame_fin > best) {
-			best = e[i].frame_fin;
+		if (en[i].frame_fin > best) {
+			best = en[i].frame_fin;
 			what = 1;
 			side = i;
 		}
-		if (e[i].frame_rst >= best && e[i].frame_rst) {
-			best = e[i].frame_rst;
+		if (en[i].frame_rst >= best && en[i].frame_rst) {
+			best = en[i].frame_rst;
 			what = 2;
 			side = i;
 		}
@@ -453,7 +454,8 @@ static int row_cmp(const struct tcm_row *a, const struct tcm_row *b, enum tcm_so
 	case TCM_SORT_RESETS:
 		d = CMP(a->v.close != TC_CLOSE_RESET, b->v.close != TC_CLOSE_RESET);
 		if (!d)
-			d = -CMP(a->c.ep[0].rsts + a->c.ep[1].rsts, b->c.ep[0].rsts + b->c.ep[1].rsts);
+			d = -CMP(tcm_row_end(a)->ep[0].rsts + tcm_row_end(a)->ep[1].rsts,
+				 tcm_row_end(b)->ep[0].rsts + tcm_row_end(b)->ep[1].rsts);
 		if (!d)
 			d = -CMP(a->c.rst_ignored, b->c.rst_ignored);
 		if (!d)
@@ -762,7 +764,8 @@ static void idset_free(struct idset *d)
 /* When the endpoint entered TIME_WAIT: the later of the two FINs. */
 static int64_t tw_start(const struct tc_conn *c)
 {
-	int64_t t = c->ep[0].ts_fin > c->ep[1].ts_fin ? c->ep[0].ts_fin : c->ep[1].ts_fin;
+	const struct tc_conn_end *en = tc_conn_end(c);
+	int64_t t = en->ep[0].ts_fin > en->ep[1].ts_fin ? en->ep[0].ts_fin : en->ep[1].ts_fin;
 	return t ? t : c->last_ts;
 }
 
@@ -770,18 +773,25 @@ static void row_set_conn(struct tcm_row *r, const struct tc_conn *c)
 {
 	r->c = *c;
 	r->c.x = NULL;
+	r->c.end = NULL;
 	r->has_x = c->x != NULL;
 	if (c->x)
 		r->x = *c->x;
+	r->has_end = c->end != NULL;
+	r->end = *tc_conn_end(c);
 }
 
 const struct tc_conn *tcm_row_conn(const struct tcm_row *r, struct tc_conn *c,
-				   struct tc_conn_ext *x)
+				   struct tc_conn_bufs *b)
 {
 	*c = r->c;
 	if (r->has_x) {
-		*x = r->x;
-		c->x = x;
+		b->x = r->x;
+		c->x = &b->x;
+	}
+	if (r->has_end) {
+		b->end = r->end;
+		c->end = &b->end;
 	}
 	return c;
 }

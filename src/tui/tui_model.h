@@ -108,14 +108,16 @@ struct tcm_filter {
 
 /*
  * One connection as shown: a copy, valid after the engine freed it. Rows
- * are copied and sorted by value, so c.x is always NULL and the extension
- * record, if the connection had one, is kept in x: read the whole
- * connection with tcm_row_conn().
+ * are copied and sorted by value, so c.x and c.end are always NULL: the
+ * extension record, if the connection had one, is kept in x, and the end
+ * record in end (all zero if it had none; read it with tcm_row_end()).
+ * Read the whole connection with tcm_row_conn().
  */
 struct tcm_row {
 	struct tc_conn c;
 	struct tc_conn_ext x;
-	uint8_t has_x;
+	struct tc_conn_end end;
+	uint8_t has_x, has_end;
 	struct tc_verdict v;    /* final if finished, else the verdict so far */
 	struct tc_diagnosis d;  /* the engine's, if finished (else unset) */
 	uint8_t finished;       /* reported through the engine callback */
@@ -256,8 +258,13 @@ int tcm_event_is_reset(const struct tcm_event *e);
 char *tcm_bytes_str(uint64_t b, char *buf, size_t n);
 char *tcm_dur_str(int64_t ns, char *buf, size_t n);
 
-/* r's connection with its extension attached, built in *c and *x. */
+/* r's connection with its extension and end records attached, built in *c and *b. */
 const struct tc_conn *tcm_row_conn(const struct tcm_row *r, struct tc_conn *c,
-				   struct tc_conn_ext *x);
+				   struct tc_conn_bufs *b);
+/* r's end record (all zero if the connection had none). */
+static inline const struct tc_conn_end *tcm_row_end(const struct tcm_row *r)
+{
+	return &r->end;
+}
 
 #endif
