@@ -1044,7 +1044,9 @@ static void apply(struct tc_engine *e, const struct tc_pkt *p, uint32_t h, int64
 	before[1] = f->conn.ep[1].state;
 	/* A FIN or RST makes the record's end record: the table's, reused
 	 * from the connections that closed before, not a malloc each. (Out
-	 * of them, the state machine allocates its own.) */
+	 * of memory for them, the state machine tries one of its own; out of
+	 * memory for that too, the FIN or RST is still taken and only where
+	 * it was is lost, as an extension record's facts are.) */
 	if ((p->flags & (TC_FIN | TC_RST)) && !f->conn.end)
 		(void)tc_flowtab_end(e->ft, f);
 	if (!tc_segment_fast(&f->conn, from, p, ts_ns, frame)) {
