@@ -25,6 +25,23 @@ static void where(size_t off, char *buf, size_t n)
 		snprintf(buf, n, "+%zu", off);
 }
 
+/* A record's owned part (extension or end record, n bytes) on both paths:
+ * made by both or neither, and then the same. */
+static int same_part(const void *a, const void *b, size_t n, const char *name, const char *what,
+		     struct segdiff *d)
+{
+	if (!a != !b) {
+		snprintf(d->why, sizeof d->why, "%s: %s %s, full path %s", what, name,
+			 a ? "made" : "none", b ? "made" : "none");
+		return -1;
+	}
+	if (a && memcmp(a, b, n) != 0) {
+		snprintf(d->why, sizeof d->why, "%s: %ss differ", what, name);
+		return -1;
+	}
+	return 0;
+}
+
 /* Records a and b byte for byte, extension and end pointers aside; then
  * their extension and end records, if any. */
 static int same(const struct tc_conn *a, const struct tc_conn *b, const char *what,
@@ -47,25 +64,9 @@ static int same(const struct tc_conn *a, const struct tc_conn *b, const char *wh
 			return -1;
 		}
 	}
-	if (!a->x != !b->x) {
-		snprintf(d->why, sizeof d->why, "%s: extension record %s, full path %s", what,
-			 a->x ? "made" : "none", b->x ? "made" : "none");
+	if (same_part(a->x, b->x, sizeof *a->x, "extension record", what, d) != 0)
 		return -1;
-	}
-	if (a->x && memcmp(a->x, b->x, sizeof *a->x) != 0) {
-		snprintf(d->why, sizeof d->why, "%s: extension records differ", what);
-		return -1;
-	}
-	if (!a->end != !b->end) {
-		snprintf(d->why, sizeof d->why, "%s: end record %s, full path %s", what,
-			 a->end ? "made" : "none", b->end ? "made" : "none");
-		return -1;
-	}
-	if (a->end && memcmp(a->end, b->end, sizeof *a->end) != 0) {
-		snprintf(d->why, sizeof d->why, "%s: end records differ", what);
-		return -1;
-	}
-	return 0;
+	return same_part(a->end, b->end, sizeof *a->end, "end record", what, d);
 }
 
 int segdiff_apply(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns,

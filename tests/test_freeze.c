@@ -54,6 +54,23 @@ static int thaw_view(const uint8_t *buf, size_t n, int64_t base, const struct tc
 	return 0;
 }
 
+/* A part the record owns (extension or end record, n bytes), as thawed:
+ * none if the original had none, else the same bytes, at `at` for a view
+ * (NULL: a record of its own, not the original's). */
+static void owned_same(const void *orig, const void *got, const void *at, size_t n)
+{
+	if (!orig) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	if (at)
+		assert_ptr_equal(got, at);
+	else
+		assert_true(got != orig);
+	assert_memory_equal(orig, got, n);
+}
+
 /* Freeze c from base against proto, thaw it both ways, and check both
  * against c; returns the size. */
 static size_t roundtrip_at(const struct tc_conn *c, int64_t base,
@@ -74,36 +91,14 @@ static size_t roundtrip_at(const struct tc_conn *c, int64_t base,
 	image(c, a);
 	image(&v, b);
 	assert_memory_equal(a, b, sizeof(a));
-	if (c->x) {
-		assert_ptr_equal(v.x, &xb.x);
-		assert_memory_equal(c->x, &xb.x, sizeof(xb.x));
-	} else {
-		assert_null(v.x);
-	}
-	if (c->end) {
-		assert_ptr_equal(v.end, &xb.rec.end);
-		assert_memory_equal(c->end, &xb.rec.end, sizeof(xb.rec.end));
-	} else {
-		assert_null(v.end);
-	}
+	owned_same(c->x, v.x, &xb.x, sizeof(xb.x));
+	owned_same(c->end, v.end, &xb.rec.end, sizeof(xb.rec.end));
 	memset(&h, 0x5a, sizeof(h));
 	assert_int_equal(tc_thaw(buf, n, base, proto, &h), 0);
 	image(&h, b);
 	assert_memory_equal(a, b, sizeof(a));
-	if (c->x) {
-		assert_non_null(h.x);
-		assert_true(h.x != c->x);
-		assert_memory_equal(c->x, h.x, sizeof(*h.x));
-	} else {
-		assert_null(h.x);
-	}
-	if (c->end) {
-		assert_non_null(h.end);
-		assert_true(h.end != c->end);
-		assert_memory_equal(c->end, h.end, sizeof(*h.end));
-	} else {
-		assert_null(h.end);
-	}
+	owned_same(c->x, h.x, NULL, sizeof(*h.x));
+	owned_same(c->end, h.end, NULL, sizeof(*h.end));
 	tc_conn_release(&h);
 	return n;
 }
