@@ -494,9 +494,10 @@ static int64_t idle_unless_lost(const struct tc_conn *c, int64_t end, int64_t id
 
 int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdict *v)
 {
+	const struct tc_conn_end *en = tc_conn_end(c);
 	int64_t last_data, fin;
 	int r;
-	if (v->close == TC_CLOSE_RESET && tc_conn_end(c)->frame_rst) {
+	if (v->close == TC_CLOSE_RESET && en->frame_rst) {
 		const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 		int64_t idle = e->answered ? e->idle_before_ns : 0;
 		/* the quiet before the segment the RST answered, or before
@@ -507,9 +508,9 @@ int64_t tc_agg_idle_before_close(const struct tc_conn *c, const struct tc_verdic
 	}
 	if (v->close != TC_CLOSE_GRACEFUL && v->close != TC_CLOSE_HALF_CLOSED)
 		return -1;
-	fin = tc_conn_end(c)->ep[TC_CLIENT].ts_fin;
-	if (!fin || (tc_conn_end(c)->ep[TC_SERVER].ts_fin && tc_conn_end(c)->ep[TC_SERVER].ts_fin < fin))
-		fin = tc_conn_end(c)->ep[TC_SERVER].ts_fin;
+	fin = en->ep[TC_CLIENT].ts_fin;
+	if (!fin || (en->ep[TC_SERVER].ts_fin && en->ep[TC_SERVER].ts_fin < fin))
+		fin = en->ep[TC_SERVER].ts_fin;
 	last_data = c->ep[0].ts_data_last > c->ep[1].ts_data_last ? c->ep[0].ts_data_last
 								    : c->ep[1].ts_data_last;
 	/* A keep-alive probe is traffic to a middlebox: the connection was not

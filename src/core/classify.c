@@ -12,6 +12,7 @@ void tc_classify(const struct tc_conn *c, struct tc_verdict *v)
 {
 	int fin_c = (c->ep[TC_CLIENT].flags & TC_EP_FIN) != 0;
 	int fin_s = (c->ep[TC_SERVER].flags & TC_EP_FIN) != 0;
+	const struct tc_conn_end *en = tc_conn_end(c);
 
 	v->opened = (enum tc_opened)c->opened;
 	v->closer = (enum tc_who)c->closer;
@@ -23,10 +24,10 @@ void tc_classify(const struct tc_conn *c, struct tc_verdict *v)
 	 * closed, nobody saw "connection reset"; the RST trails a graceful
 	 * close (Zeek says SF for the same reason). Frames count in capture
 	 * order, so "before" is a comparison of frame numbers. */
-	if (c->reset_by != TC_WHO_NONE && fin_c && fin_s && tc_conn_end(c)->frame_rst &&
-	    tc_conn_end(c)->ep[TC_CLIENT].frame_fin < tc_conn_end(c)->frame_rst && tc_conn_end(c)->ep[TC_SERVER].frame_fin < tc_conn_end(c)->frame_rst) {
+	if (c->reset_by != TC_WHO_NONE && fin_c && fin_s && en->frame_rst &&
+	    en->ep[TC_CLIENT].frame_fin < en->frame_rst && en->ep[TC_SERVER].frame_fin < en->frame_rst) {
 		v->close = TC_CLOSE_GRACEFUL;
-		v->trailing_rst = tc_conn_end(c)->ep[TC_SERVER].frame_rst == tc_conn_end(c)->frame_rst ? TC_WHO_SERVER : TC_WHO_CLIENT;
+		v->trailing_rst = en->ep[TC_SERVER].frame_rst == en->frame_rst ? TC_WHO_SERVER : TC_WHO_CLIENT;
 		v->reset_by = TC_WHO_NONE;
 		v->reset_phase = TC_PHASE_NONE;
 	} else if (c->reset_by != TC_WHO_NONE)

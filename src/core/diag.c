@@ -139,6 +139,7 @@ static void scan_others(const struct tc_conn *c, const struct tc_rst_evidence *e
 			struct others *o)
 {
 	const struct tc_conn_ext *x = tc_conn_ext(c);
+	uint64_t rst = tc_conn_end(c)->frame_rst;
 	unsigned i, n = x->rst_others < TC_RST_OTHERS ? x->rst_others : TC_RST_OTHERS;
 
 	memset(o, 0, sizeof(*o));
@@ -162,7 +163,7 @@ static void scan_others(const struct tc_conn *c, const struct tc_rst_evidence *e
 			o->forged_own_lo = lo;
 			o->forged_own_hi = hi;
 		}
-		if (!tc_conn_end(c)->frame_rst || role != by || r->ttl != e->ttl)
+		if (!rst || role != by || r->ttl != e->ttl)
 			continue;
 		d1 = (uint16_t)(e->ip_id - r->ip_id);
 		d2 = (uint16_t)(r->ip_id - e->ip_id);
@@ -173,7 +174,7 @@ static void scan_others(const struct tc_conn *c, const struct tc_rst_evidence *e
 			dt = -dt;
 		/* One burst: no segment from the peer between them, within
 		 * a moment (a stack sends one RST per segment it answers). */
-		burst = dt <= BURST_NS && (r->frame > tc_conn_end(c)->frame_rst ? (r->flags & TC_RS_AFTER_OWN_RST)
+		burst = dt <= BURST_NS && (r->frame > rst ? (r->flags & TC_RS_AFTER_OWN_RST)
 								   : (e->shape & TC_RS_AFTER_OWN_RST));
 		if (id_near && ((rejected && forged) || burst) && o->twins++ == 0) {
 			o->twin_frame = r->frame;
@@ -273,8 +274,9 @@ static void add_frame(struct tc_diagnosis *d, uint64_t f)
 static enum tc_role rst_sender(const struct tc_conn *c, const struct tc_verdict *v)
 {
 	enum tc_who w = v->trailing_rst != TC_WHO_NONE ? v->trailing_rst : v->reset_by;
+	const struct tc_conn_end *en = tc_conn_end(c);
 	if (w == TC_WHO_BOTH)
-		return tc_conn_end(c)->ep[TC_SERVER].frame_rst == tc_conn_end(c)->frame_rst ? TC_SERVER : TC_CLIENT;
+		return en->ep[TC_SERVER].frame_rst == en->frame_rst ? TC_SERVER : TC_CLIENT;
 	return w == TC_WHO_SERVER ? TC_SERVER : TC_CLIENT;
 }
 
@@ -288,7 +290,8 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 	enum tc_role by = rst_sender(c, v);
 	const struct tc_endpoint *peer = &c->ep[!by];
-	const struct tc_ep_end *se = &tc_conn_end(c)->ep[by];
+	const struct tc_conn_end *en = tc_conn_end(c);
+	const struct tc_ep_end *se = &en->ep[by];
 	int stateless = looks_stateless(c, e);
 	struct others o;
 	uint8_t lo, hi;
@@ -299,7 +302,7 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 	if (v->trailing_rst != TC_WHO_NONE)
 		d->notes |= TC_DX_TRAILING;
 	add_frame(d, e->trigger_frame);
-	add_frame(d, tc_conn_end(c)->frame_rst);
+	add_frame(d, en->frame_rst);
 
 	scan_others(c, e, by, &o);
 	*op = o;
@@ -383,7 +386,7 @@ static void reset_rules(const struct tc_conn *c, const struct tc_verdict *v,
 		if (e->peer_late_frame && e->peer_late_frame != e->trigger_frame) {
 			memset(d->frames, 0, sizeof(d->frames));
 			add_frame(d, e->peer_late_frame);
-			add_frame(d, tc_conn_end(c)->frame_rst);
+			add_frame(d, en->frame_rst);
 			add_frame(d, se->frame_fin);
 			add_frame(d, e->trigger_frame);
 		}
@@ -642,6 +645,7 @@ static void forged_words(const struct tc_conn *c, const struct tc_diagnosis *d, 
 	size_t off = *offp;
 	int claimed, sep = 0;
 	uint16_t step = (uint16_t)(e->ip_id - e->ip_id_prev);
+	unsigned long long rst = (unsigned long long)tc_conn_end(c)->frame_rst;
 #define W(...)                                               \
 	do {                                                 \
 		if (off < n)                                 \
@@ -664,15 +668,15 @@ static void forged_words(const struct tc_conn *c, const struct tc_diagnosis *d, 
 	if (o.forged_flags & TC_RS_ID_COPIED)
 		W("%sIP ID copied from the %s's", sep ? "; " : "", who(!claimed));
 	W("), ignored");
-	if (claimed == (int)d->by && tc_conn_end(c)->frame_rst) {
+	if (claimed == (int)d->by && rst) {
 		if (d->signals & TC_SIG_TTL_MATCH)
-			W("; frame %llu has the %s's TTL%s: the %s's own", (unsigned long long)tc_conn_end(c)->frame_rst,
+			W("; frame %llu has the %s's TTL%s: the %s's own", rst,
 			  who(d->by),
 			  c->af == 4 && e->ip_id && step >= 1 && step <= 16 ? " and next IP ID" : "",
 			  who(d->by));
 		else
 			W("; whether frame %llu came from the %s or that box, the capture cannot tell",
-			  (unsigned long long)tc_conn_end(c)->frame_rst, who(d->by));
+			  rst, who(d->by));
 	}
 #undef W
 	*offp = off;
@@ -794,7 +798,7 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 			    by, rst);
 		break;
 	case TC_CAUSE_DEAD_PEER:
-		if (tc_conn_end(c)->frame_rst) {
+		if (rst) {
 			OUT("the %s stopped answering: the %s retransmitted %u times into %.1f s of silence, then gave up with RST (frame %llu); the %s crashed or the path drops its packets",
 			    peer, by, e->retx_before, (double)d->idle_ns / 1e9, rst, peer);
 			break;

@@ -138,9 +138,10 @@ static void retract_fin(struct tc_conn *c, enum tc_role who)
  * segments on IPv6 are not judged: a
  * repeated ACK there is as likely a duplicate ACK.
  */
-static int is_duplicate(const struct tc_conn *c, const struct tc_endpoint *s, const struct tc_pkt *p,
+static int is_duplicate(const struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 			int64_t ts_ns)
 {
+	const struct tc_endpoint *s = &c->ep[from];
 	uint32_t seglen = p->payload_len + !!(p->flags & TC_SYN) + !!(p->flags & TC_FIN);
 
 	if (s->pkts == 0 || !(s->flags & TC_EP_SEQ))
@@ -165,7 +166,7 @@ static int is_duplicate(const struct tc_conn *c, const struct tc_endpoint *s, co
 	    (!(p->flags & TC_SYN) && (s->flags & TC_EP_SYN) && p->seq == s->isn))
 		return 0;
 	if (p->flags & TC_RST)
-		return tc_conn_end(c)->ep[s != &c->ep[0]].rsts > 0;
+		return tc_conn_end(c)->ep[from].rsts > 0;
 	return p->seq + seglen == s->snd_nxt;
 }
 
@@ -294,7 +295,7 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 
 	if (c->x)
 		c->x->gap_now = 0;
-	if (is_duplicate(c, s, p, ts_ns)) {
+	if (is_duplicate(c, from, p, ts_ns)) {
 		struct tc_conn_ext *x = tc_conn_ext_mut(c);
 		if (x)
 			sat16(&x->ep[from].dups);

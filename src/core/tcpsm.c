@@ -637,13 +637,15 @@ static int settle_tentative_rst(struct tc_conn *c, enum tc_role from, const stru
  * What a segment said about how its sender is closing: data after its own
  * FIN, or after the peer's. Read before this segment's FIN is recorded.
  */
-static void data_after_fin(struct tc_conn *c, struct tc_endpoint *s, const struct tc_pkt *p)
+static void data_after_fin(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p)
 {
+	struct tc_endpoint *s = &c->ep[from];
+
 	if (p->payload_len == 0 || (p->flags & TC_RST))
 		return;
-	if ((s->flags & TC_EP_FIN) && seq_geq(p->seq, tc_conn_end(c)->ep[s != &c->ep[0]].fin_seq))
+	if ((s->flags & TC_EP_FIN) && seq_geq(p->seq, tc_conn_end(c)->ep[from].fin_seq))
 		s->flags |= TC_EP_DATA_AFTER_FIN;
-	if (c->ep[s == &c->ep[0]].flags & TC_EP_FIN)
+	if (c->ep[!from].flags & TC_EP_FIN)
 		s->flags |= TC_EP_DATA_AFTER_PEER_FIN;
 }
 
@@ -654,7 +656,7 @@ void tc_sm_observe(struct tc_conn *c, struct tc_seg *g)
 
 	if (c->cflags & TC_CONN_RST_TENTATIVE)
 		g->rst_ignored = (uint8_t)settle_tentative_rst(c, from, p, g->ts_ns);
-	data_after_fin(c, &c->ep[from], p);
+	data_after_fin(c, from, p);
 
 	if (p->flags & TC_RST) {
 		on_rst(c, from, p, g->frame, g);

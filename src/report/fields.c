@@ -87,6 +87,7 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct t
 	     const char *key, char *buf, size_t n)
 {
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
+	const struct tc_conn_end *en = tc_conn_end(c);
 	char t[32];
 
 #define IS(k) (strcmp(key, (k)) == 0)
@@ -109,10 +110,10 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct t
 	if (IS("pkts_server")) return U(sv->pkts);
 	if (IS("bytes_client")) return U(cl->bytes);
 	if (IS("bytes_server")) return U(sv->bytes);
-	if (IS("fins_client")) return U(tc_conn_end(c)->ep[TC_CLIENT].fins);
-	if (IS("fins_server")) return U(tc_conn_end(c)->ep[TC_SERVER].fins);
-	if (IS("rsts_client")) return U(tc_conn_end(c)->ep[TC_CLIENT].rsts);
-	if (IS("rsts_server")) return U(tc_conn_end(c)->ep[TC_SERVER].rsts);
+	if (IS("fins_client")) return U(en->ep[TC_CLIENT].fins);
+	if (IS("fins_server")) return U(en->ep[TC_SERVER].fins);
+	if (IS("rsts_client")) return U(en->ep[TC_CLIENT].rsts);
+	if (IS("rsts_server")) return U(en->ep[TC_SERVER].rsts);
 	if (IS("retx_client")) return U(cl->retx);
 	if (IS("retx_server")) return U(sv->retx);
 	if (IS("rst_ignored")) return U(c->rst_ignored);

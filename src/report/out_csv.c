@@ -139,6 +139,7 @@ void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 		 const struct tc_diagnosis *d)
 {
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
+	const struct tc_conn_end *en = tc_conn_end(c);
 	char t1[32], t2[32], a[TC_ADDRSTRLEN], b[TC_ADDRSTRLEN], why[512], tun[TC_TUNNEL_STRLEN];
 
 	fprintf(o, "%" PRIu64 ",%s,%s,%s,%u,%s,%u", c->id, tc_ts_str(c->first_ts, t1),
@@ -155,16 +156,17 @@ void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	fprintf(o,
 		",%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32
 		",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32,
-		cl->pkts, sv->pkts, cl->bytes, sv->bytes, tc_conn_end(c)->ep[TC_CLIENT].fins, tc_conn_end(c)->ep[TC_SERVER].fins, tc_conn_end(c)->ep[TC_CLIENT].rsts, tc_conn_end(c)->ep[TC_SERVER].rsts,
+		cl->pkts, sv->pkts, cl->bytes, sv->bytes, en->ep[TC_CLIENT].fins, en->ep[TC_SERVER].fins, en->ep[TC_CLIENT].rsts,
+		en->ep[TC_SERVER].rsts,
 		cl->retx, sv->retx, c->rst_ignored);
 	csv_str(o, yes(c->cflags & TC_CONN_SIMULTANEOUS));
 	csv_str(o, yes(c->cflags & TC_CONN_SUPERSEDED));
 	csv_str(o, yes(c->cflags & TC_CONN_EVICTED));
 	csv_frame(o, c->frame_first);
 	csv_frame(o, c->frame_last);
-	csv_frame(o, tc_conn_end(c)->ep[TC_CLIENT].frame_fin);
-	csv_frame(o, tc_conn_end(c)->ep[TC_SERVER].frame_fin);
-	csv_frame(o, tc_conn_end(c)->frame_rst);
+	csv_frame(o, en->ep[TC_CLIENT].frame_fin);
+	csv_frame(o, en->ep[TC_SERVER].frame_fin);
+	csv_frame(o, en->frame_rst);
 	csv_str(o, tc_cause_name(d->cause));
 	if (d->cause != TC_CAUSE_NONE) {
 		csv_str(o, d->by == TC_CLIENT ? "client" : "server");
@@ -178,7 +180,7 @@ void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	if (v->trailing_rst != TC_WHO_NONE) {
 		csv_str(o, tc_who_name(v->trailing_rst));
 		csv_str(o, tc_cause_name(d->cause));
-		csv_frame(o, tc_conn_end(c)->frame_rst);
+		csv_frame(o, en->frame_rst);
 	} else {
 		csv_str(o, NULL);
 		csv_str(o, NULL);

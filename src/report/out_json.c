@@ -522,6 +522,7 @@ static void json_conn_rec(struct tc_jbuf *bp, const struct tc_conn *c, const str
 			  const struct tc_diagnosis *d)
 {
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
+	const struct tc_conn_end *en = tc_conn_end(c);
 	struct tc_jb_inst t[3];
 	struct tc_jb_clock *clock = bp->clock;
 	char *p;
@@ -569,7 +570,7 @@ static void json_conn_rec(struct tc_jbuf *bp, const struct tc_conn *c, const str
 		p = tc_jp_lit(p, ",\"cause\":");
 		p = JP_WORD(bp, p, CONN_MID, words.cause, d->cause, cause_name_u, 1);
 		p = tc_jp_lit(p, ",\"frame\":");
-		p = tc_jp_u64(p, tc_conn_end(c)->frame_rst);
+		p = tc_jp_u64(p, en->frame_rst);
 		*p++ = '}';
 	} else {
 		p = tc_jp_lit(p, "null");
@@ -585,9 +586,9 @@ static void json_conn_rec(struct tc_jbuf *bp, const struct tc_conn *c, const str
 	p = tc_jp_lit(p, ",\"bytes\":");
 	p = jp_pair(p, (uint64_t)cl->bytes, (uint64_t)sv->bytes);
 	p = tc_jp_lit(p, ",\"fins\":");
-	p = jp_pair(p, (uint32_t)tc_conn_end(c)->ep[TC_CLIENT].fins, (uint32_t)tc_conn_end(c)->ep[TC_SERVER].fins);
+	p = jp_pair(p, (uint32_t)en->ep[TC_CLIENT].fins, (uint32_t)en->ep[TC_SERVER].fins);
 	p = tc_jp_lit(p, ",\"rsts\":");
-	p = jp_pair(p, (uint32_t)tc_conn_end(c)->ep[TC_CLIENT].rsts, (uint32_t)tc_conn_end(c)->ep[TC_SERVER].rsts);
+	p = jp_pair(p, (uint32_t)en->ep[TC_CLIENT].rsts, (uint32_t)en->ep[TC_SERVER].rsts);
 	p = tc_jp_lit(p, ",\"retransmits\":");
 	p = jp_pair(p, (uint32_t)cl->retx, (uint32_t)sv->retx);
 	p = tc_jp_lit(p, ",\"rst_ignored\":");
@@ -609,11 +610,11 @@ static void json_conn_rec(struct tc_jbuf *bp, const struct tc_conn *c, const str
 	p = tc_jp_lit(p, ",\"last\":");
 	p = jp_frame(p, c->frame_last);
 	p = tc_jp_lit(p, ",\"client_fin\":");
-	p = jp_frame(p, tc_conn_end(c)->ep[TC_CLIENT].frame_fin);
+	p = jp_frame(p, en->ep[TC_CLIENT].frame_fin);
 	p = tc_jp_lit(p, ",\"server_fin\":");
-	p = jp_frame(p, tc_conn_end(c)->ep[TC_SERVER].frame_fin);
+	p = jp_frame(p, en->ep[TC_SERVER].frame_fin);
 	p = tc_jp_lit(p, ",\"rst\":");
-	p = jp_frame(p, tc_conn_end(c)->frame_rst);
+	p = jp_frame(p, en->frame_rst);
 	/* When it closed, on the wall clock, beside the frames: each side's
 	 * first FIN and the first accepted RST, as epoch numbers ("close_ts")
 	 * and as RFC 3339 strings ("close_time"), null for what did not happen. */
@@ -621,9 +622,9 @@ static void json_conn_rec(struct tc_jbuf *bp, const struct tc_conn *c, const str
 		int64_t at[3];
 		int i;
 
-		at[0] = tc_conn_end(c)->ep[TC_CLIENT].ts_fin;
-		at[1] = tc_conn_end(c)->ep[TC_SERVER].ts_fin;
-		at[2] = tc_conn_end(c)->frame_rst ? tc_conn_ext(c)->rst.ts : 0;
+		at[0] = en->ep[TC_CLIENT].ts_fin;
+		at[1] = en->ep[TC_SERVER].ts_fin;
+		at[2] = en->frame_rst ? tc_conn_ext(c)->rst.ts : 0;
 		for (i = 0; i < 3; i++)
 			if (at[i])
 				tc_jb_inst_set(&t[i], clock, at[i]);

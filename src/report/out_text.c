@@ -210,6 +210,7 @@ static void explain(char *buf, size_t n, const struct tc_conn *c, const struct t
 {
 	const struct tc_endpoint *ep = c->ep;
 	const struct tc_ep_end *en = tc_conn_end(c)->ep;
+	uint64_t rst = tc_conn_end(c)->frame_rst;
 	int first;
 
 	if (d->cause != TC_CAUSE_NONE) {
@@ -250,14 +251,14 @@ static void explain(char *buf, size_t n, const struct tc_conn *c, const struct t
 	case TC_CLOSE_RESET:
 		if (v->opened == TC_OPENED_REFUSED)
 			snprintf(buf, n, "refused: the SYN was answered by RST (frame %" PRIu64 ")",
-				 tc_conn_end(c)->frame_rst);
+				 rst);
 		else if (v->reset_by == TC_WHO_BOTH)
 			snprintf(buf, n, "both sides sent RST, first during %s (frame %" PRIu64 ")",
-				 tc_phase_name(v->reset_phase), tc_conn_end(c)->frame_rst);
+				 tc_phase_name(v->reset_phase), rst);
 		else
 			snprintf(buf, n, "%s sent RST during %s (frame %" PRIu64 ")",
 				 v->reset_by == TC_WHO_SERVER ? "server" : "client",
-				 tc_phase_name(v->reset_phase), tc_conn_end(c)->frame_rst);
+				 tc_phase_name(v->reset_phase), rst);
 		break;
 	default:
 		if (v->opened == TC_OPENED_SYN_ONLY)
@@ -280,19 +281,20 @@ static void when(char *buf, size_t n, const struct tc_conn *c, const struct tc_v
 	char a[32], b[32], e[32];
 	size_t off;
 	int64_t rst = tc_conn_ext(c)->rst.ts;
+	const struct tc_conn_end *en = tc_conn_end(c);
 
 	off = (size_t)snprintf(buf, n, "%s .. %s (frames %" PRIu64 "..%" PRIu64 ")",
 			       tod(c->first_ts, a, sizeof(a)), tod(c->last_ts, b, sizeof(b)),
 			       c->frame_first, c->frame_last);
 	if (off >= n)
 		return;
-	if (v->close == TC_CLOSE_RESET && tc_conn_end(c)->frame_rst)
+	if (v->close == TC_CLOSE_RESET && en->frame_rst)
 		snprintf(buf + off, n - off, ", RST %s", rst ? tod(rst, e, sizeof(e)) : "-");
-	else if (tc_conn_end(c)->ep[TC_CLIENT].ts_fin || tc_conn_end(c)->ep[TC_SERVER].ts_fin) {
-		int64_t fc = tc_conn_end(c)->ep[TC_CLIENT].ts_fin, fs = tc_conn_end(c)->ep[TC_SERVER].ts_fin;
+	else if (en->ep[TC_CLIENT].ts_fin || en->ep[TC_SERVER].ts_fin) {
+		int64_t fc = en->ep[TC_CLIENT].ts_fin, fs = en->ep[TC_SERVER].ts_fin;
 		int who = !fc || (fs && fs < fc) ? TC_SERVER : TC_CLIENT;
 		snprintf(buf + off, n - off, ", first FIN (%s) %s", role_name(who),
-			 tod(tc_conn_end(c)->ep[who].ts_fin, e, sizeof(e)));
+			 tod(en->ep[who].ts_fin, e, sizeof(e)));
 	}
 }
 
