@@ -196,10 +196,13 @@ static void test_close_time_base_shorter(void **state)
 	c.first_ts = v.c.first_ts;
 	c.last_ts = v.c.last_ts;
 	assert_true(tc_conn_end(&v.c)->ep[TC_CLIENT].ts_fin && tc_conn_end(&v.c)->ep[TC_SERVER].ts_fin);
-	assert_true(v.c.ep[TC_CLIENT].ts_time_wait && !v.c.ep[TC_SERVER].ts_time_wait);
+	assert_true(tc_conn_end(&v.c)->ep[TC_CLIENT].ts_time_wait &&
+		    !tc_conn_end(&v.c)->ep[TC_SERVER].ts_time_wait);
 	for (i = 0; i < 2; i++) {
-		int64_t *t[3] = {&xb.rec.end.ep[i].ts_fin, &c.ep[i].ts_time_wait, &c.ep[i].ts_data_last};
-		const int64_t u[3] = {tc_conn_end(&v.c)->ep[i].ts_fin, v.c.ep[i].ts_time_wait, v.c.ep[i].ts_data_last};
+		int64_t *t[3] = {&xb.rec.end.ep[i].ts_fin, &xb.rec.end.ep[i].ts_time_wait,
+				 &c.ep[i].ts_data_last};
+		const int64_t u[3] = {tc_conn_end(&v.c)->ep[i].ts_fin, tc_conn_end(&v.c)->ep[i].ts_time_wait,
+				      v.c.ep[i].ts_data_last};
 		for (j = 0; j < 3; j++) {
 			assert_true(*t[j] == (u[j] ? u[j] + 7 : 0));
 			*t[j] = u[j];
@@ -228,10 +231,10 @@ static void test_endpoint_times_at_the_edges(void **state)
 	for (b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
 		int64_t base = bases[b];
 		v.c.end->ep[0].ts_fin = (int64_t)((uint64_t)base + 1);
-		v.c.ep[0].ts_time_wait = base;
+		v.c.end->ep[0].ts_time_wait = base;
 		v.c.ep[0].ts_data_last = (int64_t)((uint64_t)base - 1);
 		v.c.end->ep[1].ts_fin = 0;
-		v.c.ep[1].ts_time_wait = (int64_t)((uint64_t)base + 2);
+		v.c.end->ep[1].ts_time_wait = (int64_t)((uint64_t)base + 2);
 		v.c.ep[1].ts_data_last = (int64_t)((uint64_t)base ^ 0x8000000000000000ULL);
 		roundtrip_at(&v.c, base, NULL);
 		roundtrip_at(&v.c, base, odd_proto());

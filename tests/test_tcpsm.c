@@ -154,18 +154,18 @@ static void test_setter_keeps_previous_state_and_stamps_time_wait(void **state)
 	assert_int_equal(v.c.ep[C].state_prev, TC_ESTABLISHED);
 	seg(&v, S, TC_ACK, ISN_S + 11, ISN_C + 12, 0);
 	assert_int_equal(v.c.ep[C].state_prev, TC_FIN_WAIT_1);
-	assert_int_equal(v.c.ep[C].ts_time_wait, 0);
+	assert_int_equal(tc_conn_end(&v.c)->ep[C].ts_time_wait, 0);
 	v.now += 250 * MS_NS;
 	t_enter = v.now;
 	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
 	assert_int_equal(ST(&v, C), TC_TIME_WAIT);
 	assert_int_equal(v.c.ep[C].state_prev, TC_FIN_WAIT_2);
-	assert_int_equal(v.c.ep[C].ts_time_wait, t_enter);
-	assert_int_equal(v.c.ep[S].ts_time_wait, 0);
+	assert_int_equal(tc_conn_end(&v.c)->ep[C].ts_time_wait, t_enter);
+	assert_int_equal(tc_conn_end(&v.c)->ep[S].ts_time_wait, 0);
 	seg(&v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
 	seg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0); /* retransmitted */
 	assert_int_equal(ST(&v, C), TC_TIME_WAIT);
-	assert_int_equal(v.c.ep[C].ts_time_wait, t_enter);
+	assert_int_equal(tc_conn_end(&v.c)->ep[C].ts_time_wait, t_enter);
 	assert_int_equal(v.c.ep[S].state_prev, TC_LAST_ACK);
 	conv_done(&v);
 }

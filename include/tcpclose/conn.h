@@ -50,6 +50,12 @@ enum tc_state {
 /* Endpoint roles; also the index into tc_conn.ep[]. */
 enum tc_role { TC_CLIENT = 0, TC_SERVER = 1 };
 
+/* The other side. */
+static inline enum tc_role tc_peer(enum tc_role r)
+{
+	return r == TC_CLIENT ? TC_SERVER : TC_CLIENT;
+}
+
 /* tc_endpoint.flags */
 enum {
 	TC_EP_SYN = 0x0001,                 /* sent a SYN (isn is valid) */
@@ -129,7 +135,6 @@ struct tc_endpoint {
 	uint64_t ip_bytes;
 	/* Exact (ns since the epoch): reports print these times and the
 	 * spans from them (TIME_WAIT peaks, idle before the close). */
-	int64_t ts_time_wait;     /* when it entered TIME_WAIT, 0 if never */
 	int64_t ts_data_last;     /* its last payload, 0 if none (ordered against ts_fin) */
 };
 
@@ -143,6 +148,7 @@ struct tc_ep_end {
 	/* Exact (ns since the epoch): reports print it and the spans from
 	 * it (CLOSE_WAIT held, idle before the close). */
 	int64_t ts_fin;   /* its first FIN, 0 if none */
+	int64_t ts_time_wait; /* when it entered TIME_WAIT, 0 if never (a side there sent a FIN) */
 	uint32_t fin_seq; /* sequence number its FIN occupies (TC_EP_FIN) */
 	uint16_t fins;    /* FIN segments sent, retransmissions included (saturating) */
 	uint16_t rsts;    /* RST segments sent, accepted or not (saturating) */

@@ -760,6 +760,7 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 		 const struct tc_diagnosis *d)
 {
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
+	const struct tc_conn_end *en = tc_conn_end(c);
 	struct conn_keys k;
 	uint32_t hc, hs, si, pi;
 	struct tc_service_stats *s;
@@ -790,10 +791,10 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 		a->hosts[hc].as_client++;
 	if (hs != NONE)
 		a->hosts[hs].as_server++;
-	if (cl->ts_time_wait)
-		tw_add(a, hc, pi, cl->ts_time_wait);
-	if (sv->ts_time_wait)
-		tw_add(a, hs, NONE, sv->ts_time_wait);
+	if (en->ep[TC_CLIENT].ts_time_wait)
+		tw_add(a, hc, pi, en->ep[TC_CLIENT].ts_time_wait);
+	if (en->ep[TC_SERVER].ts_time_wait)
+		tw_add(a, hs, NONE, en->ep[TC_SERVER].ts_time_wait);
 	if ((c->cflags & TC_CONN_TW_REUSE) && hc != NONE)
 		host_opts(a, hc)->tw_reuse++;
 	if (cause == TC_CAUSE_ABORTIVE_CLOSE && d->by == TC_CLIENT && hc != NONE)

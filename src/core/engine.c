@@ -634,10 +634,11 @@ void tc_engine_judge(const struct tc_conn *c, struct tc_verdict *v, struct tc_di
 /* When the last of c's endpoints in TIME_WAIT leaves it; 0 if none is in it. */
 static int64_t tw_end(const struct tc_engine *e, const struct tc_conn *c)
 {
+	const struct tc_conn_end *en = tc_conn_end(c);
 	int64_t end = 0;
 	int i;
 	for (i = 0; i < 2; i++) {
-		int64_t since = c->ep[i].ts_time_wait;
+		int64_t since = en->ep[i].ts_time_wait;
 		if (c->ep[i].state == TC_TIME_WAIT && since && since + e->o.time_wait_ns > end)
 			end = since + e->o.time_wait_ns;
 	}

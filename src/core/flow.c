@@ -124,10 +124,11 @@ static int eq16(const uint8_t *a, const uint8_t *b)
  * A power of two of records, so that a record's number splits into slab
  * and place with a shift and a mask: the division by a count that fills
  * one huge page took more instructions on every lookup than anything the
- * records' size saves. 16384 records of 384 bytes are three huge pages
- * exactly.
+ * records' size saves. The fewest that fill whole huge pages: a huge page
+ * over the largest power of two that divides the record's size (16384
+ * records of 384 bytes are three huge pages, 32768 of 320 five).
  */
-#define SLAB_ENTRIES ((uint32_t)16384)
+#define SLAB_ENTRIES ((uint32_t)(TC_HUGE_PAGE / (sizeof(struct tc_flow) & -sizeof(struct tc_flow))))
 #define SLAB_BYTES (SLAB_ENTRIES * sizeof(struct tc_flow))
 _Static_assert(SLAB_BYTES % TC_HUGE_PAGE == 0, "a slab is not a whole number of huge pages");
 

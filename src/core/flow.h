@@ -42,15 +42,18 @@
 #include "prefetch.h"
 
 /*
- * 384 bytes, six cache lines: the slabs are 2 MiB-aligned, so every
- * record starts on a line and a packet's lookahead requests six lines,
- * not the seven a record straddling line boundaries spans. That is why
- * the links are record numbers and not pointers, why a closed record's
- * ring handle shares their bytes, and why the index hash is not kept but
- * worked out again from the 4-tuple on the rare calls that need it.
+ * A whole number of cache lines (the alignment rounds the size up): the
+ * slabs are 2 MiB-aligned, so every record starts on a line and a
+ * packet's lookahead requests the record's lines and no more, not the
+ * one more a record straddling line boundaries spans. Every line is one
+ * more for each packet to wait on and 64 bytes more per record, which is
+ * why the links are record numbers and not pointers, why a closed
+ * record's ring handle shares their bytes, and why the index hash is not
+ * kept but worked out again from the 4-tuple on the rare calls that need
+ * it.
  */
 struct tc_flow {
-	struct tc_conn conn;
+	_Alignas(TC_CACHE_LINE) struct tc_conn conn;
 	/* Caller-owned: list links, record numbers + 1 (0: none), or, while
 	 * the entry is on none of the caller's lists, a handle of its own
 	 * (the engine's closed-ring handle). */

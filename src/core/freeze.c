@@ -575,9 +575,9 @@ static uint64_t time_in(uint64_t u, uint64_t base)
 }
 
 /* The endpoints' times written as time_out() spans (no lane refers to them). */
-static const uint16_t tlane[] = {EL(ep[0].ts_fin), CL(ep[0].ts_time_wait),
+static const uint16_t tlane[] = {EL(ep[0].ts_fin), EL(ep[0].ts_time_wait),
 				 CL(ep[0].ts_data_last), EL(ep[1].ts_fin),
-				 CL(ep[1].ts_time_wait), CL(ep[1].ts_data_last)};
+				 EL(ep[1].ts_time_wait), CL(ep[1].ts_data_last)};
 
 /* The byte lanes of c against the prototype pp (NULL: zero) to out: their
  * masks at out[0, NIB_BYTES), their bytes from out + o. Returns o past

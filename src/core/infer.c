@@ -112,16 +112,18 @@ static void retract_fin(struct tc_conn *c, enum tc_role who)
 	c->inferred &= (uint16_t)~fin_bit(who);
 	if (c->reset_by != TC_WHO_NONE)
 		return;
-	tc_sm_correct_state(s, (enum tc_state)without_own_fin(s->state), c->last_ts);
-	tc_sm_correct_state(r, (enum tc_state)without_peer_fin(r->state, (r->flags & TC_EP_FIN_ACKED) != 0),
+	tc_sm_correct_state(c, who, (enum tc_state)without_own_fin(s->state), c->last_ts);
+	tc_sm_correct_state(c, tc_peer(who),
+			    (enum tc_state)without_peer_fin(r->state, (r->flags & TC_EP_FIN_ACKED) != 0),
 			    c->last_ts);
-	if (s->state != TC_TIME_WAIT)
-		s->ts_time_wait = 0;
-	if (r->state != TC_TIME_WAIT)
-		r->ts_time_wait = 0;
 	s->flags &= (uint16_t) ~(TC_EP_FIN | TC_EP_FIN_ACKED);
-	if (c->end)
+	if (c->end) {
 		c->end->ep[who].ts_fin = 0;
+		if (s->state != TC_TIME_WAIT)
+			c->end->ep[who].ts_time_wait = 0;
+		if (r->state != TC_TIME_WAIT)
+			c->end->ep[!who].ts_time_wait = 0;
+	}
 	if (c->closer == me || c->closer == TC_WHO_BOTH)
 		c->closer = (r->flags & TC_EP_FIN) ? peer : TC_WHO_NONE;
 	c->cflags &= (uint8_t) ~(TC_CONN_SIMULTANEOUS | TC_CONN_DONE);
@@ -236,7 +238,7 @@ static void infer_handshake(struct tc_conn *c, enum tc_role from, const struct t
 			c->opened = TC_OPENED_HANDSHAKE;
 		c->inferred |= TC_INF_SERVER_SYN_ACK;
 		cl->flags |= TC_EP_SYN_ACKED;
-		tc_sm_correct_state(cl, TC_ESTABLISHED, ts_ns);
+		tc_sm_correct_state(c, TC_CLIENT, TC_ESTABLISHED, ts_ns);
 		/* The server is established once the client's ACK came: this
 		 * one, or the one its own data or FIN implies (not with data
 		 * in the SYN: a TCP Fast Open server sends before the ACK). */
@@ -244,14 +246,14 @@ static void infer_handshake(struct tc_conn *c, enum tc_role from, const struct t
 					    cl->snd_nxt == cl->isn + 1);
 		if (by_server && server_open)
 			c->inferred |= TC_INF_CLIENT_ACK;
-		tc_sm_correct_state(sv, server_open ? TC_ESTABLISHED : TC_SYN_RECEIVED, ts_ns);
+		tc_sm_correct_state(c, TC_SERVER, server_open ? TC_ESTABLISHED : TC_SYN_RECEIVED, ts_ns);
 		return;
 	}
 	/* A server whose SYN+ACK was inferred is established by the client's
 	 * next ACK (the state machine cannot tell: it saw no SYN+ACK). */
 	if (from == TC_CLIENT && (f & TC_ACK) && (c->inferred & TC_INF_SERVER_SYN_ACK) &&
 	    sv->state == TC_SYN_RECEIVED && !(sv->flags & TC_EP_SYN)) {
-		tc_sm_correct_state(sv, TC_ESTABLISHED, ts_ns);
+		tc_sm_correct_state(c, TC_SERVER, TC_ESTABLISHED, ts_ns);
 		return;
 	}
 	/* The handshake's final ACK: the server, its SYN+ACK unacknowledged
@@ -264,7 +266,7 @@ static void infer_handshake(struct tc_conn *c, enum tc_role from, const struct t
 	    (p->payload_len > 0 || (f & TC_FIN) ||
 	     ((f & TC_ACK) && seq_lt(cl->snd_nxt, p->ack) && p->ack - cl->snd_nxt < HS_WINDOW))) {
 		sv->flags |= TC_EP_SYN_ACKED;
-		tc_sm_correct_state(sv, TC_ESTABLISHED, ts_ns);
+		tc_sm_correct_state(c, TC_SERVER, TC_ESTABLISHED, ts_ns);
 		c->inferred |= TC_INF_CLIENT_ACK;
 	}
 }
@@ -330,9 +332,9 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 			c->closer = TC_WHO_BOTH;
 			c->cflags |= TC_CONN_SIMULTANEOUS;
 			if (s->state == TC_LAST_ACK)
-				tc_sm_correct_state(s, TC_CLOSING, ts_ns);
+				tc_sm_correct_state(c, from, TC_CLOSING, ts_ns);
 			else if (s->state == TC_CLOSED)
-				tc_sm_correct_state(s, TC_TIME_WAIT, ts_ns);
+				tc_sm_correct_state(c, from, TC_TIME_WAIT, ts_ns);
 		}
 	}
 

@@ -206,10 +206,16 @@ enum tc_state tc_sm_next(enum tc_state s, enum tc_event ev)
  * it). The first entry counts: a TIME_WAIT restored after a tentative RST
  * was undone keeps its time.
  */
-static void on_enter(struct tc_endpoint *ep, enum tc_state to, int64_t ts_ns)
+static void on_enter(struct tc_conn *c, enum tc_role who, enum tc_state to, int64_t ts_ns)
 {
-	if (to == TC_TIME_WAIT && !ep->ts_time_wait)
-		ep->ts_time_wait = ts_ns;
+	if (to == TC_TIME_WAIT) {
+		/* The time is kept with the FINs, in the end record (a side
+		 * in TIME_WAIT sent one, so it is there already). Out of
+		 * memory, the time is lost: TIME_WAIT is not counted for it. */
+		struct tc_conn_end *en = tc_conn_end_mut(c);
+		if (en && !en->ep[who].ts_time_wait)
+			en->ep[who].ts_time_wait = ts_ns;
+	}
 }
 
 /*
@@ -217,13 +223,15 @@ static void on_enter(struct tc_endpoint *ep, enum tc_state to, int64_t ts_ns)
  * left in state_prev and runs the on-enter hook. (tc_sm_init() picks the
  * starting state of a fresh record; that is not a change.)
  */
-static void enter(struct tc_endpoint *ep, enum tc_state to, int64_t ts_ns)
+static void enter(struct tc_conn *c, enum tc_role who, enum tc_state to, int64_t ts_ns)
 {
+	struct tc_endpoint *ep = &c->ep[who];
+
 	if ((enum tc_state)ep->state == to)
 		return;
 	ep->state_prev = ep->state;
 	ep->state = (uint8_t)to;
-	on_enter(ep, to, ts_ns);
+	on_enter(c, who, to, ts_ns);
 }
 
 /*
@@ -231,15 +239,15 @@ static void enter(struct tc_endpoint *ep, enum tc_state to, int64_t ts_ns)
  * missed turns up, or an inferred one proves wrong: through the setter, so
  * the state left is kept and the on-enter hook runs.
  */
-void tc_sm_correct_state(struct tc_endpoint *ep, enum tc_state to, int64_t ts_ns)
+void tc_sm_correct_state(struct tc_conn *c, enum tc_role who, enum tc_state to, int64_t ts_ns)
 {
-	enter(ep, to, ts_ns);
+	enter(c, who, to, ts_ns);
 }
 
 /* An event for one endpoint: the transition function says where it goes. */
-static void set_state(struct tc_endpoint *ep, enum tc_event ev, int64_t ts_ns)
+static void set_state(struct tc_conn *c, enum tc_role who, enum tc_event ev, int64_t ts_ns)
 {
-	enter(ep, tc_sm_next((enum tc_state)ep->state, ev), ts_ns);
+	enter(c, who, tc_sm_next((enum tc_state)c->ep[who].state, ev), ts_ns);
 }
 
 /* ---- roles --------------------------------------------------------------- */
@@ -467,8 +475,8 @@ static void on_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	s->flags |= TC_EP_RST;
 	if (en && !en->ep[from].frame_rst)
 		en->ep[from].frame_rst = frame;
-	set_state(s, TC_EV_SEND_RST, g->ts_ns);
-	set_state(r, TC_EV_RECV_RST, g->ts_ns);
+	set_state(c, from, TC_EV_SEND_RST, g->ts_ns);
+	set_state(c, tc_peer(from), TC_EV_RECV_RST, g->ts_ns);
 	c->cflags |= TC_CONN_DONE;
 }
 
@@ -489,20 +497,20 @@ static void on_syn(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 		 * handshake was seen after all, only out of order. */
 		if (c->opened == TC_OPENED_MIDSTREAM && (c->cflags & TC_CONN_SYNACK_SEEN))
 			c->opened = TC_OPENED_HANDSHAKE;
-		set_state(s, TC_EV_SEND_SYN, ts_ns);
-		set_state(r, TC_EV_RECV_SYN, ts_ns);
+		set_state(c, from, TC_EV_SEND_SYN, ts_ns);
+		set_state(c, tc_peer(from), TC_EV_RECV_SYN, ts_ns);
 		return;
 	}
 	c->cflags |= TC_CONN_SYNACK_SEEN;
 	if (c->opened == TC_OPENED_SYN_ONLY)
 		c->opened = TC_OPENED_HANDSHAKE;
-	set_state(s, TC_EV_SEND_SYN_ACK, ts_ns);
+	set_state(c, from, TC_EV_SEND_SYN_ACK, ts_ns);
 	if ((r->flags & TC_EP_SYN) && p->ack == r->isn + 1) {
 		r->flags |= TC_EP_SYN_ACKED;
-		set_state(r, TC_EV_RECV_SYN_ACK, ts_ns);
+		set_state(c, tc_peer(from), TC_EV_RECV_SYN_ACK, ts_ns);
 	} else if (!(r->flags & TC_EP_SYN) && r->state == TC_SYN_SENT) {
 		/* Picked up at the SYN+ACK: the client's SYN was missed. */
-		set_state(r, TC_EV_RECV_SYN_ACK, ts_ns);
+		set_state(c, tc_peer(from), TC_EV_RECV_SYN_ACK, ts_ns);
 	}
 }
 
@@ -517,12 +525,12 @@ static void on_ack(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 	if ((r->flags & TC_EP_SYN) && !(r->flags & TC_EP_SYN_ACKED) &&
 	    !(p->flags & TC_SYN) && seq_geq(p->ack, r->isn + 1)) {
 		r->flags |= TC_EP_SYN_ACKED;
-		set_state(r, TC_EV_RECV_ACK_OF_SYN, ts_ns);
+		set_state(c, tc_peer(from), TC_EV_RECV_ACK_OF_SYN, ts_ns);
 	}
 	if ((r->flags & TC_EP_FIN) && !(r->flags & TC_EP_FIN_ACKED) &&
 	    seq_geq(p->ack, tc_conn_end(c)->ep[!from].fin_seq + 1)) {
 		r->flags |= TC_EP_FIN_ACKED;
-		set_state(r, TC_EV_RECV_ACK_OF_FIN, ts_ns);
+		set_state(c, tc_peer(from), TC_EV_RECV_ACK_OF_FIN, ts_ns);
 	}
 }
 
@@ -554,8 +562,8 @@ static void on_fin(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p,
 		c->closer = TC_WHO_BOTH;
 		c->cflags |= TC_CONN_SIMULTANEOUS;
 	}
-	set_state(s, crossed ? TC_EV_SEND_FIN_CROSSED : TC_EV_SEND_FIN, ts_ns);
-	set_state(r, TC_EV_RECV_FIN, ts_ns);
+	set_state(c, from, crossed ? TC_EV_SEND_FIN_CROSSED : TC_EV_SEND_FIN, ts_ns);
+	set_state(c, tc_peer(from), TC_EV_RECV_FIN, ts_ns);
 }
 
 void tc_sm_infer_fin(struct tc_conn *c, enum tc_role from, uint32_t fin_seq, int64_t ts_ns)
@@ -576,7 +584,7 @@ void tc_sm_infer_fin(struct tc_conn *c, enum tc_role from, uint32_t fin_seq, int
 	/* The peer may have acknowledged it already (that is how it was found). */
 	if ((r->flags & TC_EP_ACK) && seq_geq(r->ack, fin_seq + 1)) {
 		c->ep[from].flags |= TC_EP_FIN_ACKED;
-		set_state(&c->ep[from], TC_EV_RECV_ACK_OF_FIN, ts_ns);
+		set_state(c, from, TC_EV_RECV_ACK_OF_FIN, ts_ns);
 	}
 	if (both_fins_acked(c))
 		c->cflags |= TC_CONN_DONE;
@@ -594,8 +602,8 @@ void tc_sm_infer_rst(struct tc_conn *c, enum tc_role from, int64_t ts_ns)
 		c->opened = TC_OPENED_REFUSED;
 	c->reset_by = (uint8_t)(from == TC_CLIENT ? TC_WHO_CLIENT : TC_WHO_SERVER);
 	s->flags |= TC_EP_RST;
-	set_state(s, TC_EV_SEND_RST, ts_ns);
-	set_state(r, TC_EV_RECV_RST, ts_ns);
+	set_state(c, from, TC_EV_SEND_RST, ts_ns);
+	set_state(c, tc_peer(from), TC_EV_RECV_RST, ts_ns);
 	c->cflags |= TC_CONN_DONE;
 }
 
@@ -618,8 +626,8 @@ static int settle_tentative_rst(struct tc_conn *c, enum tc_role from, const stru
 		return 0;
 	c->reset_by = x->undo.reset_by;
 	c->reset_phase = x->undo.reset_phase;
-	enter(&c->ep[0], (enum tc_state)x->undo.state[0], ts_ns);
-	enter(&c->ep[1], (enum tc_state)x->undo.state[1], ts_ns);
+	enter(c, TC_CLIENT, (enum tc_state)x->undo.state[0], ts_ns);
+	enter(c, TC_SERVER, (enum tc_state)x->undo.state[1], ts_ns);
 	sender->flags = x->undo.sender_flags;
 	if (c->end) {
 		c->end->frame_rst = x->undo.frame_rst;

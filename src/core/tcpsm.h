@@ -114,6 +114,6 @@ void tc_sm_infer_rst(struct tc_conn *c, enum tc_role from, int64_t ts_ns);
  * or an inference proved wrong (infer.c). It goes through the one setter:
  * the state left is kept in state_prev and the on-enter hook runs.
  */
-void tc_sm_correct_state(struct tc_endpoint *ep, enum tc_state to, int64_t ts_ns);
+void tc_sm_correct_state(struct tc_conn *c, enum tc_role who, enum tc_state to, int64_t ts_ns);
 
 #endif
