@@ -198,7 +198,14 @@ static void fc_conn(const struct tc_conn *c, const struct tc_verdict *v,
 	/* conn.h: the record's own promises. */
 	FC_REQUIRE(c->af == 4 || c->af == 6, "af is 4 or 6");
 	FC_REQUIRE(c->hist_len <= TC_HISTORY_MAX, "history fits");
-	FC_REQUIRE(strlen(c->history) == c->hist_len, "history is NUL-terminated at hist_len");
+	FC_REQUIRE(strlen(c->history) == (c->hist_len < TC_HISTORY_INLINE ? c->hist_len : TC_HISTORY_INLINE),
+		   "the record's letters are NUL-terminated");
+	FC_REQUIRE(c->hist_len <= TC_HISTORY_INLINE || c->x, "a long history has its extension");
+	{
+		tc_history_buf hb;
+		FC_REQUIRE(strlen(tc_conn_history(c, hb)) == c->hist_len,
+			   "history is NUL-terminated at hist_len");
+	}
 	FC_REQUIRE(c->ep[0].state < TC_STATE__COUNT && c->ep[1].state < TC_STATE__COUNT,
 		   "states are states");
 	FC_REQUIRE((unsigned)v->close < TC_CLOSE__COUNT, "close verdict in range");

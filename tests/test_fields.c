@@ -111,6 +111,27 @@ static void test_fields_refused(void **state)
 	conv_done(&x.v);
 }
 
+/* A history longer than the record's own letters (TC_HISTORY_INLINE):
+ * the field is all of it, the extension's letters after the record's. */
+static void test_fields_long_history_whole(void **state)
+{
+	struct done x;
+	uint32_t i;
+	(void)state;
+	conv_init(&x.v);
+	seg(&x.v, C, TC_SYN, ISN_C, 0, 0);
+	/* RSTs from both sides, each at a number of its own: a letter each. */
+	for (i = 0; i < 20; i++)
+		seg(&x.v, i % 2 ? S : C, TC_RST, ISN_C + 1000 * (i + 1), 0, 0);
+	x.v.c.id = 3;
+	tc_classify(&x.v.c, &x.vd);
+	tc_diagnose(&x.v.c, &x.vd, &x.d);
+	assert_true(x.v.c.hist_len > TC_HISTORY_INLINE);
+	assert_non_null(x.v.c.x);
+	assert_string_equal(field(&x, "history"), "SRrRrRrRrRrRrRrRrRrRr");
+	conv_done(&x.v);
+}
+
 /* IPv6 endpoints are bracketed, so the port stays unambiguous. */
 static void test_fields_ipv6_endpoint_bracketed(void **state)
 {
@@ -172,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields_graceful_close),
 		cmocka_unit_test(test_fields_refused),
+		cmocka_unit_test(test_fields_long_history_whole),
 		cmocka_unit_test(test_fields_ipv6_endpoint_bracketed),
 		cmocka_unit_test(test_fields_unknown_key_and_short_buffer),
 		cmocka_unit_test(test_fields_endpoints_without_verdict),

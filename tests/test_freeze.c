@@ -269,9 +269,16 @@ static void test_ipv6_history_full(void **state)
 	for (r = 0; r < 2; r++)
 		for (i = 0; i < 16; i++)
 			v.c.ep[r].addr[i] = (uint8_t)(0x20 + 17 * i + r);
-	for (i = 0; i < TC_HISTORY_MAX; i++)
-		v.c.history[i] = "ShADadFfRr"[i % 10];
-	v.c.history[TC_HISTORY_MAX] = '\0';
+	/* The longest history: the record's letters and the extension's. */
+	assert_non_null(tc_conn_ext_mut(&v.c));
+	for (i = 0; i < TC_HISTORY_MAX; i++) {
+		char l = "ShADadFfRr"[i % 10];
+		if (i < TC_HISTORY_INLINE)
+			v.c.history[i] = l;
+		else
+			v.c.x->hist_more[i - TC_HISTORY_INLINE] = l;
+	}
+	v.c.history[TC_HISTORY_INLINE] = '\0';
 	v.c.hist_len = TC_HISTORY_MAX;
 	v.c.hist_seen = 0xffffffffu;
 	v.c.tunnel = 0xdeadbeefu;

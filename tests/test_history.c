@@ -29,6 +29,9 @@
 #include "segment.h"
 #include "tcpsm.h"
 
+/* Where tc_conn_history() puts a long history together. */
+static tc_history_buf hist_buf;
+
 /* ---- a connection driven segment by segment ------------------------------ */
 
 /* The two hosts: A = 192.0.2.10:51514 (ephemeral), B = 203.0.113.5:443. */
@@ -75,8 +78,8 @@ static enum tc_role seg_w(struct hc *h, int from, uint8_t flags, uint32_t seq, u
 	tc_segment_apply(&h->c, role, &p, (int64_t)h->frame * 1000000, h->frame);
 	/* Invariants after every segment. */
 	assert_true(h->c.hist_len <= TC_HISTORY_MAX);
-	assert_int_equal(h->c.history[h->c.hist_len], '\0');
-	assert_int_equal(strlen(h->c.history), h->c.hist_len);
+	assert_int_equal(tc_conn_history(&h->c, hist_buf)[h->c.hist_len], '\0');
+	assert_int_equal(strlen(tc_conn_history(&h->c, hist_buf)), h->c.hist_len);
 	return role;
 }
 
@@ -91,7 +94,7 @@ static int count(const struct hc *h, char letter)
 	int n = 0;
 	const char *s;
 
-	for (s = h->c.history; *s; s++)
+	for (s = tc_conn_history(&h->c, hist_buf); *s; s++)
 		n += *s == letter;
 	return n;
 }
@@ -104,7 +107,7 @@ static void handshake(struct hc *h)
 	assert_int_equal(seg(h, FROM_A, TC_ACK, 1001, 5001, 0), TC_CLIENT);
 }
 
-#define HIST(h) ((h)->c.history)
+#define HIST(h) tc_conn_history(&(h)->c, hist_buf)
 
 static int cmp_char(const void *a, const void *b)
 {
@@ -122,14 +125,14 @@ static void expect_added(const struct hc *h, size_t from, const char *want)
 	size_t n = strlen(want);
 
 	assert_true(n <= TC_HISTORY_MAX);
-	assert_true(strlen(h->c.history) >= from);
-	strcpy(got, h->c.history + from);
+	assert_true(strlen(tc_conn_history(&h->c, hist_buf)) >= from);
+	strcpy(got, tc_conn_history(&h->c, hist_buf) + from);
 	strcpy(exp, want);
 	qsort(got, strlen(got), 1, cmp_char);
 	qsort(exp, n, 1, cmp_char);
 	if (strcmp(got, exp) != 0)
-		print_error("history %s: added %s, want the letters of %s\n", h->c.history,
-			    h->c.history + from, want);
+		print_error("history %s: added %s, want the letters of %s\n", tc_conn_history(&h->c, hist_buf),
+			    tc_conn_history(&h->c, hist_buf) + from, want);
 	assert_string_equal(got, exp);
 }
 
@@ -143,10 +146,10 @@ static void expect_added_within(const struct hc *h, size_t from, const char *all
 {
 	const char *s;
 
-	assert_true(strlen(h->c.history) >= from);
-	for (s = h->c.history + from; *s; s++) {
+	assert_true(strlen(tc_conn_history(&h->c, hist_buf)) >= from);
+	for (s = tc_conn_history(&h->c, hist_buf) + from; *s; s++) {
 		if (!strchr(allowed, *s))
-			print_error("history %s: unexpected letter %c\n", h->c.history, *s);
+			print_error("history %s: unexpected letter %c\n", tc_conn_history(&h->c, hist_buf), *s);
 		assert_non_null(strchr(allowed, *s));
 	}
 }
@@ -596,7 +599,7 @@ static void test_fin_rst_I(void **state)
 	assert_int_equal(count(&h, 'I'), 1);
 	assert_int_equal(count(&h, 'i'), 1);
 	expect_added_within(&h, n, "IFR");
-	assert_int_equal(h.c.history[0], 'D');
+	assert_int_equal(tc_conn_history(&h.c, hist_buf)[0], 'D');
 	tc_conn_release(&h.c);
 }
 
@@ -618,7 +621,7 @@ static void test_history_cap(void **state)
 	want[TC_HISTORY_MAX] = '\0';
 	assert_int_equal(h.c.hist_len, TC_HISTORY_MAX);
 	assert_string_equal(HIST(&h), want);
-	assert_int_equal(h.c.history[TC_HISTORY_MAX], '\0');
+	assert_int_equal(tc_conn_history(&h.c, hist_buf)[TC_HISTORY_MAX], '\0');
 
 	/* Once full, nothing is appended or overwritten, once-only letters
 	 * included. */
@@ -634,9 +637,9 @@ static void test_history_cap(void **state)
 	for (i = 0; i < 100; i++)
 		seg(&h, FROM_B, TC_RST, 2 * i + 1, 0, 0);
 	assert_int_equal(h.c.hist_len, TC_HISTORY_MAX);
-	assert_int_equal(h.c.history[0], '^');
+	assert_int_equal(tc_conn_history(&h.c, hist_buf)[0], '^');
 	assert_int_equal(count(&h, 'r'), TC_HISTORY_MAX - 1);
-	assert_int_equal(h.c.history[TC_HISTORY_MAX], '\0');
+	assert_int_equal(tc_conn_history(&h.c, hist_buf)[TC_HISTORY_MAX], '\0');
 	tc_conn_release(&h.c);
 }
 

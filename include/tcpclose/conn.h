@@ -279,6 +279,10 @@ enum { TC_ONE_WAY_NONE = 0,
        TC_ONE_WAY_SERVER_SEEN };
 
 #define TC_HISTORY_MAX 31
+/* History letters the record holds itself: most histories are no longer
+ * ("ShADadFf" is 8); the rest of a longer one is in the extension record
+ * (tc_conn_ext.hist_more). Read them with tc_conn_history(). */
+#define TC_HISTORY_INLINE 15
 #define TC_RST_TEXT_MAX 23
 
 /* Outcome of the RST acceptability check (RFC 9293 3.10.7.1, RFC 5961 3.2). */
@@ -323,10 +327,15 @@ struct tc_rst_evidence {
 	                             data segment before the RST, on this or an
 	                             earlier connection (engine memory); 0 unknown */
 	uint8_t xconn;            /* TC_XC_*: cross-connection findings (engine) */
+	/* ttl_min/max and ip_id_prev are those of the sender's own segments
+	 * before it (RSTs left out: one may be forged); 0 if it sent none. */
+	uint8_t sender_own;
+	/* TC_RS_*: how it sat among its neighbours. */
+	uint8_t shape;
 	uint32_t peer_unacked;    /* the peer's payload bytes the sender never acknowledged */
+	uint32_t inflight;        /* sender's bytes the peer had not acknowledged */
 	int64_t peer_silent_ns;   /* time since the peer's last segment */
 	uint64_t xconn_frame;     /* the other RST an IP ID run links it to */
-	uint32_t inflight;        /* sender's bytes the peer had not acknowledged */
 	uint64_t trigger_frame;   /* frame of the segment it answered, 0 if none */
 	uint32_t tsval;           /* its TSval, if it had the option */
 	uint32_t tsval_prev;      /* the sender's previous TSval */
@@ -334,11 +343,6 @@ struct tc_rst_evidence {
 	int64_t response_ns;      /* from that segment to the RST */
 	int64_t ts;               /* when the RST came (ns since the epoch) */
 	char text[TC_RST_TEXT_MAX + 1]; /* printable payload, if any */
-	/* ttl_min/max and ip_id_prev are those of the sender's own segments
-	 * before it (RSTs left out: one may be forged); 0 if it sent none. */
-	uint8_t sender_own;
-	/* TC_RS_*: how it sat among its neighbours. */
-	uint8_t shape;
 	/* Frame of the peer's first payload after the sender's FIN that the
 	 * sender had not acknowledged when it sent the RST; 0 if none. */
 	uint64_t peer_late_frame;
@@ -450,6 +454,9 @@ struct tc_conn_ext {
 	/* RSTs other than the first accepted one, at a sequence number of
 	 * their own (saturating); the first TC_RST_OTHERS of them. */
 	uint8_t rst_others;
+	/* History letters past the record's TC_HISTORY_INLINE, hist_len in
+	 * all (tc_conn_history() puts them together). */
+	char hist_more[TC_HISTORY_MAX - TC_HISTORY_INLINE];
 	struct tc_rst_other other[TC_RST_OTHERS];
 	/* Indexed by the FIN's sender: the peer's first payload after (or
 	 * crossing) that FIN, while the FIN's sender has not acknowledged
@@ -495,13 +502,23 @@ struct tc_conn {
 	struct tc_conn_end *end;  /* NULL until a FIN or RST; read it with tc_conn_end() */
 	uint32_t hist_seen;       /* once-only letters already recorded */
 	uint32_t rst_ignored;     /* RSTs that failed the acceptability check */
-	char history[TC_HISTORY_MAX + 1]; /* Zeek conn.log history letters */
+	/* Zeek conn.log history letters: the first TC_HISTORY_INLINE of
+	 * them, NUL-terminated (the rest: tc_conn_history()) */
+	char history[TC_HISTORY_INLINE + 1];
 };
 
 /* c's extension record, or a shared all-zero one: never NULL. */
 const struct tc_conn_ext *tc_conn_ext(const struct tc_conn *c);
 /* c's extension record, allocated (zeroed) on first call; NULL if out of memory. */
 struct tc_conn_ext *tc_conn_ext_mut(struct tc_conn *c);
+
+/* Room for any connection's history letters, NUL included. */
+typedef char tc_history_buf[TC_HISTORY_MAX + 1];
+
+/* c's history letters, NUL-terminated, hist_len of them: the record's
+ * own, or for a longer history those put together in buf with the
+ * extension's (which then exists). */
+const char *tc_conn_history(const struct tc_conn *c, tc_history_buf buf);
 
 /* All zero: what tc_conn_end() reads for a record without an end record. */
 extern const struct tc_conn_end tc_conn_end_zero;

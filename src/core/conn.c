@@ -15,6 +15,16 @@
 static const struct tc_conn_ext zero_ext;
 const struct tc_conn_end tc_conn_end_zero;
 
+const char *tc_conn_history(const struct tc_conn *c, tc_history_buf buf)
+{
+	if (c->hist_len <= TC_HISTORY_INLINE)
+		return c->history;
+	memcpy(buf, c->history, TC_HISTORY_INLINE);
+	memcpy(buf + TC_HISTORY_INLINE, c->x->hist_more, (size_t)(c->hist_len - TC_HISTORY_INLINE));
+	buf[c->hist_len] = '\0';
+	return buf;
+}
+
 const struct tc_conn_ext *tc_conn_ext(const struct tc_conn *c)
 {
 	return c->x ? c->x : &zero_ext;

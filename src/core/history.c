@@ -16,11 +16,18 @@ enum { HB_A, HB_D, HB_Q, HB_I, HB__COUNT };
 
 static void add(struct tc_conn *c, enum tc_role from, char letter)
 {
-	if (c->hist_len >= TC_HISTORY_MAX)
-		return;
-	c->history[c->hist_len++] =
-		(char)(from == TC_CLIENT ? letter : tolower((unsigned char)letter));
-	c->history[c->hist_len] = '\0';
+	char l = (char)(from == TC_CLIENT ? letter : tolower((unsigned char)letter));
+
+	if (c->hist_len < TC_HISTORY_INLINE) {
+		c->history[c->hist_len++] = l;
+		c->history[c->hist_len] = '\0';
+	} else if (c->hist_len < TC_HISTORY_MAX) {
+		/* Past what the record holds: the rest goes to the
+		 * extension. Out of memory, the history stops here. */
+		struct tc_conn_ext *x = tc_conn_ext_mut(c);
+		if (x)
+			x->hist_more[c->hist_len++ - TC_HISTORY_INLINE] = l;
+	}
 }
 
 static void add_once(struct tc_conn *c, enum tc_role from, int bit, char letter)

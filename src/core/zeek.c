@@ -66,6 +66,7 @@ const char *tc_zeek_conn_state(const struct tc_conn *c)
 	enum tc_zstate os = TC_ZSTATE(&c->ep[TC_CLIENT]), rs = TC_ZSTATE(&c->ep[TC_SERVER]);
 	int o_inactive = os == TC_Z_INACTIVE || os == TC_Z_PARTIAL;
 	int r_inactive = rs == TC_Z_INACTIVE || rs == TC_Z_PARTIAL;
+	tc_history_buf hb;
 
 	if (rs == TC_Z_RESET) {
 		if (os == TC_Z_SYN_SENT || os == TC_Z_SYN_ACK_SENT ||
@@ -76,7 +77,7 @@ const char *tc_zeek_conn_state(const struct tc_conn *c)
 	}
 	if (os == TC_Z_RESET) {
 		if (r_inactive)
-			return syn_then_rst(c->history) ? "RSTOS0" : "OTH";
+			return syn_then_rst(tc_conn_history(c, hb)) ? "RSTOS0" : "OTH";
 		return "RSTO";
 	}
 	if (os == TC_Z_CLOSED && rs == TC_Z_CLOSED)

@@ -89,6 +89,7 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct t
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
 	const struct tc_conn_end *en = tc_conn_end(c);
 	char t[32];
+	tc_history_buf hb;
 
 #define IS(k) (strcmp(key, (k)) == 0)
 #define U(x) (snprintf(buf, n, "%" PRIu64, (uint64_t)(x)), 0)
@@ -105,7 +106,7 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct t
 		return S(or_dash(tc_who_name(v->trailing_rst)));
 	if (IS("client_state")) return S(tc_state_name((enum tc_state)cl->state));
 	if (IS("server_state")) return S(tc_state_name((enum tc_state)sv->state));
-	if (IS("history")) return S(c->history);
+	if (IS("history")) return S(tc_conn_history(c, hb));
 	if (IS("pkts_client")) return U(cl->pkts);
 	if (IS("pkts_server")) return U(sv->pkts);
 	if (IS("bytes_client")) return U(cl->bytes);

@@ -141,6 +141,7 @@ void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
 	const struct tc_conn_end *en = tc_conn_end(c);
 	char t1[32], t2[32], a[TC_ADDRSTRLEN], b[TC_ADDRSTRLEN], why[512], tun[TC_TUNNEL_STRLEN];
+	tc_history_buf hb;
 
 	fprintf(o, "%" PRIu64 ",%s,%s,%s,%u,%s,%u", c->id, tc_ts_str(c->first_ts, t1),
 		tc_ts_str(c->last_ts, t2), tc_addr_str(c->af, cl->addr, a), cl->port,
@@ -152,7 +153,7 @@ void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	csv_str(o, tc_phase_name(v->reset_phase));
 	csv_str(o, tc_state_name((enum tc_state)cl->state));
 	csv_str(o, tc_state_name((enum tc_state)sv->state));
-	csv_str(o, c->history[0] ? c->history : NULL);
+	csv_str(o, c->hist_len ? tc_conn_history(c, hb) : NULL);
 	fprintf(o,
 		",%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32
 		",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32,

@@ -525,6 +525,7 @@ static void json_conn_rec(struct tc_jbuf *bp, const struct tc_conn *c, const str
 	const struct tc_conn_end *en = tc_conn_end(c);
 	struct tc_jb_inst t[3];
 	struct tc_jb_clock *clock = bp->clock;
+	tc_history_buf hb;
 	char *p;
 
 	if (!words.ready)
@@ -580,7 +581,7 @@ static void json_conn_rec(struct tc_jbuf *bp, const struct tc_conn *c, const str
 	p = tc_jp_lit(p, ",\"server_state\":");
 	p = JP_WORD(bp, p, CONN_MID, words.state, sv->state, state_name, 0);
 	p = tc_jp_lit(p, ",\"history\":");
-	p = tc_jp_quote(p, c->history, sizeof(c->history));
+	p = tc_jp_quote(p, tc_conn_history(c, hb), TC_HISTORY_MAX + 1);
 	p = tc_jp_lit(p, ",\"pkts\":");
 	p = jp_pair(p, (uint32_t)cl->pkts, (uint32_t)sv->pkts);
 	p = tc_jp_lit(p, ",\"bytes\":");

@@ -345,6 +345,7 @@ static int format_conn(char *buf, size_t n, const struct tc_conn *c, const struc
 		       const struct tc_diagnosis *d)
 {
 	char cl[64], sv[64], why[512], tm[160];
+	tc_history_buf hb;
 	tc_field(c, v, d, "client", cl, sizeof(cl));
 	tc_field(c, v, d, "server", sv, sizeof(sv));
 	explain(why, sizeof(why), c, v, d);
@@ -356,7 +357,7 @@ static int format_conn(char *buf, size_t n, const struct tc_conn *c, const struc
 			   "  history %s%s\n",
 			   c->id, cl, sv, why, tm, tc_state_name((enum tc_state)c->ep[0].state),
 			   tc_state_name((enum tc_state)c->ep[1].state), c->ep[0].pkts, c->ep[1].pkts,
-			   c->ep[0].bytes, c->ep[1].bytes, c->history[0] ? c->history : "-",
+			   c->ep[0].bytes, c->ep[1].bytes, c->hist_len ? tc_conn_history(c, hb) : "-",
 			   c->rst_ignored ? "  (RSTs not accepted: out of window or challenge-ACKed)" : "");
 	if (len > 0 && (size_t)len < n)
 		len += capture_line(buf + len, n - (size_t)len, c);

@@ -221,6 +221,7 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
 	FILE *o = z->out;
 	char uid[24], a[TC_ADDRSTRLEN], b[TC_ADDRSTRLEN];
+	tc_history_buf hb;
 
 	header(z);
 	zeek_time(o, c->first_ts);
@@ -236,7 +237,7 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 	}
 	fprintf(o, "%s\t-\t-\t%" PRIu64 "\t", tc_zeek_conn_state(c),
 		(uint64_t)cl->missed + sv->missed);
-	zeek_str(o, c->history[0] ? c->history : NULL);
+	zeek_str(o, c->hist_len ? tc_conn_history(c, hb) : NULL);
 	fprintf(o, "\t%" PRIu32 "\t%" PRIu64 "\t%" PRIu32 "\t%" PRIu64 "\t", cl->pkts, cl->ip_bytes,
 		sv->pkts, sv->ip_bytes);
 	zeek_tunnel_parent(o, c);

@@ -604,6 +604,7 @@ static void draw_row(struct ui *u, int y, const struct cols *c, const struct tcm
 {
 	const struct tc_conn *k = &r->c;
 	char e[TC_ADDRSTRLEN + 8], f[TC_ADDRSTRLEN + 8], t1[16], t2[16], last[64];
+	tc_history_buf hb;
 	int x = 0, i;
 	attr_t base = 0, at;
 	char mark[4];
@@ -654,7 +655,7 @@ static void draw_row(struct ui *u, int y, const struct cols *c, const struct tcm
 		x += c->last + 1;
 	}
 	if (c->hist)
-		put(y, x, c->hist, base | (sel ? 0 : A_DIM), k->history);
+		put(y, x, c->hist, base | (sel ? 0 : A_DIM), tcm_row_history(r, hb));
 }
 
 static void draw_table(struct ui *u, int y0, int h)
@@ -766,6 +767,7 @@ static void draw_detail(struct ui *u, int y0, int h)
 	const struct tcm_row *r = &u->drow;
 	const struct tc_conn *k = &r->c;
 	char a[TC_ADDRSTRLEN + 8], b[TC_ADDRSTRLEN + 8], t1[32], t2[32], d1[16], d2[16];
+	tc_history_buf hb;
 	int y = y0, i;
 
 	bar(y, A_BOLD | A_UNDERLINE | cp(u, C_HEAD));
@@ -814,7 +816,7 @@ static void draw_detail(struct ui *u, int y0, int h)
 	putf(y++, 1, 0, "age %s  idle %s  frames %" PRIu64 "-%" PRIu64 "  history %s",
 	     tcm_dur_str(u->s->now - k->first_ts, d1, sizeof(d1)),
 	     tcm_dur_str(u->s->now - k->last_ts, d2, sizeof(d2)), k->frame_first, k->frame_last,
-	     k->history);
+	     tcm_row_history(r, hb));
 	if (y < y0 + h)
 		putf(y++, 1, 0, "first packet %s  last packet %s", clock_str(k->first_ts, t1, sizeof(t1)),
 		     clock_str(k->last_ts, t2, sizeof(t2)));

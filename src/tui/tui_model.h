@@ -261,6 +261,8 @@ char *tcm_dur_str(int64_t ns, char *buf, size_t n);
 /* r's connection with its extension and end records attached, built in *c and *b. */
 const struct tc_conn *tcm_row_conn(const struct tcm_row *r, struct tc_conn *c,
 				   struct tc_conn_bufs *b);
+/* r's history letters (tc_conn_history() of the connection, in buf). */
+const char *tcm_row_history(const struct tcm_row *r, tc_history_buf buf);
 /* r's end record (all zero if the connection had none). */
 static inline const struct tc_conn_end *tcm_row_end(const struct tcm_row *r)
 {

@@ -19,11 +19,14 @@
 #include "convo.h"
 #include "out_tab.h"
 
+/* Where tc_conn_history() puts a long history together. */
+static tc_history_buf hist_buf;
+
 static void want(struct conv *v, const char *state)
 {
 	const char *got = tc_zeek_conn_state(&v->c);
 	if (strcmp(got, state) != 0)
-		fail_msg("history %s: expected %s, got %s", v->c.history, state, got);
+		fail_msg("history %s: expected %s, got %s", tc_conn_history(&v->c, hist_buf), state, got);
 }
 
 static void test_s0(void **state)
