@@ -309,7 +309,7 @@ static int64_t idle_with_hole(int hole, struct tc_agg *a)
 	iseg(&v, C, TC_FIN | TC_ACK, fin, ISN_S + 11, 0);
 	iseg(&v, S, TC_FIN | TC_ACK, ISN_S + 11, fin + 1, 0);
 	iseg(&v, C, TC_ACK, fin + 1, ISN_S + 12, 0);
-	assert_int_equal(v.c.ep[C].gaps, hole ? 1 : 0);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[C].gaps, hole ? 1 : 0);
 	tc_classify(&v.c, &vd);
 	assert_int_equal(vd.close, TC_CLOSE_GRACEFUL);
 	idle = tc_agg_idle_before_close(&v.c, &vd);

@@ -468,7 +468,7 @@ static void keepalive_then_rst(int gap, struct tc_diagnosis *d, char *why, size_
 	send_inferred(&v, &p);
 	diagnose(&v, &vd, d);
 	tc_diag_explain(&v.c, &vd, d, why, n);
-	assert_int_equal(v.c.ep[S].acks_unseen, gap ? 1 : 0);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[S].acks_unseen, gap ? 1 : 0);
 	conv_done(&v);
 }
 
@@ -576,7 +576,7 @@ static void idle_then_stateless_rst(int gap, struct tc_diagnosis *d, char *why, 
 	send_inferred(&v, &p);
 	diagnose(&v, &vd, d);
 	tc_diag_explain(&v.c, &vd, d, why, n);
-	assert_int_equal(v.c.ep[C].gaps, gap ? 1 : 0);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[C].gaps, gap ? 1 : 0);
 	conv_done(&v);
 }
 

@@ -89,7 +89,7 @@ static void test_keepalive_streak_not_across_a_gap(void **state)
 	assert_int_equal(xc->ka_unanswered, 2);
 	v.now += 75000 * MS_NS;
 	iseg(&v, C, TC_ACK, ISN_C + 10, ISN_S + 511, 0);
-	assert_int_equal(v.c.ep[S].acks_unseen, 1);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[S].acks_unseen, 1);
 	assert_int_equal(xc->ka_probes, 3);
 	assert_int_equal(xc->ka_unanswered, 1);
 	assert_int_equal(xc->ka_interval_ms, 75001); /* the last one measured, not this */

@@ -47,9 +47,9 @@ static void on_conn(const struct tc_conn *c, const struct tc_verdict *v,
 		r->state[i] = c->ep[i].state;
 		r->retx[i] = c->ep[i].retx;
 		r->pkts[i] = c->ep[i].pkts;
-		r->missed[i] = c->ep[i].missed;
-		r->gaps[i] = c->ep[i].gaps;
-		r->acks_unseen[i] = c->ep[i].acks_unseen;
+		r->missed[i] = tc_conn_ext(c)->ep[i].missed;
+		r->gaps[i] = tc_conn_ext(c)->ep[i].gaps;
+		r->acks_unseen[i] = tc_conn_ext(c)->ep[i].acks_unseen;
 		r->dups[i] = tc_conn_ext(c)->ep[i].dups;
 	}
 }

@@ -132,7 +132,7 @@ static void test_each_condition_declines(void **state)
 	/* Acknowledges bytes the server was never seen sending. */
 	p = next(&v, C, TC_ACK, cs, ss + 5, 0, 0);
 	assert_false(both(&v, &p));
-	assert_int_equal(v.c.ep[S].acks_unseen, 1);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[S].acks_unseen, 1);
 	/* The loss is noted; in-order segments are predicted again (this
 	 * one acknowledges no more than the server was seen sending). */
 	p = next(&v, C, TC_ACK, cs, ss, 10, 0);
@@ -144,7 +144,7 @@ static void test_each_condition_declines(void **state)
 	/* A jump in the sender's own numbers: loss in the capture. */
 	p = next(&v, S, TC_ACK, ss + 100, cs, 10, 0);
 	assert_false(both(&v, &p));
-	assert_int_equal(v.c.ep[S].gaps, 1);
+	assert_int_equal(tc_conn_ext(&v.c)->ep[S].gaps, 1);
 	ss += 110;
 	/* Its next segment is in order, and predicted. The peer's ACKs are
 	 * not while the hole is open (the one that passes it writes the

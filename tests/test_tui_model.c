@@ -999,8 +999,9 @@ static void test_inferred_marker(void **state)
 	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), "R?");
 	r.finished = 0;
 	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), " ?");
-	r.c.ep[TC_SERVER].gaps = 2;
-	r.c.ep[TC_SERVER].missed = 2896;
+	r.has_x = 1;
+	r.x.ep[TC_SERVER].gaps = 2;
+	r.x.ep[TC_SERVER].missed = 2896;
 	r.c.one_way = TC_ONE_WAY_SERVER_SEEN;
 	assert_string_equal(tcm_row_capture(&r, b, sizeof(b)),
 			    "inferred, not captured: client_fin, server_rst; missed 2896 bytes from the "
@@ -1008,8 +1009,8 @@ static void test_inferred_marker(void **state)
 	/* Holes alone: nothing inferred, no marker, but the pane says so. */
 	r.c.inferred = 0;
 	r.c.one_way = TC_ONE_WAY_NONE;
-	r.c.ep[TC_SERVER].gaps = 1;
-	r.c.ep[TC_SERVER].missed = 1380;
+	r.x.ep[TC_SERVER].gaps = 1;
+	r.x.ep[TC_SERVER].missed = 1380;
 	assert_string_equal(tcm_row_mark(&r, b, sizeof(b)), "  ");
 	assert_string_equal(tcm_row_capture(&r, b, sizeof(b)), "missed 1380 bytes from the server in 1 gap");
 	/* Cut short, never past the buffer. */

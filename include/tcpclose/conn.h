@@ -105,11 +105,6 @@ struct tc_endpoint {
 	uint8_t small_unacked;    /* sub-MSS segments in flight now (saturating) */
 	uint8_t small_unacked_max;/* most sub-MSS segments in flight at once */
 	uint8_t sflags;           /* TC_SM_* */
-	/* Capture loss in its direction (infer.h): sequence space it sent that
-	 * the capture does not hold, and ACKs from the peer for data never seen. */
-	uint16_t gaps;            /* jumps in its sequence numbers (saturating) */
-	uint16_t acks_unseen;     /* peer ACKs beyond what it was seen sending (saturating) */
-	uint32_t missed;          /* bytes of those jumps (saturating) */
 	uint32_t isn;             /* initial sequence number (TC_EP_SYN) */
 	uint32_t snd_nxt;         /* highest seq + len it has sent (TC_EP_SEQ) */
 	uint32_t ack;             /* highest ACK it has sent (TC_EP_ACK) */
@@ -422,6 +417,12 @@ struct tc_ext_endpoint {
 	/* Zeek's content gaps in its data: the peer acknowledged past bytes
 	 * the capture never held (the history's G/g). */
 	uint16_t zeek_gaps;
+	/* Capture loss in its direction (infer.h): sequence space it sent that
+	 * the capture does not hold, and ACKs from the peer for data never
+	 * seen. Here, not in the record: most connections lose nothing. */
+	uint16_t gaps;            /* jumps in its sequence numbers (saturating) */
+	uint16_t acks_unseen;     /* peer ACKs beyond what it was seen sending (saturating) */
+	uint32_t missed;          /* bytes of those jumps (saturating) */
 };
 
 enum {
@@ -573,7 +574,11 @@ static inline tc_reltime tc_conn_rel(const struct tc_conn *c, int64_t ts)
  */
 static inline uint32_t tc_conn_loss_total(const struct tc_conn *c)
 {
-	return (uint32_t)c->ep[0].gaps + c->ep[0].acks_unseen + c->ep[1].gaps + c->ep[1].acks_unseen;
+	const struct tc_ext_endpoint *x;
+	if (!c->x)
+		return 0; /* a hole makes the extension */
+	x = c->x->ep;
+	return (uint32_t)x[0].gaps + x[0].acks_unseen + x[1].gaps + x[1].acks_unseen;
 }
 
 const char *tc_state_name(enum tc_state s);

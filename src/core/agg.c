@@ -567,7 +567,7 @@ static void options_account(struct tc_agg *a, const struct tc_conn *c, int role,
 	/* A connection the capture missed segments of (infer.h) adds no
 	 * stalls: time across a hole is not the stack's behaviour. */
 	int stall = (xe->nagle_stalls | xe->nagle_stall_ms) &&
-		    !(c->ep[0].gaps | c->ep[1].gaps | c->ep[0].acks_unseen | c->ep[1].acks_unseen);
+		    !tc_conn_loss_total(c);
 
 	/* Nothing to count: a host's counters are not made for it. */
 	if (!xe->ka_probes && ep->small_unacked_max < 2 && !stall)

@@ -612,8 +612,8 @@ void tc_engine_free(struct tc_engine *e)
 
 static void account_loss(struct tc_engine *e, const struct tc_conn *c)
 {
-	const struct tc_endpoint *a = &c->ep[0], *b = &c->ep[1];
 	const struct tc_conn_ext *x = tc_conn_ext(c);
+	const struct tc_ext_endpoint *a = &x->ep[0], *b = &x->ep[1];
 
 	e->st.one_way += c->one_way != TC_ONE_WAY_NONE;
 	e->st.inferred += c->inferred != 0;
@@ -622,7 +622,7 @@ static void account_loss(struct tc_engine *e, const struct tc_conn *c)
 	e->st.loss_gaps += (uint64_t)a->gaps + b->gaps;
 	e->st.acks_unseen += (uint64_t)a->acks_unseen + b->acks_unseen;
 	e->st.loss_conns += (a->gaps | b->gaps | a->acks_unseen | b->acks_unseen) != 0;
-	e->st.payload_bytes += a->bytes + b->bytes;
+	e->st.payload_bytes += c->ep[0].bytes + c->ep[1].bytes;
 }
 
 void tc_engine_judge(const struct tc_conn *c, struct tc_verdict *v, struct tc_diagnosis *d)

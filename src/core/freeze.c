@@ -206,8 +206,6 @@ _Static_assert(sizeof(blane) * 4 <= 8 * NIB_BYTES, "too many byte lanes for thei
 	X(CL(ep[1].addr) + 2, CL(ep[0].addr) + 2)            \
 	X(CL(ep[1].addr) + 3, CL(ep[0].addr) + 3)            \
 	TWIN(X, mss)                                         \
-	TWIN(X, gaps)                                        \
-	TWIN(X, missed)                                      \
 	TWIN(X, retx)                                        \
 	TWIN(X, t_last)                                      \
 	TWIN(X, state_prev)                                  \
@@ -236,6 +234,8 @@ _Static_assert(sizeof(blane) * 4 <= 8 * NIB_BYTES, "too many byte lanes for thei
 	X(XL(ep[1].ack_step1), CL(ep[1].ack))                \
 	X(XL(ep[0].hole_seq), CL(ep[0].snd_nxt))             \
 	X(XL(ep[1].hole_seq), CL(ep[1].snd_nxt))             \
+	X(XL(ep[1].gaps), XL(ep[0].gaps))                    \
+	X(XL(ep[1].missed), XL(ep[0].missed))                \
 	X(XL(late_data[0].end), CL(ep[1].snd_nxt))           \
 	X(XL(late_data[1].end), CL(ep[0].snd_nxt))           \
 	X(XL(rst.tsval_prev), XL(rst.tsval))                 \

@@ -51,8 +51,16 @@ static void sat16(uint16_t *v)
 		(*v)++;
 }
 
-static void add_missed(struct tc_endpoint *e, uint32_t n)
+/* A jump of n in who's sequence numbers. Out of memory for the
+ * extension that counts it, the hole goes uncounted. */
+static void add_missed(struct tc_conn *c, enum tc_role who, uint32_t n)
 {
+	struct tc_conn_ext *x = tc_conn_ext_mut(c);
+	struct tc_ext_endpoint *e;
+
+	if (!x)
+		return;
+	e = &x->ep[who];
 	sat16(&e->gaps);
 	e->missed = e->missed > UINT32_MAX - n ? UINT32_MAX : e->missed + n;
 }
@@ -365,7 +373,7 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 			/* (an RST's sequence number is the RST check's business:
 			 * a forged or stray one is not the sender's stream) */
 			struct tc_conn_ext *x = tc_conn_ext_mut(c);
-			add_missed(s, d);
+			add_missed(c, from, d);
 			forget_timing(c);
 			/* A hole the peer has not acknowledged past yet (what
 			 * it did acknowledge was a gap when it did). */
@@ -411,7 +419,9 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 			if ((p->flags & TC_FIN) && (x = tc_conn_ext_mut(c)))
 				x->ep[!from].have |= TC_XE_FIN_ACKED_BY_FIN;
 		} else if (d < MAX_JUMP && !((r->flags & TC_EP_FIN) && d == 1)) {
-			sat16(&r->acks_unseen);
+			/* (out of memory for the extension, it goes uncounted) */
+			if ((x = tc_conn_ext_mut(c)))
+				sat16(&x->ep[!from].acks_unseen);
 			forget_timing(c);
 		}
 		if (zgap && (x = tc_conn_ext_mut(c)) && x->gap_now < UINT8_MAX)
@@ -536,10 +546,10 @@ void tc_infer_finish(struct tc_conn *c, int64_t now, int one_way_capture)
 			continue;
 		if (!(x->flags & (TC_EP_FIN | TC_EP_RST)) && (y->flags & TC_EP_FIN) &&
 		    c->reset_by == TC_WHO_NONE && d > 1) {
-			add_missed(x, d - 1);
+			add_missed(c, (enum tc_role)i, d - 1);
 			infer_fin(c, (enum tc_role)i, y->ack - 1, c->last_ts);
 		} else {
-			add_missed(x, d);
+			add_missed(c, (enum tc_role)i, d);
 		}
 	}
 	infer_rst_from_stop(c, now);

@@ -394,7 +394,6 @@ static void json_tunnel(struct tc_jbuf *b, const struct tc_conn *c)
  */
 static void json_capture(struct tc_jbuf *b, const struct tc_conn *c)
 {
-	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
 	const struct tc_conn_ext *x = tc_conn_ext(c);
 	unsigned i;
 	int first = 1;
@@ -414,13 +413,14 @@ static void json_capture(struct tc_jbuf *b, const struct tc_conn *c)
 		tc_jb_lit(b, ",\"one_way\":");
 		put_word(b, c->one_way == TC_ONE_WAY_CLIENT_SEEN ? "client" : "server");
 	}
-	if (cl->gaps | sv->gaps | cl->acks_unseen | sv->acks_unseen | x->ep[0].dups | x->ep[1].dups) {
+	if (tc_conn_loss_total(c) | x->ep[0].dups | x->ep[1].dups) {
+		const struct tc_ext_endpoint *xc = &x->ep[TC_CLIENT], *xs = &x->ep[TC_SERVER];
 		tc_jb_lit(b, ",\"capture_loss\":{\"missed_bytes\":");
-		json_pair(b, (uint64_t)cl->missed, (uint64_t)sv->missed);
+		json_pair(b, (uint64_t)xc->missed, (uint64_t)xs->missed);
 		tc_jb_lit(b, ",\"gaps\":");
-		json_pair(b, (uint32_t)cl->gaps, (uint32_t)sv->gaps);
+		json_pair(b, (uint32_t)xc->gaps, (uint32_t)xs->gaps);
 		tc_jb_lit(b, ",\"acks_unseen\":");
-		json_pair(b, (uint32_t)cl->acks_unseen, (uint32_t)sv->acks_unseen);
+		json_pair(b, (uint32_t)xc->acks_unseen, (uint32_t)xs->acks_unseen);
 		tc_jb_lit(b, ",\"duplicates\":");
 		json_pair(b, (uint32_t)x->ep[0].dups, (uint32_t)x->ep[1].dups);
 		tc_jb_ch(b, '}');

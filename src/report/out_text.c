@@ -305,6 +305,7 @@ static void when(char *buf, size_t n, const struct tc_conn *c, const struct tc_v
  */
 static int capture_line(char *buf, size_t n, const struct tc_conn *c)
 {
+	const struct tc_ext_endpoint *x = tc_conn_ext(c)->ep;
 	size_t off = 0;
 	unsigned i;
 	int first = 1;
@@ -316,8 +317,7 @@ static int capture_line(char *buf, size_t n, const struct tc_conn *c)
 			return (int)off;                            \
 		off += (size_t)w_;                                  \
 	} while (0)
-	if (!(c->inferred || c->one_way || c->ep[0].gaps || c->ep[1].gaps || c->ep[0].acks_unseen ||
-	      c->ep[1].acks_unseen))
+	if (!(c->inferred || c->one_way || tc_conn_loss_total(c)))
 		return 0;
 	PUT("         capture:");
 	if (c->inferred) {
@@ -332,10 +332,9 @@ static int capture_line(char *buf, size_t n, const struct tc_conn *c)
 	if (c->one_way)
 		PUT(" one-way, only the %s's segments;",
 		    c->one_way == TC_ONE_WAY_CLIENT_SEEN ? "client" : "server");
-	if (c->ep[0].gaps || c->ep[1].gaps || c->ep[0].acks_unseen || c->ep[1].acks_unseen)
+	if (tc_conn_loss_total(c))
 		PUT(" missed %" PRIu32 "/%" PRIu32 " bytes in %u/%u gaps, %u/%u ACKs of data not captured",
-		    c->ep[0].missed, c->ep[1].missed, c->ep[0].gaps, c->ep[1].gaps, c->ep[0].acks_unseen,
-		    c->ep[1].acks_unseen);
+		    x[0].missed, x[1].missed, x[0].gaps, x[1].gaps, x[0].acks_unseen, x[1].acks_unseen);
 	PUT("\n");
 #undef PUT
 	return (int)off;

@@ -236,7 +236,7 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 		fputs("-\t-\t-\t", o);
 	}
 	fprintf(o, "%s\t-\t-\t%" PRIu64 "\t", tc_zeek_conn_state(c),
-		(uint64_t)cl->missed + sv->missed);
+		(uint64_t)tc_conn_ext(c)->ep[TC_CLIENT].missed + tc_conn_ext(c)->ep[TC_SERVER].missed);
 	zeek_str(o, c->hist_len ? tc_conn_history(c, hb) : NULL);
 	fprintf(o, "\t%" PRIu32 "\t%" PRIu64 "\t%" PRIu32 "\t%" PRIu64 "\t", cl->pkts, cl->ip_bytes,
 		sv->pkts, sv->ip_bytes);

@@ -184,6 +184,7 @@ const char *tcm_row_mark(const struct tcm_row *r, char *buf, size_t n)
 const char *tcm_row_capture(const struct tcm_row *r, char *buf, size_t n)
 {
 	const struct tc_conn *c = &r->c;
+	const struct tc_conn_ext *x = tcm_row_ext(r);
 	size_t off = 0;
 	unsigned i;
 	int first = 1;
@@ -203,7 +204,7 @@ const char *tcm_row_capture(const struct tcm_row *r, char *buf, size_t n)
 		first = 0;
 	}
 	for (i = 0; i < 2; i++) {
-		const struct tc_endpoint *e = &c->ep[i];
+		const struct tc_ext_endpoint *e = &x->ep[i];
 		if (!e->gaps)
 			continue;
 		ADD("%smissed %" PRIu32 " bytes from the %s in %u gap%s", off ? "; " : "", e->missed,

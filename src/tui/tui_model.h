@@ -263,6 +263,11 @@ const struct tc_conn *tcm_row_conn(const struct tcm_row *r, struct tc_conn *c,
 				   struct tc_conn_bufs *b);
 /* r's history letters (tc_conn_history() of the connection, in buf). */
 const char *tcm_row_history(const struct tcm_row *r, tc_history_buf buf);
+/* r's extension record (all zero if the connection had none). */
+static inline const struct tc_conn_ext *tcm_row_ext(const struct tcm_row *r)
+{
+	return r->has_x ? &r->x : tc_conn_ext(&r->c); /* r->c.x is NULL: the zero one */
+}
 /* r's end record (all zero if the connection had none). */
 static inline const struct tc_conn_end *tcm_row_end(const struct tcm_row *r)
 {
