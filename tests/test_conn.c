@@ -450,11 +450,45 @@ static void test_end_record_lazily_allocated(void **state)
 	tc_conn_release(&c);
 }
 
+/* Byte counts past 4 GiB: the record's low halves carry into the
+ * extension, made by the first carry; each side and each count apart. */
+static void test_bytes_carry_past_4gib(void **state)
+{
+	struct tc_conn c;
+	uint64_t want = 0, want_ip = 0;
+	int i;
+	(void)state;
+	memset(&c, 0, sizeof c);
+	for (i = 0; i < 70000; i++) { /* 70000 * 65495 bytes: 4.27 GB */
+		tc_ep_add_bytes(&c, TC_SERVER, 65495, 65535);
+		want += 65495;
+		want_ip += 65535;
+		if (want_ip < 0x100000000ULL)
+			assert_null(c.x); /* no carry yet: no extension */
+	}
+	tc_ep_add_bytes(&c, TC_CLIENT, 0, 40);
+	assert_non_null(c.x);
+	assert_true(want > 0x100000000ULL);
+	assert_true(tc_ep_bytes(&c, TC_SERVER) == want);
+	assert_true(tc_ep_ip_bytes(&c, TC_SERVER) == want_ip);
+	assert_true(tc_ep_bytes(&c, TC_CLIENT) == 0);
+	assert_true(tc_ep_ip_bytes(&c, TC_CLIENT) == 40);
+	tc_conn_release(&c);
+	/* A carry that lands on an exact multiple: the low half is 0. */
+	memset(&c, 0, sizeof c);
+	c.ep[TC_CLIENT].bytes = 0xfffffff0u;
+	tc_ep_add_bytes(&c, TC_CLIENT, 0x10, 0);
+	assert_int_equal(c.ep[TC_CLIENT].bytes, 0);
+	assert_true(tc_ep_bytes(&c, TC_CLIENT) == 0x100000000ULL);
+	tc_conn_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_names),
 		cmocka_unit_test(test_end_record_lazily_allocated),
+		cmocka_unit_test(test_bytes_carry_past_4gib),
 		cmocka_unit_test(test_state_names_distinct),
 		cmocka_unit_test(test_opened_close_names),
 		cmocka_unit_test(test_who_phase_names),

@@ -132,6 +132,20 @@ static void test_fields_long_history_whole(void **state)
 	conv_done(&x.v);
 }
 
+/* Payload past 4 GiB one way: the count is whole (the record's low half
+ * and the extension's high half). */
+static void test_fields_bytes_past_4gib(void **state)
+{
+	struct done x;
+	(void)state;
+	graceful(&x);
+	assert_string_equal(field(&x, "bytes_client"), "10");
+	tc_ep_add_bytes(&x.v.c, TC_CLIENT, 0xffffffffu, 0);
+	assert_string_equal(field(&x, "bytes_client"), "4294967305");
+	assert_string_equal(field(&x, "bytes_server"), "10");
+	conv_done(&x.v);
+}
+
 /* IPv6 endpoints are bracketed, so the port stays unambiguous. */
 static void test_fields_ipv6_endpoint_bracketed(void **state)
 {
@@ -194,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_fields_graceful_close),
 		cmocka_unit_test(test_fields_refused),
 		cmocka_unit_test(test_fields_long_history_whole),
+		cmocka_unit_test(test_fields_bytes_past_4gib),
 		cmocka_unit_test(test_fields_ipv6_endpoint_bracketed),
 		cmocka_unit_test(test_fields_unknown_key_and_short_buffer),
 		cmocka_unit_test(test_fields_endpoints_without_verdict),

@@ -124,10 +124,14 @@ struct tc_endpoint {
 	/* TC_IE_*: what the inference keeps of its latest segment (infer.c);
 	 * fills padding too */
 	uint8_t iflags;
-	uint64_t bytes;           /* payload bytes sent (per IP lengths) */
-	/* IP datagram bytes of all its frames, copies included (tc_pkt.ip_len):
-	 * Zeek's orig_ip_bytes/resp_ip_bytes. */
-	uint64_t ip_bytes;
+	/* The low 32 bits of two counts, the high ones in the extension
+	 * record, made when one first carries past 4 GiB: read them with
+	 * tc_ep_bytes() and tc_ep_ip_bytes(), add with tc_ep_add_bytes().
+	 * bytes: payload bytes sent (per IP lengths); ip_bytes: IP datagram
+	 * bytes of all its frames, copies included (tc_pkt.ip_len), Zeek's
+	 * orig_ip_bytes/resp_ip_bytes. */
+	uint32_t bytes;
+	uint32_t ip_bytes;
 	/* Exact (ns since the epoch): reports print these times and the
 	 * spans from them (TIME_WAIT peaks, idle before the close). */
 	int64_t ts_data_last;     /* its last payload, 0 if none (ordered against ts_fin) */
@@ -423,6 +427,8 @@ struct tc_ext_endpoint {
 	uint16_t gaps;            /* jumps in its sequence numbers (saturating) */
 	uint16_t acks_unseen;     /* peer ACKs beyond what it was seen sending (saturating) */
 	uint32_t missed;          /* bytes of those jumps (saturating) */
+	/* The high 32 bits of tc_endpoint.bytes and .ip_bytes. */
+	uint32_t bytes_hi, ip_bytes_hi;
 };
 
 enum {
@@ -459,14 +465,13 @@ struct tc_conn_ext {
 	 * all (tc_conn_history() puts them together). */
 	char hist_more[TC_HISTORY_MAX - TC_HISTORY_INLINE];
 	struct tc_rst_other other[TC_RST_OTHERS];
-	/* Indexed by the FIN's sender: the peer's first payload after (or
-	 * crossing) that FIN, while the FIN's sender has not acknowledged
-	 * it, a later one once it has: what a reset after close answers;
-	 * end is the sequence number just past it. */
-	struct {
-		uint64_t frame;
-		uint32_t end;
-	} late_data[2];
+	/* Indexed by the FIN's sender: the frame of the peer's first payload
+	 * after (or crossing) that FIN, while the FIN's sender has not
+	 * acknowledged it, a later one once it has: what a reset after close
+	 * answers; and the sequence number just past it. (Two arrays, not
+	 * an array of pairs: no padding.) */
+	uint64_t late_data_frame[2];
+	uint32_t late_data_end[2];
 	/* Capture loss (infer.h; kept by segment.c): loss_seen is the last
 	 * total of both directions' gaps and unseen ACKs (tc_conn_loss_total),
 	 * and loss_ts when that total last changed (the segment
@@ -520,6 +525,36 @@ typedef char tc_history_buf[TC_HISTORY_MAX + 1];
  * own, or for a longer history those put together in buf with the
  * extension's (which then exists). */
 const char *tc_conn_history(const struct tc_conn *c, tc_history_buf buf);
+
+/* who's payload bytes sent, and IP bytes of its frames (64 bits). */
+static inline uint64_t tc_ep_bytes(const struct tc_conn *c, enum tc_role who)
+{
+	return (uint64_t)(c->x ? c->x->ep[who].bytes_hi : 0) << 32 | c->ep[who].bytes;
+}
+static inline uint64_t tc_ep_ip_bytes(const struct tc_conn *c, enum tc_role who)
+{
+	return (uint64_t)(c->x ? c->x->ep[who].ip_bytes_hi : 0) << 32 | c->ep[who].ip_bytes;
+}
+
+/* The carries of tc_ep_add_bytes(), into the extension record. */
+void tc_ep_carry_bytes(struct tc_conn *c, enum tc_role who, int bytes, int ip_bytes);
+
+/*
+ * Count a frame's payload and IP bytes for who. The record holds the low
+ * 32 bits; a carry past them -- rare: 4 GiB one way on one connection --
+ * goes to the extension record. Out of memory for it, 4 GiB go uncounted.
+ */
+static inline void tc_ep_add_bytes(struct tc_conn *c, enum tc_role who, uint32_t payload,
+				   uint32_t ip_len)
+{
+	struct tc_endpoint *e = &c->ep[who];
+	uint32_t b = e->bytes + payload, ib = e->ip_bytes + ip_len;
+
+	if (b < payload || ib < ip_len)
+		tc_ep_carry_bytes(c, who, b < payload, ib < ip_len);
+	e->bytes = b;
+	e->ip_bytes = ib;
+}
 
 /* All zero: what tc_conn_end() reads for a record without an end record. */
 extern const struct tc_conn_end tc_conn_end_zero;

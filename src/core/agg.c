@@ -759,7 +759,7 @@ void tc_agg_fetch_entries(struct tc_agg *a, const struct tc_conn *c)
 void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verdict *v,
 		 const struct tc_diagnosis *d)
 {
-	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
+	const struct tc_endpoint *cl = &c->ep[TC_CLIENT];
 	const struct tc_conn_end *en = tc_conn_end(c);
 	struct conn_keys k;
 	uint32_t hc, hs, si, pi;
@@ -849,7 +849,8 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	}
 	if (notes & TC_DX_KEEPALIVE_RACE)
 		s->keepalive_race++;
-	if (cause == TC_CAUSE_ABORTIVE_CLOSE && d->by == TC_SERVER && cl->bytes && sv->bytes)
+	if (cause == TC_CAUSE_ABORTIVE_CLOSE && d->by == TC_SERVER && tc_ep_bytes(c, TC_CLIENT) &&
+	    tc_ep_bytes(c, TC_SERVER))
 		s->aborts_after_exchange++;
 	if (notes & TC_DX_DATA_LOST)
 		s->data_lost_conns++;

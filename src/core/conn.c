@@ -25,6 +25,15 @@ const char *tc_conn_history(const struct tc_conn *c, tc_history_buf buf)
 	return buf;
 }
 
+void tc_ep_carry_bytes(struct tc_conn *c, enum tc_role who, int bytes, int ip_bytes)
+{
+	struct tc_conn_ext *x = tc_conn_ext_mut(c);
+	if (!x)
+		return;
+	x->ep[who].bytes_hi += (uint32_t)(bytes != 0);
+	x->ep[who].ip_bytes_hi += (uint32_t)(ip_bytes != 0);
+}
+
 const struct tc_conn_ext *tc_conn_ext(const struct tc_conn *c)
 {
 	return c->x ? c->x : &zero_ext;

@@ -622,7 +622,7 @@ static void account_loss(struct tc_engine *e, const struct tc_conn *c)
 	e->st.loss_gaps += (uint64_t)a->gaps + b->gaps;
 	e->st.acks_unseen += (uint64_t)a->acks_unseen + b->acks_unseen;
 	e->st.loss_conns += (a->gaps | b->gaps | a->acks_unseen | b->acks_unseen) != 0;
-	e->st.payload_bytes += c->ep[0].bytes + c->ep[1].bytes;
+	e->st.payload_bytes += tc_ep_bytes(c, TC_CLIENT) + tc_ep_bytes(c, TC_SERVER);
 }
 
 void tc_engine_judge(const struct tc_conn *c, struct tc_verdict *v, struct tc_diagnosis *d)

@@ -341,10 +341,10 @@ void tc_evidence_observe(struct tc_conn *c, const struct tc_seg *g)
 	if (p->payload_len > 0 && !(p->flags & TC_RST) && (r->flags & TC_EP_FIN)) {
 		struct tc_conn_ext *x = tc_conn_ext_mut(c);
 		if (x) {
-			uint64_t *f = &x->late_data[!from].frame;
-			if (!*f || ((r->flags & TC_EP_ACK) && !seq_lt(r->ack, x->late_data[!from].end))) {
+			uint64_t *f = &x->late_data_frame[!from];
+			if (!*f || ((r->flags & TC_EP_ACK) && !seq_lt(r->ack, x->late_data_end[!from]))) {
 				*f = g->frame;
-				x->late_data[!from].end = p->seq + p->payload_len;
+				x->late_data_end[!from] = p->seq + p->payload_len;
 			}
 		}
 	}
@@ -464,8 +464,8 @@ static void record_rst(struct tc_conn *c, enum tc_role from, const struct tc_pkt
 	e->peer_late_data = e->peer_unacked && (s->flags & TC_EP_FIN) && r->ts_data_last &&
 			    (r->ts_data_last >= tc_conn_end(c)->ep[from].ts_fin ||
 			     (r->flags & TC_EP_DATA_CROSSED_FIN));
-	if (x->late_data[from].frame && !((s->flags & TC_EP_ACK) && !seq_lt(s->ack, x->late_data[from].end)))
-		e->peer_late_frame = x->late_data[from].frame;
+	if (x->late_data_frame[from] && !((s->flags & TC_EP_ACK) && !seq_lt(s->ack, x->late_data_end[from])))
+		e->peer_late_frame = x->late_data_frame[from];
 	n = p->payload_caplen < TC_RST_TEXT_MAX ? p->payload_caplen : TC_RST_TEXT_MAX;
 	e->payload_len = p->payload_len > 0xffff ? 0xffff : (uint16_t)p->payload_len;
 	for (i = 0; i < n; i++) {

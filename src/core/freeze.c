@@ -236,8 +236,8 @@ _Static_assert(sizeof(blane) * 4 <= 8 * NIB_BYTES, "too many byte lanes for thei
 	X(XL(ep[1].hole_seq), CL(ep[1].snd_nxt))             \
 	X(XL(ep[1].gaps), XL(ep[0].gaps))                    \
 	X(XL(ep[1].missed), XL(ep[0].missed))                \
-	X(XL(late_data[0].end), CL(ep[1].snd_nxt))           \
-	X(XL(late_data[1].end), CL(ep[0].snd_nxt))           \
+	X(XL(late_data_end[0]), CL(ep[1].snd_nxt))           \
+	X(XL(late_data_end[1]), CL(ep[0].snd_nxt))           \
 	X(XL(rst.tsval_prev), XL(rst.tsval))                 \
 	X(XL(rst.trigger_frame), EL(frame_rst))              \
 	X(XL(rst.xconn_frame), EL(frame_rst))                \
@@ -690,13 +690,13 @@ size_t tc_freeze(const struct tc_conn *c, int64_t base, const struct tc_freeze_p
 	 * as it is.) */
 	if (proto) {
 		uint64_t a, b;
-		for (i = 0; i + 8 <= 2 * CONN_PB; i += 8) {
+		for (i = 0; i < 2 * CONN_PB / 8 * 8; i += 8) {
 			memcpy(&a, pb + i, 8);
 			memcpy(&b, proto->codes + i, 8);
 			a ^= b;
 			memcpy(pb + i, &a, 8);
 		}
-		for (; i < 2 * CONN_PB; i++)
+		for (i = 2 * CONN_PB / 8 * 8; i < 2 * CONN_PB; i++)
 			pb[i] ^= proto->codes[i];
 	}
 	/* at: where the byte lanes' masks go, past the code bytes */

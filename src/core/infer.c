@@ -314,7 +314,7 @@ int tc_infer_segment(struct tc_conn *c, enum tc_role from, const struct tc_pkt *
 		 * state machine, the history and the retransmission count do
 		 * not see it twice. */
 		s->pkts++;
-		s->ip_bytes += p->ip_len;
+		tc_ep_add_bytes(c, from, 0, p->ip_len);
 		if (p->flags & (TC_FIN | TC_RST))
 			tc_segment_count_fin_rst(c, from, p->flags);
 		c->frame_last = frame;

@@ -39,8 +39,7 @@ static void sent(struct tc_conn *c, struct tc_endpoint *s, const struct tc_pkt *
 	if (s->pkts == 0 || p->ttl > s->ttl_max)
 		s->ttl_max = p->ttl;
 	s->pkts++;
-	s->bytes += p->payload_len;
-	s->ip_bytes += p->ip_len;
+	tc_ep_add_bytes(c, (enum tc_role)(s - c->ep), p->payload_len, p->ip_len);
 	s->ip_id_last = p->ip_id;
 	s->win = p->win;
 	if (p->flags & TC_SYN)

@@ -46,7 +46,7 @@ uint64_t tc_zeek_size(const struct tc_conn *c, int role)
 	    TC_ZSTATE(peer) == TC_Z_INACTIVE)
 		return 0;
 	if (!(e->flags & TC_EP_SYN) || !(e->flags & TC_EP_SEQ))
-		return e->bytes;
+		return tc_ep_bytes(c, (enum tc_role)role);
 	last = e->snd_nxt;
 	if ((peer->flags & TC_EP_ACK) && (int32_t)(peer->ack - last) > 0 &&
 	    (int32_t)(peer->ack - e->isn) > 0)

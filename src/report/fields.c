@@ -109,8 +109,8 @@ int tc_field(const struct tc_conn *c, const struct tc_verdict *v, const struct t
 	if (IS("history")) return S(tc_conn_history(c, hb));
 	if (IS("pkts_client")) return U(cl->pkts);
 	if (IS("pkts_server")) return U(sv->pkts);
-	if (IS("bytes_client")) return U(cl->bytes);
-	if (IS("bytes_server")) return U(sv->bytes);
+	if (IS("bytes_client")) return U(tc_ep_bytes(c, TC_CLIENT));
+	if (IS("bytes_server")) return U(tc_ep_bytes(c, TC_SERVER));
 	if (IS("fins_client")) return U(en->ep[TC_CLIENT].fins);
 	if (IS("fins_server")) return U(en->ep[TC_SERVER].fins);
 	if (IS("rsts_client")) return U(en->ep[TC_CLIENT].rsts);

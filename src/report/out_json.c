@@ -585,7 +585,7 @@ static void json_conn_rec(struct tc_jbuf *bp, const struct tc_conn *c, const str
 	p = tc_jp_lit(p, ",\"pkts\":");
 	p = jp_pair(p, (uint32_t)cl->pkts, (uint32_t)sv->pkts);
 	p = tc_jp_lit(p, ",\"bytes\":");
-	p = jp_pair(p, (uint64_t)cl->bytes, (uint64_t)sv->bytes);
+	p = jp_pair(p, tc_ep_bytes(c, TC_CLIENT), tc_ep_bytes(c, TC_SERVER));
 	p = tc_jp_lit(p, ",\"fins\":");
 	p = jp_pair(p, (uint32_t)en->ep[TC_CLIENT].fins, (uint32_t)en->ep[TC_SERVER].fins);
 	p = tc_jp_lit(p, ",\"rsts\":");

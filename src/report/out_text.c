@@ -356,7 +356,7 @@ static int format_conn(char *buf, size_t n, const struct tc_conn *c, const struc
 			   "  history %s%s\n",
 			   c->id, cl, sv, why, tm, tc_state_name((enum tc_state)c->ep[0].state),
 			   tc_state_name((enum tc_state)c->ep[1].state), c->ep[0].pkts, c->ep[1].pkts,
-			   c->ep[0].bytes, c->ep[1].bytes, c->hist_len ? tc_conn_history(c, hb) : "-",
+			   tc_ep_bytes(c, TC_CLIENT), tc_ep_bytes(c, TC_SERVER), c->hist_len ? tc_conn_history(c, hb) : "-",
 			   c->rst_ignored ? "  (RSTs not accepted: out of window or challenge-ACKed)" : "");
 	if (len > 0 && (size_t)len < n)
 		len += capture_line(buf + len, n - (size_t)len, c);

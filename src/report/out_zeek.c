@@ -238,8 +238,8 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 	fprintf(o, "%s\t-\t-\t%" PRIu64 "\t", tc_zeek_conn_state(c),
 		(uint64_t)tc_conn_ext(c)->ep[TC_CLIENT].missed + tc_conn_ext(c)->ep[TC_SERVER].missed);
 	zeek_str(o, c->hist_len ? tc_conn_history(c, hb) : NULL);
-	fprintf(o, "\t%" PRIu32 "\t%" PRIu64 "\t%" PRIu32 "\t%" PRIu64 "\t", cl->pkts, cl->ip_bytes,
-		sv->pkts, sv->ip_bytes);
+	fprintf(o, "\t%" PRIu32 "\t%" PRIu64 "\t%" PRIu32 "\t%" PRIu64 "\t", cl->pkts,
+		tc_ep_ip_bytes(c, TC_CLIENT), sv->pkts, tc_ep_ip_bytes(c, TC_SERVER));
 	zeek_tunnel_parent(o, c);
 	fprintf(o, "\t%" PRIu64 "\t", c->id);
 	zeek_str(o, tc_close_name(v->close));

@@ -645,8 +645,8 @@ static void draw_row(struct ui *u, int y, const struct cols *c, const struct tcm
 		x += c->idle + 1;
 	}
 	if (c->bytes) {
-		putf(y, x, base, "%*s %*s", c->bytes, tcm_bytes_str(k->ep[0].bytes, t1, sizeof(t1)),
-		     c->bytes, tcm_bytes_str(k->ep[1].bytes, t2, sizeof(t2)));
+		putf(y, x, base, "%*s %*s", c->bytes, tcm_bytes_str(tcm_row_bytes(r, TC_CLIENT), t1, sizeof(t1)),
+		     c->bytes, tcm_bytes_str(tcm_row_bytes(r, TC_SERVER), t2, sizeof(t2)));
 		x += 2 * c->bytes + 2;
 	}
 	if (c->last) {
@@ -808,7 +808,8 @@ static void draw_detail(struct ui *u, int y0, int h)
 		snprintf(fr, sizeof(fr), en->frame_rst ? "%" PRIu64 : "-", en->frame_rst);
 		putf(y++, 1, 0, "%-6s %-11s %6" PRIu32 " %8" PRIu64 " %4" PRIu32 " %4" PRIu32 " %4" PRIu32
 			       " %4" PRIu32 " %5s %7s %7s",
-		     i ? "server" : "client", tc_state_name((enum tc_state)e->state), e->pkts, e->bytes,
+		     i ? "server" : "client", tc_state_name((enum tc_state)e->state), e->pkts,
+		     tcm_row_bytes(r, (enum tc_role)i),
 		     en->fins, en->rsts, e->retx, e->zero_win, ttl, ff, fr);
 	}
 	if (y >= y0 + h)

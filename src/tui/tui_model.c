@@ -273,7 +273,7 @@ const char *tcm_row_last(const struct tcm_row *r, char *buf, size_t n)
 		snprintf(buf, n, "SYN%s", e[TC_CLIENT].pkts > 1 ? " (retried)" : "");
 	else if (e[TC_SERVER].state == TC_SYN_RECEIVED)
 		snprintf(buf, n, "SYN+ACK");
-	else if (e[0].bytes || e[1].bytes)
+	else if (tcm_row_bytes(r, TC_CLIENT) || tcm_row_bytes(r, TC_SERVER))
 		snprintf(buf, n, "data from %s",
 			 e[TC_SERVER].ts_data_last > e[TC_CLIENT].ts_data_last ? "server" : "client");
 	else
@@ -450,7 +450,8 @@ static int row_cmp(const struct tcm_row *a, const struct tcm_row *b, enum tcm_so
 			d = CMP(a->c.last_ts, b->c.last_ts);
 		break;
 	case TCM_SORT_BYTES:
-		d = -CMP(a->c.ep[0].bytes + a->c.ep[1].bytes, b->c.ep[0].bytes + b->c.ep[1].bytes);
+		d = -CMP(tcm_row_bytes(a, TC_CLIENT) + tcm_row_bytes(a, TC_SERVER),
+			 tcm_row_bytes(b, TC_CLIENT) + tcm_row_bytes(b, TC_SERVER));
 		break;
 	case TCM_SORT_RESETS:
 		d = CMP(a->v.close != TC_CLOSE_RESET, b->v.close != TC_CLOSE_RESET);

@@ -268,6 +268,11 @@ static inline const struct tc_conn_ext *tcm_row_ext(const struct tcm_row *r)
 {
 	return r->has_x ? &r->x : tc_conn_ext(&r->c); /* r->c.x is NULL: the zero one */
 }
+/* r's payload bytes from who (tc_ep_bytes() of the connection). */
+static inline uint64_t tcm_row_bytes(const struct tcm_row *r, enum tc_role who)
+{
+	return (uint64_t)tcm_row_ext(r)->ep[who].bytes_hi << 32 | r->c.ep[who].bytes;
+}
 /* r's end record (all zero if the connection had none). */
 static inline const struct tc_conn_end *tcm_row_end(const struct tcm_row *r)
 {
