@@ -29,17 +29,19 @@ static void note_loss(struct tc_conn *c, int64_t ts_ns)
 }
 
 /*
- * What every segment tells of its sender s, whatever its flags: the
+ * What every segment tells of its sender, whatever its flags: the
  * counters, its TTL range, the IP ID, window and TSval it carried, when.
  */
-static void sent(struct tc_conn *c, struct tc_endpoint *s, const struct tc_pkt *p, int64_t ts_ns)
+static void sent(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p, int64_t ts_ns)
 {
+	struct tc_endpoint *s = &c->ep[from];
+
 	if (s->pkts == 0 || p->ttl < s->ttl_min)
 		s->ttl_min = p->ttl;
 	if (s->pkts == 0 || p->ttl > s->ttl_max)
 		s->ttl_max = p->ttl;
 	s->pkts++;
-	tc_ep_add_bytes(c, (enum tc_role)(s - c->ep), p->payload_len, p->ip_len);
+	tc_ep_add_bytes(c, from, p->payload_len, p->ip_len);
 	s->ip_id_last = p->ip_id;
 	s->win = p->win;
 	if (p->flags & TC_SYN)
@@ -102,7 +104,7 @@ static void count(struct tc_conn *c, struct tc_seg *g)
 	g->before.last_ts = c->last_ts;
 	g->before.frame_last = c->frame_last;
 
-	sent(c, s, p, g->ts_ns);
+	sent(c, g->from, p, g->ts_ns);
 	if (p->flags & (TC_FIN | TC_RST))
 		count_fin_rst(c, g->from, p->flags);
 	if (p->win == 0 && !(p->flags & (TC_SYN | TC_FIN | TC_RST)) && s->zero_win < UINT16_MAX)
@@ -308,7 +310,7 @@ int tc_segment_fast(struct tc_conn *c, enum tc_role from, const struct tc_pkt *p
 	if (c->x)
 		c->x->gap_now = 0;
 	/* Step 0. */
-	sent(c, s, p, ts_ns);
+	sent(c, from, p, ts_ns);
 	s->snd_nxt = p->seq + p->payload_len;
 	c->frame_last = frame;
 	c->last_ts = ts_ns;
