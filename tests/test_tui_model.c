@@ -368,6 +368,49 @@ static void test_rows_cap_keeps_first_in_order(void **state)
 	tcm_free(m);
 }
 
+/* Rows read what a record keeps in its extension: a byte count past 4 GiB
+ * (shown and sorted by its whole value) and history letters past the
+ * record's 15; a row without an extension reads neither. */
+static void test_rows_read_the_extension(void **state)
+{
+	static const char hist[] = "ShADadDdAaDdAaDdFfRr"; /* 20 letters */
+	struct tcm_opts o = {0};
+	struct tcm_model *m;
+	struct tc_conn c[3];
+	const struct tcm_row *r;
+	tc_history_buf hb;
+	int i;
+	(void)state;
+
+	m = tcm_new(&o);
+	for (i = 0; i < 3; i++) {
+		c[i] = mk((uint64_t)i + 1, (uint16_t)(3000 + i), TC_ESTABLISHED, TC_ESTABLISHED, T0, T0);
+		c[i].ep[TC_CLIENT].bytes = 1000u * (uint32_t)(i + 1);
+		memcpy(c[i].history, "ShAD", 5);
+		c[i].hist_len = 4;
+	}
+	tc_ep_add_bytes(&c[0], TC_CLIENT, 0xffffffffu, 0); /* 4 GiB + 999 */
+	assert_non_null(c[0].x);
+	memcpy(c[0].history, hist, TC_HISTORY_INLINE);
+	c[0].history[TC_HISTORY_INLINE] = '\0';
+	memcpy(c[0].x->hist_more, hist + TC_HISTORY_INLINE, sizeof(hist) - 1 - TC_HISTORY_INLINE);
+	c[0].hist_len = (uint8_t)(sizeof(hist) - 1);
+	tcm_set_sort(m, TCM_SORT_BYTES);
+	rebuild(m, T0 + NS, c, 3);
+	assert_int_equal(tcm_snap(m)->nrows, 3);
+	r = &tcm_snap(m)->rows[0];
+	assert_int_equal(r->c.id, 1);
+	assert_true(tcm_row_bytes(r, TC_CLIENT) == 0xffffffffULL + 1000);
+	assert_string_equal(tcm_row_history(r, hb), hist);
+	r = &tcm_snap(m)->rows[1];
+	assert_int_equal(r->c.id, 3);
+	assert_true(tcm_row_bytes(r, TC_CLIENT) == 3000);
+	assert_string_equal(tcm_row_history(r, hb), "ShAD");
+	for (i = 0; i < 3; i++)
+		tc_conn_release(&c[i]);
+	tcm_free(m);
+}
+
 /* ---- filters ------------------------------------------------------------- */
 
 static void test_filters(void **state)
@@ -1277,6 +1320,7 @@ int main(void)
 		cmocka_unit_test(test_counters_at_close_time),
 		cmocka_unit_test(test_counted_close_then_trailing_rst),
 		cmocka_unit_test(test_browse_holds_every_connection),
+		cmocka_unit_test(test_rows_read_the_extension),
 		cmocka_unit_test(test_live_counts_aged_out),
 		cmocka_unit_test(test_time_wait_top_hosts_kept),
 		cmocka_unit_test(test_time_wait_host_cap_counted),
