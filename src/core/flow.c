@@ -58,7 +58,7 @@ struct tc_flowtab {
 	size_t end_chunks;
 };
 
-/* End records are taken END_CHUNK at a time (18 KiB) and never given
+/* End records are taken END_CHUNK at a time (22 KiB of 88-byte records) and never given
  * back before the table goes: only connections between their first FIN
  * or RST and their freezing hold one, a few hundred on a busy capture. */
 #define END_CHUNK 256
