@@ -525,11 +525,22 @@ typedef char tc_history_buf[TC_HISTORY_MAX + 1];
  * own, or for a longer history those put together in buf with the
  * extension's (which then exists). */
 const char *tc_conn_history(const struct tc_conn *c, tc_history_buf buf);
+/* The same with c's extension record given apart (a copy that keeps it
+ * elsewhere, as the live view's rows do); x may be the all-zero one. */
+const char *tc_conn_history_x(const struct tc_conn *c, const struct tc_conn_ext *x,
+			      tc_history_buf buf);
 
+/* who's payload bytes sent (64 bits), c's extension record given apart
+ * as above. */
+static inline uint64_t tc_ep_bytes_x(const struct tc_conn *c, const struct tc_conn_ext *x,
+				     enum tc_role who)
+{
+	return (uint64_t)x->ep[who].bytes_hi << 32 | c->ep[who].bytes;
+}
 /* who's payload bytes sent, and IP bytes of its frames (64 bits). */
 static inline uint64_t tc_ep_bytes(const struct tc_conn *c, enum tc_role who)
 {
-	return (uint64_t)(c->x ? c->x->ep[who].bytes_hi : 0) << 32 | c->ep[who].bytes;
+	return c->x ? tc_ep_bytes_x(c, c->x, who) : c->ep[who].bytes;
 }
 static inline uint64_t tc_ep_ip_bytes(const struct tc_conn *c, enum tc_role who)
 {

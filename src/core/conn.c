@@ -15,14 +15,20 @@
 static const struct tc_conn_ext zero_ext;
 const struct tc_conn_end tc_conn_end_zero;
 
-const char *tc_conn_history(const struct tc_conn *c, tc_history_buf buf)
+const char *tc_conn_history_x(const struct tc_conn *c, const struct tc_conn_ext *x,
+			      tc_history_buf buf)
 {
 	if (c->hist_len <= TC_HISTORY_INLINE)
 		return c->history;
 	memcpy(buf, c->history, TC_HISTORY_INLINE);
-	memcpy(buf + TC_HISTORY_INLINE, c->x->hist_more, (size_t)(c->hist_len - TC_HISTORY_INLINE));
+	memcpy(buf + TC_HISTORY_INLINE, x->hist_more, (size_t)(c->hist_len - TC_HISTORY_INLINE));
 	buf[c->hist_len] = '\0';
 	return buf;
+}
+
+const char *tc_conn_history(const struct tc_conn *c, tc_history_buf buf)
+{
+	return tc_conn_history_x(c, tc_conn_ext(c), buf);
 }
 
 void tc_ep_carry_bytes(struct tc_conn *c, enum tc_role who, int bytes, int ip_bytes)
@@ -55,14 +61,10 @@ struct tc_conn_end *tc_conn_end_mut(struct tc_conn *c)
 
 void tc_conn_release(struct tc_conn *c)
 {
-	if (c->x) {
-		free(c->x);
-		c->x = NULL;
-	}
-	if (c->end) {
-		free(c->end);
-		c->end = NULL;
-	}
+	free(c->x);
+	c->x = NULL;
+	free(c->end);
+	c->end = NULL;
 }
 
 void tc_conn_copy(struct tc_conn *dst, struct tc_conn_bufs *b, const struct tc_conn *src)

@@ -783,18 +783,6 @@ static void row_set_conn(struct tcm_row *r, const struct tc_conn *c)
 	r->end = *tc_conn_end(c);
 }
 
-const char *tcm_row_history(const struct tcm_row *r, tc_history_buf buf)
-{
-	struct tc_conn c;
-	struct tc_conn_bufs b;
-
-	if (r->c.hist_len <= TC_HISTORY_INLINE)
-		return r->c.history;
-	/* Longer than the record's letters: put together in buf. */
-	(void)tc_conn_history(tcm_row_conn(r, &c, &b), buf);
-	return buf;
-}
-
 const struct tc_conn *tcm_row_conn(const struct tcm_row *r, struct tc_conn *c,
 				   struct tc_conn_bufs *b)
 {

@@ -261,17 +261,20 @@ char *tcm_dur_str(int64_t ns, char *buf, size_t n);
 /* r's connection with its extension and end records attached, built in *c and *b. */
 const struct tc_conn *tcm_row_conn(const struct tcm_row *r, struct tc_conn *c,
 				   struct tc_conn_bufs *b);
-/* r's history letters (tc_conn_history() of the connection, in buf). */
-const char *tcm_row_history(const struct tcm_row *r, tc_history_buf buf);
 /* r's extension record (all zero if the connection had none). */
 static inline const struct tc_conn_ext *tcm_row_ext(const struct tcm_row *r)
 {
 	return r->has_x ? &r->x : tc_conn_ext(&r->c); /* r->c.x is NULL: the zero one */
 }
+/* r's history letters (tc_conn_history() of the connection, in buf). */
+static inline const char *tcm_row_history(const struct tcm_row *r, tc_history_buf buf)
+{
+	return tc_conn_history_x(&r->c, tcm_row_ext(r), buf);
+}
 /* r's payload bytes from who (tc_ep_bytes() of the connection). */
 static inline uint64_t tcm_row_bytes(const struct tcm_row *r, enum tc_role who)
 {
-	return (uint64_t)tcm_row_ext(r)->ep[who].bytes_hi << 32 | r->c.ep[who].bytes;
+	return tc_ep_bytes_x(&r->c, tcm_row_ext(r), who);
 }
 /* r's end record (all zero if the connection had none). */
 static inline const struct tc_conn_end *tcm_row_end(const struct tcm_row *r)
