@@ -27,6 +27,14 @@ struct done {
 	struct tc_diagnosis d;
 };
 
+/* The conversation so far, numbered id and judged as the engine would. */
+static void judge(struct done *x, uint64_t id)
+{
+	x->v.c.id = id;
+	tc_classify(&x->v.c, &x->vd);
+	tc_diagnose(&x->v.c, &x->vd, &x->d);
+}
+
 /* Client closes first: client TIME_WAIT, server CLOSED. 6 client segments
  * (SYN, ACK, data, ACK, FIN, ACK), 3 server (SYN+ACK, data, FIN+ACK). */
 static void graceful(struct done *x)
@@ -36,9 +44,7 @@ static void graceful(struct done *x)
 	seg(&x->v, C, TC_FIN | TC_ACK, ISN_C + 11, ISN_S + 11, 0);
 	seg(&x->v, S, TC_FIN | TC_ACK, ISN_S + 11, ISN_C + 12, 0);
 	seg(&x->v, C, TC_ACK, ISN_C + 12, ISN_S + 12, 0);
-	x->v.c.id = 7;
-	tc_classify(&x->v.c, &x->vd);
-	tc_diagnose(&x->v.c, &x->vd, &x->d);
+	judge(x, 7);
 }
 
 /* A SYN answered by RST+ACK: refused by the server. */
@@ -47,9 +53,7 @@ static void refused(struct done *x)
 	conv_init(&x->v);
 	seg(&x->v, C, TC_SYN, ISN_C, 0, 0);
 	seg(&x->v, S, TC_RST | TC_ACK, 0, ISN_C + 1, 0);
-	x->v.c.id = 1;
-	tc_classify(&x->v.c, &x->vd);
-	tc_diagnose(&x->v.c, &x->vd, &x->d);
+	judge(x, 1);
 }
 
 static const char *field(const struct done *x, const char *key)
@@ -123,9 +127,7 @@ static void test_fields_long_history_whole(void **state)
 	/* RSTs from both sides, each at a number of its own: a letter each. */
 	for (i = 0; i < 20; i++)
 		seg(&x.v, i % 2 ? S : C, TC_RST, ISN_C + 1000 * (i + 1), 0, 0);
-	x.v.c.id = 3;
-	tc_classify(&x.v.c, &x.vd);
-	tc_diagnose(&x.v.c, &x.vd, &x.d);
+	judge(&x, 3);
 	assert_true(x.v.c.hist_len > TC_HISTORY_INLINE);
 	assert_non_null(x.v.c.x);
 	assert_string_equal(field(&x, "history"), "SRrRrRrRrRrRrRrRrRrRr");

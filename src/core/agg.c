@@ -829,7 +829,7 @@ void tc_agg_conn(struct tc_agg *a, const struct tc_conn *c, const struct tc_verd
 	}
 	if (v->close == TC_CLOSE_HALF_CLOSED) {
 		int fin_c = (cl->flags & TC_EP_FIN) != 0;
-		int64_t closer_fin = tc_conn_end(c)->ep[fin_c ? TC_CLIENT : TC_SERVER].ts_fin;
+		int64_t closer_fin = en->ep[fin_c ? TC_CLIENT : TC_SERVER].ts_fin;
 		if (fin_c)
 			s->close_wait_server++;
 		else

@@ -697,9 +697,10 @@ void tc_diag_explain(const struct tc_conn *c, const struct tc_verdict *v,
 {
 	const struct tc_rst_evidence *e = &tc_conn_ext(c)->rst;
 	const char *by = who(d->by), *peer = who(!d->by);
-	unsigned long long rst = (unsigned long long)tc_conn_end(c)->frame_rst;
-	unsigned long long fin = (unsigned long long)tc_conn_end(c)->ep[d->by].frame_fin;
-	unsigned long long pfin = (unsigned long long)tc_conn_end(c)->ep[!d->by].frame_fin;
+	const struct tc_conn_end *en = tc_conn_end(c);
+	unsigned long long rst = (unsigned long long)en->frame_rst;
+	unsigned long long fin = (unsigned long long)en->ep[d->by].frame_fin;
+	unsigned long long pfin = (unsigned long long)en->ep[!d->by].frame_fin;
 	char sig[400];
 	size_t off = 0;
 

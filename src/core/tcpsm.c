@@ -409,7 +409,8 @@ static enum tc_phase phase_now(const struct tc_conn *c)
 	int i, synced = 1;
 	for (i = 0; i < 2; i++)
 		if ((c->ep[i].flags & (TC_EP_SYN | TC_EP_SYN_ACKED)) == TC_EP_SYN ||
-		    ((c->ep[i].flags & TC_EP_FIN_IN_SYN_SENT) && !tc_ep_bytes(c, TC_CLIENT) && !tc_ep_bytes(c, TC_SERVER)))
+		    ((c->ep[i].flags & TC_EP_FIN_IN_SYN_SENT) && !tc_ep_bytes(c, TC_CLIENT) &&
+		     !tc_ep_bytes(c, TC_SERVER)))
 			synced = 0;
 	if (!synced)
 		return TC_PHASE_HANDSHAKE;

@@ -157,9 +157,9 @@ void tc_csv_conn(FILE *o, const struct tc_conn *c, const struct tc_verdict *v,
 	fprintf(o,
 		",%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32
 		",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32,
-		cl->pkts, sv->pkts, tc_ep_bytes(c, TC_CLIENT), tc_ep_bytes(c, TC_SERVER), en->ep[TC_CLIENT].fins, en->ep[TC_SERVER].fins, en->ep[TC_CLIENT].rsts,
-		en->ep[TC_SERVER].rsts,
-		cl->retx, sv->retx, c->rst_ignored);
+		cl->pkts, sv->pkts, tc_ep_bytes(c, TC_CLIENT), tc_ep_bytes(c, TC_SERVER),
+		en->ep[TC_CLIENT].fins, en->ep[TC_SERVER].fins, en->ep[TC_CLIENT].rsts,
+		en->ep[TC_SERVER].rsts, cl->retx, sv->retx, c->rst_ignored);
 	csv_str(o, yes(c->cflags & TC_CONN_SIMULTANEOUS));
 	csv_str(o, yes(c->cflags & TC_CONN_SUPERSEDED));
 	csv_str(o, yes(c->cflags & TC_CONN_EVICTED));

@@ -209,8 +209,9 @@ static void explain(char *buf, size_t n, const struct tc_conn *c, const struct t
 		    const struct tc_diagnosis *d)
 {
 	const struct tc_endpoint *ep = c->ep;
-	const struct tc_ep_end *en = tc_conn_end(c)->ep;
-	uint64_t rst = tc_conn_end(c)->frame_rst;
+	const struct tc_conn_end *end = tc_conn_end(c);
+	const struct tc_ep_end *en = end->ep;
+	uint64_t rst = end->frame_rst;
 	int first;
 
 	if (d->cause != TC_CAUSE_NONE) {
@@ -356,7 +357,8 @@ static int format_conn(char *buf, size_t n, const struct tc_conn *c, const struc
 			   "  history %s%s\n",
 			   c->id, cl, sv, why, tm, tc_state_name((enum tc_state)c->ep[0].state),
 			   tc_state_name((enum tc_state)c->ep[1].state), c->ep[0].pkts, c->ep[1].pkts,
-			   tc_ep_bytes(c, TC_CLIENT), tc_ep_bytes(c, TC_SERVER), c->hist_len ? tc_conn_history(c, hb) : "-",
+			   tc_ep_bytes(c, TC_CLIENT), tc_ep_bytes(c, TC_SERVER),
+			   c->hist_len ? tc_conn_history(c, hb) : "-",
 			   c->rst_ignored ? "  (RSTs not accepted: out of window or challenge-ACKed)" : "");
 	if (len > 0 && (size_t)len < n)
 		len += capture_line(buf + len, n - (size_t)len, c);

@@ -221,6 +221,7 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 	const struct tc_endpoint *cl = &c->ep[TC_CLIENT], *sv = &c->ep[TC_SERVER];
 	FILE *o = z->out;
 	char uid[24], a[TC_ADDRSTRLEN], b[TC_ADDRSTRLEN];
+	const struct tc_conn_ext *x = tc_conn_ext(c);
 	tc_history_buf hb;
 
 	header(z);
@@ -236,7 +237,7 @@ void tc_zeek_conn(struct tc_zeek *z, const struct tc_conn *c, const struct tc_ve
 		fputs("-\t-\t-\t", o);
 	}
 	fprintf(o, "%s\t-\t-\t%" PRIu64 "\t", tc_zeek_conn_state(c),
-		(uint64_t)tc_conn_ext(c)->ep[TC_CLIENT].missed + tc_conn_ext(c)->ep[TC_SERVER].missed);
+		(uint64_t)x->ep[TC_CLIENT].missed + x->ep[TC_SERVER].missed);
 	zeek_str(o, c->hist_len ? tc_conn_history(c, hb) : NULL);
 	fprintf(o, "\t%" PRIu32 "\t%" PRIu64 "\t%" PRIu32 "\t%" PRIu64 "\t", cl->pkts,
 		tc_ep_ip_bytes(c, TC_CLIENT), sv->pkts, tc_ep_ip_bytes(c, TC_SERVER));

@@ -645,8 +645,9 @@ static void draw_row(struct ui *u, int y, const struct cols *c, const struct tcm
 		x += c->idle + 1;
 	}
 	if (c->bytes) {
-		putf(y, x, base, "%*s %*s", c->bytes, tcm_bytes_str(tcm_row_bytes(r, TC_CLIENT), t1, sizeof(t1)),
-		     c->bytes, tcm_bytes_str(tcm_row_bytes(r, TC_SERVER), t2, sizeof(t2)));
+		putf(y, x, base, "%*s %*s", c->bytes,
+		     tcm_bytes_str(tcm_row_bytes(r, TC_CLIENT), t1, sizeof(t1)), c->bytes,
+		     tcm_bytes_str(tcm_row_bytes(r, TC_SERVER), t2, sizeof(t2)));
 		x += 2 * c->bytes + 2;
 	}
 	if (c->last) {
